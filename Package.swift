@@ -1,0 +1,28 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+  name: "Archway",
+  platforms: [.macOS(.v13)],
+  products: [
+    .library(name: "ArchwayKit", targets: ["ArchwayKit"]),
+    .executable(name: "archway", targets: ["archway"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .target(name: "ArchwayKit"),
+    .executableTarget(
+      name: "archway",
+      dependencies: [
+        "ArchwayKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(name: "ArchwayTestSupport", path: "Tests/Support"),
+    .testTarget(name: "ArchwayKitTests", dependencies: ["ArchwayKit", "ArchwayTestSupport"]),
+    .testTarget(name: "ArchwayCLITests", dependencies: ["ArchwayKit", "ArchwayTestSupport", "archway"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Builds the real binaries Archway's tests read: Examples/hello with every cross gcc, musl-gcc,
+# zig cc against an old glibc, and Go for linux, darwin and windows; plus variants (static,
+# static-pie, shared library, object, stripped, no section headers, C++).
+#
+#   Scripts/build-fixtures.sh [OUT]      (default: .build-fixtures)
+#
+# OUT/manifest.tsv lists each file with what it was built to be (not what Archway says it is):
+#   file  platform  libc  linkage  type  builder
+# Tests compare Archway's facts with this and with independent readers (readelf, file, pyelftools).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/.build-fixtures}
+src=$root/Examples/hello
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+manifest=$out/manifest.tsv.tmp
+: >"$manifest"
+export ZIG_GLOBAL_CACHE_DIR=${ZIG_GLOBAL_CACHE_DIR:-$HOME/.cache/zig}
+export GOCACHE=${GOCACHE:-$HOME/.cache/go-build} GOFLAGS=-trimpath
+
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$manifest"; }
+
+# C with each Debian cross gcc: dynamic PIE by default.
+while read -r prefix platform; do
+  name=c-gcc-${platform//\//-}
+  "${prefix}gcc" -O2 -o "$out/$name" "$src/hello.c"
+  record "$name" "$platform" glibc dynamic pie "${prefix}gcc"
+done <<'LIST'
+x86_64-linux-gnu- linux/amd64
+i686-linux-gnu- linux/386
+aarch64-linux-gnu- linux/arm64
+arm-linux-gnueabihf- linux/arm/v7
+arm-linux-gnueabi- linux/arm/v5
+riscv64-linux-gnu- linux/riscv64
+powerpc64le-linux-gnu- linux/ppc64le
+s390x-linux-gnu- linux/s390x
+mips64el-linux-gnuabi64- linux/mips64le
+LIST
+
+# Variants of linkage and type.
+gcc -O2 -static -o "$out/c-gcc-static-amd64" "$src/hello.c"
+record c-gcc-static-amd64 linux/amd64 none static executable gcc
+aarch64-linux-gnu-gcc -O2 -static -o "$out/c-gcc-static-arm64" "$src/hello.c"
+record c-gcc-static-arm64 linux/arm64 none static executable aarch64-linux-gnu-gcc
+gcc -O2 -static-pie -o "$out/c-gcc-static-pie-amd64" "$src/hello.c"
+record c-gcc-static-pie-amd64 linux/amd64 none static-pie pie gcc
+gcc -O2 -no-pie -o "$out/c-gcc-nopie-amd64" "$src/hello.c"
+record c-gcc-nopie-amd64 linux/amd64 glibc dynamic executable gcc
+gcc -O2 -shared -fPIC -Wl,-soname,libhello.so.1 -Wl,-rpath,'$ORIGIN/../lib' -Wl,--enable-new-dtags \
+  -o "$out/libhello-runpath.so" "$src/hello.c"
+record libhello-runpath.so linux/amd64 glibc dynamic shared-library gcc
+aarch64-linux-gnu-gcc -O2 -shared -fPIC -Wl,-soname,libhello.so.1 -Wl,-rpath,/opt/hello/lib -Wl,--disable-new-dtags \
+  -o "$out/libhello-rpath-arm64.so" "$src/hello.c"
+record libhello-rpath-arm64.so linux/arm64 glibc dynamic shared-library aarch64-linux-gnu-gcc
+s390x-linux-gnu-gcc -O2 -c -o "$out/hello-s390x.o" "$src/hello.c"
+record hello-s390x.o linux/s390x unknown - relocatable s390x-linux-gnu-gcc
+printf '#include <string>\n#include <iostream>\nint main(int c, char**v){std::string s(v[0]); std::cout << s.size() << std::endl; return 0;}\n' >"$out/cxx.cc"
+g++ -O2 -o "$out/cxx-gxx-amd64" "$out/cxx.cc"
+rm "$out/cxx.cc"
+record cxx-gxx-amd64 linux/amd64 glibc dynamic pie g++
+cp "$out/c-gcc-linux-arm64" "$out/c-gcc-stripped-arm64"
+aarch64-linux-gnu-strip "$out/c-gcc-stripped-arm64"
+record c-gcc-stripped-arm64 linux/arm64 glibc dynamic pie aarch64-linux-gnu-strip
+# What sstrip leaves: no section header table at all. Everything must come from program headers.
+for f in c-gcc-linux-riscv64 c-gcc-linux-s390x c-gcc-linux-arm-v7; do
+  python3 - "$out/$f" "$out/$f-noshdr" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+wide, big = data[4] == 2, data[5] == 2
+e = ">" if big else "<"
+if wide:
+    struct.pack_into(e + "Q", data, 40, 0)
+    struct.pack_into(e + "HHH", data, 58, 0, 0, 0)
+else:
+    struct.pack_into(e + "I", data, 32, 0)
+    struct.pack_into(e + "HHH", data, 46, 0, 0, 0)
+open(sys.argv[2], "wb").write(data)
+PY
+done
+record c-gcc-linux-riscv64-noshdr linux/riscv64 glibc dynamic pie sstrip-like
+record c-gcc-linux-s390x-noshdr linux/s390x glibc dynamic pie sstrip-like
+record c-gcc-linux-arm-v7-noshdr linux/arm/v7 glibc dynamic pie sstrip-like
+
+# musl.
+musl-gcc -O2 -static -o "$out/c-musl-static-amd64" "$src/hello.c"
+record c-musl-static-amd64 linux/amd64 none static executable musl-gcc
+musl-gcc -O2 -o "$out/c-musl-dynamic-amd64" "$src/hello.c"
+record c-musl-dynamic-amd64 linux/amd64 musl dynamic pie musl-gcc
+
+# zig cc against an old glibc floor, and musl (zig links executables without PIE by default).
+zig() { python3 -m ziglang "$@"; }
+zig cc -target aarch64-linux-gnu.2.17 -O2 -o "$out/c-zig-arm64-gnu2.17" "$src/hello.c"
+record c-zig-arm64-gnu2.17 linux/arm64 glibc dynamic executable "zig cc aarch64-linux-gnu.2.17"
+zig cc -target x86_64-linux-gnu.2.17 -O2 -o "$out/c-zig-amd64-gnu2.17" "$src/hello.c"
+record c-zig-amd64-gnu2.17 linux/amd64 glibc dynamic executable "zig cc x86_64-linux-gnu.2.17"
+zig cc -target aarch64-linux-musl -O2 -o "$out/c-zig-arm64-musl" "$src/hello.c"
+record c-zig-arm64-musl linux/arm64 none static executable "zig cc aarch64-linux-musl"
+
+# Go, without cgo: static for linux, Mach-O for darwin, PE for windows.
+while read -r goos goarch goarm platform type; do
+  [ "$goarm" = - ] && goarm=
+  name=go-$goos-$goarch${goarm:+v$goarm}
+  case $goos in windows) name=$name.exe ;; esac
+  GOOS=$goos GOARCH=$goarch GOARM=$goarm CGO_ENABLED=0 go build -o "$out/$name" "$src/hello.go"
+  case $goos in linux) libc=none linkage=static ;; *) libc=system linkage=dynamic ;; esac
+  record "$name" "$platform" "$libc" "$linkage" "$type" "go $goos/$goarch"
+done <<'LIST'
+linux amd64 - linux/amd64 executable
+linux 386 - linux/386 executable
+linux arm64 - linux/arm64 executable
+linux arm 7 linux/arm/v7 executable
+linux arm 5 linux/arm/v5 executable
+linux riscv64 - linux/riscv64 executable
+linux ppc64le - linux/ppc64le executable
+linux s390x - linux/s390x executable
+linux mips64le - linux/mips64le executable
+linux loong64 - linux/loong64 executable
+darwin amd64 - darwin/amd64 executable
+darwin arm64 - darwin/arm64 pie
+windows amd64 - windows/amd64 executable
+windows arm64 - windows/arm64 executable
+windows 386 - windows/386 executable
+LIST
+sed -i 's/\t-\t/\t\t/' "$manifest"
+
+# Files that are not binaries at all.
+printf 'just text\n' >"$out/notes.txt"
+record notes.txt - - - - -
+mv "$manifest" "$out/manifest.tsv"
+echo "build-fixtures: $(($(wc -l <"$out/manifest.tsv"))) files in $out"

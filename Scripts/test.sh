@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: host packages, real fixture binaries, swift test, the fuzzers.
+#
+#   Scripts/test.sh                  everything (fuzzing each reader for FUZZ_SECONDS, default 60)
+#   FUZZ_SECONDS=0 Scripts/test.sh   without fuzzing
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+step() { printf '\n== %s\n' "$*"; }
+
+step "host packages"
+Scripts/setup-host.sh
+step "fixtures: real binaries from every cross toolchain"
+Scripts/build-fixtures.sh
+step "format"
+swift format lint --strict --recursive Package.swift Sources Tests
+step "swift test"
+# Swift Testing only (no XCTest here); the per-test "started" lines are left out.
+swift test --disable-xctest 2>&1 | { grep -vE '^(◇|↳)' || true; }
+fuzz_seconds=${FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  step "fuzzing every reader for ${fuzz_seconds}s"
+  Scripts/fuzz.sh "$fuzz_seconds"
+fi

@@ -1,0 +1,18 @@
+/// Why a binary could not be read: what was wrong and the byte offset where it was found.
+///
+/// Readers throw it for malformed input (truncated tables, offsets past the end, overlapping or
+/// looping structures, absurd counts); they never trap on such input.
+public struct BinaryError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The file offset where the problem was found.
+  public let offset: Int
+  /// What was wrong, without the offset.
+  public let message: String
+
+  public init(offset: Int, _ message: String) {
+    self.offset = offset
+    self.message = message
+  }
+
+  /// `message at offset 0x…`.
+  public var description: String { "\(message) at offset 0x\(String(offset, radix: 16))" }
+}

@@ -1,0 +1,181 @@
+/// What a file is, as `archway inspect --json` reports it: one flat record per file, keys as
+/// ARCHITECTURE.md names them. Keys common to every format are always present (null when they do
+/// not apply); Mach-O adds `slices`, PE adds `pe_format`, `subsystem`, `subsystem_version`, `dlls`.
+public struct BinaryFacts: Sendable, Hashable, Codable {
+  public var path = ""
+  public var format: BinaryFormat = .unknown
+  /// The platform architecture (`amd64`, `arm64`, `arm`, …); nil for a fat Mach-O (see `slices`).
+  public var arch: String?
+  public var variant: String?
+  public var bits: Int?
+  public var endian: Endianness?
+  /// `executable`, `pie`, `shared-library`, `relocatable`, `core`, `bundle`, …
+  public var type: String?
+  /// ELF `EI_OSABI` (`sysv`, `gnu`, `freebsd`, …).
+  public var osABI: String?
+  /// The ABI within the architecture: ARM `eabi5`, RISC-V `lp64d`, PPC64 `elfv2`, MIPS `n64`.
+  public var abi: String?
+  /// ARM `hard`/`soft`, RISC-V `soft`/`single`/`double`/`quad`.
+  public var floatABI: String?
+  public var interpreter: String?
+  /// Needed libraries: ELF `DT_NEEDED`, a thin Mach-O's dylibs, a PE's DLLs.
+  public var needed: [String] = []
+  public var soname: String?
+  public var rpath: String?
+  public var runpath: String?
+  public var linkage: Linkage?
+  public var libc: LibcFamily = .unknown
+  /// The highest `GLIBC_x.y` version required, if any.
+  public var glibcFloor: String?
+  /// The highest required version per family: `GLIBC`, `GLIBCXX`, `CXXABI`, `GCC`.
+  public var floors: [String: String] = [:]
+  /// Library → sorted version names it must provide (from `.gnu.version_r`).
+  public var versionRequirements: [String: [String]] = [:]
+  /// Imported symbols bound to the glibc floor version.
+  public var floorSymbols: [String] = []
+  /// Version name → sorted imported symbols bound to it.
+  public var versionedSymbols: [String: [String]] = [:]
+  public var buildID: String?
+  /// Mach-O only: every slice (one for a thin file).
+  public var slices: [MachOSlice]?
+  /// PE only: `PE32` or `PE32+`, the subsystem and its version, imported DLLs.
+  public var peFormat: String?
+  public var subsystem: String?
+  public var subsystemVersion: String?
+  public var dlls: [String]?
+  /// Parts of the file that could not be read although the rest could.
+  public var warnings: [String] = []
+  /// Why the file could not be read at all, with the byte offset.
+  public var error: String?
+
+  public init(path: String = "", format: BinaryFormat = .unknown) {
+    self.path = path
+    self.format = format
+  }
+
+  /// Set to `true` in an encoder's `userInfo` to leave out `versioned_symbols`, the largest key.
+  public static let omitVersionedSymbols = CodingUserInfoKey(rawValue: "archway.omitVersionedSymbols")!
+
+  enum CodingKeys: String, CodingKey {
+    case path, format, arch, variant, bits, endian, type, osABI = "os_abi", abi, floatABI = "float_abi"
+    case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
+    case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
+    case versionedSymbols = "versioned_symbols", buildID = "build_id", slices, peFormat = "pe_format"
+    case subsystem, subsystemVersion = "subsystem_version", dlls, warnings, error
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    path = try c.decode(String.self, forKey: .path)
+    format = try c.decode(BinaryFormat.self, forKey: .format)
+    arch = try c.decodeIfPresent(String.self, forKey: .arch)
+    variant = try c.decodeIfPresent(String.self, forKey: .variant)
+    bits = try c.decodeIfPresent(Int.self, forKey: .bits)
+    endian = try c.decodeIfPresent(Endianness.self, forKey: .endian)
+    type = try c.decodeIfPresent(String.self, forKey: .type)
+    osABI = try c.decodeIfPresent(String.self, forKey: .osABI)
+    abi = try c.decodeIfPresent(String.self, forKey: .abi)
+    floatABI = try c.decodeIfPresent(String.self, forKey: .floatABI)
+    interpreter = try c.decodeIfPresent(String.self, forKey: .interpreter)
+    needed = try c.decodeIfPresent([String].self, forKey: .needed) ?? []
+    soname = try c.decodeIfPresent(String.self, forKey: .soname)
+    rpath = try c.decodeIfPresent(String.self, forKey: .rpath)
+    runpath = try c.decodeIfPresent(String.self, forKey: .runpath)
+    linkage = try c.decodeIfPresent(Linkage.self, forKey: .linkage)
+    libc = try c.decodeIfPresent(LibcFamily.self, forKey: .libc) ?? .unknown
+    glibcFloor = try c.decodeIfPresent(String.self, forKey: .glibcFloor)
+    floors = try c.decodeIfPresent([String: String].self, forKey: .floors) ?? [:]
+    versionRequirements = try c.decodeIfPresent([String: [String]].self, forKey: .versionRequirements) ?? [:]
+    floorSymbols = try c.decodeIfPresent([String].self, forKey: .floorSymbols) ?? []
+    versionedSymbols = try c.decodeIfPresent([String: [String]].self, forKey: .versionedSymbols) ?? [:]
+    buildID = try c.decodeIfPresent(String.self, forKey: .buildID)
+    slices = try c.decodeIfPresent([MachOSlice].self, forKey: .slices)
+    peFormat = try c.decodeIfPresent(String.self, forKey: .peFormat)
+    subsystem = try c.decodeIfPresent(String.self, forKey: .subsystem)
+    subsystemVersion = try c.decodeIfPresent(String.self, forKey: .subsystemVersion)
+    dlls = try c.decodeIfPresent([String].self, forKey: .dlls)
+    warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
+    error = try c.decodeIfPresent(String.self, forKey: .error)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(path, forKey: .path)
+    try c.encode(format, forKey: .format)
+    try c.encode(arch, forKey: .arch)
+    try c.encode(variant, forKey: .variant)
+    try c.encode(bits, forKey: .bits)
+    try c.encode(endian, forKey: .endian)
+    try c.encode(type, forKey: .type)
+    try c.encode(osABI, forKey: .osABI)
+    try c.encode(abi, forKey: .abi)
+    try c.encode(floatABI, forKey: .floatABI)
+    try c.encode(interpreter, forKey: .interpreter)
+    try c.encode(needed, forKey: .needed)
+    try c.encode(soname, forKey: .soname)
+    try c.encode(rpath, forKey: .rpath)
+    try c.encode(runpath, forKey: .runpath)
+    try c.encode(linkage, forKey: .linkage)
+    try c.encode(libc, forKey: .libc)
+    try c.encode(glibcFloor, forKey: .glibcFloor)
+    try c.encode(floors, forKey: .floors)
+    try c.encode(versionRequirements, forKey: .versionRequirements)
+    try c.encode(floorSymbols, forKey: .floorSymbols)
+    if encoder.userInfo[BinaryFacts.omitVersionedSymbols] as? Bool != true {
+      try c.encode(versionedSymbols, forKey: .versionedSymbols)
+    }
+    try c.encode(buildID, forKey: .buildID)
+    try c.encodeIfPresent(slices, forKey: .slices)
+    try c.encodeIfPresent(peFormat, forKey: .peFormat)
+    try c.encodeIfPresent(subsystem, forKey: .subsystem)
+    try c.encodeIfPresent(subsystemVersion, forKey: .subsystemVersion)
+    try c.encodeIfPresent(dlls, forKey: .dlls)
+    try c.encode(warnings, forKey: .warnings)
+    try c.encode(error, forKey: .error)
+  }
+}
+
+/// The container format of a file.
+public enum BinaryFormat: String, Sendable, Hashable, Codable {
+  case elf, macho, machoFat = "macho-fat", pe, unknown
+}
+
+/// How a program finds its libc at run time.
+public enum Linkage: String, Sendable, Hashable, Codable {
+  case `static`, staticPIE = "static-pie", dynamic
+}
+
+/// The C library family a binary was built against.
+public enum LibcFamily: String, Sendable, Hashable, Codable {
+  case glibc, musl, bionic, none, system, unknown
+}
+
+/// One architecture slice of a Mach-O file.
+public struct MachOSlice: Sendable, Hashable, Codable {
+  /// The platform architecture: `arm64`, `amd64`, `386`, `arm`, `ppc`.
+  public var arch: String
+  /// The CPU as Apple names it, with its subtype: `arm64`, `arm64e`, `x86_64`, `x86_64h`, `i386`.
+  public var cpu: String
+  public var bits: Int
+  public var type: String
+  /// `macos`, `ios`, … from `LC_BUILD_VERSION` or `LC_VERSION_MIN_*`.
+  public var platform: String?
+  public var minos: String?
+  public var sdk: String?
+  /// `LC_LOAD_DYLIB` (and re-exported, lazy and upward) libraries.
+  public var dylibs: [String]
+  /// `LC_LOAD_WEAK_DYLIB` libraries.
+  public var weakDylibs: [String]
+  public var rpaths: [String]
+  /// Whether an `LC_CODE_SIGNATURE` is present.
+  public var signed: Bool
+  public var uuid: String?
+  /// The slice's file offset and size within a fat file (0 and the file size when thin).
+  public var offset: Int
+  public var size: Int
+
+  enum CodingKeys: String, CodingKey {
+    case arch, cpu, bits, type, platform, minos, sdk, dylibs, weakDylibs = "weak_dylibs", rpaths, signed, uuid
+    case offset, size
+  }
+}

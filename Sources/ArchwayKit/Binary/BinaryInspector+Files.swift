@@ -1,0 +1,74 @@
+import Foundation
+
+/// A file to inspect, and whether the user named it (rather than it being found in a folder).
+public struct InspectTarget: Sendable, Hashable {
+  public let path: String
+  public let named: Bool
+}
+
+extension BinaryInspector {
+  /// The regular files under `paths`: files as given, folders walked recursively in sorted order.
+  /// Symbolic links found inside folders are skipped (their targets are listed in their own right).
+  ///
+  /// Throws ``InspectError`` for a path that does not exist or cannot be listed.
+  public static func files(in paths: [String]) throws(InspectError) -> [InspectTarget] {
+    var result: [InspectTarget] = []
+    let manager = FileManager.default
+    for path in paths {
+      var isFolder: ObjCBool = false
+      guard manager.fileExists(atPath: path, isDirectory: &isFolder) else {
+        throw InspectError(path: path, reason: "no such file or directory")
+      }
+      guard isFolder.boolValue else {
+        result.append(InspectTarget(path: path, named: true))
+        continue
+      }
+      guard let walker = manager.enumerator(atPath: path) else {
+        throw InspectError(path: path, reason: "cannot list this folder")
+      }
+      var found: [String] = []
+      while let relative = walker.nextObject() as? String {
+        let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
+        var status = stat()
+        guard lstat(full, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+        found.append(full)
+      }
+      result += found.sorted().map { InspectTarget(path: $0, named: false) }
+    }
+    return result
+  }
+
+  /// The facts of every file under `paths`, in the order of ``files(in:)``; reading runs on up to
+  /// `jobs` files at once. A file that cannot be opened gets `error` rather than stopping the rest.
+  public static func inspect(
+    paths: [String], jobs: Int = 2
+  ) async throws(InspectError) -> [(InspectTarget, BinaryFacts)] {
+    let targets = try files(in: paths)
+    return await withTaskGroup(of: (Int, BinaryFacts).self) { group in
+      var results = [BinaryFacts?](repeating: nil, count: targets.count)
+      var next = 0
+      func submit() {
+        guard next < targets.count else { return }
+        let (index, path) = (next, targets[next].path)
+        group.addTask { (index, inspectFileReportingErrors(atPath: path)) }
+        next += 1
+      }
+      for _ in 0..<max(1, jobs) { submit() }
+      while let (index, facts) = await group.next() {
+        results[index] = facts
+        submit()
+      }
+      return zip(targets, results.map { $0! }).map { ($0, $1) }
+    }
+  }
+
+  private static func inspectFileReportingErrors(atPath path: String) -> BinaryFacts {
+    do {
+      return try inspectFile(atPath: path)
+    } catch {
+      var facts = BinaryFacts(path: path, format: .unknown)
+      facts.error = error.reason
+      return facts
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Recognizes a file's format from its first bytes and reads its facts with the matching reader.
+public enum BinaryInspector {
+  /// Files up to this size are read into memory; larger ones are memory-mapped.
+  static let smallFileLimit = 256 * 1024
+
+  /// The format `bytes` begin with; `.unknown` for anything that is not ELF, Mach-O or PE.
+  public static func detectFormat(_ bytes: UnsafeRawBufferPointer) -> BinaryFormat {
+    guard bytes.count >= 4 else { return .unknown }
+    if bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 { return .elf }
+    if bytes[0] == 0x4D, bytes[1] == 0x5A { return .pe }
+    if MachOReader.looksFat(bytes) { return .machoFat }
+    let magic = bytes.loadUnaligned(as: UInt32.self)
+    if MachOReader.thinMagics.contains(UInt32(littleEndian: magic)) { return .macho }
+    return .unknown
+  }
+
+  /// The facts of `bytes`, never throwing: a malformed file keeps its format and gets `error`.
+  public static func inspect(_ bytes: UnsafeRawBufferPointer, path: String = "") -> BinaryFacts {
+    let format = detectFormat(bytes)
+    var facts: BinaryFacts
+    do {
+      switch format {
+      case .elf: facts = try ELFReader.read(bytes)
+      case .macho, .machoFat: facts = try MachOReader.read(bytes)
+      case .pe: facts = try PEReader.read(bytes)
+      case .unknown: facts = BinaryFacts(format: .unknown)
+      }
+    } catch {
+      facts = BinaryFacts(format: format)
+      facts.error = error.description
+    }
+    facts.path = path
+    return facts
+  }
+
+  /// Reads the file at `path` (memory-mapped) and returns its facts. Throws ``InspectError`` only
+  /// when the file cannot be opened or read; what it contains never makes this throw.
+  public static func inspectFile(atPath path: String) throws(InspectError) -> BinaryFacts {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw InspectError(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+      throw InspectError(path: path, reason: String(cString: strerror(errno)))
+    }
+    let size = Int(status.st_size)
+    guard size > 0 else { return inspect(UnsafeRawBufferPointer(start: nil, count: 0), path: path) }
+    if size <= smallFileLimit {
+      // Small files are cheaper to read than to map: no page faults, no TLB shootdown on unmap.
+      var buffer = [UInt8](repeating: 0, count: size)
+      let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, size, 0) }
+      guard got >= 0 else { throw InspectError(path: path, reason: String(cString: strerror(errno))) }
+      return buffer.withUnsafeBytes { inspect(UnsafeRawBufferPointer(rebasing: $0[0..<got]), path: path) }
+    }
+    guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
+      throw InspectError(path: path, reason: String(cString: strerror(errno)))
+    }
+    defer { munmap(mapped, size) }
+    return inspect(UnsafeRawBufferPointer(start: mapped, count: size), path: path)
+  }
+}
+
+/// A file that could not be opened or read (as opposed to one whose contents are malformed).
+public struct InspectError: Error, Sendable, Hashable, CustomStringConvertible {
+  public let path: String
+  public let reason: String
+
+  public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,58 @@
+// ELF constants from the System V gABI, the LSB and the processor supplements.
+
+let ET_REL: UInt16 = 1
+let ET_EXEC: UInt16 = 2
+let ET_DYN: UInt16 = 3
+let ET_CORE: UInt16 = 4
+
+let PT_LOAD: UInt32 = 1
+let PT_DYNAMIC: UInt32 = 2
+let PT_INTERP: UInt32 = 3
+let PT_NOTE: UInt32 = 4
+
+let SHT_DYNAMIC: UInt32 = 6
+let SHT_NOTE: UInt32 = 7
+let SHT_NOBITS: UInt32 = 8
+let SHT_DYNSYM: UInt32 = 11
+let SHT_GNU_VERNEED: UInt32 = 0x6FFF_FFFE
+let SHT_GNU_VERSYM: UInt32 = 0x6FFF_FFFF
+let SHT_ARM_ATTRIBUTES: UInt32 = 0x7000_0003
+
+let DT_NULL: UInt64 = 0
+let DT_NEEDED: UInt64 = 1
+let DT_HASH: UInt64 = 4
+let DT_STRTAB: UInt64 = 5
+let DT_SYMTAB: UInt64 = 6
+let DT_STRSZ: UInt64 = 10
+let DT_RELA: UInt64 = 7
+let DT_RELASZ: UInt64 = 8
+let DT_SONAME: UInt64 = 14
+let DT_RPATH: UInt64 = 15
+let DT_REL: UInt64 = 17
+let DT_RELSZ: UInt64 = 18
+let DT_PLTRELSZ: UInt64 = 2
+let DT_PLTREL: UInt64 = 20
+let DT_JMPREL: UInt64 = 23
+let DT_RUNPATH: UInt64 = 29
+let DT_FLAGS: UInt64 = 30
+let DT_GNU_HASH: UInt64 = 0x6FFF_FEF5
+let DT_VERSYM: UInt64 = 0x6FFF_FFF0
+let DT_FLAGS_1: UInt64 = 0x6FFF_FFFB
+let DT_VERNEED: UInt64 = 0x6FFF_FFFE
+let DT_VERNEEDNUM: UInt64 = 0x6FFF_FFFF
+let DT_MIPS_SYMTABNO: UInt64 = 0x7000_0011
+
+let DF_1_PIE: UInt64 = 0x0800_0000
+let NT_GNU_BUILD_ID: UInt32 = 3
+
+let EM_386: UInt16 = 3
+let EM_MIPS: UInt16 = 8
+let EM_PPC: UInt16 = 20
+let EM_PPC64: UInt16 = 21
+let EM_S390: UInt16 = 22
+let EM_ARM: UInt16 = 40
+let EM_SPARCV9: UInt16 = 43
+let EM_X86_64: UInt16 = 62
+let EM_AARCH64: UInt16 = 183
+let EM_RISCV: UInt16 = 243
+let EM_LOONGARCH: UInt16 = 258

@@ -1,0 +1,119 @@
+extension ELFFile {
+  /// The GNU build-id in hex, from a `PT_NOTE` segment or, failing that, an `SHT_NOTE` section.
+  mutating func buildID() -> String? {
+    var places = segments.filter { $0.type == PT_NOTE }.map { ($0.offset, $0.fileSize, $0.align) }
+    if places.isEmpty {
+      places = sections.filter { $0.type == SHT_NOTE }.map { ($0.offset, $0.size, UInt64(4)) }
+    }
+    for (offset, size, align) in places {
+      do {
+        if let id = try gnuBuildID(in: try fileRange(offset: offset, size: size, "note"), align: align == 8 ? 8 : 4) {
+          return id
+        }
+      } catch {
+        warnings.append("notes: \(error)")
+      }
+    }
+    return nil
+  }
+
+  private func gnuBuildID(in range: Range<Int>, align: Int) throws(BinaryError) -> String? {
+    var at = range.lowerBound
+    while at + 12 <= range.upperBound {
+      let nameSize = Int(try view.u32(at))
+      let descSize = Int(try view.u32(at + 4))
+      let type = try view.u32(at + 8)
+      let name = at + 12
+      let desc = try ELFFile.aligned(name, plus: nameSize, to: align, at: at)
+      let next = try ELFFile.aligned(desc, plus: descSize, to: align, at: at)
+      guard next <= range.upperBound else { throw BinaryError(offset: at, "note runs past its segment") }
+      if type == NT_GNU_BUILD_ID, nameSize == 4, view.bytes[name..<(name + 4)].elementsEqual([0x47, 0x4E, 0x55, 0]) {
+        return hexString(UnsafeRawBufferPointer(rebasing: view.bytes[desc..<(desc + descSize)]))
+      }
+      at = next
+    }
+    return nil
+  }
+
+  private static func aligned(_ base: Int, plus size: Int, to align: Int, at: Int) throws(BinaryError) -> Int {
+    let (end, overflow) = base.addingReportingOverflow(size)
+    guard !overflow, end <= Int.max - align else { throw BinaryError(offset: at, "note size \(size) is out of range") }
+    return (end + align - 1) & ~(align - 1)
+  }
+
+  /// The ARM architecture version (`v5`, `v6`, `v7`, `v8`) from `Tag_CPU_arch` in `.ARM.attributes`.
+  mutating func armArchitectureVariant() -> String? {
+    guard let section = sections.first(where: { $0.type == SHT_ARM_ATTRIBUTES }) else { return nil }
+    do {
+      let range = try fileRange(offset: section.offset, size: section.size, ".ARM.attributes")
+      return try armCPUArch(in: range).flatMap(ELFMachine.armVariant(cpuArch:))
+    } catch {
+      warnings.append(".ARM.attributes: \(error)")
+      return nil
+    }
+  }
+
+  /// Walks the `aeabi` subsection's file-scope attributes to `Tag_CPU_arch` (6).
+  private func armCPUArch(in range: Range<Int>) throws(BinaryError) -> UInt64? {
+    guard range.count > 1, try view.u8(range.lowerBound) == 0x41 else { return nil }  // Format 'A'.
+    var at = range.lowerBound + 1
+    while at + 4 <= range.upperBound {
+      let length = Int(try view.u32(at, "attributes subsection"))
+      guard length >= 4, length <= range.upperBound - at else {
+        throw BinaryError(offset: at, "attributes subsection length \(length) is out of range")
+      }
+      let end = at + length
+      let vendor = try view.cString(at: at + 4, end: end, limit: 64, "attributes vendor")
+      if vendor == "aeabi" {
+        var inner = at + 4 + vendor.utf8.count + 1
+        while inner + 5 <= end {
+          let tag = try view.u8(inner)
+          let size = Int(try view.u32(inner + 1, "attributes"))
+          guard size >= 5, size <= end - inner else {
+            throw BinaryError(offset: inner, "attributes block size \(size) is out of range")
+          }
+          if tag == 1, let value = try fileScopeCPUArch(from: inner + 5, to: inner + size) { return value }
+          inner += size
+        }
+      }
+      at = end
+    }
+    return nil
+  }
+
+  private func fileScopeCPUArch(from start: Int, to end: Int) throws(BinaryError) -> UInt64? {
+    var at = start
+    while at < end {
+      let tag = try uleb128(&at, end: end)
+      switch tag {
+      case 6: return try uleb128(&at, end: end)
+      case 4, 5, 67: at = try skipString(at, end: end)
+      case 32:
+        _ = try uleb128(&at, end: end)
+        at = try skipString(at, end: end)
+      default:
+        if tag > 32 && tag % 2 == 1 { at = try skipString(at, end: end) } else { _ = try uleb128(&at, end: end) }
+      }
+    }
+    return nil
+  }
+
+  private func skipString(_ at: Int, end: Int) throws(BinaryError) -> Int {
+    var index = at
+    while index < end, view.bytes[index] != 0 { index += 1 }
+    guard index < end else { throw BinaryError(offset: at, "attribute string has no terminating NUL") }
+    return index + 1
+  }
+
+  private func uleb128(_ at: inout Int, end: Int) throws(BinaryError) -> UInt64 {
+    var value: UInt64 = 0
+    for shift in stride(from: 0, to: 64, by: 7) {
+      guard at < end else { throw BinaryError(offset: at, "truncated ULEB128 number") }
+      let byte = view.bytes[at]
+      at += 1
+      value |= UInt64(byte & 0x7F) << UInt64(shift)
+      if byte & 0x80 == 0 { return value }
+    }
+    throw BinaryError(offset: at, "ULEB128 number is longer than 64 bits")
+  }
+}

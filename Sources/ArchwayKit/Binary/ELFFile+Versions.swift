@@ -1,0 +1,196 @@
+extension ELFFile {
+  /// Fills `version_requirements`, `floors`, `glibc_floor`, `versioned_symbols` and
+  /// `floor_symbols` from `.gnu.version_r`, `.dynsym` and `.gnu.version`, found through the
+  /// dynamic section or, failing that, the section headers.
+  mutating func readVersions(into facts: inout BinaryFacts, dynamic: ELFDynamic) {
+    let needs: [UInt16: (library: String, version: String)]
+    do {
+      needs = try versionNeeds(dynamic: dynamic)
+    } catch {
+      warnings.append("version needs: \(error)")
+      return
+    }
+    guard !needs.isEmpty else { return }
+    var byLibrary: [String: Set<String>] = [:]
+    for (library, version) in needs.values { byLibrary[library, default: []].insert(version) }
+    facts.versionRequirements = byLibrary.mapValues { $0.sorted(by: ELFFile.versionOrder) }
+
+    var floors: [String: (version: DottedVersion, name: String)] = [:]
+    for name in Set(needs.values.map(\.version)) {
+      guard let (family, version) = ELFFile.splitVersionName(name) else { continue }
+      if floors[family].map({ version > $0.version }) ?? true { floors[family] = (version, name) }
+    }
+    facts.floors = floors.mapValues { $0.version.description }
+    facts.glibcFloor = facts.floors["GLIBC"]
+
+    do {
+      facts.versionedSymbols = try importedSymbolsByVersion(dynamic: dynamic, needs: needs)
+    } catch {
+      warnings.append("versioned symbols: \(error)")
+    }
+    if let name = floors["GLIBC"]?.name { facts.floorSymbols = facts.versionedSymbols[name] ?? [] }
+  }
+
+  /// `GLIBC_2.34` → (`GLIBC`, 2.34); nil for names like `GLIBC_PRIVATE`.
+  static func splitVersionName(_ name: String) -> (String, DottedVersion)? {
+    guard let underscore = name.lastIndex(of: "_"),
+      let version = DottedVersion(name[name.index(after: underscore)...])
+    else { return nil }
+    return (String(name[..<underscore]), version)
+  }
+
+  /// Orders version names by family, then numerically (`GLIBC_2.2.5` before `GLIBC_2.17`).
+  static func versionOrder(_ a: String, _ b: String) -> Bool {
+    switch (splitVersionName(a), splitVersionName(b)) {
+    case ((let fa, let va)?, (let fb, let vb)?): fa != fb ? fa < fb : va < vb
+    default: a < b
+    }
+  }
+
+  /// The version index → (library, version name) table of `.gnu.version_r`.
+  private mutating func versionNeeds(
+    dynamic: ELFDynamic
+  ) throws(BinaryError) -> [UInt16: (library: String, version: String)] {
+    let section = sections.first { $0.type == SHT_GNU_VERNEED }
+    var start: Int?
+    var count = 0
+    if let address = dynamic.verneed {
+      start = fileOffset(ofAddress: address)
+      count = Int(clamping: dynamic.verneedCount ?? 0)
+    }
+    if start == nil, let section {
+      start = try ByteView.offset(section.offset, "version needs")
+      count = Int(section.info)
+    }
+    guard let start, count > 0 else { return [:] }
+    guard let strtab = try stringTable(dynamic: dynamic, section: section) else {
+      throw BinaryError(offset: start, "version needs have no string table")
+    }
+
+    var needs: [UInt16: (library: String, version: String)] = [:]
+    var auxBudget = view.count / 16 + 1  // Every record needs 16 bytes: more visits mean the chains overlap.
+    var entry = start
+    for _ in 0..<count {
+      let auxCount = Int(try view.u16(entry + 2, "version need"))
+      let library = try dynamicString(UInt64(try view.u32(entry + 4)), in: strtab)
+      var aux = entry + Int(try view.u32(entry + 8))
+      for _ in 0..<auxCount {
+        auxBudget -= 1
+        guard auxBudget >= 0 else { throw BinaryError(offset: aux, "version need entries overlap or loop") }
+        let index = try view.u16(aux + 6, "version need aux") & 0x7FFF
+        let name = try dynamicString(UInt64(try view.u32(aux + 8)), in: strtab)
+        needs[index] = (library, name)
+        let next = Int(try view.u32(aux + 12))
+        if next == 0 { break }
+        aux += next
+      }
+      let next = Int(try view.u32(entry + 12, "version need"))
+      if next == 0 { break }
+      entry += next
+    }
+    return needs
+  }
+
+  /// Imported (undefined) dynamic symbols grouped by the version they are bound to.
+  private mutating func importedSymbolsByVersion(
+    dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)]
+  ) throws(BinaryError) -> [String: [String]] {
+    let entrySize = wide ? 24 : 16
+    let symbolSection = sections.first { $0.type == SHT_DYNSYM }
+    guard let symtabStart = try tableOffset(address: dynamic.symtab, section: symbolSection, "dynamic symbols"),
+      let versymStart = try tableOffset(
+        address: dynamic.versym, section: sections.first { $0.type == SHT_GNU_VERSYM }, "symbol versions"),
+      let strtab = try stringTable(dynamic: dynamic, section: symbolSection)
+    else { return [:] }
+
+    let count = try symbolCount(dynamic: dynamic, section: symbolSection, entrySize: entrySize)
+    _ = try view.tableSize(count: count, size: entrySize, at: symtabStart, "dynamic symbol table")
+    _ = try view.tableSize(count: count, size: 2, at: versymStart, "symbol version table")
+    var result: [String: [String]] = [:]
+    for index in 1..<max(count, 1) {
+      let symbol = symtabStart + index * entrySize
+      let sectionIndex = try view.u16(symbol + (wide ? 6 : 14))
+      guard sectionIndex == 0 else { continue }  // Defined here: not an import.
+      let versionIndex = try view.u16(versymStart + index * 2) & 0x7FFF
+      guard versionIndex >= 2, let need = needs[versionIndex] else { continue }
+      let name = try dynamicString(UInt64(try view.u32(symbol)), in: strtab)
+      result[need.version, default: []].append(name)
+    }
+    return result.mapValues { names in
+      var unique: [String] = []
+      for name in names.sorted() where name != unique.last { unique.append(name) }
+      return unique
+    }
+  }
+
+  /// Where a table starts: at its dynamic-section address when that is in the file, else at its
+  /// section's offset; nil when neither exists.
+  private func tableOffset(address: UInt64?, section: ELFSection?, _ what: String) throws(BinaryError) -> Int? {
+    if let address, let offset = fileOffset(ofAddress: address) { return offset }
+    guard let section else { return nil }
+    return try ByteView.offset(section.offset, what)
+  }
+
+  /// The dynamic string table, else the one `section`'s `sh_link` names.
+  private func stringTable(dynamic: ELFDynamic, section: ELFSection?) throws(BinaryError) -> Range<Int>? {
+    if let strtab = dynamic.strtab { return strtab }
+    guard let section, let linked = sections[safe: Int(section.link)] else { return nil }
+    return try fileRange(offset: linked.offset, size: linked.size, "string table")
+  }
+
+  /// How many entries `.dynsym` has: from its section header, else `DT_HASH`'s chain count, else
+  /// MIPS's `DT_MIPS_SYMTABNO`, else the larger of what `DT_GNU_HASH` covers and one past the
+  /// highest symbol a relocation names (a GNU hash table covers only exported symbols, and an
+  /// import that is bound at all is named by a relocation).
+  private func symbolCount(dynamic: ELFDynamic, section: ELFSection?, entrySize: Int) throws(BinaryError) -> Int {
+    if let section, section.size > 0 {
+      let size = section.entrySize > 0 ? Int(clamping: section.entrySize) : entrySize
+      return Int(clamping: section.size) / size
+    }
+    if let address = dynamic.hash, let at = fileOffset(ofAddress: address) {
+      return Int(try view.u32(at + 4, "DT_HASH nchain"))
+    }
+    if let count = dynamic.mipsSymbolCount { return Int(clamping: count) }
+    var count = 0
+    if let address = dynamic.gnuHash, let at = fileOffset(ofAddress: address) {
+      count = try gnuHashSymbolCount(at: at)
+    }
+    for table in dynamic.relocations {
+      count = max(count, try highestRelocatedSymbol(table) + 1)
+    }
+    return count
+  }
+
+  /// The highest symbol index named in a `REL`/`RELA` table.
+  private func highestRelocatedSymbol(
+    _ table: (address: UInt64, size: UInt64, addends: Bool)
+  ) throws(BinaryError) -> Int {
+    guard let start = fileOffset(ofAddress: table.address) else { return 0 }
+    let entrySize = (wide ? 8 : 4) * (table.addends ? 3 : 2)
+    let length = try ByteView.offset(table.size, "relocation table size")
+    try view.check(start, length, "relocation table")
+    var highest = 0
+    for entry in stride(from: start, to: start + length - entrySize + 1, by: entrySize) {
+      let info = try view.word(entry + entrySize / (table.addends ? 3 : 2), wide: wide)
+      highest = max(highest, Int(wide ? info >> 32 : info >> 8))
+    }
+    return highest
+  }
+
+  /// The number of symbols a `DT_GNU_HASH` table covers: one past the last chain's end.
+  private func gnuHashSymbolCount(at start: Int) throws(BinaryError) -> Int {
+    let bucketCount = Int(try view.u32(start, "DT_GNU_HASH"))
+    let symbolOffset = Int(try view.u32(start + 4, "DT_GNU_HASH"))
+    let bloomCount = Int(try view.u32(start + 8, "DT_GNU_HASH"))
+    let bloomBytes = try view.tableSize(count: bloomCount, size: wide ? 8 : 4, at: start + 16, "GNU hash bloom filter")
+    let buckets = start + 16 + bloomBytes
+    _ = try view.tableSize(count: bucketCount, size: 4, at: buckets, "GNU hash buckets")
+    var last = 0
+    for index in 0..<bucketCount { last = max(last, Int(try view.u32(buckets + index * 4))) }
+    guard last >= symbolOffset else { return symbolOffset }
+    let chains = buckets + bucketCount * 4
+    var index = last
+    while (try view.u32(chains + (index - symbolOffset) * 4, "GNU hash chain")) & 1 == 0 { index += 1 }
+    return index + 1
+  }
+}

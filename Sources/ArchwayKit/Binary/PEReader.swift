@@ -1,0 +1,135 @@
+/// Reads the facts of a PE/COFF image (PE32 and PE32+): machine, subsystem and its version, DLL or
+/// executable, and the DLLs it imports. A pure function from bytes to ``BinaryFacts``.
+///
+/// The import directory is walked within its section and the file; an unterminated or looping
+/// table ends at the section's end, so a claimed count never drives the work.
+public enum PEReader {
+  /// Reads `bytes` as PE. Throws ``BinaryError`` with the offset when the headers are malformed.
+  public static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
+    let view = ByteView(bytes: bytes)
+    guard try view.u16(0, "DOS header") == 0x5A4D else { throw BinaryError(offset: 0, "not an MZ executable") }
+    let pe = Int(try view.u32(0x3C, "DOS header e_lfanew"))
+    guard try view.u32(pe, "PE signature") == 0x0000_4550 else {
+      throw BinaryError(offset: pe, "no PE signature (a DOS program?)")
+    }
+    let coff = pe + 4
+    let machine = try view.u16(coff, "COFF header")
+    let sectionCount = Int(try view.u16(coff + 2, "COFF header"))
+    let optionalSize = Int(try view.u16(coff + 16, "COFF header"))
+    let characteristics = try view.u16(coff + 18, "COFF header")
+    let optional = coff + 20
+
+    var facts = BinaryFacts(format: .pe)
+    let names = machineNames(machine)
+    facts.arch = names.arch
+    facts.variant = names.variant
+    facts.endian = .little
+    facts.libc = .system
+    facts.type =
+      characteristics & 0x2000 != 0 ? "shared-library" : (characteristics & 0x2 != 0 ? "executable" : "object")
+    facts.linkage = .dynamic
+    guard optionalSize >= 2 else {
+      facts.bits = characteristics & 0x100 != 0 ? 32 : nil
+      return facts
+    }
+    let magic = try view.u16(optional, "optional header")
+    let wide: Bool
+    switch magic {
+    case 0x10B: wide = false
+    case 0x20B: wide = true
+    default: throw BinaryError(offset: optional, "unknown optional header magic 0x\(String(magic, radix: 16))")
+    }
+    facts.bits = wide ? 64 : 32
+    facts.peFormat = wide ? "PE32+" : "PE32"
+    let directoryCountOffset = optional + (wide ? 108 : 92)
+    try view.check(optional, min(optionalSize, directoryCountOffset + 4 - optional), "optional header")
+    facts.subsystem = subsystemName(try view.u16(optional + 68, "optional header subsystem"))
+    facts.subsystemVersion = "\(try view.u16(optional + 48)).\(try view.u16(optional + 50))"
+
+    let sectionTable = optional + optionalSize
+    _ = try view.tableSize(count: sectionCount, size: 40, at: sectionTable, "section table")
+    var sections: [(address: UInt32, virtualSize: UInt32, rawSize: UInt32, rawOffset: UInt32)] = []
+    for index in 0..<sectionCount {
+      let at = sectionTable + index * 40
+      sections.append((try view.u32(at + 12), try view.u32(at + 8), try view.u32(at + 16), try view.u32(at + 20)))
+    }
+    let directoryCount = Int(try view.u32(directoryCountOffset, "NumberOfRvaAndSizes"))
+    if directoryCount > 1, directoryCountOffset + 4 + 16 <= optional + optionalSize {
+      let importRVA = try view.u32(directoryCountOffset + 4 + 8)
+      if importRVA != 0 {
+        do {
+          facts.dlls = try importedDLLs(view, rva: importRVA, sections: sections)
+        } catch {
+          facts.warnings.append("import directory: \(error)")
+        }
+      }
+    }
+    facts.needed = facts.dlls ?? []
+    if facts.dlls == nil { facts.dlls = [] }
+    return facts
+  }
+
+  private static func importedDLLs(
+    _ view: ByteView, rva: UInt32,
+    sections: [(address: UInt32, virtualSize: UInt32, rawSize: UInt32, rawOffset: UInt32)]
+  ) throws(BinaryError) -> [String] {
+    func locate(_ rva: UInt32) -> (offset: Int, end: Int)? {
+      for s in sections {
+        let span = max(s.virtualSize, s.rawSize)
+        guard rva >= s.address, rva - s.address < span else { continue }
+        let delta = Int(rva - s.address)
+        guard delta < Int(s.rawSize) else { return nil }
+        let start = Int(s.rawOffset) + delta
+        return (start, min(Int(s.rawOffset) + Int(s.rawSize), view.count))
+      }
+      return nil
+    }
+    guard let table = locate(rva) else {
+      throw BinaryError(offset: 0, "import table RVA 0x\(String(rva, radix: 16)) is in no section")
+    }
+    var dlls: [String] = []
+    var at = table.offset
+    while at + 20 <= table.end {
+      let nameRVA = try view.u32(at + 12, "import descriptor")
+      let lookup = try view.u32(at)
+      if nameRVA == 0 && lookup == 0 { return dlls }
+      guard let name = locate(nameRVA) else {
+        throw BinaryError(offset: at, "import name RVA 0x\(String(nameRVA, radix: 16)) is in no section")
+      }
+      dlls.append(try view.cString(at: name.offset, end: name.end, limit: 512, "DLL name"))
+      at += 20
+    }
+    throw BinaryError(offset: at, "import table has no terminating entry")
+  }
+
+  static func machineNames(_ machine: UInt16) -> (arch: String, variant: String?) {
+    switch machine {
+    case 0x8664: ("amd64", nil)
+    case 0xAA64: ("arm64", nil)
+    case 0xA641: ("arm64", "ec")
+    case 0x14C: ("386", nil)
+    case 0x1C4: ("arm", "v7")
+    case 0x200: ("ia64", nil)
+    case 0x5064: ("riscv64", nil)
+    default: ("pe-machine-0x\(String(machine, radix: 16))", nil)
+    }
+  }
+
+  static func subsystemName(_ value: UInt16) -> String {
+    switch value {
+    case 1: "native"
+    case 2: "windows-gui"
+    case 3: "windows-cui"
+    case 5: "os2-cui"
+    case 7: "posix-cui"
+    case 9: "windows-ce-gui"
+    case 10: "efi-application"
+    case 11: "efi-boot-service-driver"
+    case 12: "efi-runtime-driver"
+    case 13: "efi-rom"
+    case 14: "xbox"
+    case 16: "windows-boot-application"
+    default: "subsystem-\(value)"
+    }
+  }
+}

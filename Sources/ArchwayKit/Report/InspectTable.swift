@@ -1,0 +1,27 @@
+/// The `archway inspect` table: one row per file with the facts people look at first.
+public enum InspectTable {
+  /// A table of `facts` with columns FILE, FORMAT, ARCH, TYPE, LINKAGE, LIBC, GLIBC, NEEDED.
+  public static func make(_ facts: [BinaryFacts]) -> TextTable {
+    var table = TextTable(header: ["FILE", "FORMAT", "ARCH", "TYPE", "LINKAGE", "LIBC", "GLIBC", "NEEDED"])
+    for f in facts {
+      if let error = f.error {
+        table.rows.append([f.path, f.format.rawValue, "error: \(error)"])
+        continue
+      }
+      let arch: String
+      if f.format == .machoFat, let slices = f.slices {
+        arch = slices.map(\.cpu).joined(separator: "+")
+      } else {
+        arch = [f.arch, f.variant].compactMap { $0 }.joined(separator: "/")
+      }
+      let needed =
+        f.needed.count > 3
+        ? f.needed.prefix(3).joined(separator: ",") + ",+\(f.needed.count - 3)" : f.needed.joined(separator: ",")
+      table.rows.append([
+        f.path, f.format.rawValue, arch.isEmpty ? "-" : arch, f.type ?? "-", f.linkage?.rawValue ?? "-",
+        f.format == .unknown ? "-" : f.libc.rawValue, f.glibcFloor ?? "-", needed.isEmpty ? "-" : needed,
+      ])
+    }
+    return table
+  }
+}

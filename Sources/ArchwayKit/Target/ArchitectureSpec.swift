@@ -1,0 +1,69 @@
+/// One known platform and the names other tools give it, from which ``TargetNames`` are made.
+public struct ArchitectureSpec: Sendable, Hashable {
+  public let platform: Platform
+  /// Other spellings accepted for the architecture (`aarch64`, `armhf`, `x86_64`).
+  public let aliases: [String]
+  public let bits: Int
+  public let endian: Endianness
+  /// Go's `GOARCH` and, for 32-bit ARM, `GOARM`.
+  public let goarch: String
+  public let goarm: String?
+  /// The architecture part of Rust, Zig and LLVM triples.
+  public let rustArch: String
+  public let zigArch: String
+  public let llvmArch: String
+  /// The GNU triple's architecture and ABI parts for glibc and musl (`arm`, `gnueabihf`, `musleabihf`).
+  public let gnuArch: String
+  public let gnuABI: String
+  public let muslABI: String
+  /// Debian's architecture name and multiarch triplet (linux only).
+  public let debianArch: String?
+  public let multiarch: String?
+  /// The qemu-user emulator's name without `-static` (linux only).
+  public let qemu: String?
+  /// The ELF `e_machine` (or Mach-O / PE machine) name, for messages.
+  public let machineName: String
+
+  init(
+    _ platform: String, aliases: [String] = [], bits: Int, endian: Endianness = .little, goarch: String,
+    goarm: String? = nil, rust: String, zig: String, llvm: String, gnu: String, gnuABI: String = "gnu",
+    muslABI: String = "musl", debian: String? = nil, multiarch: String? = nil, qemu: String? = nil,
+    machine: String
+  ) {
+    let parts = platform.split(separator: "/").map(String.init)
+    self.platform = Platform(os: parts[0], arch: parts[1], variant: parts.count > 2 ? parts[2] : nil)
+    self.aliases = aliases
+    self.bits = bits
+    self.endian = endian
+    self.goarch = goarch
+    self.goarm = goarm
+    self.rustArch = rust
+    self.zigArch = zig
+    self.llvmArch = llvm
+    self.gnuArch = gnu
+    self.gnuABI = gnuABI
+    self.muslABI = muslABI
+    self.debianArch = debian
+    self.multiarch = multiarch
+    self.qemu = qemu
+    self.machineName = machine
+  }
+
+  var os: String { platform.os }
+
+  /// Whether `arch[/variant]`, as a user wrote it for this spec's OS, names this spec.
+  func matches(arch: String, variant: String?) -> Bool {
+    if arch == platform.arch {
+      // `linux/arm` means v7 as in OCI; `arm64/v8` is plain arm64.
+      if variant == platform.variant { return true }
+      if platform.arch == "arm" { return variant == nil && platform.variant == "v7" }
+      return platform.variant == nil && variant == "v8" && arch == "arm64"
+    }
+    return variant == nil && aliases.contains(arch)
+  }
+}
+
+/// Byte order of a binary or a target.
+public enum Endianness: String, Sendable, Hashable, Codable {
+  case little, big
+}

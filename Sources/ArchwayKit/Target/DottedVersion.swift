@@ -1,0 +1,45 @@
+/// A version made of dot-separated numbers (`2.34`, `2.2.5`, `3.4.30`), compared numerically.
+///
+/// `2.9 < 2.17 < 2.34`: symbol versions and glibc releases are never compared as strings.
+public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+  /// The numbers, most significant first.
+  public let components: [Int]
+
+  /// Parses `"2.34"`; returns nil for anything that is not numbers separated by single dots.
+  public init?(_ text: some StringProtocol) {
+    var parts: [Int] = []
+    for piece in text.split(separator: ".", omittingEmptySubsequences: false) {
+      guard !piece.isEmpty, piece.count <= 9, piece.allSatisfy(\.isASCIIDigit), let n = Int(piece) else {
+        return nil
+      }
+      parts.append(n)
+    }
+    guard !parts.isEmpty else { return nil }
+    components = parts
+  }
+
+  public var description: String { components.map(String.init).joined(separator: ".") }
+
+  public static func < (lhs: DottedVersion, rhs: DottedVersion) -> Bool {
+    for (a, b) in zip(lhs.components, rhs.components) where a != b { return a < b }
+    return lhs.components.count < rhs.components.count
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    guard let parsed = DottedVersion(text) else {
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: decoder.codingPath, debugDescription: "not a version: '\(text)'"))
+    }
+    self = parsed
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
+  }
+}
+
+extension Character {
+  var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// What other tools call one target (a platform with a libc): Go, Rust, Zig, LLVM, GCC, Debian, OCI, qemu.
+public struct TargetNames: Sendable, Hashable, Codable {
+  public let platform: String
+  public let os: String
+  public let arch: String
+  public let variant: String?
+  public let libc: String
+  public let goos: String
+  public let goarch: String
+  public let goarm: String?
+  public let rust: String
+  public let zig: String
+  public let llvm: String
+  /// The cross-gcc prefix, with its trailing dash (`aarch64-linux-gnu-`); nil for darwin.
+  public let gccPrefix: String?
+  public let debianArch: String?
+  public let multiarch: String?
+  public let qemu: String?
+  public let machine: String
+
+  enum CodingKeys: String, CodingKey {
+    case platform, os, arch, variant, libc, goos, goarch, goarm, rust, zig, llvm, debianArch = "debian_arch"
+    case gccPrefix = "gcc_prefix", multiarch, qemu, machine
+  }
+
+  /// The names of `spec`'s platform with `libc`; a musl target gets musl triples, a glibc floor
+  /// becomes Zig's `.2.31` suffix.
+  public init(spec: ArchitectureSpec, libc: LibcRequirement) {
+    let p = spec.platform
+    let isMusl = libc == .musl
+    let abi = isMusl ? spec.muslABI : spec.gnuABI
+    platform = p.description
+    os = p.os
+    arch = p.arch
+    variant = p.variant
+    self.libc = libc.description
+    goos = p.os
+    goarch = spec.goarch
+    goarm = spec.goarm
+    machine = spec.machineName
+    switch p.os {
+    case "darwin":
+      rust = "\(spec.rustArch)-apple-darwin"
+      zig = "\(spec.zigArch)-macos"
+      llvm = "\(spec.llvmArch)-apple-macosx"
+      gccPrefix = nil
+    case "windows":
+      rust = "\(spec.rustArch)-pc-windows-msvc"
+      zig = "\(spec.zigArch)-windows-gnu"
+      llvm = "\(spec.llvmArch)-pc-windows-msvc"
+      gccPrefix = "\(spec.gnuArch)-w64-mingw32-"
+    default:
+      rust = "\(spec.rustArch)-unknown-linux-\(abi)"
+      zig = "\(spec.zigArch)-linux-\(abi)" + (libc.glibcCeiling.map { ".\($0)" } ?? "")
+      llvm = "\(spec.llvmArch)-unknown-linux-\(abi)"
+      gccPrefix = "\(spec.gnuArch)-linux-\(abi)-"
+    }
+    debianArch = spec.debianArch
+    multiarch = isMusl ? spec.multiarch.map { $0.replacingOccurrences(of: "-gnu", with: "-musl") } : spec.multiarch
+    qemu = spec.qemu
+  }
+
+  /// The libc a platform gets when none is named: `gnu` on linux, `system` elsewhere.
+  public static func defaultLibc(for platform: Platform) -> LibcRequirement {
+    platform.os == "linux" ? .gnu(nil) : .system
+  }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// Checks an artifact's facts against an ``ArtifactPolicy``: the format the target's OS loads, the
+/// architecture (and ARM float ABI), the libc family, the glibc floor and the needed libraries.
+///
+/// Findings are values: a wrong architecture is a ``Violation``, never a thrown error.
+public enum ArtifactVerifier {
+  /// Every violation of `policy` by `facts`, in check order; empty when the artifact fits.
+  public static func check(_ facts: BinaryFacts, against policy: ArtifactPolicy) -> [Violation] {
+    if let error = facts.error {
+      return [
+        Violation(
+          check: "readable", expected: "a well-formed binary", found: error,
+          message: "cannot be read as \(facts.format.rawValue): \(error)")
+      ]
+    }
+    let formats = policy.expectedFormats
+    guard formats.contains(facts.format) else {
+      let wanted = formats.map(\.displayName).joined(separator: " or ")
+      let found = facts.format == .unknown ? "not a binary" : "a \(facts.format.displayName) file"
+      return [
+        Violation(
+          check: "format", expected: wanted, found: facts.format.rawValue,
+          message: "is \(found) but \(policy.platform) loads \(wanted)")
+      ]
+    }
+    var violations = architecture(facts, policy)
+    guard violations.isEmpty else { return violations }
+    violations += libc(facts, policy)
+    violations += glibcFloor(facts, policy)
+    violations += needed(facts, policy)
+    return violations
+  }
+
+  private static func architecture(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    let target = policy.platform
+    if let slices = facts.slices, facts.format == .machoFat {
+      let arches = slices.map(\.arch)
+      guard arches.contains(target.arch) else {
+        return [
+          Violation(
+            check: "arch", expected: target.arch, found: arches.joined(separator: ","),
+            message:
+              "has no \(target.arch) slice (slices: \(slices.map(\.cpu).joined(separator: ", "))) but the target is \(target)"
+          )
+        ]
+      }
+      return []
+    }
+    let arch = facts.arch ?? "unknown"
+    let detail = [facts.bits.map { "\($0)-bit" }, facts.endian.map { "\($0.rawValue)-endian" }].compactMap { $0 }
+    let built = "\(arch)\(facts.variant.map { "/\($0)" } ?? "")"
+    guard arch == target.arch else {
+      let machine = TargetCatalog.architectures.first { $0.platform.arch == arch && $0.platform.os == target.os }?
+        .machineName
+      let description = ([machine] + detail.map { Optional($0) }).compactMap { $0 }.joined(separator: ", ")
+      return [
+        Violation(
+          check: "arch", expected: target.arch, found: arch,
+          message: "built for \(built) (\(description)) but the target is \(target)")
+      ]
+    }
+    var violations: [Violation] = []
+    if let float = policy.armFloatABI, let found = facts.floatABI, float != found {
+      violations.append(
+        Violation(
+          check: "arch", expected: "\(float)-float", found: "\(found)-float",
+          message: "uses the \(found)-float ABI but \(target) needs \(float)-float"))
+    }
+    if target.arch == "arm", let wanted = target.variant, let variant = facts.variant, variant > wanted {
+      violations.append(
+        Violation(
+          check: "arch", expected: "arm/\(wanted) or older", found: "arm/\(variant)",
+          message: "needs an ARM \(variant) CPU but the target is \(target)"))
+    }
+    if facts.format == .elf, target.os == "linux", let osABI = facts.osABI, osABI != "sysv", osABI != "gnu" {
+      violations.append(
+        Violation(
+          check: "os-abi", expected: "sysv or gnu", found: osABI,
+          message: "is built for the \(osABI) OS ABI, not linux"))
+    }
+    return violations
+  }
+
+  private static func libc(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard facts.format == .elf, facts.linkage != nil else { return [] }
+    let loader = facts.interpreter.map { " (interpreter \($0))" } ?? ""
+    switch policy.libc {
+    case .gnu:
+      guard facts.libc == .musl || facts.libc == .bionic else { return [] }
+      return [
+        Violation(
+          check: "libc", expected: "glibc", found: facts.libc.rawValue,
+          message: "links \(facts.libc.rawValue)\(loader) but the target's libc is glibc")
+      ]
+    case .musl:
+      guard facts.libc == .glibc || facts.libc == .bionic else { return [] }
+      return [
+        Violation(
+          check: "libc", expected: "musl", found: facts.libc.rawValue,
+          message: "links \(facts.libc.rawValue)\(loader) but the target's libc is musl")
+      ]
+    case .static:
+      guard facts.interpreter != nil || !facts.needed.isEmpty else { return [] }
+      let needs = facts.needed.isEmpty ? "" : ", needs \(facts.needed.joined(separator: ", "))"
+      return [
+        Violation(
+          check: "libc", expected: "static", found: facts.linkage?.rawValue ?? "dynamic",
+          message: "is dynamically linked\(loader)\(needs) but the target requires a static binary")
+      ]
+    case .system, .any:
+      return []
+    }
+  }
+
+  private static func glibcFloor(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard let max = policy.glibcMax, let text = facts.glibcFloor, let floor = DottedVersion(text), floor > max else {
+      return []
+    }
+    var offending: [(version: DottedVersion, name: String)] = []
+    for (version, symbols) in facts.versionedSymbols {
+      guard let (family, number) = ELFFile.splitVersionName(version), family == "GLIBC", number > max else { continue }
+      offending += symbols.map { (number, "\($0)@\(version)") }
+    }
+    offending.sort { $0.version != $1.version ? $0.version > $1.version : $0.name < $1.name }
+    let shown = offending.prefix(5).map(\.name)
+    let more = offending.count > shown.count ? ", and \(offending.count - shown.count) more" : ""
+    let symbols = shown.isEmpty ? "" : " (\(shown.joined(separator: ", "))\(more))"
+    return [
+      Violation(
+        check: "glibc-floor", expected: "at most \(max)", found: text,
+        message: "requires GLIBC_\(text)\(symbols) but the target allows at most \(max)")
+    ]
+  }
+
+  private static func needed(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard let allowed = policy.allowedNeeded else { return [] }
+    let caseless = facts.format == .pe
+    return facts.needed.filter { library in
+      !allowed.contains { pattern in
+        caseless ? fnmatch(pattern.lowercased(), library.lowercased(), 0) == 0 : fnmatch(pattern, library, 0) == 0
+      }
+    }.map { library in
+      Violation(
+        check: "needed", expected: allowed.joined(separator: ","), found: library,
+        message: "needs \(library), which is not among the allowed libraries (\(allowed.joined(separator: ", ")))")
+    }
+  }
+}
+
+extension BinaryFormat {
+  /// How people write the format's name.
+  public var displayName: String {
+    switch self {
+    case .elf: "ELF"
+    case .macho: "Mach-O"
+    case .machoFat: "universal Mach-O"
+    case .pe: "PE"
+    case .unknown: "unknown"
+    }
+  }
+}
+
+extension ArtifactVerifier {
+  /// Verdicts for inspected files. Files found in folders that are not binaries are left out;
+  /// a file the user named must be a binary.
+  public static func verify(
+    _ inspected: [(InspectTarget, BinaryFacts)], against policy: ArtifactPolicy
+  ) -> [ArtifactVerdict] {
+    inspected.compactMap { target, facts in
+      if facts.format == .unknown, facts.error == nil, !target.named { return nil }
+      return ArtifactVerdict(path: target.path, facts: facts, violations: check(facts, against: policy))
+    }
+  }
+}
+
+extension ArtifactPolicy {
+  /// `linux/arm64 (libc gnu, glibc ≤ 2.31)` for summaries.
+  public var summary: String {
+    var parts: [String] = []
+    if libc != .any { parts.append("libc \(libc)") }
+    if let glibcMax { parts.append("glibc ≤ \(glibcMax)") }
+    if let allowedNeeded { parts.append("needing only \(allowedNeeded.joined(separator: ", "))") }
+    return parts.isEmpty ? platform.description : "\(platform) (\(parts.joined(separator: "; ")))"
+  }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Archway: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "archway",
+    abstract: "Cross-architecture build verification: does what we built run on every target?",
+    discussion: """
+      Exit codes (every subcommand): 0 everything checked passed; 1 a check failed; 2 bad usage or \
+      a bad matrix/config file; 3 the host lacks something required; 130 interrupted.
+      Colour is used only on a terminal, and never when NO_COLOR is set.
+      """,
+    version: "0.1.0",
+    subcommands: [InspectCommand.self, VerifyCommand.self, TargetsCommand.self]
+  )
+
+  /// Runs the command line, mapping ArgumentParser's usage errors (64) to Archway's 2.
+  static func main() async {
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        if !message.isEmpty { print(message) }
+        Foundation.exit(0)
+      }
+      if !message.isEmpty { Output.error(message) }
+      Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+    }
+  }
+}

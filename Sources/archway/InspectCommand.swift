@@ -1,0 +1,51 @@
+import ArchwayKit
+import ArgumentParser
+
+struct InspectCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "inspect",
+    abstract: "Show what binaries really are: architecture, libc, glibc floor, needed libraries.",
+    discussion: """
+      Reads ELF, Mach-O (thin and universal) and PE files; folders are searched recursively. \
+      Files that are not binaries are listed as 'unknown', and malformed ones with the error and \
+      its byte offset; neither is an error of the command.
+
+      Examples:
+        archway inspect dist/
+        archway inspect --json build/hello | jq '.[0].glibc_floor'
+        archway inspect --json --symbols build/hello | jq '.[0].versioned_symbols["GLIBC_2.34"]'
+      """
+  )
+
+  @Flag(help: "Print a JSON array, one object per file (keys: see docs/inspect.md).")
+  var json = false
+
+  @Flag(help: "With --json, add 'versioned_symbols': every imported symbol under the version it needs.")
+  var symbols = false
+
+  @Option(help: "How many files to read at once.")
+  var jobs = 2
+
+  @Argument(help: "Files or folders to inspect.")
+  var paths: [String]
+
+  func validate() throws {
+    guard jobs > 0 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+  }
+
+  func run() async throws {
+    let results: [(InspectTarget, BinaryFacts)]
+    do {
+      results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    let facts = results.map(\.1)
+    if json {
+      try await Output.printJSONArray(facts, jobs: jobs, symbols: symbols)
+      return
+    }
+    let table = InspectTable.make(facts)
+    print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
+  }
+}

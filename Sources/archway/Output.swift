@@ -1,0 +1,38 @@
+import ArchwayKit
+import Foundation
+
+/// Where and how the executable writes: colour only on a terminal without NO_COLOR, JSON in one form.
+enum Output {
+  static let colour: Bool = {
+    let env = ProcessInfo.processInfo.environment
+    return isatty(STDOUT_FILENO) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+  }()
+
+  static func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+  static func bold(_ text: String) -> String { paint(text, "1") }
+  static func red(_ text: String) -> String { paint(text, "31") }
+  static func green(_ text: String) -> String { paint(text, "32") }
+  static func dim(_ text: String) -> String { paint(text, "2") }
+
+  /// Writes a line to standard error.
+  static func error(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+  }
+
+  /// Writes `value` to standard output in Archway's JSON form, ending in a newline; the bytes go
+  /// straight out, never through a String.
+  static func printJSON(_ value: some Encodable, symbols: Bool = true) throws {
+    write(try PrettyJSON.encoder(omitVersionedSymbols: !symbols).encode(value))
+  }
+
+  /// Writes an array in Archway's JSON form, its elements encoded in parallel.
+  static func printJSONArray<Item: Encodable & Sendable>(_ items: [Item], jobs: Int, symbols: Bool) async throws {
+    write(try await PrettyJSON.encodeArray(items, jobs: jobs, omitVersionedSymbols: !symbols))
+  }
+
+  private static func write(_ json: Data) {
+    var data = json
+    data.append(0x0A)
+    FileHandle.standardOutput.write(data)
+  }
+}

@@ -1,0 +1,82 @@
+import ArchwayKit
+import ArgumentParser
+
+struct VerifyCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Gate a release: check that binaries fit a target platform, libc and glibc floor.",
+    discussion: """
+      Exits 0 when every binary fits; 1 with one line per violation naming the file, what the \
+      target expects and what was found; 2 for bad usage. Files named on the command line must \
+      be binaries; in folders, files that are not binaries are skipped.
+
+      Examples:
+        archway verify dist/hello --target linux/arm64 --glibc-max 2.31
+        archway verify dist/ --target linux/arm/v7 --libc gnu-2.28 --allow-needed 'libc.so.6,libm.so.6'
+        archway verify hello-static --target linux/amd64 --libc static
+        archway verify app.exe --target windows/amd64 --allow-needed 'KERNEL32.dll,ws2_32.dll'
+      """
+  )
+
+  @Option(help: "The platform the binaries must run on (linux/arm64, armhf, darwin/arm64, windows/amd64, …).")
+  var target: String
+
+  @Option(help: "The libc: gnu, gnu-X.Y (glibc at most X.Y), musl, static or any.")
+  var libc = "any"
+
+  @Option(name: .customLong("glibc-max"), help: "The newest glibc the binaries may require, e.g. 2.31.")
+  var glibcMax: String?
+
+  @Option(
+    name: .customLong("allow-needed"), help: "Comma-separated libraries (or shell patterns) the binaries may need.")
+  var allowNeeded: String?
+
+  @Flag(help: "Print a JSON array: per file its path, whether it passed, its violations and facts.")
+  var json = false
+
+  @Argument(help: "Files or folders to verify.")
+  var paths: [String]
+
+  func policy() throws -> ArtifactPolicy {
+    do {
+      let platform = try Platform.parse(target)
+      let requirement = try LibcRequirement.parse(libc)
+      if let problem = requirement.incompatibility(with: platform) { throw ValidationError(problem) }
+      var ceiling: DottedVersion?
+      if let glibcMax {
+        guard let version = DottedVersion(glibcMax), version.components.count >= 2 else {
+          throw ValidationError("--glibc-max '\(glibcMax)' is not a glibc version; write it as 2.31")
+        }
+        ceiling = version
+      }
+      let allowed = allowNeeded.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+      return ArtifactPolicy(platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed)
+    } catch let error as TargetError {
+      throw ValidationError(error.description)
+    }
+  }
+
+  func validate() throws { _ = try policy() }
+
+  func run() async throws {
+    let policy = try policy()
+    let results: [(InspectTarget, BinaryFacts)]
+    do {
+      results = try await BinaryInspector.inspect(paths: paths)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    let verdicts = ArtifactVerifier.verify(results, against: policy)
+    if json {
+      try Output.printJSON(verdicts, symbols: false)
+    } else {
+      for verdict in verdicts {
+        for violation in verdict.violations { print("\(verdict.path): \(violation.message)") }
+      }
+      let failed = verdicts.filter { !$0.passed }.count
+      let summary = "\(verdicts.count - failed) of \(verdicts.count) binaries fit \(policy.summary)"
+      Output.error(failed == 0 ? Output.green(summary) : Output.red(summary))
+    }
+    if verdicts.contains(where: { !$0.passed }) { throw ExitCode(1) }
+  }
+}

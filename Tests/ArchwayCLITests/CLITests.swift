@@ -1,0 +1,117 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// The `archway` executable as users run it: exit codes, messages, JSON and colour.
+@Suite struct CLITests {
+  /// The `archway` built beside this test bundle.
+  static let archway: String = {
+    let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+    let beside = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("archway").path
+    return FileManager.default.isExecutableFile(atPath: beside) ? beside : Fixtures.root + "/.build/debug/archway"
+  }()
+
+  static func run(_ arguments: String..., environment: [String: String]? = nil) throws -> CommandResult {
+    var env = environment ?? ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = environment?["NO_COLOR"]
+    return try Command.run(archway, arguments, environment: env)
+  }
+
+  static let documentedKeys: Set<String> = [
+    "path", "format", "arch", "variant", "bits", "endian", "type", "interpreter", "needed", "rpath", "runpath",
+    "linkage", "libc", "glibc_floor", "version_requirements", "floor_symbols", "build_id",
+  ]
+
+  @Test func inspectJSONHasTheDocumentedKeysAndTheKitsFacts() throws {
+    let result = try Self.run("inspect", "--json", Fixtures.directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    let objects = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    let files = try FileManager.default.contentsOfDirectory(atPath: Fixtures.directory)
+    #expect(objects.count == files.count)
+    for object in objects { #expect(Self.documentedKeys.isSubset(of: Set(object.keys)), "\(object["path"] ?? "")") }
+    #expect(objects.allSatisfy { $0["versioned_symbols"] == nil }, "only --symbols adds them")
+    let full = try Self.run("inspect", "--json", "--symbols", Fixtures.directory)
+    let decoded = try JSONDecoder().decode([BinaryFacts].self, from: Data(full.stdout.utf8))
+    #expect(decoded.count == objects.count)
+    for facts in decoded { #expect(facts == (try BinaryInspector.inspectFile(atPath: facts.path))) }
+    let text = objects.first { ($0["path"] as? String)?.hasSuffix("/notes.txt") == true }
+    #expect(text?["format"] as? String == "unknown")
+  }
+
+  @Test func inspectTableIsPlainOffATerminal() throws {
+    let result = try Self.run("inspect", Fixtures.named("c-gcc-linux-riscv64").path, Fixtures.named("notes.txt").path)
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 3 && lines[0].hasPrefix("FILE") && !result.stdout.contains("\u{1B}"))
+    #expect(lines[1].contains("riscv64") && lines[1].contains("glibc") && lines[1].contains("2.34"))
+  }
+
+  @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+    let command = "\(Self.archway) targets"
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = nil
+    env["TERM"] = "xterm"
+    let tty = try Command.run("script", ["-qec", command, "/dev/null"], environment: env)
+    #expect(tty.stdout.contains("\u{1B}["), "a terminal gets colour")
+    env["NO_COLOR"] = "1"
+    let noColor = try Command.run("script", ["-qec", command, "/dev/null"], environment: env)
+    #expect(noColor.status == 0 && !noColor.stdout.contains("\u{1B}["))
+  }
+
+  @Test func verifyPrintsOneLinePerViolationAndExitsOne() throws {
+    let path = Fixtures.named("c-gcc-linux-arm64").path
+    let result = try Self.run("verify", path, "--target", "linux/arm64", "--glibc-max", "2.31")
+    #expect(result.status == 1)
+    #expect(
+      result.stdout
+        == "\(path): requires GLIBC_2.34 (__libc_start_main@GLIBC_2.34) but the target allows at most 2.31\n")
+    #expect(result.stderr.contains("0 of 1 binaries fit linux/arm64 (glibc ≤ 2.31)"))
+  }
+
+  @Test func verifyPassesWhatFitsAndExitsZero() throws {
+    let result = try Self.run(
+      "verify", Fixtures.named("c-zig-arm64-gnu2.17").path, "--target", "aarch64", "--libc", "gnu-2.17")
+    #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stdout)")
+  }
+
+  @Test func verifyingAFolderSkipsWhatIsNotABinary() throws {
+    let result = try Self.run("verify", Fixtures.directory, "--target", "linux/amd64", "--json")
+    #expect(result.status == 1)
+    let verdicts = try JSONDecoder().decode([ArtifactVerdict].self, from: Data(result.stdout.utf8))
+    #expect(verdicts.count == Fixtures.binaries.count)
+    for verdict in verdicts {
+      let fixture = Fixtures.all.first { $0.path.hasSuffix("/" + (verdict.path as NSString).lastPathComponent) }
+      #expect(verdict.passed == (fixture?.platform == "linux/amd64"), "\(verdict.path)")
+    }
+  }
+
+  @Test(arguments: [
+    (["verify", "x", "--target", "armv9"], "unknown platform 'armv9'; did you mean 'armv8'?"),
+    (["verify", "x", "--target", "linux/arm64", "--libc", "muls"], "unknown libc 'muls'; did you mean 'musl'?"),
+    (["verify", "x", "--target", "darwin/arm64", "--libc", "musl"], "darwin targets use the system libc"),
+    (["verify", "x", "--target", "linux/arm64", "--glibc-max", "two"], "--glibc-max 'two' is not a glibc version"),
+    (["verify", "/no/such/file", "--target", "linux/arm64"], "/no/such/file: no such file or directory"),
+    (["inspect", "--jsn", "x"], "Unknown option '--jsn'"),
+    (["inspect"], "Missing expected argument"),
+  ])
+  func badUsageExitsTwoWithTheBadValueQuoted(arguments: [String], message: String) throws {
+    let result = try Command.run(Self.archway, arguments)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+  }
+
+  @Test func helpHasExamples() throws {
+    for command in ["inspect", "verify", "targets"] {
+      let result = try Self.run(command, "--help")
+      #expect(result.status == 0 && result.stdout.contains("Examples:"), "\(command)")
+    }
+  }
+
+  @Test func targetsJSONListsEveryTarget() throws {
+    let result = try Self.run("targets", "--json", "--libc", "musl")
+    let names = try JSONDecoder().decode([TargetNames].self, from: Data(result.stdout.utf8))
+    #expect(names.count == TargetCatalog.architectures.count)
+    #expect(names.first { $0.platform == "linux/arm/v7" }?.rust == "armv7-unknown-linux-musleabihf")
+  }
+}

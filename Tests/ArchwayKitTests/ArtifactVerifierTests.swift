@@ -1,0 +1,116 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Testing
+
+/// The release gate on real binaries: each case a fixture, a policy and the check that must (or must not) fire.
+@Suite struct ArtifactVerifierTests {
+  static func violations(
+    _ name: String, _ platform: String, libc: String = "any", glibcMax: String? = nil,
+    allowed: [String]? = nil
+  ) throws -> [Violation] {
+    let facts = try BinaryInspector.inspectFile(atPath: Fixtures.named(name).path)
+    let policy = ArtifactPolicy(
+      platform: try Platform.parse(platform), libc: try LibcRequirement.parse(libc),
+      glibcMax: glibcMax.flatMap(DottedVersion.init), allowedNeeded: allowed)
+    return ArtifactVerifier.check(facts, against: policy)
+  }
+
+  @Test(arguments: Fixtures.binaries)
+  func everyFixtureFitsTheTargetItWasBuiltFor(_ fixture: Fixture) throws {
+    let libc = fixture.linkage == "static" ? "static" : (fixture.libc == "musl" ? "musl" : "any")
+    #expect(try Self.violations(fixture.name, fixture.platform!, libc: libc) == [])
+  }
+
+  @Test func theGlibcFloorNamesTheSymbolsThatRaiseIt() throws {
+    let found = try Self.violations("c-gcc-linux-arm64", "linux/arm64", glibcMax: "2.31")
+    #expect(
+      found.map(\.message) == [
+        "requires GLIBC_2.34 (__libc_start_main@GLIBC_2.34) but the target allows at most 2.31"
+      ])
+    #expect(try Self.violations("c-gcc-linux-arm64", "linux/arm64", libc: "gnu-2.31").map(\.check) == ["glibc-floor"])
+    #expect(try Self.violations("c-gcc-linux-arm64", "linux/arm64", glibcMax: "2.34") == [])
+    #expect(try Self.violations("c-zig-arm64-gnu2.17", "linux/arm64", libc: "gnu-2.17") == [])
+    // x86_64's oldest symbol versions are GLIBC_2.2.5: compared numerically, 2.2.5 < 2.9 < 2.17.
+    #expect(try Self.violations("c-zig-amd64-gnu2.17", "linux/amd64", glibcMax: "2.9") == [])
+    #expect(try Self.violations("c-zig-amd64-gnu2.17", "linux/amd64", glibcMax: "2.2").map(\.found) == ["2.2.5"])
+  }
+
+  @Test func theFloorListsEverySymbolAboveTheCeilingNewestFirst() throws {
+    let found = try Self.violations("cxx-gxx-amd64", "linux/amd64", glibcMax: "2.2.5")
+    let message = try #require(found.first?.message)
+    #expect(message.hasPrefix("requires GLIBC_2.34 (__libc_start_main@GLIBC_2.34, "))
+    #expect(message.contains("@GLIBC_2.14"))
+  }
+
+  @Test(arguments: [
+    (
+      "c-gcc-linux-arm64", "linux/amd64",
+      "built for arm64 (EM_AARCH64, 64-bit, little-endian) but the target is linux/amd64"
+    ),
+    (
+      "c-gcc-linux-s390x", "linux/ppc64le",
+      "built for s390x (EM_S390, 64-bit, big-endian) but the target is linux/ppc64le"
+    ),
+    (
+      "c-gcc-linux-amd64", "linux/386", "built for amd64 (EM_X86_64, 64-bit, little-endian) but the target is linux/386"
+    ),
+    (
+      "go-windows-arm64.exe", "windows/amd64",
+      "built for arm64 (IMAGE_FILE_MACHINE_ARM64, 64-bit, little-endian) but the target is windows/amd64"
+    ),
+    (
+      "go-darwin-amd64", "darwin/arm64",
+      "built for amd64 (CPU_TYPE_X86_64, 64-bit, little-endian) but the target is darwin/arm64"
+    ),
+  ])
+  func aWrongArchitectureIsNamed(name: String, target: String, message: String) throws {
+    #expect(try Self.violations(name, target).map(\.message) == [message])
+  }
+
+  @Test func armFloatABIMustMatchTheVariant() throws {
+    #expect(
+      try Self.violations("c-gcc-linux-arm-v5", "linux/arm/v7").map(\.message) == [
+        "uses the soft-float ABI but linux/arm/v7 needs hard-float"
+      ])
+    #expect(try Self.violations("c-gcc-linux-arm-v7", "armel").map(\.check) == ["arch", "arch"])
+  }
+
+  @Test func theFormatMustBeWhatTheOSLoads() throws {
+    #expect(
+      try Self.violations("go-windows-amd64.exe", "linux/amd64").map(\.message) == [
+        "is a PE file but linux/amd64 loads ELF"
+      ])
+    #expect(
+      try Self.violations("notes.txt", "linux/amd64").map(\.message) == ["is not a binary but linux/amd64 loads ELF"])
+  }
+
+  @Test func libcFamiliesAreChecked() throws {
+    #expect(
+      try Self.violations("c-musl-dynamic-amd64", "linux/amd64", libc: "gnu").map(\.message) == [
+        "links musl (interpreter /lib/ld-musl-x86_64.so.1) but the target's libc is glibc"
+      ])
+    #expect(try Self.violations("c-gcc-linux-amd64", "linux/amd64", libc: "musl").map(\.check) == ["libc"])
+    #expect(
+      try Self.violations("c-gcc-linux-amd64", "linux/amd64", libc: "static").first?.message
+        == "is dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2), needs libc.so.6 but the target requires a static binary"
+    )
+    #expect(try Self.violations("c-musl-static-amd64", "linux/amd64", libc: "gnu") == [])
+    #expect(try Self.violations("c-gcc-static-pie-amd64", "linux/amd64", libc: "static") == [])
+  }
+
+  @Test func neededLibrariesMustBeAllowed() throws {
+    #expect(
+      try Self.violations("cxx-gxx-amd64", "linux/amd64", allowed: ["libc.so.*", "libgcc_s.so.1"]).map(\.found) == [
+        "libstdc++.so.6"
+      ])
+    #expect(try Self.violations("go-windows-amd64.exe", "windows/amd64", allowed: ["KERNEL32.DLL"]) == [])
+  }
+
+  @Test func aFatBinaryNeedsTheTargetsSlice() throws {
+    let path = try MachOAndPEReaderTests.makeFat([Fixtures.named("go-darwin-amd64"), Fixtures.named("go-darwin-arm64")])
+    let facts = try BinaryInspector.inspectFile(atPath: path)
+    #expect(ArtifactVerifier.check(facts, against: ArtifactPolicy(platform: try Platform.parse("darwin/arm64"))) == [])
+    let missing = ArtifactVerifier.check(facts, against: ArtifactPolicy(platform: Platform(os: "darwin", arch: "386")))
+    #expect(missing.map(\.message) == ["has no 386 slice (slices: x86_64, arm64) but the target is darwin/386"])
+  }
+}

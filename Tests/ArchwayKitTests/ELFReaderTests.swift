@@ -1,0 +1,128 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// Archway's ELF facts against what each fixture was built to be (the manifest), pyelftools and file(1).
+@Suite struct ELFReaderTests {
+  static let fixtures = Fixtures.binaries.filter { $0.os == "linux" && !$0.name.hasSuffix("-noshdr") }
+  static let oracle: [String: OracleRecord] = (try? Oracle.facts(fixtures.map(\.path))) ?? [:]
+
+  static func facts(_ fixture: Fixture) throws -> BinaryFacts {
+    try BinaryInspector.inspectFile(atPath: fixture.path)
+  }
+
+  @Test func everyKnownLinuxArchitectureIsAmongTheFixtures() {
+    let built = Set(Self.fixtures.compactMap(\.platform))
+    for spec in TargetCatalog.architectures where spec.platform.os == "linux" {
+      #expect(built.contains(spec.platform.description), "no fixture for \(spec.platform)")
+    }
+  }
+
+  @Test(arguments: fixtures)
+  func matchesHowItWasBuilt(_ fixture: Fixture) throws {
+    let f = try Self.facts(fixture)
+    #expect(f.format == .elf)
+    #expect(f.error == nil)
+    #expect(f.warnings.isEmpty, "\(f.warnings)")
+    let platform = try Platform.parse(try #require(fixture.platform))
+    #expect(f.arch == platform.arch)
+    if fixture.builder.hasPrefix("go ") && platform.arch == "arm" {
+      #expect(f.variant == nil, "Go marks no float ABI on ARM, so the variant cannot be known")
+    } else {
+      #expect(f.variant == platform.variant)
+    }
+    #expect(f.type == fixture.type)
+    #expect(f.linkage?.rawValue == fixture.linkage)
+    #expect(f.libc.rawValue == fixture.libc)
+  }
+
+  @Test(arguments: fixtures)
+  func agreesWithPyelftools(_ fixture: Fixture) throws {
+    let f = try Self.facts(fixture)
+    let o = try #require(Self.oracle[fixture.path], "pyelftools gave nothing")
+    let spec = try #require(TargetCatalog.spec(for: try Platform.parse(fixture.platform!)))
+    #expect(o["e_machine"] as? String == spec.machineName)
+    #expect(f.bits == o["elf_class"] as? Int)
+    #expect(f.endian == ((o["little_endian"] as? Bool) == true ? .little : .big))
+    #expect(f.interpreter == o["interpreter"] as? String)
+    #expect(f.needed == o["needed"] as? [String])
+    #expect(f.soname == o["soname"] as? String)
+    #expect(f.rpath == o["rpath"] as? String)
+    #expect(f.runpath == o["runpath"] as? String)
+    #expect(f.buildID == o["build_id"] as? String)
+    // Archway sorts version names numerically, the oracle as strings: the sets must agree.
+    #expect(
+      f.versionRequirements.mapValues(Set.init)
+        == (o["version_requirements"] as? [String: [String]] ?? [:]).mapValues(Set.init))
+    #expect(f.versionedSymbols == (o["versioned_imports"] as? [String: [String]] ?? [:]))
+    #expect(f.glibcFloor == o["glibc_floor"] as? String)
+    if let floor = f.glibcFloor {
+      #expect(f.floorSymbols == (o["versioned_imports"] as? [String: [String]])?["GLIBC_\(floor)"])
+    }
+    if o["flags_1_pie"] as? Bool == true { #expect(f.type == "pie") }
+    let osABI = ["ELFOSABI_SYSV": "sysv", "ELFOSABI_LINUX": "gnu"][o["osabi"] as? String ?? ""]
+    #expect(f.osABI == osABI)
+  }
+
+  @Test(arguments: fixtures)
+  func agreesWithFile(_ fixture: Fixture) throws {
+    let f = try Self.facts(fixture)
+    let said = try Oracle.file(fixture.path)
+    #expect(said.hasPrefix("ELF \(f.bits!)-bit \(f.endian == .little ? "LSB" : "MSB")"), "\(said)")
+    let typeWords = [
+      "pie": "pie executable", "executable": "LSB executable", "shared-library": "shared object",
+      "relocatable": "relocatable",
+    ]
+    if f.type == "executable" {
+      #expect(said.contains("LSB executable") || said.contains("MSB executable"), "\(said)")
+    } else {
+      #expect(said.contains(try #require(typeWords[f.type ?? ""])), "\(said)")
+    }
+    let linkageWords: [Linkage: String] = [
+      .static: "statically linked", .dynamic: "dynamically linked",
+      .staticPIE: "static-pie linked",
+    ]
+    if let linkage = f.linkage { #expect(said.contains(linkageWords[linkage]!), "\(said)") }
+    if let interpreter = f.interpreter { #expect(said.contains("interpreter \(interpreter)"), "\(said)") }
+    if let id = f.buildID { #expect(said.contains("BuildID[sha1]=\(id)"), "\(said)") }
+  }
+
+  @Test func cxxFloorsAreReadForEveryVersionFamily() throws {
+    let f = try Self.facts(Fixtures.named("cxx-gxx-amd64"))
+    let o = try #require(Self.oracle[Fixtures.named("cxx-gxx-amd64").path])
+    let names = (o["version_requirements"] as? [String: [String]] ?? [:]).values.flatMap { $0 }
+    for family in ["GLIBC", "GLIBCXX", "CXXABI"] {
+      let versions = names.filter { $0.hasPrefix(family + "_") }.compactMap {
+        DottedVersion($0.dropFirst(family.count + 1))
+      }
+      #expect(f.floors[family] == versions.max()?.description, "\(family)")
+    }
+  }
+
+  @Test func armFloatABIAndRiscVABIComeFromTheFlags() throws {
+    let armhf = try Self.facts(Fixtures.named("c-gcc-linux-arm-v7"))
+    let armel = try Self.facts(Fixtures.named("c-gcc-linux-arm-v5"))
+    #expect(armhf.floatABI == "hard" && armhf.abi == "eabi5")
+    #expect(armel.floatABI == "soft" && armel.abi == "eabi5")
+    let riscv = try Self.facts(Fixtures.named("c-gcc-linux-riscv64"))
+    #expect(riscv.abi == "lp64d" && riscv.floatABI == "double")
+    #expect(try Oracle.file(Fixtures.named("c-gcc-linux-riscv64").path).contains("double-float ABI"))
+    let ppc = try Self.facts(Fixtures.named("c-gcc-linux-ppc64le"))
+    #expect(ppc.abi == "elfv2")
+    #expect(try Oracle.file(Fixtures.named("c-gcc-linux-ppc64le").path).contains("ELF V2 ABI"))
+    #expect(try Self.facts(Fixtures.named("c-gcc-linux-mips64le")).abi == "n64")
+  }
+
+  /// sstrip leaves no section headers: every fact must then come from program headers and DT_* alone.
+  @Test(arguments: Fixtures.binaries.filter { $0.name.hasSuffix("-noshdr") })
+  func withoutSectionHeadersTheFactsAreTheSame(_ fixture: Fixture) throws {
+    let stripped = try BinaryInspector.inspectFile(atPath: fixture.path)
+    let original = try BinaryInspector.inspectFile(atPath: String(fixture.path.dropLast("-noshdr".count)))
+    #expect(try Command.run("readelf", ["-S", "-W", fixture.path]).stdout.contains("no sections"))
+    var expected = original
+    expected.path = stripped.path
+    #expect(stripped == expected)
+    #expect(stripped.glibcFloor == "2.34")
+  }
+}

@@ -1,0 +1,121 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// Mach-O and PE facts of Go-built binaries against how they were built, macholib, pefile and file(1).
+@Suite struct MachOAndPEReaderTests {
+  static let darwin = Fixtures.binaries.filter { $0.os == "darwin" }
+  static let windows = Fixtures.binaries.filter { $0.os == "windows" }
+
+  /// Writes a universal binary from thin slices: a big-endian fat header, slices aligned to 2^14.
+  static func makeFat(_ slices: [Fixture], wide: Bool = false) throws -> String {
+    let thin = slices.map(Fixtures.bytes)
+    let align = 1 << 14
+    var header = [UInt8]()
+    func put32(_ v: UInt32) { header += withUnsafeBytes(of: v.bigEndian, Array.init) }
+    func put64(_ v: UInt64) { header += withUnsafeBytes(of: v.bigEndian, Array.init) }
+    put32(wide ? 0xCAFE_BABF : 0xCAFE_BABE)
+    put32(UInt32(thin.count))
+    var offset = align
+    var body = [UInt8]()
+    for bytes in thin {
+      let cputype = UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) })
+      let subtype = UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self) })
+      put32(cputype)
+      put32(subtype)
+      if wide {
+        put64(UInt64(offset)); put64(UInt64(bytes.count)); put32(14); put32(0)
+      } else {
+        put32(UInt32(offset)); put32(UInt32(bytes.count)); put32(14)
+      }
+      body += [UInt8](repeating: 0, count: offset - align - body.count) + bytes
+      offset = align + (body.count + align - 1) / align * align
+    }
+    let file = header + [UInt8](repeating: 0, count: align - header.count) + body
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-fat-\(UUID().uuidString)").path
+    try Data(file).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  @Test(arguments: darwin)
+  func thinMachOMatchesHowItWasBuiltAndMacholib(_ fixture: Fixture) throws {
+    let f = try BinaryInspector.inspectFile(atPath: fixture.path)
+    let platform = try Platform.parse(fixture.platform!)
+    #expect(f.format == .macho && f.error == nil)
+    #expect(f.arch == platform.arch && f.type == fixture.type && f.libc == .system && f.bits == 64)
+    let o = try #require(try Oracle.facts([fixture.path])[fixture.path])
+    let expected = try #require((o["slices"] as? [[String: Any]])?.first)
+    let slice = try #require(f.slices?.first)
+    Self.compare(slice, expected)
+    #expect(f.needed == slice.dylibs + slice.weakDylibs)
+    let said = try Oracle.file(fixture.path)
+    #expect(said.hasPrefix("Mach-O 64-bit \(slice.cpu) executable"), "\(said)")
+    #expect(said.contains("PIE") == (slice.type == "pie"), "\(said)")
+  }
+
+  static func compare(_ slice: MachOSlice, _ expected: [String: Any]) {
+    let cpuNames = ["ARM64": "arm64", "x86_64": "x86_64", "i386": "i386"]
+    #expect(cpuNames[expected["cputype"] as? String ?? ""] == slice.cpu)
+    #expect(slice.dylibs == expected["dylibs"] as? [String])
+    #expect(slice.weakDylibs == expected["weak_dylibs"] as? [String])
+    #expect(slice.rpaths == expected["rpaths"] as? [String])
+    #expect(slice.uuid == expected["uuid"] as? String)
+    #expect(slice.minos == expected["minos"] as? String)
+    #expect(slice.sdk == expected["sdk"] as? String)
+    #expect(slice.signed == expected["signed"] as? Bool)
+    #expect(slice.platform == (expected["platform"] as? Int == 1 ? "macos" : nil))
+    #expect(slice.offset == expected["offset"] as? Int)
+    #expect(slice.size == expected["size"] as? Int)
+  }
+
+  @Test(arguments: [false, true])
+  func fatMachOReportsEverySlice(wide: Bool) throws {
+    let parts = [Fixtures.named("go-darwin-amd64"), Fixtures.named("go-darwin-arm64")]
+    let path = try Self.makeFat(parts, wide: wide)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let f = try BinaryInspector.inspectFile(atPath: path)
+    #expect(f.format == .machoFat && f.error == nil)
+    #expect(f.arch == nil)
+    let slices = try #require(f.slices)
+    #expect(slices.map(\.arch) == ["amd64", "arm64"])
+    let o = try #require(try Oracle.facts([path])[path])
+    let expected = try #require(o["slices"] as? [[String: Any]])
+    #expect(expected.count == 2)
+    for (slice, oracle) in zip(slices, expected) { Self.compare(slice, oracle) }
+    if !wide {  // file(1) 5.44 does not know fat64 headers.
+      let said = try Oracle.file(path)
+      #expect(said.contains("Mach-O universal binary with 2 architectures: [x86_64"), "\(said)")
+      #expect(said.contains("arm64"), "\(said)")
+    }
+  }
+
+  @Test(arguments: windows)
+  func peMatchesHowItWasBuiltAndPefile(_ fixture: Fixture) throws {
+    let f = try BinaryInspector.inspectFile(atPath: fixture.path)
+    let platform = try Platform.parse(fixture.platform!)
+    #expect(f.format == .pe && f.error == nil && f.warnings.isEmpty)
+    #expect(f.arch == platform.arch && f.type == fixture.type && f.libc == .system)
+    let o = try #require(try Oracle.facts([fixture.path])[fixture.path])
+    let spec = try #require(TargetCatalog.spec(for: platform))
+    let machines = [
+      "IMAGE_FILE_MACHINE_AMD64": 0x8664, "IMAGE_FILE_MACHINE_ARM64": 0xAA64, "IMAGE_FILE_MACHINE_I386": 0x14C,
+    ]
+    #expect(machines[spec.machineName] == o["machine"] as? Int)
+    #expect(f.peFormat == (o["magic"] as? Int == 0x20B ? "PE32+" : "PE32"))
+    #expect(f.bits == (o["magic"] as? Int == 0x20B ? 64 : 32))
+    #expect(f.subsystem == (o["subsystem"] as? Int == 3 ? "windows-cui" : "other"))
+    #expect(f.subsystemVersion == o["subsystem_version"] as? String)
+    #expect(f.dlls == o["dlls"] as? [String])
+    #expect(f.needed == f.dlls)
+    #expect((f.type == "shared-library") == (o["is_dll"] as? Bool))
+    let said = try Oracle.file(fixture.path)
+    #expect(said.hasPrefix("\(f.peFormat!) executable (console)"), "\(said)")
+  }
+
+  @Test func javaClassFilesAreNotFatMachO() {
+    // A class file starts cafebabe too; its next word is the class version (here 52, Java 8).
+    let bytes: [UInt8] = [0xCA, 0xFE, 0xBA, 0xBE, 0x00, 0x00, 0x00, 0x34] + [UInt8](repeating: 0, count: 64)
+    #expect(bytes.withUnsafeBytes(BinaryInspector.detectFormat) == .unknown)
+  }
+}

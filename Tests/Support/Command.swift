@@ -1,0 +1,45 @@
+import Foundation
+
+/// What a finished process left: its exit status and everything it printed.
+public struct CommandResult: Sendable {
+  public let status: Int32
+  public let stdout: String
+  public let stderr: String
+}
+
+/// Runs test helpers and oracles (never Archway's own engine) as real processes.
+public enum Command {
+  /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`, waits, and returns
+  /// what it printed. Output goes through files so a chatty process cannot fill a pipe and block.
+  public static func run(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    workingDirectory: String? = nil
+  ) throws -> CommandResult {
+    let process = Process()
+    if executable.contains("/") {
+      process.executableURL = URL(fileURLWithPath: executable)
+      process.arguments = arguments
+    } else {
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = [executable] + arguments
+    }
+    if let environment { process.environment = environment }
+    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("archway-cmd-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let out = folder.appendingPathComponent("out")
+    let err = folder.appendingPathComponent("err")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    FileManager.default.createFile(atPath: err.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return CommandResult(
+      status: process.terminationStatus,
+      stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
+      stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+  }
+}

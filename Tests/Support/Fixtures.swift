@@ -1,0 +1,95 @@
+import Foundation
+
+/// One binary built by `Scripts/build-fixtures.sh`, with what it was built to be.
+public struct Fixture: Sendable, CustomStringConvertible {
+  public let name: String
+  public let path: String
+  /// `linux/arm/v7`, or nil for a file that is not a binary.
+  public let platform: String?
+  /// `glibc`, `musl`, `none`, `system` or `unknown`.
+  public let libc: String?
+  public let linkage: String?
+  public let type: String?
+  public let builder: String
+
+  public var description: String { name }
+  public var os: String? { platform?.split(separator: "/").first.map(String.init) }
+}
+
+/// The real binaries the tests read, built once per test run by `Scripts/build-fixtures.sh`.
+public enum Fixtures {
+  /// The package's root folder.
+  public static let root: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  /// `$ARCHWAY_FIXTURES`, else `.build-fixtures` in the package; built when its manifest is missing.
+  public static let directory: String = {
+    let folder = ProcessInfo.processInfo.environment["ARCHWAY_FIXTURES"] ?? root + "/.build-fixtures"
+    if !FileManager.default.fileExists(atPath: folder + "/manifest.tsv") {
+      let result = try? Command.run(root + "/Scripts/build-fixtures.sh", [folder])
+      precondition(
+        result?.status == 0,
+        "Scripts/build-fixtures.sh failed (run Scripts/setup-host.sh first): \(result?.stderr ?? "did not start")")
+    }
+    return folder
+  }()
+
+  /// Every fixture in the manifest.
+  public static let all: [Fixture] = {
+    let text = (try? String(contentsOfFile: directory + "/manifest.tsv", encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").map { line in
+      let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      func cell(_ index: Int) -> String? {
+        guard index < cells.count, !cells[index].isEmpty, cells[index] != "-" else { return nil }
+        return cells[index]
+      }
+      return Fixture(
+        name: cells[0], path: directory + "/" + cells[0], platform: cell(1), libc: cell(2), linkage: cell(3),
+        type: cell(4), builder: cell(5) ?? "")
+    }
+  }()
+
+  /// The binaries among the fixtures.
+  public static var binaries: [Fixture] { all.filter { $0.platform != nil } }
+
+  public static func named(_ name: String) -> Fixture {
+    guard let fixture = all.first(where: { $0.name == name }) else { fatalError("no fixture \(name)") }
+    return fixture
+  }
+
+  /// The bytes of a fixture.
+  public static func bytes(_ fixture: Fixture) -> [UInt8] {
+    [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: fixture.path))) ?? Data())
+  }
+}
+
+/// Facts from the independent readers in `Tests/Oracles/binary_facts.py` (pyelftools, macholib, pefile).
+public enum Oracle {
+  /// The oracle's JSON object for each path, read in one batch.
+  public static func facts(_ paths: [String]) throws -> [String: OracleRecord] {
+    let result = try Command.run("python3", [Fixtures.root + "/Tests/Oracles/binary_facts.py"] + paths)
+    guard result.status == 0 else { throw OracleError(message: result.stderr) }
+    let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    return (object as? [String: Any] ?? [:]).compactMapValues { ($0 as? [String: Any]).map(OracleRecord.init) }
+  }
+
+  /// What `file -b` says of a path.
+  public static func file(_ path: String) throws -> String {
+    try Command.run("file", ["-b", path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}
+
+/// One file's facts from an oracle: a decoded JSON object.
+// @unchecked Sendable: the dictionary is built once by JSONSerialization and never mutated.
+public struct OracleRecord: @unchecked Sendable {
+  public let values: [String: Any]
+  public subscript(key: String) -> Any? { values[key] }
+}
+
+public struct OracleError: Error, CustomStringConvertible {
+  public let message: String
+  public var description: String { "oracle failed: \(message)" }
+}
