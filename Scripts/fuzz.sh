@@ -3,7 +3,7 @@
 #
 #   Scripts/fuzz.sh [SECONDS] [elf|macho|pe ...]     (default: 60 seconds each, every reader)
 #
-# Each reader is compiled with its fuzz entry in Tests/Fuzz/ into .build-fuzz/, seeded with the
+# Each reader is compiled with the fuzz entry Tests/Fuzz/ReaderFuzz.swift into .build-fuzz/, seeded with the
 # fixtures of its format (Scripts/build-fixtures.sh) and run for SECONDS. A crash, a time-out
 # (5 s for one input) or an allocation over 256 MB fails the script; the input that caused it is
 # kept in .build-fuzz/findings/ for a regression test.
@@ -22,14 +22,14 @@ sources=("$root"/Sources/ArchwayKit/Target/*.swift "$root"/Sources/ArchwayKit/Bi
 status=0
 for reader in "${readers[@]}"; do
   case $reader in
-    elf) entry=ELFFuzz magic='^ELF' ;;
-    macho) entry=MachOFuzz magic='^Mach-O' ;;
-    pe) entry=PEFuzz magic='^PE32' ;;
+    elf) flag=FUZZ_ELF magic='^ELF' ;;
+    macho) flag=FUZZ_MACHO magic='^Mach-O' ;;
+    pe) flag=FUZZ_PE magic='^PE32' ;;
     *) echo "fuzz: unknown reader '$reader' (elf, macho, pe)" >&2; exit 2 ;;
   esac
   binary=$work/fuzz-$reader
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ArchwayFuzz \
-    "${sources[@]}" "$root/Tests/Fuzz/$entry.swift" -o "$binary" 2> >(grep -v 'Cannot export local symbol' >&2)
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ArchwayFuzz -D "$flag" \
+    "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" -o "$binary" 2> >(grep -v 'Cannot export local symbol' >&2)
   corpus=$work/corpus-$reader
   mkdir -p "$corpus"
   for f in "$fixtures"/*; do

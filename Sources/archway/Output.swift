@@ -35,4 +35,10 @@ enum Output {
     data.append(0x0A)
     FileHandle.standardOutput.write(data)
   }
+
+  /// Writes text to standard output at once, unbuffered.
+  static func write(_ text: String) {
+    guard !text.isEmpty else { return }
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
 }

@@ -39,19 +39,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
   func policy() throws -> ArtifactPolicy {
     do {
-      let platform = try Platform.parse(target)
-      let requirement = try LibcRequirement.parse(libc)
-      if let problem = requirement.incompatibility(with: platform) { throw ValidationError(problem) }
-      var ceiling: DottedVersion?
-      if let glibcMax {
-        guard let version = DottedVersion(glibcMax), version.components.count >= 2 else {
-          throw ValidationError("--glibc-max '\(glibcMax)' is not a glibc version; write it as 2.31")
-        }
-        ceiling = version
-      }
-      let allowed = allowNeeded.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-      return ArtifactPolicy(platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed)
-    } catch let error as TargetError {
+      return try ArtifactPolicy(target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded)
+    } catch {
       throw ValidationError(error.description)
     }
   }
@@ -70,9 +59,8 @@ struct VerifyCommand: AsyncParsableCommand {
     if json {
       try Output.printJSON(verdicts, symbols: false)
     } else {
-      for verdict in verdicts {
-        for violation in verdict.violations { print("\(verdict.path): \(violation.message)") }
-      }
+      let lines = verdicts.flatMap { verdict in verdict.violations.map { "\(verdict.path): \($0.message)\n" } }
+      Output.write(lines.joined())  // Unbuffered, so the summary on stderr comes after it.
       let failed = verdicts.filter { !$0.passed }.count
       let summary = "\(verdicts.count - failed) of \(verdicts.count) binaries fit \(policy.summary)"
       Output.error(failed == 0 ? Output.green(summary) : Output.red(summary))

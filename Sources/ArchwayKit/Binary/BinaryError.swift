@@ -8,6 +8,7 @@ public struct BinaryError: Error, Sendable, Hashable, CustomStringConvertible {
   /// What was wrong, without the offset.
   public let message: String
 
+  /// Creates a value from its parts.
   public init(offset: Int, _ message: String) {
     self.offset = offset
     self.message = message

@@ -2,12 +2,17 @@
 /// ARCHITECTURE.md names them. Keys common to every format are always present (null when they do
 /// not apply); Mach-O adds `slices`, PE adds `pe_format`, `subsystem`, `subsystem_version`, `dlls`.
 public struct BinaryFacts: Sendable, Hashable, Codable {
+  /// The file, as given or as found in a folder.
   public var path = ""
+  /// The container format.
   public var format: BinaryFormat = .unknown
   /// The platform architecture (`amd64`, `arm64`, `arm`, …); nil for a fat Mach-O (see `slices`).
   public var arch: String?
+  /// The architecture variant (`v7`, `v5`), or nil when the binary does not say.
   public var variant: String?
+  /// The word size: 32 or 64.
   public var bits: Int?
+  /// The byte order.
   public var endian: Endianness?
   /// `executable`, `pie`, `shared-library`, `relocatable`, `core`, `bundle`, …
   public var type: String?
@@ -17,13 +22,19 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   public var abi: String?
   /// ARM `hard`/`soft`, RISC-V `soft`/`single`/`double`/`quad`.
   public var floatABI: String?
+  /// The program interpreter (`PT_INTERP`), e.g. `/lib/ld-linux-aarch64.so.1`.
   public var interpreter: String?
   /// Needed libraries: ELF `DT_NEEDED`, a thin Mach-O's dylibs, a PE's DLLs.
   public var needed: [String] = []
+  /// A shared library's `DT_SONAME`.
   public var soname: String?
+  /// `DT_RPATH` as written (Mach-O: the `LC_RPATH`s joined by `:`).
   public var rpath: String?
+  /// `DT_RUNPATH` as written.
   public var runpath: String?
+  /// How the program finds its libc, nil for objects and core files.
   public var linkage: Linkage?
+  /// The C library family.
   public var libc: LibcFamily = .unknown
   /// The highest `GLIBC_x.y` version required, if any.
   public var glibcFloor: String?
@@ -35,19 +46,24 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   public var floorSymbols: [String] = []
   /// Version name → sorted imported symbols bound to it.
   public var versionedSymbols: [String: [String]] = [:]
+  /// The GNU build-id in hex (a Mach-O UUID for Mach-O).
   public var buildID: String?
   /// Mach-O only: every slice (one for a thin file).
   public var slices: [MachOSlice]?
-  /// PE only: `PE32` or `PE32+`, the subsystem and its version, imported DLLs.
+  /// PE: `PE32` or `PE32+`.
   public var peFormat: String?
+  /// PE: the subsystem (`windows-cui`, `windows-gui`, `efi-application`, …).
   public var subsystem: String?
+  /// PE: the subsystem version (`6.0`).
   public var subsystemVersion: String?
+  /// PE: the imported DLLs, in import-table order.
   public var dlls: [String]?
   /// Parts of the file that could not be read although the rest could.
   public var warnings: [String] = []
   /// Why the file could not be read at all, with the byte offset.
   public var error: String?
 
+  /// Creates a value from its parts.
   public init(path: String = "", format: BinaryFormat = .unknown) {
     self.path = path
     self.format = format
@@ -64,6 +80,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case subsystem, subsystemVersion = "subsystem_version", dlls, warnings, error
   }
 
+  /// Decodes the form ``encode(to:)`` writes.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     path = try c.decode(String.self, forKey: .path)
@@ -98,6 +115,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     error = try c.decodeIfPresent(String.self, forKey: .error)
   }
 
+  /// Encodes in Archway's documented JSON form.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(path, forKey: .path)
@@ -156,22 +174,29 @@ public struct MachOSlice: Sendable, Hashable, Codable {
   public var arch: String
   /// The CPU as Apple names it, with its subtype: `arm64`, `arm64e`, `x86_64`, `x86_64h`, `i386`.
   public var cpu: String
+  /// The word size: 32 or 64.
   public var bits: Int
+  /// The Mach-O file type (`executable`, `pie`, `shared-library`, `bundle`, …).
   public var type: String
   /// `macos`, `ios`, … from `LC_BUILD_VERSION` or `LC_VERSION_MIN_*`.
   public var platform: String?
+  /// The oldest OS version the slice runs on.
   public var minos: String?
+  /// The SDK version it was built with.
   public var sdk: String?
   /// `LC_LOAD_DYLIB` (and re-exported, lazy and upward) libraries.
   public var dylibs: [String]
   /// `LC_LOAD_WEAK_DYLIB` libraries.
   public var weakDylibs: [String]
+  /// The `LC_RPATH` entries.
   public var rpaths: [String]
   /// Whether an `LC_CODE_SIGNATURE` is present.
   public var signed: Bool
+  /// The `LC_UUID`, upper-case and dashed.
   public var uuid: String?
   /// The slice's file offset and size within a fat file (0 and the file size when thin).
   public var offset: Int
+  /// The slice's size in bytes.
   public var size: Int
 
   enum CodingKeys: String, CodingKey {

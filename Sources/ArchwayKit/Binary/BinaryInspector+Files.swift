@@ -2,7 +2,9 @@ import Foundation
 
 /// A file to inspect, and whether the user named it (rather than it being found in a folder).
 public struct InspectTarget: Sendable, Hashable {
+  /// The file, as given or as found in a folder.
   public let path: String
+  /// Whether the user named the file (rather than it being found in a folder).
   public let named: Bool
 }
 

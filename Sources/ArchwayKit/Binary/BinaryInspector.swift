@@ -64,8 +64,11 @@ public enum BinaryInspector {
 
 /// A file that could not be opened or read (as opposed to one whose contents are malformed).
 public struct InspectError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The file, as given or as found in a folder.
   public let path: String
+  /// What the system said, e.g. `no such file or directory`.
   public let reason: String
 
+  /// A one-line rendering for messages.
   public var description: String { "\(path): \(reason)" }
 }

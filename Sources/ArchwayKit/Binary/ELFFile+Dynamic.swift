@@ -1,6 +1,5 @@
 /// The dynamic section's facts and the addresses of the tables it points to.
 struct ELFDynamic {
-  var present = false
   var needed: [String] = []
   var soname: String?
   var rpath: String?
@@ -40,7 +39,6 @@ extension ELFFile {
       segments.first { $0.type == PT_DYNAMIC }.map { ($0.offset, $0.fileSize) }
       ?? sections.first { $0.type == SHT_DYNAMIC }.map { ($0.offset, $0.size) }
     guard let location else { return info }
-    info.present = true
     var stringOffsets: [(tag: UInt64, value: UInt64)] = []
     var strtabAddress: UInt64?
     var strtabSize: UInt64?

@@ -220,7 +220,7 @@ struct ELFFile {
     case ET_CORE: f.type = "core"
     default: f.type = "unknown-\(type)"
     }
-    f.linkage = linkage(type: f.type, interpreter: f.interpreter, hasDynamic: dynamic.present)
+    f.linkage = linkage(type: f.type, interpreter: f.interpreter)
     f.libc = ELFFile.libcFamily(
       interpreter: f.interpreter, needed: f.needed, linkage: f.linkage,
       versions: f.versionRequirements)
@@ -228,7 +228,7 @@ struct ELFFile {
     return f
   }
 
-  private func linkage(type: String?, interpreter: String?, hasDynamic: Bool) -> Linkage? {
+  private func linkage(type: String?, interpreter: String?) -> Linkage? {
     switch type {
     case "executable": return interpreter == nil ? .static : .dynamic
     case "pie": return interpreter == nil ? .staticPIE : .dynamic
@@ -237,6 +237,7 @@ struct ELFFile {
     }
   }
 
+  /// The libc family from the loader's name, the needed libraries and the version names.
   static func libcFamily(
     interpreter: String?, needed: [String], linkage: Linkage?, versions: [String: [String]]
   )

@@ -1,8 +1,11 @@
 /// A plain-text table with aligned columns, for terminal output.
 public struct TextTable: Sendable {
+  /// The column titles.
   public var header: [String]
+  /// The cells, row by row.
   public var rows: [[String]] = []
 
+  /// Creates a value from its parts.
   public init(header: [String]) { self.header = header }
 
   /// The table as lines; `style` may wrap a cell (by column and row, -1 for the header) in colour

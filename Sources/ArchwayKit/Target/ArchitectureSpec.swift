@@ -1,23 +1,32 @@
 /// One known platform and the names other tools give it, from which ``TargetNames`` are made.
 public struct ArchitectureSpec: Sendable, Hashable {
+  /// The platform these names belong to.
   public let platform: Platform
   /// Other spellings accepted for the architecture (`aarch64`, `armhf`, `x86_64`).
   public let aliases: [String]
+  /// The word size.
   public let bits: Int
+  /// The byte order.
   public let endian: Endianness
   /// Go's `GOARCH` and, for 32-bit ARM, `GOARM`.
   public let goarch: String
+  /// Go's `GOARM` for 32-bit ARM.
   public let goarm: String?
   /// The architecture part of Rust, Zig and LLVM triples.
   public let rustArch: String
+  /// The architecture part of Zig targets (`aarch64`, `x86`).
   public let zigArch: String
+  /// The architecture part of LLVM triples (`armv7`, `arm64` on darwin).
   public let llvmArch: String
   /// The GNU triple's architecture and ABI parts for glibc and musl (`arm`, `gnueabihf`, `musleabihf`).
   public let gnuArch: String
+  /// The GNU triple's ABI part with glibc (`gnu`, `gnueabihf`, `gnuabi64`).
   public let gnuABI: String
+  /// The GNU triple's ABI part with musl (`musl`, `musleabihf`, `muslabi64`).
   public let muslABI: String
   /// Debian's architecture name and multiarch triplet (linux only).
   public let debianArch: String?
+  /// The Debian multiarch triplet.
   public let multiarch: String?
   /// The qemu-user emulator's name without `-static` (linux only).
   public let qemu: String?

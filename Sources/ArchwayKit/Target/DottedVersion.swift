@@ -18,13 +18,16 @@ public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     components = parts
   }
 
+  /// A one-line rendering for messages.
   public var description: String { components.map(String.init).joined(separator: ".") }
 
+  /// Orders by value, for stable output.
   public static func < (lhs: DottedVersion, rhs: DottedVersion) -> Bool {
     for (a, b) in zip(lhs.components, rhs.components) where a != b { return a < b }
     return lhs.components.count < rhs.components.count
   }
 
+  /// Decodes the form ``encode(to:)`` writes.
   public init(from decoder: any Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
     guard let parsed = DottedVersion(text) else {
@@ -34,6 +37,7 @@ public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     self = parsed
   }
 
+  /// Encodes in Archway's documented JSON form.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     try container.encode(description)

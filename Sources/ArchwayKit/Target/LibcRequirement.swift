@@ -16,6 +16,7 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
   /// The word for each case, as users write it.
   public static let spellings = ["gnu", "gnu-2.31", "musl", "static", "system", "any"]
 
+  /// A one-line rendering for messages.
   public var description: String {
     switch self {
     case .gnu(let version?): "gnu-\(version)"

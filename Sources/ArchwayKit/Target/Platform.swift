@@ -9,6 +9,7 @@ public struct Platform: Sendable, Hashable, Comparable, Codable, CustomStringCon
   /// The OCI variant where one matters (`v7`, `v5` for `arm`), else nil.
   public let variant: String?
 
+  /// Creates a value from its parts.
   public init(os: String, arch: String, variant: String? = nil) {
     self.os = os
     self.arch = arch
@@ -18,6 +19,7 @@ public struct Platform: Sendable, Hashable, Comparable, Codable, CustomStringCon
   /// `os/arch[/variant]`.
   public var description: String { [os, arch, variant].compactMap { $0 }.joined(separator: "/") }
 
+  /// Orders by value, for stable output.
   public static func < (lhs: Platform, rhs: Platform) -> Bool { lhs.description < rhs.description }
 
   /// Resolves what a user wrote (`aarch64`, `linux/armhf`, `macos/arm64`, `x86_64`) to a known platform.

@@ -3,5 +3,6 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The message, quoting the bad value and suggesting a known one where one is close.
   public let description: String
 
+  /// Creates a value from its parts.
   public init(_ description: String) { self.description = description }
 }

@@ -2,22 +2,37 @@ import Foundation
 
 /// What other tools call one target (a platform with a libc): Go, Rust, Zig, LLVM, GCC, Debian, OCI, qemu.
 public struct TargetNames: Sendable, Hashable, Codable {
+  /// `os/arch[/variant]`.
   public let platform: String
+  /// The operating system: `linux`, `darwin`, `windows`.
   public let os: String
+  /// The OCI architecture.
   public let arch: String
+  /// The OCI variant, if any.
   public let variant: String?
+  /// The libc these names are for (`gnu`, `gnu-2.31`, `musl`, `system`).
   public let libc: String
+  /// Go's `GOOS`.
   public let goos: String
+  /// Go's `GOARCH`.
   public let goarch: String
+  /// Go's `GOARM` for 32-bit ARM.
   public let goarm: String?
+  /// The Rust target triple.
   public let rust: String
+  /// The Zig target, with a `.X.Y` glibc suffix for `gnu-X.Y`.
   public let zig: String
+  /// The LLVM target triple.
   public let llvm: String
   /// The cross-gcc prefix, with its trailing dash (`aarch64-linux-gnu-`); nil for darwin.
   public let gccPrefix: String?
+  /// Debian's architecture name.
   public let debianArch: String?
+  /// The Debian multiarch triplet.
   public let multiarch: String?
+  /// The qemu-user emulator, without `-static`.
   public let qemu: String?
+  /// The machine constant the binary header carries, for messages.
   public let machine: String
 
   enum CodingKeys: String, CodingKey {

@@ -1,12 +1,17 @@
+import Foundation
+
 /// What a release artifact must be to run on a target: the release gate's expectations.
 public struct ArtifactPolicy: Sendable, Hashable, Codable {
+  /// The target platform.
   public var platform: Platform
+  /// The libc the artifact must use.
   public var libc: LibcRequirement
   /// The newest glibc the artifact may need: `--glibc-max`, else the libc's (`gnu-2.31`).
   public var glibcMax: DottedVersion?
   /// Library names or shell patterns (`libc.so.*`) the artifact may need; nil allows any.
   public var allowedNeeded: [String]?
 
+  /// Creates a value from its parts.
   public init(
     platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil
   ) {
@@ -14,6 +19,26 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
     self.libc = libc
     self.glibcMax = glibcMax ?? libc.glibcCeiling
     self.allowedNeeded = allowedNeeded
+  }
+
+  /// Builds a policy from command-line words: `--target`, `--libc`, `--glibc-max`, `--allow-needed`
+  /// (comma-separated). Throws a ``TargetError`` quoting the first bad value, with a suggestion
+  /// where one is close, or naming an impossible combination (`darwin` with `musl`).
+  public init(target: String, libc: String, glibcMax: String?, allowNeeded: String?) throws(TargetError) {
+    let platform = try Platform.parse(target)
+    let requirement = try LibcRequirement.parse(libc)
+    if let problem = requirement.incompatibility(with: platform) { throw TargetError(problem) }
+    var ceiling: DottedVersion?
+    if let glibcMax {
+      guard let version = DottedVersion(glibcMax), version.components.count >= 2 else {
+        throw TargetError("--glibc-max '\(glibcMax)' is not a glibc version; write it as 2.31")
+      }
+      ceiling = version
+    }
+    let allowed = allowNeeded.map { list in
+      list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+    self.init(platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed)
   }
 
   /// The file format the platform's OS loads.

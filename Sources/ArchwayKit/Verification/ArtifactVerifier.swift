@@ -86,19 +86,13 @@ public enum ArtifactVerifier {
     guard facts.format == .elf, facts.linkage != nil else { return [] }
     let loader = facts.interpreter.map { " (interpreter \($0))" } ?? ""
     switch policy.libc {
-    case .gnu:
-      guard facts.libc == .musl || facts.libc == .bionic else { return [] }
+    case .gnu, .musl:
+      let wanted: LibcFamily = policy.libc == .musl ? .musl : .glibc
+      guard facts.libc != wanted, [LibcFamily.glibc, .musl, .bionic].contains(facts.libc) else { return [] }
       return [
         Violation(
-          check: "libc", expected: "glibc", found: facts.libc.rawValue,
-          message: "links \(facts.libc.rawValue)\(loader) but the target's libc is glibc")
-      ]
-    case .musl:
-      guard facts.libc == .glibc || facts.libc == .bionic else { return [] }
-      return [
-        Violation(
-          check: "libc", expected: "musl", found: facts.libc.rawValue,
-          message: "links \(facts.libc.rawValue)\(loader) but the target's libc is musl")
+          check: "libc", expected: wanted.rawValue, found: facts.libc.rawValue,
+          message: "links \(facts.libc.rawValue)\(loader) but the target's libc is \(wanted.rawValue)")
       ]
     case .static:
       guard facts.interpreter != nil || !facts.needed.isEmpty else { return [] }

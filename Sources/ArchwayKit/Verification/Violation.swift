@@ -2,11 +2,14 @@
 public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The check's name: `readable`, `format`, `arch`, `os-abi`, `libc`, `glibc-floor`, `needed`.
   public let check: String
+  /// What the target allows.
   public let expected: String
+  /// What the binary has.
   public let found: String
   /// A sentence that names what was found and what the target allows, without the file's path.
   public let message: String
 
+  /// Creates a value from its parts.
   public init(check: String, expected: String, found: String, message: String) {
     self.check = check
     self.expected = expected
@@ -14,14 +17,19 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
     self.message = message
   }
 
+  /// A one-line rendering for messages.
   public var description: String { message }
 }
 
 /// The verdict on one file: its facts and every violation found (none means it fits).
 public struct ArtifactVerdict: Sendable, Hashable, Codable {
+  /// The file, as given or as found in a folder.
   public let path: String
+  /// The file's facts as read.
   public let facts: BinaryFacts
+  /// Every violation; empty when the file fits.
   public let violations: [Violation]
 
+  /// Whether the file fits its target.
   public var passed: Bool { violations.isEmpty }
 }
