@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: host packages, real fixture binaries, swift test, the fuzzers.
+# The whole test suite, as CI runs it: host packages, real fixture binaries, lint, the fuzzers, swift test
+# (last, so its summary closes the output).
 #
 #   Scripts/test.sh                  everything (fuzzing each reader for FUZZ_SECONDS, default 60)
 #   FUZZ_SECONDS=0 Scripts/test.sh   without fuzzing
@@ -14,11 +15,11 @@ step "fixtures: real binaries from every cross toolchain"
 Scripts/build-fixtures.sh
 step "format"
 swift format lint --strict --recursive Package.swift Sources Tests
-step "swift test"
-# Swift Testing only (no XCTest here); the per-test "started" lines are left out.
-swift test --disable-xctest 2>&1 | { grep -vE '^(◇|↳)' || true; }
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" -gt 0 ]; then
   step "fuzzing every reader for ${fuzz_seconds}s"
   Scripts/fuzz.sh "$fuzz_seconds"
 fi
+step "swift test"
+# Swift Testing only (no XCTest here); the per-test "started" lines are left out.
+swift test --disable-xctest 2>&1 | { grep -vE '^(◇|↳)' || true; }
