@@ -9,10 +9,11 @@ let package = Package(
     .executable(name: "archway", targets: ["archway"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
   ],
   targets: [
-    .target(name: "ArchwayKit"),
+    .target(name: "ArchwayKit", dependencies: ["Yams"]),
     .executableTarget(
       name: "archway",
       dependencies: [

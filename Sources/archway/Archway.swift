@@ -12,7 +12,7 @@ struct Archway: AsyncParsableCommand {
       Colour is used only on a terminal, and never when NO_COLOR is set.
       """,
     version: "0.1.0",
-    subcommands: [InspectCommand.self, VerifyCommand.self, TargetsCommand.self]
+    subcommands: [PlanCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self]
   )
 
   /// Runs the command line, mapping ArgumentParser's usage errors (64) to Archway's 2.
@@ -24,6 +24,9 @@ struct Archway: AsyncParsableCommand {
       } else {
         try command.run()
       }
+    } catch let failure as CommandFailure {
+      Output.error("Error: \(failure.message)")
+      Foundation.exit(failure.code)
     } catch {
       let code = exitCode(for: error)
       let message = fullMessage(for: error)
@@ -35,4 +38,11 @@ struct Archway: AsyncParsableCommand {
       Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
     }
   }
+}
+
+/// A failure found while a command ran (not while its arguments were parsed): printed without the
+/// usage text, exiting with Archway's code for it (2: bad usage, a bad file or path).
+struct CommandFailure: Error {
+  var message: String
+  var code: Int32 = 2
 }

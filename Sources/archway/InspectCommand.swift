@@ -38,7 +38,7 @@ struct InspectCommand: AsyncParsableCommand {
     do {
       results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
     } catch {
-      throw ValidationError(error.description)
+      throw CommandFailure(message: error.description)
     }
     let facts = results.map(\.1)
     if json {

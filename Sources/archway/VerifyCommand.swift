@@ -53,7 +53,7 @@ struct VerifyCommand: AsyncParsableCommand {
     do {
       results = try await BinaryInspector.inspect(paths: paths)
     } catch {
-      throw ValidationError(error.description)
+      throw CommandFailure(message: error.description)
     }
     let verdicts = ArtifactVerifier.verify(results, against: policy)
     if json {

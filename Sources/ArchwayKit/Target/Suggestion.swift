@@ -1,9 +1,15 @@
 /// "Did you mean …?" for values a user typed: the closest known spelling, if one is close enough.
 public enum Suggestion {
-  /// Returns the candidate nearest to `value` by edit distance (case-insensitive), or nil when
-  /// none is within a third of the value's length (at least 2 edits). Ties keep candidate order.
+  /// Returns the first candidate that begins with `value` (for 3 or more characters), else the one
+  /// nearest by edit distance (case-insensitive), or nil when none is within a third of the value's
+  /// length (at least 2 edits). Ties keep candidate order.
   public static func closest(to value: String, among candidates: some Sequence<String>) -> String? {
-    let typed = Array(value.lowercased())
+    let lowered = value.lowercased()
+    // A known name the typed one begins (`gcc` for `gcc_prefix`) is the likeliest meaning.
+    if lowered.count >= 3, let extended = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {
+      return extended
+    }
+    let typed = Array(lowered)
     let limit = max(2, typed.count / 3)
     var best: (name: String, distance: Int)?
     for candidate in candidates {

@@ -1,0 +1,103 @@
+/// One cell of a plan: a combination of axis values, the target it builds for, and its resolved steps.
+public struct Cell: Sendable, Hashable, Codable {
+  /// A stable, readable id made from the values (`linux-arm64-gnu-2.31-opt=O2`), unique in the plan.
+  public var id: String
+  /// Every value after expansion, reserved and user axes alike, in the file's order.
+  public var values: [MatrixEntry]
+  /// The target: platform and libc, normalized.
+  public var target: CellTarget
+  /// The runtime environment (a folder of Containers/), if the cell names one.
+  public var env: String?
+  /// The cell's output folder (`${cell.out}`).
+  public var out: String
+  /// The `build:`, `run:` and `verify:` blocks with every planner placeholder resolved.
+  public var build: MatrixValue?
+  /// See ``build``.
+  public var run: MatrixValue?
+  /// See ``build``.
+  public var verify: MatrixValue?
+
+  /// The value of `key`, if the cell has one.
+  public subscript(key: String) -> MatrixValue? { values.first { $0.key == key }?.value }
+
+  /// The values that are not reserved axes, in the file's order.
+  public var userValues: [MatrixEntry] { values.filter { !Planner.reservedAxes.contains($0.key) } }
+
+  enum CodingKeys: String, CodingKey {
+    case id, values, target, env, out, build, run, verify
+  }
+
+  /// Creates a cell.
+  public init(
+    id: String, values: [MatrixEntry], target: CellTarget, env: String?, out: String, build: MatrixValue? = nil,
+    run: MatrixValue? = nil, verify: MatrixValue? = nil
+  ) {
+    self.id = id
+    self.values = values
+    self.target = target
+    self.env = env
+    self.out = out
+    self.build = build
+    self.run = run
+    self.verify = verify
+  }
+
+  /// Decodes what ``encode(to:)`` writes; values come back in sorted key order.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    values = try c.decode(MatrixValue.self, forKey: .values).entries ?? []
+    target = try c.decode(CellTarget.self, forKey: .target)
+    env = try c.decodeIfPresent(String.self, forKey: .env)
+    out = try c.decode(String.self, forKey: .out)
+    build = try c.decodeIfPresent(MatrixValue.self, forKey: .build)
+    run = try c.decodeIfPresent(MatrixValue.self, forKey: .run)
+    verify = try c.decodeIfPresent(MatrixValue.self, forKey: .verify)
+  }
+
+  /// Encodes `values` as an object; absent blocks and env as null.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(id, forKey: .id)
+    try c.encode(MatrixValue(.map(values), at: SourceLocation(file: "", line: 0, column: 0)), forKey: .values)
+    try c.encode(target, forKey: .target)
+    try c.encode(env, forKey: .env)
+    try c.encode(out, forKey: .out)
+    try c.encode(build, forKey: .build)
+    try c.encode(run, forKey: .run)
+    try c.encode(verify, forKey: .verify)
+  }
+}
+
+/// A cell's target as the plan reports it.
+public struct CellTarget: Sendable, Hashable, Codable {
+  /// `os/arch[/variant]`.
+  public var platform: String
+  /// `linux`, `darwin`, `windows`.
+  public var os: String
+  /// The OCI architecture.
+  public var arch: String
+  /// The OCI variant, if any.
+  public var variant: String?
+  /// `gnu`, `gnu-2.31`, `musl`, `static` or `system`.
+  public var libc: String
+
+  /// The target of `platform` with `libc`.
+  public init(platform: Platform, libc: LibcRequirement) {
+    self.platform = platform.description
+    os = platform.os
+    arch = platform.arch
+    variant = platform.variant
+    self.libc = libc.description
+  }
+
+  /// Encodes `variant` as null when absent, so every key is always there.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(platform, forKey: .platform)
+    try c.encode(os, forKey: .os)
+    try c.encode(arch, forKey: .arch)
+    try c.encode(variant, forKey: .variant)
+    try c.encode(libc, forKey: .libc)
+  }
+}

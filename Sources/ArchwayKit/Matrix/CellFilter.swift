@@ -1,0 +1,52 @@
+import Foundation
+
+/// A `--filter` expression: comma-separated conditions that must all hold, each `KEY=GLOB` or
+/// `KEY!=GLOB` (shell patterns: `libc=gnu*`). Keys are `id`, `platform`, `os`, `arch`, `variant`,
+/// `libc` and `env` (the normalized target), or any axis name (its value as written).
+public struct CellFilter: Sendable, Hashable {
+  /// One condition.
+  public struct Condition: Sendable, Hashable {
+    /// The key compared.
+    public var key: String
+    /// The shell pattern its value must (or must not) match.
+    public var pattern: String
+    /// Whether the condition is `!=`.
+    public var negated: Bool
+  }
+
+  /// The conditions, all of which must hold.
+  public var conditions: [Condition]
+
+  /// Parses `arch=arm64,libc=gnu*,env!=debian-11`. Throws a ``MatrixError`` (without a location)
+  /// quoting a condition that is not `KEY=GLOB` or `KEY!=GLOB`.
+  public init(_ expression: String) throws(MatrixError) {
+    conditions = []
+    for part in expression.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+      let negated = part.contains("!=")
+      let pieces = part.components(separatedBy: negated ? "!=" : "=")
+      guard pieces.count == 2, !pieces[0].isEmpty else {
+        throw MatrixError("filter '\(part)' is not KEY=VALUE or KEY!=VALUE (e.g. 'arch=arm64,libc=gnu*')", at: nil)
+      }
+      conditions.append(Condition(key: pieces[0], pattern: pieces[1], negated: negated))
+    }
+  }
+
+  /// Whether `cell` satisfies every condition. A key the cell lacks matches only `!=`.
+  public func matches(_ cell: Cell) -> Bool {
+    conditions.allSatisfy { condition in
+      let value: String? =
+        switch condition.key {
+        case "id": cell.id
+        case "platform": cell.target.platform
+        case "os": cell.target.os
+        case "arch": cell.target.arch
+        case "variant": cell.target.variant
+        case "libc": cell.target.libc
+        case "env": cell.env
+        default: cell[condition.key]?.description
+        }
+      let matched = value.map { fnmatch(condition.pattern, $0, 0) == 0 } ?? false
+      return matched != condition.negated
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import Yams
+
+extension MatrixValue {
+  /// Parses YAML text into a value tree whose every node keeps its line and column in `file`.
+  ///
+  /// Throws a ``MatrixError`` at the offending position for a YAML syntax error, a duplicate key,
+  /// an alias, or a non-scalar key. Returns nil for an empty document.
+  public static func parse(yaml: String, file: String) throws(MatrixError) -> MatrixValue? {
+    let node: Node?
+    do {
+      node = try Yams.compose(yaml: yaml)
+    } catch let error as YamlError {
+      throw convert(error, file: file, text: yaml)
+    } catch {
+      throw MatrixError("cannot parse YAML: \(error)", at: nil)
+    }
+    guard let node else { return nil }
+    return try MatrixValue(node: node, file: file)
+  }
+
+  private init(node: Node, file: String) throws(MatrixError) {
+    let location = SourceLocation(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
+    switch node {
+    case .scalar(let scalar):
+      // Only plain scalars get YAML's types: a quoted "16" stays a string.
+      var kind = Kind.string(scalar.string)
+      if scalar.style == .plain {
+        if node.null != nil {
+          kind = .null
+        } else if let flag = node.bool {
+          kind = .bool(flag)
+        } else if let number = node.int {
+          kind = .int(number)
+        } else if let number = node.float {
+          kind = .double(number)
+        }
+      }
+      var offset: Int?
+      switch scalar.style {
+      case .plain: offset = 0
+      case .singleQuoted, .doubleQuoted: offset = 1
+      default: offset = nil
+      }
+      if scalar.string.contains("\n") { offset = nil }
+      self.init(kind, at: location, textOffset: offset)
+    case .sequence(let sequence):
+      var items: [MatrixValue] = []
+      for item in sequence { items.append(try MatrixValue(node: item, file: file)) }
+      self.init(.list(items), at: location)
+    case .mapping(let mapping):
+      var entries: [MatrixEntry] = []
+      for (keyNode, valueNode) in mapping {
+        let keyLocation = SourceLocation(
+          file: file, line: keyNode.mark?.line ?? 0, column: keyNode.mark?.column ?? 0)
+        guard case .scalar(let key) = keyNode else {
+          throw MatrixError("a key must be a plain word, not a list or a map", at: keyLocation)
+        }
+        if entries.contains(where: { $0.key == key.string }) {
+          throw MatrixError("duplicate key '\(key.string)'", at: keyLocation)
+        }
+        entries.append(
+          MatrixEntry(key: key.string, keyLocation: keyLocation, value: try MatrixValue(node: valueNode, file: file)))
+      }
+      self.init(.map(entries), at: location)
+    case .alias:
+      throw MatrixError("YAML aliases are not supported here; write the value out", at: location)
+    }
+  }
+
+  private static func convert(_ error: YamlError, file: String, text: String) -> MatrixError {
+    func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+    switch error {
+    case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+      .composer(let context, let problem, let mark, _):
+      let while_ = context.map { " (\($0.text))" } ?? ""
+      return MatrixError("YAML syntax error: \(problem)\(while_)", at: at(mark))
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      let location = secondOccurrence(of: duplicates.first ?? "", after: context.mark, in: text, file: file)
+      return MatrixError("duplicate key '\(duplicates.joined(separator: "', '"))'", at: location ?? at(context.mark))
+    case .reader(let problem, let offset, _, _):
+      return MatrixError("cannot read YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: nil)
+    default:
+      return MatrixError("cannot parse YAML: \(error)", at: nil)
+    }
+  }
+
+  /// Where `key:` is written the second time in the block mapping that starts at `mark`: Yams
+  /// reports a duplicate key at the mapping's start, and the user wants the repeated line.
+  private static func secondOccurrence(
+    of key: String, after mark: Mark, in text: String, file: String
+  )
+    -> SourceLocation?
+  {
+    let indent = String(repeating: " ", count: mark.column - 1)
+    var seen = 0
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+    where index + 1 >= mark.line && line.hasPrefix(indent + key + ":") {
+      seen += 1
+      if seen == 2 { return SourceLocation(file: file, line: index + 1, column: mark.column) }
+    }
+    return nil
+  }
+}

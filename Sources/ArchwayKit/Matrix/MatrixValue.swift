@@ -1,0 +1,208 @@
+import Foundation
+
+/// A value in a matrix file: a scalar, a list or a map, each remembering where it was written.
+///
+/// Equality ignores locations: two cells with the same values are the same cell wherever their
+/// values came from.
+public struct MatrixValue: Sendable, CustomStringConvertible {
+  /// The value's shape. Maps compare by their entries in any order, as YAML and JSON maps do.
+  public indirect enum Kind: Sendable, Hashable {
+    /// A scalar as written, with YAML's resolved type.
+    case string(String), int(Int), double(Double), bool(Bool), null
+    /// A sequence.
+    case list([MatrixValue])
+    /// A mapping, in the file's order.
+    case map([MatrixEntry])
+
+    /// Equal contents; map entries in any order.
+    public static func == (lhs: Kind, rhs: Kind) -> Bool {
+      switch (lhs, rhs) {
+      case (.string(let a), .string(let b)): a == b
+      case (.int(let a), .int(let b)): a == b
+      case (.double(let a), .double(let b)): a == b
+      case (.bool(let a), .bool(let b)): a == b
+      case (.null, .null): true
+      case (.list(let a), .list(let b)): a == b
+      case (.map(let a), .map(let b)): Set(a) == Set(b) && a.count == b.count
+      default: false
+      }
+    }
+
+    /// Hashes contents; map entries in key order.
+    public func hash(into hasher: inout Hasher) {
+      switch self {
+      case .string(let text): hasher.combine(0); hasher.combine(text)
+      case .int(let number): hasher.combine(1); hasher.combine(number)
+      case .double(let number): hasher.combine(2); hasher.combine(number)
+      case .bool(let flag): hasher.combine(3); hasher.combine(flag)
+      case .null: hasher.combine(4)
+      case .list(let items): hasher.combine(5); hasher.combine(items)
+      case .map(let entries): hasher.combine(6); hasher.combine(entries.sorted { $0.key < $1.key })
+      }
+    }
+  }
+
+  /// What the value is.
+  public var kind: Kind
+  /// Where it was written.
+  public var location: SourceLocation
+  /// For a string scalar: how many columns its text starts after `location` (1 for a quoted
+  /// scalar), or nil when its text is not on one line (block scalars), so that a placeholder's
+  /// column can be told exactly.
+  var textOffset: Int?
+
+  /// Creates a value written at `location`.
+  public init(_ kind: Kind, at location: SourceLocation, textOffset: Int? = 0) {
+    self.kind = kind
+    self.location = location
+    self.textOffset = textOffset
+  }
+
+  /// A scalar's text (`O2`, `16`, `true`); lists and maps in compact JSON.
+  public var description: String {
+    switch kind {
+    case .string(let text): text
+    case .int(let number): String(number)
+    case .double(let number): String(number)
+    case .bool(let flag): String(flag)
+    case .null: "null"
+    case .list(let items): "[" + items.map(\.json).joined(separator: ",") + "]"
+    case .map(let entries): "{" + entries.map { "\($0.key.jsonQuoted):\($0.value.json)" }.joined(separator: ",") + "}"
+    }
+  }
+
+  /// The value as compact JSON.
+  var json: String {
+    switch kind {
+    case .string(let text): text.jsonQuoted
+    default: description
+    }
+  }
+
+  /// The string, if this is a string scalar.
+  public var string: String? {
+    if case .string(let text) = kind { return text }
+    return nil
+  }
+
+  /// The entries, if this is a map.
+  public var entries: [MatrixEntry]? {
+    if case .map(let entries) = kind { return entries }
+    return nil
+  }
+
+  /// The items, if this is a list.
+  public var items: [MatrixValue]? {
+    if case .list(let items) = kind { return items }
+    return nil
+  }
+
+  /// The value of `key`, if this is a map that has it.
+  public subscript(key: String) -> MatrixValue? { entries?.first { $0.key == key }?.value }
+
+  /// What YAML calls this shape, for messages: `a string`, `a list`, `a map`.
+  var shapeName: String {
+    switch kind {
+    case .string: "a string"
+    case .int, .double: "a number"
+    case .bool: "a boolean"
+    case .null: "null"
+    case .list: "a list"
+    case .map: "a map"
+    }
+  }
+}
+
+extension MatrixValue: Hashable {
+  /// Values are equal when their contents are, wherever they were written.
+  public static func == (lhs: MatrixValue, rhs: MatrixValue) -> Bool { lhs.kind == rhs.kind }
+  /// Hashes the contents only.
+  public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
+}
+
+extension MatrixValue: Codable {
+  /// Decodes plain JSON (locations are not kept).
+  public init(from decoder: any Decoder) throws {
+    let nowhere = SourceLocation(file: "", line: 0, column: 0)
+    let container = try decoder.singleValueContainer()
+    if container.decodeNil() {
+      self.init(.null, at: nowhere)
+    } else if let flag = try? container.decode(Bool.self) {
+      self.init(.bool(flag), at: nowhere)
+    } else if let number = try? container.decode(Int.self) {
+      self.init(.int(number), at: nowhere)
+    } else if let number = try? container.decode(Double.self) {
+      self.init(.double(number), at: nowhere)
+    } else if let text = try? container.decode(String.self) {
+      self.init(.string(text), at: nowhere)
+    } else if let items = try? container.decode([MatrixValue].self) {
+      self.init(.list(items), at: nowhere)
+    } else {
+      let object = try container.decode([String: MatrixValue].self)
+      self.init(.map(object.keys.sorted().map { MatrixEntry(key: $0, value: object[$0]!) }), at: nowhere)
+    }
+  }
+
+  /// Encodes as plain JSON: scalars, arrays and objects.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    switch kind {
+    case .string(let text): try container.encode(text)
+    case .int(let number): try container.encode(number)
+    case .double(let number): try container.encode(number)
+    case .bool(let flag): try container.encode(flag)
+    case .null: try container.encodeNil()
+    case .list(let items): try container.encode(items)
+    case .map(let entries):
+      try container.encode(Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }))
+    }
+  }
+}
+
+/// One key and its value in a map.
+public struct MatrixEntry: Sendable, Hashable {
+  /// The key as written.
+  public var key: String
+  /// Where the key was written.
+  public var keyLocation: SourceLocation?
+  /// The value.
+  public var value: MatrixValue
+
+  /// Creates an entry.
+  public init(key: String, keyLocation: SourceLocation? = nil, value: MatrixValue) {
+    self.key = key
+    self.keyLocation = keyLocation
+    self.value = value
+  }
+
+  /// Entries are equal when key and value are, wherever they were written.
+  public static func == (lhs: MatrixEntry, rhs: MatrixEntry) -> Bool { lhs.key == rhs.key && lhs.value == rhs.value }
+  /// Hashes key and value only.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(key)
+    hasher.combine(value)
+  }
+}
+
+extension String {
+  /// The string as a JSON string literal.
+  var jsonQuoted: String {
+    var out = "\""
+    for scalar in unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      default:
+        if scalar.value < 0x20 {
+          out += String(format: "\\u%04x", scalar.value)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+}

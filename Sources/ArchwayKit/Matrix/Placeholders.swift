@@ -1,0 +1,82 @@
+/// Resolves `${...}` placeholders in a cell's steps: axis values (`${opt}`), target names
+/// (`${target.zig}`…), `${cell.id}` and `${cell.out}`. `${artifact:NAME}` is left for the executor
+/// and `$${` stands for a literal `${`. Substitution is textual, inside each string: nothing passes
+/// through a shell.
+struct Placeholders {
+  let values: [String: String]
+
+  init(cell: Cell, names: TargetNames) {
+    var values: [String: String] = [:]
+    for entry in cell.values { values[entry.key] = entry.value.description }
+    let target: [String: String?] = [
+      "platform": names.platform, "os": names.os, "arch": names.arch, "variant": names.variant ?? "",
+      "libc": names.libc, "goos": names.goos, "goarch": names.goarch, "goarm": names.goarm ?? "",
+      "rust": names.rust, "zig": names.zig, "llvm": names.llvm, "gcc_prefix": names.gccPrefix ?? "",
+      "multiarch": names.multiarch ?? "", "debian_arch": names.debianArch ?? "", "qemu": names.qemu ?? "",
+    ]
+    for (key, value) in target { values["target.\(key)"] = value ?? "" }
+    values["cell.id"] = cell.id
+    values["cell.out"] = cell.out
+    self.values = values
+  }
+
+  /// `value` with every placeholder in every string replaced. Throws a ``MatrixError`` at the
+  /// placeholder's line and column when it names nothing this cell has.
+  func resolve(_ value: MatrixValue) throws(MatrixError) -> MatrixValue {
+    var result = value
+    switch value.kind {
+    case .string(let text): result.kind = .string(try substitute(text, in: value))
+    case .list(let items):
+      var resolved: [MatrixValue] = []
+      for item in items { resolved.append(try resolve(item)) }
+      result.kind = .list(resolved)
+    case .map(let entries):
+      var resolved: [MatrixEntry] = []
+      for entry in entries {
+        resolved.append(MatrixEntry(key: entry.key, keyLocation: entry.keyLocation, value: try resolve(entry.value)))
+      }
+      result.kind = .map(resolved)
+    default: break
+    }
+    return result
+  }
+
+  private func substitute(_ text: String, in value: MatrixValue) throws(MatrixError) -> String {
+    let scalars = Array(text.unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var index = 0
+    while index < scalars.count {
+      if scalars[index] == "$", index + 2 < scalars.count, scalars[index + 1] == "$", scalars[index + 2] == "{" {
+        out.append(contentsOf: ["$", "{"])  // `$${` is a literal `${`.
+        index += 3
+        continue
+      }
+      guard scalars[index] == "$", index + 1 < scalars.count, scalars[index + 1] == "{" else {
+        out.append(scalars[index])
+        index += 1
+        continue
+      }
+      guard let close = scalars[(index + 2)...].firstIndex(of: "}") else {
+        throw MatrixError("'${' has no closing '}'", at: location(of: index, in: value))
+      }
+      let name = String(String.UnicodeScalarView(scalars[(index + 2)..<close]))
+      if name.hasPrefix("artifact:") {
+        out.append(contentsOf: scalars[index...close])
+      } else if let replacement = values[name] {
+        out.append(contentsOf: replacement.unicodeScalars)
+      } else {
+        let suggestion = Suggestion.closest(to: name, among: values.keys.sorted()).map { "; did you mean '${\($0)}'?" }
+        throw MatrixError("unknown placeholder '${\(name)}'" + (suggestion ?? ""), at: location(of: index, in: value))
+      }
+      index = close + 1
+    }
+    return String(out)
+  }
+
+  /// The line and column of the scalar at `index` of a string value, when its text is on one line.
+  private func location(of index: Int, in value: MatrixValue) -> SourceLocation {
+    guard let offset = value.textOffset else { return value.location }
+    return SourceLocation(
+      file: value.location.file, line: value.location.line, column: value.location.column + offset + index)
+  }
+}

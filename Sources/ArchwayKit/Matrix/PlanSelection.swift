@@ -1,0 +1,43 @@
+import Foundation
+
+/// The cells a `plan` or `run` selects: the matrix file planned, filtered, then sharded.
+public struct PlanSelection: Sendable {
+  /// The matrix file.
+  public var path: String
+  /// The selected cells, in plan order.
+  public var cells: [Cell]
+  /// How many cells the whole plan has.
+  public var total: Int
+
+  /// Plans `path` with `planner`, keeps the cells matching `filter` (see ``CellFilter``), then shard
+  /// `shard` (`I/N`), balanced by the durations recorded in the report at `durationsReport`.
+  ///
+  /// Throws a ``MatrixError``: with a location for a bad matrix file; without one for a bad filter or
+  /// shard, a filter that matches nothing, or a report that cannot be read.
+  public init(
+    path: String, filter: String? = nil, shard: String? = nil, durationsReport: String? = nil, planner: Planner
+  ) throws(MatrixError) {
+    let all = try planner.plan(try MatrixFile.load(path: path))
+    var cells = all
+    if let filter {
+      let parsed = try CellFilter(filter)
+      cells = cells.filter(parsed.matches)
+      if cells.isEmpty {
+        throw MatrixError("filter '\(filter)' matches none of the \(all.count) cells of \(path)", at: nil)
+      }
+    }
+    if let shard {
+      var recorded: [String: Double] = [:]
+      if let durationsReport {
+        guard let data = FileManager.default.contents(atPath: durationsReport) else {
+          throw MatrixError("cannot read the report '\(durationsReport)'", at: nil)
+        }
+        recorded = try Shard.durations(fromReport: data, named: durationsReport)
+      }
+      cells = try Shard(shard).select(cells, durations: recorded)
+    }
+    self.path = path
+    self.cells = cells
+    self.total = all.count
+  }
+}

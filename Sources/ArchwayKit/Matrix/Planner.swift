@@ -1,0 +1,128 @@
+/// Turns a matrix file into cells: expansion with GitHub Actions semantics, defaults, targets,
+/// stable ids, and `build:`/`run:`/`verify:` with their placeholders resolved. Runs nothing.
+public struct Planner: Sendable {
+  /// The axes that give a cell its target and environment; every other key is a user axis.
+  public static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "env"]
+
+  /// The platform of cells that name none (and have no default): the host's.
+  public var host: Platform
+  /// Where cells' output folders go: `${cell.out}` is `OUT/ID`.
+  public var outputRoot: String
+
+  /// A planner for `host`, with output under `outputRoot`.
+  public init(host: Platform, outputRoot: String = "archway-out") {
+    self.host = host
+    self.outputRoot = outputRoot
+  }
+
+  /// Every cell of `file`, in GitHub Actions' order. Throws a ``MatrixError`` at the first value
+  /// that names no target, a duplicate cell, a matrix that expands to nothing, or an unknown placeholder.
+  public func plan(_ file: MatrixFile) throws(MatrixError) -> [Cell] {
+    let combinations = MatrixExpansion.expand(file)
+    guard !combinations.isEmpty else {
+      throw MatrixError("the matrix expands to no cells: every combination is excluded", at: file.matrixLocation)
+    }
+    var cells: [Cell] = []
+    var origins: [SourceLocation] = []
+    var idCounts: [String: Int] = [:]
+    for var combination in combinations {
+      for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
+      let (platform, libc, env) = try target(of: combination, axes: file.axes.map(\.key))
+      if let index = cells.firstIndex(where: { Set($0.values) == Set(combination.values) }) {
+        throw MatrixError(
+          "duplicate cell '\(cells[index].id)': the same values as the cell from line \(origins[index].line)",
+          at: combination.origin)
+      }
+      var id = Planner.cellID(platform: platform, libc: libc, env: env, values: combination.values)
+      idCounts[id, default: 0] += 1
+      if let count = idCounts[id], count > 1 { id += "-\(count)" }
+      var cell = Cell(
+        id: id, values: combination.values, target: CellTarget(platform: platform, libc: libc), env: env,
+        out: "\(outputRoot)/\(id)")
+      let placeholders = Placeholders(
+        cell: cell, names: TargetNames(spec: TargetCatalog.spec(for: platform)!, libc: libc))
+      cell.build = try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }
+      cell.run = try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }
+      cell.verify = try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }
+      cells.append(cell)
+      origins.append(combination.origin)
+    }
+    return cells
+  }
+
+  /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the environment, then each user
+  /// value as `key=value`; characters outside `[A-Za-z0-9._=+-]` become `_`.
+  static func cellID(platform: Platform, libc: LibcRequirement, env: String?, values: [MatrixEntry]) -> String {
+    var parts = [platform.description.replacingOccurrences(of: "/", with: "-"), libc.description]
+    if let env { parts.append(env) }
+    for entry in values where !reservedAxes.contains(entry.key) { parts.append("\(entry.key)=\(entry.value)") }
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._=+-")
+    return String(parts.joined(separator: "-").map { allowed.contains($0) ? $0 : "_" })
+  }
+
+  private func target(
+    of combination: Combination, axes: [String]
+  ) throws(MatrixError)
+    -> (Platform, LibcRequirement, String?)
+  {
+    func word(_ key: String) throws(MatrixError) -> (String, SourceLocation)? {
+      guard let value = combination[key] else { return nil }
+      guard case .string(let text) = value.kind else {
+        if case .int = value.kind { return (value.description, value.location) }
+        throw MatrixError(
+          "'\(key)' must be a word like \(Planner.example[key] ?? "'x'"), not \(value.shapeName)", at: value.location)
+      }
+      return (text, value.location)
+    }
+    let platform: Platform
+    if let (text, location) = try word("platform") {
+      if let extra = ["os", "arch", "variant"].first(where: { combination[$0] != nil }) {
+        throw MatrixError(
+          "a cell has both 'platform' and '\(extra)'; give one or the other", at: combination[extra]!.location)
+      }
+      platform = try parsePlatform(text, at: location)
+    } else if let (arch, location) = try word("arch") {
+      let os = try word("os")?.0 ?? "linux"
+      let variant = try word("variant")?.0
+      platform = try parsePlatform([os, arch, variant].compactMap { $0 }.joined(separator: "/"), at: location)
+    } else if let (os, location) = try word("os") {
+      throw MatrixError("os '\(os)' needs an 'arch' (or write 'platform: \(os)/amd64')", at: location)
+    } else {
+      for axis in axes where !Planner.reservedAxes.contains(axis) {
+        if let near = Suggestion.closest(to: axis, among: ["platform", "arch", "variant", "libc"]) {
+          let location = combination.values.first { $0.key == axis }?.keyLocation ?? combination.origin
+          throw MatrixError("unknown axis '\(axis)' and no platform; did you mean '\(near)'?", at: location)
+        }
+      }
+      platform = host
+    }
+    var libc = TargetNames.defaultLibc(for: platform)
+    if let (text, location) = try word("libc") {
+      do {
+        libc = try LibcRequirement.parse(text)
+      } catch {
+        throw MatrixError(error.description, at: location)
+      }
+      if libc == .any {
+        throw MatrixError("libc 'any' is only for 'archway verify'; a cell needs a libc", at: location)
+      }
+      if let problem = libc.incompatibility(with: platform) {
+        throw MatrixError("\(platform) with libc '\(text)': \(problem)", at: location)
+      }
+    }
+    return (platform, libc, try word("env")?.0)
+  }
+
+  private func parsePlatform(_ text: String, at location: SourceLocation) throws(MatrixError) -> Platform {
+    do {
+      return try Platform.parse(text)
+    } catch {
+      throw MatrixError(error.description, at: location)
+    }
+  }
+
+  static let example = [
+    "platform": "'linux/arm64'", "os": "'linux'", "arch": "'arm64'", "variant": "'v7'", "libc": "'gnu-2.31'",
+    "env": "'debian-11'",
+  ]
+}

@@ -1,0 +1,95 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// `archway plan` as users and CI systems run it.
+@Suite struct PlanCLITests {
+  static func plan(_ arguments: String...) throws -> CommandResult {
+    try Command.run(CLITests.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
+  }
+
+  static func temporaryFile(_ text: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-\(UUID().uuidString).yml").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test func theDefaultMatrixIsPlannedAsATable() throws {
+    let result = try Self.plan()
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.first?.hasPrefix("ID") == true && lines.count == 16)
+    #expect(result.stderr.contains("15 of 15 cells from Matrix/archway.yml"))
+  }
+
+  @Test func jsonIsTheKitsPlan() throws {
+    let result = try Self.plan("Matrix/archway.yml", "--json")
+    let cells = try JSONDecoder().decode([Cell].self, from: Data(result.stdout.utf8))
+    let file = try MatrixFile.load(path: Fixtures.root + "/Matrix/archway.yml")
+    let expected = try Planner(host: HostProbe.platform()).plan(file)
+    #expect(cells.map(\.id) == expected.map(\.id))
+    #expect(cells.map(\.target) == expected.map(\.target))
+    #expect(cells.map(\.build) == expected.map(\.build))
+  }
+
+  @Test func shardsFromTheCommandLinePartitionThePlan() throws {
+    var seen: [String] = []
+    for index in 1...4 {
+      let result = try Self.plan("--json", "--shard", "\(index)/4")
+      seen += try JSONDecoder().decode([Cell].self, from: Data(result.stdout.utf8)).map(\.id)
+    }
+    let all = try JSONDecoder().decode([Cell].self, from: Data(try Self.plan("--json").stdout.utf8)).map(\.id)
+    #expect(seen.sorted() == all.sorted())
+  }
+
+  @Test func githubFormatFeedsStrategyMatrix() throws {
+    let perCell = try JSONSerialization.jsonObject(with: Data(try Self.plan("--format", "github").stdout.utf8))
+    let include = try #require((perCell as? [String: Any])?["include"] as? [[String: Any]])
+    #expect(include.count == 15 && include.first?["cell"] as? String == "linux-amd64-gnu-cc=gcc")
+    #expect(include.first?["platform"] as? String == "linux/amd64")
+    let sharded = try JSONSerialization.jsonObject(
+      with: Data(try Self.plan("--format", "github", "--shards", "4").stdout.utf8))
+    let shards = try #require((sharded as? [String: Any])?["include"] as? [[String: Any]])
+    #expect(shards.compactMap { $0["shard"] as? String } == ["1/4", "2/4", "3/4", "4/4"])
+  }
+
+  @Test func githubSplitsPast256Jobs() throws {
+    // 17 × 16 = 272 cells: more than one GitHub matrix may hold, so one job per shard.
+    let values = (1...17).map { "v\($0)" }.joined(separator: ", ")
+    let path = try Self.temporaryFile(
+      "matrix:\n  a: [\(values)]\n  b: [\((1...16).map { "w\($0)" }.joined(separator: ", "))]\n")
+    let object = try JSONSerialization.jsonObject(with: Data(try Self.plan(path, "--format", "github").stdout.utf8))
+    let jobs = try #require((object as? [String: Any])?["include"] as? [[String: Any]])
+    #expect(jobs.count == 256 && jobs.last?["shard"] as? String == "256/256")
+  }
+
+  @Test func gitlabFormatIsAValidChildPipeline() throws {
+    let yaml = try Self.plan("--format", "gitlab", "--shards", "3").stdout
+    let check = """
+      import sys, yaml, json
+      doc = yaml.safe_load(sys.stdin)
+      job = doc["archway"]
+      print(json.dumps({"values": job["parallel"]["matrix"][0]["ARCHWAY_SHARD"], "script": job["script"]}))
+      """
+    let parsed = try Command.run("sh", ["-c", "printf '%s' \"$0\" | python3 -c \"$1\"", yaml, check])
+    #expect(parsed.status == 0, "\(parsed.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any]
+    #expect(object?["values"] as? [String] == ["1/3", "2/3", "3/3"])
+    #expect(
+      (object?["script"] as? [String])?.first?.contains("archway run \"Matrix/archway.yml\" --shard \"$ARCHWAY_SHARD\"")
+        == true)
+  }
+
+  @Test func aBadMatrixExitsTwoWithItsLocationAndNoUsage() throws {
+    let path = try Self.temporaryFile("matrix:\n  platform: [linux/arm64, linux/armv9]\n")
+    let result = try Self.plan(path)
+    #expect(result.status == 2)
+    #expect(result.stderr == "Error: \(path):2:27: unknown platform 'linux/armv9'; did you mean 'linux/armv8'?\n")
+  }
+
+  @Test func aFilterThatMatchesNothingIsAnError() throws {
+    let result = try Self.plan("--filter", "arch=sparc")
+    #expect(result.status == 2 && result.stderr.contains("filter 'arch=sparc' matches none of the 15 cells"))
+  }
+}

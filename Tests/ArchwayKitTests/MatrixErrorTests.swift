@@ -1,0 +1,112 @@
+import ArchwayKit
+import Testing
+
+/// Bad matrix files and the exact error and location each must give.
+@Suite struct MatrixErrorTests {
+  static func error(_ yaml: String) -> String? {
+    do {
+      let file = try MatrixFile.parse(yaml: yaml, file: "bad.yml")
+      _ = try Planner(host: Platform(os: "linux", arch: "amd64")).plan(file)
+      return nil
+    } catch {
+      return error.description
+    }
+  }
+
+  @Test(arguments: [
+    (
+      "matrix:\n  platform: [linux/armv9]\n",
+      "bad.yml:2:14: unknown platform 'linux/armv9'; did you mean 'linux/armv8'?"
+    ),
+    ("matrix:\n  arch: [arm64, mips]\n", "bad.yml:2:17: unknown platform 'linux/mips'; did you mean 'linux/mips64le'?"),
+    (
+      "matrix:\n  platform: [linux/arm64]\n  libc: [gnu, muls]\n",
+      "bad.yml:3:15: unknown libc 'muls'; did you mean 'musl'?"
+    ),
+    (
+      "matrix:\n  platform: [darwin/arm64]\n  libc: [musl]\n",
+      "bad.yml:3:10: darwin/arm64 with libc 'musl': darwin targets use the system libc; 'musl' is only for linux"
+    ),
+    (
+      "matrix:\n  platform: [windows/amd64]\n  libc: [gnu-2.31]\n",
+      "bad.yml:3:10: windows/amd64 with libc 'gnu-2.31': windows targets use the system libc; 'gnu-2.31' is only for linux"
+    ),
+    (
+      "matrix:\n  platform: linux/arm64\n",
+      "bad.yml:2:13: axis 'platform' must be a list, not a string; write 'platform: [linux/arm64]'"
+    ),
+    ("matrix:\n  opt: []\n", "bad.yml:2:8: axis 'opt' has no values"),
+    (
+      "matrix:\n  opt: [O2]\nbuidl:\n  argv: [make]\n",
+      "bad.yml:3:1: unknown key 'buidl' in a matrix file; did you mean 'build'?"
+    ),
+    (
+      "matrix:\n  opt: [O2, O2]\n",
+      "bad.yml:2:13: duplicate cell 'linux-amd64-gnu-opt=O2': the same values as the cell from line 2"
+    ),
+    (
+      "matrix:\n  opt: [O2]\n  exclude:\n    - opt: O2\n",
+      "bad.yml:2:3: the matrix expands to no cells: every combination is excluded"
+    ),
+    (
+      "matrix:\n  opt: [O2]\n  exclude:\n    - opts: O2\n",
+      "bad.yml:4:7: exclude names 'opts', which is not an axis of this matrix; did you mean 'opt'?"
+    ),
+    ("matrix:\n  opt: [O2]\n  include: {opt: O3}\n", "bad.yml:3:12: 'include' must be a list of maps, not a map"),
+    (
+      "matrix:\n  opt: [O2]\n  include:\n    - O3\n",
+      "bad.yml:4:7: each 'include' entry must be a map like 'arch: arm64', not a string"
+    ),
+    (
+      "matrix:\n  opt: [O2]\nbuild:\n  argv: [cc, '-${opt}', '${opts}']\n",
+      "bad.yml:4:26: unknown placeholder '${opts}'; did you mean '${opt}'?"
+    ),
+    (
+      "matrix:\n  opt: [O2]\nbuild:\n  argv: [cc, -o, \"${target.gcc}\"]\n",
+      "bad.yml:4:19: unknown placeholder '${target.gcc}'; did you mean '${target.gcc_prefix}'?"
+    ),
+    ("matrix:\n  opt: [O2]\nrun:\n  - argv: [\"${cell.out\"]\n", "bad.yml:4:13: '${' has no closing '}'"),
+    (
+      "matrix:\n  platfrom: [linux/arm64]\n",
+      "bad.yml:2:3: unknown axis 'platfrom' and no platform; did you mean 'platform'?"
+    ),
+    (
+      "matrix:\n  platform: [linux/arm64]\n  arch: [arm64]\n",
+      "bad.yml:3:10: a cell has both 'platform' and 'arch'; give one or the other"
+    ),
+    (
+      "matrix:\n  platform: [[linux/arm64]]\n", "bad.yml:2:14: 'platform' must be a word like 'linux/arm64', not a list"
+    ),
+    (
+      "matrix:\n  opt: [O2\n",
+      "bad.yml:3:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"
+    ),
+    ("matrix:\n  opt: [O2]\n  opt: [O3]\n", "bad.yml:3:3: duplicate key 'opt'"),
+    ("- matrix\n", "bad.yml:1:1: a matrix file is a map with 'matrix:' and more, not a list"),
+    ("name: x\n", "bad.yml:1:1: 'matrix:' is missing"),
+    ("", "bad.yml:1:1: the file is empty; it needs at least a 'matrix:'"),
+    (
+      "matrix:\n  platform: [linux/amd64]\n  libc: [any]\n",
+      "bad.yml:3:10: libc 'any' is only for 'archway verify'; a cell needs a libc"
+    ),
+  ])
+  func badFilesAreReportedAtTheirLocation(yaml: String, message: String) {
+    #expect(Self.error(yaml) == message)
+  }
+
+  @Test func placeholdersResolveInsideArgvWithoutAShell() throws {
+    let file = try MatrixFile.parse(
+      yaml: """
+        matrix:
+          platform: [linux/arm/v7]
+          opt: [O2]
+        build:
+          argv: ["${target.gcc_prefix}gcc", "-${opt}", "-o", "${cell.out}/a b", "$${HOME}", "${artifact:x}"]
+        """, file: "m.yml")
+    let cell = try #require(try Planner(host: Platform(os: "linux", arch: "amd64"), outputRoot: "out").plan(file).first)
+    #expect(
+      cell.build?["argv"]?.items?.map(\.description) == [
+        "arm-linux-gnueabihf-gcc", "-O2", "-o", "out/linux-arm-v7-gnu-opt=O2/a b", "${HOME}", "${artifact:x}",
+      ])
+  }
+}
