@@ -23,7 +23,7 @@ apt_packages=(
 pip_packages=(ziglang)
 if ! $want_demo_only; then
   apt_packages+=(binutils-multiarch libxml2-utils qemu-user-static)
-  pip_packages+=(pyelftools junitparser macholib pefile)
+  pip_packages+=(pyelftools junitparser macholib pefile jsonschema pyyaml)
 fi
 
 missing=()

@@ -21,8 +21,10 @@ enum Output {
 
   /// Writes `value` to standard output in Archway's JSON form, ending in a newline; the bytes go
   /// straight out, never through a String.
-  static func printJSON(_ value: some Encodable, symbols: Bool = true) throws {
-    write(try PrettyJSON.encoder(omitVersionedSymbols: !symbols).encode(value))
+  static func printJSON(_ value: some Encodable, symbols: Bool = true, compact: Bool = false) throws {
+    let encoder = PrettyJSON.encoder(omitVersionedSymbols: !symbols)
+    if compact { encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes] }
+    write(try encoder.encode(value))
   }
 
   /// Writes an array in Archway's JSON form, its elements encoded in parallel.

@@ -64,7 +64,8 @@ struct PlanCommand: AsyncParsableCommand {
     case .json:
       try Output.printJSON(selection.cells)
     case .github:
-      try Output.printJSON(CIFanOut.github(selection.cells, shards: shards))
+      // One line, as a GitHub step output must be: echo "matrix=$(archway plan --format github)".
+      try Output.printJSON(CIFanOut.github(selection.cells, shards: shards), compact: true)
     case .gitlab:
       Output.write(CIFanOut.gitlab(selection.cells, matrixPath: selection.path, shards: shards))
     case .table:

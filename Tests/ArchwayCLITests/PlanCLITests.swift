@@ -44,6 +44,8 @@ import Testing
   }
 
   @Test func githubFormatFeedsStrategyMatrix() throws {
+    let output = try Self.plan("--format", "github").stdout
+    #expect(output.split(separator: "\n").count == 1, "a GitHub step output is one line")
     let perCell = try JSONSerialization.jsonObject(with: Data(try Self.plan("--format", "github").stdout.utf8))
     let include = try #require((perCell as? [String: Any])?["include"] as? [[String: Any]])
     #expect(include.count == 15 && include.first?["cell"] as? String == "linux-amd64-gnu-cc=gcc")
@@ -70,12 +72,15 @@ import Testing
       import sys, yaml, json
       doc = yaml.safe_load(sys.stdin)
       job = doc["archway"]
-      print(json.dumps({"values": job["parallel"]["matrix"][0]["ARCHWAY_SHARD"], "script": job["script"]}))
+      merge = doc["archway-merge"]
+      print(json.dumps({"values": job["parallel"]["matrix"][0]["ARCHWAY_SHARD"], "script": job["script"],
+                        "needs": merge["needs"], "stages": doc["stages"]}))
       """
     let parsed = try Command.run("sh", ["-c", "printf '%s' \"$0\" | python3 -c \"$1\"", yaml, check])
     #expect(parsed.status == 0, "\(parsed.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any]
     #expect(object?["values"] as? [String] == ["1/3", "2/3", "3/3"])
+    #expect(object?["needs"] as? [String] == ["archway"] && object?["stages"] as? [String] == ["verify", "merge"])
     #expect(
       (object?["script"] as? [String])?.first?.contains("archway run \"Matrix/archway.yml\" --shard \"$ARCHWAY_SHARD\"")
         == true)
@@ -86,6 +91,14 @@ import Testing
     let result = try Self.plan(path)
     #expect(result.status == 2)
     #expect(result.stderr == "Error: \(path):2:27: unknown platform 'linux/armv9'; did you mean 'linux/armv8'?\n")
+  }
+
+  @Test func everyCellIdSelectsItsCell() throws {
+    let all = try JSONDecoder().decode([Cell].self, from: Data(try Self.plan("--json").stdout.utf8))
+    for cell in all {
+      let one = try JSONDecoder().decode([Cell].self, from: Data(try Self.plan("--json", "--filter", "id=\(cell.id)").stdout.utf8))
+      #expect(one.map(\.id) == [cell.id])
+    }
   }
 
   @Test func aFilterThatMatchesNothingIsAnError() throws {

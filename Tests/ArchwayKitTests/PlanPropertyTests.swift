@@ -86,6 +86,10 @@ import Testing
     let cells = try Planner(host: Platform(os: "linux", arch: "amd64")).plan(file)
     let selected = cells.filter(try CellFilter("arch=arm64,libc=gnu*,env!=debian-11").matches)
     #expect(selected.map(\.id) == ["linux-arm64-gnu-debian-12", "linux-arm64-gnu-2.31-debian-12"])
+    #expect(cells.filter(try CellFilter("id=linux-arm64-gnu-debian-12").matches).count == 1)
+    #expect(try CellFilter("id=a-cc=gcc").conditions == [.init(key: "id", pattern: "a-cc=gcc", negated: false)])
+    #expect(try CellFilter("cc!=gcc").conditions == [.init(key: "cc", pattern: "gcc", negated: true)])
+    #expect(throws: MatrixError.self) { try CellFilter("=x") }
     #expect(throws: MatrixError("filter 'arch' is not KEY=VALUE or KEY!=VALUE (e.g. 'arch=arm64,libc=gnu*')", at: nil))
     {
       try CellFilter("arch")

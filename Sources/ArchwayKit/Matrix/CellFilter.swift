@@ -12,6 +12,13 @@ public struct CellFilter: Sendable, Hashable {
     public var pattern: String
     /// Whether the condition is `!=`.
     public var negated: Bool
+
+    /// A condition on `key`.
+    public init(key: String, pattern: String, negated: Bool) {
+      self.key = key
+      self.pattern = pattern
+      self.negated = negated
+    }
   }
 
   /// The conditions, all of which must hold.
@@ -22,12 +29,17 @@ public struct CellFilter: Sendable, Hashable {
   public init(_ expression: String) throws(MatrixError) {
     conditions = []
     for part in expression.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-      let negated = part.contains("!=")
-      let pieces = part.components(separatedBy: negated ? "!=" : "=")
-      guard pieces.count == 2, !pieces[0].isEmpty else {
+      // The first '=' splits: values (and cell ids such as 'linux-amd64-gnu-cc=gcc') may hold more.
+      guard let equals = part.firstIndex(of: "="), equals != part.startIndex else {
         throw MatrixError("filter '\(part)' is not KEY=VALUE or KEY!=VALUE (e.g. 'arch=arm64,libc=gnu*')", at: nil)
       }
-      conditions.append(Condition(key: pieces[0], pattern: pieces[1], negated: negated))
+      let beforeEquals = part.index(before: equals)
+      let negated = part[beforeEquals] == "!"
+      let key = String(part[..<(negated ? beforeEquals : equals)])
+      guard !key.isEmpty else {
+        throw MatrixError("filter '\(part)' is not KEY=VALUE or KEY!=VALUE (e.g. 'arch=arm64,libc=gnu*')", at: nil)
+      }
+      conditions.append(Condition(key: key, pattern: String(part[part.index(after: equals)...]), negated: negated))
     }
   }
 
