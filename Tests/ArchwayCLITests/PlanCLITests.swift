@@ -96,7 +96,8 @@ import Testing
   @Test func everyCellIdSelectsItsCell() throws {
     let all = try JSONDecoder().decode([Cell].self, from: Data(try Self.plan("--json").stdout.utf8))
     for cell in all {
-      let one = try JSONDecoder().decode([Cell].self, from: Data(try Self.plan("--json", "--filter", "id=\(cell.id)").stdout.utf8))
+      let one = try JSONDecoder().decode(
+        [Cell].self, from: Data(try Self.plan("--json", "--filter", "id=\(cell.id)").stdout.utf8))
       #expect(one.map(\.id) == [cell.id])
     }
   }

@@ -31,7 +31,8 @@ import Testing
     let shipped = try FileManager.default.contentsOfDirectory(atPath: Fixtures.root + "/Matrix")
       .filter { $0.hasSuffix(".yml") }.map { Fixtures.root + "/Matrix/" + $0 }
     let docs = try String(contentsOfFile: Fixtures.root + "/docs/matrix.md", encoding: .utf8)
-    let example = try #require(docs.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+    let example = try #require(
+      docs.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
     let examplePath = try Self.write(example)
     _ = try Planner(host: Platform(os: "linux", arch: "amd64")).plan(try MatrixFile.load(path: examplePath))
     for line in try Self.validate(shipped + [examplePath]) { #expect(line.hasSuffix(" ok"), "\(line)") }
