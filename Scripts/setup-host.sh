@@ -18,11 +18,11 @@ apt_packages=(
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-armel-cross libc6-dev-riscv64-cross
   libc6-dev-ppc64el-cross libc6-dev-s390x-cross libc6-dev-i386-cross libc6-dev-mips64el-cross
   g++
-  musl-tools golang-go binutils file
+  musl-tools golang-go binutils file qemu-user-static
 )
 pip_packages=(ziglang)
 if ! $want_demo_only; then
-  apt_packages+=(binutils-multiarch libxml2-utils qemu-user-static)
+  apt_packages+=(binutils-multiarch libxml2-utils)
   pip_packages+=(pyelftools junitparser macholib pefile jsonschema pyyaml)
 fi
 

@@ -1,0 +1,133 @@
+import Foundation
+
+/// Runs one cell: its build step natively, a check that the declared artifacts exist, then its run
+/// steps through the cell's runner. Every step is supervised by ``ProcessSupervisor``.
+public struct CellExecutor: Sendable {
+  /// The host's platform, for choosing runners.
+  public var host: Platform
+  /// The time limit of a step that names none.
+  public var defaultTimeout: Duration
+  /// Variables passed from Archway's environment to every step (the rest is not inherited).
+  public var passThrough: [String: String]
+
+  /// The variables steps get from Archway's own environment when present.
+  public static let passThroughNames = [
+    "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TERM", "USER", "GOCACHE", "GOPATH",
+    "ZIG_GLOBAL_CACHE_DIR", "XDG_CACHE_HOME", "SOURCE_DATE_EPOCH",
+  ]
+
+  /// An executor for `host` with Archway's environment `environment`.
+  public init(host: Platform, defaultTimeout: Duration, environment: [String: String]) {
+    self.host = host
+    self.defaultTimeout = defaultTimeout
+    passThrough = environment.filter { Self.passThroughNames.contains($0.key) }
+  }
+
+  /// Runs `cell` to its end (or until the calling task is cancelled) and records what happened.
+  public func execute(_ cell: Cell) async -> CellRecord {
+    let start = ContinuousClock.now
+    var record = await steps(of: cell)
+    record.duration = (ContinuousClock.now - start).seconds
+    return record
+  }
+
+  private func steps(of cell: Cell) async -> CellRecord {
+    let runner = Runner.choose(
+      for: cell, host: host, locate: { ProcessSupervisor.locate($0, path: passThrough["PATH"]) },
+      exists: { FileManager.default.fileExists(atPath: $0) })
+    var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
+    let steps: CellSteps
+    do {
+      steps = try CellSteps(cell)
+      try FileManager.default.createDirectory(atPath: cell.out + "/logs", withIntermediateDirectories: true)
+    } catch {
+      record.outcome = .infrastructure
+      record.problems.append("\(error)")
+      return record
+    }
+    if let build = steps.build {
+      let outcome = await run(build, argv: build.argv, in: cell)
+      record.steps.append(outcome)
+      guard outcome.status.succeeded else {
+        record.outcome = Self.outcome(of: outcome.status)
+        record.steps += steps.run.map { .notRun($0.name, .skipped("the build did not succeed")) }
+        return record
+      }
+    }
+    for (name, path) in steps.artifacts.sorted(by: { $0.key < $1.key }) {
+      if FileManager.default.fileExists(atPath: path) {
+        record.artifacts[name] = path
+      } else {
+        record.problems.append("the build left no artifact '\(name)' at \(path)")
+        record.outcome = .failed
+      }
+    }
+    for step in steps.run {
+      var argv: [String]
+      do {
+        argv = try step.argv.map { word throws(MatrixError) in try Self.substituteArtifacts(in: word, record.artifacts)
+        }
+      } catch {
+        record.problems.append(error.message)
+        record.steps.append(.notRun(step.name, argv: step.argv, .skipped(error.message)))
+        record.outcome = .failed
+        continue
+      }
+      guard let wrapped = runner.wrap(argv) else {
+        if runner.hostLacksIt {
+          record.steps.append(.notRun(step.name, argv: argv, .infrastructure(runner.reason)))
+          if record.outcome == .passed { record.outcome = .infrastructure }
+        } else {
+          record.steps.append(.notRun(step.name, argv: argv, .skipped(runner.reason)))
+        }
+        continue
+      }
+      let outcome = await run(step, argv: wrapped, in: cell)
+      record.steps.append(outcome)
+      if outcome.status != .exited(step.expectedExit) {
+        let ending = Self.outcome(of: outcome.status)
+        if record.outcome == .passed || ending == .interrupted { record.outcome = ending }
+      }
+      if outcome.status == .interrupted { break }
+    }
+    return record
+  }
+
+  private func run(_ step: StepSpec, argv: [String], in cell: Cell) async -> StepOutcome {
+    var environment = passThrough
+    environment.merge(step.environment) { _, step in step }
+    environment["ARCHWAY_CELL"] = cell.id
+    environment["ARCHWAY_CELL_OUT"] = cell.out
+    let logs = "\(cell.out)/logs/\(step.name.replacingOccurrences(of: "/", with: "_"))"
+    return await ProcessSupervisor.run(
+      ProcessLaunch(
+        name: step.name, argv: argv, environment: environment, workingDirectory: step.workingDirectory,
+        stdin: step.stdin, timeout: step.timeout ?? defaultTimeout, stdoutLog: logs + ".stdout.log",
+        stderrLog: logs + ".stderr.log"))
+  }
+
+  /// The cell outcome a step that did not end as expected leads to (another exit code is a failure).
+  static func outcome(of status: StepStatus) -> CellRecord.Outcome {
+    switch status {
+    case .infrastructure: .infrastructure
+    case .interrupted: .interrupted
+    default: .failed
+    }
+  }
+
+  /// `word` with each `${artifact:NAME}` replaced by the artifact's path.
+  static func substituteArtifacts(in word: String, _ artifacts: [String: String]) throws(MatrixError) -> String {
+    var result = word
+    while let start = result.range(of: "${artifact:") {
+      guard let end = result[start.upperBound...].firstIndex(of: "}") else { break }
+      let name = String(result[start.upperBound..<end])
+      guard let path = artifacts[name] else {
+        throw MatrixError(
+          "no artifact '\(name)' for '${artifact:\(name)}'"
+            + Suggestion.phrase(for: name, among: artifacts.keys.sorted()), at: nil)
+      }
+      result.replaceSubrange(start.lowerBound...end, with: path)
+    }
+    return result
+  }
+}

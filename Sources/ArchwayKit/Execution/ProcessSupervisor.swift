@@ -1,0 +1,191 @@
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// What to run for one step, already wrapped by its runner.
+public struct ProcessLaunch: Sendable {
+  /// The step's name, for its outcome and log files.
+  public var name: String
+  /// argv[0] is a path or a name looked up on the environment's `PATH`.
+  public var argv: [String]
+  /// The whole environment of the process (nothing else is inherited).
+  public var environment: [String: String]
+  /// The working directory; the current one when nil.
+  public var workingDirectory: String?
+  /// Bytes for standard input; `/dev/null` when nil.
+  public var stdin: String?
+  /// The time limit.
+  public var timeout: Duration
+  /// Where standard output and standard error are streamed.
+  public var stdoutLog: String
+  /// See ``stdoutLog``.
+  public var stderrLog: String
+
+  /// Creates a launch.
+  public init(
+    name: String, argv: [String], environment: [String: String], workingDirectory: String? = nil,
+    stdin: String? = nil, timeout: Duration, stdoutLog: String, stderrLog: String
+  ) {
+    self.name = name
+    self.argv = argv
+    self.environment = environment
+    self.workingDirectory = workingDirectory
+    self.stdin = stdin
+    self.timeout = timeout
+    self.stdoutLog = stdoutLog
+    self.stderrLog = stderrLog
+  }
+}
+
+/// Runs one process per step in its own session (so its own process group), streams its output to
+/// log files, ends it at its time limit or when the calling task is cancelled — SIGTERM to the whole
+/// group, a grace period, then SIGKILL — and never leaves a member of the group behind.
+///
+/// A failing, crashing, hanging or missing program is a ``StepStatus``, never a thrown error.
+public enum ProcessSupervisor {
+  /// How many bytes of the head and of the tail of each stream are kept in memory.
+  public static let captureLimit = 4096
+  /// How long a process tree has between SIGTERM and SIGKILL.
+  public static let gracePeriod: Duration = .seconds(2)
+
+  /// Runs `launch` to its end and returns its outcome.
+  public static func run(_ launch: ProcessLaunch) async -> StepOutcome {
+    let start = ContinuousClock.now
+    var outcome = StepOutcome(name: launch.name, argv: launch.argv, status: .skipped(""), duration: 0)
+    outcome.stdoutLog = launch.stdoutLog
+    outcome.stderrLog = launch.stderrLog
+    guard let program = launch.argv.first, let executable = locate(program, path: launch.environment["PATH"]) else {
+      outcome.status = .infrastructure("no program '\(launch.argv.first ?? "")' on PATH")
+      return outcome
+    }
+    do {
+      outcome.status = try await runToEnd(launch, executable: executable)
+    } catch {
+      // Cancellation (Archway interrupted) ended the process tree through the teardown sequence.
+      outcome.status = Task.isCancelled ? .interrupted : .infrastructure("\(program): \(error)")
+    }
+    outcome.duration = (ContinuousClock.now - start).seconds
+    (outcome.stdoutHead, outcome.stdoutTail, outcome.stdoutBytes) = headAndTail(of: launch.stdoutLog)
+    (outcome.stderrHead, outcome.stderrTail, outcome.stderrBytes) = headAndTail(of: launch.stderrLog)
+    return outcome
+  }
+
+  private enum Ending: Sendable {
+    case finished(TerminationStatus)
+    case timedOut
+  }
+
+  private static func runToEnd(_ launch: ProcessLaunch, executable: String) async throws -> StepStatus {
+    let out = try FileDescriptor.open(
+      FilePath(launch.stdoutLog), .writeOnly, options: [.create, .truncate],
+      permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    let err = try FileDescriptor.open(
+      FilePath(launch.stderrLog), .writeOnly, options: [.create, .truncate],
+      permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    let input = try stdinDescriptor(launch.stdin, beside: launch.stdoutLog)
+    var options = PlatformOptions()
+    options.createSession = true
+    options.teardownSequence = [
+      .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: gracePeriod),
+      .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(200)),
+    ]
+    var environment: [Environment.Key: String] = [:]
+    for (key, value) in launch.environment { environment[Environment.Key(stringLiteral: key)] = value }
+    let configuration = Configuration(
+      executable: .path(FilePath(executable)), arguments: Arguments(Array(launch.argv.dropFirst())),
+      environment: .custom(environment), workingDirectory: launch.workingDirectory.map { FilePath($0) },
+      platformOptions: options)
+    let leader = LeaderBox()
+    defer { leader.killGroup() }  // Whatever happened, no member of the step's group outlives it.
+    let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
+      group.addTask {
+        let result = try await Subprocess.run(
+          configuration, input: .fileDescriptor(input, closeAfterSpawningProcess: true),
+          output: .fileDescriptor(out, closeAfterSpawningProcess: true),
+          error: .fileDescriptor(err, closeAfterSpawningProcess: true)
+        ) { execution in
+          leader.set(execution.processIdentifier.value)
+        }
+        return .finished(result.terminationStatus)
+      }
+      group.addTask {
+        try await Task.sleep(for: launch.timeout)
+        return .timedOut
+      }
+      defer { group.cancelAll() }
+      return try await group.next()!
+    }
+    // Cancelled (Archway interrupted): the teardown's SIGTERM may have ended the process before the
+    // cancellation reached `run`, so its signal is ours, not the program's.
+    if Task.isCancelled { return .interrupted }
+    switch ending {
+    case .timedOut: return .timedOut(seconds: launch.timeout.seconds)
+    case .finished(.exited(let code)): return .exited(code)
+    case .finished(.signaled(let signal)): return .signaled(signalName(signal))
+    }
+  }
+
+  /// Standard input: a file holding `text` next to the logs, or /dev/null.
+  private static func stdinDescriptor(_ text: String?, beside log: String) throws -> FileDescriptor {
+    guard let text else { return try FileDescriptor.open("/dev/null", .readOnly) }
+    let path = log + ".stdin"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return try FileDescriptor.open(FilePath(path), .readOnly)
+  }
+
+  /// The executable `name` resolves to through `path` (a path is taken as it is), or nil.
+  static func locate(_ name: String, path: String?) -> String? {
+    if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+    for folder in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+      let candidate = "\(folder)/\(name)"
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+
+  /// The first and last ``captureLimit`` bytes of a log, and its size; reads nothing in between.
+  static func headAndTail(of path: String) -> (head: String, tail: String, bytes: Int) {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return ("", "", 0) }
+    defer { try? handle.close() }
+    let size = Int((try? handle.seekToEnd()) ?? 0)
+    try? handle.seek(toOffset: 0)
+    let head = (try? handle.read(upToCount: captureLimit)) ?? Data()
+    var tail = Data()
+    if size > captureLimit {
+      let start = max(captureLimit, size - captureLimit)
+      try? handle.seek(toOffset: UInt64(start))
+      tail = (try? handle.read(upToCount: captureLimit)) ?? Data()
+    }
+    return (String(decoding: head, as: UTF8.self), String(decoding: tail, as: UTF8.self), size)
+  }
+
+  /// `SIGSEGV` for 11, and so on; `signal N` for one without a name here.
+  public static func signalName(_ number: Int32) -> String {
+    let names: [Int32: String] = [
+      SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT",
+      SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1", SIGSEGV: "SIGSEGV",
+      SIGUSR2: "SIGUSR2", SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGXCPU: "SIGXCPU",
+      SIGXFSZ: "SIGXFSZ", SIGSYS: "SIGSYS",
+    ]
+    return names[number] ?? "signal \(number)"
+  }
+}
+
+/// The step's process id, set once the process has started, so its group can be killed at the end.
+// @unchecked Sendable: the one stored value is guarded by the lock.
+final class LeaderBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var pid: pid_t?
+
+  func set(_ value: pid_t) { lock.withLock { pid = value } }
+
+  /// SIGKILL to the whole group the step's session leader made (its id is the leader's pid).
+  func killGroup() {
+    if let pid = lock.withLock({ pid }) { kill(-pid, SIGKILL) }
+  }
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

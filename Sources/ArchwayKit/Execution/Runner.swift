@@ -1,0 +1,91 @@
+import Foundation
+
+/// How a cell's run steps reach its target, chosen per cell and reported with the reason.
+public struct Runner: Sendable, Hashable, Codable {
+  /// The runner kinds, cheapest first.
+  public enum Kind: String, Sendable, Hashable, Codable {
+    case native, qemu, rootfs, container, wine, none
+  }
+
+  /// Which runner.
+  public var kind: Kind
+  /// Why it was chosen, or why nothing can run (for `none`).
+  public var reason: String
+  /// The program that runs the target's binaries: the emulator or wine.
+  public var launcher: String?
+  /// The sysroot handed to qemu with `-L`.
+  public var sysroot: String?
+  /// For `none`: whether the host lacks something it could have (an emulator, a sysroot), which
+  /// makes the cell an infrastructure problem rather than a build-only target.
+  public var hostLacksIt = false
+
+  /// The argv that runs `argv` on the target; nil for `none`.
+  public func wrap(_ argv: [String]) -> [String]? {
+    switch kind {
+    case .native: argv
+    case .qemu: [launcher ?? "qemu"] + (sysroot.map { ["-L", $0] } ?? []) + argv
+    case .wine: [launcher ?? "wine"] + argv
+    case .rootfs, .container, .none: nil
+    }
+  }
+
+  /// The cheapest runner that can honestly run `cell`'s binaries on this host: native, then qemu
+  /// (with the cross toolchain's sysroot for dynamic glibc binaries), then wine; otherwise `none`
+  /// with the reason. A cell may ask for one with a `runner:` value.
+  ///
+  /// - Parameters:
+  ///   - locate: finds a program on the PATH (injected so tests can fake a host).
+  ///   - exists: whether a path exists.
+  public static func choose(
+    for cell: Cell, host: Platform, locate: (String) -> String?, exists: (String) -> Bool
+  ) -> Runner {
+    let target = cell.target
+    let requested = cell["runner"]?.description
+    let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
+    if cell.env != nil {
+      return Runner(
+        kind: .none,
+        reason: "runtime environments ('env: \(cell.env!)') need the rootfs or container runner, not built yet",
+        hostLacksIt: true)
+    }
+    let spec = TargetCatalog.spec(for: platform)
+    let staticLibc = target.libc == "static"
+    if requested == nil || requested == "native", target.os == host.os {
+      if platform == host { return Runner(kind: .native, reason: "the host is \(host)") }
+      if host.arch == "amd64", target.arch == "386", staticLibc || exists("/lib/ld-linux.so.2") {
+        return Runner(kind: .native, reason: "amd64 hosts run 386 binaries")
+      }
+    }
+    if requested == nil || requested == "qemu", target.os == "linux", let qemu = spec?.qemu {
+      guard let emulator = locate("\(qemu)-static") ?? locate(qemu) else {
+        return Runner(
+          kind: .none, reason: "no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)", hostLacksIt: true)
+      }
+      if staticLibc { return Runner(kind: .qemu, reason: "static binaries run under \(qemu)", launcher: emulator) }
+      guard target.libc.hasPrefix("gnu"), let multiarch = spec?.multiarch else {
+        return Runner(
+          kind: .none, reason: "no \(target.libc) sysroot for \(target.platform) here; use libc static or an env",
+          hostLacksIt: true)
+      }
+      let sysroot = "/usr/\(multiarch)"
+      guard exists(sysroot) else {
+        return Runner(
+          kind: .none, reason: "no sysroot \(sysroot) (install the \(multiarch) cross toolchain's libc)",
+          hostLacksIt: true)
+      }
+      return Runner(kind: .qemu, reason: "\(qemu) with the sysroot \(sysroot)", launcher: emulator, sysroot: sysroot)
+    }
+    if requested == nil || requested == "wine", target.os == "windows", ["amd64", "386"].contains(target.arch) {
+      if let wine = locate("wine64") ?? locate("wine") {
+        return Runner(kind: .wine, reason: "wine runs \(target.platform)", launcher: wine)
+      }
+      return Runner(kind: .none, reason: "no wine on PATH (install wine64) for \(target.platform)")
+    }
+    if let requested, requested != "none" {
+      return Runner(kind: .none, reason: "the runner '\(requested)' cannot run \(target.platform) here")
+    }
+    return Runner(
+      kind: .none, reason: "nothing on this \(host) host runs \(target.platform) binaries; built and checked statically"
+    )
+  }
+}

@@ -1,0 +1,115 @@
+/// How a step ended: a value, never a thrown error.
+public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// The program exited with this code.
+  case exited(Int32)
+  /// The program was killed by this signal (`SIGSEGV`, `SIGILL`, …).
+  case signaled(String)
+  /// The step ran past its time limit; its process tree was ended.
+  case timedOut(seconds: Double)
+  /// Archway was interrupted while the step ran; its process tree was ended.
+  case interrupted
+  /// The step could not start (a missing program, emulator or sysroot): an infrastructure problem.
+  case infrastructure(String)
+  /// The step did not run, and why (no runner for the target, the build failed, …).
+  case skipped(String)
+
+  /// Whether the step ran and exited 0.
+  public var succeeded: Bool { self == .exited(0) }
+
+  /// `exit 0`, `SIGSEGV`, `timed out after 5s`, …
+  public var description: String {
+    switch self {
+    case .exited(let code): "exit \(code)"
+    case .signaled(let name): "killed by \(name)"
+    case .timedOut(let seconds): "timed out after \(seconds.formatted())s"
+    case .interrupted: "interrupted"
+    case .infrastructure(let reason): "could not start: \(reason)"
+    case .skipped(let reason): "skipped: \(reason)"
+    }
+  }
+
+  enum CodingKeys: String, CodingKey { case kind, exitCode = "exit_code", signal, seconds, reason }
+
+  /// Decodes what ``encode(to:)`` writes.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    switch try c.decode(String.self, forKey: .kind) {
+    case "exited": self = .exited(try c.decode(Int32.self, forKey: .exitCode))
+    case "signaled": self = .signaled(try c.decode(String.self, forKey: .signal))
+    case "timed-out": self = .timedOut(seconds: try c.decode(Double.self, forKey: .seconds))
+    case "interrupted": self = .interrupted
+    case "infrastructure": self = .infrastructure(try c.decode(String.self, forKey: .reason))
+    default: self = .skipped(try c.decode(String.self, forKey: .reason))
+    }
+  }
+
+  /// `{"kind": "exited", "exit_code": 0}`, `{"kind": "signaled", "signal": "SIGSEGV"}`, …
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .exited(let code):
+      try c.encode("exited", forKey: .kind)
+      try c.encode(code, forKey: .exitCode)
+    case .signaled(let name):
+      try c.encode("signaled", forKey: .kind)
+      try c.encode(name, forKey: .signal)
+    case .timedOut(let seconds):
+      try c.encode("timed-out", forKey: .kind)
+      try c.encode(seconds, forKey: .seconds)
+    case .interrupted: try c.encode("interrupted", forKey: .kind)
+    case .infrastructure(let reason):
+      try c.encode("infrastructure", forKey: .kind)
+      try c.encode(reason, forKey: .reason)
+    case .skipped(let reason):
+      try c.encode("skipped", forKey: .kind)
+      try c.encode(reason, forKey: .reason)
+    }
+  }
+}
+
+/// What one step did: its argv, how it ended, how long it took, and where its output is.
+public struct StepOutcome: Sendable, Hashable, Codable {
+  /// The step's name (`build`, or a run step's name).
+  public var name: String
+  /// The argv actually run, with the runner's wrapping (`qemu-aarch64-static -L …`).
+  public var argv: [String]
+  /// How it ended.
+  public var status: StepStatus
+  /// Wall-clock seconds.
+  public var duration: Double
+  /// The log files standard output and standard error were streamed to.
+  public var stdoutLog: String?
+  /// See ``stdoutLog``.
+  public var stderrLog: String?
+  /// The first and last bytes of each stream (at most ``ProcessSupervisor/captureLimit`` each), as text.
+  public var stdoutHead = ""
+  /// See ``stdoutHead``.
+  public var stdoutTail = ""
+  /// See ``stdoutHead``.
+  public var stderrHead = ""
+  /// See ``stdoutHead``.
+  public var stderrTail = ""
+  /// How many bytes each stream wrote in all.
+  public var stdoutBytes = 0
+  /// See ``stdoutBytes``.
+  public var stderrBytes = 0
+
+  enum CodingKeys: String, CodingKey {
+    case name, argv, status, duration, stdoutLog = "stdout_log", stderrLog = "stderr_log"
+    case stdoutHead = "stdout_head", stdoutTail = "stdout_tail", stderrHead = "stderr_head"
+    case stderrTail = "stderr_tail", stdoutBytes = "stdout_bytes", stderrBytes = "stderr_bytes"
+  }
+
+  /// An outcome for a step that did not run.
+  public static func notRun(_ name: String, argv: [String] = [], _ status: StepStatus) -> StepOutcome {
+    StepOutcome(name: name, argv: argv, status: status, duration: 0)
+  }
+
+  /// Creates an outcome.
+  public init(name: String, argv: [String], status: StepStatus, duration: Double) {
+    self.name = name
+    self.argv = argv
+    self.status = status
+    self.duration = duration
+  }
+}

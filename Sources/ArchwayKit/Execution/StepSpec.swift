@@ -1,0 +1,143 @@
+/// A command as a step writes it: an argv, or a script for a shell the step names.
+public struct StepSpec: Sendable, Hashable {
+  /// The step's name: `build`, or the run step's name.
+  public var name: String
+  /// What to run (`shell:` + `script:` become `[shell, -c, script]`).
+  public var argv: [String]
+  /// Variables added to the clean environment.
+  public var environment: [String: String]
+  /// The working directory, relative to where Archway runs; that folder when nil.
+  public var workingDirectory: String?
+  /// Bytes for standard input.
+  public var stdin: String?
+  /// The step's time limit; the run's `--timeout` when nil.
+  public var timeout: Duration?
+  /// The exit code a run step is expected to end with (default 0).
+  public var expectedExit: Int32
+}
+
+/// A cell's build step, the artifacts it must leave, and its run steps, decoded from the resolved
+/// `build:` and `run:` blocks.
+public struct CellSteps: Sendable, Hashable {
+  /// The build step, if the cell has one.
+  public var build: StepSpec?
+  /// Artifact name → path (inside the cell's folder).
+  public var artifacts: [String: String]
+  /// The run steps, in order.
+  public var run: [StepSpec]
+
+  static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "artifacts"]
+  static let runKeys = ["name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "expect"]
+
+  /// Decodes `cell`'s steps. Throws a ``MatrixError`` at the first unknown key or ill-typed value.
+  public init(_ cell: Cell) throws(MatrixError) {
+    build = nil
+    artifacts = [:]
+    run = []
+    if let block = cell.build {
+      guard let entries = block.entries else {
+        throw MatrixError("'build' must be a map (argv or shell and script, env, artifacts…)", at: block.location)
+      }
+      build = try Self.step(named: "build", entries, at: block.location, allowed: Self.buildKeys)
+      for entry in block["artifacts"]?.entries ?? [] {
+        guard let path = entry.value.scalarText else {
+          throw MatrixError("artifact '\(entry.key)' must be a path", at: entry.value.location)
+        }
+        guard Self.isInside(path, folder: cell.out) else {
+          throw MatrixError(
+            "artifact '\(entry.key)' at '\(path)' lies outside the cell's folder \(cell.out)", at: entry.value.location)
+        }
+        artifacts[entry.key] = path
+      }
+    }
+    if let block = cell.run {
+      var steps: [(String?, MatrixValue)] = []
+      if let items = block.items {
+        steps = items.map { ($0["name"]?.scalarText, $0) }
+      } else if let entries = block.entries {
+        steps = entries.map { ($0.key, $0.value) }
+      }
+      for (index, (name, value)) in steps.enumerated() {
+        guard let entries = value.entries else {
+          throw MatrixError(
+            "a run step must be a map (name, argv, stdin, expect…), not \(value.shapeName)", at: value.location)
+        }
+        run.append(try Self.step(named: name ?? "run-\(index + 1)", entries, at: value.location, allowed: Self.runKeys))
+      }
+    }
+  }
+
+  private static func step(
+    named name: String, _ entries: [MatrixEntry], at location: SourceLocation, allowed: [String]
+  )
+    throws(MatrixError) -> StepSpec
+  {
+    for entry in entries where !allowed.contains(entry.key) {
+      throw MatrixFile.unknownKey(entry, among: allowed, in: "a step")
+    }
+    let map = MatrixValue(.map(entries), at: location)
+    var argv: [String]
+    if let list = map["argv"] {
+      guard let items = list.items, !items.isEmpty, items.allSatisfy({ $0.scalarText != nil }) else {
+        throw MatrixError("'argv' must be a non-empty list of words", at: list.location)
+      }
+      argv = items.compactMap(\.scalarText)
+    } else if let script = map["script"] {
+      guard let text = script.scalarText else { throw MatrixError("'script' must be text", at: script.location) }
+      argv = [map["shell"]?.scalarText ?? "sh", "-c", text]
+    } else {
+      throw MatrixError("step '\(name)' needs 'argv' (a list) or 'script' (with 'shell: bash')", at: location)
+    }
+    if map["argv"] != nil, map["script"] != nil {
+      throw MatrixError("step '\(name)' has both 'argv' and 'script'; give one", at: location)
+    }
+    var environment: [String: String] = [:]
+    for entry in map["env"]?.entries ?? [] { environment[entry.key] = entry.value.description }
+    var timeout: Duration?
+    if let value = map["timeout"] {
+      guard let seconds = Double(value.description), seconds > 0 else {
+        throw MatrixError("'timeout' must be a number of seconds, not '\(value)'", at: value.location)
+      }
+      timeout = .milliseconds(Int(seconds * 1000))
+    }
+    var expectedExit: Int32 = 0
+    if let value = map["expect"]?["exit"] {
+      guard case .int(let code) = value.kind, let exit = Int32(exactly: code) else {
+        throw MatrixError("'expect.exit' must be an exit code, not '\(value)'", at: value.location)
+      }
+      expectedExit = exit
+    }
+    return StepSpec(
+      name: name, argv: argv, environment: environment, workingDirectory: map["workdir"]?.scalarText,
+      stdin: map["stdin"]?.scalarText, timeout: timeout, expectedExit: expectedExit)
+  }
+
+  /// Whether `path`, once `.` and `..` are resolved, lies in `folder`.
+  static func isInside(_ path: String, folder: String) -> Bool {
+    func normalized(_ p: String) -> [Substring] {
+      var parts: [Substring] = []
+      for piece in p.split(separator: "/") where piece != "." {
+        if piece == ".." {
+          if parts.popLast() == nil { return [".."] }
+        } else {
+          parts.append(piece)
+        }
+      }
+      return parts
+    }
+    let inner = normalized(path)
+    let outer = normalized(folder)
+    return path.hasPrefix("/") == folder.hasPrefix("/") && inner.count > outer.count
+      && Array(inner.prefix(outer.count)) == outer
+  }
+}
+
+extension MatrixValue {
+  /// A scalar's text (strings, numbers, booleans); nil for lists, maps and null.
+  var scalarText: String? {
+    switch kind {
+    case .string, .int, .double, .bool: description
+    default: nil
+    }
+  }
+}

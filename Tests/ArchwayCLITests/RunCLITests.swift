@@ -1,0 +1,79 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// `archway run` end to end: its record, its exit codes, and SIGINT in the middle of a run.
+@Suite struct RunCLITests {
+  static func folder(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-run-\(name)-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: path)
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+
+  @Test func sigintWritesAPartialRecordExits130AndLeavesNoSurvivor() async throws {
+    let folder = Self.folder("sigint")
+    let marker = "33\(Int.random(in: 100_000...999_999))"
+    try """
+    matrix:
+      n: [1, 2, 3, 4]
+    run:
+      - name: wait
+        argv: [sh, -c, "sleep \(marker) & sleep \(marker); wait"]
+    """.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CLITests.archway)
+    process.arguments = ["run", folder + "/m.yml", "--jobs", "2", "--out", folder + "/out"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var started = false
+    for _ in 0..<400 where !started {
+      try await Task.sleep(for: .milliseconds(50))
+      started = ProcessSupervisorSurvivors.matching(marker).count >= 4  // Two cells, two sleeps each.
+    }
+    #expect(started, "the cells' processes were running")
+    let signalled = ContinuousClock.now
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    #expect(ContinuousClock.now - signalled < .seconds(20), "ended, not hung (nominally within the 2 s grace period)")
+    #expect(process.terminationStatus == 130)
+    let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/out/record.json"))
+    let record = try JSONDecoder().decode(RunRecord.self, from: data)
+    #expect(record.interrupted)
+    #expect(record.cells.count == 4, "every cell has a record")
+    #expect(record.cells.allSatisfy { $0.outcome == .interrupted }, "\(record.cells.map(\.outcome))")
+    #expect(record.cells.prefix(2).allSatisfy { $0.steps.first?.status == .interrupted })
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(ProcessSupervisorSurvivors.matching(marker).isEmpty, "\(ProcessSupervisorSurvivors.matching(marker))")
+  }
+
+  @Test func exitCodesFollowTheCells() throws {
+    let folder = Self.folder("codes")
+    let cases: [(String, Int32)] = [
+      ("matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n", 0),
+      ("matrix:\n  x: [a, b]\nrun:\n  - argv: [sh, -c, \"test ${x} = a\"]\n", 1),
+      ("matrix:\n  platform: [linux/arm64]\n  libc: [musl]\nrun:\n  - argv: [\"true\"]\n", 3),
+    ]
+    for (index, (yaml, code)) in cases.enumerated() {
+      let path = "\(folder)/m\(index).yml"
+      try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+      let result = try Command.run(CLITests.archway, ["run", path, "--out", "\(folder)/out\(index)"])
+      #expect(result.status == code, "\(yaml): \(result.stderr)")
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/out\(index)/record.json"))
+    }
+  }
+}
+
+/// Processes whose command line holds a marker.
+enum ProcessSupervisorSurvivors {
+  static func matching(_ marker: String) -> [String] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
+      guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+      let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+      return line.contains(marker) && !line.contains("sh -c") ? "\(pid): \(line)" : nil
+    }
+  }
+}

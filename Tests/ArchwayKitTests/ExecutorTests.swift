@@ -1,0 +1,150 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// Cells built with the real cross compilers and run under real qemu-user, and the ways a cell fails.
+@Suite struct ExecutorTests {
+  static let host = Platform(os: "linux", arch: "amd64")
+
+  static func folder(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-exec-\(name)-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: path)
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+
+  static func run(
+    _ yaml: String, in folder: String, environment: [String: String]? = nil, failFast: Bool = false, jobs: Int = 2
+  )
+    async throws -> [CellRecord]
+  {
+    let file = try MatrixFile.parse(yaml: yaml, file: "\(folder)/m.yml")
+    let cells = try Planner(host: host, outputRoot: folder + "/out").plan(file)
+    let executor = CellExecutor(
+      host: host, defaultTimeout: .seconds(120), environment: environment ?? ProcessInfo.processInfo.environment)
+    return await Scheduler(jobs: jobs, failFast: failFast, executor: executor).run(cells)
+  }
+
+  @Test func crossBuiltProgramsRunUnderQemuAndTellTheirArchitecture() async throws {
+    let folder = Self.folder("qemu")
+    let platforms = ["linux/arm64", "linux/arm/v7", "linux/riscv64", "linux/ppc64le", "linux/s390x", "linux/mips64le"]
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [\(platforms.joined(separator: ", "))]
+      build:
+        argv: ["${target.gcc_prefix}gcc", -O2, -o, "${cell.out}/hello", "\(Fixtures.root)/Examples/hello/hello.c"]
+        artifacts: {hello: "${cell.out}/hello"}
+      run:
+        - name: greet
+          argv: ["${artifact:hello}", "${target.arch}"]
+      """, in: folder)
+    #expect(records.count == platforms.count)
+    for record in records {
+      #expect(record.outcome == .passed, "\(record.id): \(record.steps.map(\.status)) \(record.problems)")
+      #expect(record.runner.kind == .qemu && record.runner.sysroot != nil)
+      let spec = try #require(TargetCatalog.spec(for: try Platform.parse(record.target.platform)))
+      // The program computes its word size and byte order at run time, under the emulator.
+      let greeting = "hello, \(record.target.arch) (\(spec.bits)-bit, \(spec.endian.rawValue)-endian)\n"
+      #expect(record.steps.last?.stdoutHead == greeting)
+      #expect(record.steps.last?.argv.first?.hasSuffix("\(spec.qemu!)-static") == true)
+      let facts = try BinaryInspector.inspectFile(atPath: try #require(record.artifacts["hello"]))
+      #expect(facts.arch == record.target.arch, "the artifact really is for its cell")
+    }
+  }
+
+  @Test func aMissingEmulatorIsAnInfrastructureOutcomeAndOtherCellsGoOn() async throws {
+    let folder = Self.folder("missing")
+    let bin = folder + "/bin"  // A PATH with cp and nothing else: no qemu.
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: bin + "/cp", withDestinationPath: "/bin/cp")
+    let records = try await Self.run(
+      """
+      matrix:
+        include:
+          - platform: linux/arm64
+            fixture: c-gcc-linux-arm64
+          - platform: linux/amd64
+            fixture: c-gcc-linux-amd64
+      build:
+        argv: [cp, "\(Fixtures.directory)/${fixture}", "${cell.out}/hello"]
+        artifacts: {hello: "${cell.out}/hello"}
+      run:
+        - name: greet
+          argv: ["${artifact:hello}"]
+      """, in: folder, environment: ["PATH": bin])
+    #expect(records.map(\.outcome) == [.infrastructure, .passed])
+    #expect(
+      records[0].steps.last?.status
+        == .infrastructure("no qemu-aarch64-static or qemu-aarch64 on PATH (install qemu-user-static)"))
+    #expect(records[1].runner.kind == .native && records[1].steps.last?.stdoutHead.hasPrefix("hello, world") == true)
+  }
+
+  @Test func aCrashUnderEmulationIsRecordedWithItsSignal() async throws {
+    let folder = Self.folder("crash")
+    try "#include <signal.h>\nint main(void) { raise(SIGSEGV); return 0; }\n".write(
+      toFile: folder + "/crash.c", atomically: true, encoding: .utf8)
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/arm64, linux/amd64]
+      build:
+        argv: ["${target.gcc_prefix}gcc", -o, "${cell.out}/crash", "\(folder)/crash.c"]
+        artifacts: {crash: "${cell.out}/crash"}
+      run:
+        - name: crash
+          argv: ["${artifact:crash}"]
+      """, in: folder)
+    for record in records {
+      #expect(record.outcome == .failed)
+      #expect(record.steps.last?.status == .signaled("SIGSEGV"), "\(record.id): \(record.steps.map(\.status))")
+    }
+  }
+
+  @Test func failFastStartsNoMoreCells() async throws {
+    let folder = Self.folder("failfast")
+    let records = try await Self.run(
+      """
+      matrix:
+        step: ["false", "true", /bin/true]
+      build:
+        argv: ["${step}"]
+      """, in: folder, failFast: true, jobs: 1)
+    #expect(records.map(\.outcome) == [.failed, .notRun, .notRun])
+    #expect(records[1].problems == ["--fail-fast: linux-amd64-gnu-step=false did not pass"])
+  }
+
+  @Test func expectedExitCodesAndSkippedRuns() async throws {
+    let folder = Self.folder("expect")
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/amd64, darwin/arm64]
+      run:
+        - name: exits-2
+          argv: [sh, -c, "exit 2"]
+          expect: {exit: 2}
+      """, in: folder)
+    #expect(records.map(\.outcome) == [.passed, .passed])
+    #expect(records[0].steps[0].status == .exited(2))
+    guard case .skipped(let reason) = records[1].steps[0].status else {
+      Issue.record("darwin runs are skipped, not \(records[1].steps[0].status)")
+      return
+    }
+    #expect(reason.contains("darwin/arm64"))
+  }
+
+  @Test func artifactsMustStayInsideTheirCell() throws {
+    let file = try MatrixFile.parse(
+      yaml: "matrix:\n  opt: [O2]\nbuild:\n  argv: [make]\n  artifacts:\n    x: \"${cell.out}/../elsewhere\"\n",
+      file: "m.yml")
+    #expect(
+      throws: MatrixError(
+        "artifact 'x' at 'out/linux-amd64-gnu-opt=O2/../elsewhere' lies outside the cell's folder out/linux-amd64-gnu-opt=O2",
+        at: SourceLocation(file: "m.yml", line: 6, column: 8))
+    ) {
+      try Planner(host: Self.host, outputRoot: "out").plan(file)
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import ArchwayKit
+import Foundation
+import Testing
+
+/// Real processes under the supervisor: exit codes, signals, time limits that end whole process
+/// trees, cancellation, huge output, missing programs.
+@Suite struct ProcessSupervisorTests {
+  static let folder: String = {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-sup-\(getpid())").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }()
+
+  static func launch(
+    _ name: String, _ script: String, timeout: Duration = .seconds(30), stdin: String? = nil
+  )
+    -> ProcessLaunch
+  {
+    ProcessLaunch(
+      name: name, argv: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], stdin: stdin,
+      timeout: timeout, stdoutLog: "\(folder)/\(name).out", stderrLog: "\(folder)/\(name).err")
+  }
+
+  /// Processes whose command line holds `marker`.
+  static func survivors(_ marker: String) -> [String] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
+      guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+      let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+      return line.contains(marker) ? "\(pid): \(line)" : nil
+    }
+  }
+
+  @Test func exitCodeOutputAndStdin() async {
+    let outcome = await ProcessSupervisor.run(
+      Self.launch("exit", "read x; echo out $x; echo err >&2; exit 3", stdin: "in\n"))
+    #expect(outcome.status == .exited(3))
+    #expect(outcome.stdoutHead == "out in\n" && outcome.stderrHead == "err\n")
+    #expect(outcome.stdoutBytes == 7 && outcome.stdoutTail.isEmpty)
+  }
+
+  @Test func aCrashIsASignal() async {
+    #expect(await ProcessSupervisor.run(Self.launch("segv", "kill -SEGV $$")).status == .signaled("SIGSEGV"))
+    #expect(await ProcessSupervisor.run(Self.launch("abrt", "kill -ABRT $$")).status == .signaled("SIGABRT"))
+  }
+
+  @Test func aTimeoutEndsTheWholeTreeEvenWhatIgnoresSIGTERM() async throws {
+    let marker = "31\(Int.random(in: 100_000...999_999))"
+    // A grandchild that ignores SIGTERM, and one more in the background: only SIGKILL to the group ends them.
+    let script = "trap '' TERM; sleep \(marker) & (sleep \(marker); true) & echo started; wait"
+    let start = ContinuousClock.now
+    let outcome = await ProcessSupervisor.run(Self.launch("timeout", script, timeout: .milliseconds(500)))
+    #expect(outcome.status == .timedOut(seconds: 0.5))
+    // A hang detector, not a timing: nominally 0.5 s plus the 2 s grace period.
+    #expect(ContinuousClock.now - start < .seconds(20))
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(Self.survivors(marker).isEmpty, "\(Self.survivors(marker))")
+    #expect(outcome.stdoutHead == "started\n", "output up to the timeout is kept")
+  }
+
+  @Test func cancellationInterruptsAndLeavesNoSurvivor() async throws {
+    let marker = "32\(Int.random(in: 100_000...999_999))"
+    let task = Task { await ProcessSupervisor.run(Self.launch("cancel", "sleep \(marker) & sleep \(marker); wait")) }
+    for _ in 0..<200 where Self.survivors(marker).count < 2 { try await Task.sleep(for: .milliseconds(50)) }
+    #expect(Self.survivors(marker).count >= 2, "the tree is running before the cancel")
+    let start = ContinuousClock.now
+    task.cancel()
+    let outcome = await task.value
+    #expect(outcome.status == .interrupted)
+    #expect(ContinuousClock.now - start < .seconds(20), "ended, not hung (nominally within the 2 s grace period)")
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(Self.survivors(marker).isEmpty, "\(Self.survivors(marker))")
+  }
+
+  @Test func aGigabyteOfOutputCostsNoMemory() async throws {
+    let before = Self.peakResidentKiB()
+    let outcome = await ProcessSupervisor.run(Self.launch("big", "head -c 1073741824 /dev/zero | tr '\\0' x"))
+    defer { try? FileManager.default.removeItem(atPath: "\(Self.folder)/big.out") }
+    #expect(outcome.status == .exited(0))
+    #expect(outcome.stdoutBytes == 1 << 30)
+    #expect(outcome.stdoutHead.utf8.count == ProcessSupervisor.captureLimit)
+    #expect(outcome.stdoutTail.utf8.count == ProcessSupervisor.captureLimit)
+    #expect(Self.peakResidentKiB() - before < 64 * 1024, "the output went to the log, not to memory")
+  }
+
+  @Test func aMissingProgramIsAnInfrastructureProblem() async {
+    var launch = Self.launch("missing", "")
+    launch.argv = ["qemu-nonexistent-static", "x"]
+    #expect(
+      await ProcessSupervisor.run(launch).status == .infrastructure("no program 'qemu-nonexistent-static' on PATH"))
+  }
+
+  @Test func theEnvironmentIsOnlyWhatTheStepGets() async {
+    setenv("ARCHWAY_LEAK_CHECK", "leaked", 1)
+    let outcome = await ProcessSupervisor.run(Self.launch("env", "echo \"${ARCHWAY_LEAK_CHECK:-clean}\""))
+    #expect(outcome.stdoutHead == "clean\n")
+  }
+
+  static func peakResidentKiB() -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+  }
+}
