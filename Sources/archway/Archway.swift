@@ -12,7 +12,10 @@ struct Archway: AsyncParsableCommand {
       Colour is used only on a terminal, and never when NO_COLOR is set.
       """,
     version: "0.1.0",
-    subcommands: [PlanCommand.self, RunCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self]
+    subcommands: [
+      PlanCommand.self, RunCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self,
+      DoctorCommand.self,
+    ]
   )
 
   /// Runs the command line, mapping ArgumentParser's usage errors (64) to Archway's 2.

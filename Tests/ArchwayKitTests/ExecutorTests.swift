@@ -54,6 +54,24 @@ import Testing
     }
   }
 
+  @Test func a386BinaryRunsNativelyOrUnderQemuWithItsSysroot() async throws {
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/386]
+      build:
+        argv: ["${target.gcc_prefix}gcc", -o, "${cell.out}/hello", "\(Fixtures.root)/Examples/hello/hello.c"]
+        artifacts: {hello: "${cell.out}/hello"}
+      run:
+        - name: greet
+          argv: ["${artifact:hello}", "i386"]
+      """, in: Self.folder("i386"))
+    let record = try #require(records.first)
+    #expect(record.outcome == .passed, "\(record.runner.reason): \(record.steps.map(\.status))")
+    #expect(record.steps.last?.stdoutHead == "hello, i386 (32-bit, little-endian)\n")
+    if record.runner.kind == .qemu { #expect(record.runner.sysroot == "/usr/i686-linux-gnu") }
+  }
+
   @Test func aMissingEmulatorIsAnInfrastructureOutcomeAndOtherCellsGoOn() async throws {
     let folder = Self.folder("missing")
     let bin = folder + "/bin"  // A PATH with cp and nothing else: no qemu.

@@ -32,9 +32,7 @@ public struct CellExecutor: Sendable {
   }
 
   private func steps(of cell: Cell) async -> CellRecord {
-    let runner = Runner.choose(
-      for: cell, host: host, locate: { ProcessSupervisor.locate($0, path: passThrough["PATH"]) },
-      exists: { FileManager.default.fileExists(atPath: $0) })
+    let runner = Runner.choose(for: cell, host: host, path: passThrough["PATH"])
     var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
     let steps: CellSteps
     do {

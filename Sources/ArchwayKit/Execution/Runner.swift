@@ -62,16 +62,14 @@ public struct Runner: Sendable, Hashable, Codable {
           kind: .none, reason: "no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)", hostLacksIt: true)
       }
       if staticLibc { return Runner(kind: .qemu, reason: "static binaries run under \(qemu)", launcher: emulator) }
-      guard target.libc.hasPrefix("gnu"), let multiarch = spec?.multiarch else {
+      guard target.libc.hasPrefix("gnu"), let spec, let sysroot = crossSysroot(for: spec) else {
         return Runner(
           kind: .none, reason: "no \(target.libc) sysroot for \(target.platform) here; use libc static or an env",
           hostLacksIt: true)
       }
-      let sysroot = "/usr/\(multiarch)"
       guard exists(sysroot) else {
-        return Runner(
-          kind: .none, reason: "no sysroot \(sysroot) (install the \(multiarch) cross toolchain's libc)",
-          hostLacksIt: true)
+        let package = spec.debianArch.map { "libc6-\($0)-cross" } ?? "the cross toolchain's libc"
+        return Runner(kind: .none, reason: "no sysroot \(sysroot) (install \(package))", hostLacksIt: true)
       }
       return Runner(kind: .qemu, reason: "\(qemu) with the sysroot \(sysroot)", launcher: emulator, sysroot: sysroot)
     }
@@ -87,5 +85,19 @@ public struct Runner: Sendable, Hashable, Codable {
     return Runner(
       kind: .none, reason: "nothing on this \(host) host runs \(target.platform) binaries; built and checked statically"
     )
+  }
+
+  /// ``choose(for:host:locate:exists:)`` on this machine: programs looked up on `path`.
+  public static func choose(for cell: Cell, host: Platform, path: String?) -> Runner {
+    choose(
+      for: cell, host: host, locate: { ProcessSupervisor.locate($0, path: path) },
+      exists: { FileManager.default.fileExists(atPath: $0) })
+  }
+
+  /// Where Debian's cross toolchain keeps a target's glibc: `/usr/` + the GNU triple
+  /// (`/usr/i686-linux-gnu` for 386, whose multiarch name is `i386-linux-gnu`).
+  public static func crossSysroot(for spec: ArchitectureSpec) -> String? {
+    guard spec.platform.os == "linux" else { return nil }
+    return "/usr/\(spec.gnuArch)-linux-\(spec.gnuABI)"
   }
 }

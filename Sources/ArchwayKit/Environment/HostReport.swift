@@ -1,0 +1,115 @@
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// One thing `archway doctor` checked: found or not, what it is, and the command that fixes it.
+public struct HostCheck: Sendable, Hashable, Codable {
+  /// What was checked: `qemu linux/arm64`, `binfmt_misc`, `gcc linux/riscv64`, `podman`, …
+  public var name: String
+  /// Whether it is there and usable.
+  public var ok: Bool
+  /// What was found (a path and version), or what is missing.
+  public var detail: String
+  /// The command that installs or enables it, when it is missing.
+  public var fix: String?
+}
+
+/// What this host can build and run, as `archway doctor` reports it.
+public struct HostReport: Sendable, Hashable, Codable {
+  /// The host's platform.
+  public var host: String
+  /// Every check, in a stable order.
+  public var checks: [HostCheck]
+
+  /// Probes the host: qemu-user emulators (with versions and sysroots) per target, binfmt_misc and
+  /// its qemu registrations with flags, cross compilers, zig, Go, musl-gcc, container engines,
+  /// wine and debootstrap. `path` is the PATH searched.
+  public static func probe(host: Platform, path: String?) async -> HostReport {
+    func locate(_ name: String) -> String? { ProcessSupervisor.locate(name, path: path) }
+    var checks: [HostCheck] = []
+    for spec in TargetCatalog.architectures where spec.platform.os == "linux" && spec.platform != host {
+      guard let qemu = spec.qemu else { continue }
+      if let emulator = locate("\(qemu)-static") ?? locate(qemu) {
+        let version = await firstLine(of: [emulator, "--version"]) ?? "version unknown"
+        let sysroot = Runner.crossSysroot(for: spec)
+        let hasSysroot = sysroot.map { FileManager.default.fileExists(atPath: $0) } ?? false
+        checks.append(
+          HostCheck(
+            name: "qemu \(spec.platform)", ok: true,
+            detail: "\(emulator): \(version)"
+              + (hasSysroot ? "; sysroot \(sysroot!)" : "; no glibc sysroot (static binaries only)"),
+            fix: hasSysroot ? nil : spec.debianArch.map { "apt-get install libc6-\($0)-cross" }))
+      } else {
+        checks.append(
+          HostCheck(
+            name: "qemu \(spec.platform)", ok: false, detail: "no \(qemu)-static or \(qemu) on PATH",
+            fix: "apt-get install qemu-user-static"))
+      }
+    }
+    checks.append(binfmtCheck())
+    for spec in TargetCatalog.architectures where spec.platform.os == "linux" {
+      let names = TargetNames(spec: spec, libc: .gnu(nil))
+      guard let prefix = names.gccPrefix else { continue }
+      let found = locate(prefix + "gcc") ?? (spec.platform == host ? locate("gcc") : nil)
+      checks.append(
+        HostCheck(
+          name: "gcc \(spec.platform)", ok: found != nil, detail: found ?? "no \(prefix)gcc on PATH",
+          fix: found == nil ? "apt-get install gcc-\(prefix.dropLast())" : nil))
+    }
+    let tools: [(String, [String], String)] = [
+      ("zig", ["python3", "-m", "ziglang", "version"], "python3 -m pip install ziglang"),
+      ("go", ["go", "version"], "apt-get install golang-go"),
+      ("musl-gcc", ["musl-gcc", "--version"], "apt-get install musl-tools"),
+      // An engine counts only when it answers: a docker client without an engine is not one.
+      ("podman", ["podman", "info", "--format", "podman {{.Version.Version}}"], "apt-get install podman runc"),
+      ("docker", ["docker", "info", "--format", "docker {{.ServerVersion}}"], "install and start Docker Engine"),
+      ("wine", ["wine64", "--version"], "apt-get install wine64"),
+      ("debootstrap", ["debootstrap", "--version"], "apt-get install debootstrap"),
+    ]
+    for (name, argv, fix) in tools {
+      let found = locate(argv[0])
+      let version = found == nil ? nil : await firstLine(of: argv)
+      checks.append(
+        HostCheck(
+          name: name, ok: version != nil,
+          detail: version.map { "\(found!): \($0)" }
+            ?? (found == nil ? "not found" : "\(found!) found, but it does not answer"),
+          fix: version == nil ? fix : nil))
+    }
+    return HostReport(host: host.description, checks: checks)
+  }
+
+  /// binfmt_misc mounted, and its qemu registrations with their flags (F lets a chroot run them).
+  static func binfmtCheck() -> HostCheck {
+    let folder = "/proc/sys/fs/binfmt_misc"
+    guard FileManager.default.fileExists(atPath: folder + "/status") else {
+      return HostCheck(
+        name: "binfmt_misc", ok: false, detail: "not mounted (only the rootfs runner needs it)",
+        fix: "mount -t binfmt_misc binfmt_misc \(folder)")
+    }
+    let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+      $0.hasPrefix("qemu-")
+    }.sorted()
+    let described = entries.map { entry -> String in
+      let text = (try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8)) ?? ""
+      let flags = text.split(separator: "\n").first { $0.hasPrefix("flags:") }?.dropFirst(6).trimmingCharacters(
+        in: .whitespaces)
+      return "\(entry) [\(flags ?? "?")]"
+    }
+    return HostCheck(
+      name: "binfmt_misc", ok: !entries.isEmpty,
+      detail: entries.isEmpty ? "mounted, no qemu registrations" : described.joined(separator: ", "),
+      fix: entries.isEmpty ? "apt-get install qemu-user-static binfmt-support && update-binfmts --enable" : nil)
+  }
+
+  /// The first line a program prints to standard output, or nil when it cannot run or fails.
+  static func firstLine(of argv: [String]) async -> String? {
+    let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
+    guard
+      let result = try? await Subprocess.run(
+        executable, arguments: Arguments(Array(argv.dropFirst())), output: .string(limit: 4096)),
+      result.terminationStatus == .exited(0)
+    else { return nil }
+    return result.standardOutput.split(separator: "\n").first.map(String.init)
+  }
+}

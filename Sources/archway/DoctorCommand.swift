@@ -1,0 +1,69 @@
+import ArchwayKit
+import ArgumentParser
+import Foundation
+
+struct DoctorCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "doctor",
+    abstract: "Show what this host can build and run, and how to add what is missing.",
+    discussion: """
+      Checks qemu-user emulators and their sysroots per target, binfmt_misc and its registrations, \
+      cross compilers, zig, Go, musl-gcc, podman/docker, wine and debootstrap. With --matrix, also \
+      says how each cell would run here, and exits 3 when no cell could run at all.
+
+      Examples:
+        archway doctor
+        archway doctor --matrix Matrix/archway.yml
+        archway doctor --json | jq '.checks[] | select(.ok == false) | .fix'
+      """
+  )
+
+  @Option(help: "A matrix file: how would each of its cells run on this host?")
+  var matrix: String?
+
+  @Flag(help: "Print the checks (and cells) as JSON.")
+  var json = false
+
+  func run() async throws {
+    let host = HostProbe.platform()
+    let environment = ProcessInfo.processInfo.environment
+    let report = await HostReport.probe(host: host, path: environment["PATH"])
+    var runners: [(String, Runner)] = []
+    if let matrix {
+      do {
+        let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
+        runners = cells.map { ($0.id, Runner.choose(for: $0, host: host, path: environment["PATH"])) }
+      } catch {
+        throw CommandFailure(message: error.description)
+      }
+    }
+    if json {
+      try Output.printJSON(
+        DoctorOutput(host: report.host, checks: report.checks, cells: runners.map { .init(id: $0.0, runner: $0.1) }))
+    } else {
+      print(Output.bold("Host \(report.host)"))
+      for check in report.checks {
+        let mark = check.ok ? Output.green("ok     ") : Output.red("missing")
+        print("\(mark) \(check.name): \(check.detail)" + (check.fix.map { Output.dim("  → \($0)") } ?? ""))
+      }
+      if !runners.isEmpty {
+        print(Output.bold("\nCells of \(matrix!)"))
+        for (id, runner) in runners {
+          print("\(runner.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(id): \(runner.reason)")
+        }
+      }
+    }
+    if !runners.isEmpty, runners.allSatisfy({ $0.1.kind == .none && $0.1.hostLacksIt }) { throw ExitCode(3) }
+  }
+}
+
+/// `archway doctor --json`.
+struct DoctorOutput: Encodable {
+  struct CellRunner: Encodable {
+    var id: String
+    var runner: Runner
+  }
+  var host: String
+  var checks: [HostCheck]
+  var cells: [CellRunner]
+}

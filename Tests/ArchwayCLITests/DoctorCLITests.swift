@@ -1,0 +1,44 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// `archway doctor` against what the host's tools say of themselves.
+@Suite struct DoctorCLITests {
+  static func doctor(_ arguments: String...) throws -> CommandResult {
+    try Command.run(CLITests.archway, ["doctor"] + arguments, workingDirectory: Fixtures.root)
+  }
+
+  @Test func checksAgreeWithTheToolsThemselves() throws {
+    let result = try Self.doctor("--json")
+    #expect(result.status == 0)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let checks = try #require(object["checks"] as? [[String: Any]])
+    for check in checks where (check["name"] as? String)?.hasPrefix("qemu ") == true && check["ok"] as? Bool == true {
+      let detail = check["detail"] as? String ?? ""
+      let emulator = String(detail.prefix { $0 != ":" })
+      let version = try Command.run(emulator, ["--version"]).stdout.split(separator: "\n").first.map(String.init) ?? "?"
+      #expect(detail.contains(version), "\(detail) vs \(version)")
+    }
+    let binfmt = try #require(checks.first { $0["name"] as? String == "binfmt_misc" })
+    let mounted = FileManager.default.fileExists(atPath: "/proc/sys/fs/binfmt_misc/status")
+    if !mounted {
+      #expect(binfmt["ok"] as? Bool == false && (binfmt["fix"] as? String)?.hasPrefix("mount -t binfmt_misc") == true)
+    }
+    for check in checks where (check["name"] as? String)?.hasPrefix("gcc ") == true {
+      #expect((check["ok"] as? Bool == true) == (check["detail"] as? String)?.hasPrefix("/") ?? false)
+    }
+    let missing = checks.filter { $0["ok"] as? Bool == false }
+    #expect(missing.allSatisfy { $0["fix"] is String }, "every missing piece says how to fix it")
+  }
+
+  @Test func aMatrixNothingHereCanRunExitsThree() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("doctor-\(getpid()).yml").path
+    try "matrix:\n  platform: [linux/arm64, linux/riscv64]\n  libc: [musl]\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let result = try Self.doctor("--matrix", path)
+    #expect(result.status == 3)
+    #expect(result.stdout.contains("none    linux-arm64-musl: no musl sysroot for linux/arm64 here"))
+    #expect(try Self.doctor("--matrix", "Matrix/archway.yml").status == 0)
+  }
+}
