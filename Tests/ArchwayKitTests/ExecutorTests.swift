@@ -120,6 +120,43 @@ import Testing
     }
   }
 
+  @Test func limitsHoldNativelyAndUnderEmulation() async throws {
+    let folder = Self.folder("ulimit")
+    // Reads its own limits with getrlimit: the limits the program meets, whoever runs it.
+    try """
+    #include <stdio.h>
+    #include <sys/resource.h>
+    int main(void) {
+      struct rlimit n, s;
+      getrlimit(RLIMIT_NOFILE, &n);
+      getrlimit(RLIMIT_STACK, &s);
+      printf("%llu %llu\\n", (unsigned long long)n.rlim_cur, (unsigned long long)s.rlim_cur / 1024);
+      return 0;
+    }
+    """.write(toFile: folder + "/limits.c", atomically: true, encoding: .utf8)
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/amd64, linux/arm64, linux/s390x]
+        ulimit: [{nofile: 77, stack: 4096}]
+      build:
+        argv: ["${target.gcc_prefix}gcc", -o, "${cell.out}/limits", "\(folder)/limits.c"]
+        artifacts: {limits: "${cell.out}/limits"}
+      run:
+        - name: cell-limits
+          argv: ["${artifact:limits}"]
+        - name: step-limits
+          argv: ["${artifact:limits}"]
+          ulimit: {nofile: 33}
+      """, in: folder)
+    for record in records {
+      #expect(record.outcome == .passed, "\(record.id): \(record.steps.map(\.status))")
+      #expect(
+        record.steps.map(\.stdoutHead) == ["", "77 4096\n", "33 4096\n"], "\(record.id) via \(record.runner.kind)")
+    }
+    #expect(records.map(\.runner.kind) == [.native, .qemu, .qemu])
+  }
+
   @Test func failFastStartsNoMoreCells() async throws {
     let folder = Self.folder("failfast")
     let records = try await Self.run(

@@ -97,9 +97,11 @@ public struct CellExecutor: Sendable {
     environment["ARCHWAY_CELL"] = cell.id
     environment["ARCHWAY_CELL_OUT"] = cell.out
     let logs = "\(cell.out)/logs/\(step.name.replacingOccurrences(of: "/", with: "_"))"
+    // Limits wrap the whole command, so they hold natively and for the emulated program alike.
+    let limited = step.limits.isEmpty ? argv : ["prlimit"] + step.prlimitOptions + ["--"] + argv
     return await ProcessSupervisor.run(
       ProcessLaunch(
-        name: step.name, argv: argv, environment: environment, workingDirectory: step.workingDirectory,
+        name: step.name, argv: limited, environment: environment, workingDirectory: step.workingDirectory,
         stdin: step.stdin, timeout: step.timeout ?? defaultTimeout, stdoutLog: logs + ".stdout.log",
         stderrLog: logs + ".stderr.log"))
   }

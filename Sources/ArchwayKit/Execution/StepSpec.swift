@@ -14,6 +14,46 @@ public struct StepSpec: Sendable, Hashable {
   public var timeout: Duration?
   /// The exit code a run step is expected to end with (default 0).
   public var expectedExit: Int32
+  /// Resource limits (`nofile`, `stack` in KiB, `nproc`, …): the cell's `ulimit:`, then the step's.
+  public var limits: [String: Int] = [:]
+
+  /// The `prlimit` options that apply ``limits`` (soft and hard alike), in a stable order.
+  public var prlimitOptions: [String] {
+    limits.keys.sorted().compactMap { key in
+      guard let (option, scale) = ResourceLimit.known[key], let value = limits[key] else { return nil }
+      return "--\(option)=\(value * scale):\(value * scale)"
+    }
+  }
+}
+
+/// The limits a matrix may set with `ulimit:`, with `ulimit`'s units.
+public enum ResourceLimit {
+  /// Key → (`prlimit` option, multiplier to its unit): `stack` and `as` are KiB as `ulimit` reads them.
+  public static let known: [String: (String, Int)] = [
+    "nofile": ("nofile", 1), "nproc": ("nproc", 1), "stack": ("stack", 1024), "as": ("as", 1024),
+    "core": ("core", 1024), "cpu": ("cpu", 1), "fsize": ("fsize", 1024),
+  ]
+
+  /// The limits of a `ulimit:` map. Throws a ``MatrixError`` at an unknown key or a value that is
+  /// not a whole number.
+  static func parse(_ value: MatrixValue?) throws(MatrixError) -> [String: Int] {
+    guard let value else { return [:] }
+    guard let entries = value.entries else {
+      throw MatrixError("'ulimit' must be a map like {nofile: 1024, stack: 8192}", at: value.location)
+    }
+    var limits: [String: Int] = [:]
+    for entry in entries {
+      guard known[entry.key] != nil else {
+        throw MatrixFile.unknownKey(entry, among: known.keys.sorted(), in: "ulimit")
+      }
+      guard case .int(let number) = entry.value.kind, number >= 0 else {
+        throw MatrixError(
+          "ulimit '\(entry.key)' must be a whole number, not '\(entry.value)'", at: entry.value.location)
+      }
+      limits[entry.key] = number
+    }
+    return limits
+  }
 }
 
 /// A cell's build step, the artifacts it must leave, and its run steps, decoded from the resolved
@@ -26,19 +66,20 @@ public struct CellSteps: Sendable, Hashable {
   /// The run steps, in order.
   public var run: [StepSpec]
 
-  static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "artifacts"]
-  static let runKeys = ["name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "expect"]
+  static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts"]
+  static let runKeys = ["name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect"]
 
   /// Decodes `cell`'s steps. Throws a ``MatrixError`` at the first unknown key or ill-typed value.
   public init(_ cell: Cell) throws(MatrixError) {
     build = nil
     artifacts = [:]
     run = []
+    let cellLimits = try ResourceLimit.parse(cell["ulimit"])
     if let block = cell.build {
       guard let entries = block.entries else {
         throw MatrixError("'build' must be a map (argv or shell and script, env, artifacts…)", at: block.location)
       }
-      build = try Self.step(named: "build", entries, at: block.location, allowed: Self.buildKeys)
+      build = try Self.step(named: "build", entries, at: block.location, allowed: Self.buildKeys, limits: cellLimits)
       for entry in block["artifacts"]?.entries ?? [] {
         guard let path = entry.value.scalarText else {
           throw MatrixError("artifact '\(entry.key)' must be a path", at: entry.value.location)
@@ -62,16 +103,17 @@ public struct CellSteps: Sendable, Hashable {
           throw MatrixError(
             "a run step must be a map (name, argv, stdin, expect…), not \(value.shapeName)", at: value.location)
         }
-        run.append(try Self.step(named: name ?? "run-\(index + 1)", entries, at: value.location, allowed: Self.runKeys))
+        run.append(
+          try Self.step(
+            named: name ?? "run-\(index + 1)", entries, at: value.location, allowed: Self.runKeys, limits: cellLimits))
       }
     }
   }
 
   private static func step(
-    named name: String, _ entries: [MatrixEntry], at location: SourceLocation, allowed: [String]
-  )
-    throws(MatrixError) -> StepSpec
-  {
+    named name: String, _ entries: [MatrixEntry], at location: SourceLocation, allowed: [String],
+    limits: [String: Int]
+  ) throws(MatrixError) -> StepSpec {
     for entry in entries where !allowed.contains(entry.key) {
       throw MatrixFile.unknownKey(entry, among: allowed, in: "a step")
     }
@@ -109,7 +151,8 @@ public struct CellSteps: Sendable, Hashable {
     }
     return StepSpec(
       name: name, argv: argv, environment: environment, workingDirectory: map["workdir"]?.scalarText,
-      stdin: map["stdin"]?.scalarText, timeout: timeout, expectedExit: expectedExit)
+      stdin: map["stdin"]?.scalarText, timeout: timeout, expectedExit: expectedExit,
+      limits: limits.merging(try ResourceLimit.parse(map["ulimit"])) { _, step in step })
   }
 
   /// Whether `path`, once `.` and `..` are resolved, lies in `folder`.
