@@ -190,6 +190,31 @@ import Testing
     #expect(reason.contains("darwin/arm64"))
   }
 
+  @Test func artifactsAreFoundFromAnyWorkingFolder() async throws {
+    // A relative output folder, as `archway run` uses by default, and a run step working elsewhere.
+    let relative = ".build/archway-relative-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: relative) }
+    let file = try MatrixFile.parse(
+      yaml: """
+        matrix:
+          opt: [x]
+        build:
+          argv: [sh, -c, "echo made > ${cell.out}/a"]
+          artifacts: {a: "${cell.out}/a"}
+        run:
+          - name: read
+            argv: [cat, "${artifact:a}"]
+            workdir: /
+        """, file: "m.yml")
+    let cells = try Planner(host: Self.host, outputRoot: relative).plan(file)
+    let executor = CellExecutor(
+      host: Self.host, defaultTimeout: .seconds(30), environment: ProcessInfo.processInfo.environment)
+    let record = await executor.execute(cells[0])
+    #expect(record.outcome == .passed, "\(record.steps.map(\.status))")
+    #expect(record.artifacts["a"]?.hasPrefix("/") == true)
+    #expect(record.steps.last?.stdoutHead == "made\n")
+  }
+
   @Test func artifactsMustStayInsideTheirCell() throws {
     let file = try MatrixFile.parse(
       yaml: "matrix:\n  opt: [O2]\nbuild:\n  argv: [make]\n  artifacts:\n    x: \"${cell.out}/../elsewhere\"\n",

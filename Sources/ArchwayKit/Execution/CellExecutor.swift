@@ -54,7 +54,8 @@ public struct CellExecutor: Sendable {
     }
     for (name, path) in steps.artifacts.sorted(by: { $0.key < $1.key }) {
       if FileManager.default.fileExists(atPath: path) {
-        record.artifacts[name] = path
+        // Absolute, so `${artifact:NAME}` holds in a run step with its own `workdir`.
+        record.artifacts[name] = URL(fileURLWithPath: path).standardizedFileURL.path
       } else {
         record.problems.append("the build left no artifact '\(name)' at \(path)")
         record.outcome = .failed

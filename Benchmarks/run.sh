@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The executor against the plain way of doing the same work, in one run:
+#  1. Emulated runs: K runs of hello for linux/arm64 as run steps of one cell through Archway's qemu
+#     runner, against the same K raw `qemu-aarch64-static -L SYSROOT` invocations from a shell loop.
+#  2. Scheduling: N cells whose run step sleeps S seconds, at --jobs J, against the ideal
+#     (N*S/J) and a sequential shell loop; Archway's overhead per cell.
+#
+#   Benchmarks/run.sh [K] [N] [S]        (default: 200 runs, 40 cells, 0.25 s)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-200} cells=${2:-40} sleep_s=${3:-0.25}
+jobs=$(nproc)
+(cd "$root" && swift build -c release --product archway >/dev/null)
+archway=$(cd "$root" && swift build -c release --show-bin-path)/archway
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+now() { date +%s%N; }
+ms() { echo $((($2 - $1) / 1000000)); }
+ratio() { python3 -c "print(f'{$1 / max($2, 1):.3f}')"; }
+
+aarch64-linux-gnu-gcc -O2 -o "$work/hello" "$root/Examples/hello/hello.c"
+qemu=$(command -v qemu-aarch64-static)
+sysroot=/usr/aarch64-linux-gnu
+
+# 1. Emulated runs.
+{
+  echo "matrix:"
+  echo "  platform: [linux/arm64]"
+  echo "build:"
+  echo "  argv: [cp, \"$work/hello\", \"\${cell.out}/hello\"]"
+  echo "  artifacts: {hello: \"\${cell.out}/hello\"}"
+  echo "run:"
+  for i in $(seq "$runs"); do echo "  - {name: r$i, argv: [\"\${artifact:hello}\", \"x\"]}"; done
+} >"$work/emulated.yml"
+"$archway" run "$work/emulated.yml" --out "$work/warm" >/dev/null 2>&1 || true
+start=$(now)
+"$archway" run "$work/emulated.yml" --out "$work/emulated" >/dev/null 2>&1
+archway_ms=$(ms "$start" "$(now)")
+start=$(now)
+for _ in $(seq "$runs"); do "$qemu" -L "$sysroot" "$work/hello" x >/dev/null; done
+raw_ms=$(ms "$start" "$(now)")
+echo "emulated runs: $runs × hello under qemu-aarch64"
+printf '  %-44s %7s ms\n' "archway run (one cell, $runs run steps)" "$archway_ms" "raw qemu -L loop" "$raw_ms"
+echo "  archway / raw: $(ratio "$archway_ms" "$raw_ms")   (aim: at most 1.05)"
+
+# 2. Scheduling.
+{
+  echo "matrix:"
+  echo "  n: [$(seq -s, 1 "$cells")]"
+  echo "run:"
+  echo "  - {name: sleep, argv: [sleep, \"$sleep_s\"]}"
+} >"$work/sched.yml"
+start=$(now)
+"$archway" run "$work/sched.yml" --jobs "$jobs" --out "$work/sched" >/dev/null 2>&1
+sched_ms=$(ms "$start" "$(now)")
+start=$(now)
+for _ in $(seq "$cells"); do sleep "$sleep_s"; done
+seq_ms=$(ms "$start" "$(now)")
+ideal_ms=$(python3 -c "print(int($cells * $sleep_s * 1000 / $jobs))")
+echo "scheduling: $cells cells of sleep $sleep_s at --jobs $jobs"
+printf '  %-44s %7s ms\n' "archway run" "$sched_ms" "ideal (work / jobs)" "$ideal_ms" "sequential shell loop" "$seq_ms"
+echo "  archway / ideal: $(ratio "$sched_ms" "$ideal_ms")   sequential / archway: $(ratio "$seq_ms" "$sched_ms")"
+echo "  overhead per cell: $(python3 -c "print(f'{($sched_ms - $ideal_ms) * $jobs / $cells:.1f}')") ms"
