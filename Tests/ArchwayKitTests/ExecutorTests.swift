@@ -155,6 +155,31 @@ import Testing
         record.steps.map(\.stdoutHead) == ["", "77 4096\n", "33 4096\n"], "\(record.id) via \(record.runner.kind)")
     }
     #expect(records.map(\.runner.kind) == [.native, .qemu, .qemu])
+    // The fingerprint, taken inside the runner, sees the cell's limits too.
+    #expect(records.allSatisfy { $0.fingerprint?.nofile == "77" && $0.fingerprint?.stack == "4096" })
+  }
+
+  @Test func theFingerprintIsTakenInsideTheRunner() async throws {
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/amd64, linux/arm64, linux/s390x]
+      run:
+        - argv: ["true"]
+      """, in: Self.folder("fingerprint"))
+    let uname = try Command.run("uname", ["-m"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let hostLibc = try Command.run("getconf", ["GNU_LIBC_VERSION"]).stdout.trimmingCharacters(
+      in: .whitespacesAndNewlines)
+    let native = try #require(records[0].fingerprint)
+    #expect(native.machine == uname && native.libc == hostLibc && native.kernel?.isEmpty == false)
+    for (record, package) in zip(records.dropFirst(), ["libc6-arm64-cross", "libc6-s390x-cross"]) {
+      let fingerprint = try #require(record.fingerprint, "\(record.id)")
+      // The sysroot's glibc, asked under the emulator, against the version dpkg installed.
+      let version = try Command.run("dpkg-query", ["-W", "-f", "${Version}", package]).stdout
+      let upstream = version.split(separator: "-").first.map(String.init) ?? version
+      #expect(fingerprint.libc == "glibc \(upstream)", "\(record.id): \(fingerprint)")
+      #expect(fingerprint.machine == nil)
+    }
   }
 
   @Test func failFastStartsNoMoreCells() async throws {

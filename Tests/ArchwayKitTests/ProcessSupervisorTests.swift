@@ -80,7 +80,9 @@ import Testing
     #expect(outcome.stdoutBytes == 1 << 30)
     #expect(outcome.stdoutHead.utf8.count == ProcessSupervisor.captureLimit)
     #expect(outcome.stdoutTail.utf8.count == ProcessSupervisor.captureLimit)
-    #expect(Self.peakResidentKiB() - before < 64 * 1024, "the output went to the log, not to memory")
+    // The peak is the whole test process's, other suites running beside this one included; holding
+    // the output would add a full GiB, far past this bound.
+    #expect(Self.peakResidentKiB() - before < 256 * 1024, "the output went to the log, not to memory")
   }
 
   @Test func aMissingProgramIsAnInfrastructureProblem() async {

@@ -61,6 +61,11 @@ public struct CellExecutor: Sendable {
         record.outcome = .failed
       }
     }
+    if !steps.run.isEmpty {
+      record.fingerprint = await Fingerprint.take(
+        runner: runner, limits: ResourceLimit.prlimitOptions(steps.limits), folder: cell.out + "/logs",
+        environment: passThrough)
+    }
     for step in steps.run {
       var argv: [String]
       do {

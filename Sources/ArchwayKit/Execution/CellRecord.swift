@@ -32,6 +32,8 @@ public struct CellRecord: Sendable, Hashable, Codable {
   public var artifacts: [String: String]
   /// Seconds from the cell's start to its end.
   public var duration: Double
+  /// What the cell's environment said of itself, taken inside its runner before the run steps.
+  public var fingerprint: Fingerprint?
 
   /// Creates a record.
   public init(

@@ -17,13 +17,8 @@ public struct StepSpec: Sendable, Hashable {
   /// Resource limits (`nofile`, `stack` in KiB, `nproc`, …): the cell's `ulimit:`, then the step's.
   public var limits: [String: Int] = [:]
 
-  /// The `prlimit` options that apply ``limits`` (soft and hard alike), in a stable order.
-  public var prlimitOptions: [String] {
-    limits.keys.sorted().compactMap { key in
-      guard let (option, scale) = ResourceLimit.known[key], let value = limits[key] else { return nil }
-      return "--\(option)=\(value * scale):\(value * scale)"
-    }
-  }
+  /// The `prlimit` options that apply ``limits``.
+  public var prlimitOptions: [String] { ResourceLimit.prlimitOptions(limits) }
 }
 
 /// The limits a matrix may set with `ulimit:`, with `ulimit`'s units.
@@ -33,6 +28,14 @@ public enum ResourceLimit {
     "nofile": ("nofile", 1), "nproc": ("nproc", 1), "stack": ("stack", 1024), "as": ("as", 1024),
     "core": ("core", 1024), "cpu": ("cpu", 1), "fsize": ("fsize", 1024),
   ]
+
+  /// The `prlimit` options that apply `limits` (soft and hard alike), in a stable order.
+  public static func prlimitOptions(_ limits: [String: Int]) -> [String] {
+    limits.keys.sorted().compactMap { key in
+      guard let (option, scale) = known[key], let value = limits[key] else { return nil }
+      return "--\(option)=\(value * scale):\(value * scale)"
+    }
+  }
 
   /// The limits of a `ulimit:` map. Throws a ``MatrixError`` at an unknown key or a value that is
   /// not a whole number.
@@ -65,6 +68,8 @@ public struct CellSteps: Sendable, Hashable {
   public var artifacts: [String: String]
   /// The run steps, in order.
   public var run: [StepSpec]
+  /// The cell's own `ulimit:` (each step may add to it).
+  public var limits: [String: Int]
 
   static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts"]
   static let runKeys = ["name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect"]
@@ -75,6 +80,7 @@ public struct CellSteps: Sendable, Hashable {
     artifacts = [:]
     run = []
     let cellLimits = try ResourceLimit.parse(cell["ulimit"])
+    limits = cellLimits
     if let block = cell.build {
       guard let entries = block.entries else {
         throw MatrixError("'build' must be a map (argv or shell and script, env, artifacts…)", at: block.location)

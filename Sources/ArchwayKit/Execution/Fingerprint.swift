@@ -1,0 +1,71 @@
+import Foundation
+
+/// What a cell's environment says of itself, taken inside its runner: the machine, the libc and
+/// its version, the kernel, and the limits a program meets (`ulimit -n -s -u`).
+public struct Fingerprint: Sendable, Hashable, Codable {
+  /// `uname -m` (nil under qemu-user, whose sysroot has no program that would say it).
+  public var machine: String?
+  /// `glibc 2.36`, or nil when no glibc answered (static cells under qemu).
+  public var libc: String?
+  /// `uname -r`.
+  public var kernel: String?
+  /// The soft limits on open files, stack size (KiB) and processes, with the cell's `ulimit:` applied
+  /// (`ulimit -n`, `-s`, `-u`); `unlimited` when there is none.
+  public var nofile: String?
+  /// See ``nofile``.
+  public var stack: String?
+  /// See ``nofile``.
+  public var nproc: String?
+
+  /// The shell probe for what every runner shares with the host process (kernel and limits):
+  /// `/proc/self/limits` rather than `ulimit`, whose `-u` not every `sh` has.
+  static let limitsProbe = "uname -m; uname -r; getconf GNU_LIBC_VERSION 2>/dev/null || echo; cat /proc/self/limits"
+
+  /// The soft limit of a `/proc/self/limits` row (`Max open files  1024  1048576  files`), divided by `scale`.
+  static func limit(_ row: String, in lines: [String], scale: Int = 1) -> String? {
+    guard let line = lines.first(where: { $0.hasPrefix(row) }) else { return nil }
+    guard let soft = line.dropFirst(row.count).split(separator: " ").first.map(String.init) else { return nil }
+    return Int(soft).map { String($0 / scale) } ?? soft
+  }
+
+  /// Takes the fingerprint through `runner` with the cell's limits (`prlimit` options), logging to `folder`.
+  /// Returns nil for a runner that runs nothing.
+  static func take(
+    runner: Runner, limits: [String], folder: String, environment: [String: String]
+  ) async -> Fingerprint? {
+    func probe(_ name: String, _ argv: [String]) async -> [String] {
+      let wrapped = limits.isEmpty ? argv : ["prlimit"] + limits + ["--"] + argv
+      let outcome = await ProcessSupervisor.run(
+        ProcessLaunch(
+          name: name, argv: wrapped, environment: environment, timeout: .seconds(30),
+          stdoutLog: "\(folder)/\(name).stdout.log", stderrLog: "\(folder)/\(name).stderr.log"))
+      guard outcome.status.succeeded else { return [] }
+      return outcome.stdoutHead.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+    switch runner.kind {
+    case .native:
+      let lines = await probe("fingerprint", ["sh", "-c", limitsProbe])
+      guard lines.count >= 3 else { return nil }
+      return Fingerprint(
+        machine: lines[0], libc: lines[2].isEmpty ? nil : lines[2], kernel: lines[1],
+        nofile: limit("Max open files", in: lines), stack: limit("Max stack size", in: lines, scale: 1024),
+        nproc: limit("Max processes", in: lines))
+    case .qemu:
+      // qemu-user passes the kernel and the limits through; the libc is the sysroot's, asked under qemu.
+      let host = await probe("fingerprint", ["sh", "-c", limitsProbe])
+      var libc: String?
+      if let sysroot = runner.sysroot, let emulator = runner.launcher {
+        let banner = await probe("fingerprint-libc", [emulator, "-L", sysroot, "\(sysroot)/lib/libc.so.6"]).first ?? ""
+        if let range = banner.range(of: "release version ") {
+          libc = "glibc " + banner[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+        }
+      }
+      guard host.count >= 3 else { return nil }
+      return Fingerprint(
+        machine: nil, libc: libc, kernel: host[1], nofile: limit("Max open files", in: host),
+        stack: limit("Max stack size", in: host, scale: 1024), nproc: limit("Max processes", in: host))
+    default:
+      return nil
+    }
+  }
+}
