@@ -19,23 +19,13 @@ struct PlanCommand: AsyncParsableCommand {
       """
   )
 
-  @Argument(help: "The matrix file.")
-  var matrix: String?
+  @OptionGroup var cellSelection: SelectionOptions
 
   @Flag(help: "Print the cells as a JSON array.")
   var json = false
 
   @Option(help: "table, json, github (a strategy.matrix for GitHub Actions) or gitlab (a child pipeline).")
   var format: PlanFormat?
-
-  @Option(help: "Only the cells matching EXPR: KEY=GLOB or KEY!=GLOB, comma for AND (arch=arm64,libc=gnu*).")
-  var filter: String?
-
-  @Option(help: "Only shard I of N (e.g. 2/4): disjoint, deterministic, together the whole plan.")
-  var shard: String?
-
-  @Option(help: "A previous report: balance shards by its recorded cell durations instead of by count.")
-  var durations: String?
 
   @Option(help: "With --format github|gitlab: one CI job per shard, N shards (default: one job per cell).")
   var shards: Int?
@@ -49,17 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let selection: PlanSelection
-    do {
-      guard let path = matrix ?? MatrixFile.defaultPath() else {
-        throw CommandFailure(message: "no matrix file: name one, or create Matrix/archway.yml (see docs/matrix.md)")
-      }
-      selection = try PlanSelection(
-        path: path, filter: filter, shard: shard, durationsReport: durations,
-        planner: Planner(host: HostProbe.platform(), outputRoot: out))
-    } catch let error as MatrixError {
-      throw CommandFailure(message: error.description)
-    }
+    let selection = try cellSelection.select(host: HostProbe.platform(), out: out)
     switch json ? .json : (format ?? .table) {
     case .json:
       try Output.printJSON(selection.cells)

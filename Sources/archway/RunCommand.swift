@@ -23,17 +23,10 @@ struct RunCommand: AsyncParsableCommand {
       """
   )
 
-  @Argument(help: "The matrix file (default: Matrix/archway.yml, then archway.yml).")
-  var matrix: String?
+  @OptionGroup var cellSelection: SelectionOptions
 
   @Option(help: "How many cells run at once (default: the number of cores).")
   var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-  @Option(help: "Only the cells matching EXPR (see 'archway plan --help').")
-  var filter: String?
-
-  @Option(help: "Only shard I of N.")
-  var shard: String?
 
   @Option(help: "The output folder: a folder per cell, and record.json.")
   var out = "archway-out"
@@ -54,16 +47,7 @@ struct RunCommand: AsyncParsableCommand {
 
   func run() async throws {
     let host = HostProbe.platform()
-    let selection: PlanSelection
-    do {
-      guard let path = matrix ?? MatrixFile.defaultPath() else {
-        throw CommandFailure(message: "no matrix file: name one, or create Matrix/archway.yml (see docs/matrix.md)")
-      }
-      selection = try PlanSelection(
-        path: path, filter: filter, shard: shard, planner: Planner(host: host, outputRoot: out))
-    } catch let error as MatrixError {
-      throw CommandFailure(message: error.description)
-    }
+    let selection = try cellSelection.select(host: host, out: out)
     let executor = CellExecutor(
       host: host, defaultTimeout: .milliseconds(Int(timeout * 1000)), environment: ProcessInfo.processInfo.environment)
     let scheduler = Scheduler(jobs: jobs, failFast: failFast, executor: executor)

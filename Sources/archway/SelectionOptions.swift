@@ -1,0 +1,32 @@
+import ArchwayKit
+import ArgumentParser
+
+/// The options `plan` and `run` share to pick cells, so that a CI job's `run --shard I/N` runs
+/// exactly the cells `plan --shards N` gave it.
+struct SelectionOptions: ParsableArguments {
+  @Argument(help: "The matrix file (default: Matrix/archway.yml, then archway.yml).")
+  var matrix: String?
+
+  @Option(help: "Only the cells matching EXPR: KEY=GLOB or KEY!=GLOB, comma for AND (arch=arm64,libc=gnu*).")
+  var filter: String?
+
+  @Option(help: "Only shard I of N (e.g. 2/4): disjoint, deterministic, together the whole plan.")
+  var shard: String?
+
+  @Option(help: "A previous report: balance shards by its recorded cell durations instead of by count.")
+  var durations: String?
+
+  /// The selected cells, planned for `host` with output under `out`.
+  func select(host: Platform, out: String) throws -> PlanSelection {
+    guard let path = matrix ?? MatrixFile.defaultPath() else {
+      throw CommandFailure(message: "no matrix file: name one, or create Matrix/archway.yml (see docs/matrix.md)")
+    }
+    do {
+      return try PlanSelection(
+        path: path, filter: filter, shard: shard, durationsReport: durations,
+        planner: Planner(host: host, outputRoot: out))
+    } catch {
+      throw CommandFailure(message: error.description)
+    }
+  }
+}
