@@ -79,10 +79,7 @@ struct RunCommand: AsyncParsableCommand {
       }
     }
     Output.error(progress.summary(cells, record: out + "/record.json"))
-    if record.interrupted { throw ExitCode(130) }
-    if cells.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
-    if !cells.isEmpty, cells.allSatisfy({ $0.outcome == .infrastructure }) { throw ExitCode(3) }
-    if cells.contains(where: { $0.outcome != .passed }) { throw ExitCode(1) }
+    if record.exitStatus != 0 { throw ExitCode(record.exitStatus) }
   }
 }
 

@@ -15,6 +15,14 @@ public struct RunRecord: Sendable, Hashable, Codable {
   /// Whether SIGINT or SIGTERM ended the run early.
   public var interrupted: Bool
 
+  /// Archway's exit code for this run: 130 interrupted; 3 when every cell hit an infrastructure
+  /// problem (the host lacks what they need); 1 when any cell did not pass; else 0.
+  public var exitStatus: Int32 {
+    if interrupted { return 130 }
+    if !cells.isEmpty, cells.allSatisfy({ $0.outcome == .infrastructure }) { return 3 }
+    return cells.allSatisfy { $0.outcome == .passed } ? 0 : 1
+  }
+
   /// Creates a record.
   public init(matrix: String, host: String, started: String, cells: [CellRecord], interrupted: Bool) {
     self.matrix = matrix
