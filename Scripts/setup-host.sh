@@ -22,8 +22,15 @@ apt_packages=(
 )
 pip_packages=(ziglang)
 if ! $want_demo_only; then
-  apt_packages+=(binutils-multiarch libxml2-utils)
+  apt_packages+=(binutils-multiarch libxml2-utils podman runc uidmap debootstrap binfmt-support)
   pip_packages+=(pyelftools junitparser macholib pefile jsonschema pyyaml)
+fi
+
+# binfmt_misc lets a foreign-arch container or chroot run through qemu; mount it before qemu-user-static
+# registers (root only; without it only the container and rootfs runners lose foreign arches).
+binfmt=/proc/sys/fs/binfmt_misc
+if [ "$(id -u)" -eq 0 ] && [ ! -e "$binfmt/status" ]; then
+  mount -t binfmt_misc binfmt_misc "$binfmt" 2>/dev/null || echo "setup-host: cannot mount $binfmt; going on"
 fi
 
 missing=()
@@ -35,6 +42,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   # One index may fail while a mirror syncs; only a package that will not install stops us.
   sudo_if_needed apt-get update -qq || echo "setup-host: apt-get update reported errors; going on"
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -e "$binfmt/status" ] && [ ! -e "$binfmt/qemu-aarch64" ] && command -v update-binfmts >/dev/null; then
+  sudo_if_needed update-binfmts --enable >/dev/null 2>&1 || echo "setup-host: update-binfmts --enable failed; going on"
 fi
 
 py_missing=()

@@ -13,6 +13,8 @@ step "host packages"
 Scripts/setup-host.sh
 step "fixtures: real binaries from every cross toolchain"
 Scripts/build-fixtures.sh
+step "container image for the container-runner tests"
+Scripts/build-test-image.sh
 step "format"
 swift format lint --strict --recursive Package.swift Sources Tests
 fuzz_seconds=${FUZZ_SECONDS:-60}

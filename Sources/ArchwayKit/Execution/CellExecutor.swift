@@ -61,11 +61,30 @@ public struct CellExecutor: Sendable {
         record.outcome = .failed
       }
     }
+    var session: ContainerSession?
+    if runner.kind == .container, !steps.run.isEmpty {
+      switch await ContainerSession.start(runner: runner, cell: cell, environment: passThrough) {
+      case .started(let started): session = started
+      case .failed(let outcome):
+        record.steps.append(outcome)
+        record.steps += steps.run.map { .notRun($0.name, argv: $0.argv, outcome.status) }
+        if record.outcome == .passed { record.outcome = Self.outcome(of: outcome.status) }
+        return record
+      }
+    }
     if !steps.run.isEmpty {
       record.fingerprint = await Fingerprint.take(
-        runner: runner, limits: ResourceLimit.prlimitOptions(steps.limits), folder: cell.out + "/logs",
-        environment: passThrough)
+        runner: runner, session: session, limits: ResourceLimit.prlimitOptions(steps.limits),
+        folder: cell.out + "/logs", environment: passThrough)
     }
+    await runSteps(steps, of: cell, runner: runner, session: session, into: &record)
+    await session?.stop(environment: passThrough, logs: cell.out + "/logs")
+    return record
+  }
+
+  private func runSteps(
+    _ steps: CellSteps, of cell: Cell, runner: Runner, session: ContainerSession?, into record: inout CellRecord
+  ) async {
     for step in steps.run {
       var argv: [String]
       do {
@@ -75,6 +94,16 @@ public struct CellExecutor: Sendable {
         record.problems.append(error.message)
         record.steps.append(.notRun(step.name, argv: step.argv, .skipped(error.message)))
         record.outcome = .failed
+        continue
+      }
+      if let session {
+        let command = session.exec(
+          argv, environment: step.environment.merging(["ARCHWAY_CELL": cell.id]) { step, _ in step },
+          workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
+        let outcome = await run(step, argv: command, in: cell, limitsApplied: true)
+        record.steps.append(outcome)
+        record.note(outcome, expected: step.expectedExit)
+        if outcome.status == .interrupted { break }
         continue
       }
       guard let wrapped = runner.wrap(argv) else {
@@ -88,23 +117,19 @@ public struct CellExecutor: Sendable {
       }
       let outcome = await run(step, argv: wrapped, in: cell)
       record.steps.append(outcome)
-      if outcome.status != .exited(step.expectedExit) {
-        let ending = Self.outcome(of: outcome.status)
-        if record.outcome == .passed || ending == .interrupted { record.outcome = ending }
-      }
+      record.note(outcome, expected: step.expectedExit)
       if outcome.status == .interrupted { break }
     }
-    return record
   }
 
-  private func run(_ step: StepSpec, argv: [String], in cell: Cell) async -> StepOutcome {
+  private func run(_ step: StepSpec, argv: [String], in cell: Cell, limitsApplied: Bool = false) async -> StepOutcome {
     var environment = passThrough
     environment.merge(step.environment) { _, step in step }
     environment["ARCHWAY_CELL"] = cell.id
     environment["ARCHWAY_CELL_OUT"] = cell.out
     let logs = "\(cell.out)/logs/\(step.name.replacingOccurrences(of: "/", with: "_"))"
     // Limits wrap the whole command, so they hold natively and for the emulated program alike.
-    let limited = step.limits.isEmpty ? argv : ["prlimit"] + step.prlimitOptions + ["--"] + argv
+    let limited = step.limits.isEmpty || limitsApplied ? argv : ["prlimit"] + step.prlimitOptions + ["--"] + argv
     return await ProcessSupervisor.run(
       ProcessLaunch(
         name: step.name, argv: limited, environment: environment, workingDirectory: step.workingDirectory,
@@ -135,5 +160,15 @@ public struct CellExecutor: Sendable {
       result.replaceSubrange(start.lowerBound...end, with: path)
     }
     return result
+  }
+}
+
+extension CellRecord {
+  /// Takes a run step's outcome into the cell's: an exit other than the expected one fails the cell
+  /// (or interrupts it, or makes it an infrastructure problem), the first such step deciding.
+  mutating func note(_ step: StepOutcome, expected: Int32) {
+    guard step.status != .exited(expected) else { return }
+    let ending = CellExecutor.outcome(of: step.status)
+    if outcome == .passed || ending == .interrupted { outcome = ending }
   }
 }

@@ -31,10 +31,12 @@ public struct Fingerprint: Sendable, Hashable, Codable {
   /// Takes the fingerprint through `runner` with the cell's limits (`prlimit` options), logging to `folder`.
   /// Returns nil for a runner that runs nothing.
   static func take(
-    runner: Runner, limits: [String], folder: String, environment: [String: String]
+    runner: Runner, session: ContainerSession? = nil, limits: [String], folder: String, environment: [String: String]
   ) async -> Fingerprint? {
     func probe(_ name: String, _ argv: [String]) async -> [String] {
-      let wrapped = limits.isEmpty ? argv : ["prlimit"] + limits + ["--"] + argv
+      let wrapped =
+        session.map { $0.exec(argv, environment: [:], workdir: nil, limits: limits, stdin: false) }
+        ?? (limits.isEmpty ? argv : ["prlimit"] + limits + ["--"] + argv)
       let outcome = await ProcessSupervisor.run(
         ProcessLaunch(
           name: name, argv: wrapped, environment: environment, timeout: .seconds(30),
@@ -43,7 +45,7 @@ public struct Fingerprint: Sendable, Hashable, Codable {
       return outcome.stdoutHead.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
     switch runner.kind {
-    case .native:
+    case .native, .container:
       let lines = await probe("fingerprint", ["sh", "-c", limitsProbe])
       guard lines.count >= 3 else { return nil }
       return Fingerprint(

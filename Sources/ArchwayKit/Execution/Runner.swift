@@ -18,6 +18,13 @@ public struct Runner: Sendable, Hashable, Codable {
   /// For `none`: whether the host lacks something it could have (an emulator, a sysroot), which
   /// makes the cell an infrastructure problem rather than a build-only target.
   public var hostLacksIt = false
+  /// For `container`: the image (`archway/ENV:DEBIAN-ARCH`), the `--platform`, and extra engine
+  /// arguments from the cell's `engine_args:` (the flags a host needs, e.g. `--runtime runc`).
+  public var image: String?
+  /// See ``image``.
+  public var containerPlatform: String?
+  /// See ``image``.
+  public var engineArguments: [String] = []
 
   /// The argv that runs `argv` on the target; nil for `none`.
   public func wrap(_ argv: [String]) -> [String]? {
@@ -42,13 +49,10 @@ public struct Runner: Sendable, Hashable, Codable {
     let target = cell.target
     let requested = cell["runner"]?.description
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
-    if cell.env != nil {
-      return Runner(
-        kind: .none,
-        reason: "runtime environments ('env: \(cell.env!)') need the rootfs or container runner, not built yet",
-        hostLacksIt: true)
-    }
     let spec = TargetCatalog.spec(for: platform)
+    if let env = cell.env {
+      return container(for: cell, env: env, spec: spec, locate: locate)
+    }
     let staticLibc = target.libc == "static"
     if requested == nil || requested == "native", target.os == host.os {
       if platform == host { return Runner(kind: .native, reason: "the host is \(host)") }
@@ -99,5 +103,26 @@ public struct Runner: Sendable, Hashable, Codable {
   public static func crossSysroot(for spec: ArchitectureSpec) -> String? {
     guard spec.platform.os == "linux" else { return nil }
     return "/usr/\(spec.gnuArch)-linux-\(spec.gnuABI)"
+  }
+
+  /// The container runner for an `env:` cell: the cell's `engine:` (default podman, then docker) and
+  /// the image `archway/ENV:DEBIAN-ARCH`; `none` (an infrastructure problem) without an engine.
+  static func container(for cell: Cell, env: String, spec: ArchitectureSpec?, locate: (String) -> String?) -> Runner {
+    let requested = cell["engine"]?.description
+    let engines = requested.map { [$0] } ?? ["podman", "docker"]
+    guard let engine = engines.lazy.compactMap(locate).first else {
+      return Runner(
+        kind: .none,
+        reason: "the env '\(env)' needs a container engine; no \(engines.joined(separator: " or ")) on PATH",
+        hostLacksIt: true)
+    }
+    let tag = spec?.debianArch ?? cell.target.arch
+    var runner = Runner(
+      kind: .container, reason: "\(URL(fileURLWithPath: engine).lastPathComponent) container of archway/\(env):\(tag)",
+      launcher: engine)
+    runner.image = "archway/\(env):\(tag)"
+    runner.containerPlatform = cell.target.platform
+    runner.engineArguments = cell["engine_args"]?.items?.map(\.description) ?? []
+    return runner
   }
 }

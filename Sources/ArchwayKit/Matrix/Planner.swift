@@ -3,6 +3,8 @@
 public struct Planner: Sendable {
   /// The axes that give a cell its target and environment; every other key is a user axis.
   public static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "env"]
+  /// Values that say how a cell runs, not what it is: left out of cell ids.
+  public static let settings: Set<String> = ["runner", "engine", "engine_args", "network"]
 
   /// The platform of cells that name none (and have no default): the host's.
   public var host: Platform
@@ -56,7 +58,9 @@ public struct Planner: Sendable {
   static func cellID(platform: Platform, libc: LibcRequirement, env: String?, values: [MatrixEntry]) -> String {
     var parts = [platform.description.replacingOccurrences(of: "/", with: "-"), libc.description]
     if let env { parts.append(env) }
-    for entry in values where !reservedAxes.contains(entry.key) { parts.append("\(entry.key)=\(entry.value)") }
+    for entry in values where !reservedAxes.contains(entry.key) && !settings.contains(entry.key) {
+      parts.append("\(entry.key)=\(entry.value)")
+    }
     let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._=+-")
     return String(parts.joined(separator: "-").map { allowed.contains($0) ? $0 : "_" })
   }

@@ -1,0 +1,111 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// The container runner with podman on an image imported from a debootstrapped Debian 11 arm64
+/// rootfs (Scripts/build-test-image.sh): the glibc-floor proof, the fingerprint inside, limits, cleanup.
+@Suite struct ContainerRunnerTests {
+  static let image: Void = {
+    let result = try? Command.run(Fixtures.root + "/Scripts/build-test-image.sh", [])
+    precondition(result?.status == 0, "Scripts/build-test-image.sh failed: \(result?.stderr ?? "did not start")")
+  }()
+
+  /// The flags this host's podman needs (../shared/HOST.md): a setting of the matrix, not code.
+  static let engineArgs = #"[--runtime, runc, --ulimit, "nofile=1024:1024", --ulimit, "nproc=1024:1024"]"#
+
+  static func run(_ body: String, name: String) async throws -> [CellRecord] {
+    _ = image
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("archway-ctr-\(name)-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: folder)
+    let yaml = "defaults:\n  engine: podman\n  engine_args: \(engineArgs)\n" + body
+    let file = try MatrixFile.parse(yaml: yaml, file: "\(folder)/m.yml")
+    let host = Platform(os: "linux", arch: "amd64")
+    let cells = try Planner(host: host, outputRoot: folder + "/out").plan(file)
+    let executor = CellExecutor(
+      host: host, defaultTimeout: .seconds(120), environment: ProcessInfo.processInfo.environment)
+    return await Scheduler(jobs: 2, failFast: false, executor: executor).run(cells)
+  }
+
+  static func containers() throws -> [String] {
+    try Command.run("podman", ["ps", "-a", "--filter", "ancestor=archway/test-debian-11:arm64", "--format", "{{.ID}}"])
+      .stdout.split(separator: "\n").map(String.init)
+  }
+
+  @Test func theBookwormGccBuildFailsOnDebian11AndTheZigBuildPasses() async throws {
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/arm64]
+        env: [test-debian-11]
+        cc: [gcc, zig]
+        include:
+          - cc: zig
+            libc: gnu-2.17
+      build:
+        shell: bash
+        script: |
+          case "${cc}" in
+            gcc) ${target.gcc_prefix}gcc -O2 -o "${cell.out}/hello" \(Fixtures.root)/Examples/hello/hello.c ;;
+            zig) python3 -m ziglang cc -target ${target.zig} -O2 -o "${cell.out}/hello" \(Fixtures.root)/Examples/hello/hello.c ;;
+          esac
+        artifacts: {hello: "${cell.out}/hello"}
+      run:
+        - name: greet
+          argv: ["${artifact:hello}", "debian"]
+      """, name: "floor")
+    #expect(
+      records.map(\.id) == ["linux-arm64-gnu-test-debian-11-cc=gcc", "linux-arm64-gnu-2.17-test-debian-11-cc=zig"])
+    let gcc = records[0]
+    let zig = records[1]
+    #expect(gcc.runner.kind == .container && gcc.runner.image == "archway/test-debian-11:arm64")
+    #expect(gcc.outcome == .failed)
+    #expect(gcc.steps.last?.status == .exited(1))
+    #expect(
+      gcc.steps.last?.stderrHead.contains("version `GLIBC_2.34' not found") == true,
+      "\(gcc.steps.last?.stderrHead ?? "")")
+    #expect(zig.outcome == .passed, "\(zig.steps.map(\.status))")
+    #expect(zig.steps.last?.stdoutHead == "hello, debian (64-bit, little-endian)\n")
+    for record in records {
+      let fingerprint = try #require(record.fingerprint)
+      #expect(fingerprint.machine == "aarch64" && fingerprint.libc == "glibc 2.31", "\(fingerprint)")
+    }
+    #expect(try Self.containers().isEmpty, "every container was removed")
+  }
+
+  @Test func limitsAndEnvironmentApplyInsideTheContainer() async throws {
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/arm64]
+        env: [test-debian-11]
+        ulimit: [{nofile: 77}]
+      run:
+        - name: inside
+          argv: [sh, -c, "ulimit -n; echo $GREETING; uname -m"]
+          env: {GREETING: hi}
+      """, name: "limits")
+    let record = try #require(records.first)
+    #expect(record.outcome == .passed, "\(record.steps.map(\.status)) \(record.steps.map(\.stderrHead))")
+    #expect(record.steps.last?.stdoutHead == "77\nhi\naarch64\n")
+    #expect(record.fingerprint?.nofile == "77")
+  }
+
+  @Test func aMissingImageIsAnInfrastructureOutcome() async throws {
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/arm64]
+        env: [no-such-env]
+      run:
+        - argv: ["true"]
+      """, name: "missing")
+    let record = try #require(records.first)
+    #expect(record.outcome == .infrastructure)
+    guard case .infrastructure(let reason) = record.steps.last?.status else {
+      Issue.record("expected an infrastructure outcome, got \(record.steps.map(\.status))")
+      return
+    }
+    #expect(reason.hasPrefix("cannot start archway/no-such-env:arm64"), "\(reason)")
+  }
+}
