@@ -4,6 +4,8 @@
 #     runner, against the same K raw `qemu-aarch64-static -L SYSROOT` invocations from a shell loop.
 #  2. Scheduling: N cells whose run step sleeps S seconds, at --jobs J, against the ideal
 #     (N*S/J) and a sequential shell loop; Archway's overhead per cell.
+#  3. Containers (when podman and Scripts/build-test-image.sh's image are there): K/4 steps in one
+#     cell through Archway's container runner against as many `podman run --rm`s.
 #
 #   Benchmarks/run.sh [K] [N] [S]        (default: 200 runs, 40 cells, 0.25 s)
 set -euo pipefail
@@ -61,3 +63,31 @@ echo "scheduling: $cells cells of sleep $sleep_s at --jobs $jobs"
 printf '  %-44s %7s ms\n' "archway run" "$sched_ms" "ideal (work / jobs)" "$ideal_ms" "sequential shell loop" "$seq_ms"
 echo "  archway / ideal: $(ratio "$sched_ms" "$ideal_ms")   sequential / archway: $(ratio "$seq_ms" "$sched_ms")"
 echo "  overhead per cell: $(python3 -c "print(f'{($sched_ms - $ideal_ms) * $jobs / $cells:.1f}')") ms"
+
+# 3. Containers.
+image=archway/test-debian-11:arm64
+if command -v podman >/dev/null && podman image exists "$image"; then
+  steps=$((runs / 4))
+  flags=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+  {
+    echo "matrix:"
+    echo "  platform: [linux/arm64]"
+    echo "  env: [test-debian-11]"
+    echo "defaults:"
+    echo "  engine: podman"
+    echo "  engine_args: [--runtime, runc, --ulimit, \"nofile=1024:1024\", --ulimit, \"nproc=1024:1024\"]"
+    echo "run:"
+    for i in $(seq "$steps"); do echo "  - {name: s$i, argv: [\"true\"]}"; done
+  } >"$work/container.yml"
+  start=$(now)
+  "$archway" run "$work/container.yml" --out "$work/container" >/dev/null 2>&1
+  session_ms=$(ms "$start" "$(now)")
+  start=$(now)
+  for _ in $(seq "$steps"); do podman run --rm "${flags[@]}" --platform linux/arm64 --network none "$image" true; done
+  podman_ms=$(ms "$start" "$(now)")
+  echo "containers: $steps steps of 'true' in an arm64 Debian 11 image"
+  printf '  %-44s %7s ms\n' "archway run (one container, exec per step)" "$session_ms" "podman run --rm per step" "$podman_ms"
+  echo "  podman run / archway: $(ratio "$podman_ms" "$session_ms")"
+else
+  echo "containers: skipped (no podman or no $image; run Scripts/build-test-image.sh)"
+fi
