@@ -27,10 +27,12 @@ public struct Planner: Sendable {
     var cells: [Cell] = []
     var origins: [SourceLocation] = []
     var idCounts: [String: Int] = [:]
+    var seen: [Set<MatrixEntry>: Int] = [:]  // A cell's values (in any order) → its index.
     for var combination in combinations {
       for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
       let (platform, libc, env) = try target(of: combination, axes: file.axes.map(\.key))
-      if let index = cells.firstIndex(where: { Set($0.values) == Set(combination.values) }) {
+      let values = Set(combination.values)
+      if let index = seen[values] {
         throw MatrixError(
           "duplicate cell '\(cells[index].id)': the same values as the cell from line \(origins[index].line)",
           at: combination.origin)
@@ -47,6 +49,7 @@ public struct Planner: Sendable {
       cell.run = try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }
       cell.verify = try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }
       _ = try CellSteps(cell)  // A malformed step is the matrix file's error, found before anything runs.
+      seen[values] = cells.count
       cells.append(cell)
       origins.append(combination.origin)
     }
