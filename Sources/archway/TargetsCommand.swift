@@ -36,13 +36,9 @@ struct TargetsCommand: AsyncParsableCommand {
       let go = "\(n.goos)/\(n.goarch)" + (n.goarm.map { " GOARM=\($0)" } ?? "")
       table.rows.append([
         n.platform, n.libc, go, n.rust, n.zig, n.llvm, n.gccPrefix ?? "-",
-        [n.debianArch, n.multiarch].compactMap { $0 }.joined(separator: " ").nilIfEmpty ?? "-", n.qemu ?? "-",
+        n.debianArch.map { "\($0) \(n.multiarch ?? "")" } ?? "-", n.qemu ?? "-",
       ])
     }
     print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
   }
-}
-
-extension String {
-  var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -44,7 +44,7 @@ public struct CellExecutor: Sendable {
       return record
     }
     if let build = steps.build {
-      let outcome = await run(build, argv: build.argv, in: cell)
+      let outcome = await run(build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell)
       record.steps.append(outcome)
       guard outcome.status.succeeded else {
         record.outcome = Self.outcome(of: outcome.status)
@@ -96,45 +96,38 @@ public struct CellExecutor: Sendable {
         record.outcome = .failed
         continue
       }
-      if let session {
-        let command = session.exec(
-          argv, environment: step.environment.merging(["ARCHWAY_CELL": cell.id]) { step, _ in step },
-          workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
-        let outcome = await run(step, argv: command, in: cell, limitsApplied: true)
-        record.steps.append(outcome)
-        record.note(outcome, expected: step.expectedExit)
-        if outcome.status == .interrupted { break }
+      // In a container the limits apply inside; otherwise they wrap the whole command, so they hold
+      // natively and for the emulated program alike.
+      let command =
+        session.map {
+          $0.exec(
+            argv, environment: step.environment.merging(["ARCHWAY_CELL": cell.id]) { step, _ in step },
+            workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
+        } ?? runner.wrap(argv).map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
+      guard let command else {
+        let status: StepStatus = runner.hostLacksIt ? .infrastructure(runner.reason) : .skipped(runner.reason)
+        record.steps.append(.notRun(step.name, argv: argv, status))
+        if runner.hostLacksIt, record.outcome == .passed { record.outcome = .infrastructure }
         continue
       }
-      guard let wrapped = runner.wrap(argv) else {
-        if runner.hostLacksIt {
-          record.steps.append(.notRun(step.name, argv: argv, .infrastructure(runner.reason)))
-          if record.outcome == .passed { record.outcome = .infrastructure }
-        } else {
-          record.steps.append(.notRun(step.name, argv: argv, .skipped(runner.reason)))
-        }
-        continue
-      }
-      let outcome = await run(step, argv: wrapped, in: cell)
+      let outcome = await run(step, argv: command, in: cell)
       record.steps.append(outcome)
       record.note(outcome, expected: step.expectedExit)
       if outcome.status == .interrupted { break }
     }
   }
 
-  private func run(_ step: StepSpec, argv: [String], in cell: Cell, limitsApplied: Bool = false) async -> StepOutcome {
+  /// Runs a step's final argv (already wrapped by its runner and limits) with its environment and logs.
+  private func run(_ step: StepSpec, argv: [String], in cell: Cell) async -> StepOutcome {
     var environment = passThrough
     environment.merge(step.environment) { _, step in step }
     environment["ARCHWAY_CELL"] = cell.id
     environment["ARCHWAY_CELL_OUT"] = cell.out
-    let logs = "\(cell.out)/logs/\(step.name.replacingOccurrences(of: "/", with: "_"))"
-    // Limits wrap the whole command, so they hold natively and for the emulated program alike.
-    let limited = step.limits.isEmpty || limitsApplied ? argv : ["prlimit"] + step.prlimitOptions + ["--"] + argv
     return await ProcessSupervisor.run(
       ProcessLaunch(
-        name: step.name, argv: limited, environment: environment, workingDirectory: step.workingDirectory,
-        stdin: step.stdin, timeout: step.timeout ?? defaultTimeout, stdoutLog: logs + ".stdout.log",
-        stderrLog: logs + ".stderr.log"))
+        name: step.name, argv: argv, environment: environment, workingDirectory: step.workingDirectory,
+        stdin: step.stdin, timeout: step.timeout ?? defaultTimeout,
+        logs: "\(cell.out)/logs/\(step.name.replacingOccurrences(of: "/", with: "_"))"))
   }
 
   /// The cell outcome a step that did not end as expected leads to (another exit code is a failure).

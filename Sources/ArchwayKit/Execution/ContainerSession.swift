@@ -23,8 +23,7 @@ struct ContainerSession: Sendable {
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
         name: "container-start", argv: argv, environment: environment, timeout: .seconds(120),
-        stdoutLog: "\(cell.out)/logs/container-start.stdout.log",
-        stderrLog: "\(cell.out)/logs/container-start.stderr.log"))
+        logs: "\(cell.out)/logs/container-start"))
     let id = outcome.stdoutHead.trimmingCharacters(in: .whitespacesAndNewlines)
     guard outcome.status.succeeded, !id.isEmpty else {
       var failed = outcome
@@ -44,8 +43,7 @@ struct ContainerSession: Sendable {
     for (key, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(key)=\(value)"] }
     if let workdir { command += ["-w", workdir] }
     command.append(id)
-    if !limits.isEmpty { command += ["prlimit"] + limits + ["--"] }
-    return command + argv
+    return command + ResourceLimit.wrap(argv, options: limits)
   }
 
   /// Removes the container, also when the calling task is cancelled (the removal itself must run).
@@ -55,7 +53,7 @@ struct ContainerSession: Sendable {
       _ = await ProcessSupervisor.run(
         ProcessLaunch(
           name: "container-stop", argv: argv, environment: environment, timeout: .seconds(60),
-          stdoutLog: logs + "/container-stop.stdout.log", stderrLog: logs + "/container-stop.stderr.log"))
+          logs: logs + "/container-stop"))
     }.value
   }
 }

@@ -36,38 +36,33 @@ public struct Fingerprint: Sendable, Hashable, Codable {
     func probe(_ name: String, _ argv: [String]) async -> [String] {
       let wrapped =
         session.map { $0.exec(argv, environment: [:], workdir: nil, limits: limits, stdin: false) }
-        ?? (limits.isEmpty ? argv : ["prlimit"] + limits + ["--"] + argv)
+        ?? ResourceLimit.wrap(argv, options: limits)
       let outcome = await ProcessSupervisor.run(
         ProcessLaunch(
-          name: name, argv: wrapped, environment: environment, timeout: .seconds(30),
-          stdoutLog: "\(folder)/\(name).stdout.log", stderrLog: "\(folder)/\(name).stderr.log"))
+          name: name, argv: wrapped, environment: environment, timeout: .seconds(30), logs: "\(folder)/\(name)"))
       guard outcome.status.succeeded else { return [] }
       return outcome.stdoutHead.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
-    switch runner.kind {
-    case .native, .container:
-      let lines = await probe("fingerprint", ["sh", "-c", limitsProbe])
-      guard lines.count >= 3 else { return nil }
-      return Fingerprint(
-        machine: lines[0], libc: lines[2].isEmpty ? nil : lines[2], kernel: lines[1],
-        nofile: limit("Max open files", in: lines), stack: limit("Max stack size", in: lines, scale: 1024),
-        nproc: limit("Max processes", in: lines))
-    case .qemu:
-      // qemu-user passes the kernel and the limits through; the libc is the sysroot's, asked under qemu.
-      let host = await probe("fingerprint", ["sh", "-c", limitsProbe])
-      var libc: String?
-      if let sysroot = runner.sysroot, let emulator = runner.launcher {
-        let banner = await probe("fingerprint-libc", [emulator, "-L", sysroot, "\(sysroot)/lib/libc.so.6"]).first ?? ""
+    guard [.native, .container, .qemu].contains(runner.kind) else { return nil }
+    // Under qemu-user the shell is the host's, but the kernel and the limits are the ones the emulated
+    // program meets too; its machine no sysroot program reports, and its libc is the sysroot's.
+    let lines = await probe("fingerprint", ["sh", "-c", limitsProbe])
+    guard lines.count >= 3 else { return nil }
+    var fingerprint = Fingerprint(
+      machine: lines[0], libc: lines[2].isEmpty ? nil : lines[2], kernel: lines[1],
+      nofile: limit("Max open files", in: lines), stack: limit("Max stack size", in: lines, scale: 1024),
+      nproc: limit("Max processes", in: lines))
+    if runner.kind == .qemu {
+      fingerprint.machine = nil
+      fingerprint.libc = nil
+      if let sysroot = runner.sysroot, let argv = runner.wrap(["\(sysroot)/lib/libc.so.6"]) {
+        let banner = await probe("fingerprint-libc", argv).first ?? ""
         if let range = banner.range(of: "release version ") {
-          libc = "glibc " + banner[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+          fingerprint.libc =
+            "glibc " + banner[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
         }
       }
-      guard host.count >= 3 else { return nil }
-      return Fingerprint(
-        machine: nil, libc: libc, kernel: host[1], nofile: limit("Max open files", in: host),
-        stack: limit("Max stack size", in: host, scale: 1024), nproc: limit("Max processes", in: host))
-    default:
-      return nil
     }
+    return fingerprint
   }
 }

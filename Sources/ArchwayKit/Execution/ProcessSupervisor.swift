@@ -37,6 +37,18 @@ public struct ProcessLaunch: Sendable {
   }
 }
 
+extension ProcessLaunch {
+  /// A launch whose output goes to `logs.stdout.log` and `logs.stderr.log`.
+  public init(
+    name: String, argv: [String], environment: [String: String], workingDirectory: String? = nil,
+    stdin: String? = nil, timeout: Duration, logs: String
+  ) {
+    self.init(
+      name: name, argv: argv, environment: environment, workingDirectory: workingDirectory, stdin: stdin,
+      timeout: timeout, stdoutLog: logs + ".stdout.log", stderrLog: logs + ".stderr.log")
+  }
+}
+
 /// Runs one process per step in its own session (so its own process group), streams its output to
 /// log files, ends it at its time limit or when the calling task is cancelled — SIGTERM to the whole
 /// group, a grace period, then SIGKILL — and never leaves a member of the group behind.

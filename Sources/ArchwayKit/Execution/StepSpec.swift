@@ -37,6 +37,11 @@ public enum ResourceLimit {
     }
   }
 
+  /// `argv` run under `prlimit` with `options` (from ``prlimitOptions(_:)``); `argv` itself without any.
+  public static func wrap(_ argv: [String], options: [String]) -> [String] {
+    options.isEmpty ? argv : ["prlimit"] + options + ["--"] + argv
+  }
+
   /// The limits of a `ulimit:` map. Throws a ``MatrixError`` at an unknown key or a value that is
   /// not a whole number.
   static func parse(_ value: MatrixValue?) throws(MatrixError) -> [String: Int] {
