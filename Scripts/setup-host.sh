@@ -18,7 +18,7 @@ apt_packages=(
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-armel-cross libc6-dev-riscv64-cross
   libc6-dev-ppc64el-cross libc6-dev-s390x-cross libc6-dev-i386-cross libc6-dev-mips64el-cross
   g++
-  musl-tools golang-go binutils file qemu-user-static
+  musl-tools golang-go binutils file qemu-user-static faketime
 )
 pip_packages=(ziglang)
 if ! $want_demo_only; then

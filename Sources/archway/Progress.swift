@@ -25,7 +25,7 @@ final class Progress: @unchecked Sendable {
       case .cellFinished(let record):
         running.removeAll { $0 == record.id }
         done += 1
-        if record.outcome != .passed { failures += 1 }
+        if record.verdict == .failed || record.verdict == .error { failures += 1 }
         report(record)
       }
       if live { status() }
@@ -35,18 +35,16 @@ final class Progress: @unchecked Sendable {
   private func report(_ record: CellRecord) {
     let seconds = String(format: "%.1fs", record.duration)
     let head =
-      "[\(done)/\(total)] \(record.outcome.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
+      "[\(done)/\(total)] \(record.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
+    let problems = record.checks.filter { $0.verdict == .failed || $0.verdict == .error }
     if github {
       line("::group::\(head)")
       for step in record.steps { line("  \(step.name): \(step.status)") }
-      for problem in record.problems { line("  \(problem)") }
+      for check in record.checks { line("  \(check.verdict.rawValue) \(check.title): \(check.message)") }
       line("::endgroup::")
     } else {
-      line(record.outcome == .passed ? head : Output.paint(head, "31"))
-      if record.outcome != .passed {
-        for step in record.steps where !step.status.succeeded { line("    \(step.name): \(step.status)") }
-        for problem in record.problems { line("    \(problem)") }
-      }
+      line(problems.isEmpty ? head : Output.paint(head, record.verdict == .failed ? "31" : "33"))
+      for check in problems { line("    \(check.title): \(check.message)") }
     }
   }
 
@@ -64,14 +62,5 @@ final class Progress: @unchecked Sendable {
 
   func finish() {
     if live { lock.withLock { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
-  }
-
-  func summary(_ cells: [CellRecord], record: String) -> String {
-    var counts: [CellRecord.Outcome: Int] = [:]
-    for cell in cells { counts[cell.outcome, default: 0] += 1 }
-    let parts = [CellRecord.Outcome.passed, .failed, .infrastructure, .interrupted, .notRun].compactMap { outcome in
-      counts[outcome].map { "\($0) \(outcome.rawValue)" }
-    }
-    return "\(cells.count) cells: \(parts.joined(separator: ", ")); record: \(record)"
   }
 }

@@ -5,21 +5,30 @@ import Foundation
 struct RunCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
-    abstract: "Build every cell of a matrix and run what it built on its target.",
+    abstract: "Build every cell of a matrix, run what it built on its target, verify it, and report.",
     discussion: """
       Cells run --jobs at a time: the build step natively, then the run steps on the target \
-      (natively, under qemu-user, or under wine; targets nothing here can run are built and their \
-      runs reported skipped, with the reason). Every step runs in its own process group with a \
-      clean environment and a time limit that ends its whole process tree; its output goes to \
-      OUT/CELL/logs/. The record of the run is written to OUT/record.json (and --json FILE).
+      (natively, under qemu-user, in a container, or under wine; targets nothing here can run are \
+      built and verified statically, their runs reported skipped with the reason). Every step runs \
+      in its own process group with a clean environment and a time limit that ends its whole \
+      process tree; its output goes to OUT/CELL/logs/.
 
-      Exit codes: 0 every cell passed; 1 a cell failed; 3 no cell could run (the host lacks what \
-      they need); 130 interrupted (the record of what ran is still written).
+      Then every artifact is checked (architecture, libc, glibc floor, needed libraries, SHA-256, \
+      reproducibility when the matrix asks) and every run step (exit code, outputs against text, \
+      golden files, patterns or a reference cell). OUT/ receives report.json (the canonical \
+      report, docs/report.md), junit.xml, summary.md, report.html and SHA256SUMS; --json, --junit, \
+      --markdown and --html write further copies. With GITHUB_ACTIONS=true, failures become \
+      ::error annotations and the Markdown goes to $GITHUB_STEP_SUMMARY.
+
+      Exit codes: 0 every check passed; 1 a check failed; 2 bad usage or matrix; 3 nothing could \
+      be checked (the host lacks what the cells need); 130 interrupted (the reports of what ran \
+      are still written).
 
       Examples:
         archway run
         archway run --filter 'arch=arm64' --jobs 4 --timeout 120
         archway run --shard 2/8 --json shard-2.json
+        archway run --baseline release-1.2/SHA256SUMS --junit results.xml
       """
   )
 
@@ -28,11 +37,23 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "How many cells run at once (default: the number of cores).")
   var jobs = ProcessInfo.processInfo.activeProcessorCount
 
-  @Option(help: "The output folder: a folder per cell, and record.json.")
+  @Option(help: "The output folder: a folder per cell, and the reports.")
   var out = "archway-out"
 
-  @Option(name: .customLong("json"), help: "Also write the run's record to FILE.")
+  @Option(name: .customLong("json"), help: "Also write the JSON report to FILE.")
   var jsonFile: String?
+
+  @Option(help: "Also write the JUnit XML report to FILE.")
+  var junit: String?
+
+  @Option(help: "Also write the Markdown summary to FILE.")
+  var markdown: String?
+
+  @Option(help: "Also write the HTML report to FILE.")
+  var html: String?
+
+  @Option(help: "A SHA256SUMS from an earlier run: report changed, added and missing artifacts.")
+  var baseline: String?
 
   @Flag(help: "Start no more cells after the first one that does not pass.")
   var failFast = false
@@ -48,13 +69,16 @@ struct RunCommand: AsyncParsableCommand {
   func run() async throws {
     let host = HostProbe.platform()
     let selection = try cellSelection.select(host: host, out: out)
+    let baselineSums = try baseline.map(ReportFiles.readBaseline)
     let executor = CellExecutor(
       host: host, defaultTimeout: .milliseconds(Int(timeout * 1000)), environment: ProcessInfo.processInfo.environment)
     let scheduler = Scheduler(jobs: jobs, failFast: failFast, executor: executor)
     let progress = Progress(total: selection.cells.count)
     let started = ISO8601DateFormatter().string(from: Date())
     Interruption.install()
-    let work = Task { await scheduler.run(selection.cells) { progress.handle($0) } }
+    let work = Task {
+      await scheduler.run(selection.cells, finish: { CellVerifier.verify($1, cell: $0) }) { progress.handle($0) }
+    }
     let watcher = Task {
       while !Task.isCancelled {
         if Interruption.requested {
@@ -64,22 +88,19 @@ struct RunCommand: AsyncParsableCommand {
         try? await Task.sleep(for: .milliseconds(50))
       }
     }
-    let cells = await work.value
+    let records = await work.value
     watcher.cancel()
     progress.finish()
-    let record = RunRecord(
-      matrix: selection.path, host: host.description, started: started, cells: cells,
-      interrupted: Interruption.requested)
-    let data = try PrettyJSON.encoder().encode(record)
-    for path in [out + "/record.json"] + (jsonFile.map { [$0] } ?? []) {
-      do {
-        try AtomicFile.write(data, to: path)
-      } catch {
-        Output.error("Error: cannot write \(path): \(error.localizedDescription)")
-      }
-    }
-    Output.error(progress.summary(cells, record: out + "/record.json"))
-    if record.exitStatus != 0 { throw ExitCode(record.exitStatus) }
+    let finished = ISO8601DateFormatter().string(from: Date())
+    let report = await ReportBuilder.build(
+      ReportBuilder.Run(
+        selection: selection, filter: cellSelection.filter, shard: cellSelection.shard, started: started,
+        finished: finished, interrupted: Interruption.requested),
+      records: records, baseline: baselineSums)
+    ReportFiles.write(
+      report, out: out, extra: [(.json, jsonFile), (.junit, junit), (.markdown, markdown), (.html, html)])
+    Output.error("\(report.summaryLine); reports: \(out)/report.json, junit.xml, summary.md, report.html")
+    if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
   }
 }
 

@@ -3,7 +3,7 @@ import ArchwayTestSupport
 import Foundation
 import Testing
 
-/// `archway run` end to end: its record, its exit codes, and SIGINT in the middle of a run.
+/// `archway run` end to end: its reports, its exit codes, and SIGINT in the middle of a run.
 @Suite struct RunCLITests {
   static func folder(_ name: String) -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-run-\(name)-\(getpid())").path
@@ -12,7 +12,7 @@ import Testing
     return path
   }
 
-  @Test func sigintWritesAPartialRecordExits130AndLeavesNoSurvivor() async throws {
+  @Test func sigintWritesAPartialReportExits130AndLeavesNoSurvivor() async throws {
     let folder = Self.folder("sigint")
     let marker = "33\(Int.random(in: 100_000...999_999))"
     try """
@@ -39,12 +39,15 @@ import Testing
     process.waitUntilExit()
     #expect(ContinuousClock.now - signalled < .seconds(20), "ended, not hung (nominally within the 2 s grace period)")
     #expect(process.terminationStatus == 130)
-    let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/out/record.json"))
-    let record = try JSONDecoder().decode(RunRecord.self, from: data)
-    #expect(record.interrupted)
-    #expect(record.cells.count == 4, "every cell has a record")
-    #expect(record.cells.allSatisfy { $0.outcome == .interrupted }, "\(record.cells.map(\.outcome))")
-    #expect(record.cells.prefix(2).allSatisfy { $0.steps.first?.status == .interrupted })
+    let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/out/report.json"))
+    let report = try Report.decode(data, named: "report.json")
+    #expect(report.interrupted)
+    #expect(report.cells.count == 4, "every cell has a record")
+    #expect(report.cells.allSatisfy { $0.outcome == .interrupted }, "\(report.cells.map(\.outcome))")
+    #expect(report.cells.allSatisfy { $0.verdict == .error }, "interrupted is never a pass")
+    #expect(report.cells.prefix(2).allSatisfy { $0.steps.first?.status == .interrupted })
+    let junit = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/out/junit.xml"])
+    #expect(junit.status == 0, "the partial JUnit report validates: \(junit.stderr)")
     try await Task.sleep(for: .milliseconds(200))
     #expect(ProcessSupervisorSurvivors.matching(marker).isEmpty, "\(ProcessSupervisorSurvivors.matching(marker))")
   }
@@ -61,7 +64,9 @@ import Testing
       try yaml.write(toFile: path, atomically: true, encoding: .utf8)
       let result = try Command.run(CLITests.archway, ["run", path, "--out", "\(folder)/out\(index)"])
       #expect(result.status == code, "\(yaml): \(result.stderr)")
-      #expect(FileManager.default.fileExists(atPath: "\(folder)/out\(index)/record.json"))
+      for name in ["report.json", "junit.xml", "summary.md", "report.html", "SHA256SUMS"] {
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/out\(index)/\(name)"), "\(name)")
+      }
     }
   }
 }

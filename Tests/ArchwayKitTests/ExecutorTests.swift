@@ -49,7 +49,7 @@ import Testing
       let greeting = "hello, \(record.target.arch) (\(spec.bits)-bit, \(spec.endian.rawValue)-endian)\n"
       #expect(record.steps.last?.stdoutHead == greeting)
       #expect(record.steps.last?.argv.first?.hasSuffix("\(spec.qemu!)-static") == true)
-      let facts = try BinaryInspector.inspectFile(atPath: try #require(record.artifacts["hello"]))
+      let facts = try BinaryInspector.inspectFile(atPath: try #require(record.artifactPaths["hello"]))
       #expect(facts.arch == record.target.arch, "the artifact really is for its cell")
     }
   }
@@ -236,7 +236,7 @@ import Testing
       host: Self.host, defaultTimeout: .seconds(30), environment: ProcessInfo.processInfo.environment)
     let record = await executor.execute(cells[0])
     #expect(record.outcome == .passed, "\(record.steps.map(\.status))")
-    #expect(record.artifacts["a"]?.hasPrefix("/") == true)
+    #expect(record.artifactPaths["a"]?.hasPrefix("/") == true)
     #expect(record.steps.last?.stdoutHead == "made\n")
   }
 

@@ -25,6 +25,11 @@ public enum Fixtures {
     return url.path
   }()
 
+  /// The Jenkins JUnit schema (xUnit's junit-10.xsd) that CI keeps beside the clone, in
+  /// `../shared/schemas/`; `$ARCHWAY_JUNIT_XSD` points elsewhere.
+  public static let junitSchema: String =
+    ProcessInfo.processInfo.environment["ARCHWAY_JUNIT_XSD"] ?? (root + "/../shared/schemas/junit-10.xsd")
+
   /// `$ARCHWAY_FIXTURES`, else `.build-fixtures` in the package; built when its manifest is missing.
   public static let directory: String = {
     let folder = ProcessInfo.processInfo.environment["ARCHWAY_FIXTURES"] ?? root + "/.build-fixtures"

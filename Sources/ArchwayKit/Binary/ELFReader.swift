@@ -22,8 +22,9 @@ struct ELFSegment {
   var align: UInt64
 }
 
-/// A section header; names are not needed, types say enough.
+/// A section header; types say enough to read it, its name is for messages.
 struct ELFSection {
+  var name: UInt32 = 0
   var type: UInt32
   var addr: UInt64
   var offset: UInt64
@@ -146,12 +147,13 @@ struct ELFFile {
     try view.check(o, max(entrySize, wide ? 64 : 40), "section header")
     if wide {
       return ELFSection(
-        type: try view.u32(o + 4), addr: try view.u64(o + 16), offset: try view.u64(o + 24),
+        name: try view.u32(o), type: try view.u32(o + 4), addr: try view.u64(o + 16), offset: try view.u64(o + 24),
         size: try view.u64(o + 32), link: try view.u32(o + 40), info: try view.u32(o + 44),
         entrySize: try view.u64(o + 56))
     }
     return ELFSection(
-      type: try view.u32(o + 4), addr: UInt64(try view.u32(o + 12)), offset: UInt64(try view.u32(o + 16)),
+      name: try view.u32(o), type: try view.u32(o + 4), addr: UInt64(try view.u32(o + 12)),
+      offset: UInt64(try view.u32(o + 16)),
       size: UInt64(try view.u32(o + 20)), link: try view.u32(o + 24), info: try view.u32(o + 28),
       entrySize: UInt64(try view.u32(o + 36)))
   }

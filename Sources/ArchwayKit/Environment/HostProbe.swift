@@ -5,12 +5,33 @@ public enum HostProbe {
   /// The host's platform from `uname`: `linux/amd64` here. Falls back to `linux/amd64` for a
   /// machine name Archway does not know.
   public static func platform() -> Platform {
-    var info = utsname()
-    uname(&info)
-    let machine = withUnsafeBytes(of: &info.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    let system = withUnsafeBytes(of: &info.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let (system, machine, _) = uname()
     let os = system == "Darwin" ? "darwin" : "linux"
     let arch = machine.hasPrefix("armv7") ? "armv7" : machine
     return (try? Platform.parse("\(os)/\(arch)")) ?? Platform(os: "linux", arch: "amd64")
+  }
+
+  /// What a report records of this host: its platform, kernel, binfmt_misc registrations, and the
+  /// version of every emulator, engine and wine the `runners` used.
+  public static func info(runners: [Runner]) async -> HostInfo {
+    var tools: [String: String] = [:]
+    for launcher in Set(runners.compactMap(\.launcher)).sorted() {
+      tools[launcher] = await HostReport.firstLine(of: [launcher, "--version"]) ?? "version unknown"
+    }
+    return HostInfo(
+      platform: platform().description, kernel: uname().release, tools: tools, binfmt: HostReport.binfmtCheck().detail)
+  }
+
+  private static func uname() -> (system: String, machine: String, release: String) {
+    var info = utsname()
+    #if canImport(Glibc)
+      _ = Glibc.uname(&info)
+    #else
+      _ = Darwin.uname(&info)
+    #endif
+    func text<T>(_ field: inout T) -> String {
+      withUnsafeBytes(of: &field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+    return (text(&info.sysname), text(&info.machine), text(&info.release))
   }
 }

@@ -34,9 +34,12 @@ public struct CellExecutor: Sendable {
   private func steps(of cell: Cell) async -> CellRecord {
     let runner = Runner.choose(for: cell, host: host, path: passThrough["PATH"])
     var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
+    record.values = Dictionary(cell.userValues.map { ($0.key, $0.value.description) }) { first, _ in first }
     let steps: CellSteps
+    let verify: VerifySpec
     do {
       steps = try CellSteps(cell)
+      verify = try VerifySpec(cell)
       try FileManager.default.createDirectory(atPath: cell.out + "/logs", withIntermediateDirectories: true)
     } catch {
       record.outcome = .infrastructure
@@ -55,7 +58,7 @@ public struct CellExecutor: Sendable {
     for (name, path) in steps.artifacts.sorted(by: { $0.key < $1.key }) {
       if FileManager.default.fileExists(atPath: path) {
         // Absolute, so `${artifact:NAME}` holds in a run step with its own `workdir`.
-        record.artifacts[name] = URL(fileURLWithPath: path).standardizedFileURL.path
+        record.artifacts.append(ArtifactRecord(name: name, path: URL(fileURLWithPath: path).standardizedFileURL.path))
       } else {
         record.problems.append("the build left no artifact '\(name)' at \(path)")
         record.outcome = .failed
@@ -79,17 +82,27 @@ public struct CellExecutor: Sendable {
     }
     await runSteps(steps, of: cell, runner: runner, session: session, into: &record)
     await session?.stop(environment: passThrough, logs: cell.out + "/logs")
+    if let build = steps.build, let reproducible = verify.reproducible, record.outcome != .interrupted {
+      for number in 2...max(2, reproducible.builds) {
+        let rebuild = Rebuild(number: number, cell: cell, vary: reproducible.vary)
+        try? FileManager.default.createDirectory(
+          atPath: rebuild.relocatedCell.out + "/logs", withIntermediateDirectories: true)
+        let outcome = await run(rebuild.step(from: build), argv: rebuild.argv(from: build), in: rebuild.relocatedCell)
+        record.steps.append(outcome)
+        if !outcome.status.succeeded { break }
+      }
+    }
     return record
   }
 
   private func runSteps(
     _ steps: CellSteps, of cell: Cell, runner: Runner, session: ContainerSession?, into record: inout CellRecord
   ) async {
+    let artifacts = record.artifactPaths
     for step in steps.run {
       var argv: [String]
       do {
-        argv = try step.argv.map { word throws(MatrixError) in try Self.substituteArtifacts(in: word, record.artifacts)
-        }
+        argv = try step.argv.map { word throws(MatrixError) in try Self.substituteArtifacts(in: word, artifacts) }
       } catch {
         record.problems.append(error.message)
         record.steps.append(.notRun(step.name, argv: step.argv, .skipped(error.message)))

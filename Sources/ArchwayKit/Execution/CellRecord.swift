@@ -18,6 +18,8 @@ public struct CellRecord: Sendable, Hashable, Codable {
   public var id: String
   /// The cell's target.
   public var target: CellTarget
+  /// The cell's user-axis values (`cc: gcc`), as text.
+  public var values: [String: String] = [:]
   /// The runtime environment, if any.
   public var env: String?
   /// The runner its run steps used, and why.
@@ -28,17 +30,26 @@ public struct CellRecord: Sendable, Hashable, Codable {
   public var problems: [String]
   /// The build step (if any), then the run steps.
   public var steps: [StepOutcome]
-  /// Artifact name → path, for the artifacts the build left.
-  public var artifacts: [String: String]
+  /// The artifacts the build left, by name; the verifier adds their checksums and facts.
+  public var artifacts: [ArtifactRecord]
   /// Seconds from the cell's start to its end.
   public var duration: Double
   /// What the cell's environment said of itself, taken inside its runner before the run steps.
   public var fingerprint: Fingerprint?
+  /// The verifier's findings (empty until the cell is verified).
+  public var checks: [Check] = []
+  /// The cell's verdict: the worst of its checks (see ``Verdict``).
+  public var verdict: Verdict = .passed
+
+  /// Artifact name → absolute path.
+  public var artifactPaths: [String: String] {
+    Dictionary(artifacts.map { ($0.name, $0.path) }) { first, _ in first }
+  }
 
   /// Creates a record.
   public init(
     id: String, target: CellTarget, env: String?, runner: Runner, outcome: Outcome, problems: [String] = [],
-    steps: [StepOutcome] = [], artifacts: [String: String] = [:], duration: Double = 0
+    steps: [StepOutcome] = [], artifacts: [ArtifactRecord] = [], duration: Double = 0
   ) {
     self.id = id
     self.target = target
@@ -49,5 +60,25 @@ public struct CellRecord: Sendable, Hashable, Codable {
     self.steps = steps
     self.artifacts = artifacts
     self.duration = duration
+  }
+}
+
+/// One artifact of a cell: where the build left it and, once verified, its size, SHA-256 and facts.
+public struct ArtifactRecord: Sendable, Hashable, Codable {
+  /// The artifact's name in `build.artifacts`.
+  public var name: String
+  /// Its absolute path.
+  public var path: String
+  /// Its size in bytes.
+  public var size: Int?
+  /// Its SHA-256, lowercase hex.
+  public var sha256: String?
+  /// What the binary readers found (nil for a file that is not a binary).
+  public var facts: BinaryFacts?
+
+  /// An artifact not yet verified.
+  public init(name: String, path: String) {
+    self.name = name
+    self.path = path
   }
 }

@@ -66,3 +66,11 @@ public struct Fingerprint: Sendable, Hashable, Codable {
     return fingerprint
   }
 }
+
+extension Fingerprint {
+  /// The fields that are known, as name → value, in a stable order.
+  public var properties: [(String, String)] {
+    [("machine", machine), ("libc", libc), ("kernel", kernel), ("nofile", nofile), ("stack", stack), ("nproc", nproc)]
+      .compactMap { name, value in value.map { (name, $0) } }
+  }
+}

@@ -1,38 +1,5 @@
 import Foundation
 
-/// What a run produced: the host, every cell's record, and whether it was interrupted.
-public struct RunRecord: Sendable, Hashable, Codable {
-  /// The record's format version.
-  public var version = 1
-  /// The matrix file.
-  public var matrix: String
-  /// The host's platform.
-  public var host: String
-  /// When the run started (ISO 8601, from the injected clock).
-  public var started: String
-  /// Every selected cell, in plan order.
-  public var cells: [CellRecord]
-  /// Whether SIGINT or SIGTERM ended the run early.
-  public var interrupted: Bool
-
-  /// Archway's exit code for this run: 130 interrupted; 3 when every cell hit an infrastructure
-  /// problem (the host lacks what they need); 1 when any cell did not pass; else 0.
-  public var exitStatus: Int32 {
-    if interrupted { return 130 }
-    if !cells.isEmpty, cells.allSatisfy({ $0.outcome == .infrastructure }) { return 3 }
-    return cells.allSatisfy { $0.outcome == .passed } ? 0 : 1
-  }
-
-  /// Creates a record.
-  public init(matrix: String, host: String, started: String, cells: [CellRecord], interrupted: Bool) {
-    self.matrix = matrix
-    self.host = host
-    self.started = started
-    self.cells = cells
-    self.interrupted = interrupted
-  }
-}
-
 /// Something that happened during a run, for progress output.
 public enum RunEvent: Sendable {
   /// A cell started.
@@ -59,8 +26,12 @@ public struct Scheduler: Sendable {
     self.executor = executor
   }
 
-  /// Runs `cells` and returns their records in plan order; `events` hears of each start and end.
-  public func run(_ cells: [Cell], events: @escaping @Sendable (RunEvent) -> Void = { _ in }) async -> [CellRecord] {
+  /// Runs `cells` and returns their records in plan order; `finish` turns each record into its
+  /// final form (the verifier's checks) in the cell's own task, before `events` hears of its end.
+  public func run(
+    _ cells: [Cell], finish: @escaping @Sendable (Cell, CellRecord) async -> CellRecord = { $1 },
+    events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+  ) async -> [CellRecord] {
     var records = [CellRecord?](repeating: nil, count: cells.count)
     var stopReason: String?
     await withTaskGroup(of: (Int, CellRecord).self) { group in
@@ -70,7 +41,7 @@ public struct Scheduler: Sendable {
         while running < jobs, next < cells.count, stopReason == nil, !Task.isCancelled {
           let (index, cell) = (next, cells[next])
           events(.cellStarted(cell.id))
-          group.addTask { (index, await executor.execute(cell)) }
+          group.addTask { (index, await finish(cell, await executor.execute(cell))) }
           next += 1
           running += 1
         }
@@ -84,13 +55,19 @@ public struct Scheduler: Sendable {
       }
     }
     let cancelled = Task.isCancelled
-    return cells.enumerated().map { index, cell in
-      records[index]
-        ?? CellRecord(
-          id: cell.id, target: cell.target, env: cell.env,
-          runner: Runner(kind: .none, reason: cancelled ? "interrupted" : stopReason ?? "not started"),
-          outcome: cancelled ? .interrupted : .notRun,
-          problems: [cancelled ? "interrupted before it started" : stopReason ?? ""])
+    var result: [CellRecord] = []
+    for (index, cell) in cells.enumerated() {
+      if let record = records[index] {
+        result.append(record)
+        continue
+      }
+      let unstarted = CellRecord(
+        id: cell.id, target: cell.target, env: cell.env,
+        runner: Runner(kind: .none, reason: cancelled ? "interrupted" : stopReason ?? "not started"),
+        outcome: cancelled ? .interrupted : .notRun,
+        problems: [cancelled ? "interrupted before it started" : stopReason ?? ""])
+      result.append(await finish(cell, unstarted))
     }
+    return result
   }
 }

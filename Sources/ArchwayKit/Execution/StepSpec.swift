@@ -102,23 +102,21 @@ public struct CellSteps: Sendable, Hashable {
         artifacts[entry.key] = path
       }
     }
-    if let block = cell.run {
-      var steps: [(String?, MatrixValue)] = []
-      if let items = block.items {
-        steps = items.map { ($0["name"]?.scalarText, $0) }
-      } else if let entries = block.entries {
-        steps = entries.map { ($0.key, $0.value) }
+    for (name, value) in Self.namedRunSteps(cell.run) {
+      guard let entries = value.entries else {
+        throw MatrixError(
+          "a run step must be a map (name, argv, stdin, expect…), not \(value.shapeName)", at: value.location)
       }
-      for (index, (name, value)) in steps.enumerated() {
-        guard let entries = value.entries else {
-          throw MatrixError(
-            "a run step must be a map (name, argv, stdin, expect…), not \(value.shapeName)", at: value.location)
-        }
-        run.append(
-          try Self.step(
-            named: name ?? "run-\(index + 1)", entries, at: value.location, allowed: Self.runKeys, limits: cellLimits))
-      }
+      run.append(try Self.step(named: name, entries, at: value.location, allowed: Self.runKeys, limits: cellLimits))
     }
+  }
+
+  /// A `run:` block's steps with their names: a list's items by `name` (else `run-N`), a map's by key.
+  static func namedRunSteps(_ block: MatrixValue?) -> [(String, MatrixValue)] {
+    if let items = block?.items {
+      return items.enumerated().map { ($1["name"]?.scalarText ?? "run-\($0 + 1)", $1) }
+    }
+    return block?.entries?.map { ($0.key, $0.value) } ?? []
   }
 
   private static func step(

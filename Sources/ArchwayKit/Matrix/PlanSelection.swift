@@ -8,6 +8,8 @@ public struct PlanSelection: Sendable {
   public var cells: [Cell]
   /// How many cells the whole plan has.
   public var total: Int
+  /// The cells the filter kept, before sharding: what every shard of this run shares.
+  public var planned: [Cell]
 
   /// Plans `path` with `planner`, keeps the cells matching `filter` (see ``CellFilter``), then shard
   /// `shard` (`I/N`), balanced by the durations recorded in the report at `durationsReport`.
@@ -26,6 +28,7 @@ public struct PlanSelection: Sendable {
         throw MatrixError("filter '\(filter)' matches none of the \(all.count) cells of \(path)", at: nil)
       }
     }
+    let planned = cells
     if let shard {
       var recorded: [String: Double] = [:]
       if let durationsReport {
@@ -39,5 +42,6 @@ public struct PlanSelection: Sendable {
     self.path = path
     self.cells = cells
     self.total = all.count
+    self.planned = planned
   }
 }

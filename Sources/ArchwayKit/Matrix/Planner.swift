@@ -48,7 +48,9 @@ public struct Planner: Sendable {
       cell.build = try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }
       cell.run = try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }
       cell.verify = try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }
-      _ = try CellSteps(cell)  // A malformed step is the matrix file's error, found before anything runs.
+      // A malformed step or check is the matrix file's error, found before anything runs.
+      _ = try CellSteps(cell)
+      _ = try VerifySpec(cell)
       seen[values] = cells.count
       cells.append(cell)
       origins.append(combination.origin)

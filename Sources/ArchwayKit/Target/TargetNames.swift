@@ -41,11 +41,13 @@ public struct TargetNames: Sendable, Hashable, Codable {
   }
 
   /// The names of `spec`'s platform with `libc`; a musl target gets musl triples, a glibc floor
-  /// becomes Zig's `.2.31` suffix.
+  /// becomes Zig's `.2.31` suffix. A `static` target gets Zig's and Rust's musl triples (their
+  /// fully static toolchains) and the gnu gcc prefix (for `gcc -static`).
   public init(spec: ArchitectureSpec, libc: LibcRequirement) {
     let p = spec.platform
     let isMusl = libc == .musl
     let abi = isMusl ? spec.muslABI : spec.gnuABI
+    let staticABI = libc == .static ? spec.muslABI : abi
     platform = p.description
     os = p.os
     arch = p.arch
@@ -67,8 +69,8 @@ public struct TargetNames: Sendable, Hashable, Codable {
       llvm = "\(spec.llvmArch)-pc-windows-msvc"
       gccPrefix = "\(spec.gnuArch)-w64-mingw32-"
     default:
-      rust = "\(spec.rustArch)-unknown-linux-\(abi)"
-      zig = "\(spec.zigArch)-linux-\(abi)" + (libc.glibcCeiling.map { ".\($0)" } ?? "")
+      rust = "\(spec.rustArch)-unknown-linux-\(staticABI)"
+      zig = "\(spec.zigArch)-linux-\(staticABI)" + (libc.glibcCeiling.map { ".\($0)" } ?? "")
       llvm = "\(spec.llvmArch)-unknown-linux-\(abi)"
       gccPrefix = "\(spec.gnuArch)-linux-\(abi)-"
     }

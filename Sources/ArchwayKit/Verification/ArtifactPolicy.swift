@@ -10,15 +10,19 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
   public var glibcMax: DottedVersion?
   /// Library names or shell patterns (`libc.so.*`) the artifact may need; nil allows any.
   public var allowedNeeded: [String]?
+  /// The newest macOS a Mach-O artifact may require (its slices' `minos`); nil allows any.
+  public var minosMax: DottedVersion?
 
   /// Creates a value from its parts.
   public init(
-    platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil
+    platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil,
+    minosMax: DottedVersion? = nil
   ) {
     self.platform = platform
     self.libc = libc
     self.glibcMax = glibcMax ?? libc.glibcCeiling
     self.allowedNeeded = allowedNeeded
+    self.minosMax = minosMax
   }
 
   /// Builds a policy from command-line words: `--target`, `--libc`, `--glibc-max`, `--allow-needed`

@@ -29,7 +29,18 @@ public enum ArtifactVerifier {
     violations += libc(facts, policy)
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
+    violations += minos(facts, policy)
     return violations
+  }
+
+  private static func minos(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard let max = policy.minosMax else { return [] }
+    return (facts.slices ?? []).compactMap { slice in
+      guard let text = slice.minos, let minos = DottedVersion(text), minos > max else { return nil }
+      return Violation(
+        check: "minos", expected: "at most \(max)", found: text,
+        message: "the \(slice.arch) slice requires macOS \(text) but the target allows at most \(max)")
+    }
   }
 
   private static func architecture(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {

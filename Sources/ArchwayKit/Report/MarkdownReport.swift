@@ -1,0 +1,66 @@
+/// The report as GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`: the grid of platforms by
+/// libc/environment with a mark per cell, then every failure and error with its message and details.
+public enum MarkdownReport {
+  /// How many problems are listed before the rest are counted.
+  public static let problemLimit = 50
+
+  /// The Markdown text for `report`.
+  public static func render(_ report: Report) -> String {
+    let grid = ReportGrid(report)
+    var md = "## Archway: \(report.plan.matrix)\n\n**\(report.summaryLine)**"
+    if !report.plan.shards.isEmpty { md += " (shards \(report.plan.shards.joined(separator: ", ")))" }
+    md += "\n\n| platform | " + grid.columns.map(cellText).joined(separator: " | ") + " |\n"
+    md += "|---|" + String(repeating: "---|", count: grid.columns.count) + "\n"
+    for row in grid.rows {
+      let marks = grid.columns.map { column in
+        (grid.cells[ReportGrid.Key(row: row, column: column)] ?? []).map { ReportGrid.mark($0.verdict) }.joined(
+          separator: " ")
+      }
+      md += "| \(cellText(row)) | " + marks.joined(separator: " | ") + " |\n"
+    }
+    md += "\n" + ReportGrid.legend + "\n"
+    if let baseline = report.baseline {
+      md += "\nAgainst the baseline: \(baseline.changed.count) changed, \(baseline.added.count) added, "
+      md += "\(baseline.missing.count) missing.\n"
+    }
+    let problems = ReportGrid.problems(report)
+    guard !problems.isEmpty else { return md }
+    md += "\n### Failures\n\n"
+    for (cell, check) in problems.prefix(problemLimit) {
+      md += "- \(ReportGrid.mark(check.verdict)) **\(cellText(cell.id))** `\(cellText(check.title))`: "
+      md += cellText(check.message) + "\n"
+      if let details = check.details, !details.isEmpty {
+        let fence = details.contains("```") ? "~~~~" : "```"
+        md += "  <details><summary>details</summary>\n\n  \(fence)\n"
+        md += String(details.prefix(3000)).split(separator: "\n", omittingEmptySubsequences: false).map {
+          "  " + $0
+        }.joined(separator: "\n")
+        md += "\n  \(fence)\n  </details>\n"
+      }
+    }
+    if problems.count > problemLimit { md += "- … and \(problems.count - problemLimit) more (see the JSON report)\n" }
+    return md
+  }
+
+  /// `text` on one line, with the characters Markdown tables and HTML would read escaped.
+  static func cellText(_ text: String) -> String {
+    text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
+      .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "`", with: "'")
+  }
+}
+
+extension MarkdownReport {
+  /// GitHub Actions workflow commands: an `::error` annotation per failed or errored check.
+  public static func githubAnnotations(_ report: Report) -> [String] {
+    func data(_ text: String) -> String {
+      text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+        .replacingOccurrences(of: "\n", with: "%0A")
+    }
+    func property(_ text: String) -> String {
+      data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+    return ReportGrid.problems(report).map { cell, check in
+      "::error title=\(property("\(cell.id) \(check.title)"))::\(data(check.message))"
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import Crypto
+import Foundation
+
+/// The canonical record of a run (docs/report.md): the plan, the host, and per cell its target,
+/// runner, fingerprint, steps, artifacts and checks. JUnit XML, Markdown, HTML and SHA256SUMS are
+/// renderings of it; `archway report` re-renders one and `archway merge` combines shards' reports.
+public struct Report: Sendable, Hashable, Codable {
+  /// Always `archway-report`, so other tools can recognize the file.
+  public var format = "archway-report"
+  /// The report format's version; bumped when a key changes meaning or goes away.
+  public var version = Report.currentVersion
+  /// The plan the cells came from.
+  public var plan: PlanInfo
+  /// The machine (or machines, after a merge) that ran the cells.
+  public var hosts: [HostInfo]
+  /// When the run started and ended (ISO 8601).
+  public var started: String
+  /// See ``started``.
+  public var finished: String
+  /// Whether SIGINT or SIGTERM ended the run early.
+  public var interrupted: Bool
+  /// How the artifacts' checksums compare with a baseline `SHA256SUMS`, if one was given.
+  public var baseline: BaselineComparison?
+  /// Every cell of the plan's selection, in plan order.
+  public var cells: [CellRecord]
+
+  /// The format version this build writes and reads.
+  public static let currentVersion = 2
+
+  /// What a report says of its plan: enough to refuse merging reports of different plans.
+  public struct PlanInfo: Sendable, Hashable, Codable {
+    /// The matrix file.
+    public var matrix: String
+    /// SHA-256 of the matrix file's bytes and the planned cell ids: equal for every shard of one plan.
+    public var id: String
+    /// The `--filter`, if any.
+    public var filter: String?
+    /// The shards this report holds (`2/4`), none for an unsharded run.
+    public var shards: [String]
+    /// Every cell id of the plan (after the filter, before sharding).
+    public var cellIDs: [String]
+    /// The definitions of those cells (every shard's report has them all).
+    public var cells: [Cell]
+
+    enum CodingKeys: String, CodingKey { case matrix, id, filter, shards, cellIDs = "cell_ids", cells }
+
+    /// Describes a plan: `matrixBytes` is the matrix file's content.
+    public init(matrix: String, matrixBytes: Data, filter: String?, shard: String?, planned: [Cell]) {
+      var hasher = SHA256()
+      hasher.update(data: matrixBytes)
+      for cell in planned { hasher.update(data: Data((cell.id + "\n").utf8)) }
+      self.matrix = matrix
+      self.id = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+      self.filter = filter
+      self.shards = shard.map { [$0] } ?? []
+      self.cellIDs = planned.map(\.id)
+      self.cells = planned
+    }
+
+    /// Encodes every key, absent ones as null.
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(matrix, forKey: .matrix)
+      try c.encode(id, forKey: .id)
+      try c.encode(filter, forKey: .filter)
+      try c.encode(shards, forKey: .shards)
+      try c.encode(cellIDs, forKey: .cellIDs)
+      try c.encode(cells, forKey: .cells)
+    }
+  }
+
+  /// Creates a report.
+  public init(
+    plan: PlanInfo, hosts: [HostInfo], started: String, finished: String, interrupted: Bool, cells: [CellRecord]
+  ) {
+    self.plan = plan
+    self.hosts = hosts
+    self.started = started
+    self.finished = finished
+    self.interrupted = interrupted
+    self.cells = cells
+  }
+
+  /// Reads a report, refusing another format or version with a message that says which.
+  public static func decode(_ data: Data, named name: String) throws(ReportError) -> Report {
+    struct Header: Decodable { var format: String?, version: Int? }
+    guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == "archway-report" else {
+      throw ReportError("\(name) is not an Archway report (no \"format\": \"archway-report\")")
+    }
+    guard header.version == currentVersion else {
+      throw ReportError(
+        "\(name) is a version \(header.version.map(String.init) ?? "?") report; this archway reads version \(currentVersion)"
+      )
+    }
+    do {
+      return try JSONDecoder().decode(Report.self, from: data)
+    } catch {
+      throw ReportError("\(name) cannot be read: \(error)")
+    }
+  }
+
+  /// How many cells ended with each verdict.
+  public var counts: [Verdict: Int] { Dictionary(grouping: cells, by: \.verdict).mapValues(\.count) }
+
+  /// Archway's exit code for this report: 130 interrupted; 3 when no cell could be checked at all
+  /// (every one an error: the host lacks what they need); 1 when a cell failed or had an error;
+  /// else 0.
+  public var exitStatus: Int32 {
+    if interrupted { return 130 }
+    if !cells.isEmpty, cells.allSatisfy({ $0.verdict == .error }) { return 3 }
+    return cells.contains { $0.verdict == .failed || $0.verdict == .error } ? 1 : 0
+  }
+
+  /// One line: `15 cells: 13 passed, 1 failed, 1 skipped`.
+  public var summaryLine: String {
+    let counts = self.counts
+    let parts = [Verdict.passed, .failed, .error, .skipped].compactMap { verdict in
+      counts[verdict].map { "\($0) \(verdict == .error ? "errors" : verdict.rawValue)" }
+    }
+    return "\(cells.count) cell\(cells.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
+      + (interrupted ? " (interrupted)" : "")
+  }
+
+  /// `CELL/PATH` → SHA-256 for every artifact with a checksum: paths relative to the run's output
+  /// folder (a cell's folder is named by its id), so `sha256sum -c` run there checks them, and equal
+  /// across machines and shards.
+  public var checksums: [String: String] {
+    var sums: [String: String] = [:]
+    for cell in cells {
+      for artifact in cell.artifacts {
+        guard let sha256 = artifact.sha256 else { continue }
+        sums[Self.relativePath(artifact, cell: cell.id)] = sha256
+      }
+    }
+    return sums
+  }
+
+  /// An artifact's path from its cell's folder on: `linux-arm64-gnu/hello`.
+  static func relativePath(_ artifact: ArtifactRecord, cell: String) -> String {
+    guard let range = artifact.path.range(of: "/\(cell)/", options: .backwards) else { return artifact.path }
+    return cell + "/" + artifact.path[range.upperBound...]
+  }
+
+  /// Records how this report's artifacts compare with `baseline` (path → hash, as ``checksums``
+  /// names them): a changed artifact fails a `baseline` check, an added one passes it, a missing
+  /// one fails a check of the cell it belonged to, when that cell is in the report.
+  public mutating func apply(baseline: [String: String]) {
+    let comparison = Checksums.compare(checksums, baseline: baseline)
+    self.baseline = comparison
+    let changed = Set(comparison.changed)
+    for index in cells.indices {
+      let cellFolder = cells[index].id + "/"
+      for artifact in cells[index].artifacts {
+        let relative = Self.relativePath(artifact, cell: cells[index].id)
+        let verdict: (Verdict, String)? =
+          changed.contains(relative)
+          ? (
+            .failed,
+            "changed since the baseline: \(baseline[relative]!.prefix(16))… → \(artifact.sha256?.prefix(16) ?? "")…"
+          )
+          : comparison.added.contains(relative) ? (.passed, "new since the baseline") : nil
+        if let (verdict, message) = verdict {
+          cells[index].checks.append(Check("baseline", subject: artifact.name, verdict, message, details: relative))
+        }
+      }
+      for path in comparison.missing where path.hasPrefix(cellFolder) {
+        cells[index].checks.append(
+          Check("baseline", .failed, "\(path) is in the baseline but this run did not produce it"))
+      }
+      cells[index].verdict = Verdict.overall(cells[index].checks.map(\.verdict))
+    }
+  }
+}
+
+/// A report that cannot be read, merged or written.
+public struct ReportError: Error, Sendable, CustomStringConvertible {
+  /// What is wrong.
+  public var message: String
+  /// Creates an error.
+  public init(_ message: String) { self.message = message }
+  /// See ``message``.
+  public var description: String { message }
+}
+
+/// The machine a run happened on, as the report records it.
+public struct HostInfo: Sendable, Hashable, Codable {
+  /// `linux/amd64`.
+  public var platform: String
+  /// The kernel release (`uname -r`).
+  public var kernel: String
+  /// Program → the first line of its `--version`, for every emulator, engine and wine the cells used.
+  public var tools: [String: String]
+  /// binfmt_misc and its qemu registrations with flags.
+  public var binfmt: String
+
+  /// Creates a value.
+  public init(platform: String, kernel: String, tools: [String: String], binfmt: String) {
+    self.platform = platform
+    self.kernel = kernel
+    self.tools = tools
+    self.binfmt = binfmt
+  }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Turns what the executor recorded into the report: every cell verified, the cross-cell checks
+/// made, the host described, a baseline compared.
+public enum ReportBuilder {
+  /// What a run was asked to do, besides its cells.
+  public struct Run: Sendable {
+    /// The selection that was run.
+    public var selection: PlanSelection
+    /// The `--filter` and `--shard`, as given.
+    public var filter: String?
+    /// See ``filter``.
+    public var shard: String?
+    /// When the run started and ended (ISO 8601).
+    public var started: String
+    /// See ``started``.
+    public var finished: String
+    /// Whether SIGINT or SIGTERM ended it early.
+    public var interrupted: Bool
+
+    /// Describes a run.
+    public init(
+      selection: PlanSelection, filter: String?, shard: String?, started: String, finished: String, interrupted: Bool
+    ) {
+      self.selection = selection
+      self.filter = filter
+      self.shard = shard
+      self.started = started
+      self.finished = finished
+      self.interrupted = interrupted
+    }
+  }
+
+  /// The report of `run` whose cells ended as `records` (plan order, each verified by
+  /// ``CellVerifier``); `baseline` (path → SHA-256 from a `SHA256SUMS`) is compared when given.
+  public static func build(_ run: Run, records: [CellRecord], baseline: [String: String]? = nil) async -> Report {
+    let matrixBytes = FileManager.default.contents(atPath: run.selection.path) ?? Data()
+    let plan = Report.PlanInfo(
+      matrix: run.selection.path, matrixBytes: matrixBytes, filter: run.filter, shard: run.shard,
+      planned: run.selection.planned)
+    var report = Report(
+      plan: plan, hosts: [await HostProbe.info(runners: records.map(\.runner))], started: run.started,
+      finished: run.finished, interrupted: run.interrupted, cells: records)
+    ReferenceChecks.apply(to: &report)
+    if let baseline { report.apply(baseline: baseline) }
+    return report
+  }
+}
+
+extension Report {
+  /// The reports of the shards of one plan combined into one: cells in plan order, hosts and shards
+  /// listed, cross-cell checks made again now that every cell is in; a planned cell that no shard
+  /// ran is an error of its own. Throws a ``ReportError`` for reports of different plans or a cell
+  /// two reports both ran.
+  public static func merge(_ reports: [(name: String, report: Report)]) throws(ReportError) -> Report {
+    guard let (firstName, first) = reports.first else {
+      throw ReportError("nothing to merge: name the shards' reports")
+    }
+    var byID: [String: CellRecord] = [:]
+    let definitions = Dictionary(first.plan.cells.map { ($0.id, $0) }) { one, _ in one }
+    var owner: [String: String] = [:]
+    for (name, report) in reports {
+      guard report.plan.id == first.plan.id else {
+        throw ReportError(
+          "\(name) is a report of another plan than \(firstName) (\(report.plan.matrix), plan \(report.plan.id.prefix(12))"
+            + " vs \(first.plan.matrix), plan \(first.plan.id.prefix(12))); merge only the shards of one run")
+      }
+      for cell in report.cells {
+        if let other = owner[cell.id] {
+          throw ReportError("cell \(cell.id) is in both \(other) and \(name); each shard's report should be named once")
+        }
+        owner[cell.id] = name
+        byID[cell.id] = cell
+      }
+    }
+    var plan = first.plan
+    plan.shards = reports.flatMap(\.report.plan.shards).sorted()
+    let cells = plan.cellIDs.map { id in
+      byID[id] ?? Self.unrun(id: id, definition: definitions[id])
+    }
+    var merged = Report(
+      plan: plan, hosts: Array(Set(reports.flatMap(\.report.hosts))).sorted { $0.platform < $1.platform },
+      started: reports.map(\.report.started).min() ?? first.started,
+      finished: reports.map(\.report.finished).max() ?? first.finished,
+      interrupted: reports.contains { $0.report.interrupted }, cells: cells)
+    ReferenceChecks.apply(to: &merged)
+    return merged
+  }
+
+  /// The record of a planned cell no shard ran.
+  static func unrun(id: String, definition: Cell?) -> CellRecord {
+    var record = CellRecord(
+      id: id,
+      target: definition?.target ?? CellTarget(platform: Platform(os: "unknown", arch: "unknown"), libc: .any),
+      env: definition?.env, runner: Runner(kind: .none, reason: "no shard ran this cell"), outcome: .notRun)
+    record.checks = [Check("cell", .error, "no shard's report has this cell; was a shard's job lost?")]
+    record.verdict = .error
+    return record
+  }
+}

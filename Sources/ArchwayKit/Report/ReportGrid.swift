@@ -1,0 +1,52 @@
+/// The report's cells laid out as people scan a matrix: a row per platform, a column per libc,
+/// environment and user values (`gnu-2.17 · cc=zig`), each in the order it first appears.
+public struct ReportGrid: Sendable {
+  /// The platforms.
+  public var rows: [String] = []
+  /// The libc/env/values combinations.
+  public var columns: [String] = []
+  /// (row, column) → the cells there (usually one).
+  public var cells: [Key: [CellRecord]] = [:]
+
+  /// A grid position.
+  public struct Key: Hashable, Sendable {
+    /// The row.
+    public var row: String
+    /// The column.
+    public var column: String
+  }
+
+  /// Lays out `report`'s cells.
+  public init(_ report: Report) {
+    for cell in report.cells {
+      let column =
+        ([cell.target.libc] + (cell.env.map { [$0] } ?? [])
+        + cell.values.sorted { $0.key < $1.key }.map {
+          "\($0.key)=\($0.value)"
+        }).joined(separator: " · ")
+      if !rows.contains(cell.target.platform) { rows.append(cell.target.platform) }
+      if !columns.contains(column) { columns.append(column) }
+      cells[Key(row: cell.target.platform, column: column), default: []].append(cell)
+    }
+  }
+
+  /// The mark people see for a verdict.
+  public static func mark(_ verdict: Verdict) -> String {
+    switch verdict {
+    case .passed: "✅"
+    case .failed: "❌"
+    case .error: "⚠️"
+    case .skipped: "⏭️"
+    }
+  }
+
+  /// The legend of the marks.
+  public static let legend = "✅ passed · ❌ failed · ⚠️ error (could not be checked) · ⏭️ skipped"
+
+  /// Every check that did not pass or skip, with its cell, in report order.
+  public static func problems(_ report: Report) -> [(cell: CellRecord, check: Check)] {
+    report.cells.flatMap { cell in
+      cell.checks.filter { $0.verdict == .failed || $0.verdict == .error }.map { (cell, $0) }
+    }
+  }
+}

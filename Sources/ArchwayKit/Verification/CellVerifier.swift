@@ -1,0 +1,199 @@
+import Foundation
+
+/// Verifies one cell after it ran: the build, every artifact (checksum, facts, the static checks of
+/// ``ArtifactVerifier``, reproducibility), every run step (exit, outputs). Checks against other
+/// cells (`expect.reference`) are ``ReferenceChecks``'.
+public enum CellVerifier {
+  /// The most bytes of a stream read back from its log to be compared.
+  public static let comparisonLimit = 16 << 20
+
+  /// `record` with its artifacts' checksums and facts filled in, its checks and its verdict.
+  public static func verify(_ record: CellRecord, cell: Cell) -> CellRecord {
+    var record = record
+    let spec: VerifySpec
+    do {
+      spec = try VerifySpec(cell)
+    } catch {
+      record.checks = [Check("cell", .error, error.message)]
+      record.verdict = .error
+      return record
+    }
+    var checks = cellChecks(record)
+    if let build = record.steps.first(where: { $0.name == "build" }) {
+      checks.append(stepCheck("build", subject: nil, build, expected: 0))
+    }
+    for index in record.artifacts.indices {
+      record.artifacts[index].size =
+        (try? FileManager.default.attributesOfItem(
+          atPath: record.artifacts[index].path)[.size] as? Int) ?? nil
+      record.artifacts[index].sha256 = Checksums.sha256(ofFile: record.artifacts[index].path)
+      checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target)
+    }
+    checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec)
+    let runSteps = (try? CellSteps(cell).run) ?? []
+    for step in runSteps {
+      guard let outcome = record.steps.first(where: { $0.name == step.name }) else { continue }
+      checks.append(stepCheck("exit", subject: step.name, outcome, expected: step.expectedExit))
+      guard let expectation = spec.expectations[step.name] else { continue }
+      for (stream, rule) in [("stdout", expectation.stdout), ("stderr", expectation.stderr)] {
+        guard let rule else { continue }
+        checks.append(outputCheck(stream, rule: rule, of: outcome, normalize: expectation.normalize))
+      }
+    }
+    record.checks = checks
+    record.verdict = Verdict.overall(checks.map(\.verdict))
+    return record
+  }
+
+  /// Checks for what stopped the cell outside its steps: problems, `--fail-fast`, interruption.
+  static func cellChecks(_ record: CellRecord) -> [Check] {
+    switch record.outcome {
+    case .notRun: return [Check("cell", .skipped, record.problems.first ?? "not started")]
+    case .interrupted where record.steps.isEmpty:
+      return [Check("cell", .error, record.problems.first ?? "interrupted before it started")]
+    case .infrastructure where record.steps.isEmpty:
+      return record.problems.map { Check("cell", .error, $0) }
+    default: return record.problems.map { Check("cell", .failed, $0) }
+    }
+  }
+
+  /// The check of how a step ended against the exit code it should end with.
+  static func stepCheck(_ name: String, subject: String?, _ step: StepOutcome, expected: Int32) -> Check {
+    let stderr = step.stderrTail.isEmpty ? step.stderrHead : step.stderrTail
+    let details = stderr.isEmpty ? nil : "stderr (end):\n" + String(stderr.suffix(1500))
+    switch step.status {
+    case .exited(expected):
+      return Check(name, subject: subject, .passed, "exit \(expected) in \(String(format: "%.2f", step.duration))s")
+    case .exited(let code):
+      return Check(name, subject: subject, .failed, "exit \(code), expected \(expected)", details: details)
+    case .signaled(let signal):
+      return Check(name, subject: subject, .failed, "killed by \(signal)", details: details)
+    case .timedOut:
+      return Check(name, subject: subject, .failed, step.status.description + "; its process tree was ended")
+    case .interrupted:
+      return Check(name, subject: subject, .error, "interrupted")
+    case .infrastructure(let reason):
+      return Check(name, subject: subject, .error, "could not start: \(reason)")
+    case .skipped(let reason):
+      return Check(name, subject: subject, .skipped, reason)
+    }
+  }
+
+  /// Fills in `artifact`'s facts and returns its checksum and static checks.
+  static func artifactChecks(_ artifact: inout ArtifactRecord, spec: VerifySpec, target: CellTarget) -> [Check] {
+    guard let sha256 = artifact.sha256 else {
+      return [Check("sha256", subject: artifact.name, .error, "cannot read \(artifact.path)")]
+    }
+    var checks = [
+      Check(
+        "sha256", subject: artifact.name, .passed, "sha256 \(sha256.prefix(16))…, \(artifact.size ?? 0) bytes",
+        details: sha256)
+    ]
+    let facts = (try? BinaryInspector.inspectFile(atPath: artifact.path)) ?? BinaryFacts(path: artifact.path)
+    guard facts.format != .unknown || facts.error != nil else {
+      checks.append(Check("arch", subject: artifact.name, .skipped, "not a binary; only its checksum is checked"))
+      return checks
+    }
+    artifact.facts = facts
+    guard let platform = try? Platform.parse(target.platform), let libc = try? LibcRequirement.parse(target.libc)
+    else { return checks }
+    let policy = ArtifactPolicy(
+      platform: platform, libc: libc, glibcMax: spec.glibcMax, allowedNeeded: spec.allowNeeded, minosMax: spec.minosMax)
+    let violations = ArtifactVerifier.check(facts, against: policy)
+    func check(_ name: String, on: Bool, includes: Set<String>, passed: @autoclosure () -> String) {
+      guard on else { return }
+      let found = violations.filter { includes.contains($0.check) }
+      checks.append(
+        found.isEmpty
+          ? Check(name, subject: artifact.name, .passed, passed())
+          : Check(
+            name, subject: artifact.name, .failed, found.map(\.message).joined(separator: "; "),
+            details: found.map { "expected \($0.expected), found \($0.found)" }.joined(separator: "\n")))
+    }
+    let isELF = facts.format == .elf
+    check(
+      "arch", on: spec.arch, includes: ["readable", "format", "arch", "os-abi"],
+      passed: "\(facts.format.displayName) \(facts.arch ?? facts.slices?.map(\.arch).joined(separator: ",") ?? "?")"
+        + (facts.bits.map { ", \($0)-bit" } ?? "") + (facts.endian.map { " \($0.rawValue)-endian" } ?? "")
+        + " fits \(target.platform)")
+    check(
+      "libc", on: spec.libc && isELF, includes: ["libc"],
+      passed: "\(facts.linkage?.rawValue ?? "no linkage"), libc \(facts.libc.rawValue)"
+        + (facts.interpreter.map { ", interpreter \($0)" } ?? "") + " fits \(target.libc)")
+    check(
+      "glibc-floor", on: isELF && spec.glibcMax != nil, includes: ["glibc-floor"],
+      passed: facts.glibcFloor.map { "needs GLIBC_\($0), at most \(spec.glibcMax!)" } ?? "needs no versioned glibc")
+    check(
+      "needed", on: spec.allowNeeded != nil, includes: ["needed"],
+      passed: "needs only allowed libraries (\(facts.needed.joined(separator: ", ")))")
+    check(
+      "minos", on: spec.minosMax != nil && facts.slices != nil, includes: ["minos"],
+      passed: "minos \(facts.slices?.compactMap(\.minos).joined(separator: ", ") ?? "?"), at most \(spec.minosMax!)")
+    return checks
+  }
+
+  /// The check of one output stream against its rule.
+  static func outputCheck(
+    _ stream: String, rule: OutputExpectation.Rule, of step: StepOutcome, normalize: Normalization
+  ) -> Check {
+    switch step.status {
+    case .exited: break
+    case .skipped(let reason): return Check(stream, subject: step.name, .skipped, reason)
+    default: return Check(stream, subject: step.name, .skipped, "the step did not run to its end (\(step.status))")
+    }
+    guard let raw = output(of: step, stream) else {
+      return Check(stream, subject: step.name, .error, "the step's \(stream) cannot be read back from its log")
+    }
+    let actual = normalize.apply(raw)
+    switch rule {
+    case .equals(let text):
+      return compare(stream, step.name, expected: normalize.apply(text), actual: actual, what: "the expected text")
+    case .golden(let path):
+      guard let data = FileManager.default.contents(atPath: path) else {
+        return Check(stream, subject: step.name, .error, "cannot read the golden file \(path)")
+      }
+      return compare(
+        stream, step.name, expected: normalize.apply(String(decoding: data, as: UTF8.self)), actual: actual, what: path)
+    case .matches(let pattern):
+      let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
+      let found = regex?.firstMatch(in: actual, range: NSRange(actual.startIndex..., in: actual)) != nil
+      return Check(
+        stream, subject: step.name, found ? .passed : .failed,
+        found ? "matches /\(pattern)/" : "does not match /\(pattern)/",
+        details: found ? nil : "\(stream) (start):\n" + String(actual.prefix(1500)))
+    }
+  }
+
+  /// A comparison's check: passed when equal, else failed with a bounded unified diff.
+  static func compare(
+    _ name: String, _ subject: String, expected: String, actual: String, what: String, actualLabel: String? = nil
+  ) -> Check {
+    if expected == actual { return Check(name, subject: subject, .passed, "equals \(what)") }
+    return Check(
+      name, subject: subject, .failed, "differs from \(what)",
+      details: UnifiedDiff.render(
+        old: expected, new: actual, oldLabel: what, newLabel: actualLabel ?? "\(subject)'s \(name)"))
+  }
+
+  /// A step's whole stream: the captured head when it holds everything, else its log (up to
+  /// ``comparisonLimit`` bytes); nil when neither has it.
+  static func output(of step: StepOutcome, _ stream: String) -> String? {
+    let (head, bytes, log) =
+      stream == "stdout"
+      ? (step.stdoutHead, step.stdoutBytes, step.stdoutLog) : (step.stderrHead, step.stderrBytes, step.stderrLog)
+    if bytes <= ProcessSupervisor.captureLimit { return head }
+    guard bytes <= comparisonLimit, let log, let data = FileManager.default.contents(atPath: log),
+      data.count == bytes
+    else { return nil }
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+extension Verdict {
+  /// The verdict of several checks: failed if any failed, else error if any could not be made,
+  /// else passed if any passed; skipped only when every check was skipped (or there were none).
+  public static func overall(_ verdicts: [Verdict]) -> Verdict {
+    for verdict in [Verdict.failed, .error, .passed] where verdicts.contains(verdict) { return verdict }
+    return .skipped
+  }
+}

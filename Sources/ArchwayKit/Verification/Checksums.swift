@@ -1,0 +1,69 @@
+import Crypto
+import Foundation
+
+/// SHA-256 of artifacts, streamed, and the `SHA256SUMS` file `sha256sum -c` reads.
+public enum Checksums {
+  /// The SHA-256 of the file at `path` in lowercase hex, read in 1 MiB pieces so any size costs
+  /// the same memory; nil when it cannot be read.
+  public static func sha256(ofFile path: String) -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    do {
+      while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        hasher.update(data: chunk)
+      }
+    } catch {
+      return nil
+    }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// `SHA256SUMS` text: `HASH  PATH` per line, sorted by path (paths relative to where the file is
+  /// written, so `sha256sum -c` run there checks them).
+  public static func render(_ sums: [String: String]) -> String {
+    sums.sorted { $0.key < $1.key }.map { "\($0.value)  \($0.key)\n" }.joined()
+  }
+
+  /// Path → hash read from `SHA256SUMS` text (the binary-mode `*PATH` form too). Throws a message
+  /// naming the first line that is not a checksum line.
+  public static func parse(_ text: String, named name: String) throws(ChecksumError) -> [String: String] {
+    var sums: [String: String] = [:]
+    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      if line.isEmpty { continue }
+      let hash = line.prefix(64)
+      let rest = line.dropFirst(64)
+      guard hash.count == 64, hash.allSatisfy(\.isHexDigit), rest.hasPrefix("  ") || rest.hasPrefix(" *") else {
+        throw ChecksumError(message: "\(name):\(number + 1): not a SHA-256 line: '\(line.prefix(80))'")
+      }
+      sums[String(rest.dropFirst(2))] = hash.lowercased()
+    }
+    return sums
+  }
+
+  /// How `current` differs from `baseline`.
+  public static func compare(_ current: [String: String], baseline: [String: String]) -> BaselineComparison {
+    BaselineComparison(
+      changed: current.keys.filter { baseline[$0] != nil && baseline[$0] != current[$0] }.sorted(),
+      added: current.keys.filter { baseline[$0] == nil }.sorted(),
+      missing: baseline.keys.filter { current[$0] == nil }.sorted())
+  }
+}
+
+/// Artifacts whose checksums differ from a baseline `SHA256SUMS`.
+public struct BaselineComparison: Sendable, Hashable, Codable {
+  /// In both, with different hashes.
+  public var changed: [String]
+  /// Only in the current run.
+  public var added: [String]
+  /// Only in the baseline.
+  public var missing: [String]
+}
+
+/// A checksum file that cannot be read.
+public struct ChecksumError: Error, Sendable, CustomStringConvertible {
+  /// What is wrong, with the file and line.
+  public var message: String
+  /// See ``message``.
+  public var description: String { message }
+}

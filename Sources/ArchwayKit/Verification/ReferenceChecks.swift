@@ -1,0 +1,55 @@
+/// The checks across cells: a run step whose `expect.reference` names another cell must print what
+/// the same step printed there (both normalized), for instance every emulated build the same as the
+/// native one.
+public enum ReferenceChecks {
+  /// Replaces the `reference` checks of every cell in `report` and updates their verdicts. Run once
+  /// all cells have ended, and again after a merge brings the reference cells of other shards in.
+  public static func apply(to report: inout Report) {
+    let indexByID = Dictionary(report.cells.enumerated().map { ($1.id, $0) }) { first, _ in first }
+    for cell in report.plan.cells {
+      guard let index = indexByID[cell.id], let spec = try? VerifySpec(cell) else { continue }
+      let references = spec.expectations.filter { $0.value.reference != nil }.sorted { $0.key < $1.key }
+      guard !references.isEmpty else { continue }
+      var record = report.cells[index]
+      record.checks.removeAll { $0.name == "reference" }
+      for (step, expectation) in references {
+        guard let referenceID = expectation.reference, referenceID != cell.id else { continue }
+        record.checks.append(
+          check(
+            step, of: record, against: referenceID, in: report, indexByID: indexByID, normalize: expectation.normalize))
+      }
+      record.verdict = Verdict.overall(record.checks.map(\.verdict))
+      report.cells[index] = record
+    }
+  }
+
+  static func check(
+    _ step: String, of record: CellRecord, against referenceID: String, in report: Report,
+    indexByID: [String: Int], normalize: Normalization
+  ) -> Check {
+    func result(_ verdict: Verdict, _ message: String) -> Check {
+      Check("reference", subject: step, verdict, message)
+    }
+    guard let reference = indexByID[referenceID].map({ report.cells[$0] }) else {
+      if report.plan.cellIDs.contains(referenceID) {
+        return result(.skipped, "the reference cell \(referenceID) is not in this report; merge the shards' reports")
+      }
+      return result(
+        .error, "no cell '\(referenceID)' in the plan" + Suggestion.phrase(for: referenceID, among: report.plan.cellIDs)
+      )
+    }
+    guard let mine = record.steps.first(where: { $0.name == step }), case .exited = mine.status else {
+      return result(.skipped, "the step did not run to its end here")
+    }
+    guard let theirs = reference.steps.first(where: { $0.name == step }), case .exited = theirs.status else {
+      return result(.error, "the step did not run to its end in the reference cell \(referenceID)")
+    }
+    guard let actual = CellVerifier.output(of: mine, "stdout"), let expected = CellVerifier.output(of: theirs, "stdout")
+    else {
+      return result(.error, "the outputs cannot be read back from their logs")
+    }
+    return CellVerifier.compare(
+      "reference", step, expected: normalize.apply(expected), actual: normalize.apply(actual),
+      what: "\(referenceID)'s stdout", actualLabel: "\(record.id)'s stdout")
+  }
+}

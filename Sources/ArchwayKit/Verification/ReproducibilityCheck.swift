@@ -1,0 +1,49 @@
+import Foundation
+
+/// Compares each artifact of a cell's first build with the same artifact of every rebuild
+/// (``Rebuild``): a mismatch names the artifact and, for ELF, the first section that differs.
+public enum ReproducibilityCheck {
+  /// One `reproducible` check per artifact; none when the cell does not ask for the check.
+  static func checks(_ record: CellRecord, cell: Cell, spec: VerifySpec) -> [Check] {
+    guard let reproducible = spec.reproducible, reproducible.builds >= 2, !record.artifacts.isEmpty else { return [] }
+    let varied = reproducible.vary.map(\.rawValue).joined(separator: ", ")
+    let declared = (try? CellSteps(cell).artifacts) ?? [:]
+    let rebuilds = (2...reproducible.builds).map { Rebuild(number: $0, cell: cell, vary: reproducible.vary) }
+    var problem: Check?
+    for rebuild in rebuilds {
+      let name = "rebuild-\(rebuild.number)"
+      guard let step = record.steps.first(where: { $0.name == name }) else {
+        problem = Check("reproducible", .skipped, "\(name) did not run (the cell stopped before it)")
+        break
+      }
+      let ended = CellVerifier.stepCheck("reproducible", subject: nil, step, expected: 0)
+      if ended.verdict != .passed {
+        problem = Check(
+          "reproducible", ended.verdict, "\(name) did not succeed: \(ended.message)", details: ended.details)
+        break
+      }
+    }
+    if let problem { return [problem] }
+    return record.artifacts.map { artifact in
+      guard let first = FileManager.default.contents(atPath: artifact.path) else {
+        return Check("reproducible", subject: artifact.name, .error, "cannot read \(artifact.path)")
+      }
+      for rebuild in rebuilds {
+        let path = rebuild.relocate(declared[artifact.name] ?? artifact.path)
+        guard let other = FileManager.default.contents(atPath: path) else {
+          return Check(
+            "reproducible", subject: artifact.name, .failed, "rebuild-\(rebuild.number) left no artifact at \(path)")
+        }
+        if let difference = BinaryDifference.locate(first, other) {
+          return Check(
+            "reproducible", subject: artifact.name, .failed,
+            "build 1 and rebuild-\(rebuild.number) differ: \(difference)",
+            details: "varied: \(varied)\nbuild 1: \(artifact.path)\nrebuild-\(rebuild.number): \(path)")
+        }
+      }
+      return Check(
+        "reproducible", subject: artifact.name, .passed,
+        "\(reproducible.builds) builds are identical (varied: \(varied))")
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import ArchwayKit
+import Foundation
+
+/// Writing a report's files and the GitHub Actions extras, shared by `run`, `report` and `merge`.
+enum ReportFiles {
+  /// Writes the report and every rendering into `out` (unless `out` is nil) and to the `extra`
+  /// paths given; on GitHub Actions also prints `::error` annotations and appends the Markdown to
+  /// `$GITHUB_STEP_SUMMARY`. A file that cannot be written is reported; the rest are still written.
+  static func write(_ report: Report, out: String?, extra: [(ReportWriter.Kind, String?)]) {
+    var files = out.map { folder in ReportWriter.Kind.allCases.map { ($0, "\(folder)/\($0.defaultName)") } } ?? []
+    files += extra.compactMap { kind, path in path.map { (kind, $0) } }
+    for failure in ReportWriter.write(report, files) {
+      Output.error("Error: cannot write \(failure.path): \(failure.reason)")
+    }
+    let environment = ProcessInfo.processInfo.environment
+    guard environment["GITHUB_ACTIONS"] == "true" else { return }
+    for line in MarkdownReport.githubAnnotations(report) { Output.write(line + "\n") }
+    if let summary = environment["GITHUB_STEP_SUMMARY"], let handle = FileHandle(forWritingAtPath: summary) {
+      handle.seekToEndOfFile()
+      handle.write(Data(MarkdownReport.render(report).utf8))
+      try? handle.close()
+    }
+  }
+
+  /// Path → SHA-256 from a `SHA256SUMS` file; a usage error when it cannot be read.
+  static func readBaseline(_ path: String) throws -> [String: String] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CommandFailure(message: "cannot read the baseline '\(path)'")
+    }
+    do {
+      return try Checksums.parse(String(decoding: data, as: UTF8.self), named: path)
+    } catch {
+      throw CommandFailure(message: error.message)
+    }
+  }
+
+  /// Reads a report, or fails with the reason.
+  static func read(_ path: String) throws -> Report {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CommandFailure(message: "cannot read the report '\(path)'")
+    }
+    do {
+      return try Report.decode(data, named: path)
+    } catch {
+      throw CommandFailure(message: error.message)
+    }
+  }
+}
