@@ -14,6 +14,7 @@ struct InspectCommand: AsyncParsableCommand {
         archway inspect dist/
         archway inspect --json build/hello | jq '.[0].glibc_floor'
         archway inspect --json --symbols build/hello | jq '.[0].versioned_symbols["GLIBC_2.34"]'
+        archway inspect --json --sha256 dist/ | jq -r '.[] | "\\(.sha256)  \\(.path)"'
       """
   )
 
@@ -22,6 +23,9 @@ struct InspectCommand: AsyncParsableCommand {
 
   @Flag(help: "With --json, add 'versioned_symbols': every imported symbol under the version it needs.")
   var symbols = false
+
+  @Flag(help: "With --json, add 'sha256': each file's SHA-256.")
+  var sha256 = false
 
   @Option(help: "How many files to read at once.")
   var jobs = 2
@@ -36,7 +40,7 @@ struct InspectCommand: AsyncParsableCommand {
   func run() async throws {
     let results: [(InspectTarget, BinaryFacts)]
     do {
-      results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
+      results = try await BinaryInspector.inspect(paths: paths, jobs: jobs, sha256: sha256)
     } catch {
       throw CommandFailure(message: error.description)
     }

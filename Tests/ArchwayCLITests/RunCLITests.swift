@@ -5,12 +5,7 @@ import Testing
 
 /// `archway run` end to end: its reports, its exit codes, and SIGINT in the middle of a run.
 @Suite struct RunCLITests {
-  static func folder(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-run-\(name)-\(getpid())").path
-    try? FileManager.default.removeItem(atPath: path)
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }
+  static func folder(_ name: String) -> String { Fixtures.scratch("run-" + name) }
 
   @Test func sigintWritesAPartialReportExits130AndLeavesNoSurvivor() async throws {
     let folder = Self.folder("sigint")

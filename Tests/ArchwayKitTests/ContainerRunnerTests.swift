@@ -65,7 +65,7 @@ import Testing
       gcc.steps.last?.stderrHead.contains("version `GLIBC_2.34' not found") == true,
       "\(gcc.steps.last?.stderrHead ?? "")")
     #expect(zig.outcome == .passed, "\(zig.steps.map(\.status))")
-    #expect(zig.steps.last?.stdoutHead == "hello, debian (64-bit, little-endian)\n")
+    #expect(zig.steps.last?.stdoutHead.hasPrefix("hello, debian\ntarget: 64-bit, little-endian, ") == true)
     for record in records {
       let fingerprint = try #require(record.fingerprint)
       #expect(fingerprint.machine == "aarch64" && fingerprint.libc == "glibc 2.31", "\(fingerprint)")

@@ -25,6 +25,14 @@ public enum Fixtures {
     return url.path
   }()
 
+  /// An empty folder for a test's files, `archway-NAME-PID` in the temporary folder.
+  public static func scratch(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-\(name)-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: path)
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+
   /// The Jenkins JUnit schema (xUnit's junit-10.xsd) that CI keeps beside the clone, in
   /// `../shared/schemas/`; `$ARCHWAY_JUNIT_XSD` points elsewhere.
   public static let junitSchema: String =

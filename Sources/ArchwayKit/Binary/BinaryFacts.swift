@@ -62,6 +62,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   public var warnings: [String] = []
   /// Why the file could not be read at all, with the byte offset.
   public var error: String?
+  /// The file's SHA-256 (only when asked for: `inspect --sha256`; absent from the JSON otherwise).
+  public var sha256: String?
 
   /// Creates a value from its parts.
   public init(path: String = "", format: BinaryFormat = .unknown) {
@@ -77,7 +79,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
     case versionedSymbols = "versioned_symbols", buildID = "build_id", slices, peFormat = "pe_format"
-    case subsystem, subsystemVersion = "subsystem_version", dlls, warnings, error
+    case subsystem, subsystemVersion = "subsystem_version", dlls, warnings, error, sha256
   }
 
   /// Decodes the form ``encode(to:)`` writes.
@@ -113,6 +115,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     dlls = try c.decodeIfPresent([String].self, forKey: .dlls)
     warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
     error = try c.decodeIfPresent(String.self, forKey: .error)
+    sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
   }
 
   /// Encodes in Archway's documented JSON form.
@@ -150,6 +153,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encodeIfPresent(dlls, forKey: .dlls)
     try c.encode(warnings, forKey: .warnings)
     try c.encode(error, forKey: .error)
+    try c.encodeIfPresent(sha256, forKey: .sha256)
   }
 }
 

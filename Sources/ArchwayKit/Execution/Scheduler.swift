@@ -49,7 +49,8 @@ public struct Scheduler: Sendable {
         running -= 1
         records[index] = record
         events(.cellFinished(record))
-        if failFast, record.outcome != .passed, stopReason == nil {
+        let failed = record.outcome != .passed || record.verdict == .failed || record.verdict == .error
+        if failFast, failed, stopReason == nil {
           stopReason = "--fail-fast: \(record.id) did not pass"
         }
       }

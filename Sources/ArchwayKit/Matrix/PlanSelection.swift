@@ -10,6 +10,8 @@ public struct PlanSelection: Sendable {
   public var total: Int
   /// The cells the filter kept, before sharding: what every shard of this run shares.
   public var planned: [Cell]
+  /// Every cell of the matrix, before the filter.
+  public var all: [Cell]
 
   /// Plans `path` with `planner`, keeps the cells matching `filter` (see ``CellFilter``), then shard
   /// `shard` (`I/N`), balanced by the durations recorded in the report at `durationsReport`.
@@ -43,5 +45,6 @@ public struct PlanSelection: Sendable {
     self.cells = cells
     self.total = all.count
     self.planned = planned
+    self.all = all
   }
 }

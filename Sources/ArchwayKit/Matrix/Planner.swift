@@ -55,7 +55,21 @@ public struct Planner: Sendable {
       cells.append(cell)
       origins.append(combination.origin)
     }
+    try checkReferences(cells)
     return cells
+  }
+
+  /// Throws at the first `expect.reference` that names no cell of the plan, with the closest id.
+  private func checkReferences(_ cells: [Cell]) throws(MatrixError) {
+    let ids = Set(cells.map(\.id))
+    for cell in cells {
+      for (_, step) in CellSteps.namedRunSteps(cell.run) {
+        guard let value = step["expect"]?["reference"], let id = value.scalarText, !ids.contains(id) else { continue }
+        throw MatrixError(
+          "'reference' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
+          at: value.location)
+      }
+    }
   }
 
   /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the environment, then each user

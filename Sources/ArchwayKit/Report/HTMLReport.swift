@@ -82,9 +82,13 @@ public enum HTMLReport {
     return html + "</details>\n"
   }
 
-  /// An id attribute value for a cell.
+  /// An id attribute value for a cell: ASCII letters, digits and `-` kept, any other character
+  /// written as `_HEX_`, so distinct cell ids get distinct anchors.
   static func anchor(_ id: String) -> String {
     "cell-"
-      + String(id.unicodeScalars.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) ? Character($0) : "_" })
+      + id.unicodeScalars.map { scalar in
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-")
+          ? String(scalar) : "_" + String(scalar.value, radix: 16) + "_"
+      }.joined()
   }
 }

@@ -31,30 +31,32 @@ public struct Report: Sendable, Hashable, Codable {
   public struct PlanInfo: Sendable, Hashable, Codable {
     /// The matrix file.
     public var matrix: String
-    /// SHA-256 of the matrix file's bytes and the planned cell ids: equal for every shard of one plan.
+    /// SHA-256 of the matrix file's bytes and all its cell ids: equal for every part of one run,
+    /// whichever shard or filter (a fan-out job per cell) it ran.
     public var id: String
     /// The `--filter`, if any.
     public var filter: String?
     /// The shards this report holds (`2/4`), none for an unsharded run.
     public var shards: [String]
-    /// Every cell id of the plan (after the filter, before sharding).
+    /// The ids of the cells this run set out to check: the matrix's after the filter, before sharding.
     public var cellIDs: [String]
-    /// The definitions of those cells (every shard's report has them all).
+    /// The definition of every cell of the matrix (before the filter).
     public var cells: [Cell]
 
     enum CodingKeys: String, CodingKey { case matrix, id, filter, shards, cellIDs = "cell_ids", cells }
 
-    /// Describes a plan: `matrixBytes` is the matrix file's content.
-    public init(matrix: String, matrixBytes: Data, filter: String?, shard: String?, planned: [Cell]) {
+    /// Describes a plan: `matrixBytes` is the matrix file's content, `planned` the cells after the
+    /// filter, `all` every cell of the matrix.
+    public init(matrix: String, matrixBytes: Data, filter: String?, shard: String?, planned: [Cell], all: [Cell]) {
       var hasher = SHA256()
       hasher.update(data: matrixBytes)
-      for cell in planned { hasher.update(data: Data((cell.id + "\n").utf8)) }
+      for cell in all { hasher.update(data: Data((cell.id + "\n").utf8)) }
       self.matrix = matrix
       self.id = hasher.finalize().map { String(format: "%02x", $0) }.joined()
       self.filter = filter
       self.shards = shard.map { [$0] } ?? []
       self.cellIDs = planned.map(\.id)
-      self.cells = planned
+      self.cells = all
     }
 
     /// Encodes every key, absent ones as null.
@@ -143,9 +145,16 @@ public struct Report: Sendable, Hashable, Codable {
 
   /// Records how this report's artifacts compare with `baseline` (path → hash, as ``checksums``
   /// names them): a changed artifact fails a `baseline` check, an added one passes it, a missing
-  /// one fails a check of the cell it belonged to, when that cell is in the report.
+  /// one fails a check of the cell it belonged to. A run of the whole matrix also lists (without
+  /// failing a cell) the artifacts of cells no longer in it; a run of a part (`--filter`, a shard)
+  /// answers only for its own cells.
   public mutating func apply(baseline: [String: String]) {
-    let comparison = Checksums.compare(checksums, baseline: baseline)
+    var comparison = Checksums.compare(checksums, baseline: baseline)
+    // A run of part of the matrix (--filter, a shard) answers only for its own cells.
+    let ran = Set(cells.map(\.id))
+    if plan.filter != nil || cells.count < plan.cellIDs.count {
+      comparison.missing.removeAll { !ran.contains(String($0.prefix { $0 != "/" })) }
+    }
     self.baseline = comparison
     let changed = Set(comparison.changed)
     for index in cells.indices {

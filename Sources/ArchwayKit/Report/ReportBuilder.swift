@@ -37,7 +37,7 @@ public enum ReportBuilder {
     let matrixBytes = FileManager.default.contents(atPath: run.selection.path) ?? Data()
     let plan = Report.PlanInfo(
       matrix: run.selection.path, matrixBytes: matrixBytes, filter: run.filter, shard: run.shard,
-      planned: run.selection.planned)
+      planned: run.selection.planned, all: run.selection.all)
     var report = Report(
       plan: plan, hosts: [await HostProbe.info(runners: records.map(\.runner))], started: run.started,
       finished: run.finished, interrupted: run.interrupted, cells: records)
@@ -48,10 +48,11 @@ public enum ReportBuilder {
 }
 
 extension Report {
-  /// The reports of the shards of one plan combined into one: cells in plan order, hosts and shards
-  /// listed, cross-cell checks made again now that every cell is in; a planned cell that no shard
-  /// ran is an error of its own. Throws a ``ReportError`` for reports of different plans or a cell
-  /// two reports both ran.
+  /// The reports of the parts of one run combined into one: cells in plan order, hosts and shards
+  /// listed, cross-cell checks made again now that every cell is in; a planned cell that no part
+  /// ran is an error of its own (parts with different filters, one job per cell, plan the whole
+  /// matrix). Throws a ``ReportError`` for reports of different matrices or a cell two reports
+  /// both ran.
   public static func merge(_ reports: [(name: String, report: Report)]) throws(ReportError) -> Report {
     guard let (firstName, first) = reports.first else {
       throw ReportError("nothing to merge: name the shards' reports")
@@ -62,8 +63,8 @@ extension Report {
     for (name, report) in reports {
       guard report.plan.id == first.plan.id else {
         throw ReportError(
-          "\(name) is a report of another plan than \(firstName) (\(report.plan.matrix), plan \(report.plan.id.prefix(12))"
-            + " vs \(first.plan.matrix), plan \(first.plan.id.prefix(12))); merge only the shards of one run")
+          "\(name) is a report of another matrix than \(firstName) (\(report.plan.matrix), plan \(report.plan.id.prefix(12))"
+            + " vs \(first.plan.matrix), plan \(first.plan.id.prefix(12))); merge only the parts of one run")
       }
       for cell in report.cells {
         if let other = owner[cell.id] {
@@ -75,6 +76,12 @@ extension Report {
     }
     var plan = first.plan
     plan.shards = reports.flatMap(\.report.plan.shards).sorted()
+    // Shards of one filtered run answer for that filter's cells; parts with different filters
+    // (a fan-out job per cell) are assembled into the whole matrix.
+    if Set(reports.map(\.report.plan.filter)).count > 1 {
+      plan.filter = nil
+      plan.cellIDs = plan.cells.map(\.id)
+    }
     let cells = plan.cellIDs.map { id in
       byID[id] ?? Self.unrun(id: id, definition: definitions[id])
     }

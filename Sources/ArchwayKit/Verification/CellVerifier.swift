@@ -23,10 +23,10 @@ public enum CellVerifier {
       checks.append(stepCheck("build", subject: nil, build, expected: 0))
     }
     for index in record.artifacts.indices {
-      record.artifacts[index].size =
-        (try? FileManager.default.attributesOfItem(
-          atPath: record.artifacts[index].path)[.size] as? Int) ?? nil
-      record.artifacts[index].sha256 = Checksums.sha256(ofFile: record.artifacts[index].path)
+      let path = record.artifacts[index].path
+      let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+      record.artifacts[index].size = (attributes?[.size] as? NSNumber)?.intValue
+      record.artifacts[index].sha256 = Checksums.sha256(ofFile: path)
       checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target)
     }
     checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec)

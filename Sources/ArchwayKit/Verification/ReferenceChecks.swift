@@ -31,12 +31,11 @@ public enum ReferenceChecks {
       Check("reference", subject: step, verdict, message)
     }
     guard let reference = indexByID[referenceID].map({ report.cells[$0] }) else {
-      if report.plan.cellIDs.contains(referenceID) {
+      let all = report.plan.cells.map(\.id)
+      if all.contains(referenceID) {
         return result(.skipped, "the reference cell \(referenceID) is not in this report; merge the shards' reports")
       }
-      return result(
-        .error, "no cell '\(referenceID)' in the plan" + Suggestion.phrase(for: referenceID, among: report.plan.cellIDs)
-      )
+      return result(.error, "no cell '\(referenceID)' in the matrix" + Suggestion.phrase(for: referenceID, among: all))
     }
     guard let mine = record.steps.first(where: { $0.name == step }), case .exited = mine.status else {
       return result(.skipped, "the step did not run to its end here")

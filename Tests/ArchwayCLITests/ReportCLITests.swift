@@ -1,0 +1,242 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// The verifier and the reports end to end: matrices built to fail in each way, checked for the
+/// exact verdicts, with the JUnit file validated against Jenkins' schema and read back by junitparser.
+@Suite(.serialized) struct ReportCLITests {
+  static let faults = Fixtures.root + "/Tests/Matrices/faults.yml"
+
+  /// One run of the faults matrix, shared by the tests that only read its reports.
+  static let faultsRun: (status: Int32, out: String) = {
+    let out = RunCLITests.folder("faults")
+    let result = try? Command.run(
+      CLITests.archway, ["run", faults, "--out", out, "--jobs", "2"], workingDirectory: Fixtures.root)
+    return (result?.status ?? -1, out)
+  }()
+
+  static func report(_ path: String) throws -> Report {
+    try Report.decode(try Data(contentsOf: URL(fileURLWithPath: path)), named: path)
+  }
+
+  /// Check title → verdict for the checks of a cell that did not pass.
+  static func problems(_ cell: CellRecord) -> [String: Verdict] {
+    Dictionary(cell.checks.filter { $0.verdict != .passed }.map { ($0.title, $0.verdict) }) { a, _ in a }
+  }
+
+  /// What each cell of faults.yml was built to get wrong, as the checks that must not pass.
+  static let expected: [String: [String: Verdict]] = [
+    "linux-amd64-gnu-case=control": [:],
+    "linux-arm64-gnu-case=wrong-arch": [
+      "prog: arch": .failed, "show: exit": .failed, "show: stdout": .failed, "show: reference": .failed,
+    ],
+    "linux-arm64-gnu-2.31-case=new-glibc": ["prog: glibc-floor": .failed],
+    "linux-amd64-musl-case=musl-loads-glibc": ["prog: libc": .failed],
+    "linux-arm64-gnu-case=emulated": ["show: reference": .failed],
+    "linux-amd64-gnu-case=dated": ["prog: reproducible": .failed],
+    "linux-riscv64-gnu-case=crash": [
+      "show: exit": .failed, "show: stdout": .skipped, "show: reference": .skipped,
+    ],
+  ]
+
+  @Test func everyFaultGetsItsExactVerdicts() throws {
+    let (status, out) = Self.faultsRun
+    #expect(status == 1)
+    let report = try Self.report(out + "/report.json")
+    #expect(Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, Self.problems($0)) }) == Self.expected)
+    let cells = Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, $0) })
+    func message(_ cell: String, _ title: String) -> String {
+      cells[cell]?.checks.first { $0.title == title }.map { $0.message + "\n" + ($0.details ?? "") } ?? ""
+    }
+    #expect(message("linux-arm64-gnu-case=wrong-arch", "prog: arch").contains("built for amd64"))
+    #expect(
+      message("linux-arm64-gnu-2.31-case=new-glibc", "prog: glibc-floor").contains("__libc_start_main@GLIBC_2.34"))
+    #expect(message("linux-amd64-musl-case=musl-loads-glibc", "prog: libc").contains("ld-linux-x86-64.so.2"))
+    let diff = message("linux-arm64-gnu-case=emulated", "show: reference")
+    #expect(diff.contains("\n-sum=-128\n") && diff.contains("\n+sum=32640\n"), "\(diff)")
+    #expect(message("linux-amd64-gnu-case=dated", "prog: reproducible").contains("section .rodata differs"))
+    #expect(message("linux-riscv64-gnu-case=crash", "show: exit").contains("SIGSEGV"))
+    #expect(report.cells.map(\.verdict) == [.passed] + Array(repeating: .failed, count: 6))
+  }
+
+  @Test func theJUnitFileValidatesAndJunitparserReadsTheSameVerdicts() throws {
+    let out = Self.faultsRun.out
+    #expect(FileManager.default.fileExists(atPath: Fixtures.junitSchema), "CI keeps the schema beside the clone")
+    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
+    #expect(valid.status == 0, "\(valid.stderr)")
+    let read = try Command.run("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", out + "/junit.xml"])
+    #expect(read.status == 0, "\(read.stderr)")
+    let suites = try #require(
+      try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: [String: Any]])
+    #expect(Set(suites.keys) == Set(Self.expected.keys))
+    for (cell, problems) in Self.expected {
+      let suite = try #require(suites[cell])
+      let cases = try #require(suite["cases"] as? [String: [String]])
+      #expect(Set(cases["failure"] ?? []) == Set(problems.filter { $0.value == .failed }.keys), "\(cell)")
+      #expect(Set(cases["skipped"] ?? []) == Set(problems.filter { $0.value == .skipped }.keys), "\(cell)")
+      #expect(suite["failures"] as? Int == problems.values.filter { $0 == .failed }.count, "\(cell)")
+      #expect((cases["passed"] ?? []).contains("build"), "\(cell)")
+      let properties = try #require(suite["properties"] as? [String: String])
+      #expect(properties["platform"] == cell.split(separator: "-").prefix(2).joined(separator: "/"), "\(cell)")
+      #expect(properties["artifact.prog.sha256"]?.count == 64)
+    }
+  }
+
+  @Test func sha256sumAcceptsTheChecksumsAndMarkdownAndHTMLShowTheGrid() throws {
+    let out = Self.faultsRun.out
+    let check = try Command.run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: out)
+    #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    #expect(check.stdout.split(separator: "\n").filter { $0.hasSuffix(": OK") }.count == 7)
+    let markdown = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
+    func row(_ platform: String) -> [String] {
+      let line = markdown.split(separator: "\n").first { $0.hasPrefix("| \(platform) |") } ?? ""
+      return line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+        !$0.isEmpty
+      }
+    }
+    #expect(row("linux/amd64") == ["linux/amd64", "✅", "❌", "❌"], "\(markdown)")
+    #expect(row("linux/arm64") == ["linux/arm64", "❌", "❌", "❌"])
+    #expect(row("linux/riscv64") == ["linux/riscv64", "❌"])
+    #expect(markdown.contains("**7 cells: 1 passed, 6 failed**"))
+    let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+    let parsed = try Command.run("xmllint", ["--html", "--noout", out + "/report.html"])
+    #expect(parsed.status == 0, "\(parsed.stderr)")
+    for id in Self.expected.keys {
+      let anchor = HTMLAnchor.of(id)
+      #expect(html.contains("href=\"#\(anchor)\"") && html.contains("<details id=\"\(anchor)\""), "\(id)")
+    }
+  }
+
+  @Test func reportRendersTheSameFilesAgain() throws {
+    let out = Self.faultsRun.out
+    let again = RunCLITests.folder("rerender")
+    let result = try Command.run(
+      CLITests.archway,
+      [
+        "report", out + "/report.json", "--junit", again + "/j.xml", "--markdown", again + "/s.md", "--html",
+        again + "/r.html",
+      ])
+    #expect(result.status == 1, "the report's own exit code: \(result.stderr)")
+    for (mine, theirs) in [("junit.xml", "j.xml"), ("summary.md", "s.md"), ("report.html", "r.html")] {
+      #expect(
+        FileManager.default.contents(atPath: "\(out)/\(mine)")
+          == FileManager.default.contents(atPath: "\(again)/\(theirs)"))
+    }
+  }
+
+  @Test func shardsMergeIntoTheUnshardedVerdicts() throws {
+    let folder = RunCLITests.folder("shards")
+    for shard in 1...2 {
+      let result = try Command.run(
+        CLITests.archway, ["run", Self.faults, "--shard", "\(shard)/2", "--out", "\(folder)/s\(shard)"],
+        workingDirectory: Fixtures.root)
+      #expect([0, 1].contains(result.status), "\(result.stderr)")
+    }
+    let shardReports = try (1...2).map { try Self.report("\(folder)/s\($0)/report.json") }
+    #expect(shardReports.map(\.cells.count).reduce(0, +) == 7)
+    let merged = try Command.run(
+      CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/s2/report.json", "--out", folder + "/m"])
+    #expect(merged.status == 1, "\(merged.stderr)")
+    let report = try Self.report(folder + "/m/report.json")
+    #expect(report.cells.map(\.id) == report.plan.cellIDs)
+    #expect(Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, Self.problems($0)) }) == Self.expected)
+    #expect(report.plan.shards == ["1/2", "2/2"])
+    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/m/junit.xml"])
+    #expect(valid.status == 0, "\(valid.stderr)")
+
+    let partial = try Command.run(CLITests.archway, ["merge", "\(folder)/s1/report.json", "--out", folder + "/p"])
+    #expect(partial.status == 1)
+    let lost = try Self.report(folder + "/p/report.json").cells.filter { $0.verdict == .error }
+    #expect(lost.map(\.id) == shardReports[1].cells.map(\.id))
+    #expect(lost.allSatisfy { $0.checks.first?.message.contains("no shard") == true })
+
+    // One job per cell (plan --format github's per-cell fan-out): different filters, one matrix.
+    let perCell = ["linux-amd64-gnu-case=control", "linux-arm64-gnu-case=emulated"]
+    for (index, id) in perCell.enumerated() {
+      _ = try Command.run(
+        CLITests.archway, ["run", Self.faults, "--filter", "id=\(id)", "--out", "\(folder)/c\(index)"],
+        workingDirectory: Fixtures.root)
+    }
+    let assembled = try Command.run(
+      CLITests.archway, ["merge", "\(folder)/c0/report.json", "\(folder)/c1/report.json", "--out", folder + "/cm"])
+    #expect(assembled.status == 1, "\(assembled.stderr)")
+    let whole = try Self.report(folder + "/cm/report.json")
+    #expect(whole.cells.count == 7, "the whole matrix, the cells no job ran as errors")
+    #expect(whole.cells.filter { $0.verdict == .error }.count == 5)
+    #expect(whole.cells.first { $0.id == perCell[1] }.map(Self.problems) == ["show: reference": .failed])
+
+    let other = folder + "/other.yml"
+    try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: other, atomically: true, encoding: .utf8)
+    _ = try Command.run(CLITests.archway, ["run", other, "--out", folder + "/o"])
+    let refused = try Command.run(
+      CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/o/report.json", "--out", folder + "/x"])
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("another matrix"), "\(refused.stderr)")
+  }
+
+  @Test func aBaselineNamesChangedAndMissingArtifacts() throws {
+    let out = Self.faultsRun.out
+    var sums = try Checksums.parse(String(contentsOfFile: out + "/SHA256SUMS", encoding: .utf8), named: "SHA256SUMS")
+    let control = "linux-amd64-gnu-case=control/prog"
+    #expect(sums[control] != nil)
+    sums[control] = String(repeating: "0", count: 64)
+    sums["linux-amd64-gnu-case=control/extra"] = String(repeating: "1", count: 64)
+    sums["a-cell-that-is-gone/prog"] = String(repeating: "2", count: 64)
+    let baseline = RunCLITests.folder("baseline") + "/SHA256SUMS"
+    try Checksums.render(sums).write(toFile: baseline, atomically: true, encoding: .utf8)
+    let folder = RunCLITests.folder("baseline-run")
+    let result = try Command.run(
+      CLITests.archway, ["run", Self.faults, "--filter", "case=control", "--baseline", baseline, "--out", folder],
+      workingDirectory: Fixtures.root)
+    #expect(result.status == 1, "\(result.stderr)")
+    let report = try Self.report(folder + "/report.json")
+    #expect(report.baseline?.changed == [control])
+    #expect(report.baseline?.missing == ["linux-amd64-gnu-case=control/extra"], "a filtered run answers for its cells")
+    let checks = try #require(report.cells.first).checks.filter { $0.name == "baseline" }
+    #expect(checks.map(\.verdict) == [.failed, .failed])
+    #expect(checks.map(\.title) == ["prog: baseline", "baseline"])
+  }
+
+  @Test func aReportThatCannotBeWrittenIsNamedAndTheOthersAreWritten() throws {
+    let folder = RunCLITests.folder("unwritable")
+    let matrix = folder + "/m.yml"
+    try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: matrix, atomically: true, encoding: .utf8)
+    // A non-empty folder where summary.md goes: no rename can replace it.
+    try FileManager.default.createDirectory(atPath: folder + "/out/summary.md/keep", withIntermediateDirectories: true)
+    let result = try Command.run(CLITests.archway, ["run", matrix, "--out", folder + "/out"])
+    #expect(result.stderr.contains("Error: cannot write \(folder)/out/summary.md"), "\(result.stderr)")
+    #expect(FileManager.default.fileExists(atPath: folder + "/out/summary.md/keep"), "what was there is left alone")
+    for name in ["report.json", "junit.xml", "report.html", "SHA256SUMS"] {
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/out/\(name)"), "\(name)")
+    }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder + "/out").filter { $0.hasSuffix(".tmp") }
+    #expect(leftovers.isEmpty, "no temporary file left: \(leftovers)")
+  }
+
+  @Test func theDemoPassesEveryCellAndWritesValidReports() throws {
+    let out = RunCLITests.folder("demo")
+    let result = try Command.run(
+      CLITests.archway, ["run", "Matrix/archway.yml", "--out", out], workingDirectory: Fixtures.root)
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try Self.report(out + "/report.json")
+    #expect(report.cells.count == 14)
+    #expect(report.cells.allSatisfy { $0.verdict == .passed }, "\(report.cells.map { ($0.id, Self.problems($0)) })")
+    let emulated = report.cells.filter { $0.runner.kind == .qemu }
+    #expect(emulated.count >= 7, "real qemu ran most cells")
+    #expect(emulated.allSatisfy { $0.checks.contains { $0.title == "compare: reference" && $0.verdict == .passed } })
+    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
+    #expect(valid.status == 0, "\(valid.stderr)")
+  }
+}
+
+/// The anchor the HTML report gives a cell, worked out independently of the renderer.
+enum HTMLAnchor {
+  static func of(_ id: String) -> String {
+    "cell-"
+      + id.unicodeScalars.map { scalar in
+        (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-")
+          ? String(scalar) : "_" + String(scalar.value, radix: 16) + "_"
+      }.joined()
+  }
+}

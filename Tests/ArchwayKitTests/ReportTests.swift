@@ -1,0 +1,136 @@
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+@testable import ArchwayKit
+
+/// The report's parts against independent tools: diffs applied by `patch`, checksums by
+/// `sha256sum`, XML escaping by `xmllint`.
+@Suite struct ReportTests {
+  static func folder(_ name: String) -> String { Fixtures.scratch("report-" + name) }
+
+  @Test func patchTurnsTheOldTextIntoTheNewWithOurDiff() throws {
+    let folder = Self.folder("diff")
+    var generator = SystemRandomNumberGenerator()
+    let words = ["alpha", "beta", "gamma", "delta", "", "sum=1", "sum=2"]
+    for round in 0..<25 {
+      let old = (0..<Int.random(in: 0...40, using: &generator)).map { _ in words.randomElement(using: &generator)! }
+      var new = old
+      for _ in 0..<Int.random(in: 1...6, using: &generator) {
+        switch Int.random(in: 0...2, using: &generator) {
+        case 0 where !new.isEmpty: new.remove(at: Int.random(in: 0..<new.count, using: &generator))
+        case 1:
+          new.insert(words.randomElement(using: &generator)!, at: Int.random(in: 0...new.count, using: &generator))
+        default: if !new.isEmpty { new[Int.random(in: 0..<new.count, using: &generator)] += "!" }
+        }
+      }
+      let (a, b) = (old.map { $0 + "\n" }.joined(), new.map { $0 + "\n" }.joined())
+      let diff = UnifiedDiff.render(old: a, new: b, maxLines: 10_000)
+      #expect(diff.isEmpty == (a == b))
+      guard !diff.isEmpty else { continue }
+      try a.write(toFile: folder + "/file", atomically: true, encoding: .utf8)
+      try diff.write(toFile: folder + "/diff", atomically: true, encoding: .utf8)
+      let patched = try Command.run("patch", ["-s", folder + "/file", folder + "/diff"])
+      #expect(patched.status == 0, "round \(round): \(patched.stdout)\(patched.stderr)\n\(diff)")
+      #expect(try String(contentsOfFile: folder + "/file", encoding: .utf8) == b, "round \(round):\n\(diff)")
+    }
+  }
+
+  @Test func aLongDiffIsCutWithACount() {
+    let old = (0..<500).map { "line \($0)\n" }.joined()
+    let new = (0..<500).map { "LINE \($0)\n" }.joined()
+    let diff = UnifiedDiff.render(old: old, new: new, maxLines: 50)
+    #expect(diff.split(separator: "\n").count == 53)
+    #expect(diff.hasSuffix("… 951 more lines of diff\n"))
+  }
+
+  @Test func checksumsMatchSha256sumAndReadItsOutput() throws {
+    let files = Array(Fixtures.all.prefix(6)).map(\.path)
+    let result = try Command.run("sha256sum", files)
+    #expect(result.status == 0)
+    let theirs = try Checksums.parse(result.stdout, named: "sha256sum output")
+    #expect(theirs.count == files.count)
+    for path in files {
+      #expect(Checksums.sha256(ofFile: path) == theirs[path], "\(path)")
+    }
+    let big = Self.folder("big") + "/blob"
+    FileManager.default.createFile(
+      atPath: big, contents: Data((0..<3_000_001).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+    let line = try Command.run("sha256sum", [big]).stdout
+    #expect(Checksums.sha256(ofFile: big) == String(line.prefix(64)), "several 1 MiB pieces")
+    #expect(Checksums.sha256(ofFile: big + ".absent") == nil)
+    #expect(throws: ChecksumError.self) { try Checksums.parse("abc  x\n", named: "SUMS") }
+    do {
+      _ = try Checksums.parse(String(repeating: "a", count: 64) + "  ok\nnot a line\n", named: "SUMS")
+    } catch {
+      #expect(error.message.hasPrefix("SUMS:2: "))
+    }
+  }
+
+  @Test func anyBytesAProgramPrintsStillMakeValidJUnit() throws {
+    var junk = (0..<2000).map { _ in UInt8.random(in: 0...255) }
+    junk += Array("]]> <x> & \" ' \u{0}\u{1B}[31m \u{FFFE}".utf8)
+    var step = StepOutcome(name: "noisy", argv: ["noisy"], status: .exited(1), duration: 0.5)
+    step.stdoutHead = String(decoding: junk, as: UTF8.self)
+    step.stdoutBytes = junk.count
+    step.stderrHead = "\u{7}bell\r\nline"
+    step.stderrBytes = 12
+    var cell = CellRecord(
+      id: "linux-amd64-gnu-x=<&>", target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)),
+      env: nil, runner: Runner(kind: .native, reason: "the host"), outcome: .failed, steps: [step])
+    cell.checks = [Check("exit", subject: "noisy", .failed, "exit 1 \u{0}\u{1F}", details: step.stdoutHead)]
+    cell.verdict = .failed
+    let cellDefinition = Cell(id: cell.id, values: [], target: cell.target, env: nil, out: "o")
+    let report = Report(
+      plan: .init(
+        matrix: "m.yml", matrixBytes: Data(), filter: nil, shard: nil, planned: [cellDefinition], all: [cellDefinition]),
+      hosts: [], started: "2026-11-23T00:00:00Z", finished: "2026-11-23T00:00:01Z", interrupted: false, cells: [cell])
+    let path = Self.folder("junk") + "/junit.xml"
+    try JUnitReport.render(report).write(toFile: path, atomically: true, encoding: .utf8)
+    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
+    #expect(valid.status == 0, "\(valid.stderr)")
+    let html = Self.folder("junk") + "/report.html"
+    try HTMLReport.render(report).write(toFile: html, atomically: true, encoding: .utf8)
+    #expect(try Command.run("xmllint", ["--html", "--noout", html]).status == 0)
+  }
+
+  @Test func normalizationStripsLinesEndingsAndTrailingSpace() throws {
+    var normalize = Normalization()
+    normalize.strip = ["^target:", "^#"]
+    normalize.crlf = true
+    normalize.trailingWhitespace = true
+    #expect(normalize.apply("a  \r\ntarget: x\r\n# note\nb\t\n") == "a\nb\n")
+    #expect(Normalization().apply("a \r\n") == "a \r\n", "nothing unless asked")
+  }
+
+  @Test func reportsOfAnotherFormatOrVersionAreRefusedByName() {
+    #expect(throws: ReportError.self) { try Report.decode(Data("{\"cells\": []}".utf8), named: "r.json") }
+    do {
+      _ = try Report.decode(Data("{\"format\": \"archway-report\", \"version\": 1}".utf8), named: "old.json")
+      Issue.record("a version 1 report was read")
+    } catch {
+      #expect(error.message == "old.json is a version 1 report; this archway reads version 2")
+    }
+  }
+
+  @Test func verifyBlocksAreCheckedAtPlanTime() throws {
+    let cases: [(String, String)] = [
+      ("verify:\n  glibc_max: new\n", "'glibc_max' must be a version like 2.31, not 'new'"),
+      ("verify:\n  reproducible: {vary: [clock]}\n", "unknown variation 'clock'"),
+      ("run:\n  - argv: [x]\n    expect: {stdout_matches: \"(\"}\n", "is not a valid pattern"),
+      ("verify:\n  colour: true\n", "unknown key 'colour'"),
+      (
+        "run:\n  - argv: [x]\n    expect: {reference: linux-amd64-gnu-x=b}\n",
+        "'reference' names no cell of the plan: 'linux-amd64-gnu-x=b'; did you mean 'linux-amd64-gnu-x=a'?"
+      ),
+    ]
+    for (yaml, message) in cases {
+      let file = try MatrixFile.parse(yaml: "matrix:\n  x: [a]\n" + yaml, file: "m.yml")
+      #expect {
+        _ = try Planner(host: Platform(os: "linux", arch: "amd64"), outputRoot: "out").plan(file)
+      } throws: { error in
+        "\(error)".contains(message) && "\(error)".hasPrefix("m.yml:")
+      }
+    }
+  }
+}
