@@ -92,10 +92,21 @@ import Testing
       await ProcessSupervisor.run(launch).status == .infrastructure("no program 'qemu-nonexistent-static' on PATH"))
   }
 
+  @Test func aProcessThatLeftTheGroupWithSetsidDoesNotOutliveTheStep() async throws {
+    let marker = "32\(Int.random(in: 100_000...999_999))"
+    // setsid puts the sleep in a session of its own, out of reach of the group kill; the step ends at once.
+    let outcome = await ProcessSupervisor.run(
+      Self.launch("setsid", "setsid sleep \(marker) & setsid sh -c 'sleep \(marker)' & sleep 0.3; echo left"))
+    #expect(outcome.status == .exited(0) && outcome.stdoutHead == "left\n")
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(Self.survivors(marker).isEmpty, "\(Self.survivors(marker))")
+  }
+
   @Test func theEnvironmentIsOnlyWhatTheStepGets() async {
     setenv("ARCHWAY_LEAK_CHECK", "leaked", 1)
-    let outcome = await ProcessSupervisor.run(Self.launch("env", "echo \"${ARCHWAY_LEAK_CHECK:-clean}\""))
-    #expect(outcome.stdoutHead == "clean\n")
+    let outcome = await ProcessSupervisor.run(
+      Self.launch("env", "echo \"${ARCHWAY_LEAK_CHECK:-clean}\"; env | grep -c '^ARCHWAY_STEP='"))
+    #expect(outcome.stdoutHead == "clean\n1\n", "only the step's own marker is added")
   }
 
   static func peakResidentKiB() -> Int {

@@ -103,12 +103,17 @@ public enum ProcessSupervisor {
     ]
     var environment: [Environment.Key: String] = [:]
     for (key, value) in launch.environment { environment[Environment.Key(stringLiteral: key)] = value }
+    let marker = OrphanSweep.marker()
+    environment[Environment.Key(stringLiteral: OrphanSweep.variable)] = marker
     let configuration = Configuration(
       executable: .path(FilePath(executable)), arguments: Arguments(Array(launch.argv.dropFirst())),
       environment: .custom(environment), workingDirectory: launch.workingDirectory.map { FilePath($0) },
       platformOptions: options)
     let leader = LeaderBox()
-    defer { leader.killGroup() }  // Whatever happened, no member of the step's group outlives it.
+    defer {  // Whatever happened, no member of the step's group, nor any process that left it, outlives it.
+      leader.killGroup()
+      OrphanSweep.kill(marker: marker)
+    }
     let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
       group.addTask {
         let result = try await Subprocess.run(
