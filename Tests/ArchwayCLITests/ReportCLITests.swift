@@ -198,6 +198,17 @@ import Testing
     #expect(checks.map(\.title) == ["prog: baseline", "baseline"])
   }
 
+  @Test func inspectSha256AgreesWithSha256sum() throws {
+    let files = Fixtures.all.prefix(8).map(\.path)
+    let ours = try Command.run(CLITests.archway, ["inspect", "--json", "--sha256"] + files)
+    let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(ours.stdout.utf8))
+    let theirs = try Checksums.parse(try Command.run("sha256sum", files).stdout, named: "sha256sum")
+    #expect(facts.count == files.count)
+    #expect(Dictionary(uniqueKeysWithValues: facts.map { ($0.path, $0.sha256 ?? "") }) == theirs)
+    let plain = try Command.run(CLITests.archway, ["inspect", "--json", files[0]]).stdout
+    #expect(!plain.contains("\"sha256\""), "the key only with --sha256")
+  }
+
   @Test func aReportThatCannotBeWrittenIsNamedAndTheOthersAreWritten() throws {
     let folder = RunCLITests.folder("unwritable")
     let matrix = folder + "/m.yml"

@@ -42,9 +42,8 @@ extension BinaryInspector {
 
   /// The facts of every file under `paths`, in the order of ``files(in:)``; reading runs on up to
   /// `jobs` files at once. A file that cannot be opened gets `error` rather than stopping the rest.
-  /// With `sha256`, each file's checksum is added (streamed, see ``Checksums``).
   public static func inspect(
-    paths: [String], jobs: Int = 2, sha256: Bool = false
+    paths: [String], jobs: Int = 2
   ) async throws(InspectError) -> [(InspectTarget, BinaryFacts)] {
     let targets = try files(in: paths)
     return await withTaskGroup(of: (Int, BinaryFacts).self) { group in
@@ -53,11 +52,7 @@ extension BinaryInspector {
       func submit() {
         guard next < targets.count else { return }
         let (index, path) = (next, targets[next].path)
-        group.addTask {
-          var facts = inspectFileReportingErrors(atPath: path)
-          if sha256 { facts.sha256 = Checksums.sha256(ofFile: path) }
-          return (index, facts)
-        }
+        group.addTask { (index, inspectFileReportingErrors(atPath: path)) }
         next += 1
       }
       for _ in 0..<max(1, jobs) { submit() }

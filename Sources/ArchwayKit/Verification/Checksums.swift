@@ -19,6 +19,26 @@ public enum Checksums {
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()
   }
 
+  /// `facts` with each file's SHA-256 filled in, `jobs` files hashed at once.
+  public static func adding(to facts: [BinaryFacts], jobs: Int = 2) async -> [BinaryFacts] {
+    await withTaskGroup(of: (Int, String?).self) { group in
+      var result = facts
+      var next = 0
+      func submit() {
+        guard next < facts.count else { return }
+        let (index, path) = (next, facts[next].path)
+        group.addTask { (index, sha256(ofFile: path)) }
+        next += 1
+      }
+      for _ in 0..<max(1, jobs) { submit() }
+      while let (index, hash) = await group.next() {
+        result[index].sha256 = hash
+        submit()
+      }
+      return result
+    }
+  }
+
   /// `SHA256SUMS` text: `HASH  PATH` per line, sorted by path (paths relative to where the file is
   /// written, so `sha256sum -c` run there checks them).
   public static func render(_ sums: [String: String]) -> String {
