@@ -4,7 +4,7 @@
 #     runner, against the same K raw `qemu-aarch64-static -L SYSROOT` invocations from a shell loop.
 #  2. Scheduling: N cells whose run step sleeps S seconds, at --jobs J, against the ideal
 #     (N*S/J) and a sequential shell loop; Archway's overhead per cell.
-#  3. Containers (when podman and Scripts/build-test-image.sh's image are there): K/4 steps in one
+#  3. Containers (when podman and the archway/debian-11:arm64 image (archway env build debian-11 --arch arm64 --engine podman) are there): K/4 steps in one
 #     cell through Archway's container runner against as many `podman run --rm`s.
 #
 #   Benchmarks/run.sh [K] [N] [S]        (default: 200 runs, 40 cells, 0.25 s)
@@ -65,14 +65,14 @@ echo "  archway / ideal: $(ratio "$sched_ms" "$ideal_ms")   sequential / archway
 echo "  overhead per cell: $(python3 -c "print(f'{($sched_ms - $ideal_ms) * $jobs / $cells:.1f}')") ms"
 
 # 3. Containers.
-image=archway/test-debian-11:arm64
+image=archway/debian-11:arm64
 if command -v podman >/dev/null && podman image exists "$image"; then
   steps=$((runs / 4))
   flags=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
   {
     echo "matrix:"
     echo "  platform: [linux/arm64]"
-    echo "  env: [test-debian-11]"
+    echo "  env: [debian-11]"
     echo "defaults:"
     echo "  engine: podman"
     echo "  engine_args: [--runtime, runc, --ulimit, \"nofile=1024:1024\", --ulimit, \"nproc=1024:1024\"]"
@@ -89,5 +89,5 @@ if command -v podman >/dev/null && podman image exists "$image"; then
   printf '  %-44s %7s ms\n' "archway run (one container, exec per step)" "$session_ms" "podman run --rm per step" "$podman_ms"
   echo "  podman run / archway: $(ratio "$podman_ms" "$session_ms")"
 else
-  echo "containers: skipped (no podman or no $image; run Scripts/build-test-image.sh)"
+  echo "containers: skipped (no podman or no $image; archway env build debian-11 --arch arm64 --engine podman)"
 fi

@@ -14,7 +14,7 @@ struct Archway: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       PlanCommand.self, RunCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self,
-      ReportCommand.self, MergeCommand.self, DoctorCommand.self,
+      ReportCommand.self, MergeCommand.self, EnvCommand.self, DoctorCommand.self,
     ]
   )
 

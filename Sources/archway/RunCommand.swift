@@ -13,6 +13,10 @@ struct RunCommand: AsyncParsableCommand {
       in its own process group with a clean environment and a time limit that ends its whole \
       process tree; its output goes to OUT/CELL/logs/.
 
+      Cells with `env: NAME` run in a container of the image archway/NAME:ARCH; environments with \
+      a recipe in Containers/ that are not built yet are built first (see `archway env`), unless \
+      --no-provision. $ARCHWAY_ENGINE_ARGS gives engine arguments for cells that name none.
+
       Then every artifact is checked (architecture, libc, glibc floor, needed libraries, SHA-256, \
       reproducibility when the matrix asks) and every run step (exit code, outputs against text, \
       golden files, patterns or a reference cell). OUT/ receives report.json (the canonical \
@@ -61,6 +65,9 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "The time limit, in seconds, of a step that names none.")
   var timeout: Double = 600
 
+  @Flag(help: "Do not build missing environments (Containers/) first; their cells report the missing image.")
+  var noProvision = false
+
   func validate() throws {
     guard jobs > 0 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
     guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -72,6 +79,15 @@ struct RunCommand: AsyncParsableCommand {
     let baselineSums = try baseline.map(ReportFiles.readBaseline)
     let executor = CellExecutor(
       host: host, defaultTimeout: .milliseconds(Int(timeout * 1000)), environment: ProcessInfo.processInfo.environment)
+    if !noProvision {
+      let store = EnvironmentStore(
+        root: EnvironmentStore.defaultRoot(environment: ProcessInfo.processInfo.environment),
+        environment: executor.passThrough)
+      let problems = await store.provision(selection.cells, runners: selection.cells.map(executor.runner(for:))) {
+        Output.error("env: \($0)")
+      }
+      for problem in problems { Output.error("env: cannot provision \(problem)") }
+    }
     let scheduler = Scheduler(jobs: jobs, failFast: failFast, executor: executor)
     let progress = Progress(total: selection.cells.count)
     let started = ISO8601DateFormatter().string(from: Date())

@@ -3,19 +3,24 @@ import ArchwayTestSupport
 import Foundation
 import Testing
 
-/// The container runner with podman on an image imported from a debootstrapped Debian 11 arm64
-/// rootfs (Scripts/build-test-image.sh): the glibc-floor proof, the fingerprint inside, limits, cleanup.
+/// The container runner with podman on the image `archway env build debian-11 --arch arm64
+/// --engine podman` makes from a debootstrapped Debian 11 arm64 rootfs (built here when the cache
+/// lacks it): the glibc-floor proof, the fingerprint inside, limits, cleanup.
 @Suite struct ContainerRunnerTests {
-  static let image: Void = {
-    let result = try? Command.run(Fixtures.root + "/Scripts/build-test-image.sh", [])
-    precondition(result?.status == 0, "Scripts/build-test-image.sh failed: \(result?.stderr ?? "did not start")")
-  }()
-
   /// The flags this host's podman needs (../shared/HOST.md): a setting of the matrix, not code.
-  static let engineArgs = #"[--runtime, runc, --ulimit, "nofile=1024:1024", --ulimit, "nproc=1024:1024"]"#
+  static let engineArguments = ["--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+  static let engineArgs = "[" + engineArguments.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+
+  /// Builds (or finds in the cache) the environment and its image.
+  static func provision(_ name: String = "debian-11", arch: String = "arm64") async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let store = EnvironmentStore(root: EnvironmentStore.defaultRoot(environment: environment), environment: environment)
+    let recipe = try EnvironmentRecipe.load(name, root: Fixtures.root + "/Containers")
+    _ = try await store.build(recipe, arch: arch, engine: "podman", engineArguments: engineArguments)
+  }
 
   static func run(_ body: String, name: String) async throws -> [CellRecord] {
-    _ = image
+    try await provision()
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("archway-ctr-\(name)-\(getpid())").path
     try? FileManager.default.removeItem(atPath: folder)
     let yaml = "defaults:\n  engine: podman\n  engine_args: \(engineArgs)\n" + body
@@ -28,7 +33,7 @@ import Testing
   }
 
   static func containers() throws -> [String] {
-    try Command.run("podman", ["ps", "-a", "--filter", "ancestor=archway/test-debian-11:arm64", "--format", "{{.ID}}"])
+    try Command.run("podman", ["ps", "-a", "--filter", "ancestor=archway/debian-11:arm64", "--format", "{{.ID}}"])
       .stdout.split(separator: "\n").map(String.init)
   }
 
@@ -37,7 +42,7 @@ import Testing
       """
       matrix:
         platform: [linux/arm64]
-        env: [test-debian-11]
+        env: [debian-11]
         cc: [gcc, zig]
         include:
           - cc: zig
@@ -55,10 +60,10 @@ import Testing
           argv: ["${artifact:hello}", "debian"]
       """, name: "floor")
     #expect(
-      records.map(\.id) == ["linux-arm64-gnu-test-debian-11-cc=gcc", "linux-arm64-gnu-2.17-test-debian-11-cc=zig"])
+      records.map(\.id) == ["linux-arm64-gnu-debian-11-cc=gcc", "linux-arm64-gnu-2.17-debian-11-cc=zig"])
     let gcc = records[0]
     let zig = records[1]
-    #expect(gcc.runner.kind == .container && gcc.runner.image == "archway/test-debian-11:arm64")
+    #expect(gcc.runner.kind == .container && gcc.runner.image == "archway/debian-11:arm64")
     #expect(gcc.outcome == .failed)
     #expect(gcc.steps.last?.status == .exited(1))
     #expect(
@@ -78,7 +83,7 @@ import Testing
       """
       matrix:
         platform: [linux/arm64]
-        env: [test-debian-11]
+        env: [debian-11]
         ulimit: [{nofile: 77}]
       run:
         - name: inside

@@ -43,3 +43,22 @@ public enum Command {
       stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
   }
 }
+
+extension Command {
+  /// ``run(_:_:environment:workingDirectory:)`` waited for on a thread of its own rather than on one
+  /// of Swift concurrency's few cooperative threads, for a test whose child may wait on work this
+  /// test process does (an environment build holding a lock): blocking those threads would deadlock.
+  public static func runDetached(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    workingDirectory: String? = nil
+  ) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread.detachNewThread {
+        continuation.resume(
+          with: Result {
+            try run(executable, arguments, environment: environment, workingDirectory: workingDirectory)
+          })
+      }
+    }
+  }
+}

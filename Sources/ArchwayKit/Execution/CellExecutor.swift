@@ -9,6 +9,9 @@ public struct CellExecutor: Sendable {
   public var defaultTimeout: Duration
   /// Variables passed from Archway's environment to every step (the rest is not inherited).
   public var passThrough: [String: String]
+  /// Engine arguments for container cells that name none (`engine_args:`): `$ARCHWAY_ENGINE_ARGS`,
+  /// split at spaces, so a self-hosted runner states its engine's needs once.
+  public var defaultEngineArguments: [String]
 
   /// The variables steps get from Archway's own environment when present.
   public static let passThroughNames = [
@@ -21,6 +24,12 @@ public struct CellExecutor: Sendable {
     self.host = host
     self.defaultTimeout = defaultTimeout
     passThrough = environment.filter { Self.passThroughNames.contains($0.key) }
+    defaultEngineArguments = Self.engineArguments(environment)
+  }
+
+  /// `$ARCHWAY_ENGINE_ARGS` split at spaces.
+  public static func engineArguments(_ environment: [String: String]) -> [String] {
+    (environment["ARCHWAY_ENGINE_ARGS"] ?? "").split(separator: " ").map(String.init)
   }
 
   /// Runs `cell` to its end (or until the calling task is cancelled) and records what happened.
@@ -31,8 +40,16 @@ public struct CellExecutor: Sendable {
     return record
   }
 
+  /// The runner `cell`'s run steps use on this host (see ``Runner/choose(for:host:path:)``), with
+  /// ``defaultEngineArguments`` for a container cell that names none.
+  public func runner(for cell: Cell) -> Runner {
+    var runner = Runner.choose(for: cell, host: host, path: passThrough["PATH"])
+    if runner.kind == .container, cell["engine_args"] == nil { runner.engineArguments = defaultEngineArguments }
+    return runner
+  }
+
   private func steps(of cell: Cell) async -> CellRecord {
-    let runner = Runner.choose(for: cell, host: host, path: passThrough["PATH"])
+    let runner = runner(for: cell)
     var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
     record.values = Dictionary(cell.userValues.map { ($0.key, $0.value.description) }) { first, _ in first }
     let steps: CellSteps

@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+
+/// A runtime environment as `Containers/NAME/environment.yml` describes it: a distribution suite
+/// with the libc it carries, the arches it exists for and extra packages. Its content key (the
+/// SHA-256 of the file) names its cached builds, so a changed recipe rebuilds.
+public struct EnvironmentRecipe: Sendable, Hashable, Codable {
+  /// The folder's name: `debian-11`.
+  public var name: String
+  /// `debian` (built with debootstrap).
+  public var distribution: String
+  /// The suite: `bullseye`.
+  public var suite: String
+  /// The package mirror.
+  public var mirror: String
+  /// `glibc` or `musl`.
+  public var libcFamily: String
+  /// The libc version the environment carries: `2.31`.
+  public var libcVersion: DottedVersion
+  /// Debian architecture names: `amd64`, `arm64`, `armhf`…
+  public var arches: [String]
+  /// Packages added to the minimal base.
+  public var packages: [String]
+  /// The first 16 hex digits of the recipe file's SHA-256.
+  public var key: String
+
+  static let keys = ["distribution", "suite", "mirror", "libc", "arches", "packages"]
+
+  /// The recipe `name` in `root` (`Containers`). Throws a ``MatrixError`` with the file, line and
+  /// column of a bad value, or naming the known environments for an unknown one.
+  public static func load(_ name: String, root: String = "Containers") throws(MatrixError) -> EnvironmentRecipe {
+    let path = "\(root)/\(name)/environment.yml"
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let known = names(root: root)
+      throw MatrixError(
+        "no environment '\(name)' (no \(path))" + Suggestion.phrase(for: name, among: known)
+          + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))"), at: nil)
+    }
+    return try parse(data, name: name, path: path)
+  }
+
+  /// The environments in `root`: its folders that hold an `environment.yml`, sorted.
+  public static func names(root: String = "Containers") -> [String] {
+    let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+    return folders.filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/environment.yml") }.sorted()
+  }
+
+  static func parse(_ data: Data, name: String, path: String) throws(MatrixError) -> EnvironmentRecipe {
+    let start = SourceLocation(file: path, line: 1, column: 1)
+    guard let root = try MatrixValue.parse(yaml: String(decoding: data, as: UTF8.self), file: path),
+      let entries = root.entries
+    else { throw MatrixError("a recipe is a map (distribution, suite, libc, arches…)", at: start) }
+    for entry in entries where !keys.contains(entry.key) {
+      throw MatrixFile.unknownKey(entry, among: keys, in: "a recipe")
+    }
+    func text(_ key: String) throws(MatrixError) -> String {
+      guard let value = root[key] else { throw MatrixError("'\(key)' is missing", at: start) }
+      guard let text = value.scalarText else {
+        throw MatrixError("'\(key)' must be text, not \(value.shapeName)", at: value.location)
+      }
+      return text
+    }
+    let distribution = try text("distribution")
+    guard distribution == "debian" else {
+      throw MatrixError(
+        "distribution '\(distribution)' cannot be built here; only 'debian' (debootstrap)",
+        at: root["distribution"]?.location)
+    }
+    guard let libc = root["libc"], let family = libc["family"]?.scalarText, ["glibc", "musl"].contains(family),
+      let versionText = libc["version"]?.scalarText, let version = DottedVersion(versionText)
+    else {
+      throw MatrixError("'libc' must be {family: glibc|musl, version: \"2.31\"}", at: root["libc"]?.location ?? start)
+    }
+    let debianArches = TargetCatalog.architectures.compactMap(\.debianArch)
+    let arches = try VerifySpec.words(root["arches"] ?? MatrixValue(.list([]), at: start), "arches")
+    for arch in arches where !debianArches.contains(arch) {
+      throw MatrixError(
+        "unknown Debian architecture '\(arch)'" + Suggestion.phrase(for: arch, among: debianArches),
+        at: root["arches"]?.location)
+    }
+    let packages =
+      try root["packages"].map { value throws(MatrixError) in try VerifySpec.words(value, "packages") } ?? []
+    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    return EnvironmentRecipe(
+      name: name, distribution: distribution, suite: try text("suite"), mirror: try text("mirror"),
+      libcFamily: family, libcVersion: version, arches: arches, packages: packages, key: String(digest.prefix(16)))
+  }
+
+  /// The Debian architecture for `arch`, written as Debian (`armhf`), as a platform (`linux/arm/v7`)
+  /// or an alias (`aarch64`); throws naming the recipe's arches when it has not this one.
+  public func debianArch(for arch: String) throws(MatrixError) -> String {
+    let resolved =
+      arches.contains(arch) ? arch : (try? Platform.parse(arch)).flatMap { TargetCatalog.spec(for: $0)?.debianArch }
+    guard let resolved, arches.contains(resolved) else {
+      throw MatrixError(
+        "\(name) has no arch '\(arch)'; it exists for \(arches.joined(separator: ", "))", at: nil)
+    }
+    return resolved
+  }
+}

@@ -1,0 +1,71 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// `archway env` and the glibc-floor proof end to end: Matrix/glibc-floor.yml run in podman
+/// containers of Debian 11, 12 and 13 for amd64 and arm64, the environments provisioned by the run.
+/// The children are waited for off the cooperative threads: they may wait for an environment
+/// another suite of this process is building.
+@Suite struct EnvCLITests {
+  /// This host's podman flags (../shared/HOST.md), as a self-hosted runner would set them once.
+  static var environment: [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    environment["ARCHWAY_ENGINE_ARGS"] =
+      environment["ARCHWAY_ENGINE_ARGS"]
+      ?? "--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
+    environment["NO_COLOR"] = "1"
+    return environment
+  }
+
+  @Test func theGlibcFloorProofFailsTheGccBuildOnDebian11TwiceOverAndPassesZigEverywhere() async throws {
+    let out = RunCLITests.folder("glibc-floor")
+    let result = try await Command.runDetached(
+      CLITests.archway, ["run", "Matrix/glibc-floor.yml", "--out", out], environment: Self.environment,
+      workingDirectory: Fixtures.root)
+    #expect(result.status == 1, "\(result.stderr)")
+    let report = try ReportCLITests.report(out + "/report.json")
+    #expect(report.cells.count == 12)
+    let expectedLibc = ["debian-11": "glibc 2.31", "debian-12": "glibc 2.36", "debian-13": "glibc 2.41"]
+    for cell in report.cells {
+      #expect(cell.runner.kind == .container, "\(cell.id): \(cell.runner.reason)")
+      #expect(cell.fingerprint?.libc == expectedLibc[cell.env ?? ""], "\(cell.id): measured inside")
+      #expect(cell.fingerprint?.machine == (cell.target.arch == "arm64" ? "aarch64" : "x86_64"), "\(cell.id)")
+      let failing = Set(cell.checks.filter { $0.verdict != .passed }.map(\.title))
+      if cell.env == "debian-11", cell.values["cc"] == "gcc" {
+        #expect(failing == ["hello: glibc-floor", "greet: exit", "greet: stdout"], "\(cell.id)")
+        let floor = cell.checks.first { $0.title == "hello: glibc-floor" }?.message ?? ""
+        #expect(floor.contains("__libc_start_main@GLIBC_2.34") && floor.contains("at most 2.31"), "\(floor)")
+        let exit = cell.checks.first { $0.title == "greet: exit" }.map { $0.message + ($0.details ?? "") } ?? ""
+        #expect(exit.contains("version `GLIBC_2.34' not found"), "the loader's refusal, captured: \(exit)")
+      } else {
+        #expect(failing.isEmpty, "\(cell.id): \(failing)")
+      }
+    }
+    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
+    #expect(valid.status == 0, "\(valid.stderr)")
+    let markdown = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
+    #expect(markdown.contains("| gnu · debian-11 · cc=gcc |"), "suites and columns carry the env: \(markdown)")
+  }
+
+  @Test func envListShowsRecipesAndBuildReusesTheCache() async throws {
+    let arguments = Self.environment["ARCHWAY_ENGINE_ARGS"]!.split(separator: " ").map { "--engine-arg=\($0)" }
+    let built = try await Command.runDetached(
+      CLITests.archway, ["env", "build", "debian-11", "--arch", "linux/arm64", "--engine", "podman"] + arguments,
+      environment: Self.environment, workingDirectory: Fixtures.root)
+    #expect(built.status == 0, "\(built.stderr)")
+    #expect(built.stdout.hasPrefix("debian-11/arm64: ") && built.stdout.contains("glibc 2.31"), "\(built.stdout)")
+    #expect(built.stdout.contains("image archway/debian-11:arm64"))
+    let again = try await Command.runDetached(
+      CLITests.archway, ["env", "build", "debian-11", "--arch", "arm64"], environment: Self.environment,
+      workingDirectory: Fixtures.root)
+    #expect(again.stdout.hasPrefix("debian-11/arm64: reused, glibc 2.31"), "\(again.stdout)\(again.stderr)")
+    let list = try await Command.runDetached(
+      CLITests.archway, ["env", "list"], environment: Self.environment, workingDirectory: Fixtures.root)
+    let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("debian-11 ") } ?? ""
+    #expect(row.contains("bullseye") && row.contains("glibc 2.31") && row.contains("arm64 "), "\(list.stdout)")
+    let unknown = try await Command.runDetached(
+      CLITests.archway, ["env", "build", "debian-11", "--arch", "riscv64"], workingDirectory: Fixtures.root)
+    #expect(unknown.status == 2 && unknown.stderr.contains("debian-11 has no arch 'riscv64'"), "\(unknown.stderr)")
+  }
+}
