@@ -18,17 +18,24 @@ import Testing
     return environment
   }
 
-  @Test func theGlibcFloorProofFailsTheGccBuildOnDebian11TwiceOverAndPassesZigEverywhere() async throws {
-    let out = RunCLITests.folder("glibc-floor")
+  /// Matrix/glibc-floor.yml as shipped (container runner), and with `runner: rootfs` added.
+  @Test(arguments: [Runner.Kind.container, .rootfs])
+  func theGlibcFloorProofFailsTheGccBuildOnDebian11TwiceOverAndPassesZigEverywhere(runner: Runner.Kind) async throws {
+    let out = RunCLITests.folder("glibc-floor-\(runner)")
+    var matrix = "Matrix/glibc-floor.yml"
+    if runner == .rootfs {
+      matrix = out + "-rootfs.yml"
+      let shipped = try String(contentsOfFile: Fixtures.root + "/Matrix/glibc-floor.yml", encoding: .utf8)
+      try ("defaults:\n  runner: rootfs\n" + shipped).write(toFile: matrix, atomically: true, encoding: .utf8)
+    }
     let result = try await Command.runDetached(
-      CLITests.archway, ["run", "Matrix/glibc-floor.yml", "--out", out], environment: Self.environment,
-      workingDirectory: Fixtures.root)
+      CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
     let report = try ReportCLITests.report(out + "/report.json")
     #expect(report.cells.count == 12)
     let expectedLibc = ["debian-11": "glibc 2.31", "debian-12": "glibc 2.36", "debian-13": "glibc 2.41"]
     for cell in report.cells {
-      #expect(cell.runner.kind == .container, "\(cell.id): \(cell.runner.reason)")
+      #expect(cell.runner.kind == runner, "\(cell.id): \(cell.runner.reason)")
       #expect(cell.fingerprint?.libc == expectedLibc[cell.env ?? ""], "\(cell.id): measured inside")
       #expect(cell.fingerprint?.machine == (cell.target.arch == "arm64" ? "aarch64" : "x86_64"), "\(cell.id)")
       let failing = Set(cell.checks.filter { $0.verdict != .passed }.map(\.title))

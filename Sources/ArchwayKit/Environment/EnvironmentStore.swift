@@ -341,8 +341,8 @@ struct Lock: Sendable {
 }
 
 extension EnvironmentStore {
-  /// Builds (or finds) every environment the container cells of `cells` need, each (environment,
-  /// arch) once, imported with the cell's engine; returns a problem per one that could not be made
+  /// Builds (or finds) every environment the container and rootfs cells of `cells` need, each
+  /// (environment, arch) once, imported with a container cell's engine; returns a problem per one that could not be made
   /// (those cells then report the missing image as an infrastructure problem). Cells whose `env:`
   /// has no recipe in `containers` are left alone (their image may come from elsewhere).
   public func provision(
@@ -351,19 +351,19 @@ extension EnvironmentStore {
     var done = Set<String>()
     var problems: [String] = []
     for (cell, runner) in zip(cells, runners) {
-      guard runner.kind == .container, let env = cell.env, let engine = runner.launcher,
-        let image = runner.image, !done.contains(image),
-        let recipe = try? EnvironmentRecipe.load(env, root: containers)
+      // A container cell needs the image; a rootfs cell (runner: rootfs) the root filesystem only.
+      let wantsRootfs = cell["runner"]?.description == "rootfs"
+      guard runner.kind == .container || wantsRootfs, let env = cell.env,
+        let recipe = try? EnvironmentRecipe.load(env, root: containers),
+        let arch = try? recipe.debianArch(for: cell.target.platform)
       else { continue }
-      done.insert(image)
+      let engine = wantsRootfs ? nil : runner.launcher
+      guard done.insert("\(env)/\(arch)/\(engine ?? "")").inserted else { continue }
       do {
-        let arch = try recipe.debianArch(for: cell.target.platform)
         _ = try await build(
           recipe, arch: arch, engine: engine, engineArguments: runner.engineArguments, progress: progress)
-      } catch let error as EnvironmentError {
-        problems.append("\(env)/\(cell.target.platform): \(error.message)")
       } catch {
-        problems.append("\(env)/\(cell.target.platform): \(error)")
+        problems.append("\(env)/\(cell.target.platform): \(error.message)")
       }
     }
     return problems

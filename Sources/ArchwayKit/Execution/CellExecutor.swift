@@ -51,7 +51,9 @@ public struct CellExecutor: Sendable {
   private func steps(of cell: Cell) async -> CellRecord {
     let runner = runner(for: cell)
     var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
-    record.values = Dictionary(cell.userValues.map { ($0.key, $0.value.description) }) { first, _ in first }
+    // What the cell is, not how it runs: the settings (runner, engine…) stay out, as from its id.
+    let values = cell.userValues.filter { !Planner.settings.contains($0.key) }
+    record.values = Dictionary(values.map { ($0.key, $0.value.description) }) { first, _ in first }
     let steps: CellSteps
     let verify: VerifySpec
     do {

@@ -34,16 +34,17 @@ public struct Fingerprint: Sendable, Hashable, Codable {
     runner: Runner, session: ContainerSession? = nil, limits: [String], folder: String, environment: [String: String]
   ) async -> Fingerprint? {
     func probe(_ name: String, _ argv: [String]) async -> [String] {
+      let entered = runner.kind == .rootfs ? runner.wrap(argv) ?? argv : argv
       let wrapped =
         session.map { $0.exec(argv, environment: [:], workdir: nil, limits: limits, stdin: false) }
-        ?? ResourceLimit.wrap(argv, options: limits)
+        ?? ResourceLimit.wrap(entered, options: limits)
       let outcome = await ProcessSupervisor.run(
         ProcessLaunch(
           name: name, argv: wrapped, environment: environment, timeout: .seconds(30), logs: "\(folder)/\(name)"))
       guard outcome.status.succeeded else { return [] }
       return outcome.stdoutHead.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
-    guard [.native, .container, .qemu].contains(runner.kind) else { return nil }
+    guard [.native, .container, .qemu, .rootfs].contains(runner.kind) else { return nil }
     // Under qemu-user the shell is the host's, but the kernel and the limits are the ones the emulated
     // program meets too; its machine no sysroot program reports, and its libc is the sysroot's.
     let lines = await probe("fingerprint", ["sh", "-c", limitsProbe])

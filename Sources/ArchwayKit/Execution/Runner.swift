@@ -25,6 +25,17 @@ public struct Runner: Sendable, Hashable, Codable {
   public var containerPlatform: String?
   /// See ``image``.
   public var engineArguments: [String] = []
+  /// For `rootfs`: the cell's folder (absolute), bound into the root filesystem at the same path.
+  public var boundFolder: String?
+
+  /// How `rootfs` enters the root filesystem: a private mount namespace in which the cell's folder,
+  /// /dev and a fresh /proc are mounted into it, then chroot (a foreign arch runs through
+  /// binfmt_misc's qemu, registered with the F flag).
+  static let rootfsScript = """
+    root=$1 folder=$2; shift 2
+    mkdir -p "$root$folder" && mount --bind "$folder" "$root$folder" && mount --rbind /dev "$root/dev" \
+      && mount -t proc proc "$root/proc" && exec chroot "$root" "$@"
+    """
 
   /// The argv that runs `argv` on the target; nil for `none`.
   public func wrap(_ argv: [String]) -> [String]? {
@@ -32,7 +43,10 @@ public struct Runner: Sendable, Hashable, Codable {
     case .native: argv
     case .qemu: [launcher ?? "qemu"] + (sysroot.map { ["-L", $0] } ?? []) + argv
     case .wine: [launcher ?? "wine"] + argv
-    case .rootfs, .container, .none: nil
+    case .rootfs:
+      ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", Self.rootfsScript, "rootfs"]
+        + [sysroot ?? "/", boundFolder ?? "/"] + argv
+    case .container, .none: nil
     }
   }
 
@@ -51,6 +65,7 @@ public struct Runner: Sendable, Hashable, Codable {
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
     let spec = TargetCatalog.spec(for: platform)
     if let env = cell.env {
+      if requested == "rootfs" { return rootfs(for: cell, env: env, locate: locate, exists: exists) }
       return container(for: cell, env: env, spec: spec, locate: locate)
     }
     let staticLibc = target.libc == "static"
@@ -103,6 +118,29 @@ public struct Runner: Sendable, Hashable, Codable {
   public static func crossSysroot(for spec: ArchitectureSpec) -> String? {
     guard spec.platform.os == "linux" else { return nil }
     return "/usr/\(spec.gnuArch)-linux-\(spec.gnuABI)"
+  }
+
+  /// The rootfs runner for an `env:` cell that asks for it (`runner: rootfs`): the environment's cached
+  /// root filesystem (``EnvironmentStore``), entered with unshare and chroot, which need root.
+  static func rootfs(for cell: Cell, env: String, locate: (String) -> String?, exists: (String) -> Bool) -> Runner {
+    guard let recipe = try? EnvironmentRecipe.load(env), let arch = try? recipe.debianArch(for: cell.target.platform)
+    else {
+      return Runner(kind: .none, reason: "no recipe Containers/\(env) for \(cell.target.platform)", hostLacksIt: true)
+    }
+    let store = EnvironmentStore(
+      root: EnvironmentStore.defaultRoot(environment: ProcessInfo.processInfo.environment), environment: [:])
+    let rootfs = store.folder(recipe, arch: arch) + "/rootfs"
+    guard exists(rootfs + "/usr/bin") else {
+      return Runner(
+        kind: .none, reason: "the environment \(env)/\(arch) is not built (archway env build \(env) --arch \(arch))",
+        hostLacksIt: true)
+    }
+    guard getuid() == 0, locate("unshare") != nil, locate("chroot") != nil else {
+      return Runner(kind: .none, reason: "the rootfs runner needs root, unshare and chroot", hostLacksIt: true)
+    }
+    var runner = Runner(kind: .rootfs, reason: "chroot into \(env)/\(arch) (\(rootfs))", sysroot: rootfs)
+    runner.boundFolder = URL(fileURLWithPath: cell.out).standardizedFileURL.path
+    return runner
   }
 
   /// The container runner for an `env:` cell: the cell's `engine:` (default podman, then docker) and
