@@ -55,6 +55,38 @@ import Testing
     #expect(markdown.contains("| gnu · debian-11 · cc=gcc |"), "suites and columns carry the env: \(markdown)")
   }
 
+  /// A dynamically linked musl program runs where Debian's musl runtime is (debian-12-musl) and
+  /// nowhere else: its loader is not in a glibc system.
+  @Test func aMuslProgramRunsInTheMuslEnvironmentOnly() async throws {
+    let out = RunCLITests.folder("musl-env")
+    let matrix = out + ".yml"
+    try """
+    matrix:
+      platform: [linux/amd64]
+      libc: [musl]
+      env: [debian-12-musl, debian-12]
+    defaults:
+      runner: rootfs
+    build:
+      argv: [musl-gcc, -O2, -o, "${cell.out}/hello", Examples/hello/hello.c, -lm]
+      artifacts: {hello: "${cell.out}/hello"}
+    run:
+      - name: greet
+        argv: ["${artifact:hello}", musl]
+        expect: {stdout_matches: '\\Ahello, musl$'}
+    """.write(toFile: matrix, atomically: true, encoding: .utf8)
+    let result = try await Command.runDetached(
+      CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
+    #expect(result.status == 1, "\(result.stderr)")
+    let report = try ReportCLITests.report(out + "/report.json")
+    let musl = try #require(report.cells.first { $0.env == "debian-12-musl" })
+    let glibc = try #require(report.cells.first { $0.env == "debian-12" })
+    #expect(musl.verdict == .passed, "\(musl.checks.filter { $0.verdict != .passed })")
+    #expect(musl.artifacts.first?.facts?.interpreter == "/lib/ld-musl-x86_64.so.1")
+    #expect(musl.fingerprint?.machine == "x86_64")
+    #expect(Set(glibc.checks.filter { $0.verdict != .passed }.map(\.title)) == ["greet: exit", "greet: stdout"])
+  }
+
   @Test func envListShowsRecipesAndBuildReusesTheCache() async throws {
     let arguments = Self.environment["ARCHWAY_ENGINE_ARGS"]!.split(separator: " ").map { "--engine-arg=\($0)" }
     let built = try await Command.runDetached(
