@@ -96,6 +96,29 @@ import Testing
     #expect(record.fingerprint?.nofile == "77")
   }
 
+  @Test func aStepThatTimesOutLeavesNothingRunningInTheContainer() async throws {
+    // The pattern `[3]4…` finds the sleeps but not the command line that searches for them.
+    let marker = "34\(Int.random(in: 100_000...999_999))"
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/arm64]
+        env: [debian-11]
+      run:
+        - name: hang
+          argv: [sh, -c, "sleep \(marker) & sleep \(marker)"]
+          timeout: 1
+        - name: look
+          argv: [sh, -c, "sleep 4; cat /proc/[0-9]*/cmdline | tr '\\\\0' ' ' | grep -c 'sleep [3]\(marker.dropFirst())' || true"]
+          expect: {exit: 0}
+      """, name: "timeout")
+    let record = try #require(records.first)
+    #expect(record.steps.first { $0.name == "hang" }?.status == .timedOut(seconds: 1))
+    #expect(
+      record.steps.last?.stdoutHead == "0\n",
+      "\(record.steps.last?.stdoutHead ?? "") \(record.steps.last?.stderrHead ?? "")")
+  }
+
   @Test func aMissingImageIsAnInfrastructureOutcome() async throws {
     let records = try await Self.run(
       """

@@ -35,15 +35,19 @@ struct ContainerSession: Sendable {
   }
 
   /// The argv that runs `argv` in the container with `environment` added and `limits` (prlimit
-  /// options) applied inside, where they reach the program.
+  /// options) applied inside, where they reach the program. With a `timeout`, coreutils' `timeout`
+  /// inside ends the step's process tree there a second after the supervisor ends the `exec` client
+  /// (which the engine does not pass on), so a hung step leaves nothing running in the container.
   func exec(
-    _ argv: [String], environment: [String: String], workdir: String?, limits: [String], stdin: Bool
+    _ argv: [String], environment: [String: String], workdir: String?, limits: [String], stdin: Bool,
+    timeout: Duration? = nil
   ) -> [String] {
     var command = [engine, "exec"] + (stdin ? ["-i"] : [])
     for (key, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(key)=\(value)"] }
     if let workdir { command += ["-w", workdir] }
     command.append(id)
-    return command + ResourceLimit.wrap(argv, options: limits)
+    let inside = timeout.map { ["timeout", "-k", "2", String(format: "%.3f", $0.seconds + 1)] + argv } ?? argv
+    return command + ResourceLimit.wrap(inside, options: limits)
   }
 
   /// Removes the container, also when the calling task is cancelled (the removal itself must run).
