@@ -109,10 +109,8 @@ struct RunCommand: AsyncParsableCommand {
     progress.finish()
     let finished = ISO8601DateFormatter().string(from: Date())
     let report = await ReportBuilder.build(
-      ReportBuilder.Run(
-        selection: selection, filter: cellSelection.filter, shard: cellSelection.shard, started: started,
-        finished: finished, interrupted: Interruption.requested),
-      records: records, baseline: baselineSums)
+      selection, records: records, started: started, finished: finished, interrupted: Interruption.requested,
+      baseline: baselineSums)
     ReportFiles.write(
       report, out: out, extra: [(.json, jsonFile), (.junit, junit), (.markdown, markdown), (.html, html)])
     Output.error("\(report.summaryLine); reports: \(out)/report.json, junit.xml, summary.md, report.html")

@@ -11,9 +11,7 @@ import Testing
   /// This host's podman flags (../shared/HOST.md), as a self-hosted runner would set them once.
   static var environment: [String: String] {
     var environment = ProcessInfo.processInfo.environment
-    environment["ARCHWAY_ENGINE_ARGS"] =
-      environment["ARCHWAY_ENGINE_ARGS"]
-      ?? "--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
+    environment["ARCHWAY_ENGINE_ARGS"] = Fixtures.engineArguments.joined(separator: " ")
     environment["NO_COLOR"] = "1"
     return environment
   }
@@ -88,7 +86,7 @@ import Testing
   }
 
   @Test func envListShowsRecipesAndBuildReusesTheCache() async throws {
-    let arguments = Self.environment["ARCHWAY_ENGINE_ARGS"]!.split(separator: " ").map { "--engine-arg=\($0)" }
+    let arguments = Fixtures.engineArguments.map { "--engine-arg=\($0)" }
     let built = try await Command.runDetached(
       CLITests.archway, ["env", "build", "debian-11", "--arch", "linux/arm64", "--engine", "podman"] + arguments,
       environment: Self.environment, workingDirectory: Fixtures.root)

@@ -7,22 +7,20 @@ import Testing
 /// --engine podman` makes from a debootstrapped Debian 11 arm64 rootfs (built here when the cache
 /// lacks it): the glibc-floor proof, the fingerprint inside, limits, cleanup.
 @Suite struct ContainerRunnerTests {
-  /// The flags this host's podman needs (../shared/HOST.md): a setting of the matrix, not code.
-  static let engineArguments = ["--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
-  static let engineArgs = "[" + engineArguments.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+  /// The flags this host's podman needs, as a setting of the matrix, not code.
+  static let engineArgs = "[" + Fixtures.engineArguments.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
 
   /// Builds (or finds in the cache) the environment and its image.
   static func provision(_ name: String = "debian-11", arch: String = "arm64") async throws {
     let environment = ProcessInfo.processInfo.environment
     let store = EnvironmentStore(root: EnvironmentStore.defaultRoot(environment: environment), environment: environment)
     let recipe = try EnvironmentRecipe.load(name, root: Fixtures.root + "/Containers")
-    _ = try await store.build(recipe, arch: arch, engine: "podman", engineArguments: engineArguments)
+    _ = try await store.build(recipe, arch: arch, engine: "podman", engineArguments: Fixtures.engineArguments)
   }
 
   static func run(_ body: String, name: String) async throws -> [CellRecord] {
     try await provision()
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("archway-ctr-\(name)-\(getpid())").path
-    try? FileManager.default.removeItem(atPath: folder)
+    let folder = Fixtures.scratch("ctr-" + name)
     let yaml = "defaults:\n  engine: podman\n  engine_args: \(engineArgs)\n" + body
     let file = try MatrixFile.parse(yaml: yaml, file: "\(folder)/m.yml")
     let host = Platform(os: "linux", arch: "amd64")

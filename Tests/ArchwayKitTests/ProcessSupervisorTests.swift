@@ -1,15 +1,12 @@
 import ArchwayKit
+import ArchwayTestSupport
 import Foundation
 import Testing
 
 /// Real processes under the supervisor: exit codes, signals, time limits that end whole process
 /// trees, cancellation, huge output, missing programs.
 @Suite struct ProcessSupervisorTests {
-  static let folder: String = {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-sup-\(getpid())").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }()
+  static let folder = Fixtures.scratch("sup")
 
   static func launch(
     _ name: String, _ script: String, timeout: Duration = .seconds(30), stdin: String? = nil

@@ -33,6 +33,15 @@ public enum Fixtures {
     return path
   }
 
+  /// The flags this host's podman needs (../shared/HOST.md): `$ARCHWAY_ENGINE_ARGS` when set (as
+  /// Scripts/test.sh sets it), else these.
+  public static let engineArguments: [String] = {
+    let given = ProcessInfo.processInfo.environment["ARCHWAY_ENGINE_ARGS"].map {
+      $0.split(separator: " ").map(String.init)
+    }
+    return given ?? ["--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+  }()
+
   /// The Jenkins JUnit schema (xUnit's junit-10.xsd) that CI keeps beside the clone, in
   /// `../shared/schemas/`; `$ARCHWAY_JUNIT_XSD` points elsewhere.
   public static let junitSchema: String =

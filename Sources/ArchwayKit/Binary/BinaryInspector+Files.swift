@@ -46,22 +46,8 @@ extension BinaryInspector {
     paths: [String], jobs: Int = 2
   ) async throws(InspectError) -> [(InspectTarget, BinaryFacts)] {
     let targets = try files(in: paths)
-    return await withTaskGroup(of: (Int, BinaryFacts).self) { group in
-      var results = [BinaryFacts?](repeating: nil, count: targets.count)
-      var next = 0
-      func submit() {
-        guard next < targets.count else { return }
-        let (index, path) = (next, targets[next].path)
-        group.addTask { (index, inspectFileReportingErrors(atPath: path)) }
-        next += 1
-      }
-      for _ in 0..<max(1, jobs) { submit() }
-      while let (index, facts) = await group.next() {
-        results[index] = facts
-        submit()
-      }
-      return zip(targets, results.map { $0! }).map { ($0, $1) }
-    }
+    let facts = await targets.map(\.path).concurrentMap(jobs: jobs, inspectFileReportingErrors)
+    return Array(zip(targets, facts))
   }
 
   private static func inspectFileReportingErrors(atPath path: String) -> BinaryFacts {

@@ -72,8 +72,9 @@ public struct EnvironmentStore: Sendable {
   }
 
   /// Builds `recipe` for `arch` (a Debian arch) unless the cache has it, checks that it carries the
-  /// libc its recipe claims, and with `engine` imports it as ``image(_:arch:)`` (checked again inside
-  /// a container run with `engineArguments`). `progress` hears what is happening.
+  /// libc its recipe claims, and with `engine` imports it as ``image(_:arch:)`` unless an image of
+  /// this recipe is there (a new image is checked again inside a container run with
+  /// `engineArguments`). `progress` hears what is happening.
   public func build(
     _ recipe: EnvironmentRecipe, arch: String, engine: String? = nil, engineArguments: [String] = [],
     progress: @Sendable (String) -> Void = { _ in }
@@ -210,29 +211,32 @@ public struct EnvironmentStore: Sendable {
     let inspect = await run(
       "inspect", [engine, "image", "inspect", "--format", "{{range .Config.Env}}{{.}} {{end}}", image], logs: logs,
       timeout: .seconds(60))
-    if !inspect.stdoutHead.contains(marker) {
-      progress("importing \(built.rootfs) as \(image)")
-      var importArguments = ["--arch", spec.platform.arch, "--change", "ENV=\(marker)"]
-      if let variant = spec.platform.variant { importArguments += ["--variant", variant] }
-      let script = "root=$1 engine=$2 image=$3; shift 3; tar -C \"$root\" -c . | \"$engine\" import \"$@\" - \"$image\""
-      let outcome = await run(
-        "import", ["sh", "-c", script, "import", built.rootfs, engine, image] + importArguments, logs: logs,
-        timeout: .seconds(600))
-      guard outcome.status == .exited(0) else {
-        if case .infrastructure = outcome.status {
-          throw EnvironmentError("no \(engine) on PATH", hostLacksIt: true)
-        }
-        throw EnvironmentError(
-          "\(engine) import of \(image) failed (\(outcome.status)): \(outcome.stderrHead.prefix(600))")
+    // An image of this recipe was checked when it was imported (a failed check removes it).
+    if inspect.stdoutHead.contains(marker) { return image }
+    progress("importing \(built.rootfs) as \(image)")
+    var importArguments = ["--arch", spec.platform.arch, "--change", "ENV=\(marker)"]
+    if let variant = spec.platform.variant { importArguments += ["--variant", variant] }
+    let script = "root=$1 engine=$2 image=$3; shift 3; tar -C \"$root\" -c . | \"$engine\" import \"$@\" - \"$image\""
+    let outcome = await run(
+      "import", ["sh", "-c", script, "import", built.rootfs, engine, image] + importArguments, logs: logs,
+      timeout: .seconds(600))
+    guard outcome.status == .exited(0) else {
+      if case .infrastructure = outcome.status {
+        throw EnvironmentError("no \(engine) on PATH", hostLacksIt: true)
       }
+      throw EnvironmentError(
+        "\(engine) import of \(image) failed (\(outcome.status)): \(outcome.stderrHead.prefix(600))")
     }
     progress("checking the libc inside a \(URL(fileURLWithPath: engine).lastPathComponent) container of \(image)")
-    _ = try await checkLibc(
-      recipe, arch: built.arch,
-      probe: [engine, "run", "--rm", "--network", "none", "--platform", spec.platform.description] + arguments + [
-        image
-      ],
-      logs: logs + "-libc")
+    do {
+      _ = try await checkLibc(
+        recipe, arch: built.arch,
+        probe: [engine, "run", "--rm", "--network", "none", "--platform", spec.platform.description] + arguments
+          + [image], logs: logs + "-libc")
+    } catch {
+      _ = await run("rmi", [engine, "rmi", "-f", image], logs: logs + "-rmi", timeout: .seconds(60))
+      throw error
+    }
     return image
   }
 

@@ -43,17 +43,13 @@ public struct CellExecutor: Sendable {
   /// The runner `cell`'s run steps use on this host (see ``Runner/choose(for:host:path:)``), with
   /// ``defaultEngineArguments`` for a container cell that names none.
   public func runner(for cell: Cell) -> Runner {
-    var runner = Runner.choose(for: cell, host: host, path: passThrough["PATH"])
-    if runner.kind == .container, cell["engine_args"] == nil { runner.engineArguments = defaultEngineArguments }
-    return runner
+    Runner.choose(for: cell, host: host, path: passThrough["PATH"], engineArguments: defaultEngineArguments)
   }
 
   private func steps(of cell: Cell) async -> CellRecord {
     let runner = runner(for: cell)
     var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
-    // What the cell is, not how it runs: the settings (runner, engine…) stay out, as from its id.
-    let values = cell.userValues.filter { !Planner.settings.contains($0.key) }
-    record.values = Dictionary(values.map { ($0.key, $0.value.description) }) { first, _ in first }
+    record.values = Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first }
     let steps: CellSteps
     let verify: VerifySpec
     do {

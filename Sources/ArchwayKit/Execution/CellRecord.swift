@@ -36,9 +36,11 @@ public struct CellRecord: Sendable, Hashable, Codable {
   public var duration: Double
   /// What the cell's environment said of itself, taken inside its runner before the run steps.
   public var fingerprint: Fingerprint?
-  /// The verifier's findings (empty until the cell is verified).
-  public var checks: [Check] = []
-  /// The cell's verdict: the worst of its checks (see ``Verdict``).
+  /// The verifier's findings (empty until the cell is verified); setting them sets ``verdict``.
+  public var checks: [Check] = [] {
+    didSet { verdict = Verdict.overall(checks.map(\.verdict)) }
+  }
+  /// The cell's verdict: ``Verdict/overall(_:)`` of its checks, passed until it is verified.
   public var verdict: Verdict = .passed
 
   /// Artifact name → absolute path.

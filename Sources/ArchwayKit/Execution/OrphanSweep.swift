@@ -12,19 +12,15 @@ enum OrphanSweep {
   /// A fresh marker value for one step.
   static func marker() -> String { UUID().uuidString }
 
-  /// SIGKILL to every process whose environment holds `ARCHWAY_STEP=marker`; returns their pids.
-  /// Two passes, so a child forked while the first pass ran is found by the second.
-  @discardableResult
-  static func kill(marker: String) -> [pid_t] {
+  /// SIGKILL to every process whose environment holds `ARCHWAY_STEP=marker`. Two passes, so a
+  /// child forked while the first pass ran is found by the second.
+  static func kill(marker: String) {
     let needle = Data("\(variable)=\(marker)\0".utf8)
-    var killed: [pid_t] = []
     for _ in 0..<2 {
       let found = processes(carrying: needle)
       for pid in found { Foundation.kill(pid, SIGKILL) }
-      killed += found
       if found.isEmpty { break }
     }
-    return killed
   }
 
   /// The processes (other than this one) whose environment block contains `needle`.

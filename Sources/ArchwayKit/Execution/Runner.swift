@@ -57,8 +57,10 @@ public struct Runner: Sendable, Hashable, Codable {
   /// - Parameters:
   ///   - locate: finds a program on the PATH (injected so tests can fake a host).
   ///   - exists: whether a path exists.
+  ///   - engineArguments: a container cell's engine arguments when it names no `engine_args:`.
   public static func choose(
-    for cell: Cell, host: Platform, locate: (String) -> String?, exists: (String) -> Bool
+    for cell: Cell, host: Platform, locate: (String) -> String?, exists: (String) -> Bool,
+    engineArguments: [String] = []
   ) -> Runner {
     let target = cell.target
     let requested = cell["runner"]?.description
@@ -66,7 +68,7 @@ public struct Runner: Sendable, Hashable, Codable {
     let spec = TargetCatalog.spec(for: platform)
     if let env = cell.env {
       if requested == "rootfs" { return rootfs(for: cell, env: env, locate: locate, exists: exists) }
-      return container(for: cell, env: env, spec: spec, locate: locate)
+      return container(for: cell, env: env, spec: spec, locate: locate, engineArguments: engineArguments)
     }
     let staticLibc = target.libc == "static"
     if requested == nil || requested == "native", target.os == host.os {
@@ -107,10 +109,10 @@ public struct Runner: Sendable, Hashable, Codable {
   }
 
   /// ``choose(for:host:locate:exists:)`` on this machine: programs looked up on `path`.
-  public static func choose(for cell: Cell, host: Platform, path: String?) -> Runner {
+  public static func choose(for cell: Cell, host: Platform, path: String?, engineArguments: [String] = []) -> Runner {
     choose(
       for: cell, host: host, locate: { ProcessSupervisor.locate($0, path: path) },
-      exists: { FileManager.default.fileExists(atPath: $0) })
+      exists: { FileManager.default.fileExists(atPath: $0) }, engineArguments: engineArguments)
   }
 
   /// Where Debian's cross toolchain keeps a target's glibc: `/usr/` + the GNU triple
@@ -145,7 +147,9 @@ public struct Runner: Sendable, Hashable, Codable {
 
   /// The container runner for an `env:` cell: the cell's `engine:` (default podman, then docker) and
   /// the image `archway/ENV:DEBIAN-ARCH`; `none` (an infrastructure problem) without an engine.
-  static func container(for cell: Cell, env: String, spec: ArchitectureSpec?, locate: (String) -> String?) -> Runner {
+  static func container(
+    for cell: Cell, env: String, spec: ArchitectureSpec?, locate: (String) -> String?, engineArguments: [String]
+  ) -> Runner {
     let requested = cell["engine"]?.description
     let engines = requested.map { [$0] } ?? ["podman", "docker"]
     guard let engine = engines.lazy.compactMap(locate).first else {
@@ -160,7 +164,7 @@ public struct Runner: Sendable, Hashable, Codable {
       launcher: engine)
     runner.image = "archway/\(env):\(tag)"
     runner.containerPlatform = cell.target.platform
-    runner.engineArguments = cell["engine_args"]?.items?.map(\.description) ?? []
+    runner.engineArguments = cell["engine_args"]?.items?.map(\.description) ?? engineArguments
     return runner
   }
 }

@@ -23,6 +23,10 @@ public struct Cell: Sendable, Hashable, Codable {
   /// The values that are not reserved axes, in the file's order.
   public var userValues: [MatrixEntry] { values.filter { !Planner.reservedAxes.contains($0.key) } }
 
+  /// The user values that say what the cell is, as its id does: without the settings that say how
+  /// it runs (`runner`, `engine`, `engine_args`, `network`).
+  public var identityValues: [MatrixEntry] { userValues.filter { !Planner.settings.contains($0.key) } }
+
   enum CodingKeys: String, CodingKey {
     case id, values, target, env, out, build, run, verify
   }

@@ -28,9 +28,19 @@ public struct MatrixFile: Sendable {
   /// Reads and checks the file at `path`. Throws a ``MatrixError`` with the file, line and column of
   /// the first problem.
   public static func load(path: String) throws(MatrixError) -> MatrixFile {
+    try load(try contents(of: path), path: path)
+  }
+
+  /// The bytes of the file at `path`. Throws a ``MatrixError`` when it cannot be read.
+  public static func contents(of path: String) throws(MatrixError) -> Data {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw MatrixError("\(path): cannot read this file", at: nil)
     }
+    return data
+  }
+
+  /// Checks `data`, the bytes of the matrix file at `path`. Throws a ``MatrixError`` at the first problem.
+  public static func load(_ data: Data, path: String) throws(MatrixError) -> MatrixFile {
     guard let text = String(data: data, encoding: .utf8) else {
       throw MatrixError("\(path): is not UTF-8 text", at: nil)
     }

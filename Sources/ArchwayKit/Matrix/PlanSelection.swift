@@ -4,6 +4,12 @@ import Foundation
 public struct PlanSelection: Sendable {
   /// The matrix file.
   public var path: String
+  /// Its bytes as planned (a report's plan id hashes them).
+  public var matrixBytes: Data
+  /// The `--filter` and `--shard` the cells were selected with, if any.
+  public var filter: String?
+  /// See ``filter``.
+  public var shard: String?
   /// The selected cells, in plan order.
   public var cells: [Cell]
   /// How many cells the whole plan has.
@@ -21,7 +27,8 @@ public struct PlanSelection: Sendable {
   public init(
     path: String, filter: String? = nil, shard: String? = nil, durationsReport: String? = nil, planner: Planner
   ) throws(MatrixError) {
-    let all = try planner.plan(try MatrixFile.load(path: path))
+    let bytes = try MatrixFile.contents(of: path)
+    let all = try planner.plan(try MatrixFile.load(bytes, path: path))
     var cells = all
     if let filter {
       let parsed = try CellFilter(filter)
@@ -42,6 +49,9 @@ public struct PlanSelection: Sendable {
       cells = try Shard(shard).select(cells, durations: recorded)
     }
     self.path = path
+    self.matrixBytes = bytes
+    self.filter = filter
+    self.shard = shard
     self.cells = cells
     self.total = all.count
     self.planned = planned

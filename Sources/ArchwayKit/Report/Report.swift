@@ -52,7 +52,7 @@ public struct Report: Sendable, Hashable, Codable {
       hasher.update(data: matrixBytes)
       for cell in all { hasher.update(data: Data((cell.id + "\n").utf8)) }
       self.matrix = matrix
-      self.id = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+      self.id = Checksums.hex(hasher.finalize())
       self.filter = filter
       self.shards = shard.map { [$0] } ?? []
       self.cellIDs = planned.map(\.id)
@@ -176,7 +176,6 @@ public struct Report: Sendable, Hashable, Codable {
         cells[index].checks.append(
           Check("baseline", .failed, "\(path) is in the baseline but this run did not produce it"))
       }
-      cells[index].verdict = Verdict.overall(cells[index].checks.map(\.verdict))
     }
   }
 }

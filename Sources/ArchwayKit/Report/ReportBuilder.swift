@@ -1,46 +1,21 @@
 import Foundation
 
-/// Turns what the executor recorded into the report: every cell verified, the cross-cell checks
-/// made, the host described, a baseline compared.
+/// Turns what the executor recorded (and the verifier checked) into the report: the plan and host
+/// described, the cross-cell checks made, a baseline compared.
 public enum ReportBuilder {
-  /// What a run was asked to do, besides its cells.
-  public struct Run: Sendable {
-    /// The selection that was run.
-    public var selection: PlanSelection
-    /// The `--filter` and `--shard`, as given.
-    public var filter: String?
-    /// See ``filter``.
-    public var shard: String?
-    /// When the run started and ended (ISO 8601).
-    public var started: String
-    /// See ``started``.
-    public var finished: String
-    /// Whether SIGINT or SIGTERM ended it early.
-    public var interrupted: Bool
-
-    /// Describes a run.
-    public init(
-      selection: PlanSelection, filter: String?, shard: String?, started: String, finished: String, interrupted: Bool
-    ) {
-      self.selection = selection
-      self.filter = filter
-      self.shard = shard
-      self.started = started
-      self.finished = finished
-      self.interrupted = interrupted
-    }
-  }
-
-  /// The report of `run` whose cells ended as `records` (plan order, each verified by
-  /// ``CellVerifier``); `baseline` (path → SHA-256 from a `SHA256SUMS`) is compared when given.
-  public static func build(_ run: Run, records: [CellRecord], baseline: [String: String]? = nil) async -> Report {
-    let matrixBytes = FileManager.default.contents(atPath: run.selection.path) ?? Data()
+  /// The report of `selection`, whose cells ended as `records` (plan order, each verified by
+  /// ``CellVerifier``) between `started` and `finished` (ISO 8601); `baseline` (path → SHA-256 from a
+  /// `SHA256SUMS`) is compared when given.
+  public static func build(
+    _ selection: PlanSelection, records: [CellRecord], started: String, finished: String, interrupted: Bool,
+    baseline: [String: String]? = nil
+  ) async -> Report {
     let plan = Report.PlanInfo(
-      matrix: run.selection.path, matrixBytes: matrixBytes, filter: run.filter, shard: run.shard,
-      planned: run.selection.planned, all: run.selection.all)
+      matrix: selection.path, matrixBytes: selection.matrixBytes, filter: selection.filter, shard: selection.shard,
+      planned: selection.planned, all: selection.all)
     var report = Report(
-      plan: plan, hosts: [await HostProbe.info(runners: records.map(\.runner))], started: run.started,
-      finished: run.finished, interrupted: run.interrupted, cells: records)
+      plan: plan, hosts: [await HostProbe.info(runners: records.map(\.runner))], started: started, finished: finished,
+      interrupted: interrupted, cells: records)
     ReferenceChecks.apply(to: &report)
     if let baseline { report.apply(baseline: baseline) }
     return report
@@ -101,7 +76,6 @@ extension Report {
       target: definition?.target ?? CellTarget(platform: Platform(os: "unknown", arch: "unknown"), libc: .any),
       env: definition?.env, runner: Runner(kind: .none, reason: "no shard ran this cell"), outcome: .notRun)
     record.checks = [Check("cell", .error, "no shard's report has this cell; was a shard's job lost?")]
-    record.verdict = .error
     return record
   }
 }

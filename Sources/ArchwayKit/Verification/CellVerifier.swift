@@ -10,13 +10,18 @@ public enum CellVerifier {
   /// `record` with its artifacts' checksums and facts filled in, its checks and its verdict.
   public static func verify(_ record: CellRecord, cell: Cell) -> CellRecord {
     var record = record
-    let spec: VerifySpec
+    var spec: VerifySpec
+    let steps: CellSteps
     do {
       spec = try VerifySpec(cell)
+      steps = try CellSteps(cell)
     } catch {
       record.checks = [Check("cell", .error, error.message)]
-      record.verdict = .error
       return record
+    }
+    // An environment's glibc is a ceiling too: what runs in debian-11 must need at most 2.31.
+    if let env = cell.env, let recipe = try? EnvironmentRecipe.load(env), recipe.libcFamily == "glibc" {
+      spec.glibcMax = spec.glibcMax.map { min($0, recipe.libcVersion) } ?? recipe.libcVersion
     }
     var checks = cellChecks(record)
     if let build = record.steps.first(where: { $0.name == "build" }) {
@@ -29,9 +34,8 @@ public enum CellVerifier {
       record.artifacts[index].sha256 = Checksums.sha256(ofFile: path)
       checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target)
     }
-    checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec)
-    let runSteps = (try? CellSteps(cell).run) ?? []
-    for step in runSteps {
+    checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec, artifacts: steps.artifacts)
+    for step in steps.run {
       guard let outcome = record.steps.first(where: { $0.name == step.name }) else { continue }
       checks.append(stepCheck("exit", subject: step.name, outcome, expected: step.expectedExit))
       guard let expectation = spec.expectations[step.name] else { continue }
@@ -41,7 +45,6 @@ public enum CellVerifier {
       }
     }
     record.checks = checks
-    record.verdict = Verdict.overall(checks.map(\.verdict))
     return record
   }
 

@@ -16,27 +16,22 @@ public enum Checksums {
     } catch {
       return nil
     }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return hex(hasher.finalize())
   }
 
   /// `facts` with each file's SHA-256 filled in, `jobs` files hashed at once.
   public static func adding(to facts: [BinaryFacts], jobs: Int = 2) async -> [BinaryFacts] {
-    await withTaskGroup(of: (Int, String?).self) { group in
-      var result = facts
-      var next = 0
-      func submit() {
-        guard next < facts.count else { return }
-        let (index, path) = (next, facts[next].path)
-        group.addTask { (index, sha256(ofFile: path)) }
-        next += 1
-      }
-      for _ in 0..<max(1, jobs) { submit() }
-      while let (index, hash) = await group.next() {
-        result[index].sha256 = hash
-        submit()
-      }
-      return result
+    let hashes = await facts.map(\.path).concurrentMap(jobs: jobs, sha256(ofFile:))
+    return zip(facts, hashes).map { facts, hash in
+      var withHash = facts
+      withHash.sha256 = hash
+      return withHash
     }
+  }
+
+  /// A digest in lowercase hex.
+  static func hex(_ digest: some Sequence<UInt8>) -> String {
+    digest.map { String(format: "%02x", $0) }.joined()
   }
 
   /// `SHA256SUMS` text: `HASH  PATH` per line, sorted by path (paths relative to where the file is

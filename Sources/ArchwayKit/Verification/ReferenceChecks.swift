@@ -18,7 +18,6 @@ public enum ReferenceChecks {
           check(
             step, of: record, against: referenceID, in: report, indexByID: indexByID, normalize: expectation.normalize))
       }
-      record.verdict = Verdict.overall(record.checks.map(\.verdict))
       report.cells[index] = record
     }
   }

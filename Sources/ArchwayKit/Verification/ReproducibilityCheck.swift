@@ -4,10 +4,12 @@ import Foundation
 /// (``Rebuild``): a mismatch names the artifact and, for ELF, the first section that differs.
 public enum ReproducibilityCheck {
   /// One `reproducible` check per artifact; none when the cell does not ask for the check.
-  static func checks(_ record: CellRecord, cell: Cell, spec: VerifySpec) -> [Check] {
+  /// `artifacts` are the build's declared paths (name → path as written, inside the cell's folder).
+  static func checks(
+    _ record: CellRecord, cell: Cell, spec: VerifySpec, artifacts declared: [String: String]
+  ) -> [Check] {
     guard let reproducible = spec.reproducible, reproducible.builds >= 2, !record.artifacts.isEmpty else { return [] }
     let varied = reproducible.vary.map(\.rawValue).joined(separator: ", ")
-    let declared = (try? CellSteps(cell).artifacts) ?? [:]
     let rebuilds = (2...reproducible.builds).map { Rebuild(number: $0, cell: cell, vary: reproducible.vary) }
     var problem: Check?
     for rebuild in rebuilds {

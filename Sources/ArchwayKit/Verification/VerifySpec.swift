@@ -7,8 +7,8 @@ public struct VerifySpec: Sendable, Hashable {
   public var arch = true
   /// Whether the artifacts' libc family and interpreter are checked.
   public var libc = true
-  /// The newest glibc the artifacts may need: the oldest of `glibc_max`, the cell's `gnu-X.Y` and
-  /// its environment's glibc (from `Containers/ENV/environment.yml`).
+  /// The newest glibc the artifacts may need: the older of `glibc_max` and the cell's `gnu-X.Y`
+  /// (the verifier adds the environment's glibc; parsing reads no file).
   public var glibcMax: DottedVersion?
   /// The libraries the artifacts may need (names or shell patterns); nil allows any.
   public var allowNeeded: [String]?
@@ -47,10 +47,6 @@ public struct VerifySpec: Sendable, Hashable {
   /// at the first unknown key or ill-typed value.
   public init(_ cell: Cell) throws(MatrixError) {
     if case .gnu(let version?) = try? LibcRequirement.parse(cell.target.libc) { glibcMax = version }
-    // An environment's glibc is a ceiling too: what runs in debian-11 must need at most 2.31.
-    if let env = cell.env, let recipe = try? EnvironmentRecipe.load(env), recipe.libcFamily == "glibc" {
-      glibcMax = glibcMax.map { min($0, recipe.libcVersion) } ?? recipe.libcVersion
-    }
     if let block = cell.verify, block.kind != .null {
       guard let entries = block.entries else {
         throw MatrixError("'verify' must be a map (glibc_max, allow_needed, reproducible…)", at: block.location)
