@@ -24,12 +24,7 @@ public struct CellExecutor: Sendable {
     self.host = host
     self.defaultTimeout = defaultTimeout
     passThrough = environment.filter { Self.passThroughNames.contains($0.key) }
-    defaultEngineArguments = Self.engineArguments(environment)
-  }
-
-  /// `$ARCHWAY_ENGINE_ARGS` split at spaces.
-  public static func engineArguments(_ environment: [String: String]) -> [String] {
-    (environment["ARCHWAY_ENGINE_ARGS"] ?? "").split(separator: " ").map(String.init)
+    defaultEngineArguments = (environment["ARCHWAY_ENGINE_ARGS"] ?? "").split(separator: " ").map(String.init)
   }
 
   /// Runs `cell` to its end (or until the calling task is cancelled) and records what happened.
@@ -98,7 +93,7 @@ public struct CellExecutor: Sendable {
     await runSteps(steps, of: cell, runner: runner, session: session, into: &record)
     await session?.stop(environment: passThrough, logs: cell.out + "/logs")
     if let build = steps.build, let reproducible = verify.reproducible, record.outcome != .interrupted {
-      for number in 2...max(2, reproducible.builds) {
+      for number in 2...reproducible.builds {
         let rebuild = Rebuild(number: number, cell: cell, vary: reproducible.vary)
         try? FileManager.default.createDirectory(
           atPath: rebuild.relocatedCell.out + "/logs", withIntermediateDirectories: true)

@@ -157,19 +157,21 @@ public struct Report: Sendable, Hashable, Codable {
     }
     self.baseline = comparison
     let changed = Set(comparison.changed)
+    let added = Set(comparison.added)
     for index in cells.indices {
       let cellFolder = cells[index].id + "/"
       for artifact in cells[index].artifacts {
         let relative = Self.relativePath(artifact, cell: cells[index].id)
-        let verdict: (Verdict, String)? =
-          changed.contains(relative)
-          ? (
-            .failed,
-            "changed since the baseline: \(baseline[relative]!.prefix(16))… → \(artifact.sha256?.prefix(16) ?? "")…"
-          )
-          : comparison.added.contains(relative) ? (.passed, "new since the baseline") : nil
-        if let (verdict, message) = verdict {
-          cells[index].checks.append(Check("baseline", subject: artifact.name, verdict, message, details: relative))
+        if changed.contains(relative) {
+          let was = baseline[relative]?.prefix(16) ?? ""
+          let now = artifact.sha256?.prefix(16) ?? ""
+          cells[index].checks.append(
+            Check(
+              "baseline", subject: artifact.name, .failed, "changed since the baseline: \(was)… → \(now)…",
+              details: relative))
+        } else if added.contains(relative) {
+          cells[index].checks.append(
+            Check("baseline", subject: artifact.name, .passed, "new since the baseline", details: relative))
         }
       }
       for path in comparison.missing where path.hasPrefix(cellFolder) {

@@ -98,9 +98,9 @@ public struct VerifySpec: Sendable, Hashable {
     return items.compactMap(\.scalarText)
   }
 
-  private static func reproducibility(_ value: MatrixValue) throws(MatrixError) -> Reproducibility {
-    if case .bool(let on) = value.kind {
-      return Reproducibility(builds: on ? 2 : 1, vary: on ? Variation.allCases : [])
+  private static func reproducibility(_ value: MatrixValue) throws(MatrixError) -> Reproducibility? {
+    if case .bool(let on) = value.kind {  // `false` asks for nothing: no rebuild at all.
+      return on ? Reproducibility(builds: 2, vary: Variation.allCases) : nil
     }
     guard let entries = value.entries else {
       throw MatrixError("'reproducible' must be true or a map {builds: 2, vary: [time, umask]}", at: value.location)
