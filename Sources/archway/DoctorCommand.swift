@@ -32,7 +32,9 @@ struct DoctorCommand: AsyncParsableCommand {
     if let matrix {
       do {
         let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
-        runners = cells.map { ($0.id, Runner.choose(for: $0, host: host, path: environment["PATH"])) }
+        runners = cells.map {
+          ($0.id, Runner.choose(for: $0, host: host, path: environment["PATH"], environment: environment))
+        }
       } catch {
         throw CommandFailure(message: error.description)
       }

@@ -16,21 +16,26 @@ import Testing
     return environment
   }
 
-  /// Matrix/glibc-floor.yml as shipped (container runner), and with `runner: rootfs` added.
-  @Test(arguments: [Runner.Kind.container, .rootfs])
-  func theGlibcFloorProofFailsTheGccBuildOnDebian11TwiceOverAndPassesZigEverywhere(runner: Runner.Kind) async throws {
-    let out = RunCLITests.folder("glibc-floor-\(runner)")
-    var matrix = "Matrix/glibc-floor.yml"
-    if runner == .rootfs {
-      matrix = out + "-rootfs.yml"
+  /// Matrix/glibc-floor.yml as shipped, where this host (root, binfmt_misc's F registrations) picks
+  /// the cheapest runner, a chroot; then with `runner: container` and, for the arm64 cells, `runner: qemu`
+  /// (the emulator with the environment's root filesystem as its sysroot).
+  @Test(arguments: ["auto", "container", "qemu"])
+  func theGlibcFloorProofFailsTheGccBuildOnDebian11TwiceOverAndPassesZigEverywhere(requested: String) async throws {
+    let out = RunCLITests.folder("glibc-floor-\(requested)")
+    var arguments = ["run", "Matrix/glibc-floor.yml", "--out", out]
+    if requested != "auto" {
+      arguments[1] = out + ".yml"
       let shipped = try String(contentsOfFile: Fixtures.root + "/Matrix/glibc-floor.yml", encoding: .utf8)
-      try ("defaults:\n  runner: rootfs\n" + shipped).write(toFile: matrix, atomically: true, encoding: .utf8)
+      try ("defaults:\n  runner: \(requested)\n" + shipped).write(
+        toFile: arguments[1], atomically: true, encoding: .utf8)
     }
+    if requested == "qemu" { arguments += ["--filter", "arch=arm64"] }
+    let runner: Runner.Kind = ["auto": .rootfs, "qemu": .qemu][requested] ?? .container
     let result = try await Command.runDetached(
-      CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
+      CLITests.archway, arguments, environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
     let report = try ReportCLITests.report(out + "/report.json")
-    #expect(report.cells.count == 12)
+    #expect(report.cells.count == (requested == "qemu" ? 6 : 12))
     let expectedLibc = ["debian-11": "glibc 2.31", "debian-12": "glibc 2.36", "debian-13": "glibc 2.41"]
     for cell in report.cells {
       #expect(cell.runner.kind == runner, "\(cell.id): \(cell.runner.reason)")

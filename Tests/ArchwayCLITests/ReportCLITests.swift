@@ -236,6 +236,13 @@ import Testing
     let emulated = report.cells.filter { $0.runner.kind == .qemu }
     #expect(emulated.count >= 7, "real qemu ran most cells")
     #expect(emulated.allSatisfy { $0.checks.contains { $0.title == "compare: reference" && $0.verdict == .passed } })
+    let windows = try #require(report.cells.first { $0.target.os == "windows" })
+    #expect(windows.runner.kind == .wine, "setup-host installs wine: \(windows.runner.reason)")
+    #expect(
+      windows.checks.contains { $0.title == "compare: reference" && $0.verdict == .passed },
+      "the Go build under wine prints what the native C build prints: \(Self.problems(windows))")
+    let darwin = try #require(report.cells.first { $0.target.os == "darwin" })
+    #expect(darwin.runner.kind == .none && darwin.checks.contains { $0.verdict == .skipped })
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
   }

@@ -54,7 +54,7 @@ import Testing
       #expect(Checksums.sha256(ofFile: path) == theirs[path], "\(path)")
     }
     let big = Self.folder("big") + "/blob"
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: big, contents: Data((0..<3_000_001).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
     let line = try Command.run("sha256sum", [big]).stdout
     #expect(Checksums.sha256(ofFile: big) == String(line.prefix(64)), "several 1 MiB pieces")

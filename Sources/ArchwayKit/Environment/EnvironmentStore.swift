@@ -345,23 +345,21 @@ struct Lock: Sendable {
 }
 
 extension EnvironmentStore {
-  /// Builds (or finds) every environment the container and rootfs cells of `cells` need, each
-  /// (environment, arch) once, imported with a container cell's engine; returns a problem per one that could not be made
-  /// (those cells then report the missing image as an infrastructure problem). Cells whose `env:`
-  /// has no recipe in `containers` are left alone (their image may come from elsewhere).
+  /// Builds (or finds) every environment the `env:` cells of `cells` need, each (environment, arch)
+  /// once: the root filesystem, and for a container cell the image imported with its engine. Returns a
+  /// problem per one that could not be made (those cells then report it as an infrastructure
+  /// problem). Cells whose `env:` has no recipe in `containers` are left alone (their image may come
+  /// from elsewhere).
   public func provision(
     _ cells: [Cell], runners: [Runner], containers: String = "Containers", progress: @Sendable (String) -> Void
   ) async -> [String] {
     var done = Set<String>()
     var problems: [String] = []
     for (cell, runner) in zip(cells, runners) {
-      // A container cell needs the image; a rootfs cell (runner: rootfs) the root filesystem only.
-      let wantsRootfs = cell["runner"]?.description == "rootfs"
-      guard runner.kind == .container || wantsRootfs, let env = cell.env,
-        let recipe = try? EnvironmentRecipe.load(env, root: containers),
+      guard let env = cell.env, let recipe = try? EnvironmentRecipe.load(env, root: containers),
         let arch = try? recipe.debianArch(for: cell.target.platform)
       else { continue }
-      let engine = wantsRootfs ? nil : runner.launcher
+      let engine = runner.kind == .container ? runner.launcher : nil
       guard done.insert("\(env)/\(arch)/\(engine ?? "")").inserted else { continue }
       do {
         _ = try await build(

@@ -35,10 +35,12 @@ public struct CellExecutor: Sendable {
     return record
   }
 
-  /// The runner `cell`'s run steps use on this host (see ``Runner/choose(for:host:path:)``), with
-  /// ``defaultEngineArguments`` for a container cell that names none.
+  /// The runner `cell`'s run steps use on this host (see ``Runner/choose(for:on:engineArguments:)``),
+  /// with ``defaultEngineArguments`` for a container cell that names none.
   public func runner(for cell: Cell) -> Runner {
-    Runner.choose(for: cell, host: host, path: passThrough["PATH"], engineArguments: defaultEngineArguments)
+    Runner.choose(
+      for: cell, host: host, path: passThrough["PATH"], environment: passThrough,
+      engineArguments: defaultEngineArguments)
   }
 
   private func steps(of cell: Cell) async -> CellRecord {
@@ -84,6 +86,14 @@ public struct CellExecutor: Sendable {
         if record.outcome == .passed { record.outcome = Self.outcome(of: outcome.status) }
         return record
       }
+    }
+    if runner.kind == .wine, !steps.run.isEmpty,
+      let failed = await WinePrefix.prepare(for: runner, environment: passThrough, logs: cell.out + "/logs")
+    {
+      record.steps.append(failed)
+      record.steps += steps.run.map { .notRun($0.name, argv: $0.argv, failed.status) }
+      if record.outcome == .passed { record.outcome = .infrastructure }
+      return record
     }
     if !steps.run.isEmpty {
       record.fingerprint = await Fingerprint.take(

@@ -26,10 +26,7 @@ struct ContainerSession: Sendable {
         logs: "\(cell.out)/logs/container-start"))
     let id = outcome.stdoutHead.trimmingCharacters(in: .whitespacesAndNewlines)
     guard outcome.status.succeeded, !id.isEmpty else {
-      var failed = outcome
-      let said = outcome.stderrHead.split(separator: "\n").last.map(String.init) ?? "\(outcome.status)"
-      failed.status = .infrastructure("cannot start \(runner.image ?? "the image"): \(said)")
-      return .failed(failed)
+      return .failed(outcome.infrastructure("cannot start \(runner.image ?? "the image")"))
     }
     return .started(ContainerSession(engine: engine, id: id))
   }

@@ -3,7 +3,8 @@ import Foundation
 /// What a cell's environment says of itself, taken inside its runner: the machine, the libc and
 /// its version, the kernel, and the limits a program meets (`ulimit -n -s -u`).
 public struct Fingerprint: Sendable, Hashable, Codable {
-  /// `uname -m` (nil under qemu-user, whose sysroot has no program that would say it).
+  /// `uname -m` (nil under qemu-user with a cross toolchain's sysroot, which has no program that
+  /// would say it; an environment's root filesystem has `uname`).
   public var machine: String?
   /// `glibc 2.36`, or nil when no glibc answered (static cells under qemu).
   public var libc: String?
@@ -46,7 +47,7 @@ public struct Fingerprint: Sendable, Hashable, Codable {
     }
     guard [.native, .container, .qemu, .rootfs].contains(runner.kind) else { return nil }
     // Under qemu-user the shell is the host's, but the kernel and the limits are the ones the emulated
-    // program meets too; its machine no sysroot program reports, and its libc is the sysroot's.
+    // program meets too; the machine and the libc are asked of the sysroot's programs.
     let lines = await probe("fingerprint", ["sh", "-c", limitsProbe])
     guard lines.count >= 3 else { return nil }
     var fingerprint = Fingerprint(
@@ -54,13 +55,19 @@ public struct Fingerprint: Sendable, Hashable, Codable {
       nofile: limit("Max open files", in: lines), stack: limit("Max stack size", in: lines, scale: 1024),
       nproc: limit("Max processes", in: lines))
     if runner.kind == .qemu {
-      fingerprint.machine = nil
-      fingerprint.libc = nil
-      if let sysroot = runner.sysroot, let argv = runner.wrap(["\(sysroot)/lib/libc.so.6"]) {
+      // The target's own programs, when the sysroot is a whole root filesystem (an `env:` cell's).
+      func target(_ program: String, _ arguments: [String]) async -> String? {
+        guard let sysroot = runner.sysroot, FileManager.default.fileExists(atPath: sysroot + program),
+          let argv = runner.wrap([sysroot + program] + arguments)
+        else { return nil }
+        return await probe("fingerprint" + program.replacingOccurrences(of: "/", with: "-"), argv).first
+      }
+      fingerprint.machine = await target("/usr/bin/uname", ["-m"])
+      fingerprint.libc = await target("/usr/bin/getconf", ["GNU_LIBC_VERSION"])
+      if fingerprint.libc == nil, let sysroot = runner.sysroot, let argv = runner.wrap(["\(sysroot)/lib/libc.so.6"]) {
         let banner = await probe("fingerprint-libc", argv).first ?? ""
-        if let range = banner.range(of: "release version ") {
-          fingerprint.libc =
-            "glibc " + banner[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+        fingerprint.libc = banner.range(of: "release version ").map {
+          "glibc " + banner[$0.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
         }
       }
     }

@@ -112,4 +112,13 @@ public struct StepOutcome: Sendable, Hashable, Codable {
     self.status = status
     self.duration = duration
   }
+
+  /// This outcome of a step Archway needed (starting a container, making a wine prefix) as the
+  /// infrastructure problem it is: `message`, then the last line the step wrote to standard error.
+  func infrastructure(_ message: String) -> StepOutcome {
+    var failed = self
+    let said = stderrHead.split(separator: "\n").last.map(String.init) ?? "\(status)"
+    failed.status = .infrastructure("\(message): \(said)")
+    return failed
+  }
 }

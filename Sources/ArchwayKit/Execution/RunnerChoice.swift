@@ -1,0 +1,219 @@
+import Foundation
+
+extension Runner {
+  /// What the runner choice asks of the host, gathered once (and made up in tests).
+  public struct HostFacts: Sendable {
+    /// The host's platform.
+    public var platform: Platform
+    /// Finds a program on the PATH.
+    public var locate: @Sendable (String) -> String?
+    /// Whether a path exists.
+    public var exists: @Sendable (String) -> Bool
+    /// Whether Archway runs as root (the rootfs runner's unshare and chroot need it).
+    public var isRoot: Bool
+    /// The qemu emulators binfmt_misc runs with the F flag (`qemu-aarch64`): a chroot can run those
+    /// arches' programs without the emulator inside the root filesystem.
+    public var binfmtFixed: Set<String>
+    /// The environment cache (``EnvironmentStore``) and the folder of environment recipes.
+    public var environments: String
+    /// See ``environments``.
+    public var recipes = "Containers"
+
+    /// Facts made up by the caller.
+    public init(
+      platform: Platform, locate: @escaping @Sendable (String) -> String?,
+      exists: @escaping @Sendable (String) -> Bool, isRoot: Bool, binfmtFixed: Set<String>, environments: String
+    ) {
+      self.platform = platform
+      self.locate = locate
+      self.exists = exists
+      self.isRoot = isRoot
+      self.binfmtFixed = binfmtFixed
+      self.environments = environments
+    }
+
+    /// This machine's facts: programs looked up on `path`, the cache from `environment`.
+    public static func probe(platform: Platform, path: String?, environment: [String: String]) -> HostFacts {
+      HostFacts(
+        platform: platform, locate: { ProcessSupervisor.locate($0, path: path) },
+        exists: { FileManager.default.fileExists(atPath: $0) }, isRoot: getuid() == 0,
+        binfmtFixed: binfmtFixedEmulators(), environments: EnvironmentStore.defaultRoot(environment: environment))
+    }
+
+    /// The enabled `qemu-*` registrations of binfmt_misc whose flags hold F.
+    static func binfmtFixedEmulators(folder: String = "/proc/sys/fs/binfmt_misc") -> Set<String> {
+      let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+      return Set(
+        entries.filter { entry in
+          guard entry.hasPrefix("qemu-"),
+            let text = try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8)
+          else { return false }
+          let lines = text.split(separator: "\n")
+          return lines.first == "enabled" && lines.contains { $0.hasPrefix("flags:") && $0.contains("F") }
+        })
+    }
+  }
+
+  /// The cheapest runner that can honestly run `cell`'s binaries on this host, with the reason:
+  /// native, then (for an `env:` cell) the environment's root filesystem by chroot or under qemu, then
+  /// qemu with the cross toolchain's sysroot, then a container, then wine; otherwise `none` with the
+  /// reason. A cell may ask for one with a `runner:` value.
+  ///
+  /// - Parameter engineArguments: a container cell's engine arguments when it names no `engine_args:`.
+  public static func choose(for cell: Cell, on host: HostFacts, engineArguments: [String] = []) -> Runner {
+    let target = cell.target
+    let requested = cell["runner"]?.description
+    let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
+    let spec = TargetCatalog.spec(for: platform)
+    if let env = cell.env {
+      return forEnvironment(
+        env, cell: cell, spec: spec, requested: requested, host: host, engineArguments: engineArguments)
+    }
+    let staticLibc = target.libc == "static"
+    if requested == nil || requested == "native", target.os == host.platform.os {
+      if platform == host.platform { return Runner(kind: .native, reason: "the host is \(host.platform)") }
+      if host.platform.arch == "amd64", target.arch == "386", staticLibc || host.exists("/lib/ld-linux.so.2") {
+        return Runner(kind: .native, reason: "amd64 hosts run 386 binaries")
+      }
+    }
+    if requested == nil || requested == "qemu", target.os == "linux", let qemu = spec?.qemu {
+      guard let emulator = host.locate("\(qemu)-static") ?? host.locate(qemu) else {
+        return Runner(
+          kind: .none, reason: "no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)", hostLacksIt: true)
+      }
+      if staticLibc { return Runner(kind: .qemu, reason: "static binaries run under \(qemu)", launcher: emulator) }
+      guard target.libc.hasPrefix("gnu"), let spec, let sysroot = crossSysroot(for: spec) else {
+        return Runner(
+          kind: .none, reason: "no \(target.libc) sysroot for \(target.platform) here; use libc static or an env",
+          hostLacksIt: true)
+      }
+      guard host.exists(sysroot) else {
+        let package = spec.debianArch.map { "libc6-\($0)-cross" } ?? "the cross toolchain's libc"
+        return Runner(kind: .none, reason: "no sysroot \(sysroot) (install \(package))", hostLacksIt: true)
+      }
+      return Runner(kind: .qemu, reason: "\(qemu) with the sysroot \(sysroot)", launcher: emulator, sysroot: sysroot)
+    }
+    if requested == nil || requested == "wine", target.os == "windows", ["amd64", "386"].contains(target.arch) {
+      // Debian's wine64 alone runs 64-bit programs; a 32-bit one needs wine32 (/usr/lib/wine/wine).
+      guard let wine = host.locate("wine") ?? host.locate("wine64") else {
+        return Runner(kind: .none, reason: "no wine on PATH (install wine and wine64) for \(target.platform)")
+      }
+      if target.arch == "386", host.exists("/usr/lib/wine/wine64"), !host.exists("/usr/lib/wine/wine") {
+        return Runner(kind: .none, reason: "wine64 without wine32 cannot run \(target.platform) (install wine32:i386)")
+      }
+      var runner = Runner(kind: .wine, reason: "wine runs \(target.platform)", launcher: wine)
+      runner.sysroot = URL(fileURLWithPath: cell.out).standardizedFileURL.path + "/wine-prefix"
+      return runner
+    }
+    if let requested, requested != "none" {
+      return Runner(kind: .none, reason: "the runner '\(requested)' cannot run \(target.platform) here")
+    }
+    return Runner(
+      kind: .none,
+      reason: "nothing on this \(host.platform) host runs \(target.platform) binaries; built and checked statically")
+  }
+
+  /// ``choose(for:on:engineArguments:)`` on this machine: programs looked up on `path`.
+  public static func choose(
+    for cell: Cell, host: Platform, path: String?, environment: [String: String], engineArguments: [String] = []
+  ) -> Runner {
+    choose(
+      for: cell, on: HostFacts.probe(platform: host, path: path, environment: environment),
+      engineArguments: engineArguments)
+  }
+
+  /// An `env:` cell's runner, cheapest first: a chroot into the environment's cached root filesystem
+  /// (root; a foreign arch through binfmt_misc's F registration), else the emulator with that root
+  /// filesystem as its sysroot (`qemu -L`, unprivileged), else a container of the environment's image.
+  /// `runner: rootfs | qemu | container` insists on one. A cell whose `env:` has no recipe runs in a
+  /// container (its image may come from elsewhere).
+  static func forEnvironment(
+    _ env: String, cell: Cell, spec: ArchitectureSpec?, requested: String?, host: HostFacts,
+    engineArguments: [String]
+  ) -> Runner {
+    let platform = cell.target.platform
+    if let requested, !["rootfs", "qemu", "container"].contains(requested) {
+      return Runner(
+        kind: .none, reason: "the runner '\(requested)' cannot run the env '\(env)'; use rootfs, qemu or container")
+    }
+    if requested == "container" {
+      return container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
+    }
+    guard let recipe = try? EnvironmentRecipe.load(env, root: host.recipes),
+      let arch = try? recipe.debianArch(for: platform)
+    else {
+      if requested == nil {
+        return container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
+      }
+      return Runner(kind: .none, reason: "no recipe \(host.recipes)/\(env) for \(platform)", hostLacksIt: true)
+    }
+    let rootfs = EnvironmentStore(root: host.environments, environment: [:]).folder(recipe, arch: arch) + "/rootfs"
+    let runsHere =
+      spec?.platform == host.platform || (host.platform.arch == "amd64" && spec?.platform.arch == "386")
+    let qemu = spec?.qemu ?? "qemu"
+    var unavailable: [String] = []
+    if requested == nil || requested == "rootfs" {
+      if !host.isRoot || host.locate("unshare") == nil || host.locate("chroot") == nil {
+        unavailable.append("a chroot needs root, unshare and chroot")
+      } else if !runsHere && !host.binfmtFixed.contains(qemu) {
+        unavailable.append("a chroot needs binfmt_misc's \(qemu) with the F flag")
+      } else {
+        var runner = Runner(kind: .rootfs, reason: "chroot into \(env)/\(arch) (\(rootfs))", sysroot: rootfs)
+        runner.boundFolder = URL(fileURLWithPath: cell.out).standardizedFileURL.path
+        return built(runner, rootfs: rootfs, env: env, arch: arch, host: host)
+      }
+    }
+    if requested == nil || requested == "qemu" {
+      if runsHere {
+        unavailable.append("\(platform) runs natively, not under qemu")
+      } else if let emulator = host.locate("\(qemu)-static") ?? host.locate(qemu) {
+        let runner = Runner(
+          kind: .qemu, reason: "\(qemu) with the root filesystem of \(env)/\(arch) (\(rootfs))", launcher: emulator,
+          sysroot: rootfs)
+        return built(runner, rootfs: rootfs, env: env, arch: arch, host: host)
+      } else {
+        unavailable.append("no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)")
+      }
+    }
+    if requested == nil {
+      var runner = container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
+      runner.reason += " (\(unavailable.joined(separator: "; ")))"
+      return runner
+    }
+    return Runner(kind: .none, reason: unavailable.joined(separator: "; "), hostLacksIt: true)
+  }
+
+  /// `runner`, or `none` when the environment's root filesystem has not been built (`run` builds it
+  /// first unless `--no-provision`).
+  private static func built(_ runner: Runner, rootfs: String, env: String, arch: String, host: HostFacts) -> Runner {
+    guard host.exists(rootfs + "/usr/bin") else {
+      return Runner(
+        kind: .none, reason: "the environment \(env)/\(arch) is not built (archway env build \(env) --arch \(arch))",
+        hostLacksIt: true)
+    }
+    return runner
+  }
+
+  /// The container runner for an `env:` cell: the cell's `engine:` (default podman, then docker) and
+  /// the image `archway/ENV:DEBIAN-ARCH`; `none` (an infrastructure problem) without an engine.
+  static func container(
+    for cell: Cell, env: String, spec: ArchitectureSpec?, locate: (String) -> String?, engineArguments: [String]
+  ) -> Runner {
+    let requested = cell["engine"]?.description
+    let engines = requested.map { [$0] } ?? ["podman", "docker"]
+    guard let engine = engines.lazy.compactMap(locate).first else {
+      return Runner(
+        kind: .none,
+        reason: "the env '\(env)' needs a container engine; no \(engines.joined(separator: " or ")) on PATH",
+        hostLacksIt: true)
+    }
+    let tag = spec?.debianArch ?? cell.target.arch
+    var runner = Runner(
+      kind: .container, reason: "\(URL(fileURLWithPath: engine).lastPathComponent) container of archway/\(env):\(tag)",
+      launcher: engine)
+    runner.image = "archway/\(env):\(tag)"
+    runner.containerPlatform = cell.target.platform
+    runner.engineArguments = cell["engine_args"]?.items?.map(\.description) ?? engineArguments
+    return runner
+  }
+}

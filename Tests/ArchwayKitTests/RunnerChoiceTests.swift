@@ -1,0 +1,106 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// The runner choice, cheapest first, on made-up hosts: what each host lacks moves a cell to the next
+/// runner, and a runner a cell insists on is `none` with the reason when the host cannot give it.
+@Suite struct RunnerChoiceTests {
+  static let amd64 = Platform(os: "linux", arch: "amd64")
+
+  /// A host with `programs` on its PATH, the environments in `built` (`debian-11/arm64`) built in a
+  /// made-up cache, and the given privileges.
+  static func host(
+    programs: Set<String> = ["unshare", "chroot", "qemu-aarch64-static", "podman"], root: Bool = true,
+    binfmt: Set<String> = ["qemu-aarch64"], built: Set<String> = ["debian-11/arm64", "debian-11/amd64"]
+  ) throws -> Runner.HostFacts {
+    let recipe = try EnvironmentRecipe.load("debian-11", root: Fixtures.root + "/Containers")
+    let store = EnvironmentStore(root: "/cache/environments", environment: [:])
+    let builtFolders = Set(
+      built.map { store.folder(recipe, arch: String($0.split(separator: "/")[1])) + "/rootfs/usr/bin" })
+    var facts = Runner.HostFacts(
+      platform: amd64, locate: { programs.contains($0) ? "/usr/bin/\($0)" : nil },
+      exists: { builtFolders.contains($0) || $0 == "/usr/lib/wine/wine64" }, isRoot: root, binfmtFixed: binfmt,
+      environments: "/cache/environments")
+    facts.recipes = Fixtures.root + "/Containers"
+    return facts
+  }
+
+  /// The first cell of a one-line matrix.
+  static func cell(_ axes: String, defaults: String = "") throws -> Cell {
+    let yaml = "matrix:\n  \(axes)\n" + (defaults.isEmpty ? "" : "defaults:\n  \(defaults)\n")
+    return try #require(try Planner(host: amd64).plan(try MatrixFile.parse(yaml: yaml, file: "m.yml")).first)
+  }
+
+  @Test func anEnvCellGoesToTheCheapestRunnerTheHostHas() throws {
+    let arm64 = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]")
+    let amd64 = try Self.cell("platform: [linux/amd64]\n  env: [debian-11]")
+
+    let chroot = Runner.choose(for: arm64, on: try Self.host())
+    #expect(chroot.kind == .rootfs)
+    #expect(chroot.sysroot?.hasPrefix("/cache/environments/debian-11/arm64-") == true)
+    #expect(chroot.sysroot?.hasSuffix("/rootfs") == true)
+
+    let withoutF = Runner.choose(for: arm64, on: try Self.host(binfmt: []))
+    #expect(withoutF.kind == .qemu, "no F flag: the emulator with the root filesystem as sysroot")
+    #expect(withoutF.sysroot == chroot.sysroot)
+    #expect(withoutF.launcher == "/usr/bin/qemu-aarch64-static")
+
+    let unprivileged = Runner.choose(for: arm64, on: try Self.host(root: false))
+    #expect(unprivileged.kind == .qemu)
+    #expect(
+      Runner.choose(for: amd64, on: try Self.host(root: false)).kind == .container, "qemu does not run amd64 here")
+
+    let bare = Runner.choose(for: arm64, on: try Self.host(programs: ["podman"], root: false))
+    #expect(bare.kind == .container)
+    #expect(bare.image == "archway/debian-11:arm64")
+    #expect(
+      bare.reason.contains("a chroot needs root") && bare.reason.contains("no qemu-aarch64-static"), "\(bare.reason)")
+
+    let nothing = Runner.choose(for: arm64, on: try Self.host(programs: [], root: false))
+    #expect(nothing.kind == .none && nothing.hostLacksIt)
+  }
+
+  @Test func aRunnerTheCellInsistsOnIsNoneWhenTheHostCannotGiveIt() throws {
+    let rootfs = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: rootfs")
+    let refused = Runner.choose(for: rootfs, on: try Self.host(root: false))
+    #expect(refused.kind == .none && refused.hostLacksIt)
+    #expect(refused.reason == "a chroot needs root, unshare and chroot")
+
+    let qemu = try Self.cell("platform: [linux/amd64]\n  env: [debian-11]", defaults: "runner: qemu")
+    #expect(Runner.choose(for: qemu, on: try Self.host()).reason == "linux/amd64 runs natively, not under qemu")
+
+    let container = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: container")
+    #expect(Runner.choose(for: container, on: try Self.host()).kind == .container)
+
+    let unknown = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: wine")
+    #expect(Runner.choose(for: unknown, on: try Self.host()).kind == .none)
+  }
+
+  @Test func anUnbuiltEnvironmentSaysHowToBuildIt() throws {
+    let cell = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]")
+    let runner = Runner.choose(for: cell, on: try Self.host(built: []))
+    #expect(runner.kind == .none && runner.hostLacksIt)
+    #expect(runner.reason == "the environment debian-11/arm64 is not built (archway env build debian-11 --arch arm64)")
+  }
+
+  @Test func anEnvWithoutARecipeRunsInAContainerOfItsImage() throws {
+    let cell = try Self.cell("platform: [linux/arm64]\n  env: [my-image]")
+    let runner = Runner.choose(for: cell, on: try Self.host())
+    #expect(runner.kind == .container && runner.image == "archway/my-image:arm64")
+  }
+
+  @Test func windowsRunsUnderWineWhereWineCanRunIt() throws {
+    let amd64 = try Self.cell("platform: [windows/amd64]")
+    let wine = Runner.choose(for: amd64, on: try Self.host(programs: ["wine"]))
+    #expect(wine.kind == .wine && wine.launcher == "/usr/bin/wine")
+    #expect(
+      wine.wrap(["/c/hello.exe"])?.contains(
+        "WINEPREFIX=\(URL(fileURLWithPath: amd64.out).standardizedFileURL.path)/wine-prefix") == true)
+    let i386 = try Self.cell("platform: [windows/386]")
+    let without32 = Runner.choose(for: i386, on: try Self.host(programs: ["wine"]))
+    #expect(without32.kind == .none && without32.reason.contains("wine32"), "\(without32.reason)")
+    let noWine = Runner.choose(for: amd64, on: try Self.host(programs: []))
+    #expect(noWine.kind == .none && noWine.reason.contains("install wine"))
+  }
+}
