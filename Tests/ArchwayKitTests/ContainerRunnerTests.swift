@@ -21,7 +21,7 @@ import Testing
   static func run(_ body: String, name: String) async throws -> [CellRecord] {
     try await provision()
     let folder = Fixtures.scratch("ctr-" + name)
-    let yaml = "defaults:\n  engine: podman\n  engine_args: \(engineArgs)\n" + body
+    let yaml = "defaults:\n  runner: container\n  engine: podman\n  engine_args: \(engineArgs)\n" + body
     let file = try MatrixFile.parse(yaml: yaml, file: "\(folder)/m.yml")
     let host = Platform(os: "linux", arch: "amd64")
     let cells = try Planner(host: host, outputRoot: folder + "/out").plan(file)
@@ -115,6 +115,35 @@ import Testing
     #expect(
       record.steps.last?.stdoutHead == "0\n",
       "\(record.steps.last?.stdoutHead ?? "") \(record.steps.last?.stderrHead ?? "")")
+  }
+
+  /// A seccomp profile that fails clone3 with EPERM, as older Docker defaults did: glibc 2.36's
+  /// pthread_create fails under it (it falls back to clone only on ENOSYS) and works without it.
+  @Test func aSeccompProfileAppliesToEveryStepInTheContainer() async throws {
+    try await Self.provision("debian-12", arch: "amd64")
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/amd64]
+        env: [debian-12]
+        profile: [default, clone3-eperm]
+        include:
+          - profile: clone3-eperm
+            seccomp: \(Fixtures.root)/Containers/seccomp/clone3-eperm.json
+      build:
+        argv: [gcc, -O2, -pthread, -o, "${cell.out}/threads", "\(Fixtures.root)/Tests/Matrices/seccomp/threads.c"]
+        artifacts: {threads: "${cell.out}/threads"}
+      run:
+        - name: start
+          argv: ["${artifact:threads}"]
+      """, name: "seccomp")
+    let byProfile = Dictionary(uniqueKeysWithValues: records.map { ($0.values["profile"] ?? "", $0) })
+    let allowed = try #require(byProfile["default"])
+    #expect(allowed.outcome == .passed && allowed.steps.last?.stdoutHead == "thread joined\n", "\(allowed.steps)")
+    let denied = try #require(byProfile["clone3-eperm"])
+    #expect(denied.runner.seccomp?.hasSuffix("/Containers/seccomp/clone3-eperm.json") == true)
+    #expect(denied.steps.last?.status == .exited(1))
+    #expect(denied.steps.last?.stderrHead == "pthread_create: Operation not permitted\n")
   }
 
   @Test func aMissingImageIsAnInfrastructureOutcome() async throws {

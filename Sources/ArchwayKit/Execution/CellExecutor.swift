@@ -135,8 +135,7 @@ public struct CellExecutor: Sendable {
         session.map {
           $0.exec(
             argv, environment: step.environment.merging(["ARCHWAY_CELL": cell.id]) { step, _ in step },
-            workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil,
-            timeout: step.timeout ?? defaultTimeout)
+            workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
         } ?? runner.wrap(argv).map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
       guard let command else {
         let status: StepStatus = runner.hostLacksIt ? .infrastructure(runner.reason) : .skipped(runner.reason)

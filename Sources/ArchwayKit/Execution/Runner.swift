@@ -26,6 +26,8 @@ public struct Runner: Sendable, Hashable, Codable {
   public var containerPlatform: String?
   /// See ``image``.
   public var engineArguments: [String] = []
+  /// For `container`: the seccomp profile (a JSON file, the cell's `seccomp:`) the container runs under.
+  public var seccomp: String?
   /// For `rootfs`: the cell's folder (absolute), bound into the root filesystem at the same path.
   public var boundFolder: String?
 

@@ -214,6 +214,7 @@ extension Runner {
     runner.image = "archway/\(env):\(tag)"
     runner.containerPlatform = cell.target.platform
     runner.engineArguments = cell["engine_args"]?.items?.map(\.description) ?? engineArguments
+    runner.seccomp = cell["seccomp"].map { URL(fileURLWithPath: $0.description).standardizedFileURL.path }
     return runner
   }
 }

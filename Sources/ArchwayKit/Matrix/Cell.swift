@@ -24,7 +24,7 @@ public struct Cell: Sendable, Hashable, Codable {
   public var userValues: [MatrixEntry] { values.filter { !Planner.reservedAxes.contains($0.key) } }
 
   /// The user values that say what the cell is, as its id does: without the settings that say how
-  /// it runs (`runner`, `engine`, `engine_args`, `network`).
+  /// it runs (`runner`, `engine`, `engine_args`, `network`, `seccomp`).
   public var identityValues: [MatrixEntry] { userValues.filter { !Planner.settings.contains($0.key) } }
 
   enum CodingKeys: String, CodingKey {
