@@ -22,7 +22,7 @@ apt_packages=(
 )
 pip_packages=(ziglang)
 if ! $want_demo_only; then
-  apt_packages+=(binutils-multiarch libxml2-utils podman runc uidmap debootstrap binfmt-support wine wine64)
+  apt_packages+=(binutils-multiarch libxml2-utils podman runc uidmap debootstrap binfmt-support bubblewrap wine wine64)
   pip_packages+=(pyelftools junitparser macholib pefile jsonschema pyyaml)
 fi
 

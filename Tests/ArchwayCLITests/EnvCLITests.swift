@@ -52,6 +52,10 @@ import Testing
         #expect(failing.isEmpty, "\(cell.id): \(failing)")
       }
     }
+    if runner == .rootfs, let rootfs = report.cells.first?.runner.sysroot {
+      let left = try FileManager.default.contentsOfDirectory(atPath: rootfs + "/tmp")
+      #expect(!left.contains { out.hasSuffix($0) }, "the cached root filesystem is left as it was: \(left)")
+    }
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
     let markdown = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
@@ -109,5 +113,58 @@ import Testing
     let unknown = try await Command.runDetached(
       CLITests.archway, ["env", "build", "debian-11", "--arch", "riscv64"], workingDirectory: Fixtures.root)
     #expect(unknown.status == 2 && unknown.stderr.contains("debian-11 has no arch 'riscv64'"), "\(unknown.stderr)")
+  }
+
+  /// Without root, the rootfs runner is bwrap: `archway run` as the user nobody, with an environment
+  /// cache it can read (hard links to this one's debian-11), runs both arches inside Debian 11 —
+  /// its glibc, its files read-only, the cell's folder writable — with no engine and no privilege.
+  @Test func withoutRootEnvCellsRunThroughBubblewrap() async throws {
+    let scratch = RunCLITests.folder("bwrap")
+    let cache = scratch + "/cache/archway/environments"
+    let recipe = try EnvironmentRecipe.load("debian-11", root: Fixtures.root + "/Containers")
+    let store = EnvironmentStore(
+      root: EnvironmentStore.defaultRoot(environment: Self.environment), environment: Self.environment)
+    for arch in ["amd64", "arm64"] {
+      let built = try await Command.runDetached(
+        CLITests.archway, ["env", "build", "debian-11", "--arch", arch], environment: Self.environment,
+        workingDirectory: Fixtures.root)
+      #expect(built.status == 0, "\(built.stderr)")
+      let copy = EnvironmentStore(root: cache, environment: [:]).folder(recipe, arch: arch)
+      try FileManager.default.createDirectory(
+        atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      #expect(try Command.run("cp", ["-al", store.folder(recipe, arch: arch), copy]).status == 0)
+    }
+    // The program and the recipe where nobody can read them (a checkout may be in a private folder).
+    try FileManager.default.createDirectory(atPath: scratch + "/Containers", withIntermediateDirectories: true)
+    #expect(
+      try Command.run("cp", ["-r", Fixtures.root + "/Containers/debian-11", scratch + "/Containers/"]).status == 0)
+    #expect(try Command.run("cp", [CLITests.archway, scratch + "/archway"]).status == 0)
+    try FileManager.default.createDirectory(
+      atPath: scratch + "/out", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+    try """
+    matrix:
+      platform: [linux/amd64, linux/arm64]
+      env: [debian-11]
+    run:
+      - name: inside
+        argv: [sh, -c, 'id -u; cat /etc/debian_version; touch /etc/x 2>/dev/null || echo read-only; id -u > "${cell.out}/proof"']
+        expect: {stdout_matches: '\\A65534\\n11\\.[0-9]+\\nread-only\\n\\z'}
+    """.write(toFile: scratch + "/m.yml", atomically: true, encoding: .utf8)
+    let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i", "PATH=/usr/bin:/bin", "NO_COLOR=1"]
+    let result = try await Command.runDetached(
+      "setpriv",
+      nobody + ["HOME=\(scratch)", "XDG_CACHE_HOME=\(scratch)/cache", "./archway", "run", "m.yml", "--out", "out"],
+      workingDirectory: scratch)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    let report = try ReportCLITests.report(scratch + "/out/report.json")
+    #expect(report.cells.count == 2)
+    for cell in report.cells {
+      #expect(cell.runner.kind == .rootfs && cell.runner.launcher?.hasSuffix("/bwrap") == true, "\(cell.runner.reason)")
+      #expect(cell.verdict == .passed, "\(cell.checks.filter { $0.verdict != .passed })")
+      #expect(cell.fingerprint?.libc == "glibc 2.31", "measured inside: \(String(describing: cell.fingerprint))")
+      #expect(cell.fingerprint?.machine == (cell.target.arch == "arm64" ? "aarch64" : "x86_64"))
+      let proof = try String(contentsOfFile: scratch + "/out/\(cell.id)/proof", encoding: .utf8)
+      #expect(proof == "65534\n", "the cell's folder is writable inside")
+    }
   }
 }

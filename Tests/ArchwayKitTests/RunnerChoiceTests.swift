@@ -1,7 +1,8 @@
-import ArchwayKit
 import ArchwayTestSupport
 import Foundation
 import Testing
+
+@testable import ArchwayKit
 
 /// The runner choice, cheapest first, on made-up hosts: what each host lacks moves a cell to the next
 /// runner, and a runner a cell insists on is `none` with the reason when the host cannot give it.
@@ -46,6 +47,10 @@ import Testing
     #expect(withoutF.sysroot == chroot.sysroot)
     #expect(withoutF.launcher == "/usr/bin/qemu-aarch64-static")
 
+    let bubblewrap = Runner.choose(for: arm64, on: try Self.host(programs: ["bwrap"], root: false))
+    #expect(bubblewrap.kind == .rootfs && bubblewrap.launcher == "/usr/bin/bwrap", "\(bubblewrap.reason)")
+    #expect(bubblewrap.reason.hasPrefix("bwrap into debian-11/arm64"))
+
     let unprivileged = Runner.choose(for: arm64, on: try Self.host(root: false))
     #expect(unprivileged.kind == .qemu)
     #expect(
@@ -55,7 +60,8 @@ import Testing
     #expect(bare.kind == .container)
     #expect(bare.image == "archway/debian-11:arm64")
     #expect(
-      bare.reason.contains("a chroot needs root") && bare.reason.contains("no qemu-aarch64-static"), "\(bare.reason)")
+      bare.reason.contains("the rootfs runner needs root") && bare.reason.contains("no qemu-aarch64-static"),
+      "\(bare.reason)")
 
     let nothing = Runner.choose(for: arm64, on: try Self.host(programs: [], root: false))
     #expect(nothing.kind == .none && nothing.hostLacksIt)
@@ -65,7 +71,7 @@ import Testing
     let rootfs = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: rootfs")
     let refused = Runner.choose(for: rootfs, on: try Self.host(root: false))
     #expect(refused.kind == .none && refused.hostLacksIt)
-    #expect(refused.reason == "a chroot needs root, unshare and chroot")
+    #expect(refused.reason == "the rootfs runner needs root (unshare and chroot) or bwrap")
 
     let qemu = try Self.cell("platform: [linux/amd64]\n  env: [debian-11]", defaults: "runner: qemu")
     #expect(Runner.choose(for: qemu, on: try Self.host()).reason == "linux/amd64 runs natively, not under qemu")
@@ -102,5 +108,25 @@ import Testing
     #expect(without32.kind == .none && without32.reason.contains("wine32"), "\(without32.reason)")
     let noWine = Runner.choose(for: amd64, on: try Self.host(programs: []))
     #expect(noWine.kind == .none && noWine.reason.contains("install wine"))
+  }
+
+  /// Unprivileged, bwrap cannot make a mount point in the root-owned root filesystem: along the path to
+  /// the cell's folder the directories are made afresh, and everything else is bound read-only.
+  @Test func bubblewrapSplicesTheCellFolderIntoTheRootFilesystem() throws {
+    let rootfs = Fixtures.scratch("splice")
+    for folder in ["usr/bin", "etc", "var/lib/dpkg", "var/cache", "tmp", "proc", "home"] {
+      try FileManager.default.createDirectory(atPath: "\(rootfs)/\(folder)", withIntermediateDirectories: true)
+    }
+    try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin", withDestinationPath: "usr/bin")
+    let arguments = Runner.bubblewrapArguments(rootfs: rootfs, folder: "/var/lib/ci/out/cell")
+    let expected =
+      ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+      + ["--symlink", "usr/bin", "/bin", "--ro-bind", rootfs + "/etc", "/etc", "--ro-bind", rootfs + "/home", "/home"]
+      + ["--ro-bind", rootfs + "/usr", "/usr", "--dir", "/var", "--ro-bind", rootfs + "/var/cache", "/var/cache"]
+      + ["--dir", "/var/lib", "--ro-bind", rootfs + "/var/lib/dpkg", "/var/lib/dpkg"]
+      + ["--bind", "/var/lib/ci/out/cell", "/var/lib/ci/out/cell"]
+    #expect(arguments == expected)
+    let underTmp = Runner.bubblewrapArguments(rootfs: rootfs, folder: "/tmp/x")
+    #expect(underTmp.suffix(3) == ["--bind", "/tmp/x", "/tmp/x"] && !underTmp.contains(rootfs + "/tmp"))
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// Ends what a step left running outside its process group: a program that called `setsid` (or was
 /// started through `setsid`, `nohup … &`, a daemonizing server) escapes the group kill. Every step
@@ -15,7 +16,7 @@ enum OrphanSweep {
   /// SIGKILL to every process whose environment holds `ARCHWAY_STEP=marker`. Two passes, so a
   /// child forked while the first pass ran is found by the second.
   static func kill(marker: String) {
-    let needle = Data("\(variable)=\(marker)\0".utf8)
+    let needle = Array("\(variable)=\(marker)".utf8)
     for _ in 0..<2 {
       let found = processes(carrying: needle)
       for pid in found { Foundation.kill(pid, SIGKILL) }
@@ -23,16 +24,42 @@ enum OrphanSweep {
     }
   }
 
-  /// The processes (other than this one) whose environment block contains `needle`.
-  static func processes(carrying needle: Data) -> [pid_t] {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+  /// The processes (other than this one) whose environment block holds the entry `needle`
+  /// (`NAME=value`). This runs after every step, so it reads `/proc` with plain system calls into one
+  /// buffer (about 5 µs a process here) rather than through Foundation.
+  static func processes(carrying needle: [UInt8]) -> [pid_t] {
+    guard let folder = opendir("/proc") else { return [] }
+    defer { closedir(folder) }
     let me = getpid()
-    return entries.compactMap { name -> pid_t? in
-      guard let pid = pid_t(name), pid != me,
-        let environment = FileManager.default.contents(atPath: "/proc/\(name)/environ"),
-        environment.range(of: needle) != nil || environment.suffix(needle.count - 1) == needle.dropLast()
-      else { return nil }
-      return pid
+    var found: [pid_t] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while let entry = readdir(folder) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      guard let pid = pid_t(name), pid != me else { continue }
+      guard let descriptor = try? FileDescriptor.open("/proc/\(name)/environ", .readOnly) else { continue }
+      // A step's marker is set last, so it may sit at the end of a long environment: read it all.
+      var count = 0
+      while true {
+        if count == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+        let read =
+          (try? buffer.withUnsafeMutableBytes { try descriptor.read(into: .init(rebasing: $0[count...])) }) ?? 0
+        guard read > 0 else { break }
+        count += read
+      }
+      try? descriptor.close()
+      if contains(entry: needle, in: buffer[..<count]) { found.append(pid) }
     }
+    return found
+  }
+
+  /// Whether the NUL-separated `block` has an entry that is exactly `entry`.
+  static func contains(entry: [UInt8], in block: ArraySlice<UInt8>) -> Bool {
+    var start = block.startIndex
+    while start < block.endIndex {
+      let end = block[start...].firstIndex(of: 0) ?? block.endIndex
+      if end - start == entry.count, block[start..<end].elementsEqual(entry) { return true }
+      start = end + 1
+    }
+    return false
   }
 }

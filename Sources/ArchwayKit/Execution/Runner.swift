@@ -11,7 +11,8 @@ public struct Runner: Sendable, Hashable, Codable {
   public var kind: Kind
   /// Why it was chosen, or why nothing can run (for `none`).
   public var reason: String
-  /// The program that runs the target's binaries: the emulator or wine.
+  /// The program that runs the target's binaries: the emulator, wine, or bwrap (a `rootfs` runner
+  /// without root).
   public var launcher: String?
   /// The sysroot handed to qemu with `-L` (a cross toolchain's or an environment's root filesystem),
   /// the root filesystem a `rootfs` runner enters, or wine's prefix (its `C:` drive and registry).
@@ -31,14 +32,48 @@ public struct Runner: Sendable, Hashable, Codable {
   /// For `rootfs`: the cell's folder (absolute), bound into the root filesystem at the same path.
   public var boundFolder: String?
 
-  /// How `rootfs` enters the root filesystem: a private mount namespace in which the cell's folder,
-  /// /dev and a fresh /proc are mounted into it, then chroot (a foreign arch runs through
-  /// binfmt_misc's qemu, registered with the F flag).
+  /// How `rootfs` enters the root filesystem as root: in a private mount namespace, an overlay of the
+  /// root filesystem with a tmpfs on top (so a step never changes the cached environment, nor leaves
+  /// mount points in it), the cell's folder, /dev and a fresh /proc mounted into that, then chroot (a
+  /// foreign arch runs through binfmt_misc's qemu, registered with the F flag). The tmpfs sits on
+  /// the cell's `.archway-root` folder, which stays empty outside.
   static let rootfsScript = """
-    root=$1 folder=$2; shift 2
-    mkdir -p "$root$folder" && mount --bind "$folder" "$root$folder" && mount --rbind /dev "$root/dev" \
-      && mount -t proc proc "$root/proc" && exec chroot "$root" "$@"
+    root=$1 folder=$2; shift 2; top=$folder/.archway-root
+    mkdir -p "$top" && mount -t tmpfs tmpfs "$top" && mkdir "$top/upper" "$top/work" "$top/root" \
+      && mount -t overlay overlay -o "lowerdir=$root,upperdir=$top/upper,workdir=$top/work" "$top/root" \
+      && mkdir -p "$top/root$folder" && mount --bind "$folder" "$top/root$folder" \
+      && mount --rbind /dev "$top/root/dev" && mount -t proc proc "$top/root/proc" && exec chroot "$top/root" "$@"
     """
+
+  /// bwrap's arguments that make `rootfs` the root, unprivileged, with `folder` bound at its own path.
+  /// bwrap's own root is a fresh tmpfs: the root filesystem's entries are bound into it read-only,
+  /// except along the path to `folder`, where each directory is made afresh and its other entries
+  /// bound, so no mount point has to be made inside the (read-only, root-owned) root filesystem.
+  static func bubblewrapArguments(rootfs: String, folder: String) -> [String] {
+    var arguments = ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    let own: Set = ["dev", "proc", "sys", "tmp", "run"]
+    let components = folder.split(separator: "/").map(String.init)
+    var inside = ""
+    for (level, next) in (components.map(Optional.some) + [nil]).enumerated() {
+      let entries = ((try? FileManager.default.contentsOfDirectory(atPath: rootfs + inside)) ?? []).sorted()
+      for entry in entries where entry != next && !(level == 0 && own.contains(entry)) {
+        let path = "\(rootfs)\(inside)/\(entry)"
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+          arguments += ["--symlink", target, "\(inside)/\(entry)"]
+        } else {
+          arguments += ["--ro-bind", path, "\(inside)/\(entry)"]
+        }
+      }
+      var isFolder: ObjCBool = false
+      guard let next, !(level == 0 && own.contains(next)), entries.contains(next),
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(rootfs)\(inside)/\(next)")) == nil,
+        FileManager.default.fileExists(atPath: "\(rootfs)\(inside)/\(next)", isDirectory: &isFolder), isFolder.boolValue
+      else { break }
+      inside += "/" + next
+      arguments += ["--dir", inside]
+    }
+    return arguments + ["--bind", folder, folder]
+  }
 
   /// The argv that runs `argv` on the target; nil for `none`.
   public func wrap(_ argv: [String]) -> [String]? {
@@ -48,8 +83,12 @@ public struct Runner: Sendable, Hashable, Codable {
     case .wine:
       ["env"] + (sysroot.map { ["WINEPREFIX=\($0)"] } ?? []) + ["WINEDEBUG=-all", launcher ?? "wine"] + argv
     case .rootfs:
-      ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", Self.rootfsScript, "rootfs"]
-        + [sysroot ?? "/", boundFolder ?? "/"] + argv
+      if let bwrap = launcher {
+        [bwrap] + Self.bubblewrapArguments(rootfs: sysroot ?? "/", folder: boundFolder ?? "/") + ["--"] + argv
+      } else {
+        ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", Self.rootfsScript, "rootfs"]
+          + [sysroot ?? "/", boundFolder ?? "/"] + argv
+      }
     case .container, .none: nil
     }
   }

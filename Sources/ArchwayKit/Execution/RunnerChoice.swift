@@ -122,8 +122,8 @@ extension Runner {
       engineArguments: engineArguments)
   }
 
-  /// An `env:` cell's runner, cheapest first: a chroot into the environment's cached root filesystem
-  /// (root; a foreign arch through binfmt_misc's F registration), else the emulator with that root
+  /// An `env:` cell's runner, cheapest first: the environment's cached root filesystem entered by
+  /// chroot (root) or bwrap (a foreign arch through binfmt_misc's F registration), else the emulator with that root
   /// filesystem as its sysroot (`qemu -L`, unprivileged), else a container of the environment's image.
   /// `runner: rootfs | qemu | container` insists on one. A cell whose `env:` has no recipe runs in a
   /// container (its image may come from elsewhere).
@@ -153,12 +153,16 @@ extension Runner {
     let qemu = spec?.qemu ?? "qemu"
     var unavailable: [String] = []
     if requested == nil || requested == "rootfs" {
-      if !host.isRoot || host.locate("unshare") == nil || host.locate("chroot") == nil {
-        unavailable.append("a chroot needs root, unshare and chroot")
+      let chroot = host.isRoot && host.locate("unshare") != nil && host.locate("chroot") != nil
+      let bwrap = chroot ? nil : host.locate("bwrap")
+      if !chroot && bwrap == nil {
+        unavailable.append("the rootfs runner needs root (unshare and chroot) or bwrap")
       } else if !runsHere && !host.binfmtFixed.contains(qemu) {
-        unavailable.append("a chroot needs binfmt_misc's \(qemu) with the F flag")
+        unavailable.append("the rootfs runner needs binfmt_misc's \(qemu) with the F flag")
       } else {
-        var runner = Runner(kind: .rootfs, reason: "chroot into \(env)/\(arch) (\(rootfs))", sysroot: rootfs)
+        let how = bwrap == nil ? "chroot" : "bwrap"
+        var runner = Runner(
+          kind: .rootfs, reason: "\(how) into \(env)/\(arch) (\(rootfs))", launcher: bwrap, sysroot: rootfs)
         runner.boundFolder = URL(fileURLWithPath: cell.out).standardizedFileURL.path
         return built(runner, rootfs: rootfs, env: env, arch: arch, host: host)
       }
