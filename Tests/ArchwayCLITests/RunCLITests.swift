@@ -7,19 +7,35 @@ import Testing
 @Suite struct RunCLITests {
   static func folder(_ name: String) -> String { Fixtures.scratch("run-" + name) }
 
-  @Test func sigintWritesAPartialReportExits130AndLeavesNoSurvivor() async throws {
-    let folder = Self.folder("sigint")
+  /// Natively, and in an environment by chroot and in a container (whose processes the host's /proc
+  /// sees too): the partial report, exit 130, and nothing left running, nor a container.
+  @Test(arguments: ["native", "rootfs", "container"])
+  func sigintWritesAPartialReportExits130AndLeavesNoSurvivor(runner: String) async throws {
+    let folder = Self.folder("sigint-\(runner)")
     let marker = "33\(Int.random(in: 100_000...999_999))"
+    let env = runner == "native" ? "" : "  env: [debian-12]\ndefaults:\n  runner: \(runner)\n"
     try """
     matrix:
       n: [1, 2, 3, 4]
-    run:
+    \(env)run:
       - name: wait
         argv: [sh, -c, "sleep \(marker) & sleep \(marker); wait"]
     """.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+    var environment = ProcessInfo.processInfo.environment
+    environment["ARCHWAY_ENGINE_ARGS"] = Fixtures.engineArguments.joined(separator: " ")
+    if runner != "native" {  // Provisioned first, so the run starts its steps at once.
+      let built = try await Command.runDetached(
+        CLITests.archway,
+        ["env", "build", "debian-12", "--arch", "amd64", "--engine", "podman"]
+          + Fixtures.engineArguments.map { "--engine-arg=\($0)" }, environment: environment,
+        workingDirectory: Fixtures.root)
+      #expect(built.status == 0, "\(built.stderr)")
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CLITests.archway)
     process.arguments = ["run", folder + "/m.yml", "--jobs", "2", "--out", folder + "/out"]
+    process.environment = environment
+    process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
@@ -45,6 +61,10 @@ import Testing
     #expect(junit.status == 0, "the partial JUnit report validates: \(junit.stderr)")
     try await Task.sleep(for: .milliseconds(200))
     #expect(ProcessSupervisorSurvivors.matching(marker).isEmpty, "\(ProcessSupervisorSurvivors.matching(marker))")
+    if runner == "container" {
+      let left = try Command.run("podman", ["ps", "-a", "-q", "--filter", "label=archway.out=\(folder)/out"])
+      #expect(left.stdout.isEmpty, "every container was removed: \(left.stdout)")
+    }
   }
 
   @Test func exitCodesFollowTheCells() throws {

@@ -87,10 +87,13 @@ import Testing
         - name: inside
           argv: [sh, -c, "ulimit -n; echo $GREETING; uname -m"]
           env: {GREETING: hi}
+        - name: crash
+          argv: [sh, -c, "kill -SEGV $$"]
       """, name: "limits")
     let record = try #require(records.first)
-    #expect(record.outcome == .passed, "\(record.steps.map(\.status)) \(record.steps.map(\.stderrHead))")
-    #expect(record.steps.last?.stdoutHead == "77\nhi\naarch64\n")
+    #expect(record.steps.first { $0.name == "inside" }?.stdoutHead == "77\nhi\naarch64\n")
+    #expect(record.steps.last?.status == .signaled("SIGSEGV"), "as natively and under qemu")
+    #expect(record.outcome == .failed)
     #expect(record.fingerprint?.nofile == "77")
   }
 

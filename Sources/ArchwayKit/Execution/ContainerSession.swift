@@ -41,8 +41,10 @@ struct ContainerSession: Sendable {
     done
     """
 
-  /// The host side of one step: hands the step to the server, streams its output and exits with its
-  /// status; on TERM or INT it asks the server to end the step.
+  /// The host side of one step: hands the step to the server, streams its output and ends as the
+  /// step did — its exit code, or the signal that killed it (which the server's shell can only say
+  /// as 128 + N, so an exit code of 129–159 reads as that signal too, as in any shell); on TERM or INT
+  /// it asks the server to end the step.
   static let client = """
     dir=$1 id=$2 step=$1/$2
     trap 'echo "kill:$id" >"$dir/requests"; exit 143' TERM INT
@@ -50,8 +52,11 @@ struct ContainerSession: Sendable {
     echo "$id" >"$dir/requests"
     cat "$step/stdout" & out=$!
     cat "$step/stderr" >&2 & err=$!
-    read -r code <"$step/status"
+    until read -r code 2>/dev/null <"$step/status"; do :; done
     (sleep 1; kill "$out" "$err" 2>/dev/null) & wait "$out" "$err"
+    if [ "${code:-0}" -gt 128 ] && [ "$code" -lt 160 ]; then
+      trap - TERM INT; ulimit -c 0; kill -s "$(kill -l "$code")" $$
+    fi
     exit "${code:-125}"
     """
 
@@ -69,6 +74,9 @@ struct ContainerSession: Sendable {
     argv += runner.engineArguments
     if cell["network"]?.description != "true" { argv += ["--network", "none"] }
     if let seccomp = runner.seccomp { argv += ["--security-opt", "seccomp=\(seccomp)"] }
+    // Labels say whose a container is (`podman ps --filter label=archway.cell=ID`).
+    let out = URL(fileURLWithPath: cellFolder).deletingLastPathComponent().path
+    argv += ["--label", "archway.cell=\(cell.id)", "--label", "archway.out=\(out)"]
     argv += ["-v", "\(cellFolder):\(cellFolder)", "-w", cellFolder, runner.image ?? "", "sh", "-c", server, "server"]
     argv.append(folder)
     let outcome = await ProcessSupervisor.run(
