@@ -241,6 +241,7 @@ import Testing
     #expect(
       windows.checks.contains { $0.title == "compare: reference" && $0.verdict == .passed },
       "the Go build under wine prints what the native C build prints: \(Self.problems(windows))")
+    #expect(!FileManager.default.fileExists(atPath: "\(out)/\(windows.id)/wine-prefix"), "the cell's prefix is removed")
     let darwin = try #require(report.cells.first { $0.target.os == "darwin" })
     #expect(darwin.runner.kind == .none && darwin.checks.contains { $0.verdict == .skipped })
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])

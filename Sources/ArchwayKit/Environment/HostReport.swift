@@ -23,7 +23,7 @@ public struct HostReport: Sendable, Hashable, Codable {
 
   /// Probes the host: qemu-user emulators (with versions and sysroots) per target, binfmt_misc and
   /// its qemu registrations with flags, cross compilers, zig, Go, musl-gcc, container engines,
-  /// wine and debootstrap. `path` is the PATH searched.
+  /// wine, bwrap and debootstrap. `path` is the PATH searched.
   public static func probe(host: Platform, path: String?) async -> HostReport {
     func locate(_ name: String) -> String? { ProcessSupervisor.locate(name, path: path) }
     var checks: [HostCheck] = []
@@ -63,7 +63,9 @@ public struct HostReport: Sendable, Hashable, Codable {
       // An engine counts only when it answers: a docker client without an engine is not one.
       ("podman", ["podman", "info", "--format", "podman {{.Version.Version}}"], "apt-get install podman runc"),
       ("docker", ["docker", "info", "--format", "docker {{.ServerVersion}}"], "install and start Docker Engine"),
-      ("wine", ["wine64", "--version"], "apt-get install wine64"),
+      ("wine", ["wine", "--version"], "apt-get install wine wine64"),
+      // The rootfs runner without root.
+      ("bwrap", ["bwrap", "--version"], "apt-get install bubblewrap"),
       ("debootstrap", ["debootstrap", "--version"], "apt-get install debootstrap"),
     ]
     for (name, argv, fix) in tools {

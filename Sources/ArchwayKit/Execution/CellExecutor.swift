@@ -102,6 +102,7 @@ public struct CellExecutor: Sendable {
     }
     await runSteps(steps, of: cell, runner: runner, session: session, into: &record)
     await session?.stop(environment: passThrough, logs: cell.out + "/logs")
+    runner.removeScaffolding()
     if let build = steps.build, let reproducible = verify.reproducible, record.outcome != .interrupted {
       for number in 2...reproducible.builds {
         let rebuild = Rebuild(number: number, cell: cell, vary: reproducible.vary)

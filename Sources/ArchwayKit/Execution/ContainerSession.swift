@@ -116,7 +116,7 @@ struct ContainerSession: Sendable {
     script += "exec setsid " + ResourceLimit.wrap(argv, options: limits).map(Self.quoted).joined(separator: " ") + "\n"
     let folder = "\(self.folder)/\(step)"
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: folder + "/run.sh", contents: Data(script.utf8))
+    _ = FileManager.default.createFile(atPath: folder + "/run.sh", contents: Data(script.utf8))
     for fifo in ["stdout", "stderr", "status"] { mkfifo("\(folder)/\(fifo)", 0o600) }
     let client =
       stdin ? Self.client : Self.client.replacingOccurrences(of: "cat >\"$step/stdin\"", with: ": >\"$step/stdin\"")

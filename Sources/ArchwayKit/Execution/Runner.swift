@@ -93,6 +93,16 @@ public struct Runner: Sendable, Hashable, Codable {
     }
   }
 
+  /// Removes what the runner put in the cell's folder to run its steps: wine's prefix, the rootfs
+  /// runner's (empty) mount point. The folder then holds only what the steps wrote.
+  func removeScaffolding() {
+    switch kind {
+    case .wine: sysroot.map { try? FileManager.default.removeItem(atPath: $0) }
+    case .rootfs where launcher == nil: boundFolder.map { _ = rmdir($0 + "/.archway-root") }
+    default: break
+    }
+  }
+
   /// Where Debian's cross toolchain keeps a target's glibc: `/usr/` + the GNU triple
   /// (`/usr/i686-linux-gnu` for 386, whose multiarch name is `i386-linux-gnu`).
   public static func crossSysroot(for spec: ArchitectureSpec) -> String? {
