@@ -38,20 +38,29 @@ sysroot=/usr/aarch64-linux-gnu
 } >"$work/emulated.yml"
 "$archway" run "$work/emulated.yml" --out "$work/warm" >/dev/null 2>&1 || true
 # This machine's speed drifts by ±10 % from one minute to the next: the two ways alternate, R rounds,
-# and the ratio is taken of each round's pair, then the median.
-archway_all=() raw_all=() ratios=()
+# the raw loop twice per round (before and after Archway's run), and each round's ratio is Archway's
+# time over the mean of its two raw loops; the two raw loops' ratio is the noise floor.
+raw_loop() {
+  local start
+  start=$(now)
+  for _ in $(seq "$runs"); do "$qemu" -L "$sysroot" "$work/hello" x >/dev/null; done
+  ms "$start" "$(now)"
+}
+archway_all=() raw_all=() ratios=() noise=()
 for _ in $(seq "$rounds"); do
+  before=$(raw_loop)
   start=$(now)
   "$archway" run "$work/emulated.yml" --out "$work/emulated" >/dev/null 2>&1
   archway_ms=$(ms "$start" "$(now)")
-  start=$(now)
-  for _ in $(seq "$runs"); do "$qemu" -L "$sysroot" "$work/hello" x >/dev/null; done
-  raw_ms=$(ms "$start" "$(now)")
-  archway_all+=("$archway_ms") raw_all+=("$raw_ms") ratios+=("$(ratio "$archway_ms" "$raw_ms")")
+  after=$(raw_loop)
+  archway_all+=("$archway_ms") raw_all+=("$before/$after")
+  ratios+=("$(ratio "$archway_ms" "$(((before + after) / 2))")") noise+=("$(ratio "$after" "$before")")
 done
 echo "emulated runs: $runs × hello under qemu-aarch64, $rounds rounds"
-printf '  %-44s %s ms\n' "archway run (one cell, $runs run steps)" "${archway_all[*]}" "raw qemu -L loop" "${raw_all[*]}"
+printf '  %-44s %s ms\n' "archway run (one cell, $runs run steps)" "${archway_all[*]}" \
+  "raw qemu -L loop (before/after)" "${raw_all[*]}"
 echo "  archway / raw per round: ${ratios[*]}; median $(median "${ratios[@]}")   (aim: at most 1.05)"
+echo "  raw after / raw before (noise): ${noise[*]}"
 
 # 2. Scheduling.
 {
