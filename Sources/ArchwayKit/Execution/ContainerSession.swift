@@ -48,7 +48,7 @@ struct ContainerSession: Sendable {
   static let client = """
     dir=$1 id=$2 step=$1/$2
     trap 'echo "kill:$id" >"$dir/requests"; exit 143' TERM INT
-    cat >"$step/stdin"
+    if [ "$3" = stdin ]; then cat >"$step/stdin"; else : >"$step/stdin"; fi
     echo "$id" >"$dir/requests"
     cat "$step/stdout" & out=$!
     cat "$step/stderr" >&2 & err=$!
@@ -118,9 +118,7 @@ struct ContainerSession: Sendable {
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     _ = FileManager.default.createFile(atPath: folder + "/run.sh", contents: Data(script.utf8))
     for fifo in ["stdout", "stderr", "status"] { mkfifo("\(folder)/\(fifo)", 0o600) }
-    let client =
-      stdin ? Self.client : Self.client.replacingOccurrences(of: "cat >\"$step/stdin\"", with: ": >\"$step/stdin\"")
-    return ["sh", "-c", client, "client", self.folder, step]
+    return ["sh", "-c", Self.client, "client", self.folder, step, stdin ? "stdin" : "no-stdin"]
   }
 
   /// `text` as one word for `sh`.
