@@ -24,18 +24,21 @@ struct ContainerSession: Sendable {
   }
 
   /// The container's main process: reads step ids (or `kill:ID`) from the `requests` FIFO and runs
-  /// each step in a session of its own, in the background, reporting its exit status.
+  /// each step in a session of its own, in the background, reporting its exit status. A kill marks
+  /// the step before reading its pid and a step checks the mark after writing it, so a kill that
+  /// arrives while the step is starting still ends it.
   static let server = """
     dir=$1
+    end() { kill -TERM -"$1" 2>/dev/null || kill -TERM "$1"; (sleep 2; kill -KILL -"$1" 2>/dev/null) & }
     exec 3<>"$dir/requests" && : >"$dir/ready" || exit 1
     while read -r id <&3; do
       case $id in
         kill:*)
-          step=$dir/${id#kill:}; read -r pid <"$step/pid" || continue
-          kill -TERM -"$pid" 2>/dev/null; (sleep 2; kill -KILL -"$pid" 2>/dev/null) & ;;
+          step=$dir/${id#kill:}; : >"$step/kill"; read -r pid <"$step/pid" 2>/dev/null && end "$pid" ;;
         *)
           step=$dir/$id
           ( (. "$step/run.sh") <"$step/stdin" >"$step/stdout" 2>"$step/stderr" & pid=$!; echo "$pid" >"$step/pid"
+            [ -e "$step/kill" ] && end "$pid"
             wait "$pid"; code=$?; kill -KILL -"$pid" 2>/dev/null; echo "$code" >"$step/status" ) & ;;
       esac
     done
