@@ -29,7 +29,14 @@ enum WinePrefix {
         try? FileManager.default.removeItem(atPath: building)
         return outcome.infrastructure("cannot create the wine prefix \(template)")
       }
-      if rename(building, template) != 0 { try? FileManager.default.removeItem(atPath: building) }
+      if rename(building, template) != 0 {
+        // Another cell's template came first, or a broken one (no registry) is in the way.
+        if !FileManager.default.fileExists(atPath: template + "/system.reg") {
+          try? FileManager.default.removeItem(atPath: template)
+          _ = rename(building, template)
+        }
+        try? FileManager.default.removeItem(atPath: building)
+      }
     }
     try? FileManager.default.removeItem(atPath: prefix)
     let copy = await step(
