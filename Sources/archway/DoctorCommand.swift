@@ -8,7 +8,8 @@ struct DoctorCommand: AsyncParsableCommand {
     abstract: "Show what this host can build and run, and how to add what is missing.",
     discussion: """
       Checks qemu-user emulators and their sysroots per target, binfmt_misc and its registrations, \
-      cross compilers, zig, Go, musl-gcc, podman/docker, wine and debootstrap. With --matrix, also \
+      cross compilers, zig, Go, musl-gcc, podman/docker (and whether a container of an archway/ image \
+      starts, with $ARCHWAY_ENGINE_ARGS), wine, bwrap and debootstrap. With --matrix, also \
       says how each cell would run here, and exits 3 when no cell could run at all.
 
       Examples:
@@ -27,7 +28,8 @@ struct DoctorCommand: AsyncParsableCommand {
   func run() async throws {
     let host = HostProbe.platform()
     let environment = ProcessInfo.processInfo.environment
-    let report = await HostReport.probe(host: host, path: environment["PATH"])
+    let report = await HostReport.probe(
+      host: host, path: environment["PATH"], engineArguments: CellExecutor.engineArguments(environment))
     var runners: [(String, Runner)] = []
     if let matrix {
       do {

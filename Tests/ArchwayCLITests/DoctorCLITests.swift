@@ -32,6 +32,29 @@ import Testing
     #expect(missing.allSatisfy { $0["fix"] is String }, "every missing piece says how to fix it")
   }
 
+  /// The `podman run` check against podman itself: the same image and flags start a container
+  /// exactly when the check says they do (this host's podman needs its flags; without them it fails).
+  @Test(arguments: [Fixtures.engineArguments, []])
+  func theContainerStartCheckAgreesWithPodman(engineArguments: [String]) throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["ARCHWAY_ENGINE_ARGS"] = engineArguments.joined(separator: " ")
+    let result = try Command.run(
+      CLITests.archway, ["doctor", "--json"], environment: environment, workingDirectory: Fixtures.root)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let checks = try #require(object["checks"] as? [[String: Any]])
+    let check = try #require(checks.first { $0["name"] as? String == "podman run" }, "\(checks)")
+    let detail = check["detail"] as? String ?? ""
+    let images = try Command.run("podman", ["images", "--format", "{{.Repository}}:{{.Tag}}"]).stdout
+      .split(separator: "\n").map(String.init).filter { $0.contains("archway/") && $0.hasSuffix(":amd64") }.sorted()
+    guard let image = images.first else {
+      #expect(check["ok"] as? Bool == false && (check["fix"] as? String)?.hasPrefix("archway env build") == true)
+      return
+    }
+    #expect(detail.contains(image), "\(detail)")
+    let podman = try Command.run("podman", ["run", "--rm", "--network", "none"] + engineArguments + [image, "true"])
+    #expect(check["ok"] as? Bool == (podman.status == 0), "\(detail) / podman: \(podman.stderr)")
+  }
+
   @Test func aMatrixNothingHereCanRunExitsThree() throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("doctor-\(getpid()).yml").path
     try "matrix:\n  platform: [linux/arm64, linux/riscv64]\n  libc: [musl]\n".write(

@@ -23,8 +23,9 @@ public struct HostReport: Sendable, Hashable, Codable {
 
   /// Probes the host: qemu-user emulators (with versions and sysroots) per target, binfmt_misc and
   /// its qemu registrations with flags, cross compilers, zig, Go, musl-gcc, container engines,
-  /// wine, bwrap and debootstrap. `path` is the PATH searched.
-  public static func probe(host: Platform, path: String?) async -> HostReport {
+  /// wine, bwrap and debootstrap, and whether each engine that answers really starts a container
+  /// with `engineArguments`. `path` is the PATH searched.
+  public static func probe(host: Platform, path: String?, engineArguments: [String] = []) async -> HostReport {
     func locate(_ name: String) -> String? { ProcessSupervisor.locate(name, path: path) }
     var checks: [HostCheck] = []
     for spec in TargetCatalog.architectures where spec.platform.os == "linux" && spec.platform != host {
@@ -77,8 +78,46 @@ public struct HostReport: Sendable, Hashable, Codable {
           detail: version.map { "\(found!): \($0)" }
             ?? (found == nil ? "not found" : "\(found!) found, but it does not answer"),
           fix: version == nil ? fix : nil))
+      if version != nil, ["podman", "docker"].contains(name) {
+        checks.append(await containerStart(engine: found!, host: host, engineArguments: engineArguments))
+      }
     }
     return HostReport(host: host.description, checks: checks)
+  }
+
+  /// Whether `engine` really starts a container of one of Archway's images for the host's arch with
+  /// `engineArguments`: an engine that answers may still fail to start one (crun under this kind of
+  /// virtual machine, a rootless setup without subuids).
+  static func containerStart(engine: String, host: Platform, engineArguments: [String]) async -> HostCheck {
+    let name = "\(URL(fileURLWithPath: engine).lastPathComponent) run"
+    let tag = TargetCatalog.spec(for: host)?.debianArch ?? host.arch
+    let images = await output(of: [engine, "images", "--format", "{{.Repository}}:{{.Tag}}"]) ?? ""
+    guard
+      let image = images.split(separator: "\n").map(String.init).sorted().first(where: {
+        $0.contains("archway/") && $0.hasSuffix(":\(tag)")
+      })
+    else {
+      return HostCheck(
+        name: name, ok: false, detail: "no archway/ image for \(host) to start a container of",
+        fix: "archway env build debian-12 --engine \(URL(fileURLWithPath: engine).lastPathComponent)")
+    }
+    let logs = FileManager.default.temporaryDirectory.appendingPathComponent("archway-doctor-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: logs) }
+    let argv = [engine, "run", "--rm", "--network", "none"] + engineArguments + [image, "true"]
+    let outcome = await ProcessSupervisor.run(
+      ProcessLaunch(
+        name: "run", argv: argv, environment: ProcessInfo.processInfo.environment, timeout: .seconds(60),
+        logs: logs + "/run"))
+    let flags = engineArguments.isEmpty ? "" : " with \(engineArguments.joined(separator: " "))"
+    guard outcome.status.succeeded else {
+      let why = outcome.stderrHead.split(separator: "\n").last.map(String.init) ?? outcome.status.description
+      return HostCheck(
+        name: name, ok: false, detail: "a container of \(image)\(flags) does not start: \(why)",
+        fix: "give the engine the flags this host needs: engine_args: in the matrix, or $ARCHWAY_ENGINE_ARGS"
+          + " (where the OCI runtime cannot set limits: --runtime runc --ulimit nofile=1024:1024"
+          + " --ulimit nproc=1024:1024)")
+    }
+    return HostCheck(name: name, ok: true, detail: "a container of \(image) starts\(flags)")
   }
 
   /// binfmt_misc mounted, and its qemu registrations with their flags (F lets a chroot run them).
@@ -106,12 +145,17 @@ public struct HostReport: Sendable, Hashable, Codable {
 
   /// The first line a program prints to standard output, or nil when it cannot run or fails.
   static func firstLine(of argv: [String]) async -> String? {
+    await output(of: argv)?.split(separator: "\n").first.map(String.init)
+  }
+
+  /// What a program prints to standard output (up to 64 KiB), or nil when it cannot run or fails.
+  static func output(of argv: [String]) async -> String? {
     let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
     guard
       let result = try? await Subprocess.run(
-        executable, arguments: Arguments(Array(argv.dropFirst())), output: .string(limit: 4096)),
+        executable, arguments: Arguments(Array(argv.dropFirst())), output: .string(limit: 65536)),
       result.terminationStatus == .exited(0)
     else { return nil }
-    return result.standardOutput.split(separator: "\n").first.map(String.init)
+    return result.standardOutput
   }
 }

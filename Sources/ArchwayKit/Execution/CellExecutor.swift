@@ -24,7 +24,12 @@ public struct CellExecutor: Sendable {
     self.host = host
     self.defaultTimeout = defaultTimeout
     passThrough = environment.filter { Self.passThroughNames.contains($0.key) }
-    defaultEngineArguments = (environment["ARCHWAY_ENGINE_ARGS"] ?? "").split(separator: " ").map(String.init)
+    defaultEngineArguments = Self.engineArguments(environment)
+  }
+
+  /// `$ARCHWAY_ENGINE_ARGS`, split at spaces.
+  public static func engineArguments(_ environment: [String: String]) -> [String] {
+    (environment["ARCHWAY_ENGINE_ARGS"] ?? "").split(separator: " ").map(String.init)
   }
 
   /// Runs `cell` to its end (or until the calling task is cancelled) and records what happened.
