@@ -9,7 +9,8 @@ struct DoctorCommand: AsyncParsableCommand {
     discussion: """
       Checks qemu-user emulators and their sysroots per target, binfmt_misc and its registrations, \
       cross compilers, zig, Go, musl-gcc, podman/docker (and whether a container of an archway/ image \
-      starts, with $ARCHWAY_ENGINE_ARGS), wine, bwrap and debootstrap. With --matrix, also \
+      starts, with $ARCHWAY_ENGINE_ARGS), wine, bwrap and debootstrap; on macOS, whether Archway runs \
+      translated by Rosetta. With --matrix, also \
       says how each cell would run here, and exits 3 when no cell could run at all.
 
       Examples:

@@ -24,7 +24,8 @@ public struct HostReport: Sendable, Hashable, Codable {
   /// Probes the host: qemu-user emulators (with versions and sysroots) per target, binfmt_misc and
   /// its qemu registrations with flags, cross compilers, zig, Go, musl-gcc, container engines,
   /// wine, bwrap and debootstrap, and whether each engine that answers really starts a container
-  /// with `engineArguments`. `path` is the PATH searched.
+  /// with `engineArguments`; on macOS, whether Archway runs translated by Rosetta. `path` is the PATH
+  /// searched.
   public static func probe(host: Platform, path: String?, engineArguments: [String] = []) async -> HostReport {
     func locate(_ name: String) -> String? { ProcessSupervisor.locate(name, path: path) }
     var checks: [HostCheck] = []
@@ -48,6 +49,7 @@ public struct HostReport: Sendable, Hashable, Codable {
       }
     }
     checks.append(binfmtCheck())
+    if let rosetta = rosettaCheck() { checks.append(rosetta) }
     for spec in TargetCatalog.architectures where spec.platform.os == "linux" {
       let names = TargetNames(spec: spec, libc: .gnu(nil))
       guard let prefix = names.gccPrefix else { continue }
@@ -141,6 +143,26 @@ public struct HostReport: Sendable, Hashable, Codable {
       name: "binfmt_misc", ok: !entries.isEmpty,
       detail: entries.isEmpty ? "mounted, no qemu registrations" : described.joined(separator: ", "),
       fix: entries.isEmpty ? "apt-get install qemu-user-static binfmt-support && update-binfmts --enable" : nil)
+  }
+
+  /// On macOS, whether Archway itself runs translated by Rosetta 2 (`sysctl.proc_translated`): an
+  /// x86_64 build on Apple silicon sees an amd64 host, and what it calls native is emulated. Elsewhere
+  /// nil. (No macOS machine runs the tests; this path is compiled and used there only.)
+  static func rosettaCheck() -> HostCheck? {
+    #if os(macOS)
+      var translated: Int32 = 0
+      var size = MemoryLayout<Int32>.size
+      guard sysctlbyname("sysctl.proc_translated", &translated, &size, nil, 0) == 0 else {
+        return HostCheck(name: "rosetta", ok: true, detail: "an Intel Mac (no sysctl.proc_translated)")
+      }
+      guard translated == 1 else { return HostCheck(name: "rosetta", ok: true, detail: "Archway runs natively") }
+      return HostCheck(
+        name: "rosetta", ok: false,
+        detail: "Archway runs translated by Rosetta 2: an x86_64 process on an arm64 Mac, so amd64 is not native here",
+        fix: "run an arm64 build of Archway (swift build -c release --arch arm64)")
+    #else
+      return nil
+    #endif
   }
 
   /// The first line a program prints to standard output, or nil when it cannot run or fails.
