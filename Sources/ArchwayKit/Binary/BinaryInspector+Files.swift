@@ -46,7 +46,7 @@ extension BinaryInspector {
     paths: [String], jobs: Int = 2
   ) async throws(InspectError) -> [(InspectTarget, BinaryFacts)] {
     let targets = try files(in: paths)
-    let facts = await targets.map(\.path).concurrentMap(jobs: jobs, inspectFileReportingErrors)
+    let facts = await targets.map(\.path).concurrentMap(jobs: jobs) { inspectFileReportingErrors(atPath: $0) }
     return Array(zip(targets, facts))
   }
 
