@@ -30,7 +30,7 @@ struct ContainerSession: Sendable {
   /// arrives while the step is starting still ends it.
   static let server = """
     dir=$1
-    end() { kill -TERM -"$1" 2>/dev/null || kill -TERM "$1"; (sleep 2; kill -KILL -"$1" 2>/dev/null) & }
+    end() { kill -TERM -"$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null; (sleep 2; kill -KILL -"$1" 2>/dev/null) & }
     exec 3<>"$dir/requests" && : >"$dir/ready" || exit 1
     while read -r id <&3; do
       case $id in
