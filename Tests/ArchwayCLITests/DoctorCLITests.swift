@@ -5,12 +5,15 @@ import Testing
 
 /// `archway doctor` against what the host's tools say of themselves.
 @Suite struct DoctorCLITests {
-  static func doctor(_ arguments: String...) throws -> CommandResult {
-    try Command.run(CLITests.archway, ["doctor"] + arguments, workingDirectory: Fixtures.root)
+  /// Waited for on a thread of its own: doctor starts containers, seconds that would hold one of the
+  /// test process's few cooperative threads.
+  static func doctor(_ arguments: String..., environment: [String: String]? = nil) async throws -> CommandResult {
+    try await Command.runDetached(
+      CLITests.archway, ["doctor"] + arguments, environment: environment, workingDirectory: Fixtures.root)
   }
 
-  @Test func checksAgreeWithTheToolsThemselves() throws {
-    let result = try Self.doctor("--json")
+  @Test func checksAgreeWithTheToolsThemselves() async throws {
+    let result = try await Self.doctor("--json")
     #expect(result.status == 0)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let checks = try #require(object["checks"] as? [[String: Any]])
@@ -35,33 +38,33 @@ import Testing
   /// The `podman run` check against podman itself: the same image and flags start a container
   /// exactly when the check says they do (this host's podman needs its flags; without them it fails).
   @Test(arguments: [Fixtures.engineArguments, []])
-  func theContainerStartCheckAgreesWithPodman(engineArguments: [String]) throws {
+  func theContainerStartCheckAgreesWithPodman(engineArguments: [String]) async throws {
     var environment = ProcessInfo.processInfo.environment
     environment["ARCHWAY_ENGINE_ARGS"] = engineArguments.joined(separator: " ")
-    let result = try Command.run(
-      CLITests.archway, ["doctor", "--json"], environment: environment, workingDirectory: Fixtures.root)
+    let result = try await Self.doctor("--json", environment: environment)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let checks = try #require(object["checks"] as? [[String: Any]])
     let check = try #require(checks.first { $0["name"] as? String == "podman run" }, "\(checks)")
     let detail = check["detail"] as? String ?? ""
-    let images = try Command.run("podman", ["images", "--format", "{{.Repository}}:{{.Tag}}"]).stdout
+    let images = try await Command.runDetached("podman", ["images", "--format", "{{.Repository}}:{{.Tag}}"]).stdout
       .split(separator: "\n").map(String.init).filter { $0.contains("archway/") && $0.hasSuffix(":amd64") }.sorted()
     guard let image = images.first else {
       #expect(check["ok"] as? Bool == false && (check["fix"] as? String)?.hasPrefix("archway env build") == true)
       return
     }
     #expect(detail.contains(image), "\(detail)")
-    let podman = try Command.run("podman", ["run", "--rm", "--network", "none"] + engineArguments + [image, "true"])
+    let podman = try await Command.runDetached(
+      "podman", ["run", "--rm", "--network", "none"] + engineArguments + [image, "true"])
     #expect(check["ok"] as? Bool == (podman.status == 0), "\(detail) / podman: \(podman.stderr)")
   }
 
-  @Test func aMatrixNothingHereCanRunExitsThree() throws {
+  @Test func aMatrixNothingHereCanRunExitsThree() async throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("doctor-\(getpid()).yml").path
     try "matrix:\n  platform: [linux/arm64, linux/riscv64]\n  libc: [musl]\n".write(
       toFile: path, atomically: true, encoding: .utf8)
-    let result = try Self.doctor("--matrix", path)
+    let result = try await Self.doctor("--matrix", path)
     #expect(result.status == 3)
     #expect(result.stdout.contains("none    linux-arm64-musl: no musl sysroot for linux/arm64 here"))
-    #expect(try Self.doctor("--matrix", "Matrix/archway.yml").status == 0)
+    #expect(try await Self.doctor("--matrix", "Matrix/archway.yml").status == 0)
   }
 }
