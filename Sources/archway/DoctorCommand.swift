@@ -35,9 +35,8 @@ struct DoctorCommand: AsyncParsableCommand {
     if let matrix {
       do {
         let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
-        runners = cells.map {
-          ($0.id, Runner.choose(for: $0, host: host, path: environment["PATH"], environment: environment))
-        }
+        let facts = Runner.HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
+        runners = cells.map { ($0.id, Runner.choose(for: $0, on: facts)) }
       } catch {
         throw CommandFailure(message: error.description)
       }

@@ -51,8 +51,12 @@ public struct EnvironmentStore: Sendable {
 
   /// `$XDG_CACHE_HOME/archway/environments`, else `~/.cache/archway/environments`.
   public static func defaultRoot(environment: [String: String]) -> String {
-    let cache = environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")
-    return cache + "/archway/environments"
+    cacheRoot(environment: environment) + "/environments"
+  }
+
+  /// Archway's cache: `$XDG_CACHE_HOME/archway`, else `~/.cache/archway`.
+  static func cacheRoot(environment: [String: String]) -> String {
+    (environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")) + "/archway"
   }
 
   /// The image name of an environment for a Debian arch: `archway/debian-11:arm64`.
@@ -61,6 +65,11 @@ public struct EnvironmentStore: Sendable {
   /// The cache folder of `recipe` for `arch`.
   public func folder(_ recipe: EnvironmentRecipe, arch: String) -> String {
     "\(root)/\(recipe.name)/\(arch)-\(recipe.key)"
+  }
+
+  /// The root filesystem of `recipe` for `arch` in the cache (there once it is built).
+  public func rootfs(_ recipe: EnvironmentRecipe, arch: String) -> String {
+    folder(recipe, arch: arch) + "/rootfs"
   }
 
   /// The build of `recipe` for `arch` in the cache, if there is one.
@@ -134,11 +143,12 @@ public struct EnvironmentStore: Sendable {
       throw error
     }
     let built = BuiltEnvironment(
-      name: recipe.name, arch: arch, key: recipe.key, libc: libc, rootfs: folder + "/rootfs", image: nil, reused: false)
+      name: recipe.name, arch: arch, key: recipe.key, libc: libc, rootfs: rootfs(recipe, arch: arch), image: nil,
+      reused: false)
     do {
       try? FileManager.default.removeItem(atPath: folder)
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      try FileManager.default.moveItem(atPath: temporary, toPath: folder + "/rootfs")
+      try FileManager.default.moveItem(atPath: temporary, toPath: built.rootfs)
       // Written last: its presence says the build is whole.
       try AtomicFile.write(try PrettyJSON.encoder().encode(built), to: folder + "/environment.json")
     } catch {

@@ -112,9 +112,8 @@ public struct HostReport: Sendable, Hashable, Codable {
         logs: logs + "/run"))
     let flags = engineArguments.isEmpty ? "" : " with \(engineArguments.joined(separator: " "))"
     guard outcome.status.succeeded else {
-      let why = outcome.stderrHead.split(separator: "\n").last.map(String.init) ?? outcome.status.description
       return HostCheck(
-        name: name, ok: false, detail: "a container of \(image)\(flags) does not start: \(why)",
+        name: name, ok: false, detail: "a container of \(image)\(flags) does not start: \(outcome.lastWords)",
         fix: "give the engine the flags this host needs: engine_args: in the matrix, or $ARCHWAY_ENGINE_ARGS"
           + " (where the OCI runtime cannot set limits: --runtime runc --ulimit nofile=1024:1024"
           + " --ulimit nproc=1024:1024)")

@@ -3,8 +3,6 @@ import Foundation
 /// Runs one cell: its build step natively, a check that the declared artifacts exist, then its run
 /// steps through the cell's runner. Every step is supervised by ``ProcessSupervisor``.
 public struct CellExecutor: Sendable {
-  /// The host's platform, for choosing runners.
-  public var host: Platform
   /// The time limit of a step that names none.
   public var defaultTimeout: Duration
   /// Variables passed from Archway's environment to every step (the rest is not inherited).
@@ -12,6 +10,11 @@ public struct CellExecutor: Sendable {
   /// Engine arguments for container cells that name none (`engine_args:`): `$ARCHWAY_ENGINE_ARGS`,
   /// split at spaces, so a self-hosted runner states its engine's needs once.
   public var defaultEngineArguments: [String]
+  /// What the runner choice asks of this host (its platform, programs, binfmt_misc), probed once for
+  /// every cell.
+  public var hostFacts: Runner.HostFacts
+  /// The host's platform.
+  public var host: Platform { hostFacts.platform }
 
   /// The variables steps get from Archway's own environment when present.
   public static let passThroughNames = [
@@ -21,10 +24,10 @@ public struct CellExecutor: Sendable {
 
   /// An executor for `host` with Archway's environment `environment`.
   public init(host: Platform, defaultTimeout: Duration, environment: [String: String]) {
-    self.host = host
     self.defaultTimeout = defaultTimeout
     passThrough = environment.filter { Self.passThroughNames.contains($0.key) }
     defaultEngineArguments = Self.engineArguments(environment)
+    hostFacts = .probe(platform: host, path: passThrough["PATH"], environment: passThrough)
   }
 
   /// `$ARCHWAY_ENGINE_ARGS`, split at spaces.
@@ -43,9 +46,7 @@ public struct CellExecutor: Sendable {
   /// The runner `cell`'s run steps use on this host (see ``Runner/choose(for:on:engineArguments:)``),
   /// with ``defaultEngineArguments`` for a container cell that names none.
   public func runner(for cell: Cell) -> Runner {
-    Runner.choose(
-      for: cell, host: host, path: passThrough["PATH"], environment: passThrough,
-      engineArguments: defaultEngineArguments)
+    Runner.choose(for: cell, on: hostFacts, engineArguments: defaultEngineArguments)
   }
 
   private func steps(of cell: Cell) async -> CellRecord {
@@ -81,23 +82,11 @@ public struct CellExecutor: Sendable {
         record.outcome = .failed
       }
     }
-    var session: ContainerSession?
-    if runner.kind == .container, !steps.run.isEmpty {
-      switch await ContainerSession.start(runner: runner, cell: cell, environment: passThrough) {
-      case .started(let started): session = started
-      case .failed(let outcome):
-        record.steps.append(outcome)
-        record.steps += steps.run.map { .notRun($0.name, argv: $0.argv, outcome.status) }
-        if record.outcome == .passed { record.outcome = Self.outcome(of: outcome.status) }
-        return record
-      }
-    }
-    if runner.kind == .wine, !steps.run.isEmpty,
-      let failed = await WinePrefix.prepare(for: runner, environment: passThrough, logs: cell.out + "/logs")
-    {
+    let (session, failed) = steps.run.isEmpty ? (nil, nil) : await prepare(runner, for: cell)
+    if let failed {
       record.steps.append(failed)
       record.steps += steps.run.map { .notRun($0.name, argv: $0.argv, failed.status) }
-      if record.outcome == .passed { record.outcome = .infrastructure }
+      if record.outcome == .passed { record.outcome = Self.outcome(of: failed.status) }
       return record
     }
     if !steps.run.isEmpty {
@@ -119,6 +108,20 @@ public struct CellExecutor: Sendable {
       }
     }
     return record
+  }
+
+  /// What `runner` needs before a cell's run steps: the container session it then runs them in, or
+  /// wine's prefix. Returns the session (nil for other runners) or the outcome of what failed.
+  private func prepare(_ runner: Runner, for cell: Cell) async -> (ContainerSession?, StepOutcome?) {
+    switch runner.kind {
+    case .container:
+      switch await ContainerSession.start(runner: runner, cell: cell, environment: passThrough) {
+      case .started(let session): (session, nil)
+      case .failed(let outcome): (nil, outcome)
+      }
+    case .wine: (nil, await WinePrefix.prepare(for: runner, environment: passThrough, logs: cell.out + "/logs"))
+    default: (nil, nil)
+    }
   }
 
   private func runSteps(

@@ -88,9 +88,10 @@ public enum ProcessSupervisor {
   }
 
   private static func runToEnd(_ launch: ProcessLaunch, executable: String) async throws -> StepStatus {
-    for log in [launch.stdoutLog, launch.stderrLog] {
-      let folder = URL(fileURLWithPath: log).deletingLastPathComponent().path
-      try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    for folder in Set(
+      [launch.stdoutLog, launch.stderrLog].map { URL(fileURLWithPath: $0).deletingLastPathComponent() })
+    {
+      try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
     let out = try FileDescriptor.open(
       FilePath(launch.stdoutLog), .writeOnly, options: [.create, .truncate],

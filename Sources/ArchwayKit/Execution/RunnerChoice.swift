@@ -113,15 +113,6 @@ extension Runner {
       reason: "nothing on this \(host.platform) host runs \(target.platform) binaries; built and checked statically")
   }
 
-  /// ``choose(for:on:engineArguments:)`` on this machine: programs looked up on `path`.
-  public static func choose(
-    for cell: Cell, host: Platform, path: String?, environment: [String: String], engineArguments: [String] = []
-  ) -> Runner {
-    choose(
-      for: cell, on: HostFacts.probe(platform: host, path: path, environment: environment),
-      engineArguments: engineArguments)
-  }
-
   /// An `env:` cell's runner, cheapest first: the environment's cached root filesystem entered by
   /// chroot (root) or bwrap (a foreign arch through binfmt_misc's F registration), else the emulator with that root
   /// filesystem as its sysroot (`qemu -L`, unprivileged), else a container of the environment's image.
@@ -147,7 +138,7 @@ extension Runner {
       }
       return Runner(kind: .none, reason: "no recipe \(host.recipes)/\(env) for \(platform)", hostLacksIt: true)
     }
-    let rootfs = EnvironmentStore(root: host.environments, environment: [:]).folder(recipe, arch: arch) + "/rootfs"
+    let rootfs = EnvironmentStore(root: host.environments, environment: [:]).rootfs(recipe, arch: arch)
     let runsHere =
       spec?.platform == host.platform || (host.platform.arch == "amd64" && spec?.platform.arch == "386")
     let qemu = spec?.qemu ?? "qemu"
@@ -211,11 +202,11 @@ extension Runner {
         reason: "the env '\(env)' needs a container engine; no \(engines.joined(separator: " or ")) on PATH",
         hostLacksIt: true)
     }
-    let tag = spec?.debianArch ?? cell.target.arch
+    let image = EnvironmentStore.image(env, arch: spec?.debianArch ?? cell.target.arch)
     var runner = Runner(
-      kind: .container, reason: "\(URL(fileURLWithPath: engine).lastPathComponent) container of archway/\(env):\(tag)",
+      kind: .container, reason: "\(URL(fileURLWithPath: engine).lastPathComponent) container of \(image)",
       launcher: engine)
-    runner.image = "archway/\(env):\(tag)"
+    runner.image = image
     runner.containerPlatform = cell.target.platform
     runner.engineArguments = cell["engine_args"]?.items?.map(\.description) ?? engineArguments
     runner.seccomp = cell["seccomp"].map { URL(fileURLWithPath: $0.description).standardizedFileURL.path }

@@ -113,12 +113,14 @@ public struct StepOutcome: Sendable, Hashable, Codable {
     self.duration = duration
   }
 
+  /// The last line the step wrote to standard error, else its status: why it failed, in one line.
+  var lastWords: String { stderrHead.split(separator: "\n").last.map(String.init) ?? status.description }
+
   /// This outcome of a step Archway needed (starting a container, making a wine prefix) as the
-  /// infrastructure problem it is: `message`, then the last line the step wrote to standard error.
+  /// infrastructure problem it is: `message`, then ``lastWords``.
   func infrastructure(_ message: String) -> StepOutcome {
     var failed = self
-    let said = stderrHead.split(separator: "\n").last.map(String.init) ?? "\(status)"
-    failed.status = .infrastructure("\(message): \(said)")
+    failed.status = .infrastructure("\(message): \(lastWords)")
     return failed
   }
 }

@@ -8,8 +8,7 @@ import Foundation
 enum WinePrefix {
   /// The template's folder for Archway's `environment`.
   static func template(environment: [String: String]) -> String {
-    URL(fileURLWithPath: EnvironmentStore.defaultRoot(environment: environment)).deletingLastPathComponent().path
-      + "/wine-prefix"
+    EnvironmentStore.cacheRoot(environment: environment) + "/wine-prefix"
   }
 
   /// Makes `runner`'s prefix (its `sysroot`) from the template, creating the template first when there is
