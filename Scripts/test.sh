@@ -21,7 +21,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   Scripts/fuzz.sh "$fuzz_seconds"
 fi
 step "swift test"
-# This host's podman needs these (../shared/HOST.md); the tests' runs of Matrix/glibc-floor.yml
+# This host's podman needs these (crun fails on its hybrid cgroups; see docs/environments.md); the tests' runs of Matrix/glibc-floor.yml
 # take them from here, as a self-hosted runner would.
 export ARCHWAY_ENGINE_ARGS=${ARCHWAY_ENGINE_ARGS:-"--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"}
 # Swift Testing only (no XCTest here); the per-test "started" lines are left out.

@@ -8,7 +8,7 @@ import Testing
 /// The children are waited for off the cooperative threads: they may wait for an environment
 /// another suite of this process is building.
 @Suite struct EnvCLITests {
-  /// This host's podman flags (../shared/HOST.md), as a self-hosted runner would set them once.
+  /// This host's podman flags (crun fails on its hybrid cgroups; see docs/environments.md), as a self-hosted runner would set them once.
   static var environment: [String: String] {
     var environment = ProcessInfo.processInfo.environment
     environment["ARCHWAY_ENGINE_ARGS"] = Fixtures.engineArguments.joined(separator: " ")

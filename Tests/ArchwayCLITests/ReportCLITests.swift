@@ -60,9 +60,23 @@ import Testing
     #expect(report.cells.map(\.verdict) == [.passed] + Array(repeating: .failed, count: 6))
   }
 
+  /// A second real consumer: junit2html renders our JUnit file, one section per cell, with the
+  /// failure messages Archway wrote.
+  @Test func junit2htmlRendersEveryCellAndItsFailures() throws {
+    let out = Self.faultsRun.out
+    let html = Fixtures.scratch("junit2html") + "/junit.html"
+    let rendered = try Command.run("python3", ["-m", "junit2htmlreport", out + "/junit.xml", html])
+    #expect(rendered.status == 0, "\(rendered.stdout)\(rendered.stderr)")
+    let page = try String(contentsOfFile: html, encoding: .utf8)
+    for cell in Self.expected.keys {
+      #expect(page.contains(cell), "\(cell)")
+    }
+    #expect(page.contains("built for amd64"))
+    #expect(page.contains("__libc_start_main@GLIBC_2.34"))
+  }
+
   @Test func theJUnitFileValidatesAndJunitparserReadsTheSameVerdicts() throws {
     let out = Self.faultsRun.out
-    #expect(FileManager.default.fileExists(atPath: Fixtures.junitSchema), "CI keeps the schema beside the clone")
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
     let read = try Command.run("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", out + "/junit.xml"])

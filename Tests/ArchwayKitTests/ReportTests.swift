@@ -94,6 +94,32 @@ import Testing
     #expect(try Command.run("xmllint", ["--html", "--noout", html]).status == 0)
   }
 
+  /// Our schema is no rubber stamp: what the consumers refuse (no name, a counter that is not a number,
+  /// a time with a comma, two outcomes, testcases before properties) fails it, the usual forms pass.
+  @Test(arguments: [
+    ("<testsuite name=\"s\"><testcase classname=\"c\"/></testsuite>", false),
+    ("<testsuite name=\"s\" tests=\"many\"/>", false),
+    ("<testsuite name=\"s\"><testcase name=\"t\" time=\"1,5\"/></testsuite>", false),
+    ("<testsuite name=\"s\"><testcase name=\"t\"><skipped/><failure/></testcase></testsuite>", false),
+    ("<testsuite name=\"s\"><testcase name=\"t\"/><properties/></testsuite>", false),
+    ("<testsuite name=\"s\"><properties><property name=\"p\"/></properties></testsuite>", false),
+    ("<testsuite name=\"s\" tests=\"1\"><testcase name=\"t\"/></testsuite>", true),
+    (
+      "<testsuite name=\"s\" timestamp=\"2026-11-23T00:00:00\"><properties><property name=\"p\" value=\"\"/>"
+        + "</properties><testcase name=\"t\" time=\"0.010\"><failure message=\"m\" type=\"exit\">text</failure>"
+        + "<system-out>o</system-out><system-err>e</system-err></testcase>"
+        + "<testcase name=\"u\"><skipped message=\"why\" type=\"skip\"/></testcase></testsuite>", true
+    ),
+  ])
+  func ourJUnitSchemaTellsWhatConsumersReadFromWhatTheyRefuse(suite: String, valid: Bool) throws {
+    let path = Self.folder("schema-\(abs(suite.hashValue))") + "/junit.xml"
+    for xml in [suite, "<testsuites tests=\"1\" time=\"0.5\">\(suite)</testsuites>"] {
+      try ("<?xml version=\"1.0\"?>\n" + xml).write(toFile: path, atomically: true, encoding: .utf8)
+      let result = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
+      #expect((result.status == 0) == valid, "\(xml): \(result.stderr)")
+    }
+  }
+
   @Test func normalizationStripsLinesEndingsAndTrailingSpace() throws {
     var normalize = Normalization()
     normalize.strip = ["^target:", "^#"]

@@ -33,7 +33,7 @@ public enum Fixtures {
     return path
   }
 
-  /// The flags this host's podman needs (../shared/HOST.md): `$ARCHWAY_ENGINE_ARGS` when set (as
+  /// The flags this host's podman needs (crun fails on its hybrid cgroups; see docs/environments.md): `$ARCHWAY_ENGINE_ARGS` when set (as
   /// Scripts/test.sh sets it), else these.
   public static let engineArguments: [String] = {
     let given = ProcessInfo.processInfo.environment["ARCHWAY_ENGINE_ARGS"].map {
@@ -42,10 +42,9 @@ public enum Fixtures {
     return given ?? ["--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
   }()
 
-  /// The Jenkins JUnit schema (xUnit's junit-10.xsd) that CI keeps beside the clone, in
-  /// `../shared/schemas/`; `$ARCHWAY_JUNIT_XSD` points elsewhere.
-  public static let junitSchema: String =
-    ProcessInfo.processInfo.environment["ARCHWAY_JUNIT_XSD"] ?? (root + "/../shared/schemas/junit-10.xsd")
+  /// Archway's own JUnit schema (`Tests/Schemas/junit.xsd`): what Jenkins, GitLab and GitHub's
+  /// reporters all read, written from the format's documented facts.
+  public static let junitSchema = root + "/Tests/Schemas/junit.xsd"
 
   /// `$ARCHWAY_FIXTURES`, else `.build-fixtures` in the package; built when its manifest is missing.
   public static let directory: String = {
