@@ -87,6 +87,9 @@ musl-gcc -O2 -static -o "$out/c-musl-static-amd64" "$src/hello.c"
 record c-musl-static-amd64 linux/amd64 none static executable musl-gcc
 musl-gcc -O2 -o "$out/c-musl-dynamic-amd64" "$src/hello.c"
 record c-musl-dynamic-amd64 linux/amd64 musl dynamic pie musl-gcc
+# A musl shared library: its DT_NEEDED is musl's soname, plain libc.so (as in musllinux wheels).
+musl-gcc -O2 -shared -fPIC -o "$out/libhello-musl.so" "$src/hello.c"
+record libhello-musl.so linux/amd64 musl dynamic shared-library musl-gcc
 
 # zig cc against an old glibc floor, and musl (zig links executables without PIE by default).
 zig() { python3 -m ziglang "$@"; }

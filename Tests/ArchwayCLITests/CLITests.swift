@@ -75,6 +75,13 @@ import Testing
     #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stdout)")
   }
 
+  @Test func aMuslLibraryFailsAGlibcTarget() throws {
+    let path = Fixtures.named("libhello-musl.so").path
+    let result = try Self.run("verify", path, "--target", "linux/amd64", "--libc", "gnu")
+    #expect(result.status == 1)
+    #expect(result.stdout == "\(path): links musl but the target's libc is glibc\n")
+  }
+
   @Test func verifyingAFolderSkipsWhatIsNotABinary() throws {
     let result = try Self.run("verify", Fixtures.directory, "--target", "linux/amd64", "--json")
     #expect(result.status == 1)

@@ -35,6 +35,35 @@ import Testing
     #expect(try Self.violations("c-zig-amd64-gnu2.17", "linux/amd64", glibcMax: "2.2").map(\.found) == ["2.2.5"])
   }
 
+  /// musl's soname is plain `libc.so` (musl-gcc -shared, musllinux wheels): that is musl, and it
+  /// fails a glibc target. pyelftools confirms the DT_NEEDED the decision rests on.
+  @Test func aMuslSharedLibraryFailsAGlibcGate() throws {
+    let library = Fixtures.named("libhello-musl.so").path
+    let oracle = try Oracle.facts([library])[library]
+    #expect(oracle?["needed"] as? [String] == ["libc.so"], "pyelftools reads the same DT_NEEDED")
+    #expect(try BinaryInspector.inspectFile(atPath: library).libc == .musl)
+    #expect(
+      try Self.violations("libhello-musl.so", "linux/amd64", libc: "gnu").map(\.message) == [
+        "links musl but the target's libc is glibc"
+      ])
+    #expect(try Self.violations("libhello-musl.so", "linux/amd64", libc: "musl") == [])
+  }
+
+  /// A dynamic binary that needs libraries but shows no libc Archway knows fails a libc gate rather
+  /// than passing on no evidence.
+  @Test func noSignOfTheLibcIsNoPass() throws {
+    var facts = try BinaryInspector.inspectFile(atPath: Fixtures.named("libhello-musl.so").path)
+    facts.libc = .unknown
+    facts.needed = ["libgcc_s.so.1"]
+    let policy = ArtifactPolicy(platform: try Platform.parse("linux/amd64"), libc: .gnu(nil))
+    #expect(
+      ArtifactVerifier.check(facts, against: policy).map(\.message) == [
+        "is dynamically linked but shows no sign of glibc (needs libgcc_s.so.1); the target's libc is glibc"
+      ])
+    facts.needed = []
+    #expect(ArtifactVerifier.check(facts, against: policy) == [], "needing nothing, it loads anywhere")
+  }
+
   @Test func theFloorListsEverySymbolAboveTheCeilingNewestFirst() throws {
     let found = try Self.violations("cxx-gxx-amd64", "linux/amd64", glibcMax: "2.2.5")
     let message = try #require(found.first?.message)

@@ -246,7 +246,10 @@ struct ELFFile {
     -> LibcFamily
   {
     let loader = interpreter.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
-    if loader.hasPrefix("ld-musl") || needed.contains(where: { $0.hasPrefix("libc.musl-") }) { return .musl }
+    // musl's libc is `libc.so` itself (glibc's is libc.so.6); Alpine names it `libc.musl-ARCH.so.1`.
+    if loader.hasPrefix("ld-musl") || needed.contains(where: { $0 == "libc.so" || $0.hasPrefix("libc.musl-") }) {
+      return .musl
+    }
     if loader == "linker" || loader == "linker64" { return .bionic }
     if loader.hasPrefix("ld-linux") || loader.hasPrefix("ld64.so") || loader == "ld.so.1"
       || needed.contains("libc.so.6") || versions.values.contains(where: { $0.contains { $0.hasPrefix("GLIBC_") } })

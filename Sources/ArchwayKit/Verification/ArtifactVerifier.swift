@@ -99,6 +99,17 @@ public enum ArtifactVerifier {
     switch policy.libc {
     case .gnu, .musl:
       let wanted: LibcFamily = policy.libc == .musl ? .musl : .glibc
+      if facts.libc == .unknown, facts.linkage == .dynamic, facts.interpreter != nil || !facts.needed.isEmpty {
+        // No evidence is no pass: a dynamic binary that needs a loader or libraries but shows no libc
+        // we know may well not load (a self-contained one, needing nothing, loads anywhere).
+        let needs = facts.needed.isEmpty ? "needs no library" : "needs \(facts.needed.joined(separator: ", "))"
+        return [
+          Violation(
+            check: "libc", expected: wanted.rawValue, found: "unknown",
+            message: "is dynamically linked\(loader) but shows no sign of \(wanted.rawValue) (\(needs));"
+              + " the target's libc is \(wanted.rawValue)")
+        ]
+      }
       guard facts.libc != wanted, [LibcFamily.glibc, .musl, .bionic].contains(facts.libc) else { return [] }
       return [
         Violation(
