@@ -35,7 +35,7 @@ struct EnvLocation: ParsableArguments {
 
   func recipe(_ name: String) throws -> EnvironmentRecipe {
     do {
-      return try EnvironmentRecipe.load(name, root: containers)
+      return try EnvironmentRecipe.find(name, in: [containers] + EnvironmentRecipe.shippedFolders)
     } catch {
       throw CommandFailure(message: error.description)
     }

@@ -32,10 +32,22 @@ final class Progress: @unchecked Sendable {
     }
   }
 
-  private func report(_ record: CellRecord) {
+  /// The final verdicts of cells that the cross-cell checks changed after their own line was printed.
+  func revised(_ records: [CellRecord]) {
+    guard !records.isEmpty else { return }
+    lock.withLock {
+      line(
+        "after the cross-cell checks (reference outputs), \(records.count) cell\(records.count == 1 ? "" : "s") changed:"
+      )
+      for record in records { report(record, label: "final") }
+    }
+  }
+
+  private func report(_ record: CellRecord, label: String? = nil) {
     let seconds = String(format: "%.1fs", record.duration)
+    let verdict = record.checkedStaticallyOnly ? "static" : record.verdict.rawValue
     let head =
-      "[\(done)/\(total)] \(record.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
+      "[\(label ?? "\(done)/\(total)")] \(verdict.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
     let problems = record.checks.filter { $0.verdict == .failed || $0.verdict == .error }
     if github {
       line("::group::\(head)")

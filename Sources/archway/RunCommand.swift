@@ -111,6 +111,7 @@ struct RunCommand: AsyncParsableCommand {
     let report = await ReportBuilder.build(
       selection, records: records, started: started, finished: finished, interrupted: Interruption.requested,
       baseline: baselineSums)
+    progress.revised(report.verdictsChanged(since: records))
     ReportFiles.write(
       report, out: out, extra: [(.json, jsonFile), (.junit, junit), (.markdown, markdown), (.html, html)])
     Output.error("\(report.summaryLine); reports: \(out)/report.json, junit.xml, summary.md, report.html")

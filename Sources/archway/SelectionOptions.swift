@@ -16,15 +16,23 @@ struct SelectionOptions: ParsableArguments {
   @Option(help: "A previous report: balance shards by its recorded cell durations instead of by count.")
   var durations: String?
 
+  @Option(
+    name: .customLong("containers"),
+    help: ArgumentHelp(
+      "A folder of environment recipes, looked in after the matrix file's Containers/ and before Archway's own.",
+      valueName: "DIR"))
+  var containers: [String] = []
+
   /// The selected cells, planned for `host` with output under `out`.
   func select(host: Platform, out: String) throws -> PlanSelection {
     guard let path = matrix ?? MatrixFile.defaultPath() else {
       throw CommandFailure(message: "no matrix file: name one, or create Matrix/archway.yml (see docs/matrix.md)")
     }
+    var planner = Planner(host: host, outputRoot: out)
+    planner.recipeFolders = containers
     do {
       return try PlanSelection(
-        path: path, filter: filter, shard: shard, durationsReport: durations,
-        planner: Planner(host: host, outputRoot: out))
+        path: path, filter: filter, shard: shard, durationsReport: durations, planner: planner)
     } catch {
       throw CommandFailure(message: error.description)
     }

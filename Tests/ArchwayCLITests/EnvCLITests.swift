@@ -81,6 +81,14 @@ import Testing
       - name: greet
         argv: ["${artifact:hello}", musl]
         expect: {stdout_matches: '\\Ahello, musl$'}
+      # Inside the root filesystem a step starts in the cell's folder, or in its workdir.
+      - name: start
+        argv: [pwd]
+        expect: {stdout: "${cell.out}\\n"}
+      - name: where
+        argv: [pwd]
+        workdir: "${cell.out}/.."
+        expect: {stdout_matches: '/archway-run-musl-env-[0-9]+\\n\\z'}
     """.write(toFile: matrix, atomically: true, encoding: .utf8)
     let result = try await Command.runDetached(
       CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
@@ -149,6 +157,10 @@ import Testing
       - name: inside
         argv: [sh, -c, 'id -u; cat /etc/debian_version; touch /etc/x 2>/dev/null || echo read-only; id -u > "${cell.out}/proof"']
         expect: {stdout_matches: '\\A65534\\n11\\.[0-9]+\\nread-only\\n\\z'}
+      - name: where
+        argv: [pwd]
+        workdir: "${cell.out}"
+        expect: {stdout: "${cell.out}\\n"}
     """.write(toFile: scratch + "/m.yml", atomically: true, encoding: .utf8)
     let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i", "PATH=/usr/bin:/bin", "NO_COLOR=1"]
     let result = try await Command.runDetached(

@@ -27,10 +27,13 @@ import Testing
     let result = try Self.plan("Matrix/archway.yml", "--json")
     let cells = try JSONDecoder().decode([Cell].self, from: Data(result.stdout.utf8))
     let file = try MatrixFile.load(path: Fixtures.root + "/Matrix/archway.yml")
-    let expected = try Planner(host: HostProbe.platform()).plan(file)
+    let expected = try Planner(host: HostProbe.platform(), directory: Fixtures.root).plan(file)
     #expect(cells.map(\.id) == expected.map(\.id))
     #expect(cells.map(\.target) == expected.map(\.target))
-    #expect(cells.map(\.build) == expected.map(\.build))
+    #expect(cells.map(\.steps) == expected.map(\.steps))
+    #expect(cells.map(\.verify) == expected.map(\.verify))
+    #expect(cells.map(\.settings) == expected.map(\.settings))
+    #expect(cells.allSatisfy { $0.out.hasPrefix(Fixtures.root + "/archway-out/") }, "absolute cell folders")
   }
 
   @Test func shardsFromTheCommandLinePartitionThePlan() throws {

@@ -1,7 +1,8 @@
-import ArchwayKit
 import ArchwayTestSupport
 import Foundation
 import Testing
+
+@testable import ArchwayKit
 
 /// The verifier and the reports end to end: matrices built to fail in each way, checked for the
 /// exact verdicts, with the JUnit file validated against Jenkins' schema and read back by junitparser.
@@ -9,11 +10,11 @@ import Testing
   static let faults = Fixtures.root + "/Tests/Matrices/faults.yml"
 
   /// One run of the faults matrix, shared by the tests that only read its reports.
-  static let faultsRun: (status: Int32, out: String) = {
+  static let faultsRun: (status: Int32, out: String, stderr: String) = {
     let out = RunCLITests.folder("faults")
     let result = try? Command.run(
       CLITests.archway, ["run", faults, "--out", out, "--jobs", "2"], workingDirectory: Fixtures.root)
-    return (result?.status ?? -1, out)
+    return (result?.status ?? -1, out, result?.stderr ?? "")
   }()
 
   static func report(_ path: String) throws -> Report {
@@ -41,8 +42,14 @@ import Testing
   ]
 
   @Test func everyFaultGetsItsExactVerdicts() throws {
-    let (status, out) = Self.faultsRun
+    let (status, out, stderr) = Self.faultsRun
     #expect(status == 1)
+    // The emulated cell passed its own checks and printed so; the reference check failed it later,
+    // and the console says so with the check that failed.
+    let revised = try #require(stderr.range(of: "after the cross-cell checks (reference outputs), "))
+    let tail = stderr[revised.upperBound...]
+    #expect(tail.contains("[final] failed   linux-arm64-gnu-case=emulated"), "\(stderr)")
+    #expect(tail.contains("    show: reference: differs from linux-amd64-gnu-case=control's stdout"), "\(stderr)")
     let report = try Self.report(out + "/report.json")
     #expect(Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, Self.problems($0)) }) == Self.expected)
     let cells = Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, $0) })
@@ -58,6 +65,32 @@ import Testing
     #expect(message("linux-amd64-gnu-case=dated", "prog: reproducible").contains("section .rodata differs"))
     #expect(message("linux-riscv64-gnu-case=crash", "show: exit").contains("SIGSEGV"))
     #expect(report.cells.map(\.verdict) == [.passed] + Array(repeating: .failed, count: 6))
+  }
+
+  /// Every key Archway chooses is snake_case (docs/report.md); keys under the maps that hold user data
+  /// (axis values, artifact and step names, variables, library names, tool names) are left alone.
+  @Test func everyKeyArchwayChoosesIsSnakeCase() throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: Self.faultsRun.out + "/report.json"))
+    var report = try JSONSerialization.jsonObject(with: data)
+    // One cell runs in a container with every runner field, as a container cell records it.
+    var runner = Runner(kind: .container, reason: "r", launcher: "/usr/bin/podman", sysroot: "/s")
+    (runner.hostLacksIt, runner.image, runner.containerPlatform) = (true, "i", "linux/arm64")
+    (runner.engineArguments, runner.seccomp, runner.boundFolder) = (["--x"], "/p.json", "/b")
+    report = [report, try JSONSerialization.jsonObject(with: try JSONEncoder().encode(runner))]
+    let dataMaps: Set = ["values", "artifacts", "env", "expectations", "version_requirements", "tools", "limits"]
+    var bad: Set<String> = []
+    func walk(_ value: Any, path: String) {
+      if let object = value as? [String: Any] {
+        for (key, child) in object {
+          if key.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil { bad.insert(path + "." + key) }
+          if !dataMaps.contains(key) { walk(child, path: path + "." + key) }
+        }
+      } else if let list = value as? [Any] {
+        for item in list { walk(item, path: path + "[]") }
+      }
+    }
+    walk(report, path: "")
+    #expect(bad.isEmpty, "\(bad.sorted())")
   }
 
   /// A second real consumer: junit2html renders our JUnit file, one section per cell, with the
@@ -258,6 +291,13 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: "\(out)/\(windows.id)/wine-prefix"), "the cell's prefix is removed")
     let darwin = try #require(report.cells.first { $0.target.os == "darwin" })
     #expect(darwin.runner.kind == .none && darwin.checks.contains { $0.verdict == .skipped })
+    // A pass without a run is told apart, in the grid, the HTML and the summary line.
+    #expect(darwin.checkedStaticallyOnly && report.cells.filter(\.checkedStaticallyOnly).map(\.id) == [darwin.id])
+    let summary = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
+    #expect(summary.contains("| darwin/arm64 |  |  |  | ☑️ |"), "\(summary)")
+    #expect(summary.contains("(1 of the passes checked statically only)"))
+    #expect(
+      try String(contentsOfFile: out + "/report.html", encoding: .utf8).contains("passed, checked statically only"))
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
   }

@@ -18,9 +18,12 @@ import Testing
     _ = try await store.build(recipe, arch: arch, engine: "podman", engineArguments: Fixtures.engineArguments)
   }
 
-  static func run(_ body: String, name: String) async throws -> [CellRecord] {
+  static func run(_ body: String, name: String, keep: Bool = false) async throws -> [CellRecord] {
     try await provision()
-    let folder = Fixtures.scratch("ctr-" + name)
+    let folder =
+      keep
+      ? FileManager.default.temporaryDirectory.path + "/archway-ctr-\(name)-\(getpid())"
+      : Fixtures.scratch("ctr-" + name)
     let yaml = "defaults:\n  runner: container\n  engine: podman\n  engine_args: \(engineArgs)\n" + body
     let file = try MatrixFile.parse(yaml: yaml, file: "\(folder)/m.yml")
     let host = Platform(os: "linux", arch: "amd64")
@@ -149,21 +152,32 @@ import Testing
     #expect(denied.steps.last?.stderrHead == "pthread_create: Operation not permitted\n")
   }
 
+  /// A recipe whose image was never built (the executor provisions nothing by itself) is an
+  /// infrastructure outcome naming the image.
   @Test func aMissingImageIsAnInfrastructureOutcome() async throws {
+    let recipes = Fixtures.scratch("ctr-missing") + "/Containers/never-built"
+    try FileManager.default.createDirectory(atPath: recipes, withIntermediateDirectories: true)
+    try """
+    distribution: debian
+    suite: bookworm
+    mirror: http://deb.debian.org/debian
+    libc: {family: glibc, version: "2.36"}
+    arches: [arm64]
+    """.write(toFile: recipes + "/environment.yml", atomically: true, encoding: .utf8)
     let records = try await Self.run(
       """
       matrix:
         platform: [linux/arm64]
-        env: [no-such-env]
+        env: [never-built]
       run:
         - argv: ["true"]
-      """, name: "missing")
+      """, name: "missing", keep: true)
     let record = try #require(records.first)
     #expect(record.outcome == .infrastructure)
     guard case .infrastructure(let reason) = record.steps.last?.status else {
       Issue.record("expected an infrastructure outcome, got \(record.steps.map(\.status))")
       return
     }
-    #expect(reason.hasPrefix("cannot start archway/no-such-env:arm64"), "\(reason)")
+    #expect(reason.hasPrefix("cannot start archway/never-built:arm64"), "\(reason)")
   }
 }

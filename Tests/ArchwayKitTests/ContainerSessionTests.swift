@@ -32,4 +32,24 @@ import Testing
     #expect(outcome.status == .exited(0) && outcome.stdoutHead == "143\n", "\(outcome.status) \(outcome.stderrHead)")
     #expect(ProcessSupervisorTests.survivors(marker).isEmpty, "\(ProcessSupervisorTests.survivors(marker))")
   }
+
+  /// A client whose session is gone (no status FIFO: the container was removed under it) ends at
+  /// once with 125 and says why, rather than polling for a status that never comes.
+  @Test func aClientWhoseSessionIsGoneEndsAtOnce() async throws {
+    let folder = Fixtures.scratch("session-gone")
+    _ = FileManager.default.createFile(atPath: folder + "/requests", contents: nil)
+    let session = ContainerSession(engine: "podman", id: "", folder: folder)
+    let client = session.exec(["true"], environment: [:], workdir: nil, limits: [], stdin: false)
+    let step = try #require(client.dropLast().last)
+    for stream in ["stdout", "stderr", "status"] { unlink("\(folder)/\(step)/\(stream)") }
+    for stream in ["stdout", "stderr"] {
+      _ = FileManager.default.createFile(atPath: "\(folder)/\(step)/\(stream)", contents: nil)
+    }
+    let outcome = await ProcessSupervisor.run(
+      ProcessLaunch(
+        name: "gone", argv: client, environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20),
+        logs: folder + "/gone"))
+    #expect(outcome.status == .exited(125), "\(outcome.status)")
+    #expect(outcome.stderrHead.contains("the container session ended before the step reported"))
+  }
 }

@@ -241,10 +241,10 @@ import Testing
       file: "m.yml")
     #expect(
       throws: MatrixError(
-        "artifact 'x' at 'out/linux-amd64-gnu-opt=O2/../elsewhere' lies outside the cell's folder out/linux-amd64-gnu-opt=O2",
+        "artifact 'x' at '/w/out/linux-amd64-gnu-opt=O2/../elsewhere' lies outside the cell's folder /w/out/linux-amd64-gnu-opt=O2",
         at: SourceLocation(file: "m.yml", line: 6, column: 8))
     ) {
-      try Planner(host: Self.host, outputRoot: "out").plan(file)
+      try Planner(host: Self.host, outputRoot: "out", directory: "/w").plan(file)
     }
   }
 }

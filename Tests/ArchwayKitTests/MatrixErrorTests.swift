@@ -101,12 +101,21 @@ import Testing
           platform: [linux/arm/v7]
           opt: [O2]
         build:
-          argv: ["${target.gcc_prefix}gcc", "-${opt}", "-o", "${cell.out}/a b", "$${HOME}", "${artifact:x}"]
+          argv: ["${target.gcc_prefix}gcc", "-${opt}", "-o", "${cell.out}/a b", "$${HOME}"]
+          artifacts: {x: "${cell.out}/a b"}
+        run:
+          - name: show
+            argv: ["${artifact:x}", "$${artifact:x}", "$${cell.out}"]
         """, file: "m.yml")
-    let cell = try #require(try Planner(host: Platform(os: "linux", arch: "amd64"), outputRoot: "out").plan(file).first)
+    let planner = Planner(host: Platform(os: "linux", arch: "amd64"), outputRoot: "out", directory: "/w")
+    let cell = try #require(try planner.plan(file).first)
+    #expect(cell.out == "/w/out/linux-arm-v7-gnu-opt=O2")
     #expect(
-      cell.build?["argv"]?.items?.map(\.description) == [
-        "arm-linux-gnueabihf-gcc", "-O2", "-o", "out/linux-arm-v7-gnu-opt=O2/a b", "${HOME}", "${artifact:x}",
+      cell.steps.build?.argv == [
+        "arm-linux-gnueabihf-gcc", "-O2", "-o", "/w/out/linux-arm-v7-gnu-opt=O2/a b", "${HOME}",
       ])
+    #expect(cell.steps.artifacts == ["x": "/w/out/linux-arm-v7-gnu-opt=O2/a b"])
+    // `$${` is a literal `${`, and nothing after the planner reads placeholders again.
+    #expect(cell.steps.run.first?.argv == ["/w/out/linux-arm-v7-gnu-opt=O2/a b", "${artifact:x}", "${cell.out}"])
   }
 }

@@ -135,7 +135,7 @@ import Testing
       _ = try Report.decode(Data("{\"format\": \"archway-report\", \"version\": 1}".utf8), named: "old.json")
       Issue.record("a version 1 report was read")
     } catch {
-      #expect(error.message == "old.json is a version 1 report; this archway reads version 2")
+      #expect(error.message == "old.json is a version 1 report; this archway reads version \(Report.currentVersion)")
     }
   }
 

@@ -19,11 +19,10 @@ import Testing
     let store = EnvironmentStore(root: "/cache/environments", environment: [:])
     let builtFolders = Set(
       built.map { store.folder(recipe, arch: String($0.split(separator: "/")[1])) + "/rootfs/usr/bin" })
-    var facts = Runner.HostFacts(
+    let facts = Runner.HostFacts(
       platform: amd64, locate: { programs.contains($0) ? "/usr/bin/\($0)" : nil },
       exists: { builtFolders.contains($0) || $0 == "/usr/lib/wine/wine64" }, isRoot: root, binfmtFixed: binfmt,
       environments: "/cache/environments")
-    facts.recipes = Fixtures.root + "/Containers"
     return facts
   }
 
@@ -90,10 +89,39 @@ import Testing
     #expect(runner.reason == "the environment debian-11/arm64 is not built (archway env build debian-11 --arch arm64)")
   }
 
-  @Test func anEnvWithoutARecipeRunsInAContainerOfItsImage() throws {
-    let cell = try Self.cell("platform: [linux/arm64]\n  env: [my-image]")
-    let runner = Runner.choose(for: cell, on: try Self.host())
-    #expect(runner.kind == .container && runner.image == "archway/my-image:arm64")
+  /// An `env:` is a recipe the planner finds: a name it cannot find is the matrix's error at that
+  /// value, not a container run that fails with the engine's words.
+  @Test func anEnvWithoutARecipeIsAPlanError() throws {
+    #expect {
+      _ = try Self.cell("platform: [linux/arm64]\n  env: [debian-1]")
+    } throws: { error in
+      "\(error)".hasPrefix("m.yml:3:9: no environment 'debian-1' (looked in ") && "\(error)".contains("did you mean")
+    }
+    #expect {
+      _ = try Self.cell("platform: [linux/s390x]\n  env: [debian-11]")
+    } throws: { error in
+      "\(error)".hasPrefix("m.yml:3:9: ") && "\(error)".contains("s390x")
+    }
+  }
+
+  /// Recipes are looked up in the matrix file's own Containers/, then `--containers`, then Archway's
+  /// shipped ones: a project elsewhere plans with its own recipe and with Archway's debian-11.
+  @Test func recipesComeFromTheProjectThenTheOptionThenArchway() throws {
+    let project = Fixtures.scratch("recipes-project")
+    let extra = Fixtures.scratch("recipes-extra")
+    let recipe = "distribution: debian\nsuite: bookworm\nmirror: http://deb.debian.org/debian\n"
+    for (folder, name, version) in [(project, "mine", "2.36"), (extra, "theirs", "2.41"), (extra, "mine", "9.99")] {
+      try FileManager.default.createDirectory(atPath: "\(folder)/Containers/\(name)", withIntermediateDirectories: true)
+      try (recipe + "libc: {family: glibc, version: \"\(version)\"}\narches: [amd64]\n").write(
+        toFile: "\(folder)/Containers/\(name)/environment.yml", atomically: true, encoding: .utf8)
+    }
+    let file = try MatrixFile.parse(
+      yaml: "matrix:\n  env: [mine, theirs, debian-11]\n", file: project + "/archway.yml")
+    var planner = Planner(host: Self.amd64, directory: "/")
+    planner.recipeFolders = [extra + "/Containers"]
+    let cells = try planner.plan(file)
+    #expect(cells.map { $0.environment?.libcVersion.description } == ["2.36", "2.41", "2.31"])
+    #expect(cells.map { $0.verify.glibcMax?.description } == ["2.36", "2.41", "2.31"], "the env's glibc is a ceiling")
   }
 
   @Test func windowsRunsUnderWineWhereWineCanRunIt() throws {

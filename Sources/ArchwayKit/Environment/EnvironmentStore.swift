@@ -358,15 +358,14 @@ extension EnvironmentStore {
   /// Builds (or finds) every environment the `env:` cells of `cells` need, each (environment, arch)
   /// once: the root filesystem, and for a container cell the image imported with its engine. Returns a
   /// problem per one that could not be made (those cells then report it as an infrastructure
-  /// problem). Cells whose `env:` has no recipe in `containers` are left alone (their image may come
-  /// from elsewhere).
+  /// problem).
   public func provision(
-    _ cells: [Cell], runners: [Runner], containers: String = "Containers", progress: @Sendable (String) -> Void
+    _ cells: [Cell], runners: [Runner], progress: @Sendable (String) -> Void
   ) async -> [String] {
     var done = Set<String>()
     var problems: [String] = []
     for (cell, runner) in zip(cells, runners) {
-      guard let env = cell.env, let recipe = try? EnvironmentRecipe.load(env, root: containers),
+      guard let env = cell.env, let recipe = cell.environment,
         let arch = try? recipe.debianArch(for: cell.target.platform)
       else { continue }
       let engine = runner.kind == .container ? runner.launcher : nil

@@ -51,21 +51,21 @@ public struct CellExecutor: Sendable {
 
   private func steps(of cell: Cell) async -> CellRecord {
     let runner = runner(for: cell)
+    let steps = cell.steps
     var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
     record.values = Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first }
-    let steps: CellSteps
-    let verify: VerifySpec
     do {
-      steps = try CellSteps(cell)
-      verify = try VerifySpec(cell)
       try FileManager.default.createDirectory(atPath: cell.out + "/logs", withIntermediateDirectories: true)
     } catch {
       record.outcome = .infrastructure
-      record.problems.append("\(error)")
+      record.problems.append("cannot make the cell's folder \(cell.out): \(error.localizedDescription)")
       return record
     }
     if let build = steps.build {
-      let outcome = await run(build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell)
+      // What an earlier run left is not this build's: an artifact the build does not write is missing.
+      for path in steps.artifacts.values { unlink(path) }
+      var outcome = await run(build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell)
+      outcome.role = .build
       record.steps.append(outcome)
       guard outcome.status.succeeded else {
         record.outcome = Self.outcome(of: outcome.status)
@@ -74,11 +74,13 @@ public struct CellExecutor: Sendable {
       }
     }
     for (name, path) in steps.artifacts.sorted(by: { $0.key < $1.key }) {
-      if FileManager.default.fileExists(atPath: path) {
-        // Absolute, so `${artifact:NAME}` holds in a run step with its own `workdir`.
-        record.artifacts.append(ArtifactRecord(name: name, path: URL(fileURLWithPath: path).standardizedFileURL.path))
-      } else {
+      switch ArtifactFile.check(path, folder: cell.out) {
+      case .file(let resolved): record.artifacts.append(ArtifactRecord(name: name, path: resolved))
+      case .missing:
         record.problems.append("the build left no artifact '\(name)' at \(path)")
+        record.outcome = .failed
+      case .refused(let why):
+        record.problems.append("artifact '\(name)': \(why)")
         record.outcome = .failed
       }
     }
@@ -89,26 +91,32 @@ public struct CellExecutor: Sendable {
       if record.outcome == .passed { record.outcome = Self.outcome(of: failed.status) }
       return record
     }
-    if !steps.run.isEmpty {
+    if !steps.run.isEmpty, runner.kind != .none {
       record.fingerprint = await Fingerprint.take(
         runner: runner, session: session, limits: ResourceLimit.prlimitOptions(steps.limits),
-        folder: cell.out + "/logs", environment: passThrough)
+        folder: Self.archwayLogs(cell), environment: passThrough)
     }
     await runSteps(steps, of: cell, runner: runner, session: session, into: &record)
-    await session?.stop(environment: passThrough, logs: cell.out + "/logs")
+    await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
     runner.removeScaffolding()
-    if let build = steps.build, let reproducible = verify.reproducible, record.outcome != .interrupted {
+    if let build = steps.build, let reproducible = cell.verify.reproducible, record.outcome != .interrupted {
       for number in 2...reproducible.builds {
         let rebuild = Rebuild(number: number, cell: cell, vary: reproducible.vary)
         try? FileManager.default.createDirectory(
           atPath: rebuild.relocatedCell.out + "/logs", withIntermediateDirectories: true)
-        let outcome = await run(rebuild.step(from: build), argv: rebuild.argv(from: build), in: rebuild.relocatedCell)
+        var outcome = await run(
+          rebuild.step(from: build), argv: rebuild.argv(from: build), in: rebuild.relocatedCell)
+        outcome.role = .rebuild
         record.steps.append(outcome)
         if !outcome.status.succeeded { break }
       }
     }
     return record
   }
+
+  /// Where the logs of what Archway runs for a cell's runner go (fingerprint, container start and
+  /// stop, wine prefix): apart from the steps' logs, so no step name can collide with them.
+  static func archwayLogs(_ cell: Cell) -> String { cell.out + "/logs/archway" }
 
   /// What `runner` needs before a cell's run steps: the container session it then runs them in, or
   /// wine's prefix. Returns the session (nil for other runners) or the outcome of what failed.
@@ -119,7 +127,7 @@ public struct CellExecutor: Sendable {
       case .started(let session): (session, nil)
       case .failed(let outcome): (nil, outcome)
       }
-    case .wine: (nil, await WinePrefix.prepare(for: runner, environment: passThrough, logs: cell.out + "/logs"))
+    case .wine: (nil, await WinePrefix.prepare(for: runner, environment: passThrough, logs: Self.archwayLogs(cell)))
     default: (nil, nil)
     }
   }
@@ -127,17 +135,8 @@ public struct CellExecutor: Sendable {
   private func runSteps(
     _ steps: CellSteps, of cell: Cell, runner: Runner, session: ContainerSession?, into record: inout CellRecord
   ) async {
-    let artifacts = record.artifactPaths
     for step in steps.run {
-      var argv: [String]
-      do {
-        argv = try step.argv.map { word throws(MatrixError) in try Self.substituteArtifacts(in: word, artifacts) }
-      } catch {
-        record.problems.append(error.message)
-        record.steps.append(.notRun(step.name, argv: step.argv, .skipped(error.message)))
-        record.outcome = .failed
-        continue
-      }
+      let argv = step.argv
       // In a container the limits apply inside; otherwise they wrap the whole command, so they hold
       // natively and for the emulated program alike.
       let command =
@@ -145,14 +144,20 @@ public struct CellExecutor: Sendable {
           $0.exec(
             argv, environment: step.environment.merging(["ARCHWAY_CELL": cell.id]) { step, _ in step },
             workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
-        } ?? runner.wrap(argv).map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
+        }
+        ?? runner.wrap(argv, workdir: step.workingDirectory).map {
+          ResourceLimit.wrap($0, options: step.prlimitOptions)
+        }
       guard let command else {
         let status: StepStatus = runner.hostLacksIt ? .infrastructure(runner.reason) : .skipped(runner.reason)
         record.steps.append(.notRun(step.name, argv: argv, status))
         if runner.hostLacksIt, record.outcome == .passed { record.outcome = .infrastructure }
         continue
       }
-      let outcome = await run(step, argv: command, in: cell)
+      // Inside a root filesystem or container the workdir is the runner's to enter, not the host's.
+      let hostFolder = [.rootfs, .container].contains(runner.kind) ? nil : step.workingDirectory
+      var outcome = await run(step, argv: command, in: cell, workingDirectory: hostFolder)
+      outcome.role = .run
       record.steps.append(outcome)
       record.note(outcome, expected: step.expectedExit)
       if outcome.status == .interrupted { break }
@@ -160,16 +165,19 @@ public struct CellExecutor: Sendable {
   }
 
   /// Runs a step's final argv (already wrapped by its runner and limits) with its environment and logs.
-  private func run(_ step: StepSpec, argv: [String], in cell: Cell) async -> StepOutcome {
+  private func run(
+    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?? = .none
+  ) async -> StepOutcome {
     var environment = passThrough
     environment.merge(step.environment) { _, step in step }
     environment["ARCHWAY_CELL"] = cell.id
     environment["ARCHWAY_CELL_OUT"] = cell.out
     return await ProcessSupervisor.run(
       ProcessLaunch(
-        name: step.name, argv: argv, environment: environment, workingDirectory: step.workingDirectory,
-        stdin: step.stdin, timeout: step.timeout ?? defaultTimeout,
-        logs: "\(cell.out)/logs/\(step.name.replacingOccurrences(of: "/", with: "_"))"))
+        name: step.name, argv: argv, environment: environment,
+        workingDirectory: workingDirectory ?? step.workingDirectory,
+        stdin: step.stdin, timeout: step.timeout.map { .milliseconds(Int($0 * 1000)) } ?? defaultTimeout,
+        logs: "\(cell.out)/logs/\(step.name)"))
   }
 
   /// The cell outcome a step that did not end as expected leads to (another exit code is a failure).
@@ -181,21 +189,6 @@ public struct CellExecutor: Sendable {
     }
   }
 
-  /// `word` with each `${artifact:NAME}` replaced by the artifact's path.
-  static func substituteArtifacts(in word: String, _ artifacts: [String: String]) throws(MatrixError) -> String {
-    var result = word
-    while let start = result.range(of: "${artifact:") {
-      guard let end = result[start.upperBound...].firstIndex(of: "}") else { break }
-      let name = String(result[start.upperBound..<end])
-      guard let path = artifacts[name] else {
-        throw MatrixError(
-          "no artifact '\(name)' for '${artifact:\(name)}'"
-            + Suggestion.phrase(for: name, among: artifacts.keys.sorted()), at: nil)
-      }
-      result.replaceSubrange(start.lowerBound...end, with: path)
-    }
-    return result
-  }
 }
 
 extension CellRecord {

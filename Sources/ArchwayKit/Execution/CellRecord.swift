@@ -43,6 +43,17 @@ public struct CellRecord: Sendable, Hashable, Codable {
   /// The cell's verdict: ``Verdict/overall(_:)`` of its checks, passed until it is verified.
   public var verdict: Verdict = .passed
 
+  /// Whether the cell passed without running anything on its target: it has run steps and every one
+  /// was skipped (no runner here runs the target), so only its static checks stand behind the pass.
+  public var checkedStaticallyOnly: Bool {
+    let runs = steps.filter { $0.role == .run }
+    return verdict == .passed && !runs.isEmpty
+      && runs.allSatisfy {
+        if case .skipped = $0.status { return true }
+        return false
+      }
+  }
+
   /// Artifact name → absolute path.
   public var artifactPaths: [String: String] {
     Dictionary(artifacts.map { ($0.name, $0.path) }) { first, _ in first }

@@ -48,7 +48,8 @@ struct ContainerSession: Sendable {
   /// The host side of one step: hands the step to the server, streams its output and ends as the
   /// step did — its exit code, or the signal that killed it (which the server's shell can only say
   /// as 128 + N, so an exit code of 129–159 reads as that signal too, as in any shell); on TERM or INT
-  /// it asks the server to end the step.
+  /// it asks the server to end the step. It waits for the status by opening its FIFO (which blocks
+  /// until the server writes it), never by polling.
   static let client = """
     dir=$1 id=$2 step=$1/$2
     trap 'echo "kill:$id" >"$dir/requests"; exit 143' TERM INT
@@ -56,7 +57,9 @@ struct ContainerSession: Sendable {
     echo "$id" >"$dir/requests"
     cat "$step/stdout" & out=$!
     cat "$step/stderr" >&2 & err=$!
-    until read -r code 2>/dev/null <"$step/status"; do :; done
+    if ! read -r code <"$step/status"; then
+      echo "archway: the container session ended before the step reported how it ended" >&2; code=125
+    fi
     (sleep 1; kill "$out" "$err" 2>/dev/null) & wait "$out" "$err"
     if [ "${code:-0}" -gt 128 ] && [ "$code" -lt 160 ]; then
       trap - TERM INT; ulimit -c 0; kill -s "$(kill -l "$code")" $$
@@ -76,7 +79,7 @@ struct ContainerSession: Sendable {
     }
     var argv = [engine, "run", "-d", "--rm", "--platform", runner.containerPlatform ?? cell.target.platform]
     argv += runner.engineArguments
-    if cell["network"]?.description != "true" { argv += ["--network", "none"] }
+    if !cell.settings.network { argv += ["--network", "none"] }
     if let seccomp = runner.seccomp { argv += ["--security-opt", "seccomp=\(seccomp)"] }
     // Labels say whose a container is (`podman ps --filter label=archway.cell=ID`).
     let out = URL(fileURLWithPath: cellFolder).deletingLastPathComponent().path
@@ -86,7 +89,7 @@ struct ContainerSession: Sendable {
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
         name: "container-start", argv: argv, environment: environment, timeout: .seconds(120),
-        logs: "\(cell.out)/logs/container-start"))
+        logs: CellExecutor.archwayLogs(cell) + "/container-start"))
     let id = outcome.stdoutHead.trimmingCharacters(in: .whitespacesAndNewlines)
     guard outcome.status.succeeded, !id.isEmpty else {
       return .failed(outcome.infrastructure("cannot start \(runner.image ?? "the image")"))
@@ -96,7 +99,7 @@ struct ContainerSession: Sendable {
     let deadline = ContinuousClock.now + .seconds(30)
     while !FileManager.default.fileExists(atPath: folder + "/ready") {
       guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else {
-        await session.stop(environment: environment, logs: cell.out + "/logs")
+        await session.stop(environment: environment, logs: CellExecutor.archwayLogs(cell))
         var failed = outcome
         failed.status = .infrastructure("the container of \(runner.image ?? "the image") did not start its step server")
         return .failed(failed)

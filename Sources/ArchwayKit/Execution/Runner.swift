@@ -32,17 +32,24 @@ public struct Runner: Sendable, Hashable, Codable {
   /// For `rootfs`: the cell's folder (absolute), bound into the root filesystem at the same path.
   public var boundFolder: String?
 
+  enum CodingKeys: String, CodingKey {
+    case kind, reason, launcher, sysroot, hostLacksIt = "host_lacks_it", image
+    case containerPlatform = "container_platform", engineArguments = "engine_args", seccomp
+    case boundFolder = "bound_folder"
+  }
+
   /// How `rootfs` enters the root filesystem as root: in a private mount namespace, an overlay of the
   /// root filesystem with a tmpfs on top (so a step never changes the cached environment, nor leaves
   /// mount points in it), the cell's folder, /dev and a fresh /proc mounted into that, then chroot (a
   /// foreign arch runs through binfmt_misc's qemu, registered with the F flag). The tmpfs sits on
-  /// the cell's `.archway-root` folder, which stays empty outside.
+  /// the cell's `.archway-root` folder, which stays empty outside. The step starts in `$3`.
   static let rootfsScript = """
-    root=$1 folder=$2; shift 2; top=$folder/.archway-root
+    root=$1 folder=$2 workdir=$3; shift 3; top=$folder/.archway-root
     mkdir -p "$top" && mount -t tmpfs tmpfs "$top" && mkdir "$top/upper" "$top/work" "$top/root" \
       && mount -t overlay overlay -o "lowerdir=$root,upperdir=$top/upper,workdir=$top/work" "$top/root" \
       && mkdir -p "$top/root$folder" && mount --bind "$folder" "$top/root$folder" \
-      && mount --rbind /dev "$top/root/dev" && mount -t proc proc "$top/root/proc" && exec chroot "$top/root" "$@"
+      && mount --rbind /dev "$top/root/dev" && mount -t proc proc "$top/root/proc" \
+      && exec chroot "$top/root" /bin/sh -c 'cd "$0" || exit 126; exec "$@"' "$workdir" "$@"
     """
 
   /// bwrap's arguments that make `rootfs` the root, unprivileged, with `folder` bound at its own path.
@@ -75,8 +82,9 @@ public struct Runner: Sendable, Hashable, Codable {
     return arguments + ["--bind", folder, folder]
   }
 
-  /// The argv that runs `argv` on the target; nil for `none`.
-  public func wrap(_ argv: [String]) -> [String]? {
+  /// The argv that runs `argv` on the target, starting in `workdir` (a root filesystem's steps
+  /// start in the cell's folder when nil; elsewhere the process's own folder holds); nil for `none`.
+  public func wrap(_ argv: [String], workdir: String? = nil) -> [String]? {
     switch kind {
     case .native: argv
     case .qemu: [launcher ?? "qemu"] + (sysroot.map { ["-L", $0] } ?? []) + argv
@@ -84,10 +92,11 @@ public struct Runner: Sendable, Hashable, Codable {
       ["env"] + (sysroot.map { ["WINEPREFIX=\($0)"] } ?? []) + ["WINEDEBUG=-all", launcher ?? "wine"] + argv
     case .rootfs:
       if let bwrap = launcher {
-        [bwrap] + Self.bubblewrapArguments(rootfs: sysroot ?? "/", folder: boundFolder ?? "/") + ["--"] + argv
+        [bwrap] + Self.bubblewrapArguments(rootfs: sysroot ?? "/", folder: boundFolder ?? "/")
+          + ["--chdir", workdir ?? boundFolder ?? "/", "--"] + argv
       } else {
         ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", Self.rootfsScript, "rootfs"]
-          + [sysroot ?? "/", boundFolder ?? "/"] + argv
+          + [sysroot ?? "/", boundFolder ?? "/", workdir ?? boundFolder ?? "/"] + argv
       }
     case .container, .none: nil
     }

@@ -14,10 +14,8 @@ extension Runner {
     /// The qemu emulators binfmt_misc runs with the F flag (`qemu-aarch64`): a chroot can run those
     /// arches' programs without the emulator inside the root filesystem.
     public var binfmtFixed: Set<String>
-    /// The environment cache (``EnvironmentStore``) and the folder of environment recipes.
+    /// The environment cache (``EnvironmentStore``).
     public var environments: String
-    /// See ``environments``.
-    public var recipes = "Containers"
 
     /// Facts made up by the caller.
     public init(
@@ -62,7 +60,7 @@ extension Runner {
   /// - Parameter engineArguments: a container cell's engine arguments when it names no `engine_args:`.
   public static func choose(for cell: Cell, on host: HostFacts, engineArguments: [String] = []) -> Runner {
     let target = cell.target
-    let requested = cell["runner"]?.description
+    let requested = cell.settings.runner?.rawValue
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
     let spec = TargetCatalog.spec(for: platform)
     if let env = cell.env {
@@ -106,7 +104,9 @@ extension Runner {
       return runner
     }
     if let requested, requested != "none" {
-      return Runner(kind: .none, reason: "the runner '\(requested)' cannot run \(target.platform) here")
+      // Asked for and not possible is the host's shortfall, never a build-only pass.
+      return Runner(
+        kind: .none, reason: "the runner '\(requested)' cannot run \(target.platform) here", hostLacksIt: true)
     }
     return Runner(
       kind: .none,
@@ -125,18 +125,14 @@ extension Runner {
     let platform = cell.target.platform
     if let requested, !["rootfs", "qemu", "container"].contains(requested) {
       return Runner(
-        kind: .none, reason: "the runner '\(requested)' cannot run the env '\(env)'; use rootfs, qemu or container")
+        kind: .none, reason: "the runner '\(requested)' cannot run the env '\(env)'; use rootfs, qemu or container",
+        hostLacksIt: requested != "none")
     }
     if requested == "container" {
       return container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
     }
-    guard let recipe = try? EnvironmentRecipe.load(env, root: host.recipes),
-      let arch = try? recipe.debianArch(for: platform)
-    else {
-      if requested == nil {
-        return container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
-      }
-      return Runner(kind: .none, reason: "no recipe \(host.recipes)/\(env) for \(platform)", hostLacksIt: true)
+    guard let recipe = cell.environment, let arch = try? recipe.debianArch(for: platform) else {
+      return Runner(kind: .none, reason: "the plan has no recipe of \(env) for \(platform)", hostLacksIt: true)
     }
     let rootfs = EnvironmentStore(root: host.environments, environment: [:]).rootfs(recipe, arch: arch)
     let runsHere =
@@ -194,7 +190,7 @@ extension Runner {
   static func container(
     for cell: Cell, env: String, spec: ArchitectureSpec?, locate: (String) -> String?, engineArguments: [String]
   ) -> Runner {
-    let requested = cell["engine"]?.description
+    let requested = cell.settings.engine?.rawValue
     let engines = requested.map { [$0] } ?? ["podman", "docker"]
     guard let engine = engines.lazy.compactMap(locate).first else {
       return Runner(
@@ -208,8 +204,8 @@ extension Runner {
       launcher: engine)
     runner.image = image
     runner.containerPlatform = cell.target.platform
-    runner.engineArguments = cell["engine_args"]?.items?.map(\.description) ?? engineArguments
-    runner.seccomp = cell["seccomp"].map { URL(fileURLWithPath: $0.description).standardizedFileURL.path }
+    runner.engineArguments = cell.settings.engineArguments ?? engineArguments
+    runner.seccomp = cell.settings.seccomp
     return runner
   }
 }

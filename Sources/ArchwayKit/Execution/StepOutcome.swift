@@ -69,8 +69,22 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
 
 /// What one step did: its argv, how it ended, how long it took, and where its output is.
 public struct StepOutcome: Sendable, Hashable, Codable {
-  /// The step's name (`build`, or a run step's name).
+  /// Which of a cell's steps an outcome is: with ``name``, its identity in the cell.
+  public enum Role: String, Sendable, Hashable, Codable {
+    /// The build step.
+    case build
+    /// A run step (its name is unique among the cell's run steps).
+    case run
+    /// A further build for the reproducibility check (`rebuild-N`).
+    case rebuild
+    /// Something Archway ran for the runner (starting a container, making a wine prefix).
+    case setup
+  }
+
+  /// The step's name (`build`, a run step's name, `rebuild-N`, `container-start`…).
   public var name: String
+  /// Which kind of step this is.
+  public var role: Role = .setup
   /// The argv actually run, with the runner's wrapping (`qemu-aarch64-static -L …`).
   public var argv: [String]
   /// How it ended.
@@ -95,14 +109,18 @@ public struct StepOutcome: Sendable, Hashable, Codable {
   public var stderrBytes = 0
 
   enum CodingKeys: String, CodingKey {
-    case name, argv, status, duration, stdoutLog = "stdout_log", stderrLog = "stderr_log"
+    case name, role, argv, status, duration, stdoutLog = "stdout_log", stderrLog = "stderr_log"
     case stdoutHead = "stdout_head", stdoutTail = "stdout_tail", stderrHead = "stderr_head"
     case stderrTail = "stderr_tail", stdoutBytes = "stdout_bytes", stderrBytes = "stderr_bytes"
   }
 
   /// An outcome for a step that did not run.
-  public static func notRun(_ name: String, argv: [String] = [], _ status: StepStatus) -> StepOutcome {
-    StepOutcome(name: name, argv: argv, status: status, duration: 0)
+  public static func notRun(
+    _ name: String, role: Role = .run, argv: [String] = [], _ status: StepStatus
+  ) -> StepOutcome {
+    var outcome = StepOutcome(name: name, argv: argv, status: status, duration: 0)
+    outcome.role = role
+    return outcome
   }
 
   /// Creates an outcome.

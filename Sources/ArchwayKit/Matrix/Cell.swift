@@ -8,14 +8,16 @@ public struct Cell: Sendable, Hashable, Codable {
   public var target: CellTarget
   /// The runtime environment (a folder of Containers/), if the cell names one.
   public var env: String?
-  /// The cell's output folder (`${cell.out}`).
+  /// That environment's recipe, found and read by the planner.
+  public var environment: EnvironmentRecipe?
+  /// The cell's output folder (`${cell.out}`), absolute.
   public var out: String
-  /// The `build:`, `run:` and `verify:` blocks with every planner placeholder resolved.
-  public var build: MatrixValue?
-  /// See ``build``.
-  public var run: MatrixValue?
-  /// See ``build``.
-  public var verify: MatrixValue?
+  /// The build step, its artifacts and the run steps, decoded and resolved by the planner.
+  public var steps: CellSteps
+  /// What the verifier checks (`verify:` and the run steps' `expect:`).
+  public var verify: VerifySpec
+  /// How the cell runs (`runner`, `engine`, `engine_args`, `network`, `seccomp`).
+  public var settings: CellSettings
 
   /// The value of `key`, if the cell has one.
   public subscript(key: String) -> MatrixValue? { values.first { $0.key == key }?.value }
@@ -28,22 +30,22 @@ public struct Cell: Sendable, Hashable, Codable {
   public var identityValues: [MatrixEntry] { userValues.filter { !Planner.settings.contains($0.key) } }
 
   enum CodingKeys: String, CodingKey {
-    case id, values, target, env, out, build, run, verify
+    case id, values, target, env, environment, out, steps, verify, settings
   }
 
   /// Creates a cell.
   public init(
-    id: String, values: [MatrixEntry], target: CellTarget, env: String?, out: String, build: MatrixValue? = nil,
-    run: MatrixValue? = nil, verify: MatrixValue? = nil
+    id: String, values: [MatrixEntry], target: CellTarget, env: String?, out: String, steps: CellSteps = CellSteps(),
+    verify: VerifySpec = VerifySpec(), settings: CellSettings = CellSettings()
   ) {
     self.id = id
     self.values = values
     self.target = target
     self.env = env
     self.out = out
-    self.build = build
-    self.run = run
+    self.steps = steps
     self.verify = verify
+    self.settings = settings
   }
 
   /// Decodes what ``encode(to:)`` writes; values come back in sorted key order.
@@ -53,23 +55,25 @@ public struct Cell: Sendable, Hashable, Codable {
     values = try c.decode(MatrixValue.self, forKey: .values).entries ?? []
     target = try c.decode(CellTarget.self, forKey: .target)
     env = try c.decodeIfPresent(String.self, forKey: .env)
+    environment = try c.decodeIfPresent(EnvironmentRecipe.self, forKey: .environment)
     out = try c.decode(String.self, forKey: .out)
-    build = try c.decodeIfPresent(MatrixValue.self, forKey: .build)
-    run = try c.decodeIfPresent(MatrixValue.self, forKey: .run)
-    verify = try c.decodeIfPresent(MatrixValue.self, forKey: .verify)
+    steps = try c.decode(CellSteps.self, forKey: .steps)
+    verify = try c.decode(VerifySpec.self, forKey: .verify)
+    settings = try c.decode(CellSettings.self, forKey: .settings)
   }
 
-  /// Encodes `values` as an object; absent blocks and env as null.
+  /// Encodes `values` as an object, env as null when absent.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(id, forKey: .id)
     try c.encode(MatrixValue(.map(values), at: SourceLocation(file: "", line: 0, column: 0)), forKey: .values)
     try c.encode(target, forKey: .target)
     try c.encode(env, forKey: .env)
+    try c.encode(environment, forKey: .environment)
     try c.encode(out, forKey: .out)
-    try c.encode(build, forKey: .build)
-    try c.encode(run, forKey: .run)
+    try c.encode(steps, forKey: .steps)
     try c.encode(verify, forKey: .verify)
+    try c.encode(settings, forKey: .settings)
   }
 }
 

@@ -24,20 +24,45 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
   /// The first 16 hex digits of the recipe file's SHA-256.
   public var key: String
 
+  enum CodingKeys: String, CodingKey {
+    case name, distribution, suite, mirror, libcFamily = "libc_family", libcVersion = "libc_version", arches
+    case packages, key
+  }
+
   static let keys = ["distribution", "suite", "mirror", "libc", "arches", "packages"]
 
   /// The recipe `name` in `root` (`Containers`). Throws a ``MatrixError`` with the file, line and
   /// column of a bad value, or naming the known environments for an unknown one.
   public static func load(_ name: String, root: String = "Containers") throws(MatrixError) -> EnvironmentRecipe {
-    let path = "\(root)/\(name)/environment.yml"
-    guard let data = FileManager.default.contents(atPath: path) else {
-      let known = names(root: root)
-      throw MatrixError(
-        "no environment '\(name)' (no \(path))" + Suggestion.phrase(for: name, among: known)
-          + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))"), at: nil)
-    }
-    return try parse(data, name: name, path: path)
+    try find(name, in: [root])
   }
+
+  /// The recipe `name` from the first of `folders` that has it. Throws a ``MatrixError`` (at
+  /// `location`, if given) naming the folders looked in and the closest known environment.
+  public static func find(
+    _ name: String, in folders: [String], at location: SourceLocation? = nil
+  ) throws(MatrixError) -> EnvironmentRecipe {
+    for root in folders {
+      let path = "\(root)/\(name)/environment.yml"
+      if let data = FileManager.default.contents(atPath: path) { return try parse(data, name: name, path: path) }
+    }
+    let known = Set(folders.flatMap { names(root: $0) }).sorted()
+    let looked = folders.isEmpty ? "no recipe folder" : folders.map { "\($0)/" }.joined(separator: ", ")
+    throw MatrixError(
+      "no environment '\(name)' (looked in \(looked))" + Suggestion.phrase(for: name, among: known)
+        + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))"), at: location)
+  }
+
+  /// Archway's own recipes: `share/archway/Containers` beside an installed binary, and the
+  /// `Containers` folder of the checkout it was built from, those that exist.
+  public static let shippedFolders: [String] = {
+    let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+    let installed =
+      executable.deletingLastPathComponent().deletingLastPathComponent().path + "/share/archway/Containers"
+    var source = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { source.deleteLastPathComponent() }
+    return [installed, source.path + "/Containers"].filter { FileManager.default.fileExists(atPath: $0) }
+  }()
 
   /// The environments in `root`: its folders that hold an `environment.yml`, sorted.
   public static func names(root: String = "Containers") -> [String] {
@@ -80,7 +105,7 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
     }
     let packages =
       try root["packages"].map { value throws(MatrixError) in try VerifySpec.words(value, "packages") } ?? []
-    let digest = Checksums.hex(SHA256.hash(data: data))
+    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     return EnvironmentRecipe(
       name: name, distribution: distribution, suite: try text("suite"), mirror: try text("mirror"),
       libcFamily: family, libcVersion: version, arches: arches, packages: packages, key: String(digest.prefix(16)))

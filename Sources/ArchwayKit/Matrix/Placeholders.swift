@@ -1,9 +1,11 @@
 /// Resolves `${...}` placeholders in a cell's steps: axis values (`${opt}`), target names
-/// (`${target.zig}`…), `${cell.id}` and `${cell.out}`. `${artifact:NAME}` is left for the executor
-/// and `$${` stands for a literal `${`. Substitution is textual, inside each string: nothing passes
-/// through a shell.
+/// (`${target.zig}`…), `${cell.id}`, `${cell.out}` and, in run steps, `${artifact:NAME}` (the
+/// artifact's absolute path); `$${` stands for a literal `${`. This is the only placeholder parser:
+/// what it leaves is text. Substitution is textual, inside each string: nothing passes through a shell.
 struct Placeholders {
   let values: [String: String]
+  /// Artifact name → absolute path, once the build block is decoded; nil while resolving the build.
+  var artifacts: [String: String]?
 
   init(cell: Cell, names: TargetNames) {
     var values: [String: String] = [:]
@@ -61,7 +63,19 @@ struct Placeholders {
       }
       let name = String(String.UnicodeScalarView(scalars[(index + 2)..<close]))
       if name.hasPrefix("artifact:") {
-        out.append(contentsOf: scalars[index...close])
+        let artifact = String(name.dropFirst("artifact:".count))
+        guard let artifacts else {
+          throw MatrixError(
+            "'${\(name)}' in the build: artifacts exist only once it has run; use the path itself",
+            at: location(of: index, in: value))
+        }
+        guard let path = artifacts[artifact] else {
+          throw MatrixError(
+            "no artifact '\(artifact)' for '${\(name)}'"
+              + Suggestion.phrase(for: artifact, among: artifacts.keys.sorted()),
+            at: location(of: index, in: value))
+        }
+        out.append(contentsOf: path.unicodeScalars)
       } else if let replacement = values[name] {
         out.append(contentsOf: replacement.unicodeScalars)
       } else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a matrix file into cells: expansion with GitHub Actions semantics, defaults, targets,
 /// stable ids, and `build:`/`run:`/`verify:` with their placeholders resolved. Runs nothing.
 public struct Planner: Sendable {
@@ -8,13 +10,23 @@ public struct Planner: Sendable {
 
   /// The platform of cells that name none (and have no default): the host's.
   public var host: Platform
-  /// Where cells' output folders go: `${cell.out}` is `OUT/ID`.
+  /// Where cells' output folders go, absolute: `${cell.out}` is `OUT/ID`.
   public var outputRoot: String
+  /// Where Archway runs: relative artifact paths, `workdir:` and `seccomp:` are taken from here.
+  public var directory: String
+  /// Folders of environment recipes (`--containers`), looked in after the matrix file's own
+  /// `Containers` folder and before Archway's shipped recipes.
+  public var recipeFolders: [String] = []
 
-  /// A planner for `host`, with output under `outputRoot`.
-  public init(host: Platform, outputRoot: String = "archway-out") {
+  /// A planner for `host`, with output under `outputRoot` (relative to `directory`, by default the
+  /// current folder).
+  public init(
+    host: Platform, outputRoot: String = "archway-out",
+    directory: String = FileManager.default.currentDirectoryPath
+  ) {
     self.host = host
-    self.outputRoot = outputRoot
+    self.directory = directory
+    self.outputRoot = CellSteps.absolute(outputRoot, from: directory)
   }
 
   /// Every cell of `file`, in GitHub Actions' order. Throws a ``MatrixError`` at the first value
@@ -28,6 +40,13 @@ public struct Planner: Sendable {
     var origins: [SourceLocation] = []
     var idCounts: [String: Int] = [:]
     var seen: [Set<MatrixEntry>: Int] = [:]  // A cell's values (in any order) → its index.
+    var references: [(String, SourceLocation)] = []
+    let matrixFolder = CellSteps.absolute(
+      URL(fileURLWithPath: file.path).deletingLastPathComponent().path, from: directory)
+    let recipeSearch =
+      [matrixFolder + "/Containers"] + recipeFolders.map { CellSteps.absolute($0, from: directory) }
+      + EnvironmentRecipe.shippedFolders
+    var recipes: [String: EnvironmentRecipe] = [:]
     for var combination in combinations {
       for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
       let (platform, libc, env) = try target(of: combination, axes: file.axes.map(\.key))
@@ -43,33 +62,56 @@ public struct Planner: Sendable {
       var cell = Cell(
         id: id, values: combination.values, target: CellTarget(platform: platform, libc: libc), env: env,
         out: "\(outputRoot)/\(id)")
-      let placeholders = Placeholders(
+      // Each block is decoded here, once: no later stage reads YAML. Run steps see the artifacts.
+      var placeholders = Placeholders(
         cell: cell, names: TargetNames(spec: TargetCatalog.spec(for: platform)!, libc: libc))
-      cell.build = try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }
-      cell.run = try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }
-      cell.verify = try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }
-      // A malformed step or check is the matrix file's error, found before anything runs.
-      _ = try CellSteps(cell)
-      _ = try VerifySpec(cell)
+      cell.steps.limits = try ResourceLimit.parse(cell["ulimit"])
+      try cell.steps.decodeBuild(
+        try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }, out: cell.out,
+        directory: directory)
+      placeholders.artifacts = cell.steps.artifacts
+      let run = try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }
+      try cell.steps.decodeRun(run, directory: directory)
+      cell.verify = try VerifySpec(
+        verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }, run: run,
+        libc: libc)
+      cell.settings = try CellSettings(combination.values, directory: directory)
+      if let env, let location = combination["env"]?.location {
+        let recipe: EnvironmentRecipe
+        if let known = recipes[env] {
+          recipe = known
+        } else {
+          recipe = try EnvironmentRecipe.find(env, in: recipeSearch, at: location)
+        }
+        recipes[env] = recipe
+        do {
+          _ = try recipe.debianArch(for: platform.description)
+        } catch {
+          throw MatrixError(error.message, at: location)
+        }
+        cell.environment = recipe
+        // An environment's glibc is a ceiling too: what runs in debian-11 must need at most 2.31.
+        if recipe.libcFamily == "glibc" {
+          cell.verify.glibcMax = cell.verify.glibcMax.map { min($0, recipe.libcVersion) } ?? recipe.libcVersion
+        }
+      }
+      for (_, _, step) in CellSteps.namedRunSteps(run) {
+        if let value = step["expect"]?["reference"], let id = value.scalarText {
+          references.append((id, value.location))
+        }
+      }
       seen[values] = cells.count
       cells.append(cell)
       origins.append(combination.origin)
     }
-    try checkReferences(cells)
-    return cells
-  }
-
-  /// Throws at the first `expect.reference` that names no cell of the plan, with the closest id.
-  private func checkReferences(_ cells: [Cell]) throws(MatrixError) {
+    // Every `expect.reference` must name a cell of the plan.
     let ids = Set(cells.map(\.id))
-    for cell in cells {
-      for (_, step) in CellSteps.namedRunSteps(cell.run) {
-        guard let value = step["expect"]?["reference"], let id = value.scalarText, !ids.contains(id) else { continue }
-        throw MatrixError(
-          "'reference' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
-          at: value.location)
-      }
+    if let (id, location) = references.first(where: { !ids.contains($0.0) }) {
+      throw MatrixError(
+        "'reference' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
+        at: location)
     }
+    return cells
   }
 
   /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the environment, then each user

@@ -1,24 +1,45 @@
-/// A command as a step writes it: an argv, or a script for a shell the step names.
-public struct StepSpec: Sendable, Hashable {
-  /// The step's name: `build`, or the run step's name.
+import Foundation
+
+/// A step as the plan holds it: decoded once by the planner, with every placeholder resolved
+/// (`${artifact:NAME}` included), so no later stage reads YAML or parses a placeholder.
+public struct StepSpec: Sendable, Hashable, Codable {
+  /// The step's identity in its cell: `build`, or the run step's name (unique in the cell, never
+  /// `build`); logs, checks and JUnit testcases are named after it.
   public var name: String
-  /// What to run (`shell:` + `script:` become `[shell, -c, script]`).
+  /// What to run (`shell:` + `script:` become the shell's argv, e.g. `[bash, --noprofile, --norc, -eo,
+  /// pipefail, -c, script]`).
   public var argv: [String]
   /// Variables added to the clean environment.
   public var environment: [String: String]
-  /// The working directory, relative to where Archway runs; that folder when nil.
+  /// The working directory, absolute; where Archway runs when nil (the cell's folder in a root filesystem).
   public var workingDirectory: String?
   /// Bytes for standard input.
   public var stdin: String?
-  /// The step's time limit; the run's `--timeout` when nil.
-  public var timeout: Duration?
+  /// The step's time limit in seconds; the run's `--timeout` when nil.
+  public var timeout: Double?
   /// The exit code a run step is expected to end with (default 0).
   public var expectedExit: Int32
   /// Resource limits (`nofile`, `stack` in KiB, `nproc`, …): the cell's `ulimit:`, then the step's.
   public var limits: [String: Int] = [:]
 
+  enum CodingKeys: String, CodingKey {
+    case name, argv, environment = "env", workingDirectory = "workdir", stdin, timeout
+    case expectedExit = "expected_exit", limits
+  }
+
   /// The `prlimit` options that apply ``limits``.
   public var prlimitOptions: [String] { ResourceLimit.prlimitOptions(limits) }
+
+  /// The argv that runs `script` the way GitHub Actions runs a `run:` script: bash with
+  /// `--noprofile --norc -eo pipefail`, sh (and dash, ash, busybox sh) with `-e`, so a failing command
+  /// in the middle fails the step; any other shell as `SHELL -c SCRIPT`.
+  public static func scriptArgv(shell: String, script: String) -> [String] {
+    switch URL(fileURLWithPath: shell).lastPathComponent {
+    case "bash": [shell, "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    case "sh", "dash", "ash": [shell, "-e", "-c", script]
+    default: [shell, "-c", script]
+    }
+  }
 }
 
 /// The limits a matrix may set with `ulimit:`, with `ulimit`'s units.
@@ -64,14 +85,13 @@ public enum ResourceLimit {
   }
 }
 
-/// A cell's build step, the artifacts it must leave, and its run steps, decoded from the resolved
-/// `build:` and `run:` blocks.
-public struct CellSteps: Sendable, Hashable {
+/// A cell's build step, the artifacts it must leave, and its run steps, as the planner decoded them.
+public struct CellSteps: Sendable, Hashable, Codable {
   /// The build step, if the cell has one.
   public var build: StepSpec?
-  /// Artifact name → path (inside the cell's folder).
+  /// Artifact name → absolute path inside the cell's folder.
   public var artifacts: [String: String]
-  /// The run steps, in order.
+  /// The run steps, in order, with unique names.
   public var run: [StepSpec]
   /// The cell's own `ulimit:` (each step may add to it).
   public var limits: [String: Int]
@@ -79,49 +99,79 @@ public struct CellSteps: Sendable, Hashable {
   static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts"]
   static let runKeys = ["name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect"]
 
-  /// Decodes `cell`'s steps. Throws a ``MatrixError`` at the first unknown key or ill-typed value.
-  public init(_ cell: Cell) throws(MatrixError) {
+  /// No steps at all.
+  public init() {
     build = nil
     artifacts = [:]
     run = []
-    let cellLimits = try ResourceLimit.parse(cell["ulimit"])
-    limits = cellLimits
-    if let block = cell.build {
-      guard let entries = block.entries else {
-        throw MatrixError("'build' must be a map (argv or shell and script, env, artifacts…)", at: block.location)
-      }
-      build = try Self.step(named: "build", entries, at: block.location, allowed: Self.buildKeys, limits: cellLimits)
-      for entry in block["artifacts"]?.entries ?? [] {
-        guard let path = entry.value.scalarText else {
-          throw MatrixError("artifact '\(entry.key)' must be a path", at: entry.value.location)
-        }
-        guard Self.isInside(path, folder: cell.out) else {
-          throw MatrixError(
-            "artifact '\(entry.key)' at '\(path)' lies outside the cell's folder \(cell.out)", at: entry.value.location)
-        }
-        artifacts[entry.key] = path
-      }
+    limits = [:]
+  }
+
+  /// The build step and its artifacts from a resolved `build:` block; relative paths are taken from
+  /// `directory` (where Archway runs). Throws a ``MatrixError`` at the first unknown key, ill-typed
+  /// value, or artifact outside `out`.
+  mutating func decodeBuild(_ block: MatrixValue?, out: String, directory: String) throws(MatrixError) {
+    guard let block else { return }
+    guard let entries = block.entries else {
+      throw MatrixError("'build' must be a map (argv or shell and script, env, artifacts…)", at: block.location)
     }
-    for (name, value) in Self.namedRunSteps(cell.run) {
+    build = try Self.step(
+      named: "build", entries, at: block.location, allowed: Self.buildKeys, limits: limits, directory: directory)
+    for entry in block["artifacts"]?.entries ?? [] {
+      guard let path = entry.value.scalarText else {
+        throw MatrixError("artifact '\(entry.key)' must be a path", at: entry.value.location)
+      }
+      let absolute = Self.absolute(path, from: directory)
+      guard Self.isInside(absolute, folder: out) else {
+        throw MatrixError(
+          "artifact '\(entry.key)' at '\(path)' lies outside the cell's folder \(out)", at: entry.value.location)
+      }
+      artifacts[entry.key] = absolute
+    }
+  }
+
+  /// The run steps of a resolved `run:` block. Throws a ``MatrixError`` at the first malformed step,
+  /// and at a step whose name is `build`, `rebuild-N`, holds a `/`, or repeats an earlier step's.
+  mutating func decodeRun(_ block: MatrixValue?, directory: String) throws(MatrixError) {
+    var seen: [String: SourceLocation] = [:]
+    for (name, location, value) in Self.namedRunSteps(block) {
       guard let entries = value.entries else {
         throw MatrixError(
           "a run step must be a map (name, argv, stdin, expect…), not \(value.shapeName)", at: value.location)
       }
-      run.append(try Self.step(named: name, entries, at: value.location, allowed: Self.runKeys, limits: cellLimits))
+      if let first = seen[name] {
+        throw MatrixError(
+          "a second run step named '\(name)' (the first is at line \(first.line)); step names must be unique in a"
+            + " cell, as they name its logs and checks", at: location)
+      }
+      if name == "build" || (name.hasPrefix("rebuild-") && Int(name.dropFirst(8)) != nil) {
+        throw MatrixError("'\(name)' names Archway's own build step; give the run step another name", at: location)
+      }
+      if name.isEmpty || name.contains("/") || name.hasPrefix(".") {
+        throw MatrixError("the step name '\(name)' cannot name a log file; use letters, digits, '-', '_'", at: location)
+      }
+      seen[name] = location
+      run.append(
+        try Self.step(
+          named: name, entries, at: value.location, allowed: Self.runKeys, limits: limits, directory: directory))
     }
   }
 
-  /// A `run:` block's steps with their names: a list's items by `name` (else `run-N`), a map's by key.
-  static func namedRunSteps(_ block: MatrixValue?) -> [(String, MatrixValue)] {
+  /// A `run:` block's steps with their names and where each name was written: a list's items by
+  /// `name` (else `run-N`), a map's by key.
+  static func namedRunSteps(_ block: MatrixValue?) -> [(String, SourceLocation, MatrixValue)] {
     if let items = block?.items {
-      return items.enumerated().map { ($1["name"]?.scalarText ?? "run-\($0 + 1)", $1) }
+      return items.enumerated().map { index, item in
+        let name = item["name"]
+        return (name?.scalarText ?? "run-\(index + 1)", name?.location ?? item.location, item)
+      }
     }
-    return block?.entries?.map { ($0.key, $0.value) } ?? []
+    return block?.entries?.map { ($0.key, $0.keyLocation ?? $0.value.location, $0.value) } ?? []
   }
 
   private static func step(
     named name: String, _ entries: [MatrixEntry], at location: SourceLocation, allowed: [String],
-    limits: [String: Int]
+    limits: [String: Int], directory: String
   ) throws(MatrixError) -> StepSpec {
     for entry in entries where !allowed.contains(entry.key) {
       throw MatrixFile.unknownKey(entry, among: allowed, in: "a step")
@@ -135,7 +185,7 @@ public struct CellSteps: Sendable, Hashable {
       argv = items.compactMap(\.scalarText)
     } else if let script = map["script"] {
       guard let text = script.scalarText else { throw MatrixError("'script' must be text", at: script.location) }
-      argv = [map["shell"]?.scalarText ?? "sh", "-c", text]
+      argv = StepSpec.scriptArgv(shell: map["shell"]?.scalarText ?? "sh", script: text)
     } else {
       throw MatrixError("step '\(name)' needs 'argv' (a list) or 'script' (with 'shell: bash')", at: location)
     }
@@ -144,12 +194,12 @@ public struct CellSteps: Sendable, Hashable {
     }
     var environment: [String: String] = [:]
     for entry in map["env"]?.entries ?? [] { environment[entry.key] = entry.value.description }
-    var timeout: Duration?
+    var timeout: Double?
     if let value = map["timeout"] {
       guard let seconds = Double(value.description), seconds > 0 else {
         throw MatrixError("'timeout' must be a number of seconds, not '\(value)'", at: value.location)
       }
-      timeout = .milliseconds(Int(seconds * 1000))
+      timeout = seconds
     }
     var expectedExit: Int32 = 0
     if let value = map["expect"]?["exit"] {
@@ -158,10 +208,23 @@ public struct CellSteps: Sendable, Hashable {
       }
       expectedExit = exit
     }
+    var workdir: String?
+    if let value = map["workdir"] {
+      guard let text = value.scalarText, !text.isEmpty else {
+        throw MatrixError("'workdir' must be a folder, not \(value.shapeName)", at: value.location)
+      }
+      workdir = absolute(text, from: directory)
+    }
     return StepSpec(
-      name: name, argv: argv, environment: environment, workingDirectory: map["workdir"]?.scalarText,
+      name: name, argv: argv, environment: environment, workingDirectory: workdir,
       stdin: map["stdin"]?.scalarText, timeout: timeout, expectedExit: expectedExit,
       limits: limits.merging(try ResourceLimit.parse(map["ulimit"])) { _, step in step })
+  }
+
+  /// `path` made absolute from `directory`, with `.` and `..` resolved (symbolic links are not).
+  static func absolute(_ path: String, from directory: String) -> String {
+    let joined = path.hasPrefix("/") ? path : directory + "/" + path
+    return URL(fileURLWithPath: joined).standardizedFileURL.path
   }
 
   /// Whether `path`, once `.` and `..` are resolved, lies in `folder`.

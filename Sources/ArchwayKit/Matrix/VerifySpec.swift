@@ -2,7 +2,7 @@ import Foundation
 
 /// What a cell's `verify:` block and its run steps' `expect:` blocks ask the verifier to check,
 /// decoded and validated at plan time so a bad value is reported with its file, line and column.
-public struct VerifySpec: Sendable, Hashable {
+public struct VerifySpec: Sendable, Hashable, Codable {
   /// Whether the artifacts' architecture is checked (`arch: false` turns it off).
   public var arch = true
   /// Whether the artifacts' libc family and interpreter are checked.
@@ -19,8 +19,13 @@ public struct VerifySpec: Sendable, Hashable {
   /// Run step name → what its outputs must be.
   public var expectations: [String: OutputExpectation] = [:]
 
+  enum CodingKeys: String, CodingKey {
+    case arch, libc, glibcMax = "glibc_max", allowNeeded = "allow_needed", minosMax = "minos_max", reproducible
+    case expectations
+  }
+
   /// `verify: reproducible:`: build the cell this many times in all, varying these.
-  public struct Reproducibility: Sendable, Hashable {
+  public struct Reproducibility: Sendable, Hashable, Codable {
     /// Builds in all (at least 2).
     public var builds: Int
     /// What differs between the first build and the others.
@@ -28,7 +33,7 @@ public struct VerifySpec: Sendable, Hashable {
   }
 
   /// What a rebuild varies, as reprotest names it.
-  public enum Variation: String, Sendable, Hashable, CaseIterable {
+  public enum Variation: String, Sendable, Hashable, Codable, CaseIterable {
     /// The output folder (every rebuild writes into its own, so this always varies).
     case path
     /// The clock, moved 397 days ahead through `faketime`.
@@ -43,11 +48,14 @@ public struct VerifySpec: Sendable, Hashable {
 
   static let keys = ["arch", "libc", "glibc_max", "allow_needed", "minos_max", "reproducible"]
 
-  /// Decodes `cell`'s `verify:` block and its run steps' `expect:` blocks. Throws a ``MatrixError``
-  /// at the first unknown key or ill-typed value.
-  public init(_ cell: Cell) throws(MatrixError) {
-    if case .gnu(let version?) = try? LibcRequirement.parse(cell.target.libc) { glibcMax = version }
-    if let block = cell.verify, block.kind != .null {
+  /// Checks nothing but what every artifact gets (architecture and libc).
+  public init() {}
+
+  /// Decodes a cell's resolved `verify:` block and its run steps' `expect:` blocks, for a cell of
+  /// `libc`. Throws a ``MatrixError`` at the first unknown key or ill-typed value.
+  init(verify block: MatrixValue?, run: MatrixValue?, libc: LibcRequirement) throws(MatrixError) {
+    if case .gnu(let version?) = libc { glibcMax = version }
+    if let block, block.kind != .null {
       guard let entries = block.entries else {
         throw MatrixError("'verify' must be a map (glibc_max, allow_needed, reproducible…)", at: block.location)
       }
@@ -55,7 +63,7 @@ public struct VerifySpec: Sendable, Hashable {
         try apply(entry)
       }
     }
-    for (name, value) in CellSteps.namedRunSteps(cell.run) {
+    for (name, _, value) in CellSteps.namedRunSteps(run) {
       guard let expect = value["expect"] else { continue }
       expectations[name] = try OutputExpectation(expect)
     }
@@ -134,15 +142,39 @@ public struct VerifySpec: Sendable, Hashable {
 
 /// What a run step's output must be (`expect:`): besides `exit`, per stream a text, a golden file or
 /// a pattern, or the same step's output in a reference cell; normalizers apply to both sides first.
-public struct OutputExpectation: Sendable, Hashable {
-  /// What one stream must be.
-  public enum Rule: Sendable, Hashable {
+public struct OutputExpectation: Sendable, Hashable, Codable {
+  /// What one stream must be: `{"equals": TEXT}`, `{"golden": PATH}` or `{"matches": PATTERN}` in JSON.
+  public enum Rule: Sendable, Hashable, Codable {
     /// Equal to this text.
     case equals(String)
     /// Equal to this file's contents (a golden file, relative to where Archway runs).
-    case golden(path: String)
+    case golden(String)
     /// The pattern (NSRegularExpression, `^`/`$` per line) is found in the output.
     case matches(String)
+
+    enum CodingKeys: String, CodingKey { case equals, golden, matches }
+
+    /// Decodes what ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      if let text = try c.decodeIfPresent(String.self, forKey: .equals) {
+        self = .equals(text)
+      } else if let path = try c.decodeIfPresent(String.self, forKey: .golden) {
+        self = .golden(path)
+      } else {
+        self = .matches(try c.decode(String.self, forKey: .matches))
+      }
+    }
+
+    /// `{"equals": TEXT}`, `{"golden": PATH}` or `{"matches": PATTERN}`.
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      switch self {
+      case .equals(let text): try c.encode(text, forKey: .equals)
+      case .golden(let path): try c.encode(path, forKey: .golden)
+      case .matches(let pattern): try c.encode(pattern, forKey: .matches)
+      }
+    }
   }
 
   /// The rule for standard output, if any.
@@ -153,6 +185,8 @@ public struct OutputExpectation: Sendable, Hashable {
   public var reference: String?
   /// Applied to both sides before comparing.
   public var normalize = Normalization()
+
+  enum CodingKeys: String, CodingKey { case stdout, stderr, reference, normalize }
 
   static let keys = [
     "exit", "stdout", "stderr", "stdout_file", "stderr_file", "stdout_matches", "stderr_matches", "reference",
@@ -173,8 +207,8 @@ public struct OutputExpectation: Sendable, Hashable {
       case "exit": break  // The executor's (see StepSpec.expectedExit).
       case "stdout": stdout = .equals(text!)
       case "stderr": stderr = .equals(text!)
-      case "stdout_file": stdout = .golden(path: text!)
-      case "stderr_file": stderr = .golden(path: text!)
+      case "stdout_file": stdout = .golden(text!)
+      case "stderr_file": stderr = .golden(text!)
       case "stdout_matches", "stderr_matches":
         do {
           _ = try NSRegularExpression(pattern: text!, options: [.anchorsMatchLines])
@@ -192,13 +226,15 @@ public struct OutputExpectation: Sendable, Hashable {
 
 /// How outputs are normalized before they are compared: lines removed by pattern, CRLF made LF,
 /// trailing whitespace dropped.
-public struct Normalization: Sendable, Hashable {
+public struct Normalization: Sendable, Hashable, Codable {
   /// Lines matching any of these patterns are removed.
   public var strip: [String] = []
   /// Whether `\r\n` becomes `\n`.
   public var crlf = false
   /// Whether spaces and tabs at the ends of lines are dropped.
   public var trailingWhitespace = false
+
+  enum CodingKeys: String, CodingKey { case strip, crlf, trailingWhitespace = "trailing_whitespace" }
 
   /// No normalization.
   public init() {}

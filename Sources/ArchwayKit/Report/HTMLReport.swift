@@ -30,7 +30,7 @@ public enum HTMLReport {
         let verdict = Verdict.overall(cells.map(\.verdict))
         html += cells.isEmpty ? "<td></td>" : "<td class=\"v \(verdict.rawValue)\">"
         html += cells.map {
-          "<a href=\"#\(anchor($0.id))\" title=\"\(XMLText.escape($0.id, attribute: true))\">\(ReportGrid.mark($0.verdict))</a>"
+          "<a href=\"#\(anchor($0.id))\" title=\"\(XMLText.escape($0.id, attribute: true))\">\(ReportGrid.mark($0))</a>"
         }.joined()
         html += cells.isEmpty ? "" : "</td>"
       }
@@ -54,7 +54,8 @@ public enum HTMLReport {
   static func details(_ cell: CellRecord) -> String {
     let e = { (text: String) in XMLText.escape(text) }
     var html = "<details id=\"\(anchor(cell.id))\" class=\"\(cell.verdict.rawValue)\">"
-    html += "<summary>\(ReportGrid.mark(cell.verdict)) \(e(cell.id)) — \(cell.verdict.rawValue)</summary>\n"
+    let verdict = cell.checkedStaticallyOnly ? "passed, checked statically only" : cell.verdict.rawValue
+    html += "<summary>\(ReportGrid.mark(cell)) \(e(cell.id)) — \(verdict)</summary>\n"
     html += "<p>\(e(cell.target.platform)) · \(e(cell.target.libc))\(cell.env.map { " · env " + e($0) } ?? "") · "
     html += "runner \(e(cell.runner.kind.rawValue)): \(e(cell.runner.reason))</p>\n"
     if let fingerprint = cell.fingerprint {

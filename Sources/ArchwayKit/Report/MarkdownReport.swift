@@ -13,7 +13,7 @@ public enum MarkdownReport {
     md += "|---|" + String(repeating: "---|", count: grid.columns.count) + "\n"
     for row in grid.rows {
       let marks = grid.columns.map { column in
-        (grid.cells[ReportGrid.Key(row: row, column: column)] ?? []).map { ReportGrid.mark($0.verdict) }.joined(
+        (grid.cells[ReportGrid.Key(row: row, column: column)] ?? []).map { ReportGrid.mark($0) }.joined(
           separator: " ")
       }
       md += "| \(cellText(row)) | " + marks.joined(separator: " | ") + " |\n"

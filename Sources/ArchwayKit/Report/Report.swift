@@ -25,7 +25,7 @@ public struct Report: Sendable, Hashable, Codable {
   public var cells: [CellRecord]
 
   /// The format version this build writes and reads.
-  public static let currentVersion = 2
+  public static let currentVersion = 3
 
   /// What a report says of its plan: enough to refuse merging reports of different plans.
   public struct PlanInfo: Sendable, Hashable, Codable {
@@ -119,8 +119,18 @@ public struct Report: Sendable, Hashable, Codable {
     let parts = [Verdict.passed, .failed, .error, .skipped].compactMap { verdict in
       counts[verdict].map { "\($0) \(verdict == .error ? "errors" : verdict.rawValue)" }
     }
+    let statically = cells.filter(\.checkedStaticallyOnly).count
     return "\(cells.count) cell\(cells.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
+      + (statically > 0 ? " (\(statically) of the passes checked statically only)" : "")
       + (interrupted ? " (interrupted)" : "")
+  }
+
+  /// The cells whose verdict differs from the one in `records` (what each cell got when it finished):
+  /// the cross-cell checks (reference outputs) run once all cells have ended, and can fail a cell
+  /// whose own checks passed.
+  public func verdictsChanged(since records: [CellRecord]) -> [CellRecord] {
+    let before = Dictionary(records.map { ($0.id, $0.verdict) }) { first, _ in first }
+    return cells.filter { cell in before[cell.id].map { $0 != cell.verdict } ?? false }
   }
 
   /// `CELL/PATH` → SHA-256 for every artifact with a checksum: paths relative to the run's output

@@ -40,8 +40,15 @@ public struct ReportGrid: Sendable {
     }
   }
 
+  /// A cell's mark: its verdict's, or ☑️ for a pass that rests on static checks alone.
+  public static func mark(_ cell: CellRecord) -> String {
+    cell.checkedStaticallyOnly ? "☑️" : mark(cell.verdict)
+  }
+
   /// The legend of the marks.
-  public static let legend = "✅ passed · ❌ failed · ⚠️ error (could not be checked) · ⏭️ skipped"
+  public static let legend =
+    "✅ passed · ☑️ passed, checked statically only (nothing here runs it) · ❌ failed · ⚠️ error (could not be checked)"
+    + " · ⏭️ skipped"
 
   /// Every check that did not pass or skip, with its cell, in report order.
   public static func problems(_ report: Report) -> [(cell: CellRecord, check: Check)] {

@@ -13,6 +13,10 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
   /// The newest macOS a Mach-O artifact may require (its slices' `minos`); nil allows any.
   public var minosMax: DottedVersion?
 
+  enum CodingKeys: String, CodingKey {
+    case platform, libc, glibcMax = "glibc_max", allowedNeeded = "allowed_needed", minosMax = "minos_max"
+  }
+
   /// Creates a value from its parts.
   public init(
     platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil,

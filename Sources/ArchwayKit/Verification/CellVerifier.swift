@@ -10,21 +10,9 @@ public enum CellVerifier {
   /// `record` with its artifacts' checksums and facts filled in, its checks and its verdict.
   public static func verify(_ record: CellRecord, cell: Cell) -> CellRecord {
     var record = record
-    var spec: VerifySpec
-    let steps: CellSteps
-    do {
-      spec = try VerifySpec(cell)
-      steps = try CellSteps(cell)
-    } catch {
-      record.checks = [Check("cell", .error, error.message)]
-      return record
-    }
-    // An environment's glibc is a ceiling too: what runs in debian-11 must need at most 2.31.
-    if let env = cell.env, let recipe = try? EnvironmentRecipe.load(env), recipe.libcFamily == "glibc" {
-      spec.glibcMax = spec.glibcMax.map { min($0, recipe.libcVersion) } ?? recipe.libcVersion
-    }
+    let spec = cell.verify
     var checks = cellChecks(record)
-    if let build = record.steps.first(where: { $0.name == "build" }) {
+    if let build = record.steps.first(where: { $0.role == .build }) {
       checks.append(stepCheck("build", subject: nil, build, expected: 0))
     }
     for index in record.artifacts.indices {
@@ -34,15 +22,29 @@ public enum CellVerifier {
       record.artifacts[index].sha256 = Checksums.sha256(ofFile: path)
       checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target)
     }
-    checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec, artifacts: steps.artifacts)
-    for step in steps.run {
-      guard let outcome = record.steps.first(where: { $0.name == step.name }) else { continue }
+    checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec, artifacts: cell.steps.artifacts)
+    let runs = Dictionary(record.steps.filter { $0.role == .run }.map { ($0.name, $0) }) { first, _ in first }
+    for step in cell.steps.run {
+      guard let outcome = runs[step.name] else {
+        checks.append(Check("exit", subject: step.name, .error, "the step has no outcome in the record"))
+        continue
+      }
       checks.append(stepCheck("exit", subject: step.name, outcome, expected: step.expectedExit))
       guard let expectation = spec.expectations[step.name] else { continue }
       for (stream, rule) in [("stdout", expectation.stdout), ("stderr", expectation.stderr)] {
         guard let rule else { continue }
         checks.append(outputCheck(stream, rule: rule, of: outcome, normalize: expectation.normalize))
       }
+    }
+    // The verdict can never be kinder than the outcome: a cell that failed must have a check saying so.
+    let verdict = Verdict.overall(checks.map(\.verdict))
+    switch record.outcome {
+    case .failed where verdict != .failed:
+      checks.append(
+        Check("cell", .failed, "the cell failed (\(record.problems.first ?? "a step did not end as expected"))"))
+    case .infrastructure where verdict == .passed || verdict == .skipped:
+      checks.append(Check("cell", .error, record.problems.first ?? "the host could not run the cell"))
+    default: break
     }
     record.checks = checks
     return record
@@ -144,20 +146,20 @@ public enum CellVerifier {
     case .skipped(let reason): return Check(stream, subject: step.name, .skipped, reason)
     default: return Check(stream, subject: step.name, .skipped, "the step did not run to its end (\(step.status))")
     }
-    guard let raw = output(of: step, stream) else {
+    guard let raw = bytes(of: step, stream) else {
       return Check(stream, subject: step.name, .error, "the step's \(stream) cannot be read back from its log")
     }
-    let actual = normalize.apply(raw)
     switch rule {
     case .equals(let text):
-      return compare(stream, step.name, expected: normalize.apply(text), actual: actual, what: "the expected text")
+      return compare(
+        stream, step.name, expected: Data(text.utf8), actual: raw, normalize: normalize, what: "the expected text")
     case .golden(let path):
       guard let data = FileManager.default.contents(atPath: path) else {
         return Check(stream, subject: step.name, .error, "cannot read the golden file \(path)")
       }
-      return compare(
-        stream, step.name, expected: normalize.apply(String(decoding: data, as: UTF8.self)), actual: actual, what: path)
+      return compare(stream, step.name, expected: data, actual: raw, normalize: normalize, what: path)
     case .matches(let pattern):
+      let actual = normalize.apply(String(decoding: raw, as: UTF8.self))
       let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
       let found = regex?.firstMatch(in: actual, range: NSRange(actual.startIndex..., in: actual)) != nil
       return Check(
@@ -167,28 +169,40 @@ public enum CellVerifier {
     }
   }
 
-  /// A comparison's check: passed when equal, else failed with a bounded unified diff.
+  /// A comparison's check: passed when equal, else failed with a bounded unified diff of the
+  /// normalized texts, or, when either side is not text (NUL bytes, invalid UTF-8), a hex dump
+  /// around the first differing byte (binary output is compared as it is, unnormalized).
   static func compare(
-    _ name: String, _ subject: String, expected: String, actual: String, what: String, actualLabel: String? = nil
+    _ name: String, _ subject: String, expected: Data, actual: Data, normalize: Normalization, what: String,
+    actualLabel: String? = nil
   ) -> Check {
-    if expected == actual { return Check(name, subject: subject, .passed, "equals \(what)") }
+    let label = actualLabel ?? "\(subject)'s \(name)"
+    guard HexDump.isText(expected), HexDump.isText(actual) else {
+      if expected == actual { return Check(name, subject: subject, .passed, "equals \(what), byte for byte") }
+      return Check(
+        name, subject: subject, .failed, "differs from \(what) (binary output)",
+        details: HexDump.render(old: expected, new: actual, oldLabel: what, newLabel: label))
+    }
+    let (old, new) = (
+      normalize.apply(String(decoding: expected, as: UTF8.self)),
+      normalize.apply(String(decoding: actual, as: UTF8.self))
+    )
+    if old == new { return Check(name, subject: subject, .passed, "equals \(what)") }
     return Check(
       name, subject: subject, .failed, "differs from \(what)",
-      details: UnifiedDiff.render(
-        old: expected, new: actual, oldLabel: what, newLabel: actualLabel ?? "\(subject)'s \(name)"))
+      details: UnifiedDiff.render(old: old, new: new, oldLabel: what, newLabel: label))
   }
 
-  /// A step's whole stream: the captured head when it holds everything, else its log (up to
-  /// ``comparisonLimit`` bytes); nil when neither has it.
-  static func output(of step: StepOutcome, _ stream: String) -> String? {
-    let (head, bytes, log) =
+  /// A step's whole stream as bytes: its log (up to ``comparisonLimit`` bytes), else the captured
+  /// head when it holds everything; nil when neither has it.
+  static func bytes(of step: StepOutcome, _ stream: String) -> Data? {
+    let (head, count, log) =
       stream == "stdout"
       ? (step.stdoutHead, step.stdoutBytes, step.stdoutLog) : (step.stderrHead, step.stderrBytes, step.stderrLog)
-    if bytes <= ProcessSupervisor.captureLimit { return head }
-    guard bytes <= comparisonLimit, let log, let data = FileManager.default.contents(atPath: log),
-      data.count == bytes
-    else { return nil }
-    return String(decoding: data, as: UTF8.self)
+    if count <= comparisonLimit, let log, let data = FileManager.default.contents(atPath: log), data.count == count {
+      return data
+    }
+    return count <= ProcessSupervisor.captureLimit && head.utf8.count == count ? Data(head.utf8) : nil
   }
 }
 

@@ -5,9 +5,16 @@ import Foundation
 public enum Checksums {
   /// The SHA-256 of the file at `path` in lowercase hex, read in 1 MiB pieces so any size costs
   /// the same memory; nil when it cannot be read.
+  /// Opening never blocks: a FIFO, a device or anything else that is not a regular file gives nil.
   public static func sha256(ofFile path: String) -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard descriptor >= 0 else { return nil }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+      close(descriptor)
+      return nil
+    }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     var hasher = SHA256()
     do {
       while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {

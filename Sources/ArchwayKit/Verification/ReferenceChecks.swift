@@ -7,8 +7,8 @@ public enum ReferenceChecks {
   public static func apply(to report: inout Report) {
     let indexByID = Dictionary(report.cells.enumerated().map { ($1.id, $0) }) { first, _ in first }
     for cell in report.plan.cells {
-      guard let index = indexByID[cell.id], let spec = try? VerifySpec(cell) else { continue }
-      let references = spec.expectations.filter { $0.value.reference != nil }.sorted { $0.key < $1.key }
+      guard let index = indexByID[cell.id] else { continue }
+      let references = cell.verify.expectations.filter { $0.value.reference != nil }.sorted { $0.key < $1.key }
       guard !references.isEmpty else { continue }
       var record = report.cells[index]
       record.checks.removeAll { $0.name == "reference" }
@@ -36,18 +36,21 @@ public enum ReferenceChecks {
       }
       return result(.error, "no cell '\(referenceID)' in the matrix" + Suggestion.phrase(for: referenceID, among: all))
     }
-    guard let mine = record.steps.first(where: { $0.name == step }), case .exited = mine.status else {
+    guard let mine = record.steps.first(where: { $0.role == .run && $0.name == step }), case .exited = mine.status
+    else {
       return result(.skipped, "the step did not run to its end here")
     }
-    guard let theirs = reference.steps.first(where: { $0.name == step }), case .exited = theirs.status else {
+    guard let theirs = reference.steps.first(where: { $0.role == .run && $0.name == step }),
+      case .exited = theirs.status
+    else {
       return result(.error, "the step did not run to its end in the reference cell \(referenceID)")
     }
-    guard let actual = CellVerifier.output(of: mine, "stdout"), let expected = CellVerifier.output(of: theirs, "stdout")
+    guard let actual = CellVerifier.bytes(of: mine, "stdout"), let expected = CellVerifier.bytes(of: theirs, "stdout")
     else {
       return result(.error, "the outputs cannot be read back from their logs")
     }
     return CellVerifier.compare(
-      "reference", step, expected: normalize.apply(expected), actual: normalize.apply(actual),
-      what: "\(referenceID)'s stdout", actualLabel: "\(record.id)'s stdout")
+      "reference", step, expected: expected, actual: actual, normalize: normalize, what: "\(referenceID)'s stdout",
+      actualLabel: "\(record.id)'s stdout")
   }
 }

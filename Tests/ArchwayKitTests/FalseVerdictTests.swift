@@ -1,0 +1,283 @@
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+@testable import ArchwayKit
+
+/// Each false verdict found by trying Archway on hostile and unusual matrices, run through the real
+/// planner, executor and verifier: every one of these passed a cell that should have failed (or
+/// hung, or ran the wrong thing) before the plan was typed.
+@Suite(.timeLimit(.minutes(3))) struct FalseVerdictTests {
+  static let host = Platform(os: "linux", arch: "amd64")
+
+  static func plan(_ yaml: String, in folder: String, out: String? = nil) throws -> [Cell] {
+    let file = try MatrixFile.parse(yaml: yaml, file: "\(folder)/m.yml")
+    return try Planner(host: host, outputRoot: out ?? folder + "/out", directory: folder).plan(file)
+  }
+
+  /// Plans, runs and verifies `yaml`'s cells.
+  static func verified(_ yaml: String, in folder: String, out: String? = nil) async throws -> [CellRecord] {
+    let cells = try plan(yaml, in: folder, out: out)
+    let executor = CellExecutor(
+      host: host, defaultTimeout: .seconds(60), environment: ProcessInfo.processInfo.environment)
+    var records: [CellRecord] = []
+    for cell in cells {
+      records.append(CellVerifier.verify(await executor.execute(cell), cell: cell))
+    }
+    return records
+  }
+
+  static func planError(_ yaml: String) -> String {
+    do {
+      _ = try plan(yaml, in: "/nowhere")
+      return "planned"
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  // 1. Two run steps of one name, or a run step named `build`: the second's exit was never checked.
+  @Test func runStepNamesAreUniqueAndBuildIsReserved() {
+    let twice = Self.planError(
+      "matrix:\n  x: [a]\nrun:\n  - name: twice\n    argv: [true]\n  - name: twice\n    argv: [false]\n")
+    #expect(
+      twice.hasPrefix("/nowhere/m.yml:6:11: a second run step named 'twice' (the first is at line 4)"), "\(twice)")
+    let build = Self.planError("matrix:\n  x: [a]\nrun:\n  - name: build\n    argv: [sh, -c, exit 3]\n")
+    #expect(build.hasPrefix("/nowhere/m.yml:4:11: 'build' names Archway's own build step"), "\(build)")
+    let slash = Self.planError("matrix:\n  x: [a]\nrun:\n  - name: a/b\n    argv: [true]\n")
+    #expect(slash.contains("cannot name a log file"), "\(slash)")
+  }
+
+  /// Whatever the checks say, a cell whose outcome is failed never gets a passing verdict.
+  @Test func aFailedOutcomeIsNeverAPassingVerdict() throws {
+    let cell = try #require(try Self.plan("matrix:\n  x: [a]\n", in: Self.folder("outcome")).first)
+    let record = CellRecord(
+      id: cell.id, target: cell.target, env: nil, runner: Runner(kind: .native, reason: "host"), outcome: .failed)
+    #expect(CellVerifier.verify(record, cell: cell).verdict == .failed)
+    var infrastructure = record
+    infrastructure.outcome = .infrastructure
+    #expect(CellVerifier.verify(infrastructure, cell: cell).verdict == .error)
+  }
+
+  static func folder(_ name: String) -> String { Fixtures.scratch("false-" + name) }
+
+  // 1 (logs). A run step's logs are its own: the build's are not overwritten by any run step.
+  @Test func buildAndRunStepsKeepTheirOwnLogs() async throws {
+    let folder = Self.folder("logs")
+    let records = try await Self.verified(
+      """
+      matrix:
+        x: [a]
+      build:
+        argv: [sh, -c, "echo built > ${cell.out}/a"]
+        artifacts: {a: "${cell.out}/a"}
+      run:
+        - name: first
+          argv: [echo, one]
+        - name: second
+          argv: [sh, -c, "echo two; exit 1"]
+      """, in: folder)
+    let record = try #require(records.first)
+    #expect(record.verdict == .failed)
+    #expect(record.checks.contains { $0.title == "second: exit" && $0.verdict == .failed })
+    let logs = record.steps.compactMap(\.stdoutLog)
+    #expect(Set(logs).count == logs.count, "\(logs)")
+    let out = record.steps.first { $0.role == .run && $0.name == "second" }?.stdoutLog
+    #expect(try String(contentsOfFile: try #require(out), encoding: .utf8) == "two\n")
+  }
+
+  // 3. `$${artifact:a}` is the literal text, not the artifact's path.
+  @Test func anEscapedArtifactPlaceholderStaysText() async throws {
+    let records = try await Self.verified(
+      """
+      matrix:
+        x: [a]
+      build:
+        argv: [touch, "${cell.out}/a"]
+        artifacts: {a: "${cell.out}/a"}
+      run:
+        - name: show
+          argv: [printf, "%s|%s", "$${artifact:a}", "${artifact:a}"]
+      """, in: Self.folder("escape"))
+    let step = try #require(records.first?.steps.last)
+    #expect(step.stdoutHead == "${artifact:a}|" + (records.first?.artifactPaths["a"] ?? "?"))
+  }
+
+  // 4. Every setting is checked at plan time, at its line and column, with a suggestion.
+  @Test(arguments: [
+    (
+      "matrix:\n  x: [a]\n  runner: [qemuu]\n",
+      "/nowhere/m.yml:3:12: unknown runner 'qemuu' (one of native, qemu, rootfs, container, wine, none);"
+        + " did you mean 'qemu'?"
+    ),
+    ("matrix:\n  x: [a]\n  runner: [qemu, natve]\n", "/nowhere/m.yml:3:18: unknown runner 'natve'"),
+    ("matrix:\n  x: [a]\ndefaults:\n  runner: [qemu]\n", "/nowhere/m.yml:4:11: 'runner' must be one word"),
+    ("matrix:\n  x: [a]\n  engine: [dockr]\n", "did you mean 'docker'?"),
+    ("matrix:\n  x: [a]\ndefaults:\n  engine_args: --runtime runc\n", "'engine_args' must be a list of words"),
+    ("matrix:\n  x: [a]\ndefaults:\n  network: yes please\n", "'network' must be true or false"),
+    ("matrix:\n  x: [a]\ndefaults:\n  seccomp: absent.json\n", "the seccomp profile 'absent.json' is not a file"),
+    ("matrix:\n  x: [a]\ndefaults:\n  engine_args: [--runtime, runc]\n  network: true\n", "planned"),
+  ])
+  func settingsAreCheckedAtPlanTime(yaml: String, message: String) {
+    let error = Self.planError(yaml)
+    #expect(error.hasPrefix(message) || (message.first != "/" && error.contains(message)), "\(error)")
+  }
+
+  // 9. `${cell.out}` and `$ARCHWAY_CELL_OUT` are absolute even for a relative `--out`; `workdir:` holds.
+  @Test func cellFoldersAreAbsoluteAndWorkdirHolds() async throws {
+    let folder = Self.folder("absolute")
+    let records = try await Self.verified(
+      """
+      matrix:
+        x: [a]
+      run:
+        - name: where
+          argv: [sh, -c, "echo ${cell.out} $ARCHWAY_CELL_OUT; pwd"]
+          workdir: sub/..
+      """, in: folder, out: "relative-out")
+    let step = try #require(records.first?.steps.last)
+    let lines = step.stdoutHead.split(separator: "\n").map(String.init)
+    #expect(lines.first == "\(folder)/relative-out/linux-amd64-gnu-x=a \(folder)/relative-out/linux-amd64-gnu-x=a")
+    #expect(lines.last == folder, "the workdir, from where the matrix is planned")
+  }
+
+  // 10. An artifact an earlier run left is not this run's.
+  @Test func aStaleArtifactIsNotVerifiedAgain() async throws {
+    let folder = Self.folder("stale")
+    let yaml = """
+      matrix:
+        x: [a]
+      build:
+        argv: [sh, -c, "test -e ${cell.out}/made || echo once > ${cell.out}/a; touch ${cell.out}/made"]
+        artifacts: {a: "${cell.out}/a"}
+      """
+    let first = try await Self.verified(yaml, in: folder)
+    #expect(first.first?.verdict == .passed)
+    let second = try await Self.verified(yaml, in: folder)
+    #expect(second.first?.verdict == .failed)
+    #expect(second.first?.checks.contains { $0.message.contains("left no artifact 'a'") } == true)
+  }
+
+  // 11. A runner asked for and impossible is an infrastructure error, never a quiet pass.
+  @Test func anImpossibleRunnerIsAnInfrastructureError() async throws {
+    let records = try await Self.verified(
+      """
+      matrix:
+        platform: [linux/arm64]
+        runner: [native]
+      run:
+        - name: never
+          argv: ["true"]
+      """, in: Self.folder("native"))
+    let record = try #require(records.first)
+    #expect(record.outcome == .infrastructure)
+    #expect(record.verdict == .error, "\(record.checks)")
+  }
+
+  // 13. A script runs as GitHub Actions runs it: a failing command in the middle fails the step.
+  @Test(arguments: ["bash", "sh"])
+  func aScriptStopsAtItsFirstFailure(shell: String) async throws {
+    let records = try await Self.verified(
+      """
+      matrix:
+        x: [a]
+      run:
+        - name: script
+          shell: \(shell)
+          script: |
+            false
+            echo reached
+      """, in: Self.folder("script-" + shell))
+    let record = try #require(records.first)
+    #expect(record.verdict == .failed)
+    #expect(record.steps.last?.stdoutHead == "")
+  }
+
+  @Test func aPipelineFailsUnderBash() async throws {
+    let records = try await Self.verified(
+      "matrix:\n  x: [a]\nrun:\n  - name: pipe\n    shell: bash\n    script: \"false | cat\"\n",
+      in: Self.folder("pipefail"))
+    #expect(records.first?.verdict == .failed)
+  }
+
+  // 6 and 7. What a build leaves where an artifact belongs is read only if it is a regular file inside
+  // the cell's folder: never a FIFO or device (which would block), never a file elsewhere.
+  @Test(arguments: [
+    ("mkfifo ${cell.out}/a", "is a FIFO, not a regular file"),
+    ("ln -s /dev/zero ${cell.out}/a", "points outside the cell's folder, to /dev/zero"),
+    ("ln -s /etc/shadow ${cell.out}/a", "points outside the cell's folder, to /etc/shadow"),
+    ("ln -s ../../outside ${cell.out}/a", "points outside the cell's folder"),
+    ("ln ${cell.out}/../../outside ${cell.out}/a", "is a hard link to a file with 2 names, only 1 of them"),
+    ("mkdir ${cell.out}/a", "is a folder, not a file"),
+    ("ln -s missing ${cell.out}/a", "is a symbolic link to nothing"),
+    ("mknod ${cell.out}/a c 1 5", "is a character device"),
+  ])
+  func hostileArtifactsFailWithoutBeingRead(script: String, message: String) async throws {
+    let folder = Self.folder("hostile-\(abs(script.hashValue))")
+    _ = FileManager.default.createFile(atPath: folder + "/outside", contents: Data("secret".utf8))
+    let records = try await Self.verified(
+      """
+      matrix:
+        x: [a]
+      build:
+        argv: [sh, -c, "\(script)"]
+        artifacts: {a: "${cell.out}/a"}
+      """, in: folder)
+    let record = try #require(records.first)
+    #expect(record.verdict == .failed)
+    #expect(record.artifacts.isEmpty, "nothing recorded, so nothing hashed into SHA256SUMS")
+    #expect(record.checks.contains { $0.message.contains(message) }, "\(record.checks.map(\.message))")
+  }
+
+  /// A hard link whose every name is inside the cell's folder (as cargo makes) is an artifact.
+  @Test func aHardLinkInsideTheCellIsAnArtifact() async throws {
+    let records = try await Self.verified(
+      """
+      matrix:
+        x: [a]
+      build:
+        argv: [sh, -c, "mkdir -p ${cell.out}/deps && echo x > ${cell.out}/deps/a && ln ${cell.out}/deps/a ${cell.out}/a"]
+        artifacts: {a: "${cell.out}/a"}
+      """, in: Self.folder("hardlink"))
+    #expect(records.first?.verdict == .passed, "\(records.first?.checks.map(\.message) ?? [])")
+  }
+
+  // 15. Binary output that differs is shown as a hex dump around the first differing byte, the
+  // offset agreeing with cmp's.
+  @Test func binaryOutputDiffersAsAHexDump() async throws {
+    let folder = Self.folder("hexdump")
+    let golden = folder + "/golden.bin"
+    _ = FileManager.default.createFile(atPath: golden, contents: Data((0..<40).map { UInt8($0) }))
+    let records = try await Self.verified(
+      """
+      matrix:
+        x: [a]
+      run:
+        - name: bytes
+          argv: [python3, -c, "import sys; b = bytearray(range(40)); b[21] = 0xff; sys.stdout.buffer.write(b)"]
+          expect: {stdout_file: "\(golden)"}
+      """, in: folder)
+    let record = try #require(records.first)
+    let check = try #require(record.checks.first { $0.title == "bytes: stdout" })
+    #expect(check.verdict == .failed && check.message.hasSuffix("(binary output)"))
+    let details = try #require(check.details)
+    #expect(details.hasPrefix("first difference at byte 21 (0x15): 40 bytes expected, 40 found\n"), "\(details)")
+    #expect(details.contains("00000010: 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f  ................ <"))
+    #expect(details.contains("00000010: 10 11 12 13 14 ff 16 17 18 19 1a 1b 1c 1d 1e 1f  ................ <"))
+    let log = try #require(record.steps.last?.stdoutLog)
+    let cmp = try Command.run("cmp", [golden, log])
+    #expect(cmp.stdout.contains("differ: byte 22,"), "cmp counts from 1: \(cmp.stdout)")
+  }
+
+  /// The readers themselves never block on what is not a regular file, whoever names it.
+  @Test func theReadersRefuseFIFOsAndDevicesAtOnce() throws {
+    let fifo = Self.folder("fifo") + "/pipe"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    for path in [fifo, "/dev/zero"] {
+      #expect(Checksums.sha256(ofFile: path) == nil, "\(path)")
+      #expect(throws: InspectError(path: path, reason: "not a regular file")) {
+        try BinaryInspector.inspectFile(atPath: path)
+      }
+    }
+  }
+}
