@@ -12,7 +12,7 @@ cd "$root"
 Scripts/setup-host.sh --demo
 swift build -c release --product archway >/dev/null
 archway=$(swift build -c release --show-bin-path)/archway
-out=archway-out
+out="archway-out"
 
 printf '\n== The plan (archway plan)\n'
 "$archway" plan

@@ -22,7 +22,8 @@ apt_packages=(
 )
 pip_packages=(ziglang)
 if ! $want_demo_only; then
-  apt_packages+=(binutils-multiarch libxml2-utils podman runc uidmap debootstrap binfmt-support bubblewrap wine wine64)
+  apt_packages+=(binutils-multiarch libxml2-utils podman runc uidmap debootstrap binfmt-support bubblewrap wine wine64
+    shellcheck)
   pip_packages+=(pyelftools junitparser junit2html macholib pefile jsonschema pyyaml)
 fi
 

@@ -226,7 +226,7 @@ public struct EnvironmentStore: Sendable {
     progress("importing \(built.rootfs) as \(image)")
     var importArguments = ["--arch", spec.platform.arch, "--change", "ENV=\(marker)"]
     if let variant = spec.platform.variant { importArguments += ["--variant", variant] }
-    let script = "root=$1 engine=$2 image=$3; shift 3; tar -C \"$root\" -c . | \"$engine\" import \"$@\" - \"$image\""
+    let script = Self.importScript
     let outcome = await run(
       "import", ["sh", "-c", script, "import", built.rootfs, engine, image] + importArguments, logs: logs,
       timeout: .seconds(600))
@@ -254,6 +254,12 @@ public struct EnvironmentStore: Sendable {
     await ProcessSupervisor.run(
       ProcessLaunch(name: name, argv: argv, environment: environment, timeout: timeout, logs: logs))
   }
+}
+
+extension EnvironmentStore {
+  /// Imports a root filesystem as an image: `sh -c importScript import ROOT ENGINE IMAGE ARGS…`.
+  static let importScript =
+    "root=$1 engine=$2 image=$3; shift 3; tar -C \"$root\" -c . | \"$engine\" import \"$@\" - \"$image\""
 }
 
 extension EnvironmentStore {

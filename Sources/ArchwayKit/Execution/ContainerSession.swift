@@ -61,6 +61,7 @@ struct ContainerSession: Sendable {
       echo "archway: the container session ended before the step reported how it ended" >&2; code=125
     fi
     (sleep 1; kill "$out" "$err" 2>/dev/null) & wait "$out" "$err"
+    # shellcheck disable=SC3045 # dash, bash and busybox sh all have ulimit -c (no core of our own)
     if [ "${code:-0}" -gt 128 ] && [ "$code" -lt 160 ]; then
       trap - TERM INT; ulimit -c 0; kill -s "$(kill -l "$code")" $$
     fi

@@ -1,0 +1,55 @@
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+@testable import ArchwayKit
+
+/// Every shell script Archway runs, and every one the repository ships, passes shellcheck (warnings
+/// and errors; its notes are left out): the runners' scripts as the kit holds them, a container
+/// step's generated script, and Scripts/, Benchmarks/ and .ci/run.
+@Suite struct ShellScriptTests {
+  static let kitScripts: [(String, String)] = [
+    ("rootfs", Runner.rootfsScript),
+    ("container-server", ContainerSession.server),
+    ("container-client", ContainerSession.client),
+    ("fingerprint", Fingerprint.limitsProbe),
+    ("image-import", EnvironmentStore.importScript),
+  ]
+
+  @Test(arguments: kitScripts.map(\.0))
+  func theKitsScriptsPassShellcheck(name: String) throws {
+    let script = try #require(Self.kitScripts.first { $0.0 == name }?.1)
+    let path = Fixtures.scratch("shellcheck-" + name) + "/script.sh"
+    try ("#!/bin/sh\n" + script + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try Command.run("shellcheck", ["--shell=sh", "--severity=warning", path])
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+  }
+
+  /// What the container client writes for a step (variables, a folder, limits) is valid sh too, for
+  /// values full of quotes and spaces.
+  @Test func aContainerStepsScriptPassesShellcheck() throws {
+    let folder = Fixtures.scratch("shellcheck-step")
+    let session = ContainerSession(engine: "podman", id: "", folder: folder)
+    let argv = session.exec(
+      ["prog", "it's", "a \"b\"", "$HOME"], environment: ["X": "a'b c", "Y": "$(no)"], workdir: "/w d/'x'",
+      limits: ["--nofile=64:64"], stdin: false)
+    let step = try #require(argv.dropLast().last)
+    let script = try String(contentsOfFile: "\(folder)/\(step)/run.sh", encoding: .utf8)
+    try ("#!/bin/sh\n" + script).write(toFile: folder + "/run-check.sh", atomically: true, encoding: .utf8)
+    let result = try Command.run("shellcheck", ["--shell=sh", "--severity=warning", folder + "/run-check.sh"])
+    #expect(result.status == 0, "\(result.stdout)\(script)")
+  }
+
+  @Test func theRepositorysScriptsPassShellcheck() throws {
+    let folders = ["Scripts", "Benchmarks"].map { Fixtures.root + "/" + $0 }
+    let scripts =
+      try folders.flatMap { folder in
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sh") }.map {
+          folder + "/" + $0
+        }
+      } + [Fixtures.root + "/.ci/run"]
+    #expect(scripts.count >= 6)
+    let result = try Command.run("shellcheck", ["--severity=warning"] + scripts.sorted())
+    #expect(result.status == 0, "\(result.stdout)")
+  }
+}
