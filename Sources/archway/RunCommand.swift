@@ -13,9 +13,12 @@ struct RunCommand: AsyncParsableCommand {
       in its own process group with a clean environment and a time limit that ends its whole \
       process tree; its output goes to OUT/CELL/logs/.
 
-      Cells with `env: NAME` run in a container of the image archway/NAME:ARCH; environments with \
-      a recipe in Containers/ that are not built yet are built first (see `archway env`), unless \
-      --no-provision. $ARCHWAY_ENGINE_ARGS gives engine arguments for cells that name none.
+      Cells with `env: NAME` run inside that environment: its root filesystem (chroot as root, else \
+      bwrap), under qemu with it as the sysroot, or in a container of archway/NAME:ARCH, the cheapest \
+      the host allows. The recipe NAME/environment.yml is looked up in the matrix file's \
+      Containers/, then each --containers DIR, then Archway's own; environments not built yet are \
+      built first (see `archway env`), unless --no-provision. $ARCHWAY_ENGINE_ARGS gives engine \
+      arguments for cells that name none.
 
       Then every artifact is checked (architecture, libc, glibc floor, needed libraries, SHA-256, \
       reproducibility when the matrix asks) and every run step (exit code, outputs against text, \
@@ -23,6 +26,10 @@ struct RunCommand: AsyncParsableCommand {
       report, docs/report.md), junit.xml, summary.md, report.html and SHA256SUMS; --json, --junit, \
       --markdown and --html write further copies. With GITHUB_ACTIONS=true, failures become \
       ::error annotations and the Markdown goes to $GITHUB_STEP_SUMMARY.
+
+      A cell whose runs were all skipped passes on its static checks alone and is shown as \
+      `static` (☑️ in the grids). Cells whose verdict the cross-cell checks change after their \
+      line was printed are printed again, with their final verdict and failing checks.
 
       Exit codes: 0 every check passed; 1 a check failed; 2 bad usage or matrix; 3 nothing could \
       be checked (the host lacks what the cells need); 130 interrupted (the reports of what ran \
@@ -76,24 +83,27 @@ struct RunCommand: AsyncParsableCommand {
   func run() async throws {
     let host = HostProbe.platform()
     let selection = try cellSelection.select(host: host, out: out)
-    let baselineSums = try baseline.map(ReportFiles.readBaseline)
-    let executor = CellExecutor(
-      host: host, defaultTimeout: .milliseconds(Int(timeout * 1000)), environment: ProcessInfo.processInfo.environment)
-    if !noProvision {
-      let store = EnvironmentStore(
-        root: EnvironmentStore.defaultRoot(environment: ProcessInfo.processInfo.environment),
-        environment: executor.passThrough)
-      let problems = await store.provision(selection.cells, runners: selection.cells.map(executor.runner(for:))) {
-        Output.error("env: \($0)")
-      }
-      for problem in problems { Output.error("env: cannot provision \(problem)") }
-    }
-    let scheduler = Scheduler(jobs: jobs, failFast: failFast, executor: executor)
+    var pipeline = RunPipeline(
+      executor: CellExecutor(
+        host: host, defaultTimeout: .milliseconds(Int(timeout * 1000)),
+        environment: ProcessInfo.processInfo.environment),
+      jobs: jobs)
+    pipeline.failFast = failFast
+    pipeline.provision = !noProvision
+    pipeline.baseline = try baseline.map(ReportFiles.readBaseline)
     let progress = Progress(total: selection.cells.count)
-    let started = ISO8601DateFormatter().string(from: Date())
     Interruption.install()
-    let work = Task {
-      await scheduler.run(selection.cells, finish: { CellVerifier.verify($1, cell: $0) }) { progress.handle($0) }
+    let work = Task { [pipeline] in
+      await pipeline.run(selection) { event in
+        switch event {
+        case .provisioning(let message): Output.error("env: \(message)")
+        case .provisionFailed(let problem): Output.error("env: cannot provision \(problem)")
+        case .cell(let event): progress.handle(event)
+        case .verdictsChanged(let records):
+          progress.finish()
+          progress.revised(records)
+        }
+      }
     }
     let watcher = Task {
       while !Task.isCancelled {
@@ -104,14 +114,9 @@ struct RunCommand: AsyncParsableCommand {
         try? await Task.sleep(for: .milliseconds(50))
       }
     }
-    let records = await work.value
+    let report = await work.value
     watcher.cancel()
     progress.finish()
-    let finished = ISO8601DateFormatter().string(from: Date())
-    let report = await ReportBuilder.build(
-      selection, records: records, started: started, finished: finished, interrupted: Interruption.requested,
-      baseline: baselineSums)
-    progress.revised(report.verdictsChanged(since: records))
     ReportFiles.write(
       report, out: out, extra: [(.json, jsonFile), (.junit, junit), (.markdown, markdown), (.html, html)])
     Output.error("\(report.summaryLine); reports: \(out)/report.json, junit.xml, summary.md, report.html")

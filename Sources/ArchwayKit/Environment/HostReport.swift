@@ -169,14 +169,26 @@ public struct HostReport: Sendable, Hashable, Codable {
     await output(of: argv)?.split(separator: "\n").first.map(String.init)
   }
 
-  /// What a program prints to standard output (up to 64 KiB), or nil when it cannot run or fails.
-  static func output(of argv: [String]) async -> String? {
+  /// What a program prints to standard output (up to 64 KiB), or nil when it cannot run, fails, or
+  /// has not ended within `limit` (then it is ended: a host probe never holds a run up).
+  static func output(of argv: [String], limit: Duration = .seconds(15)) async -> String? {
     let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
-    guard
-      let result = try? await Subprocess.run(
-        executable, arguments: Arguments(Array(argv.dropFirst())), output: .string(limit: 65536)),
-      result.terminationStatus == .exited(0)
-    else { return nil }
-    return result.standardOutput
+    return await withTaskGroup(of: String??.self) { group in
+      group.addTask {
+        guard
+          let result = try? await Subprocess.run(
+            executable, arguments: Arguments(Array(argv.dropFirst())), output: .string(limit: 65536)),
+          result.terminationStatus == .exited(0)
+        else { return .some(nil) }
+        return .some(result.standardOutput)
+      }
+      group.addTask {
+        try? await Task.sleep(for: limit)
+        return .none
+      }
+      let first = await group.next() ?? nil
+      group.cancelAll()
+      return first ?? nil
+    }
   }
 }

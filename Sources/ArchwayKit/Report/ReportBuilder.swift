@@ -1,20 +1,21 @@
 import Foundation
 
 /// Turns what the executor recorded (and the verifier checked) into the report: the plan and host
-/// described, the cross-cell checks made, a baseline compared.
+/// described, the cross-cell checks made, a baseline compared. Runs no process: the host was
+/// probed before.
 public enum ReportBuilder {
   /// The report of `selection`, whose cells ended as `records` (plan order, each verified by
-  /// ``CellVerifier``) between `started` and `finished` (ISO 8601); `baseline` (path → SHA-256 from a
-  /// `SHA256SUMS`) is compared when given.
+  /// ``CellVerifier``) on `host` between `started` and `finished` (ISO 8601); `baseline` (path →
+  /// SHA-256 from a `SHA256SUMS`) is compared when given.
   public static func build(
-    _ selection: PlanSelection, records: [CellRecord], started: String, finished: String, interrupted: Bool,
-    baseline: [String: String]? = nil
-  ) async -> Report {
+    _ selection: PlanSelection, records: [CellRecord], host: HostInfo, started: String, finished: String,
+    interrupted: Bool, baseline: [String: String]? = nil
+  ) -> Report {
     let plan = Report.PlanInfo(
       matrix: selection.path, matrixBytes: selection.matrixBytes, filter: selection.filter, shard: selection.shard,
       planned: selection.planned, all: selection.all)
     var report = Report(
-      plan: plan, hosts: [await HostProbe.info(runners: records.map(\.runner))], started: started, finished: finished,
+      plan: plan, hosts: [host], started: started, finished: finished,
       interrupted: interrupted, cells: records)
     ReferenceChecks.apply(to: &report)
     if let baseline { report.apply(baseline: baseline) }

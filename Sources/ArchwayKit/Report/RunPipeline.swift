@@ -1,0 +1,63 @@
+import Foundation
+
+/// `archway run` as one call: the environments its cells need provisioned, every cell executed and
+/// verified `jobs` at a time, the host described, the cross-cell checks made, the report built.
+/// Progress goes to an observer; cancelling the calling task is the interruption (running cells'
+/// process trees are ended and the report says so). Nothing here prints.
+public struct RunPipeline: Sendable {
+  /// What the pipeline tells its observer, in order.
+  public enum Event: Sendable {
+    /// An environment is being built (debootstrap, an image import), in words.
+    case provisioning(String)
+    /// An environment could not be made; its cells will report it as an infrastructure problem.
+    case provisionFailed(String)
+    /// A cell started or finished (with its verified record).
+    case cell(RunEvent)
+    /// The cells whose verdicts the cross-cell checks changed after their own end was told.
+    case verdictsChanged([CellRecord])
+  }
+
+  /// How many cells run at once.
+  public var jobs: Int
+  /// Whether to start no more cells after the first one that does not pass.
+  public var failFast = false
+  /// Whether to build the environments the cells need first.
+  public var provision = true
+  /// Path → SHA-256 of a baseline `SHA256SUMS`, compared when given.
+  public var baseline: [String: String]?
+  /// The executor that runs each cell.
+  public var executor: CellExecutor
+  /// The clock that stamps the start and end (injected so tests can fix it).
+  public var now: @Sendable () -> Date = { Date() }
+
+  /// A pipeline that runs cells with `executor`, `jobs` at a time.
+  public init(executor: CellExecutor, jobs: Int) {
+    self.executor = executor
+    self.jobs = jobs
+  }
+
+  /// Runs `selection`'s cells and returns the report (interrupted when the calling task was
+  /// cancelled); `observe` hears of each event as it happens.
+  public func run(_ selection: PlanSelection, observe: @escaping @Sendable (Event) -> Void = { _ in }) async -> Report {
+    let cells = selection.cells
+    if provision {
+      let store = EnvironmentStore(
+        root: EnvironmentStore.defaultRoot(environment: executor.passThrough), environment: executor.passThrough)
+      let problems = await store.provision(cells, runners: cells.map(executor.runner(for:))) {
+        observe(.provisioning($0))
+      }
+      for problem in problems { observe(.provisionFailed(problem)) }
+    }
+    let started = ISO8601DateFormatter().string(from: now())
+    let records = await Scheduler(jobs: jobs, failFast: failFast, executor: executor).run(
+      cells, finish: { CellVerifier.verify($1, cell: $0) }, events: { observe(.cell($0)) })
+    let interrupted = Task.isCancelled
+    let host = await HostProbe.info(runners: records.map(\.runner))
+    let report = ReportBuilder.build(
+      selection, records: records, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
+      interrupted: interrupted, baseline: baseline)
+    let changed = report.verdictsChanged(since: records)
+    if !changed.isEmpty { observe(.verdictsChanged(changed)) }
+    return report
+  }
+}
