@@ -67,6 +67,11 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
   }
 }
 
+/// One of a step's two output streams.
+public enum StepStream: String, Sendable, Hashable, Codable, CaseIterable {
+  case stdout, stderr
+}
+
 /// What one step did: its argv, how it ended, how long it took, and where its output is.
 public struct StepOutcome: Sendable, Hashable, Codable {
   /// Which of a cell's steps an outcome is: with ``name``, its identity in the cell.
@@ -129,6 +134,14 @@ public struct StepOutcome: Sendable, Hashable, Codable {
     self.argv = argv
     self.status = status
     self.duration = duration
+  }
+
+  /// What is known of `stream`: its captured head, how many bytes it wrote in all, and its log.
+  public func captured(_ stream: StepStream) -> (head: String, bytes: Int, log: String?) {
+    switch stream {
+    case .stdout: (stdoutHead, stdoutBytes, stdoutLog)
+    case .stderr: (stderrHead, stderrBytes, stderrLog)
+    }
   }
 
   /// The last line the step wrote to standard error, else its status: why it failed, in one line.

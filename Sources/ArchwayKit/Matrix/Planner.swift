@@ -70,11 +70,12 @@ public struct Planner: Sendable {
         try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }, out: cell.out,
         directory: directory)
       placeholders.artifacts = cell.steps.artifacts
-      let run = try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }
-      try cell.steps.decodeRun(run, directory: directory)
+      let (expectations, stepReferences) = try cell.steps.decodeRun(
+        try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }, directory: directory)
       cell.verify = try VerifySpec(
-        verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }, run: run,
-        libc: libc)
+        verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) },
+        expectations: expectations, libc: libc)
+      references += stepReferences
       cell.settings = try CellSettings(combination.values, directory: directory)
       if let env, let location = combination["env"]?.location {
         let recipe: EnvironmentRecipe
@@ -93,11 +94,6 @@ public struct Planner: Sendable {
         // An environment's glibc is a ceiling too: what runs in debian-11 must need at most 2.31.
         if recipe.libcFamily == "glibc" {
           cell.verify.glibcMax = cell.verify.glibcMax.map { min($0, recipe.libcVersion) } ?? recipe.libcVersion
-        }
-      }
-      for (_, _, step) in CellSteps.namedRunSteps(run) {
-        if let value = step["expect"]?["reference"], let id = value.scalarText {
-          references.append((id, value.location))
         }
       }
       seen[values] = cells.count

@@ -130,9 +130,15 @@ public struct CellSteps: Sendable, Hashable, Codable {
     }
   }
 
-  /// The run steps of a resolved `run:` block. Throws a ``MatrixError`` at the first malformed step,
-  /// and at a step whose name is `build`, `rebuild-N`, holds a `/`, or repeats an earlier step's.
-  mutating func decodeRun(_ block: MatrixValue?, directory: String) throws(MatrixError) {
+  /// The run steps of a resolved `run:` block, the one walk of it: the steps, what each step's
+  /// `expect:` asks of its outputs (by step name), and each `expect.reference` with where it was
+  /// written (for the planner's check that it names a cell). Throws a ``MatrixError`` at the first malformed
+  /// step, and at a step whose name is `build`, `rebuild-N`, holds a `/`, or repeats an earlier step's.
+  mutating func decodeRun(
+    _ block: MatrixValue?, directory: String
+  ) throws(MatrixError) -> (expectations: [String: OutputExpectation], references: [(String, SourceLocation)]) {
+    var expectations: [String: OutputExpectation] = [:]
+    var references: [(String, SourceLocation)] = []
     var seen: [String: SourceLocation] = [:]
     for (name, location, value) in Self.namedRunSteps(block) {
       guard let entries = value.entries else {
@@ -154,7 +160,13 @@ public struct CellSteps: Sendable, Hashable, Codable {
       run.append(
         try Self.step(
           named: name, entries, at: value.location, allowed: Self.runKeys, limits: limits, directory: directory))
+      guard let expect = value["expect"] else { continue }
+      expectations[name] = try OutputExpectation(expect)
+      if let reference = expect["reference"], let id = reference.scalarText {
+        references.append((id, reference.location))
+      }
     }
+    return (expectations, references)
   }
 
   /// A `run:` block's steps with their names and where each name was written: a list's items by

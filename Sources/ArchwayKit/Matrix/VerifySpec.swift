@@ -51,9 +51,13 @@ public struct VerifySpec: Sendable, Hashable, Codable {
   /// Checks nothing but what every artifact gets (architecture and libc).
   public init() {}
 
-  /// Decodes a cell's resolved `verify:` block and its run steps' `expect:` blocks, for a cell of
-  /// `libc`. Throws a ``MatrixError`` at the first unknown key or ill-typed value.
-  init(verify block: MatrixValue?, run: MatrixValue?, libc: LibcRequirement) throws(MatrixError) {
+  /// Decodes a cell's resolved `verify:` block, for a cell of `libc` whose run steps expect
+  /// `expectations` (see ``CellSteps``). Throws a ``MatrixError`` at the first unknown key or
+  /// ill-typed value.
+  init(
+    verify block: MatrixValue?, expectations: [String: OutputExpectation], libc: LibcRequirement
+  ) throws(MatrixError) {
+    self.expectations = expectations
     if case .gnu(let version?) = libc { glibcMax = version }
     if let block, block.kind != .null {
       guard let entries = block.entries else {
@@ -62,10 +66,6 @@ public struct VerifySpec: Sendable, Hashable, Codable {
       for entry in entries {
         try apply(entry)
       }
-    }
-    for (name, _, value) in CellSteps.namedRunSteps(run) {
-      guard let expect = value["expect"] else { continue }
-      expectations[name] = try OutputExpectation(expect)
     }
   }
 

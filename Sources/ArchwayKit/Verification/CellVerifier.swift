@@ -31,7 +31,7 @@ public enum CellVerifier {
       }
       checks.append(stepCheck("exit", subject: step.name, outcome, expected: step.expectedExit))
       guard let expectation = spec.expectations[step.name] else { continue }
-      for (stream, rule) in [("stdout", expectation.stdout), ("stderr", expectation.stderr)] {
+      for (stream, rule) in [(StepStream.stdout, expectation.stdout), (.stderr, expectation.stderr)] {
         guard let rule else { continue }
         checks.append(outputCheck(stream, rule: rule, of: outcome, normalize: expectation.normalize))
       }
@@ -139,33 +139,34 @@ public enum CellVerifier {
 
   /// The check of one output stream against its rule.
   static func outputCheck(
-    _ stream: String, rule: OutputExpectation.Rule, of step: StepOutcome, normalize: Normalization
+    _ stream: StepStream, rule: OutputExpectation.Rule, of step: StepOutcome, normalize: Normalization
   ) -> Check {
+    let name = stream.rawValue
     switch step.status {
     case .exited: break
-    case .skipped(let reason): return Check(stream, subject: step.name, .skipped, reason)
-    default: return Check(stream, subject: step.name, .skipped, "the step did not run to its end (\(step.status))")
+    case .skipped(let reason): return Check(name, subject: step.name, .skipped, reason)
+    default: return Check(name, subject: step.name, .skipped, "the step did not run to its end (\(step.status))")
     }
     guard let raw = bytes(of: step, stream) else {
-      return Check(stream, subject: step.name, .error, "the step's \(stream) cannot be read back from its log")
+      return Check(name, subject: step.name, .error, "the step's \(name) cannot be read back from its log")
     }
     switch rule {
     case .equals(let text):
       return compare(
-        stream, step.name, expected: Data(text.utf8), actual: raw, normalize: normalize, what: "the expected text")
+        name, step.name, expected: Data(text.utf8), actual: raw, normalize: normalize, what: "the expected text")
     case .golden(let path):
       guard let data = FileManager.default.contents(atPath: path) else {
-        return Check(stream, subject: step.name, .error, "cannot read the golden file \(path)")
+        return Check(name, subject: step.name, .error, "cannot read the golden file \(path)")
       }
-      return compare(stream, step.name, expected: data, actual: raw, normalize: normalize, what: path)
+      return compare(name, step.name, expected: data, actual: raw, normalize: normalize, what: path)
     case .matches(let pattern):
       let actual = normalize.apply(String(decoding: raw, as: UTF8.self))
       let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
       let found = regex?.firstMatch(in: actual, range: NSRange(actual.startIndex..., in: actual)) != nil
       return Check(
-        stream, subject: step.name, found ? .passed : .failed,
+        name, subject: step.name, found ? .passed : .failed,
         found ? "matches /\(pattern)/" : "does not match /\(pattern)/",
-        details: found ? nil : "\(stream) (start):\n" + String(actual.prefix(1500)))
+        details: found ? nil : "\(name) (start):\n" + String(actual.prefix(1500)))
     }
   }
 
@@ -195,10 +196,8 @@ public enum CellVerifier {
 
   /// A step's whole stream as bytes: its log (up to ``comparisonLimit`` bytes), else the captured
   /// head when it holds everything; nil when neither has it.
-  static func bytes(of step: StepOutcome, _ stream: String) -> Data? {
-    let (head, count, log) =
-      stream == "stdout"
-      ? (step.stdoutHead, step.stdoutBytes, step.stdoutLog) : (step.stderrHead, step.stderrBytes, step.stderrLog)
+  static func bytes(of step: StepOutcome, _ stream: StepStream) -> Data? {
+    let (head, count, log) = step.captured(stream)
     if count <= comparisonLimit, let log, let data = FileManager.default.contents(atPath: log), data.count == count {
       return data
     }

@@ -45,7 +45,7 @@ public enum ReferenceChecks {
     else {
       return result(.error, "the step did not run to its end in the reference cell \(referenceID)")
     }
-    guard let actual = CellVerifier.bytes(of: mine, "stdout"), let expected = CellVerifier.bytes(of: theirs, "stdout")
+    guard let actual = CellVerifier.bytes(of: mine, .stdout), let expected = CellVerifier.bytes(of: theirs, .stdout)
     else {
       return result(.error, "the outputs cannot be read back from their logs")
     }
