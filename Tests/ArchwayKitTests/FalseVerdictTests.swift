@@ -158,6 +158,28 @@ import Testing
     #expect(second.first?.checks.contains { $0.message.contains("left no artifact 'a'") } == true)
   }
 
+  /// The same holds for a reproducibility rebuild: what an earlier run's rebuild left is not compared.
+  @Test func aStaleRebuildArtifactIsNotComparedAgain() async throws {
+    let folder = Self.folder("stale-rebuild")
+    let yaml = """
+      matrix:
+        x: [a]
+      build:
+        shell: sh
+        script: |
+          if [ "$TZ" = GMT-14 ] && [ -e "${cell.out}/made" ]; then :; else echo x > "${cell.out}/a"; fi
+          touch "${cell.out}/made"
+        artifacts: {a: "${cell.out}/a"}
+      verify:
+        reproducible: {vary: [timezone]}
+      """
+    #expect(try await Self.verified(yaml, in: folder).first?.verdict == .passed)
+    let second = try #require(try await Self.verified(yaml, in: folder).first)
+    #expect(second.verdict == .failed)
+    #expect(
+      second.checks.contains { $0.title == "a: reproducible" && $0.message.contains("rebuild-2 left no artifact") })
+  }
+
   // 11. A runner asked for and impossible is an infrastructure error, never a quiet pass.
   @Test func anImpossibleRunnerIsAnInfrastructureError() async throws {
     let records = try await Self.verified(

@@ -64,7 +64,9 @@ public struct CellExecutor: Sendable {
     if let build = steps.build {
       // What an earlier run left is not this build's: an artifact the build does not write is missing.
       for path in steps.artifacts.values { unlink(path) }
-      var outcome = await run(build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell)
+      var outcome = await run(
+        build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
+        workingDirectory: build.workingDirectory)
       outcome.role = .build
       record.steps.append(outcome)
       guard outcome.status.succeeded else {
@@ -104,8 +106,10 @@ public struct CellExecutor: Sendable {
         let rebuild = Rebuild(number: number, cell: cell, vary: reproducible.vary)
         try? FileManager.default.createDirectory(
           atPath: rebuild.relocatedCell.out + "/logs", withIntermediateDirectories: true)
+        for path in steps.artifacts.values { unlink(rebuild.relocate(path)) }
+        let step = rebuild.step(from: build)
         var outcome = await run(
-          rebuild.step(from: build), argv: rebuild.argv(from: build), in: rebuild.relocatedCell)
+          step, argv: rebuild.argv(from: build), in: rebuild.relocatedCell, workingDirectory: step.workingDirectory)
         outcome.role = .rebuild
         record.steps.append(outcome)
         if !outcome.status.succeeded { break }
@@ -166,7 +170,7 @@ public struct CellExecutor: Sendable {
 
   /// Runs a step's final argv (already wrapped by its runner and limits) with its environment and logs.
   private func run(
-    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?? = .none
+    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?
   ) async -> StepOutcome {
     var environment = passThrough
     environment.merge(step.environment) { _, step in step }
@@ -175,7 +179,7 @@ public struct CellExecutor: Sendable {
     return await ProcessSupervisor.run(
       ProcessLaunch(
         name: step.name, argv: argv, environment: environment,
-        workingDirectory: workingDirectory ?? step.workingDirectory,
+        workingDirectory: workingDirectory,
         stdin: step.stdin, timeout: step.timeout.map { .milliseconds(Int($0 * 1000)) } ?? defaultTimeout,
         logs: "\(cell.out)/logs/\(step.name)"))
   }

@@ -14,7 +14,7 @@ public enum ReproducibilityCheck {
     var problem: Check?
     for rebuild in rebuilds {
       let name = "rebuild-\(rebuild.number)"
-      guard let step = record.steps.first(where: { $0.name == name }) else {
+      guard let step = record.steps.first(where: { $0.role == .rebuild && $0.name == name }) else {
         problem = Check("reproducible", .skipped, "\(name) did not run (the cell stopped before it)")
         break
       }
@@ -32,9 +32,19 @@ public enum ReproducibilityCheck {
       }
       for rebuild in rebuilds {
         let path = rebuild.relocate(declared[artifact.name] ?? artifact.path)
-        guard let other = FileManager.default.contents(atPath: path) else {
+        // A rebuild's artifact is held to what the first build's was: a regular file in its folder.
+        let other: Data
+        switch ArtifactFile.check(path, folder: rebuild.relocatedCell.out) {
+        case .file(let resolved):
+          guard let data = FileManager.default.contents(atPath: resolved) else {
+            return Check("reproducible", subject: artifact.name, .error, "cannot read \(resolved)")
+          }
+          other = data
+        case .missing:
           return Check(
             "reproducible", subject: artifact.name, .failed, "rebuild-\(rebuild.number) left no artifact at \(path)")
+        case .refused(let why):
+          return Check("reproducible", subject: artifact.name, .failed, "rebuild-\(rebuild.number): \(why)")
         }
         if let difference = BinaryDifference.locate(first, other) {
           return Check(
