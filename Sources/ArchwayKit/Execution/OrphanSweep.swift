@@ -15,13 +15,34 @@ enum OrphanSweep {
 
   /// SIGKILL to every process whose environment holds `ARCHWAY_STEP=marker`. Two passes, so a
   /// child forked while the first pass ran is found by the second.
+  ///
+  /// Returns once every process killed has exited (or after 2 s): a killed server (wine's
+  /// `wineserver`, a test's daemon) still holding its socket would otherwise be met half-dead by the
+  /// next step (`recvmsg: Connection reset by peer`).
   static func kill(marker: String) {
     let needle = Array("\(variable)=\(marker)".utf8)
+    var killed = Set<pid_t>()
     for _ in 0..<2 {
       let found = processes(carrying: needle)
       for pid in found { Foundation.kill(pid, SIGKILL) }
+      killed.formUnion(found)
       if found.isEmpty { break }
     }
+    let deadline = ContinuousClock.now + .seconds(2)
+    while !killed.isEmpty, ContinuousClock.now < deadline {
+      killed = killed.filter(isRunning)
+      if !killed.isEmpty { usleep(2000) }
+    }
+  }
+
+  /// Whether `pid` still runs: it exists and is not a zombie (whose files are already closed).
+  static func isRunning(_ pid: pid_t) -> Bool {
+    // `/proc/PID/stat` is `PID (COMMAND) STATE …`; the command may hold spaces and parentheses.
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = text.lastIndex(of: ")")
+    else { return false }
+    let state = text[text.index(after: close)...].drop { $0 == " " }.first
+    return state != "Z" && state != "X"
   }
 
   /// The processes (other than this one) whose environment block holds the entry `needle`

@@ -4,7 +4,8 @@ import Foundation
 /// and wine announces it on standard error, which would fall into a step's output; so Archway creates
 /// one template in its cache (`$XDG_CACHE_HOME/archway/wine-prefix`) and gives each cell a hard-linked
 /// copy of it (wine replaces the registry files it saves, it does not write into them). A cell of its
-/// own keeps one cell's `wineserver`, which the orphan sweep ends after each step, from serving another.
+/// own keeps one cell's `wineserver`, which the orphan sweep ends after each step (and waits for, so
+/// the next step never meets it half-dead), from serving another.
 enum WinePrefix {
   /// The template's folder for Archway's `environment`.
   static func template(environment: [String: String]) -> String {
