@@ -1,3 +1,4 @@
+import ArchwayKit
 import ArgumentParser
 import Foundation
 
@@ -30,6 +31,10 @@ struct Archway: AsyncParsableCommand {
     } catch let failure as CommandFailure {
       Output.error("Error: \(failure.message)")
       Foundation.exit(failure.code)
+    } catch let failure as any ArchwayError {
+      // The kit's errors carry their exit code; this is the one place it becomes the process's.
+      Output.error("Error: \(failure)")
+      Foundation.exit(failure.exitCode)
     } catch {
       let code = exitCode(for: error)
       let message = fullMessage(for: error)

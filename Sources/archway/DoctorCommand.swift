@@ -33,13 +33,9 @@ struct DoctorCommand: AsyncParsableCommand {
       host: host, path: environment["PATH"], engineArguments: CellExecutor.engineArguments(environment))
     var runners: [(String, Runner)] = []
     if let matrix {
-      do {
-        let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
-        let facts = Runner.HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
-        runners = cells.map { ($0.id, Runner.choose(for: $0, on: facts)) }
-      } catch {
-        throw CommandFailure(message: error.description)
-      }
+      let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
+      let facts = Runner.HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
+      runners = cells.map { ($0.id, Runner.choose(for: $0, on: facts)) }
     }
     if json {
       try Output.printJSON(

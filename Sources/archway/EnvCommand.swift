@@ -34,11 +34,7 @@ struct EnvLocation: ParsableArguments {
   }
 
   func recipe(_ name: String) throws -> EnvironmentRecipe {
-    do {
-      return try EnvironmentRecipe.find(name, in: [containers] + EnvironmentRecipe.shippedFolders)
-    } catch {
-      throw CommandFailure(message: error.description)
-    }
+    try EnvironmentRecipe.find(name, in: [containers] + EnvironmentRecipe.shippedFolders)
   }
 }
 
@@ -108,25 +104,15 @@ struct EnvBuild: AsyncParsableCommand {
 
   func run() async throws {
     let recipe = try location.recipe(name)
-    let debianArch: String
-    do {
-      debianArch = try recipe.debianArch(for: arch)
-    } catch {
-      throw CommandFailure(message: error.description)
-    }
+    let debianArch = try recipe.debianArch(for: arch)
     let started = ContinuousClock.now
-    do {
-      let built = try await location.store.build(
-        recipe, arch: debianArch, engine: engine, engineArguments: engineArguments
-      ) { Output.error("env: \($0)") }
-      let elapsed = (ContinuousClock.now - started).components.seconds
-      print(
-        "\(built.name)/\(built.arch): \(built.reused ? "reused" : "built in \(elapsed)s"), \(built.libc), \(built.rootfs)"
-          + (built.image.map { ", image \($0)" } ?? ""))
-    } catch {
-      Output.error("Error: \(error.message)")
-      throw ExitCode(error.hostLacksIt ? 3 : 1)
-    }
+    let built = try await location.store.build(
+      recipe, arch: debianArch, engine: engine, engineArguments: engineArguments
+    ) { Output.error("env: \($0)") }
+    let elapsed = (ContinuousClock.now - started).components.seconds
+    print(
+      "\(built.name)/\(built.arch): \(built.reused ? "reused" : "built in \(elapsed)s"), \(built.libc), \(built.rootfs)"
+        + (built.image.map { ", image \($0)" } ?? ""))
   }
 }
 
@@ -140,12 +126,8 @@ struct EnvPrune: ParsableCommand {
   var name: String?
 
   func run() throws {
-    do {
-      let removed = try location.store.prune(name)
-      for path in removed { print("removed \(path)") }
-      Output.error("\(removed.count) cached build\(removed.count == 1 ? "" : "s") removed")
-    } catch {
-      throw CommandFailure(message: error.message)
-    }
+    let removed = try location.store.prune(name)
+    for path in removed { print("removed \(path)") }
+    Output.error("\(removed.count) cached build\(removed.count == 1 ? "" : "s") removed")
   }
 }

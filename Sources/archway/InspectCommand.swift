@@ -38,12 +38,7 @@ struct InspectCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let results: [(InspectTarget, BinaryFacts)]
-    do {
-      results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
-    } catch {
-      throw CommandFailure(message: error.description)
-    }
+    let results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
     let facts = sha256 ? await Checksums.adding(to: results.map(\.1), jobs: jobs) : results.map(\.1)
     if json {
       try await Output.printJSONArray(facts, jobs: jobs, symbols: symbols)

@@ -30,12 +30,7 @@ struct MergeCommand: ParsableCommand {
 
   func run() throws {
     let loaded = try reports.map { ($0, try ReportFiles.read($0)) }
-    let merged: Report
-    do {
-      merged = try Report.merge(loaded)
-    } catch {
-      throw CommandFailure(message: error.message)
-    }
+    let merged = try Report.merge(loaded)
     ReportFiles.write(merged, out: out, extra: [])
     Output.error("\(merged.summaryLine); merged \(reports.count) reports into \(out)/report.json")
     if merged.exitStatus != 0 { throw ExitCode(merged.exitStatus) }

@@ -27,11 +27,7 @@ enum ReportFiles {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CommandFailure(message: "cannot read the baseline '\(path)'")
     }
-    do {
-      return try Checksums.parse(String(decoding: data, as: UTF8.self), named: path)
-    } catch {
-      throw CommandFailure(message: error.message)
-    }
+    return try Checksums.parse(String(decoding: data, as: UTF8.self), named: path)
   }
 
   /// Reads a report, or fails with the reason.
@@ -39,10 +35,6 @@ enum ReportFiles {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CommandFailure(message: "cannot read the report '\(path)'")
     }
-    do {
-      return try Report.decode(data, named: path)
-    } catch {
-      throw CommandFailure(message: error.message)
-    }
+    return try Report.decode(data, named: path)
   }
 }

@@ -30,11 +30,7 @@ struct SelectionOptions: ParsableArguments {
     }
     var planner = Planner(host: host, outputRoot: out)
     planner.recipeFolders = containers
-    do {
-      return try PlanSelection(
-        path: path, filter: filter, shard: shard, durationsReport: durations, planner: planner)
-    } catch {
-      throw CommandFailure(message: error.description)
-    }
+    return try PlanSelection(
+      path: path, filter: filter, shard: shard, durationsReport: durations, planner: planner)
   }
 }

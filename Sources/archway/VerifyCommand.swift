@@ -49,12 +49,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
   func run() async throws {
     let policy = try policy()
-    let results: [(InspectTarget, BinaryFacts)]
-    do {
-      results = try await BinaryInspector.inspect(paths: paths)
-    } catch {
-      throw CommandFailure(message: error.description)
-    }
+    let results = try await BinaryInspector.inspect(paths: paths)
     let verdicts = ArtifactVerifier.verify(results, against: policy)
     if json {
       try Output.printJSON(verdicts, symbols: false)

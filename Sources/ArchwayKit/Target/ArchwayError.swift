@@ -1,0 +1,24 @@
+/// What every error the kit throws is: a message that quotes the bad value and says where it came
+/// from, and the exit code Archway ends with for it (docs: 2 bad usage or a bad file, 3 the host
+/// lacks something required). The executable maps it once, at its top.
+public protocol ArchwayError: Error, Sendable, CustomStringConvertible {
+  /// The process exit code for this error.
+  var exitCode: Int32 { get }
+}
+
+extension ArchwayError {
+  /// A bad file, value or path: 2.
+  public var exitCode: Int32 { 2 }
+}
+
+extension TargetError: ArchwayError {}
+extension MatrixError: ArchwayError {}
+extension BinaryError: ArchwayError {}
+extension InspectError: ArchwayError {}
+extension ChecksumError: ArchwayError {}
+extension ReportError: ArchwayError {}
+
+extension EnvironmentError: ArchwayError {
+  /// 3 when the host lacks what the environment needs (debootstrap, an engine), else 1.
+  public var exitCode: Int32 { hostLacksIt ? 3 : 1 }
+}
