@@ -31,8 +31,9 @@ struct MergeCommand: ParsableCommand {
   func run() throws {
     let loaded = try reports.map { ($0, try ReportFiles.read($0)) }
     let merged = try Report.merge(loaded)
-    ReportFiles.write(merged, out: out, extra: [])
+    let written = ReportFiles.write(merged, out: out, extra: [])
     Output.error("\(merged.summaryLine); merged \(reports.count) reports into \(out)/report.json")
-    if merged.exitStatus != 0 { throw ExitCode(merged.exitStatus) }
+    let status = ReportFiles.exitStatus(merged, written: written)
+    if status != 0 { throw ExitCode(status) }
   }
 }

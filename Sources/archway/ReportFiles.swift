@@ -6,12 +6,21 @@ enum ReportFiles {
   /// Writes the report and every rendering into `out` (unless `out` is nil) and to the `extra`
   /// paths given; on GitHub Actions also prints `::error` annotations and appends the Markdown to
   /// `$GITHUB_STEP_SUMMARY`. A file that cannot be written is reported; the rest are still written.
-  static func write(_ report: Report, out: String?, extra: [(ReportWriter.Kind, String?)]) {
+  /// Returns whether every file was written.
+  @discardableResult
+  static func write(_ report: Report, out: String?, extra: [(ReportWriter.Kind, String?)]) -> Bool {
     var files = out.map { folder in ReportWriter.Kind.allCases.map { ($0, "\(folder)/\($0.defaultName)") } } ?? []
     files += extra.compactMap { kind, path in path.map { (kind, $0) } }
-    for failure in ReportWriter.write(report, files) {
+    let failures = ReportWriter.write(report, files)
+    for failure in failures {
       Output.error("Error: cannot write \(failure.path): \(failure.reason)")
     }
+    defer { githubExtras(report) }
+    return failures.isEmpty
+  }
+
+  /// On GitHub Actions: `::error` annotations, and the Markdown appended to `$GITHUB_STEP_SUMMARY`.
+  private static func githubExtras(_ report: Report) {
     let environment = ProcessInfo.processInfo.environment
     guard environment["GITHUB_ACTIONS"] == "true" else { return }
     for line in MarkdownReport.githubAnnotations(report) { Output.write(line + "\n") }
@@ -20,6 +29,12 @@ enum ReportFiles {
       handle.write(Data(MarkdownReport.render(report).utf8))
       try? handle.close()
     }
+  }
+
+  /// The exit code of a command that checked `report`: its own, or 2 when it passed but a report
+  /// file it was asked for could not be written (a green exit with no JUnit file is no pass).
+  static func exitStatus(_ report: Report, written: Bool) -> Int32 {
+    report.exitStatus == 0 && !written ? 2 : report.exitStatus
   }
 
   /// Path → SHA-256 from a `SHA256SUMS` file; a usage error when it cannot be read.

@@ -117,10 +117,11 @@ struct RunCommand: AsyncParsableCommand {
     let report = await work.value
     watcher.cancel()
     progress.finish()
-    ReportFiles.write(
+    let written = ReportFiles.write(
       report, out: out, extra: [(.json, jsonFile), (.junit, junit), (.markdown, markdown), (.html, html)])
     Output.error("\(report.summaryLine); reports: \(out)/report.json, junit.xml, summary.md, report.html")
-    if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    let status = ReportFiles.exitStatus(report, written: written)
+    if status != 0 { throw ExitCode(status) }
   }
 }
 

@@ -264,12 +264,43 @@ import Testing
     try FileManager.default.createDirectory(atPath: folder + "/out/summary.md/keep", withIntermediateDirectories: true)
     let result = try Command.run(CLITests.archway, ["run", matrix, "--out", folder + "/out"])
     #expect(result.stderr.contains("Error: cannot write \(folder)/out/summary.md"), "\(result.stderr)")
+    #expect(result.status == 2, "a passing run whose report could not be written is no pass")
     #expect(FileManager.default.fileExists(atPath: folder + "/out/summary.md/keep"), "what was there is left alone")
     for name in ["report.json", "junit.xml", "report.html", "SHA256SUMS"] {
       #expect(FileManager.default.fileExists(atPath: "\(folder)/out/\(name)"), "\(name)")
     }
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder + "/out").filter { $0.hasSuffix(".tmp") }
     #expect(leftovers.isEmpty, "no temporary file left: \(leftovers)")
+  }
+
+  /// Reports written to what is not a regular file damage nothing: a device is written through (a
+  /// character device made like /dev/null, never renamed over), a link to the process's standard
+  /// output reaches it, a symbolic link's target is replaced and the link stays, a folder is an error.
+  @Test func reportsWriteThroughDevicesAndLinksAndNeverReplaceThem() throws {
+    let folder = RunCLITests.folder("write-through")
+    let matrix = folder + "/m.yml"
+    try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: matrix, atomically: true, encoding: .utf8)
+    #expect(try Command.run("mknod", [folder + "/null", "c", "1", "3"]).status == 0, "as /dev/null is")
+    try FileManager.default.createSymbolicLink(atPath: folder + "/stdout", withDestinationPath: "/proc/self/fd/1")
+    try FileManager.default.createDirectory(atPath: folder + "/reports", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: folder + "/summary.md", withDestinationPath: "reports/latest.md")
+    let result = try Command.run(
+      CLITests.archway,
+      [
+        "run", matrix, "--out", folder + "/out", "--junit", folder + "/null", "--json", folder + "/stdout",
+        "--markdown", folder + "/summary.md",
+      ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    #expect(json?["format"] as? String == "archway-report", "the JSON went to standard output")
+    var status = stat()
+    #expect(stat(folder + "/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR, "still a device")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/stdout") == "/proc/self/fd/1")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/summary.md") == "reports/latest.md")
+    #expect(try String(contentsOfFile: folder + "/reports/latest.md", encoding: .utf8).hasPrefix("## Archway: "))
+    let intoFolder = try Command.run(
+      CLITests.archway, ["run", matrix, "--out", folder + "/out", "--html", folder + "/reports"])
+    #expect(intoFolder.status == 2 && intoFolder.stderr.contains("cannot write \(folder)/reports: it is a folder"))
   }
 
   @Test func theDemoPassesEveryCellAndWritesValidReports() throws {

@@ -1,21 +1,73 @@
 import Foundation
 
-/// Writes files whole or not at all: into a temporary file beside the target, then renamed over it.
+/// Writes files whole or not at all, without ever damaging what it writes to: a regular file (or a
+/// new path) is written into a temporary file beside it and renamed over it; a symbolic link is
+/// followed and its target replaced that way (the link stays); a device, FIFO or the process's own
+/// output (`/dev/null`, `/dev/stdout`) is written through, never replaced; a folder is an error.
 public enum AtomicFile {
+  /// Why a path cannot be written.
+  public struct Failure: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, in words.
+    public var description: String
+  }
+
   /// Writes `data` to `path`, creating its folder. Throws when writing or renaming fails; the old
   /// file, if any, is then left as it was.
   public static func write(_ data: Data, to path: String) throws {
+    var status = stat()
+    if stat(path, &status) == 0 {
+      switch status.st_mode & S_IFMT {
+      case S_IFREG: return try replace(resolved(path), with: data)
+      case S_IFDIR: throw Failure(description: "it is a folder")
+      default: return try writeThrough(data, to: path, fifo: status.st_mode & S_IFMT == S_IFIFO)
+      }
+    }
+    try replace(resolved(path), with: data)
+  }
+
+  /// `path` with its symbolic links followed, also when the last one points at nothing yet.
+  static func resolved(_ path: String) -> String {
+    var current = path
+    for _ in 0..<40 {
+      guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
+      current =
+        target.hasPrefix("/") ? target : URL(fileURLWithPath: current).deletingLastPathComponent().path + "/" + target
+    }
+    return current
+  }
+
+  /// Writes into a temporary file beside `path`, then renames it over `path`.
+  private static func replace(_ path: String, with data: Data) throws {
     let url = URL(fileURLWithPath: path)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
     do {
       try data.write(to: temporary)
       guard rename(temporary.path, url.path) == 0 else {
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        throw Failure(description: String(cString: strerror(errno)))
       }
     } catch {
       try? FileManager.default.removeItem(at: temporary)
       throw error
+    }
+  }
+
+  /// Writes into what is at `path` as it is: a FIFO only when someone reads it (never waiting for one).
+  private static func writeThrough(_ data: Data, to path: String, fifo: Bool) throws {
+    let descriptor = open(path, O_WRONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0))
+    guard descriptor >= 0 else {
+      throw Failure(description: errno == ENXIO ? "it is a FIFO no one reads" : String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    if fifo { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK) }
+    try data.withUnsafeBytes { buffer in
+      var offset = 0
+      while offset < buffer.count {
+        let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+        if written < 0, errno == EINTR { continue }
+        guard written > 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        offset += written
+      }
     }
   }
 }
