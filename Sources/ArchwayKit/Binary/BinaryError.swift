@@ -17,3 +17,5 @@ public struct BinaryError: Error, Sendable, Hashable, CustomStringConvertible {
   /// `message at offset 0x…`.
   public var description: String { "\(message) at offset 0x\(String(offset, radix: 16))" }
 }
+
+extension BinaryError: ArchwayError {}

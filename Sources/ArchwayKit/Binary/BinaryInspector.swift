@@ -76,3 +76,5 @@ public struct InspectError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A one-line rendering for messages.
   public var description: String { "\(path): \(reason)" }
 }
+
+extension InspectError: ArchwayError {}

@@ -386,3 +386,8 @@ extension EnvironmentStore {
     return problems
   }
 }
+
+extension EnvironmentError: ArchwayError {
+  /// 3 when the host lacks what the environment needs (debootstrap, an engine), else 1.
+  public var exitCode: Int32 { hostLacksIt ? 3 : 1 }
+}

@@ -35,3 +35,5 @@ public struct MatrixError: Error, Sendable, Hashable, CustomStringConvertible {
   /// `file:line:column: message`.
   public var description: String { location.map { "\($0): \(message)" } ?? message }
 }
+
+extension MatrixError: ArchwayError {}

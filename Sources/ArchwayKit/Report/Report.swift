@@ -221,3 +221,5 @@ public struct HostInfo: Sendable, Hashable, Codable {
     self.binfmt = binfmt
   }
 }
+
+extension ReportError: ArchwayError {}

@@ -12,13 +12,3 @@ extension ArchwayError {
 }
 
 extension TargetError: ArchwayError {}
-extension MatrixError: ArchwayError {}
-extension BinaryError: ArchwayError {}
-extension InspectError: ArchwayError {}
-extension ChecksumError: ArchwayError {}
-extension ReportError: ArchwayError {}
-
-extension EnvironmentError: ArchwayError {
-  /// 3 when the host lacks what the environment needs (debootstrap, an engine), else 1.
-  public var exitCode: Int32 { hostLacksIt ? 3 : 1 }
-}

@@ -89,3 +89,5 @@ public struct ChecksumError: Error, Sendable, CustomStringConvertible {
   /// See ``message``.
   public var description: String { message }
 }
+
+extension ChecksumError: ArchwayError {}
