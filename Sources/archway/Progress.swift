@@ -56,8 +56,19 @@ final class Progress: @unchecked Sendable {
       line("::endgroup::")
     } else {
       line(problems.isEmpty ? head : Output.paint(head, record.verdict == .failed ? "31" : "33"))
-      for check in problems { line("    \(check.title): \(check.message)") }
+      for check in problems {
+        line("    \(check.title): \(check.message)")
+        for words in Self.lastWords(check) { line("      | \(words)") }
+      }
     }
+  }
+
+  /// The last lines a failed step wrote to standard error (at most three), from its check's details:
+  /// a failed build says why on the console, not only in the reports.
+  static func lastWords(_ check: Check) -> [String] {
+    guard let details = check.details, details.hasPrefix("stderr (end):\n") else { return [] }
+    let lines = details.dropFirst("stderr (end):\n".count).split(separator: "\n").map(String.init)
+    return lines.suffix(3).map { String($0.prefix(200)) }
   }
 
   private func status() {

@@ -84,6 +84,18 @@ import Testing
       }
     }
   }
+
+  /// A failed build says why on the console: its last words under its check.
+  @Test func aFailedBuildShowsItsLastWordsOnTheConsole() throws {
+    let folder = Self.folder("last-words")
+    try "matrix:\n  x: [a]\nbuild:\n  argv: [sh, -c, \"echo one >&2; echo cannot find -lz4 >&2; exit 3\"]\n".write(
+      toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+    let result = try Command.run(CLITests.archway, ["run", folder + "/m.yml", "--out", folder + "/out"])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains("    build: exit 3, expected 0\n      | one\n      | cannot find -lz4\n"),
+      "\(result.stderr)")
+  }
 }
 
 /// Processes whose command line holds a marker.
