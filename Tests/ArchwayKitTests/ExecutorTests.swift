@@ -1,7 +1,8 @@
-import ArchwayKit
 import ArchwayTestSupport
 import Foundation
 import Testing
+
+@testable import ArchwayKit
 
 /// Cells built with the real cross compilers and run under real qemu-user, and the ways a cell fails.
 @Suite struct ExecutorTests {
@@ -47,6 +48,55 @@ import Testing
       let facts = try BinaryInspector.inspectFile(atPath: try #require(record.artifactPaths["hello"]))
       #expect(facts.arch == record.target.arch, "the artifact really is for its cell")
     }
+  }
+
+  /// A shell step on a qemu cell runs on the host, the target's programs it starts dispatched by
+  /// binfmt_misc with `QEMU_LD_PREFIX` set to the sysroot: a pipeline of a foreign program and the
+  /// host's grep works. (It was run as `qemu -L SYSROOT sh -c …`, which exits 1 with empty logs.)
+  @Test func aShellStepOnAQemuCellRunsTheTargetsProgramsThroughBinfmt() async throws {
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/arm64, linux/s390x]
+      build:
+        argv: ["${target.gcc_prefix}gcc", -O2, -o, "${cell.out}/hello", "\(Fixtures.root)/Examples/hello/hello.c"]
+        artifacts: {hello: "${cell.out}/hello"}
+      run:
+        - name: pipeline
+          shell: sh
+          script: |
+            "${artifact:hello}" piped | grep -c '^hello, piped$'
+            uname -m
+        - name: direct
+          argv: ["${artifact:hello}", direct]
+      """, in: Self.folder("qemu-shell"))
+    for record in records {
+      #expect(record.outcome == .passed, "\(record.id): \(record.steps.map { ($0.name, $0.status, $0.stderrHead) })")
+      let pipeline = try #require(record.steps.first { $0.name == "pipeline" })
+      #expect(pipeline.stdoutHead == "1\nx86_64\n", "the shell and uname are the host's: \(pipeline.stdoutHead)")
+      #expect(pipeline.argv.prefix(2) == ["env", "QEMU_LD_PREFIX=\(record.runner.sysroot ?? "?")"])
+      let direct = try #require(record.steps.first { $0.name == "direct" })
+      #expect(direct.argv.first?.hasSuffix("-static") == true, "a target program still runs under qemu -L")
+    }
+  }
+
+  /// Without binfmt_misc for the arch such a step is not run: an infrastructure problem naming the
+  /// fix, never a silent exit 1.
+  @Test func withoutBinfmtAShellStepIsAnInfrastructureProblem() throws {
+    let file = try MatrixFile.parse(yaml: "matrix:\n  platform: [linux/arm64]\n", file: "m.yml")
+    let cell = try #require(try Planner(host: Self.host, outputRoot: "/o").plan(file).first)
+    let runner = Runner(
+      kind: .qemu, reason: "", launcher: "/usr/bin/qemu-aarch64-static", sysroot: "/usr/aarch64-linux-gnu")
+    let host = ProcessInfo.processInfo.environment["PATH"]
+    let none = runner.emulated(["sh", "-c", "true"], target: cell.target, workdir: nil, path: host, binfmt: [])
+    guard case .impossible(let reason) = none else {
+      Issue.record("expected no way to run it, got \(none)")
+      return
+    }
+    #expect(reason.contains("binfmt_misc's qemu-aarch64, which is not registered here"), "\(reason)")
+    #expect(
+      runner.emulated(["sh", "-c", "true"], target: cell.target, workdir: nil, path: host, binfmt: ["qemu-aarch64"])
+        == .onTheHost(["env", "QEMU_LD_PREFIX=/usr/aarch64-linux-gnu", "sh", "-c", "true"]))
   }
 
   @Test func a386BinaryRunsNativelyOrUnderQemuWithItsSysroot() async throws {

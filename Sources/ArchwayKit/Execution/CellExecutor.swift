@@ -143,15 +143,25 @@ public struct CellExecutor: Sendable {
       let argv = step.argv
       // In a container the limits apply inside; otherwise they wrap the whole command, so they hold
       // natively and for the emulated program alike.
+      var wrapped = runner.wrap(argv, workdir: step.workingDirectory)
+      if runner.kind == .qemu {
+        switch runner.emulated(
+          argv, target: cell.target, workdir: step.workingDirectory, path: passThrough["PATH"],
+          binfmt: hostFacts.binfmtEnabled)
+        {
+        case .direct(let command), .onTheHost(let command): wrapped = command
+        case .impossible(let reason):
+          record.steps.append(.notRun(step.name, argv: argv, .infrastructure(reason)))
+          if record.outcome == .passed { record.outcome = .infrastructure }
+          continue
+        }
+      }
       let command =
         session.map {
           $0.exec(
             argv, environment: step.environment.merging(["ARCHWAY_CELL": cell.id]) { step, _ in step },
             workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
-        }
-        ?? runner.wrap(argv, workdir: step.workingDirectory).map {
-          ResourceLimit.wrap($0, options: step.prlimitOptions)
-        }
+        } ?? wrapped.map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
       guard let command else {
         let status: StepStatus = runner.hostLacksIt ? .infrastructure(runner.reason) : .skipped(runner.reason)
         record.steps.append(.notRun(step.name, argv: argv, status))

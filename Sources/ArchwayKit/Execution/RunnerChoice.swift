@@ -14,19 +14,24 @@ extension Runner {
     /// The qemu emulators binfmt_misc runs with the F flag (`qemu-aarch64`): a chroot can run those
     /// arches' programs without the emulator inside the root filesystem.
     public var binfmtFixed: Set<String>
+    /// The qemu emulators binfmt_misc runs at all (any flags): the host's own programs (a shell,
+    /// make) can start the target's, which a qemu cell's multi-program steps need.
+    public var binfmtEnabled: Set<String>
     /// The environment cache (``EnvironmentStore``).
     public var environments: String
 
     /// Facts made up by the caller.
     public init(
       platform: Platform, locate: @escaping @Sendable (String) -> String?,
-      exists: @escaping @Sendable (String) -> Bool, isRoot: Bool, binfmtFixed: Set<String>, environments: String
+      exists: @escaping @Sendable (String) -> Bool, isRoot: Bool, binfmtFixed: Set<String>, environments: String,
+      binfmtEnabled: Set<String>? = nil
     ) {
       self.platform = platform
       self.locate = locate
       self.exists = exists
       self.isRoot = isRoot
       self.binfmtFixed = binfmtFixed
+      self.binfmtEnabled = binfmtEnabled ?? binfmtFixed
       self.environments = environments
     }
 
@@ -35,11 +40,13 @@ extension Runner {
       HostFacts(
         platform: platform, locate: { ProcessSupervisor.locate($0, path: path) },
         exists: { FileManager.default.fileExists(atPath: $0) }, isRoot: getuid() == 0,
-        binfmtFixed: binfmtFixedEmulators(), environments: EnvironmentStore.defaultRoot(environment: environment))
+        binfmtFixed: binfmtEmulators(fixedOnly: true),
+        environments: EnvironmentStore.defaultRoot(environment: environment),
+        binfmtEnabled: binfmtEmulators(fixedOnly: false))
     }
 
-    /// The enabled `qemu-*` registrations of binfmt_misc whose flags hold F.
-    static func binfmtFixedEmulators(folder: String = "/proc/sys/fs/binfmt_misc") -> Set<String> {
+    /// The enabled `qemu-*` registrations of binfmt_misc (only those whose flags hold F, if `fixedOnly`).
+    static func binfmtEmulators(folder: String = "/proc/sys/fs/binfmt_misc", fixedOnly: Bool) -> Set<String> {
       let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
       return Set(
         entries.filter { entry in
@@ -47,7 +54,8 @@ extension Runner {
             let text = try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8)
           else { return false }
           let lines = text.split(separator: "\n")
-          return lines.first == "enabled" && lines.contains { $0.hasPrefix("flags:") && $0.contains("F") }
+          return lines.first == "enabled"
+            && (!fixedOnly || lines.contains { $0.hasPrefix("flags:") && $0.contains("F") })
         })
     }
   }

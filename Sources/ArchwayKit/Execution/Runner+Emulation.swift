@@ -1,0 +1,46 @@
+import Foundation
+
+extension Runner {
+  /// How a qemu cell runs one step's argv.
+  enum Emulated: Equatable {
+    /// The program is one of the target's binaries: `qemu -L SYSROOT PROGRAM ARGS` (no binfmt needed).
+    case direct([String])
+    /// The program is the host's (a shell, make, ctest): it runs on the host, and every target
+    /// binary it starts is dispatched by binfmt_misc to qemu, which finds the target's libraries
+    /// through `QEMU_LD_PREFIX`.
+    case onTheHost([String])
+    /// The program is the host's but binfmt_misc does not run the target's binaries: the step could
+    /// only fail, silently, so it is not run.
+    case impossible(String)
+  }
+
+  /// How this (qemu) runner runs `argv` for `target`: `program` is resolved against `workdir` (or
+  /// where Archway runs) and `path`, and read to see whether it is a binary of the target's
+  /// architecture. `binfmt` are the emulators binfmt_misc runs (`qemu-aarch64`).
+  func emulated(
+    _ argv: [String], target: CellTarget, workdir: String?, path: String?, binfmt: Set<String>
+  ) -> Emulated {
+    guard let program = argv.first, let wrapped = wrap(argv) else { return .impossible("nothing runs it") }
+    let located =
+      program.contains("/")
+      ? (program.hasPrefix("/") ? program : (workdir ?? FileManager.default.currentDirectoryPath) + "/" + program)
+      : ProcessSupervisor.locate(program, path: path)
+    guard let located, FileManager.default.fileExists(atPath: located) else { return .direct(wrapped) }
+    let facts = try? BinaryInspector.inspectFile(atPath: located)
+    if facts?.format == .elf, facts?.arch == target.arch { return .direct(wrapped) }
+    let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
+    let qemu = TargetCatalog.spec(for: platform)?.qemu ?? "qemu-\(target.arch)"
+    guard binfmt.contains(qemu) else {
+      // An amd64 kernel runs 386 programs itself (qemu-user-static registers no qemu-i386 there):
+      // what is missing is the i386 loader, with which the cell runs natively.
+      let fix =
+        target.arch == "386" && facts?.arch == "amd64"
+        ? "install libc6-i386 (/lib/ld-linux.so.2): an amd64 host then runs the cell natively"
+        : "apt-get install qemu-user-static binfmt-support && update-binfmts --enable; archway doctor checks it"
+      return .impossible(
+        "\(program) is not a \(target.platform) binary (a script or the host's program), so the programs it starts"
+          + " need binfmt_misc's \(qemu), which is not registered here (\(fix))")
+    }
+    return .onTheHost(sysroot.map { ["env", "QEMU_LD_PREFIX=\($0)"] + argv } ?? argv)
+  }
+}
