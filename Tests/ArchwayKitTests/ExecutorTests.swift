@@ -84,19 +84,30 @@ import Testing
   /// fix, never a silent exit 1.
   @Test func withoutBinfmtAShellStepIsAnInfrastructureProblem() throws {
     let file = try MatrixFile.parse(yaml: "matrix:\n  platform: [linux/arm64]\n", file: "m.yml")
-    let cell = try #require(try Planner(host: Self.host, outputRoot: "/o").plan(file).first)
+    let cell = try #require(try Planner(host: Self.host, outputRoot: Self.folder("binfmt")).plan(file).first)
     let runner = Runner(
       kind: .qemu, reason: "", launcher: "/usr/bin/qemu-aarch64-static", sysroot: "/usr/aarch64-linux-gnu")
     let host = ProcessInfo.processInfo.environment["PATH"]
-    let none = runner.emulated(["sh", "-c", "true"], target: cell.target, workdir: nil, path: host, binfmt: [])
+    let none = runner.emulated(
+      ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: [])
     guard case .impossible(let reason) = none else {
       Issue.record("expected no way to run it, got \(none)")
       return
     }
     #expect(reason.contains("binfmt_misc's qemu-aarch64, which is not registered here"), "\(reason)")
     #expect(
-      runner.emulated(["sh", "-c", "true"], target: cell.target, workdir: nil, path: host, binfmt: ["qemu-aarch64"])
+      runner.emulated(
+        ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"])
         == .onTheHost(["env", "QEMU_LD_PREFIX=/usr/aarch64-linux-gnu", "sh", "-c", "true"]))
+    // An amd64 program the build left in the cell (a wrong-arch build) still runs under the
+    // emulator, where it fails, rather than on the host, where it would pass.
+    try FileManager.default.createDirectory(atPath: cell.out, withIntermediateDirectories: true)
+    let wrong = cell.out + "/prog"
+    try FileManager.default.copyItem(atPath: Fixtures.named("c-gcc-linux-amd64").path, toPath: wrong)
+    #expect(
+      runner.emulated(
+        [wrong], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"])
+        == .direct(["/usr/bin/qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", wrong]))
   }
 
   @Test func a386BinaryRunsNativelyOrUnderQemuWithItsSysroot() async throws {

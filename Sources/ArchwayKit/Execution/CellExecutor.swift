@@ -146,7 +146,7 @@ public struct CellExecutor: Sendable {
       var wrapped = runner.wrap(argv, workdir: step.workingDirectory)
       if runner.kind == .qemu {
         switch runner.emulated(
-          argv, target: cell.target, workdir: step.workingDirectory, path: passThrough["PATH"],
+          argv, target: cell.target, folder: cell.out, workdir: step.workingDirectory, path: passThrough["PATH"],
           binfmt: hostFacts.binfmtEnabled)
         {
         case .direct(let command), .onTheHost(let command): wrapped = command

@@ -16,9 +16,11 @@ extension Runner {
 
   /// How this (qemu) runner runs `argv` for `target`: `program` is resolved against `workdir` (or
   /// where Archway runs) and `path`, and read to see whether it is a binary of the target's
-  /// architecture. `binfmt` are the emulators binfmt_misc runs (`qemu-aarch64`).
+  /// architecture. A binary in the cell's `folder` always runs under the emulator, whatever it was
+  /// built for: a wrong-arch build must fail there, not pass by running on the host. `binfmt` are
+  /// the emulators binfmt_misc runs (`qemu-aarch64`).
   func emulated(
-    _ argv: [String], target: CellTarget, workdir: String?, path: String?, binfmt: Set<String>
+    _ argv: [String], target: CellTarget, folder: String, workdir: String?, path: String?, binfmt: Set<String>
   ) -> Emulated {
     guard let program = argv.first, let wrapped = wrap(argv) else { return .impossible("nothing runs it") }
     let located =
@@ -27,7 +29,8 @@ extension Runner {
       : ProcessSupervisor.locate(program, path: path)
     guard let located, FileManager.default.fileExists(atPath: located) else { return .direct(wrapped) }
     let facts = try? BinaryInspector.inspectFile(atPath: located)
-    if facts?.format == .elf, facts?.arch == target.arch { return .direct(wrapped) }
+    let built = URL(fileURLWithPath: located).standardizedFileURL.path.hasPrefix(folder + "/")
+    if facts?.format == .elf, facts?.arch == target.arch || built { return .direct(wrapped) }
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
     let qemu = TargetCatalog.spec(for: platform)?.qemu ?? "qemu-\(target.arch)"
     guard binfmt.contains(qemu) else {
