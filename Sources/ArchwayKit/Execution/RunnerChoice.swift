@@ -37,26 +37,27 @@ extension Runner {
 
     /// This machine's facts: programs looked up on `path`, the cache from `environment`.
     public static func probe(platform: Platform, path: String?, environment: [String: String]) -> HostFacts {
-      HostFacts(
+      let binfmt = binfmtEmulators()
+      return HostFacts(
         platform: platform, locate: { ProcessSupervisor.locate($0, path: path) },
-        exists: { FileManager.default.fileExists(atPath: $0) }, isRoot: getuid() == 0,
-        binfmtFixed: binfmtEmulators(fixedOnly: true),
-        environments: EnvironmentStore.defaultRoot(environment: environment),
-        binfmtEnabled: binfmtEmulators(fixedOnly: false))
+        exists: { FileManager.default.fileExists(atPath: $0) }, isRoot: getuid() == 0, binfmtFixed: binfmt.fixed,
+        environments: EnvironmentStore.defaultRoot(environment: environment), binfmtEnabled: binfmt.enabled)
     }
 
-    /// The enabled `qemu-*` registrations of binfmt_misc (only those whose flags hold F, if `fixedOnly`).
-    static func binfmtEmulators(folder: String = "/proc/sys/fs/binfmt_misc", fixedOnly: Bool) -> Set<String> {
-      let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-      return Set(
-        entries.filter { entry in
-          guard entry.hasPrefix("qemu-"),
-            let text = try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8)
-          else { return false }
-          let lines = text.split(separator: "\n")
-          return lines.first == "enabled"
-            && (!fixedOnly || lines.contains { $0.hasPrefix("flags:") && $0.contains("F") })
-        })
+    /// The enabled `qemu-*` registrations of binfmt_misc, and those of them whose flags hold F.
+    static func binfmtEmulators(
+      folder: String = "/proc/sys/fs/binfmt_misc"
+    ) -> (enabled: Set<String>, fixed: Set<String>) {
+      var enabled = Set<String>()
+      var fixed = Set<String>()
+      for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix("qemu-") {
+        guard let text = try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8) else { continue }
+        let lines = text.split(separator: "\n")
+        guard lines.first == "enabled" else { continue }
+        enabled.insert(entry)
+        if lines.contains(where: { $0.hasPrefix("flags:") && $0.contains("F") }) { fixed.insert(entry) }
+      }
+      return (enabled, fixed)
     }
   }
 
@@ -68,7 +69,7 @@ extension Runner {
   /// - Parameter engineArguments: a container cell's engine arguments when it names no `engine_args:`.
   public static func choose(for cell: Cell, on host: HostFacts, engineArguments: [String] = []) -> Runner {
     let target = cell.target
-    let requested = cell.settings.runner?.rawValue
+    let requested = cell.settings.runner
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
     let spec = TargetCatalog.spec(for: platform)
     if let env = cell.env {
@@ -76,13 +77,13 @@ extension Runner {
         env, cell: cell, spec: spec, requested: requested, host: host, engineArguments: engineArguments)
     }
     let staticLibc = target.libc == "static"
-    if requested == nil || requested == "native", target.os == host.platform.os {
+    if requested == nil || requested == .native, target.os == host.platform.os {
       if platform == host.platform { return Runner(kind: .native, reason: "the host is \(host.platform)") }
       if host.platform.arch == "amd64", target.arch == "386", staticLibc || host.exists("/lib/ld-linux.so.2") {
         return Runner(kind: .native, reason: "amd64 hosts run 386 binaries")
       }
     }
-    if requested == nil || requested == "qemu", target.os == "linux", let qemu = spec?.qemu {
+    if requested == nil || requested == .qemu, target.os == "linux", let qemu = spec?.qemu {
       guard let emulator = host.locate("\(qemu)-static") ?? host.locate(qemu) else {
         return Runner(
           kind: .none, reason: "no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)", hostLacksIt: true)
@@ -99,7 +100,7 @@ extension Runner {
       }
       return Runner(kind: .qemu, reason: "\(qemu) with the sysroot \(sysroot)", launcher: emulator, sysroot: sysroot)
     }
-    if requested == nil || requested == "wine", target.os == "windows", ["amd64", "386"].contains(target.arch) {
+    if requested == nil || requested == .wine, target.os == "windows", ["amd64", "386"].contains(target.arch) {
       // Debian's wine64 alone runs 64-bit programs; a 32-bit one needs wine32 (/usr/lib/wine/wine).
       guard let wine = host.locate("wine") ?? host.locate("wine64") else {
         return Runner(kind: .none, reason: "no wine on PATH (install wine and wine64) for \(target.platform)")
@@ -111,10 +112,11 @@ extension Runner {
       runner.sysroot = URL(fileURLWithPath: cell.out).standardizedFileURL.path + "/wine-prefix"
       return runner
     }
-    if let requested, requested != "none" {
+    if let requested, requested != .none {
       // Asked for and not possible is the host's shortfall, never a build-only pass.
       return Runner(
-        kind: .none, reason: "the runner '\(requested)' cannot run \(target.platform) here", hostLacksIt: true)
+        kind: .none, reason: "the runner '\(requested.rawValue)' cannot run \(target.platform) here",
+        hostLacksIt: true)
     }
     return Runner(
       kind: .none,
@@ -127,16 +129,17 @@ extension Runner {
   /// `runner: rootfs | qemu | container` insists on one. A cell whose `env:` has no recipe runs in a
   /// container (its image may come from elsewhere).
   static func forEnvironment(
-    _ env: String, cell: Cell, spec: ArchitectureSpec?, requested: String?, host: HostFacts,
+    _ env: String, cell: Cell, spec: ArchitectureSpec?, requested: CellSettings.RunnerRequest?, host: HostFacts,
     engineArguments: [String]
   ) -> Runner {
     let platform = cell.target.platform
-    if let requested, !["rootfs", "qemu", "container"].contains(requested) {
+    if let requested, ![.rootfs, .qemu, .container].contains(requested) {
       return Runner(
-        kind: .none, reason: "the runner '\(requested)' cannot run the env '\(env)'; use rootfs, qemu or container",
-        hostLacksIt: requested != "none")
+        kind: .none,
+        reason: "the runner '\(requested.rawValue)' cannot run the env '\(env)'; use rootfs, qemu or container",
+        hostLacksIt: requested != .none)
     }
-    if requested == "container" {
+    if requested == .container {
       return container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
     }
     guard let recipe = cell.environment, let arch = try? recipe.debianArch(for: platform) else {
@@ -147,7 +150,7 @@ extension Runner {
       spec?.platform == host.platform || (host.platform.arch == "amd64" && spec?.platform.arch == "386")
     let qemu = spec?.qemu ?? "qemu"
     var unavailable: [String] = []
-    if requested == nil || requested == "rootfs" {
+    if requested == nil || requested == .rootfs {
       let chroot = host.isRoot && host.locate("unshare") != nil && host.locate("chroot") != nil
       let bwrap = chroot ? nil : host.locate("bwrap")
       if !chroot && bwrap == nil {
@@ -162,7 +165,7 @@ extension Runner {
         return built(runner, rootfs: rootfs, env: env, arch: arch, host: host)
       }
     }
-    if requested == nil || requested == "qemu" {
+    if requested == nil || requested == .qemu {
       if runsHere {
         unavailable.append("\(platform) runs natively, not under qemu")
       } else if let emulator = host.locate("\(qemu)-static") ?? host.locate(qemu) {
