@@ -78,23 +78,8 @@ public struct Planner: Sendable {
       references += stepReferences
       cell.settings = try CellSettings(combination.values, directory: directory)
       if let env, let location = combination["env"]?.location {
-        let recipe: EnvironmentRecipe
-        if let known = recipes[env] {
-          recipe = known
-        } else {
-          recipe = try EnvironmentRecipe.find(env, in: recipeSearch, at: location)
-        }
-        recipes[env] = recipe
-        do {
-          _ = try recipe.debianArch(for: platform.description)
-        } catch {
-          throw MatrixError(error.message, at: location)
-        }
-        cell.environment = recipe
-        // An environment's glibc is a ceiling too: what runs in debian-11 must need at most 2.31.
-        if recipe.libcFamily == "glibc" {
-          cell.verify.glibcMax = cell.verify.glibcMax.map { min($0, recipe.libcVersion) } ?? recipe.libcVersion
-        }
+        if recipes[env] == nil { recipes[env] = try EnvironmentRecipe.find(env, in: recipeSearch, at: location) }
+        try attach(recipes[env]!, to: &cell, at: location)
       }
       seen[values] = cells.count
       cells.append(cell)
@@ -108,6 +93,23 @@ public struct Planner: Sendable {
         at: location)
     }
     return cells
+  }
+
+  /// Gives `cell` its environment's recipe, whose glibc is a ceiling too: what runs in debian-11
+  /// must need at most 2.31. Throws a ``MatrixError`` at the `env:` value when the recipe does not
+  /// list the cell's arch.
+  private func attach(
+    _ recipe: EnvironmentRecipe, to cell: inout Cell, at location: SourceLocation
+  ) throws(MatrixError) {
+    do {
+      _ = try recipe.debianArch(for: cell.target.platform)
+    } catch {
+      throw MatrixError(error.message, at: location)
+    }
+    cell.environment = recipe
+    if recipe.libcFamily == "glibc" {
+      cell.verify.glibcMax = cell.verify.glibcMax.map { min($0, recipe.libcVersion) } ?? recipe.libcVersion
+    }
   }
 
   /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the environment, then each user
