@@ -93,6 +93,24 @@ import Testing
     #expect(bad.isEmpty, "\(bad.sorted())")
   }
 
+  /// A report is data, never a path to follow: a shard's report that names a file outside its cell's
+  /// folder as a step's log gets nothing read from it, and nothing of it published in the merge.
+  @Test func mergeReadsNoLogOutsideTheCellsFolder() throws {
+    var report = try Self.report(Self.faultsRun.out + "/report.json")
+    let secret = Fixtures.scratch("merge-secret") + "/secret"
+    let words = "TOPSECRET-\(getpid())\n"
+    try words.write(toFile: secret, atomically: true, encoding: .utf8)
+    let index = try #require(report.cells.firstIndex { $0.id == "linux-arm64-gnu-case=emulated" })
+    let step = try #require(report.cells[index].steps.firstIndex { $0.role == .run && $0.name == "show" })
+    report.cells[index].steps[step].stdoutLog = secret
+    report.cells[index].steps[step].stdoutBytes = words.utf8.count
+    let merged = try Report.merge([("tampered.json", report)])
+    let encoded = String(decoding: try PrettyJSON.encoder().encode(merged), as: UTF8.self)
+    #expect(!encoded.contains("TOPSECRET"), "the secret file was read into the merged report")
+    let check = merged.cells[index].checks.first { $0.title == "show: reference" }
+    #expect(check?.verdict == .error && check?.message == "the outputs cannot be read back from their logs")
+  }
+
   /// A second real consumer: junit2html renders our JUnit file, one section per cell, with the
   /// failure messages Archway wrote.
   @Test func junit2htmlRendersEveryCellAndItsFailures() throws {

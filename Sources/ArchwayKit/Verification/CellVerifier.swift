@@ -33,7 +33,7 @@ public enum CellVerifier {
       guard let expectation = spec.expectations[step.name] else { continue }
       for (stream, rule) in [(StepStream.stdout, expectation.stdout), (.stderr, expectation.stderr)] {
         guard let rule else { continue }
-        checks.append(outputCheck(stream, rule: rule, of: outcome, normalize: expectation.normalize))
+        checks.append(outputCheck(stream, rule: rule, of: outcome, in: cell.out, normalize: expectation.normalize))
       }
     }
     // The verdict can never be kinder than the outcome: a cell that failed must have a check saying so.
@@ -139,7 +139,8 @@ public enum CellVerifier {
 
   /// The check of one output stream against its rule.
   static func outputCheck(
-    _ stream: StepStream, rule: OutputExpectation.Rule, of step: StepOutcome, normalize: Normalization
+    _ stream: StepStream, rule: OutputExpectation.Rule, of step: StepOutcome, in folder: String,
+    normalize: Normalization
   ) -> Check {
     let name = stream.rawValue
     switch step.status {
@@ -147,7 +148,7 @@ public enum CellVerifier {
     case .skipped(let reason): return Check(name, subject: step.name, .skipped, reason)
     default: return Check(name, subject: step.name, .skipped, "the step did not run to its end (\(step.status))")
     }
-    guard let raw = bytes(of: step, stream) else {
+    guard let raw = bytes(of: step, stream, in: folder) else {
       return Check(name, subject: step.name, .error, "the step's \(name) cannot be read back from its log")
     }
     switch rule {
@@ -194,11 +195,15 @@ public enum CellVerifier {
       details: UnifiedDiff.render(old: old, new: new, oldLabel: what, newLabel: label))
   }
 
-  /// A step's whole stream as bytes: its log (up to ``comparisonLimit`` bytes), else the captured
-  /// head when it holds everything; nil when neither has it.
-  static func bytes(of step: StepOutcome, _ stream: StepStream) -> Data? {
+  /// A step's whole stream as bytes: its log (up to ``comparisonLimit`` bytes) when it is a regular
+  /// file inside the cell's `folder` (a report is data, never a path to follow: a shard's report
+  /// naming `/etc/shadow` as a log gets nothing read), else the captured head when it holds
+  /// everything; nil when neither has it.
+  static func bytes(of step: StepOutcome, _ stream: StepStream, in folder: String) -> Data? {
     let (head, count, log) = step.captured(stream)
-    if count <= comparisonLimit, let log, let data = FileManager.default.contents(atPath: log), data.count == count {
+    if count <= comparisonLimit, let log, case .file(let path) = ArtifactFile.check(log, folder: folder),
+      let data = FileManager.default.contents(atPath: path), data.count == count
+    {
       return data
     }
     return count <= ProcessSupervisor.captureLimit && head.utf8.count == count ? Data(head.utf8) : nil

@@ -6,6 +6,8 @@ public enum ReferenceChecks {
   /// all cells have ended, and again after a merge brings the reference cells of other shards in.
   public static func apply(to report: inout Report) {
     let indexByID = Dictionary(report.cells.enumerated().map { ($1.id, $0) }) { first, _ in first }
+    // Each log is read only from inside its own cell's folder, as the plan defines it.
+    let folders = Dictionary(report.plan.cells.map { ($0.id, $0.out) }) { first, _ in first }
     for cell in report.plan.cells {
       guard let index = indexByID[cell.id] else { continue }
       let references = cell.verify.expectations.filter { $0.value.reference != nil }.sorted { $0.key < $1.key }
@@ -16,7 +18,8 @@ public enum ReferenceChecks {
         guard let referenceID = expectation.reference, referenceID != cell.id else { continue }
         record.checks.append(
           check(
-            step, of: record, against: referenceID, in: report, indexByID: indexByID, normalize: expectation.normalize))
+            step, of: record, against: referenceID, in: report, indexByID: indexByID, folders: folders,
+            normalize: expectation.normalize))
       }
       report.cells[index] = record
     }
@@ -24,7 +27,7 @@ public enum ReferenceChecks {
 
   static func check(
     _ step: String, of record: CellRecord, against referenceID: String, in report: Report,
-    indexByID: [String: Int], normalize: Normalization
+    indexByID: [String: Int], folders: [String: String], normalize: Normalization
   ) -> Check {
     func result(_ verdict: Verdict, _ message: String) -> Check {
       Check("reference", subject: step, verdict, message)
@@ -45,7 +48,8 @@ public enum ReferenceChecks {
     else {
       return result(.error, "the step did not run to its end in the reference cell \(referenceID)")
     }
-    guard let actual = CellVerifier.bytes(of: mine, .stdout), let expected = CellVerifier.bytes(of: theirs, .stdout)
+    guard let actual = folders[record.id].flatMap({ CellVerifier.bytes(of: mine, .stdout, in: $0) }),
+      let expected = folders[referenceID].flatMap({ CellVerifier.bytes(of: theirs, .stdout, in: $0) })
     else {
       return result(.error, "the outputs cannot be read back from their logs")
     }
