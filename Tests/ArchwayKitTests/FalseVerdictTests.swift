@@ -311,4 +311,41 @@ import Testing
     #expect(ContinuousClock.now - start < .seconds(100))
     #expect(await HostReport.output(of: ["echo", "fine"], limit: .seconds(30)) == "fine\n")
   }
+
+  /// A predictable out folder in a shared /tmp is safe: a cell folder, a log or a stdin file that is
+  /// already a symbolic link (or a FIFO) is replaced by Archway's own, and nothing it pointed at is
+  /// written. (Issue 13's second item.)
+  @Test func plantedLinksAndFIFOsUnderTheOutFolderAreNotWrittenThrough() async throws {
+    let folder = Self.folder("planted")
+    let victim = folder + "/victim"
+    try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
+    _ = FileManager.default.createFile(atPath: victim + "/precious", contents: Data("keep\n".utf8))
+    let yaml = """
+      matrix:
+        x: [a, b]
+      run:
+        - name: talk
+          argv: [sh, -c, "echo said; cat"]
+          stdin: "typed\\n"
+      """
+    let cells = try Self.plan(yaml, in: folder)
+    let (a, b) = (cells[0].out, cells[1].out)
+    try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: a, withDestinationPath: victim)
+    try FileManager.default.createDirectory(atPath: b + "/logs", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: b + "/logs/talk.stdout.log", withDestinationPath: victim + "/precious")
+    try FileManager.default.createSymbolicLink(
+      atPath: b + "/logs/talk.stdout.log.stdin", withDestinationPath: victim + "/precious")
+    #expect(mkfifo(b + "/logs/talk.stderr.log", 0o600) == 0)
+    let records = try await Self.verified(yaml, in: folder)
+    for record in records {
+      #expect(record.verdict == .passed, "\(record.id): \(record.checks.map(\.message))")
+      #expect(record.steps.last?.stdoutHead == "said\ntyped\n")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: victim) == ["precious"], "nothing written beside it")
+    #expect(try String(contentsOfFile: victim + "/precious", encoding: .utf8) == "keep\n")
+    var status = stat()
+    #expect(lstat(a, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR, "the cell's folder is a folder of ours")
+  }
 }

@@ -55,7 +55,7 @@ public struct CellExecutor: Sendable {
     var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
     record.values = Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first }
     do {
-      try FileManager.default.createDirectory(atPath: cell.out + "/logs", withIntermediateDirectories: true)
+      try Self.ownFolders(cell.out, ["logs", "logs/archway"])
     } catch {
       record.outcome = .infrastructure
       record.problems.append("cannot make the cell's folder \(cell.out): \(error.localizedDescription)")
@@ -104,8 +104,7 @@ public struct CellExecutor: Sendable {
     if let build = steps.build, let reproducible = cell.verify.reproducible, record.outcome != .interrupted {
       for number in 2...reproducible.builds {
         let rebuild = Rebuild(number: number, cell: cell, vary: reproducible.vary)
-        try? FileManager.default.createDirectory(
-          atPath: rebuild.relocatedCell.out + "/logs", withIntermediateDirectories: true)
+        try? Self.ownFolders(rebuild.relocatedCell.out, ["logs"])
         for path in steps.artifacts.values { unlink(rebuild.relocate(path)) }
         let step = rebuild.step(from: build)
         var outcome = await run(
@@ -116,6 +115,21 @@ public struct CellExecutor: Sendable {
       }
     }
     return record
+  }
+
+  /// Makes `folder` and its `subfolders` real folders: whatever else is at one of those paths (a
+  /// symbolic link to elsewhere, a FIFO, a file, planted in a predictable out folder) is removed
+  /// first, so no log or artifact is written through it. Folders already there are kept.
+  static func ownFolders(_ folder: String, _ subfolders: [String]) throws {
+    try FileManager.default.createDirectory(
+      atPath: URL(fileURLWithPath: folder).deletingLastPathComponent().path, withIntermediateDirectories: true)
+    for path in [folder] + subfolders.map({ folder + "/" + $0 }) {
+      var status = stat()
+      if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR { unlink(path) }
+      if mkdir(path, 0o755) != 0, errno != EEXIST {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+      }
+    }
   }
 
   /// Where the logs of what Archway runs for a cell's runner go (fingerprint, container start and

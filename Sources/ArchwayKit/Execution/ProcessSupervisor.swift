@@ -93,12 +93,8 @@ public enum ProcessSupervisor {
     {
       try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
-    let out = try FileDescriptor.open(
-      FilePath(launch.stdoutLog), .writeOnly, options: [.create, .truncate],
-      permissions: [.ownerReadWrite, .groupRead, .otherRead])
-    let err = try FileDescriptor.open(
-      FilePath(launch.stderrLog), .writeOnly, options: [.create, .truncate],
-      permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    let out = try freshFile(launch.stdoutLog)
+    let err = try freshFile(launch.stderrLog)
     let input = try stdinDescriptor(launch.stdin, beside: launch.stdoutLog)
     var options = PlatformOptions()
     options.createSession = true
@@ -151,8 +147,20 @@ public enum ProcessSupervisor {
   private static func stdinDescriptor(_ text: String?, beside log: String) throws -> FileDescriptor {
     guard let text else { return try FileDescriptor.open("/dev/null", .readOnly) }
     let path = log + ".stdin"
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return try FileDescriptor.open(FilePath(path), .readOnly)
+    let file = try freshFile(path)
+    defer { try? file.close() }
+    _ = try file.writeAll(Array(text.utf8))
+    return try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow])
+  }
+
+  /// A new, empty file of ours at `path`, for writing: whatever was there (an earlier run's log, or a
+  /// symbolic link or FIFO someone planted in a predictable out folder) is removed first, and the file
+  /// is made exclusively without following links, so nothing elsewhere is ever written.
+  static func freshFile(_ path: String) throws -> FileDescriptor {
+    unlink(path)
+    return try FileDescriptor.open(
+      FilePath(path), .writeOnly, options: [.create, .exclusiveCreate, .noFollow],
+      permissions: [.ownerReadWrite, .groupRead, .otherRead])
   }
 
   /// The executable `name` resolves to through `path` (a path is taken as it is), or nil.
