@@ -1,7 +1,8 @@
 import Foundation
 
-/// Whether what a build left at an artifact's path may be read as that artifact: a regular file
-/// that resolves inside the cell's folder, and whose other hard links (if any) are inside it too.
+/// Whether what is at a path may be read as a cell's file (an artifact the build left, a step's log
+/// a report names): a regular file that resolves inside the cell's folder, and whose other hard
+/// links (if any) are inside it too.
 /// Nothing is opened for reading here, so a FIFO or a device never blocks.
 enum ArtifactFile {
   /// The most entries of a cell's folder walked to account for an artifact's hard links.
@@ -18,19 +19,8 @@ enum ArtifactFile {
   static func check(_ path: String, folder: String) -> Verdict {
     var status = stat()
     guard lstat(path, &status) == 0 else { return .missing }
-    guard
-      let resolved = realpath(path, nil).map({ pointer in
-        defer { free(pointer) }
-        return String(cString: pointer)
-      })
-    else {
-      return .refused("\(path) is a symbolic link to nothing")
-    }
-    let root =
-      realpath(folder, nil).map { pointer in
-        defer { free(pointer) }
-        return String(cString: pointer)
-      } ?? folder
+    guard let resolved = real(path) else { return .refused("\(path) is a symbolic link to nothing") }
+    let root = real(folder) ?? folder
     guard resolved.hasPrefix(root + "/") else {
       return .refused("\(path) points outside the cell's folder, to \(resolved); nothing there is read")
     }
@@ -49,6 +39,13 @@ enum ArtifactFile {
       }
     }
     return .file(resolved)
+  }
+
+  /// `path` with every symbolic link followed, or nil when it leads nowhere.
+  private static func real(_ path: String) -> String? {
+    guard let pointer = realpath(path, nil) else { return nil }
+    defer { free(pointer) }
+    return String(cString: pointer)
   }
 
   /// `a FIFO`, `a character device`, …
