@@ -157,7 +157,9 @@ public struct CellExecutor: Sendable {
       let argv = step.argv
       // In a container the limits apply inside; otherwise they wrap the whole command, so they hold
       // natively and for the emulated program alike.
-      var wrapped = runner.wrap(argv, workdir: step.workingDirectory)
+      // Why a step that nothing can run did not: the runner's reason, or the emulator's for this argv.
+      var unavailable: StepStatus = runner.hostLacksIt ? .infrastructure(runner.reason) : .skipped(runner.reason)
+      let wrapped: [String]?
       if runner.kind == .qemu {
         switch runner.emulated(
           argv, target: cell.target, folder: cell.out, workdir: step.workingDirectory, path: passThrough["PATH"],
@@ -165,10 +167,11 @@ public struct CellExecutor: Sendable {
         {
         case .direct(let command), .onTheHost(let command): wrapped = command
         case .impossible(let reason):
-          record.steps.append(.notRun(step.name, argv: argv, .infrastructure(reason)))
-          if record.outcome == .passed { record.outcome = .infrastructure }
-          continue
+          wrapped = nil
+          unavailable = .infrastructure(reason)
         }
+      } else {
+        wrapped = runner.wrap(argv, workdir: step.workingDirectory)
       }
       let command =
         session.map {
@@ -177,9 +180,8 @@ public struct CellExecutor: Sendable {
             workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
         } ?? wrapped.map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
       guard let command else {
-        let status: StepStatus = runner.hostLacksIt ? .infrastructure(runner.reason) : .skipped(runner.reason)
-        record.steps.append(.notRun(step.name, argv: argv, status))
-        if runner.hostLacksIt, record.outcome == .passed { record.outcome = .infrastructure }
+        record.steps.append(.notRun(step.name, argv: argv, unavailable))
+        if case .infrastructure = unavailable, record.outcome == .passed { record.outcome = .infrastructure }
         continue
       }
       // Inside a root filesystem or container the workdir is the runner's to enter, not the host's.
