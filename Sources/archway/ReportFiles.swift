@@ -15,7 +15,7 @@ enum ReportFiles {
     for failure in failures {
       Output.error("Error: cannot write \(failure.path): \(failure.reason)")
     }
-    defer { githubExtras(report) }
+    githubExtras(report)
     return failures.isEmpty
   }
 

@@ -14,9 +14,12 @@ enum HexDump {
   /// The offset of the first byte where `a` and `b` differ (the shorter one's length when one is a
   /// prefix of the other); nil when they are equal.
   static func firstDifference(_ a: Data, _ b: Data) -> Int? {
-    let (x, y) = (Array(a), Array(b))
-    if let index = zip(x, y).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset { return index }
-    return x.count == y.count ? nil : min(x.count, y.count)
+    var offset = 0
+    for (x, y) in zip(a, b) {
+      if x != y { return offset }
+      offset += 1
+    }
+    return a.count == b.count ? nil : offset
   }
 
   /// `context` rows before and after the row holding the first difference, for each side under its
@@ -30,10 +33,11 @@ enum HexDump {
       "first difference at byte \(offset) (0x\(String(offset, radix: 16))): \(old.count) bytes expected, \(new.count) found\n"
     for (label, data) in [(oldLabel, old), (newLabel, new)] {
       text += "--- \(label)\n"
-      let bytes = Array(data)
+      // Only the rows shown are copied out of the (up to 16 MiB) output.
+      let bytes = Array(data.dropFirst(first).prefix(last - first))
       var start = first
-      while start < min(last, bytes.count) {
-        let slice = bytes[start..<min(start + width, bytes.count)]
+      while start < first + bytes.count {
+        let slice = bytes[(start - first)..<min(start - first + width, bytes.count)]
         let hex = slice.map { String(format: "%02x", $0) }.joined(separator: " ")
         let ascii = String(slice.map { (0x20..<0x7f).contains($0) ? Character(UnicodeScalar($0)) : "." })
         let marker = (start..<start + width).contains(offset) ? " <" : ""
@@ -42,7 +46,7 @@ enum HexDump {
           + "  \(ascii)\(marker)\n"
         start += width
       }
-      if first >= bytes.count { text += String(format: "%08x: (ends before this offset)\n", first) }
+      if bytes.isEmpty { text += String(format: "%08x: (ends before this offset)\n", first) }
     }
     return text
   }
