@@ -105,7 +105,7 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
     }
     let packages =
       try root["packages"].map { value throws(MatrixError) in try VerifySpec.words(value, "packages") } ?? []
-    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    let digest = SHA256.hash(data: data).hexString()
     return EnvironmentRecipe(
       name: name, distribution: distribution, suite: try text("suite"), mirror: try text("mirror"),
       libcFamily: family, libcVersion: version, arches: arches, packages: packages, key: String(digest.prefix(16)))

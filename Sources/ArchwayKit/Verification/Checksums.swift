@@ -38,7 +38,7 @@ public enum Checksums {
 
   /// A digest in lowercase hex.
   static func hex(_ digest: some Sequence<UInt8>) -> String {
-    digest.map { String(format: "%02x", $0) }.joined()
+    digest.hexString()
   }
 
   /// `SHA256SUMS` text: `HASH  PATH` per line, sorted by path (paths relative to where the file is

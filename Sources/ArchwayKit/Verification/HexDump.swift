@@ -38,7 +38,7 @@ enum HexDump {
       var start = first
       while start < first + bytes.count {
         let slice = bytes[(start - first)..<min(start - first + width, bytes.count)]
-        let hex = slice.map { String(format: "%02x", $0) }.joined(separator: " ")
+        let hex = slice.hexString(separator: " ")
         let ascii = String(slice.map { (0x20..<0x7f).contains($0) ? Character(UnicodeScalar($0)) : "." })
         let marker = (start..<start + width).contains(offset) ? " <" : ""
         text +=
