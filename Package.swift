@@ -35,6 +35,8 @@ let package = Package(
     .target(name: "ArchwayTestSupport", path: "Tests/Support"),
     .testTarget(name: "ArchwayKitTests", dependencies: ["ArchwayKit", "ArchwayTestSupport"]),
     .testTarget(name: "ArchwayCLITests", dependencies: ["ArchwayKit", "ArchwayTestSupport", "archway"]),
+    .testTarget(
+      name: "HostileTests", dependencies: ["ArchwayKit", "ArchwayTestSupport", "archway"], path: "Tests/Hostile"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,9 @@ struct InspectCommand: AsyncParsableCommand {
     discussion: """
       Reads ELF, Mach-O (thin and universal) and PE files; folders are searched recursively. \
       Files that are not binaries are listed as 'unknown', and malformed ones with the error and \
-      its byte offset; neither is an error of the command.
+      its byte offset; neither is an error of the command. A file that reads only in part (cut \
+      short, or with a corrupt table) is named on standard error as damaged: what it needs cannot \
+      be known, and `verify` fails it.
 
       Examples:
         archway inspect dist/
@@ -46,5 +48,6 @@ struct InspectCommand: AsyncParsableCommand {
     }
     let table = InspectTable.make(facts)
     print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
+    for file in facts { if let damage = file.damage { Output.error(Output.red("\(file.path): \(damage)")) } }
   }
 }

@@ -6,11 +6,7 @@ import Testing
 /// The `archway` executable as users run it: exit codes, messages, JSON and colour.
 @Suite struct CLITests {
   /// The `archway` built beside this test bundle.
-  static let archway: String = {
-    let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-    let beside = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("archway").path
-    return FileManager.default.isExecutableFile(atPath: beside) ? beside : Fixtures.root + "/.build/debug/archway"
-  }()
+  static let archway = Fixtures.archway
 
   static func run(_ arguments: String..., environment: [String: String]? = nil) throws -> CommandResult {
     var env = environment ?? ProcessInfo.processInfo.environment

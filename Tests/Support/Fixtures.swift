@@ -25,6 +25,13 @@ public enum Fixtures {
     return url.path
   }()
 
+  /// The `archway` built beside the test bundle (a test target that depends on the executable).
+  public static let archway: String = {
+    let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+    let beside = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("archway").path
+    return FileManager.default.isExecutableFile(atPath: beside) ? beside : root + "/.build/debug/archway"
+  }()
+
   /// An empty folder for a test's files, `archway-NAME-PID` in the temporary folder.
   public static func scratch(_ name: String) -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-\(name)-\(getpid())").path

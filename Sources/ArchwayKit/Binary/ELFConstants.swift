@@ -10,6 +10,7 @@ let PT_DYNAMIC: UInt32 = 2
 let PT_INTERP: UInt32 = 3
 let PT_NOTE: UInt32 = 4
 
+let SHT_NULL: UInt32 = 0
 let SHT_DYNAMIC: UInt32 = 6
 let SHT_NOTE: UInt32 = 7
 let SHT_NOBITS: UInt32 = 8

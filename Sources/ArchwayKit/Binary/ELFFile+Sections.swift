@@ -8,7 +8,7 @@ extension ELFFile {
       let names = try? fileRange(offset: sections[index].offset, size: sections[index].size, "section names")
     else { return [] }
     return sections.enumerated().compactMap { number, section in
-      guard section.type != 8, section.type != 0,  // SHT_NOBITS, SHT_NULL
+      guard section.type != SHT_NOBITS, section.type != SHT_NULL,
         let range = try? fileRange(offset: section.offset, size: section.size, "section")
       else { return nil }
       let name =

@@ -116,6 +116,32 @@ struct ELFFile {
     } catch {
       warnings.append("program headers: \(error)")
     }
+    if let cut = truncation() { warnings.append("contents: \(cut)") }
+  }
+
+  /// The first loaded segment or stored section whose bytes run past the end of the file: what a
+  /// cut-off download or a full disk leaves, even in a file without section headers.
+  private func truncation() -> BinaryError? {
+    let end = UInt64(view.count)
+    func pastEnd(_ offset: UInt64, _ size: UInt64) -> Bool {
+      let (last, overflow) = offset.addingReportingOverflow(size)
+      return size > 0 && (overflow || last > end)
+    }
+    let at = Int(clamping: end)
+    if let index = segments.firstIndex(where: { $0.type == PT_LOAD && pastEnd($0.offset, $0.fileSize) }) {
+      let s = segments[index]
+      return BinaryError(
+        offset: at,
+        "loaded segment \(index) needs \(s.fileSize) bytes from 0x\(String(s.offset, radix: 16)) but the file ends")
+    }
+    if let index = sections.firstIndex(where: {
+      $0.type != SHT_NULL && $0.type != SHT_NOBITS && pastEnd($0.offset, $0.size)
+    }) {
+      let s = sections[index]
+      return BinaryError(
+        offset: at, "section \(index) needs \(s.size) bytes from 0x\(String(s.offset, radix: 16)) but the file ends")
+    }
+    return nil
   }
 
   private func readArray<T>(

@@ -24,13 +24,25 @@ public enum ArtifactVerifier {
           message: "is \(found) but \(policy.platform) loads \(wanted)")
       ]
     }
-    var violations = architecture(facts, policy)
-    guard violations.isEmpty else { return violations }
+    // A part the reader could not read is a part no check can vouch for: damage is a finding of
+    // its own, and the checks below still name whatever they found in the parts that were read.
+    var violations = damage(facts)
+    let architecture = architecture(facts, policy)
+    guard architecture.isEmpty else { return violations + architecture }
     violations += libc(facts, policy)
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
     violations += minos(facts, policy)
     return violations
+  }
+
+  private static func damage(_ facts: BinaryFacts) -> [Violation] {
+    guard let damage = facts.damage else { return [] }
+    return [
+      Violation(
+        check: "intact", expected: "a complete, well-formed binary", found: facts.warnings.joined(separator: "; "),
+        message: "\(damage); what it needs cannot be known")
+    ]
   }
 
   private static func minos(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
@@ -161,6 +173,23 @@ public enum ArtifactVerifier {
         check: "needed", expected: allowed.joined(separator: ","), found: library,
         message: "needs \(library), which is not among the allowed libraries (\(allowed.joined(separator: ", ")))")
     }
+  }
+}
+
+extension BinaryFacts {
+  /// `is damaged: the first warning (and 2 more)`, or nil for a file that read whole.
+  public var damage: String? {
+    guard let first = warnings.first else { return nil }
+    return "is damaged: \(first)" + (warnings.count > 1 ? " (and \(warnings.count - 1) more)" : "")
+  }
+
+  /// The damaged part of the file (a reader warning's subject: `dynamic section`, `contents`…) that
+  /// the static check `name` depends on, or nil when the check can be trusted. The architecture
+  /// comes from the file header, which is never damaged in a file that reads at all, and an ARM
+  /// variant from `.ARM.attributes`; every other check reads the tables a cut or corrupt file loses.
+  public func damagedPart(for name: String) -> String? {
+    let parts = warnings.map { String($0.prefix { $0 != ":" }) }
+    return name == "arch" ? parts.first { $0 == ".ARM.attributes" } : parts.first
   }
 }
 

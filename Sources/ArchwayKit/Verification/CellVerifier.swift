@@ -105,8 +105,16 @@ public enum CellVerifier {
     let policy = ArtifactPolicy(
       platform: platform, libc: libc, glibcMax: spec.glibcMax, allowedNeeded: spec.allowNeeded, minosMax: spec.minosMax)
     let violations = ArtifactVerifier.check(facts, against: policy)
+    if let damage = violations.first(where: { $0.check == "intact" }) {
+      checks.append(Check("intact", subject: artifact.name, .failed, damage.message, details: damage.found))
+    }
     func check(_ name: String, on: Bool, includes: Set<String>, passed: @autoclosure () -> String) {
       guard on else { return }
+      if let part = facts.damagedPart(for: name) {
+        checks.append(
+          Check(name, subject: artifact.name, .error, "cannot be checked: the file's \(part) is damaged"))
+        return
+      }
       let found = violations.filter { includes.contains($0.check) }
       checks.append(
         found.isEmpty
