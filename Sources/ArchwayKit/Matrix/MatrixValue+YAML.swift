@@ -15,11 +15,23 @@ extension MatrixValue {
       throw MatrixError("cannot parse YAML: \(error)", at: nil)
     }
     guard let node else { return nil }
-    return try MatrixValue(node: node, file: file)
+    var seen: Set<[Int]> = []
+    return try MatrixValue(node: node, file: file, seen: &seen)
   }
 
-  private init(node: Node, file: String) throws(MatrixError) {
+  /// `seen` holds where each list, map and non-empty scalar converted so far was written.
+  private init(node: Node, file: String, seen: inout Set<[Int]>) throws(MatrixError) {
     let location = SourceLocation(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
+    // Yams resolves an alias to a copy of the anchored node, mark and all, so a second node from
+    // one place in the text is an alias: refused at the first copy, before a 400-byte alias bomb
+    // is expanded. (Empty scalars are left out: two nulls may be marked at one place.)
+    if let mark = node.mark, node.scalar.map({ !$0.string.isEmpty }) ?? true {
+      guard seen.insert([mark.line, mark.column]).inserted else {
+        throw MatrixError(
+          "a YAML alias repeats the value anchored here; aliases are not supported: write the value out",
+          at: location)
+      }
+    }
     switch node {
     case .scalar(let scalar):
       // Only plain scalars get YAML's types: a quoted "16" stays a string.
@@ -42,10 +54,15 @@ extension MatrixValue {
       default: offset = nil
       }
       if scalar.string.contains("\n") { offset = nil }
-      self.init(kind, at: location, textOffset: offset)
+      let typed: Bool
+      switch kind {
+      case .int, .double, .bool: typed = true
+      default: typed = false
+      }
+      self.init(kind, at: location, textOffset: offset, written: typed ? scalar.string : nil)
     case .sequence(let sequence):
       var items: [MatrixValue] = []
-      for item in sequence { items.append(try MatrixValue(node: item, file: file)) }
+      for item in sequence { items.append(try MatrixValue(node: item, file: file, seen: &seen)) }
       self.init(.list(items), at: location)
     case .mapping(let mapping):
       var entries: [MatrixEntry] = []
@@ -59,7 +76,9 @@ extension MatrixValue {
           throw MatrixError("duplicate key '\(key.string)'", at: keyLocation)
         }
         entries.append(
-          MatrixEntry(key: key.string, keyLocation: keyLocation, value: try MatrixValue(node: valueNode, file: file)))
+          MatrixEntry(
+            key: key.string, keyLocation: keyLocation, value: try MatrixValue(node: valueNode, file: file, seen: &seen))
+        )
       }
       self.init(.map(entries), at: location)
     case .alias:

@@ -50,16 +50,23 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
   /// scalar), or nil when its text is not on one line (block scalars), so that a placeholder's
   /// column can be told exactly.
   var textOffset: Int?
+  /// For a number or boolean: its text as written (`1.20`, `0x10`, `True`), which YAML's typing
+  /// would otherwise turn into `1.2`, `16`, `true` in ids, placeholders and versions.
+  var written: String?
 
   /// Creates a value written at `location`.
-  public init(_ kind: Kind, at location: SourceLocation, textOffset: Int? = 0) {
+  public init(_ kind: Kind, at location: SourceLocation, textOffset: Int? = 0, written: String? = nil) {
     self.kind = kind
     self.location = location
     self.textOffset = textOffset
+    self.written = written
   }
 
-  /// A scalar's text (`O2`, `16`, `true`); lists and maps in compact JSON.
-  public var description: String {
+  /// A scalar's text as written (`O2`, `1.20`, `true`); lists and maps in compact JSON.
+  public var description: String { written ?? canonical }
+
+  /// A scalar's text as YAML typed it (`1.2` for `1.20`); lists and maps in compact JSON.
+  private var canonical: String {
     switch kind {
     case .string(let text): text
     case .int(let number): String(number)
@@ -75,7 +82,7 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
   var json: String {
     switch kind {
     case .string(let text): text.jsonQuoted
-    default: description
+    default: canonical
     }
   }
 
@@ -143,9 +150,14 @@ extension MatrixValue: Codable {
     }
   }
 
-  /// Encodes as plain JSON: scalars, arrays and objects.
+  /// Encodes as plain JSON: scalars, arrays and objects. A number written in a form JSON would
+  /// change (`1.20`, `0x10`, `010`) is its text, a string, so the report keeps what was written.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
+    if let written, written != canonical {
+      try container.encode(written)
+      return
+    }
     switch kind {
     case .string(let text): try container.encode(text)
     case .int(let number): try container.encode(number)
