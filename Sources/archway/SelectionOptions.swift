@@ -23,6 +23,13 @@ struct SelectionOptions: ParsableArguments {
       valueName: "DIR"))
   var containers: [String] = []
 
+  @Option(help: "The most cells the matrix may make; more is an error (default \(Planner.defaultMaximumCells)).")
+  var maxCells = Planner.defaultMaximumCells
+
+  func validate() throws {
+    guard maxCells > 0 else { throw ValidationError("--max-cells must be at least 1, not \(maxCells)") }
+  }
+
   /// The selected cells, planned for `host` with output under `out`.
   func select(host: Platform, out: String) throws -> PlanSelection {
     guard let path = matrix ?? MatrixFile.defaultPath() else {
@@ -30,6 +37,7 @@ struct SelectionOptions: ParsableArguments {
     }
     var planner = Planner(host: host, outputRoot: out)
     planner.recipeFolders = containers
+    planner.maximumCells = maxCells
     return try PlanSelection(
       path: path, filter: filter, shard: shard, durationsReport: durations, planner: planner)
   }

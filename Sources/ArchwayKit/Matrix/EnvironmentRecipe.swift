@@ -44,7 +44,14 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
   ) throws(MatrixError) -> EnvironmentRecipe {
     for root in folders {
       let path = "\(root)/\(name)/environment.yml"
-      if let data = FileManager.default.contents(atPath: path) { return try parse(data, name: name, path: path) }
+      let data: Data
+      do {
+        data = try RegularFile.contents(atPath: path, limit: MatrixFile.largestFile)
+      } catch {
+        if case .unreadable = error, !FileManager.default.fileExists(atPath: path) { continue }
+        throw MatrixError("\(path) \(error)", at: location)
+      }
+      return try parse(data, name: name, path: path)
     }
     let known = Set(folders.flatMap { names(root: $0) }).sorted()
     let looked = folders.isEmpty ? "no recipe folder" : folders.map { "\($0)/" }.joined(separator: ", ")

@@ -24,7 +24,20 @@ struct Combination: Sendable {
 ///    original axis values it does not contradict; its other pairs are added or overwrite values
 ///    that earlier includes added. An entry that fits no original combination becomes a new one.
 enum MatrixExpansion {
-  static func expand(_ file: MatrixFile) -> [Combination] {
+  /// The combinations of `file`. Throws a ``MatrixError`` at `matrix:`, before building any, when
+  /// the axes' product and the includes could make more than `limit`.
+  static func expand(_ file: MatrixFile, limit: Int) throws(MatrixError) -> [Combination] {
+    var product = file.axes.isEmpty ? 0 : 1  // Saturates at Int.max.
+    for axis in file.axes {
+      let (next, overflow) = product.multipliedReportingOverflow(by: axis.value.items?.count ?? 0)
+      product = overflow ? Int.max : next
+    }
+    let (most, overflow) = product.addingReportingOverflow(file.include.count)
+    if overflow || most > limit {
+      throw MatrixError(
+        "the matrix makes up to \(overflow ? "more than \(Int.max)" : "\(most)") cells, above the limit of \(limit);"
+          + " split it, or raise the limit with --max-cells", at: file.matrixLocation)
+    }
     var combinations: [Combination] = []
     if !file.axes.isEmpty {
       combinations = [Combination(values: [], origin: file.matrixLocation)]

@@ -31,12 +31,17 @@ public struct MatrixFile: Sendable {
     try load(try contents(of: path), path: path)
   }
 
-  /// The bytes of the file at `path`. Throws a ``MatrixError`` when it cannot be read.
+  /// The largest matrix file Archway reads: 4 MiB, far above any real one.
+  public static let largestFile = 4 << 20
+
+  /// The bytes of the file at `path`. Throws a ``MatrixError`` when it cannot be read, is not a
+  /// regular file or is larger than ``largestFile``.
   public static func contents(of path: String) throws(MatrixError) -> Data {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw MatrixError("\(path): cannot read this file", at: nil)
+    do {
+      return try RegularFile.contents(atPath: path, limit: largestFile)
+    } catch {
+      throw MatrixError("\(path): \(error)", at: nil)
     }
-    return data
   }
 
   /// Checks `data`, the bytes of the matrix file at `path`. Throws a ``MatrixError`` at the first problem.

@@ -41,8 +41,11 @@ public struct PlanSelection: Sendable {
     if let shard {
       var recorded: [String: Double] = [:]
       if let durationsReport {
-        guard let data = FileManager.default.contents(atPath: durationsReport) else {
-          throw MatrixError("cannot read the report '\(durationsReport)'", at: nil)
+        let data: Data
+        do {
+          data = try RegularFile.contents(atPath: durationsReport, limit: Report.largestFile)
+        } catch {
+          throw MatrixError("the report '\(durationsReport)' \(error)", at: nil)
         }
         recorded = try Shard.durations(fromReport: data, named: durationsReport)
       }

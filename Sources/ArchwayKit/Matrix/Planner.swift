@@ -17,6 +17,11 @@ public struct Planner: Sendable {
   /// Folders of environment recipes (`--containers`), looked in after the matrix file's own
   /// `Containers` folder and before Archway's shipped recipes.
   public var recipeFolders: [String] = []
+  /// The most cells a matrix may make (`--max-cells`): a typo such as ten 10-value axes must be an
+  /// error, not 10^10 cells in memory.
+  public var maximumCells = Planner.defaultMaximumCells
+  /// ``maximumCells`` unless raised: far above any CI's job limit (GitHub allows 256 per matrix).
+  public static let defaultMaximumCells = 10_000
 
   /// A planner for `host`, with output under `outputRoot` (relative to `directory`, by default the
   /// current folder).
@@ -32,7 +37,14 @@ public struct Planner: Sendable {
   /// Every cell of `file`, in GitHub Actions' order. Throws a ``MatrixError`` at the first value
   /// that names no target, a duplicate cell, a matrix that expands to nothing, or an unknown placeholder.
   public func plan(_ file: MatrixFile) throws(MatrixError) -> [Cell] {
-    let combinations = MatrixExpansion.expand(file)
+    // `${cell.out}` goes into shell scripts as text, where a `$(…)` in a folder's name would run.
+    if let bad = outputRoot.first(where: { "$`\"\\\n".contains($0) }) {
+      throw MatrixError(
+        "the output folder \(outputRoot.jsonQuoted) holds \(String(bad).jsonQuoted), which a shell step would read as"
+          + " shell syntax through ${cell.out}; choose an --out (and a working folder) without $ ` \" \\ or newlines",
+        at: nil)
+    }
+    let combinations = try MatrixExpansion.expand(file, limit: maximumCells)
     guard !combinations.isEmpty else {
       throw MatrixError("the matrix expands to no cells: every combination is excluded", at: file.matrixLocation)
     }
@@ -58,7 +70,8 @@ public struct Planner: Sendable {
       }
       var id = Planner.cellID(platform: platform, libc: libc, env: env, values: combination.values)
       idCounts[id, default: 0] += 1
-      if let count = idCounts[id], count > 1 { id += "-\(count)" }
+      // `~` is never in a made id, so `a_b~2` cannot be another cell's own id (`a_b-2` could).
+      if let count = idCounts[id], count > 1 { id += "~\(count)" }
       var cell = Cell(
         id: id, values: combination.values, target: CellTarget(platform: platform, libc: libc), env: env,
         out: "\(outputRoot)/\(id)")

@@ -34,9 +34,12 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     let typical = recorded.isEmpty ? 1 : recorded[recorded.count / 2]
     let weights = cells.map { durations[$0.id] ?? typical }
     let order = cells.indices.sorted { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : $0 < $1 }
-    var load = [Double](repeating: 0, count: count)
+    // Past the number of cells every shard beyond the first `cells.count` stays empty (each cell
+    // goes to the lowest empty shard), so `--shard 1/1000000000` needs no billion loads.
+    var load = [Double](repeating: 0, count: min(count, cells.count))
     var mine: [Int] = []
     for cell in order {
+      guard !load.isEmpty else { break }
       let target = load.indices.min { load[$0] != load[$1] ? load[$0] < load[$1] : $0 < $1 }!
       load[target] += weights[cell]
       if target == index - 1 { mine.append(cell) }

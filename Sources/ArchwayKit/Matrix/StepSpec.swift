@@ -17,6 +17,11 @@ public struct StepSpec: Sendable, Hashable, Codable {
   public var stdin: String?
   /// The step's time limit in seconds; the run's `--timeout` when nil.
   public var timeout: Double?
+  /// The longest time limit a step may have: a week, in seconds.
+  public static let longestTimeout: Double = 7 * 24 * 3600
+
+  /// Whether `seconds` is a time limit a step may have: above zero, at most ``longestTimeout``.
+  public static func isTimeLimit(_ seconds: Double) -> Bool { seconds > 0 && seconds <= longestTimeout }
   /// The exit code a run step is expected to end with (default 0).
   public var expectedExit: Int32
   /// Resource limits (`nofile`, `stack` in KiB, `nproc`, …): the cell's `ulimit:`, then the step's.
@@ -78,6 +83,10 @@ public enum ResourceLimit {
       guard case .int(let number) = entry.value.kind, number >= 0 else {
         throw MatrixError(
           "ulimit '\(entry.key)' must be a whole number, not '\(entry.value)'", at: entry.value.location)
+      }
+      guard number <= Int.max / known[entry.key]!.1 else {
+        throw MatrixError(
+          "ulimit '\(entry.key)' \(entry.value) is larger than any limit can be", at: entry.value.location)
       }
       limits[entry.key] = number
     }
@@ -208,8 +217,10 @@ public struct CellSteps: Sendable, Hashable, Codable {
     for entry in map["env"]?.entries ?? [] { environment[entry.key] = entry.value.description }
     var timeout: Double?
     if let value = map["timeout"] {
-      guard let seconds = Double(value.description), seconds > 0 else {
-        throw MatrixError("'timeout' must be a number of seconds, not '\(value)'", at: value.location)
+      guard let seconds = Double(value.description), StepSpec.isTimeLimit(seconds) else {
+        throw MatrixError(
+          "'timeout' must be a number of seconds above 0 and at most 604800 (a week), not '\(value)'",
+          at: value.location)
       }
       timeout = seconds
     }

@@ -26,6 +26,8 @@ public struct Report: Sendable, Hashable, Codable {
 
   /// The format version this build writes and reads.
   public static let currentVersion = 3
+  /// The largest report (or `SHA256SUMS`) Archway reads back: 256 MiB.
+  public static let largestFile = 256 << 20
 
   /// What a report says of its plan: enough to refuse merging reports of different plans.
   public struct PlanInfo: Sendable, Hashable, Codable {
