@@ -24,7 +24,7 @@ pip_packages=(ziglang)
 if ! $want_demo_only; then
   apt_packages+=(binutils-multiarch libxml2-utils podman runc uidmap debootstrap binfmt-support bubblewrap wine wine64
     shellcheck)
-  pip_packages+=(pyelftools junitparser junit2html macholib pefile jsonschema pyyaml)
+  pip_packages+=(pyelftools junitparser junit2html macholib pefile jsonschema pyyaml markdown)
 fi
 
 # binfmt_misc lets a foreign-arch container or chroot run through qemu; mount it before qemu-user-static

@@ -85,7 +85,7 @@ import Testing
     #expect(object?["values"] as? [String] == ["1/3", "2/3", "3/3"])
     #expect(object?["needs"] as? [String] == ["archway"] && object?["stages"] as? [String] == ["verify", "merge"])
     #expect(
-      (object?["script"] as? [String])?.first?.contains("archway run \"Matrix/archway.yml\" --shard \"$ARCHWAY_SHARD\"")
+      (object?["script"] as? [String])?.first?.contains("archway run 'Matrix/archway.yml' --shard \"$ARCHWAY_SHARD\"")
         == true)
   }
 

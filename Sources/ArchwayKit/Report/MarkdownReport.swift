@@ -7,7 +7,7 @@ public enum MarkdownReport {
   /// The Markdown text for `report`.
   public static func render(_ report: Report) -> String {
     let grid = ReportGrid(report)
-    var md = "## Archway: \(report.plan.matrix)\n\n**\(report.summaryLine)**"
+    var md = "## Archway: \(cellText(report.plan.matrix))\n\n**\(report.summaryLine)**"
     if !report.plan.shards.isEmpty { md += " (shards \(report.plan.shards.joined(separator: ", ")))" }
     md += "\n\n| platform | " + grid.columns.map(cellText).joined(separator: " | ") + " |\n"
     md += "|---|" + String(repeating: "---|", count: grid.columns.count) + "\n"
@@ -30,9 +30,10 @@ public enum MarkdownReport {
       md += "- \(ReportGrid.mark(check.verdict)) **\(cellText(cell.id))** `\(cellText(check.title))`: "
       md += cellText(check.message) + "\n"
       if let details = check.details, !details.isEmpty {
-        let fence = details.contains("```") ? "~~~~" : "```"
+        let shown = visible(String(details.prefix(3000)))
+        let fence = self.fence(for: shown)
         md += "  <details><summary>details</summary>\n\n  \(fence)\n"
-        md += String(details.prefix(3000)).split(separator: "\n", omittingEmptySubsequences: false).map {
+        md += shown.split(separator: "\n", omittingEmptySubsequences: false).map {
           "  " + $0
         }.joined(separator: "\n")
         md += "\n  \(fence)\n  </details>\n"
@@ -42,10 +43,48 @@ public enum MarkdownReport {
     return md
   }
 
-  /// `text` on one line, with the characters Markdown tables and HTML would read escaped.
+  /// `text` on one line, with the characters Markdown tables, links and HTML would read escaped.
   static func cellText(_ text: String) -> String {
-    text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
+    visible(text).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
       .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "`", with: "'")
+      .replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+  }
+
+  /// A code fence no line of `text` can close: backticks, one more than its longest run of them
+  /// (CommonMark closes a fence only with one at least as long), and at least three.
+  static func fence(for text: String) -> String {
+    var longest = 0
+    var run = 0
+    for character in text {
+      run = character == "`" ? run + 1 : 0
+      longest = max(longest, run)
+    }
+    return String(repeating: "`", count: max(3, longest + 1))
+  }
+
+  /// `text` without what a terminal or a renderer would act on: escape sequences (`ESC [ … m`) are
+  /// removed, and every other control character but newline and tab (NUL, a lone ESC, DEL, C1)
+  /// becomes U+FFFD, so program output cannot recolour a summary or smuggle bytes into it.
+  static func visible(_ text: String) -> String {
+    var out = String.UnicodeScalarView()
+    var scalars = text.unicodeScalars.makeIterator()
+    while let scalar = scalars.next() {
+      switch scalar.value {
+      case 0x1B:
+        // CSI: ESC [ parameters… final byte in 0x40…0x7E.
+        var copy = scalars
+        if copy.next() == "[" {
+          scalars = copy
+          while let next = scalars.next(), !(0x40...0x7E).contains(next.value) {}
+        } else {
+          out.append("\u{FFFD}")
+        }
+      case 0x09, 0x0A: out.append(scalar)
+      case 0x00..<0x20, 0x7F..<0xA0: out.append("\u{FFFD}")
+      default: out.append(scalar)
+      }
+    }
+    return String(out)
   }
 }
 
