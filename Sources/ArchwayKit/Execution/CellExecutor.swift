@@ -58,7 +58,14 @@ public struct CellExecutor: Sendable {
       try Self.ownFolders(cell.out, ["logs", "logs/archway"])
     } catch {
       record.outcome = .infrastructure
-      record.problems.append("cannot make the cell's folder \(cell.out): \(error.localizedDescription)")
+      record.problems.append("cannot make the cell's folder \(cell.out): \(systemReason(error))")
+      return record
+    }
+    // A limit the host cannot grant would fail `prlimit`, and look like the program's own exit 1.
+    let allSteps = (steps.build.map { [$0] } ?? []) + steps.run
+    if let problem = allSteps.lazy.compactMap({ ResourceLimit.hostProblem($0.limits) }).first {
+      record.outcome = .infrastructure
+      record.problems.append(problem)
       return record
     }
     if let build = steps.build {

@@ -76,6 +76,12 @@ public enum ProcessSupervisor {
       // Cancellation (Archway interrupted) ended the process tree through the teardown sequence.
       outcome.status = Task.isCancelled ? .interrupted : .infrastructure("\(program): \(error)")
     }
+    if outcome.status != .interrupted, let folder = fullDisk(holding: launch.stdoutLog) {
+      // The program met a full disk writing its own output: whatever it did after, the step's
+      // failure is the host's, and its logs are cut short.
+      outcome.status = .infrastructure(
+        "no space left on the disk holding \(folder): the step's output could not be written (\(outcome.status))")
+    }
     outcome.duration = (ContinuousClock.now - start).seconds
     (outcome.stdoutHead, outcome.stdoutTail, outcome.stdoutBytes) = headAndTail(of: launch.stdoutLog)
     (outcome.stderrHead, outcome.stderrTail, outcome.stderrBytes) = headAndTail(of: launch.stderrLog)
@@ -161,6 +167,14 @@ public enum ProcessSupervisor {
     return try FileDescriptor.open(
       FilePath(path), .writeOnly, options: [.create, .exclusiveCreate, .noFollow],
       permissions: [.ownerReadWrite, .groupRead, .otherRead])
+  }
+
+  /// The folder of `log` when the disk holding it has no block left for us, else nil.
+  static func fullDisk(holding log: String) -> String? {
+    let folder = URL(fileURLWithPath: log).deletingLastPathComponent().path
+    var info = statvfs()
+    guard statvfs(folder, &info) == 0, info.f_blocks > 0 else { return nil }
+    return (geteuid() == 0 ? info.f_bfree : info.f_bavail) == 0 ? folder : nil
   }
 
   /// The executable `name` resolves to through `path` (a path is taken as it is), or nil.

@@ -23,7 +23,7 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
     case .signaled(let name): "killed by \(name)"
     case .timedOut(let seconds): "timed out after \(seconds.formatted())s"
     case .interrupted: "interrupted"
-    case .infrastructure(let reason): "could not start: \(reason)"
+    case .infrastructure(let reason): "could not run: \(reason)"
     case .skipped(let reason): "skipped: \(reason)"
     }
   }

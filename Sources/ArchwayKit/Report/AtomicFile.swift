@@ -13,7 +13,7 @@ public enum AtomicFile {
 
   /// Writes `data` to `path`, creating its folder. Throws when writing or renaming fails; the old
   /// file, if any, is then left as it was.
-  public static func write(_ data: Data, to path: String) throws {
+  public static func write(_ data: Data, to path: String) throws(Failure) {
     var status = stat()
     if stat(path, &status) == 0 {
       switch status.st_mode & S_IFMT {
@@ -37,37 +37,52 @@ public enum AtomicFile {
   }
 
   /// Writes into a temporary file beside `path`, then renames it over `path`.
-  private static func replace(_ path: String, with data: Data) throws {
+  private static func replace(_ path: String, with data: Data) throws(Failure) {
     let url = URL(fileURLWithPath: path)
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
     do {
-      try data.write(to: temporary)
-      guard rename(temporary.path, url.path) == 0 else {
-        throw Failure(description: String(cString: strerror(errno)))
-      }
+      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
+      throw Failure(description: "cannot make its folder: \(systemReason(error))")
+    }
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+      .path
+    unlink(temporary)
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
+    do throws(Failure) {
+      try writeAll(data, to: descriptor)
+      guard close(descriptor) == 0 else { throw Failure(description: String(cString: strerror(errno))) }
+      guard rename(temporary, url.path) == 0 else { throw Failure(description: String(cString: strerror(errno))) }
+    } catch {
+      close(descriptor)
+      unlink(temporary)
       throw error
     }
   }
 
   /// Writes into what is at `path` as it is: a FIFO only when someone reads it (never waiting for one).
-  private static func writeThrough(_ data: Data, to path: String, fifo: Bool) throws {
+  private static func writeThrough(_ data: Data, to path: String, fifo: Bool) throws(Failure) {
     let descriptor = open(path, O_WRONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0))
     guard descriptor >= 0 else {
       throw Failure(description: errno == ENXIO ? "it is a FIFO no one reads" : String(cString: strerror(errno)))
     }
     defer { close(descriptor) }
     if fifo { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK) }
-    try data.withUnsafeBytes { buffer in
+    try writeAll(data, to: descriptor)
+  }
+
+  /// Writes every byte of `data`, or throws the system's reason (`No space left on device`).
+  private static func writeAll(_ data: Data, to descriptor: Int32) throws(Failure) {
+    let failed: Int32? = data.withUnsafeBytes { buffer in
       var offset = 0
       while offset < buffer.count {
         let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
         if written < 0, errno == EINTR { continue }
-        guard written > 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        guard written > 0 else { return errno }
         offset += written
       }
+      return nil
     }
+    if let failed { throw Failure(description: String(cString: strerror(failed))) }
   }
 }

@@ -48,7 +48,7 @@ public enum ReportWriter {
         if rendered[kind] == nil { rendered[kind] = try render(kind, report) }
         try AtomicFile.write(rendered[kind]!, to: path)
       } catch {
-        failures.append((path, (error as? AtomicFile.Failure)?.description ?? error.localizedDescription))
+        failures.append((path, systemReason(error)))
       }
     }
     return failures

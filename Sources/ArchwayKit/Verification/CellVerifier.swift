@@ -78,7 +78,7 @@ public enum CellVerifier {
     case .interrupted:
       return Check(name, subject: subject, .error, "interrupted")
     case .infrastructure(let reason):
-      return Check(name, subject: subject, .error, "could not start: \(reason)")
+      return Check(name, subject: subject, .error, "could not run: \(reason)")
     case .skipped(let reason):
       return Check(name, subject: subject, .skipped, reason)
     }
@@ -164,8 +164,11 @@ public enum CellVerifier {
       return compare(
         name, step.name, expected: Data(text.utf8), actual: raw, normalize: normalize, what: "the expected text")
     case .golden(let path):
-      guard let data = FileManager.default.contents(atPath: path) else {
-        return Check(name, subject: step.name, .error, "cannot read the golden file \(path)")
+      let data: Data
+      do {
+        data = try RegularFile.contents(atPath: path, limit: 256 << 20)
+      } catch {
+        return Check(name, subject: step.name, .error, "the golden file \(path) \(error)")
       }
       return compare(name, step.name, expected: data, actual: raw, normalize: normalize, what: path)
     case .matches(let pattern):
