@@ -31,8 +31,10 @@ struct MergeCommand: ParsableCommand {
   func run() throws {
     let loaded = try reports.map { ($0, try ReportFiles.read($0)) }
     let merged = try Report.merge(loaded)
+    let lock = try OutputLock(folder: out)
+    defer { withExtendedLifetime(lock) {} }
     let written = ReportFiles.write(merged, out: out, extra: [])
-    Output.error("\(merged.summaryLine); merged \(reports.count) reports into \(out)/report.json")
+    Output.error("\(merged.summaryLine); merged \(reports.count) reports; \(written.line(out: out))")
     let status = ReportFiles.exitStatus(merged, written: written)
     if status != 0 { throw ExitCode(status) }
   }

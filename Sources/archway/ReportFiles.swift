@@ -6,9 +6,9 @@ enum ReportFiles {
   /// Writes the report and every rendering into `out` (unless `out` is nil) and to the `extra`
   /// paths given; on GitHub Actions also prints `::error` annotations and appends the Markdown to
   /// `$GITHUB_STEP_SUMMARY`. A file that cannot be written is reported; the rest are still written.
-  /// Returns whether every file was written.
+  /// Returns the files written and those that could not be.
   @discardableResult
-  static func write(_ report: Report, out: String?, extra: [(ReportWriter.Kind, String?)]) -> Bool {
+  static func write(_ report: Report, out: String?, extra: [(ReportWriter.Kind, String?)]) -> Written {
     var files = out.map { folder in ReportWriter.Kind.allCases.map { ($0, "\(folder)/\($0.defaultName)") } } ?? []
     files += extra.compactMap { kind, path in path.map { (kind, $0) } }
     let failures = ReportWriter.write(report, files)
@@ -16,7 +16,27 @@ enum ReportFiles {
       Output.error("Error: cannot write \(failure.path): \(failure.reason)")
     }
     githubExtras(report)
-    return failures.isEmpty
+    let failed = failures.map(\.path)
+    return Written(paths: files.map(\.1).filter { !failed.contains($0) }, failed: failed)
+  }
+
+  /// What ``write(_:out:extra:)`` wrote.
+  struct Written {
+    var paths: [String]
+    var failed: [String]
+
+    var all: Bool { failed.isEmpty }
+
+    /// `reports: out/report.json, junit.xml`, naming only what was written (the folder once), and
+    /// `not written: …` for the rest: a summary never points at a report that is not there.
+    func line(out: String) -> String {
+      let names = paths.map { path in
+        path.hasPrefix(out + "/") && path != paths.first ? String(path.dropFirst(out.count + 1)) : path
+      }
+      var parts = names.isEmpty ? ["no report written"] : ["reports: " + names.joined(separator: ", ")]
+      if !failed.isEmpty { parts.append("not written: " + failed.joined(separator: ", ")) }
+      return parts.joined(separator: "; ")
+    }
   }
 
   /// On GitHub Actions: `::error` annotations, and the Markdown appended to `$GITHUB_STEP_SUMMARY`.
@@ -33,22 +53,28 @@ enum ReportFiles {
 
   /// The exit code of a command that checked `report`: its own, or 2 when it passed but a report
   /// file it was asked for could not be written (a green exit with no JUnit file is no pass).
-  static func exitStatus(_ report: Report, written: Bool) -> Int32 {
-    report.exitStatus == 0 && !written ? 2 : report.exitStatus
+  static func exitStatus(_ report: Report, written: Written) -> Int32 {
+    report.exitStatus == 0 && !written.all ? 2 : report.exitStatus
   }
 
   /// Path → SHA-256 from a `SHA256SUMS` file; a usage error when it cannot be read.
   static func readBaseline(_ path: String) throws -> [String: String] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CommandFailure(message: "cannot read the baseline '\(path)'")
+    let data: Data
+    do {
+      data = try RegularFile.contents(atPath: path, limit: Report.largestFile)
+    } catch {
+      throw CommandFailure(message: "the baseline '\(path)' \(error)")
     }
     return try Checksums.parse(String(decoding: data, as: UTF8.self), named: path)
   }
 
   /// Reads a report, or fails with the reason.
   static func read(_ path: String) throws -> Report {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CommandFailure(message: "cannot read the report '\(path)'")
+    let data: Data
+    do {
+      data = try RegularFile.contents(atPath: path, limit: Report.largestFile)
+    } catch {
+      throw CommandFailure(message: "the report '\(path)' \(error)")
     }
     return try Report.decode(data, named: path)
   }

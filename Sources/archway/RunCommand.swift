@@ -77,12 +77,16 @@ struct RunCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard jobs > 0 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
-    guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+    guard StepSpec.isTimeLimit(timeout) else {
+      throw ValidationError("--timeout must be a number of seconds above 0 and at most 604800 (a week), not \(timeout)")
+    }
   }
 
   func run() async throws {
+    Interruption.install()  // Before the folder is locked: a signal from then on gets a report.
     let host = HostProbe.platform()
     let selection = try cellSelection.select(host: host, out: out)
+    let lock = try OutputLock(folder: out)
     var pipeline = RunPipeline(
       executor: CellExecutor(
         host: host, defaultTimeout: .milliseconds(Int(timeout * 1000)),
@@ -92,7 +96,6 @@ struct RunCommand: AsyncParsableCommand {
     pipeline.provision = !noProvision
     pipeline.baseline = try baseline.map(ReportFiles.readBaseline)
     let progress = Progress(total: selection.cells.count)
-    Interruption.install()
     let work = Task { [pipeline] in
       await pipeline.run(selection) { event in
         switch event {
@@ -119,13 +122,14 @@ struct RunCommand: AsyncParsableCommand {
     progress.finish()
     let written = ReportFiles.write(
       report, out: out, extra: [(.json, jsonFile), (.junit, junit), (.markdown, markdown), (.html, html)])
-    Output.error("\(report.summaryLine); reports: \(out)/report.json, junit.xml, summary.md, report.html")
+    Output.error("\(report.summaryLine); \(written.line(out: out))")
     let status = ReportFiles.exitStatus(report, written: written)
+    withExtendedLifetime(lock) {}
     if status != 0 { throw ExitCode(status) }
   }
 }
 
-/// SIGINT and SIGTERM set a flag that the run polls; the run then cancels its cells.
+/// SIGINT, SIGTERM and SIGHUP set a flag that the run polls; the run then cancels its cells.
 enum Interruption {
   // nonisolated(unsafe): written only by the signal handler (a single aligned store) and read by
   // the polling task; a torn or late read only delays noticing the signal by one poll.
@@ -136,5 +140,6 @@ enum Interruption {
   static func install() {
     signal(SIGINT) { _ in Interruption.flag = 1 }
     signal(SIGTERM) { _ in Interruption.flag = 1 }
+    signal(SIGHUP) { _ in Interruption.flag = 1 }  // A closed terminal or SSH session: a partial report too.
   }
 }

@@ -1,0 +1,108 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// Issue 13, items 11, 12, 13 (SIGHUP) and 17: faults of the host and of the user's setup, each
+/// through the real `archway run`, with the exit code, the report and the words a user sees.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct FaultTests {
+  static func matrix(_ yaml: String, in folder: String) throws -> String {
+    let path = folder + "/m.yml"
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  static func report(_ folder: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  // 12 and 13: a second run into a folder in use fails at once naming the first; SIGHUP (a closed
+  // terminal) ends the first like SIGTERM, with a partial report.
+  @Test func aSecondRunIntoOneFolderIsRefusedAndSIGHUPLeavesAPartialReport() async throws {
+    let folder = Fixtures.scratch("lock")
+    let slow = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [sleep, '60']\n", in: folder)
+    let first = Process()
+    first.executableURL = URL(fileURLWithPath: Fixtures.archway)
+    first.arguments = ["run", "--out", folder + "/out", slow]
+    first.standardOutput = FileHandle.nullDevice
+    first.standardError = FileHandle.nullDevice
+    try first.run()
+    let started = folder + "/out/linux-amd64-gnu/logs/build.stdout.log"
+    for _ in 0..<400 where !FileManager.default.fileExists(atPath: started) {
+      try await Task.sleep(for: .milliseconds(25))
+    }
+    let second = try Command.run(Fixtures.archway, ["run", "--out", folder + "/out", slow])
+    #expect(second.status == 2)
+    #expect(
+      second.stderr.contains("another archway (pid \(first.processIdentifier)) is writing into \(folder)/out"),
+      "\(second.stderr)")
+    kill(first.processIdentifier, SIGHUP)
+    first.waitUntilExit()
+    #expect(first.terminationStatus == 130)
+    let report = try Self.report(folder + "/out")
+    #expect(report["interrupted"] as? Bool == true)
+    // The lock dies with its holder: the next run goes ahead.
+    let quick = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n", in: folder)
+    #expect(try Command.run(Fixtures.archway, ["run", "--out", folder + "/out", quick]).status == 0)
+  }
+
+  // 11. A full disk under the logs is the host's failure, not the program's "exit 1", and the
+  // summary names only the reports that were written. (CI runs as root, which mounting needs.)
+  @Test func aFullDiskIsAnErrorOfTheHostAndNoMissingReportIsNamed() throws {
+    let folder = Fixtures.scratch("full")
+    let disk = folder + "/disk"
+    try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+    let mounted = try Command.run("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", disk])
+    try #require(mounted.status == 0, "mount needs root: \(mounted.stderr)")
+    defer { _ = try? Command.run("umount", [disk]) }
+    let path = try Self.matrix(
+      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [sh, -c, 'head -c 2000000 /dev/zero']\n", in: folder)
+    let result = try Command.run(
+      Fixtures.archway, ["run", "--out", disk + "/out", path], environment: ["NO_COLOR": "1"])
+    #expect(result.status == 3, "\(result.stderr)")
+    #expect(result.stderr.contains("build: could not run: no space left on the disk holding \(disk)/out/"))
+    #expect(!result.stderr.contains("exit 1, expected 0"))
+    #expect(result.stderr.contains("cannot write \(disk)/out/report.json: No space left on device"))
+    let summary = try #require(result.stderr.split(separator: "\n").last.map(String.init))
+    #expect(summary.contains("not written: \(disk)/out/report.json"), "\(summary)")
+    #expect(!summary.contains("reports: \(disk)/out/report.json"), "\(summary)")
+  }
+
+  // 17. A limit the host cannot grant is an error of the cell, said before anything runs; a limit
+  // no number can hold is a plan error.
+  @Test func anUlimitTheHostCannotGrantIsNotTheProgramsFailure() throws {
+    let folder = Fixtures.scratch("ulimit")
+    let path = try Self.matrix(
+      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n  ulimit: {nofile: 99999999999}\n", in: folder)
+    let result = try Command.run(
+      Fixtures.archway, ["run", "--out", folder + "/out", path], environment: ["NO_COLOR": "1"])
+    #expect(result.status == 3, "\(result.stderr)")
+    #expect(result.stderr.contains("ulimit nofile 99999999999 is above what this host allows anyone (fs.nr_open is"))
+    #expect(!result.stderr.contains("prlimit:"), "the step must not have run")
+    let huge = try Self.matrix(
+      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n  ulimit: {stack: 9223372036854775807}\n",
+      in: folder)
+    let plan = try Command.run(Fixtures.archway, ["plan", huge])
+    #expect(plan.status == 2 && plan.stderr.contains("m.yml:5:19: ulimit 'stack'"), "\(plan.stderr)")
+  }
+
+  // 17. An out folder Archway may not write: the system's reason, not Foundation's sentence.
+  @Test func anUnwritableOutFolderSaysWhyInTheSystemsWords() throws {
+    let folder = Fixtures.scratch("unwritable")
+    let locked = folder + "/locked"
+    try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+    #expect(chmod(locked, 0o555) == 0)
+    let path = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n", in: folder)
+    let result = try Command.run(
+      "setpriv",
+      [
+        "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", Fixtures.archway, "run", "--out",
+        locked + "/out", path,
+      ])
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(
+      result.stderr.contains("cannot make the output folder \(locked)/out: Permission denied"), "\(result.stderr)")
+    #expect(!result.stderr.contains("could not be completed"))
+  }
+}
