@@ -9,12 +9,7 @@ import Testing
 /// another suite of this process is building.
 @Suite struct EnvCLITests {
   /// This host's podman flags (crun fails on its hybrid cgroups; see docs/environments.md), as a self-hosted runner would set them once.
-  static var environment: [String: String] {
-    var environment = ProcessInfo.processInfo.environment
-    environment["ARCHWAY_ENGINE_ARGS"] = Fixtures.engineArguments.joined(separator: " ")
-    environment["NO_COLOR"] = "1"
-    return environment
-  }
+  static var environment: [String: String] { Fixtures.childEnvironment }
 
   /// Matrix/glibc-floor.yml as shipped, where this host (root, binfmt_misc's F registrations) picks
   /// the cheapest runner, a chroot; then with `runner: container` and, for the arm64 cells, `runner: qemu`

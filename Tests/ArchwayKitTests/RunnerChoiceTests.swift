@@ -12,7 +12,7 @@ import Testing
   /// A host with `programs` on its PATH, the environments in `built` (`debian-11/arm64`) built in a
   /// made-up cache, and the given privileges.
   static func host(
-    programs: Set<String> = ["unshare", "chroot", "qemu-aarch64-static", "podman"], root: Bool = true,
+    programs: Set<String> = ["unshare", "bwrap", "qemu-aarch64-static", "podman"], root: Bool = true,
     binfmt: Set<String> = ["qemu-aarch64"], built: Set<String> = ["debian-11/arm64", "debian-11/amd64"]
   ) throws -> Runner.HostFacts {
     let recipe = try EnvironmentRecipe.load("debian-11", root: Fixtures.root + "/Containers")
@@ -50,16 +50,19 @@ import Testing
     #expect(bubblewrap.kind == .rootfs && bubblewrap.launcher == "/usr/bin/bwrap", "\(bubblewrap.reason)")
     #expect(bubblewrap.reason.hasPrefix("bwrap into debian-11/arm64"))
 
-    let unprivileged = Runner.choose(for: arm64, on: try Self.host(root: false))
+    let noBwrap: Set<String> = ["unshare", "qemu-aarch64-static", "podman"]
+    let unprivileged = Runner.choose(for: arm64, on: try Self.host(programs: noBwrap, root: false))
     #expect(unprivileged.kind == .qemu)
     #expect(
-      Runner.choose(for: amd64, on: try Self.host(root: false)).kind == .container, "qemu does not run amd64 here")
+      Runner.choose(for: amd64, on: try Self.host(programs: noBwrap, root: false)).kind == .container,
+      "qemu does not run amd64 here")
+    #expect(Runner.choose(for: arm64, on: try Self.host(programs: noBwrap)).kind == .qemu, "root needs bwrap too")
 
     let bare = Runner.choose(for: arm64, on: try Self.host(programs: ["podman"], root: false))
     #expect(bare.kind == .container)
     #expect(bare.image == "archway/debian-11:arm64")
     #expect(
-      bare.reason.contains("the rootfs runner needs root") && bare.reason.contains("no qemu-aarch64-static"),
+      bare.reason.contains("the rootfs runner needs bwrap") && bare.reason.contains("no qemu-aarch64-static"),
       "\(bare.reason)")
 
     let nothing = Runner.choose(for: arm64, on: try Self.host(programs: [], root: false))
@@ -68,9 +71,9 @@ import Testing
 
   @Test func aRunnerTheCellInsistsOnIsNoneWhenTheHostCannotGiveIt() throws {
     let rootfs = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: rootfs")
-    let refused = Runner.choose(for: rootfs, on: try Self.host(root: false))
+    let refused = Runner.choose(for: rootfs, on: try Self.host(programs: ["unshare", "podman"], root: false))
     #expect(refused.kind == .none && refused.hostLacksIt)
-    #expect(refused.reason == "the rootfs runner needs root (unshare and chroot) or bwrap")
+    #expect(refused.reason == "the rootfs runner needs bwrap (and, as root, unshare)")
 
     let qemu = try Self.cell("platform: [linux/amd64]\n  env: [debian-11]", defaults: "runner: qemu")
     #expect(Runner.choose(for: qemu, on: try Self.host()).reason == "linux/amd64 runs natively, not under qemu")

@@ -49,6 +49,15 @@ public enum Fixtures {
     return given ?? ["--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
   }()
 
+  /// The environment of a child `archway run`: this process's, with ``engineArguments`` as
+  /// `ARCHWAY_ENGINE_ARGS` (as a self-hosted runner sets them once) and no colour.
+  public static var childEnvironment: [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    environment["ARCHWAY_ENGINE_ARGS"] = engineArguments.joined(separator: " ")
+    environment["NO_COLOR"] = "1"
+    return environment
+  }
+
   /// Archway's own JUnit schema (`Tests/Schemas/junit.xsd`): what Jenkins, GitLab and GitHub's
   /// reporters all read, written from the format's documented facts.
   public static let junitSchema = root + "/Tests/Schemas/junit.xsd"

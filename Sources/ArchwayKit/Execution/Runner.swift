@@ -40,17 +40,28 @@ public struct Runner: Sendable, Hashable, Codable {
 
   /// How `rootfs` enters the root filesystem as root: in a private mount namespace, an overlay of the
   /// root filesystem with a tmpfs on top (so a step never changes the cached environment, nor leaves
-  /// mount points in it), the cell's folder, /dev and a fresh /proc mounted into that, then chroot (a
-  /// foreign arch runs through binfmt_misc's qemu, registered with the F flag). The tmpfs sits on
-  /// the cell's `.archway-root` folder, which stays empty outside. The step starts in `$3`.
+  /// mount points in it), which bwrap makes the root by `pivot_root` — the host's root is then gone
+  /// from the step's view, so the double-`chroot` escape leads nowhere — with the cell's folder
+  /// bound at its own path, a minimal /dev (no host disks), a fresh /proc in a PID namespace, and
+  /// the capabilities of a container's root (``rootCapabilities``): no `CAP_SYS_ADMIN` to mount the
+  /// host's disks, no `CAP_SYS_CHROOT`, no `CAP_MKNOD`. A foreign arch runs through binfmt_misc's
+  /// qemu (F flag). The tmpfs sits on the cell's `.archway-root`, which stays empty outside and is
+  /// masked inside. The step starts in `$3`.
   static let rootfsScript = """
     root=$1 folder=$2 workdir=$3; shift 3; top=$folder/.archway-root
     mkdir -p "$top" && mount -t tmpfs tmpfs "$top" && mkdir "$top/upper" "$top/work" "$top/root" \
       && mount -t overlay overlay -o "lowerdir=$root,upperdir=$top/upper,workdir=$top/work" "$top/root" \
-      && mkdir -p "$top/root$folder" && mount --bind "$folder" "$top/root$folder" \
-      && mount --rbind /dev "$top/root/dev" && mount -t proc proc "$top/root/proc" \
-      && exec chroot "$top/root" /bin/sh -c 'cd "$0" || exit 126; exec "$@"' "$workdir" "$@"
+      && exec bwrap --bind "$top/root" / --bind "$folder" "$folder" --tmpfs "$top" --dev /dev --proc /proc \
+        --unshare-pid --die-with-parent --cap-drop ALL \
+        \(rootCapabilities.map { "--cap-add \($0)" }.joined(separator: " ")) --chdir "$workdir" -- "$@"
     """
+
+  /// What a root step keeps in a root filesystem: Docker's default set for a container's root,
+  /// less `CAP_SYS_CHROOT` and `CAP_MKNOD` (a block device node would reach the host's disk).
+  static let rootCapabilities = [
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID",
+    "CAP_SETPCAP", "CAP_SETFCAP", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_AUDIT_WRITE",
+  ]
 
   /// bwrap's arguments that make `rootfs` the root, unprivileged, with `folder` bound at its own path.
   /// bwrap's own root is a fresh tmpfs: the root filesystem's entries are bound into it read-only,

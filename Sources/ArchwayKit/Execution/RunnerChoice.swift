@@ -9,7 +9,7 @@ extension Runner {
     public var locate: @Sendable (String) -> String?
     /// Whether a path exists.
     public var exists: @Sendable (String) -> Bool
-    /// Whether Archway runs as root (the rootfs runner's unshare and chroot need it).
+    /// Whether Archway runs as root (the rootfs runner's private mount namespace and overlay need it).
     public var isRoot: Bool
     /// The qemu emulators binfmt_misc runs with the F flag (`qemu-aarch64`): a chroot can run those
     /// arches' programs without the emulator inside the root filesystem.
@@ -151,14 +151,15 @@ extension Runner {
     let qemu = spec?.qemu ?? "qemu"
     var unavailable: [String] = []
     if requested == nil || requested == .rootfs {
-      let chroot = host.isRoot && host.locate("unshare") != nil && host.locate("chroot") != nil
+      let hasBwrap = host.locate("bwrap") != nil
+      let chroot = host.isRoot && host.locate("unshare") != nil && hasBwrap
       let bwrap = chroot ? nil : host.locate("bwrap")
       if !chroot && bwrap == nil {
-        unavailable.append("the rootfs runner needs root (unshare and chroot) or bwrap")
+        unavailable.append("the rootfs runner needs bwrap (and, as root, unshare)")
       } else if !runsHere && !host.binfmtFixed.contains(qemu) {
         unavailable.append("the rootfs runner needs binfmt_misc's \(qemu) with the F flag")
       } else {
-        let how = bwrap == nil ? "chroot" : "bwrap"
+        let how = bwrap == nil ? "pivot_root (bwrap, as root, on an overlay)" : "bwrap"
         var runner = Runner(
           kind: .rootfs, reason: "\(how) into \(env)/\(arch) (\(rootfs))", launcher: bwrap, sysroot: rootfs)
         runner.boundFolder = URL(fileURLWithPath: cell.out).standardizedFileURL.path
