@@ -101,6 +101,7 @@ struct RunCommand: AsyncParsableCommand {
         switch event {
         case .provisioning(let message): Output.error("env: \(message)")
         case .provisionFailed(let problem): Output.error("env: cannot provision \(problem)")
+        case .sweptLeftovers(let what): Output.error("archway: \(what)")
         case .cell(let event): progress.handle(event)
         case .verdictsChanged(let records):
           progress.finish()

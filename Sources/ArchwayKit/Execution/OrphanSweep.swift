@@ -46,9 +46,10 @@ enum OrphanSweep {
   }
 
   /// The processes (other than this one) whose environment block holds the entry `needle`
-  /// (`NAME=value`). This runs after every step, so it reads `/proc` with plain system calls into one
-  /// buffer (about 5 µs a process here) rather than through Foundation.
-  static func processes(carrying needle: [UInt8]) -> [pid_t] {
+  /// (`NAME=value`), or with `prefix` an entry that starts with it. This runs after every step, so
+  /// it reads `/proc` with plain system calls into one buffer (about 5 µs a process here) rather
+  /// than through Foundation.
+  static func processes(carrying needle: [UInt8], prefix: Bool = false) -> [pid_t] {
     guard let folder = opendir("/proc") else { return [] }
     defer { closedir(folder) }
     let me = getpid()
@@ -68,17 +69,19 @@ enum OrphanSweep {
         count += read
       }
       try? descriptor.close()
-      if contains(entry: needle, in: buffer[..<count]) { found.append(pid) }
+      if contains(entry: needle, in: buffer[..<count], prefix: prefix) { found.append(pid) }
     }
     return found
   }
 
-  /// Whether the NUL-separated `block` has an entry that is exactly `entry`.
-  static func contains(entry: [UInt8], in block: ArraySlice<UInt8>) -> Bool {
+  /// Whether the NUL-separated `block` has an entry that is exactly `entry` (or, with `prefix`,
+  /// starts with it).
+  static func contains(entry: [UInt8], in block: ArraySlice<UInt8>, prefix: Bool = false) -> Bool {
     var start = block.startIndex
     while start < block.endIndex {
       let end = block[start...].firstIndex(of: 0) ?? block.endIndex
-      if end - start == entry.count, block[start..<end].elementsEqual(entry) { return true }
+      let fits = prefix ? end - start >= entry.count : end - start == entry.count
+      if fits, block[start..<(start + entry.count)].elementsEqual(entry) { return true }
       start = end + 1
     }
     return false

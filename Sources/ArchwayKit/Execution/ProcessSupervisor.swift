@@ -112,13 +112,18 @@ public enum ProcessSupervisor {
     for (key, value) in launch.environment { environment[Environment.Key(stringLiteral: key)] = value }
     let marker = OrphanSweep.marker()
     environment[Environment.Key(stringLiteral: OrphanSweep.variable)] = marker
+    let cgroup = StepCgroup.make(marker: marker)
+    let arguments = Array(launch.argv.dropFirst())
+    let (program, programArguments) =
+      cgroup?.wrap(executable: executable, arguments: arguments) ?? (executable, arguments)
     let configuration = Configuration(
-      executable: .path(FilePath(executable)), arguments: Arguments(Array(launch.argv.dropFirst())),
+      executable: .path(FilePath(program)), arguments: Arguments(programArguments),
       environment: .custom(environment), workingDirectory: launch.workingDirectory.map { FilePath($0) },
       platformOptions: options)
     let leader = LeaderBox()
     defer {  // Whatever happened, no member of the step's group, nor any process that left it, outlives it.
       leader.killGroup()
+      cgroup?.killAll()
       OrphanSweep.kill(marker: marker)
     }
     let ending = try await withThrowingTaskGroup(of: Ending.self) { group in

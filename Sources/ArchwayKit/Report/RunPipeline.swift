@@ -15,6 +15,8 @@ public struct RunPipeline: Sendable {
     case cell(RunEvent)
     /// The cells whose verdicts the cross-cell checks changed after their own end was told.
     case verdictsChanged([CellRecord])
+    /// What an earlier run into the same folder left running was ended first, in words.
+    case sweptLeftovers(String)
   }
 
   /// How many cells run at once.
@@ -40,6 +42,11 @@ public struct RunPipeline: Sendable {
   /// cancelled); `observe` hears of each event as it happens.
   public func run(_ selection: PlanSelection, observe: @escaping @Sendable (Event) -> Void = { _ in }) async -> Report {
     let cells = selection.cells
+    if let first = cells.first {
+      let out = URL(fileURLWithPath: first.out).deletingLastPathComponent().path
+      let engines = Set(cells.map(executor.runner(for:)).filter { $0.kind == .container }.compactMap(\.launcher))
+      if let swept = await Leftovers.sweep(out: out, engines: engines.sorted()) { observe(.sweptLeftovers(swept)) }
+    }
     if provision {
       let store = EnvironmentStore(
         root: EnvironmentStore.defaultRoot(environment: executor.passThrough), environment: executor.passThrough)

@@ -1,0 +1,31 @@
+import Foundation
+
+/// What an earlier Archway left running into an output folder — after `kill -9`, a lost session or
+/// a crash, its steps and containers may still be writing there — found and ended before a new run
+/// starts, so nothing of the old run corrupts the new one. The caller holds the folder's
+/// ``OutputLock``: whatever else works in it is a leftover.
+public enum Leftovers {
+  /// Ends the leftovers of earlier runs into `out` (absolute): processes in abandoned step groups
+  /// (``StepCgroup``), processes whose environment names a cell folder under `out`, and, with
+  /// `engines`, containers labelled `archway.out=OUT`. Returns what was ended, in words, or nil.
+  public static func sweep(out: String, engines: [String]) async -> String? {
+    var processes = StepCgroup.sweepAbandoned()
+    let marked = OrphanSweep.processes(carrying: Array("ARCHWAY_CELL_OUT=\(out)/".utf8), prefix: true)
+    for pid in marked { kill(pid, SIGKILL) }
+    processes += marked.count
+    var containers = 0
+    for engine in engines {
+      let listed = await HostReport.output(of: [engine, "ps", "-aq", "--filter", "label=archway.out=\(out)"]) ?? ""
+      let ids = listed.split(whereSeparator: \.isNewline).map(String.init)
+      guard !ids.isEmpty else { continue }
+      _ = await HostReport.output(of: [engine, "rm", "-f", "-t", "0"] + ids, limit: .seconds(60))
+      containers += ids.count
+    }
+    guard processes + containers > 0 else { return nil }
+    let parts = [
+      processes > 0 ? "\(processes) process\(processes == 1 ? "" : "es")" : nil,
+      containers > 0 ? "\(containers) container\(containers == 1 ? "" : "s")" : nil,
+    ].compactMap { $0 }
+    return "ended \(parts.joined(separator: " and ")) that an earlier Archway, killed or lost, left running"
+  }
+}

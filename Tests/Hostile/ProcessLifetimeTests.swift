@@ -1,0 +1,77 @@
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+@testable import ArchwayKit
+
+/// Issue 13, items 5 and 13: a step's processes end with the step, however they hide, and what an
+/// Archway killed with `kill -9` left running is ended by the next run into its folder.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ProcessLifetimeTests {
+  static func matrix(_ script: String, in folder: String) throws -> String {
+    let path = folder + "/m.yml"
+    try "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [sh, -c, '\(script)']\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  /// The pid a step's process wrote into `file`, once it has (nil after 5 s).
+  static func pid(in file: String) async throws -> pid_t? {
+    for _ in 0..<200 {
+      if let text = try? String(contentsOfFile: file, encoding: .utf8),
+        let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+      {
+        return pid
+      }
+      try await Task.sleep(for: .milliseconds(25))
+    }
+    return nil
+  }
+
+  /// A process that drops the step's marker and leaves its session was beyond the sweep; in the
+  /// step's control group it is not. (CI runs as root, where Archway has cgroups.)
+  @Test func aProcessThatDropsTheMarkerAndLeavesTheSessionEndsWithItsStep() async throws {
+    try #require(StepCgroup.parent != nil, "Archway runs steps in cgroups as root")
+    let folder = Fixtures.scratch("escapee")
+    let file = folder + "/escapee.pid"
+    let path = try Self.matrix(
+      "env -u ARCHWAY_STEP setsid sh -c \"echo \\$\\$ > \(file); exec sleep 300\" >/dev/null 2>&1 & sleep 0.3",
+      in: folder)
+    let result = try Command.run(Fixtures.archway, ["run", path, "--out", folder + "/out"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let escapee = try #require(try await Self.pid(in: file))
+    #expect(!OrphanSweep.isRunning(escapee), "pid \(escapee) outlived its step")
+    // Groups of Archways that have ended (the child above) must all be gone; live ones are this
+    // test process's own, of suites running beside this one.
+    let abandoned = try FileManager.default.contentsOfDirectory(atPath: StepCgroup.parent!).filter { name in
+      pid_t(name.prefix { $0 != "-" }).map { !OrphanSweep.isRunning($0) } ?? false
+    }
+    #expect(abandoned.isEmpty, "the step's group is removed: \(abandoned)")
+  }
+
+  @Test func theNextRunEndsWhatAKilledRunLeft() async throws {
+    let folder = Fixtures.scratch("killed")
+    let file = folder + "/left.pid"
+    let path = try Self.matrix(
+      "env -u ARCHWAY_STEP setsid sh -c \"echo \\$\\$ > \(file); while :; do echo tick; sleep 0.1; done\""
+        + " >/dev/null 2>&1 & sleep 60", in: folder)
+    let first = Process()
+    first.executableURL = URL(fileURLWithPath: Fixtures.archway)
+    first.arguments = ["run", path, "--out", folder + "/out"]
+    first.standardOutput = FileHandle.nullDevice
+    first.standardError = FileHandle.nullDevice
+    try first.run()
+    let left = try #require(try await Self.pid(in: file))
+    kill(first.processIdentifier, SIGKILL)
+    first.waitUntilExit()
+    #expect(OrphanSweep.isRunning(left), "without a parent-death signal the step's tree survives kill -9")
+    let quick = folder + "/quick.yml"
+    try "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n".write(
+      toFile: quick, atomically: true, encoding: .utf8)
+    let next = try Command.run(
+      Fixtures.archway, ["run", quick, "--out", folder + "/out"], environment: ["NO_COLOR": "1"])
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(next.stderr.contains("archway: ended "), "\(next.stderr)")
+    #expect(next.stderr.contains("that an earlier Archway, killed or lost, left running"))
+    #expect(!OrphanSweep.isRunning(left))
+  }
+}
