@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it: host packages, real fixture binaries, lint, the fuzzers, swift test
 # (last, so its summary closes the output).
 #
-#   Scripts/test.sh                  everything (fuzzing each reader for FUZZ_SECONDS, default 60)
+#   Scripts/test.sh                  everything (fuzzing each reader and the matrix parser for FUZZ_SECONDS, default 60)
 #   FUZZ_SECONDS=0 Scripts/test.sh   without fuzzing
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +17,7 @@ step "format"
 swift format lint --strict --recursive Package.swift Sources Tests
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" -gt 0 ]; then
-  step "fuzzing every reader for ${fuzz_seconds}s"
+  step "fuzzing every reader and the matrix parser for ${fuzz_seconds}s each"
   Scripts/fuzz.sh "$fuzz_seconds"
 fi
 step "swift test"
