@@ -105,4 +105,26 @@ import Testing
       result.stderr.contains("cannot make the output folder \(locked)/out: Permission denied"), "\(result.stderr)")
     #expect(!result.stderr.contains("could not be completed"))
   }
+
+  // 14. A golden file that is a FIFO or a device would block or never end: an error of the check.
+  @Test func aGoldenFileThatIsNotARegularFileIsAnErrorNotAHang() throws {
+    let folder = Fixtures.scratch("golden-fifo")
+    #expect(mkfifo(folder + "/golden.txt", 0o600) == 0)
+    let path = try Self.matrix(
+      """
+      matrix:
+        platform: [linux/amd64]
+        golden: [golden.txt, /dev/zero]
+      run:
+        - name: hello
+          argv: [echo, hello]
+          expect: {stdout_file: "${golden}"}
+      """, in: folder)
+    let result = try Command.run(
+      Fixtures.archway, ["run", path, "--out", folder + "/out"], environment: ["NO_COLOR": "1"],
+      workingDirectory: folder)
+    #expect(result.status == 3, "\(result.stderr)")
+    #expect(result.stderr.contains("the golden file golden.txt is a FIFO, not a regular file"), "\(result.stderr)")
+    #expect(result.stderr.contains("the golden file /dev/zero is a device, not a regular file"))
+  }
 }
