@@ -127,4 +127,20 @@ import Testing
     #expect(result.stderr.contains("the golden file golden.txt is a FIFO, not a regular file"), "\(result.stderr)")
     #expect(result.stderr.contains("the golden file /dev/zero is a device, not a regular file"))
   }
+
+  // 17. A tampered report is named with where it is wrong, not with Swift's DecodingError.
+  @Test func aTamperedReportSaysWhereItIsWrong() throws {
+    let folder = Fixtures.scratch("tampered")
+    let path = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n", in: folder)
+    #expect(try Command.run(Fixtures.archway, ["run", path, "--out", folder + "/out"]).status == 0)
+    var report = try Self.report(folder + "/out")
+    var cells = try #require(report["cells"] as? [[String: Any]])
+    cells[0]["verdict"] = 5
+    report["cells"] = cells
+    try JSONSerialization.data(withJSONObject: report).write(to: URL(fileURLWithPath: folder + "/bad.json"))
+    let result = try Command.run(Fixtures.archway, ["report", folder + "/bad.json"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("bad.json cannot be read: cells[0].verdict: expected String"), "\(result.stderr)")
+    #expect(!result.stderr.contains("DecodingError"))
+  }
 }

@@ -98,6 +98,8 @@ public struct Report: Sendable, Hashable, Codable {
     }
     do {
       return try JSONDecoder().decode(Report.self, from: data)
+    } catch let error as DecodingError {
+      throw ReportError("\(name) cannot be read: \(error.sentence)")
     } catch {
       throw ReportError("\(name) cannot be read: \(error)")
     }
