@@ -64,8 +64,12 @@ final class Progress: @unchecked Sendable {
   }
 
   /// The last lines a failed step wrote to standard error (at most three), from its check's details:
-  /// a failed build says why on the console, not only in the reports.
+  /// a failed build says why on the console, not only in the reports. A step that wrote nothing
+  /// gets the line saying what ran.
   static func lastWords(_ check: Check) -> [String] {
+    if let details = check.details, details.hasPrefix("nothing on stdout or stderr") {
+      return [String(details.prefix(300))]  // What ran, when the step said nothing.
+    }
     guard let details = check.details, details.hasPrefix("stderr (end):\n") else { return [] }
     let lines = details.dropFirst("stderr (end):\n".count).split(separator: "\n").map(String.init)
     return lines.suffix(3).map { String($0.prefix(200)) }

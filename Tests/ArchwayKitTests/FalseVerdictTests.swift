@@ -348,4 +348,21 @@ import Testing
     var status = stat()
     #expect(lstat(a, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR, "the cell's folder is a folder of ours")
   }
+
+  /// A step that failed with nothing in either log (qemu refusing to run a host program was one)
+  /// said only "exit 1, expected 0": the check now says what ran, quoted as a shell would take it.
+  @Test func aSilentFailureSaysWhatRan() {
+    var step = StepOutcome(
+      name: "quiet", argv: ["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", "/bin/sh", "-c", "exit 1"],
+      status: .exited(1), duration: 0.1)
+    let check = CellVerifier.stepCheck("exit", subject: "quiet", step, expected: 0)
+    #expect(check.verdict == .failed)
+    #expect(
+      check.details
+        == "nothing on stdout or stderr; what ran: qemu-aarch64-static -L /usr/aarch64-linux-gnu /bin/sh -c 'exit 1'")
+    step.stderrHead = "qemu-aarch64-static: Could not open '/lib/ld-linux-aarch64.so.1'"
+    step.stderrBytes = step.stderrHead.utf8.count
+    let spoken = CellVerifier.stepCheck("exit", subject: "quiet", step, expected: 0)
+    #expect(spoken.details?.hasPrefix("stderr (end):\nqemu-aarch64-static: Could not open") == true)
+  }
 }

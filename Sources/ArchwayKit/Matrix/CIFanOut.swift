@@ -95,8 +95,3 @@ public enum CIFanOut {
       """
   }
 }
-
-extension String {
-  /// The string as one shell word, in single quotes: nothing in it is expanded (`$(…)`, backquotes).
-  var shellQuoted: String { "'" + replacingOccurrences(of: "'", with: "'\\''") + "'" }
-}

@@ -65,7 +65,13 @@ public enum CellVerifier {
   /// The check of how a step ended against the exit code it should end with.
   static func stepCheck(_ name: String, subject: String?, _ step: StepOutcome, expected: Int32) -> Check {
     let stderr = step.stderrTail.isEmpty ? step.stderrHead : step.stderrTail
-    let details = stderr.isEmpty ? nil : "stderr (end):\n" + String(stderr.suffix(1500))
+    // A step that failed without a word (qemu refusing a host program, a missing loader) must at
+    // least say what ran: otherwise "exit 1" is all anyone sees.
+    let silent = step.stdoutBytes == 0 && step.stderrBytes == 0
+    let details =
+      silent
+      ? "nothing on stdout or stderr; what ran: " + step.argv.map(\.shellWord).joined(separator: " ")
+      : stderr.isEmpty ? nil : "stderr (end):\n" + String(stderr.suffix(1500))
     switch step.status {
     case .exited(expected):
       return Check(name, subject: subject, .passed, "exit \(expected) in \(String(format: "%.2f", step.duration))s")
