@@ -89,7 +89,8 @@ import Testing
       kind: .qemu, reason: "", launcher: "/usr/bin/qemu-aarch64-static", sysroot: "/usr/aarch64-linux-gnu")
     let host = ProcessInfo.processInfo.environment["PATH"]
     let none = runner.emulated(
-      ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: [])
+      ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: [], host: Self.host
+    )
     guard case .impossible(let reason) = none else {
       Issue.record("expected no way to run it, got \(none)")
       return
@@ -97,7 +98,8 @@ import Testing
     #expect(reason.contains("binfmt_misc's qemu-aarch64, which is not registered here"), "\(reason)")
     #expect(
       runner.emulated(
-        ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"])
+        ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"],
+        host: Self.host)
         == .onTheHost(["env", "QEMU_LD_PREFIX=/usr/aarch64-linux-gnu", "sh", "-c", "true"]))
     // An amd64 program the build left in the cell (a wrong-arch build) still runs under the
     // emulator, where it fails, rather than on the host, where it would pass.
@@ -106,8 +108,25 @@ import Testing
     try FileManager.default.copyItem(atPath: Fixtures.named("c-gcc-linux-amd64").path, toPath: wrong)
     #expect(
       runner.emulated(
-        [wrong], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"])
+        [wrong], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"],
+        host: Self.host)
         == .direct(["/usr/bin/qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", wrong]))
+    // A static 386 program on amd64 runs as it is: the kernel runs it (qemu-i386 crashes Go's runtime).
+    let i386 = try #require(
+      try Planner(host: Self.host, outputRoot: Self.folder("binfmt")).plan(
+        try MatrixFile.parse(yaml: "matrix:\n  platform: [linux/386]\n", file: "m.yml")
+      ).first)
+    let go386 = Fixtures.named("go-linux-386").path
+    let qemu386 = Runner(kind: .qemu, reason: "", launcher: "/usr/bin/qemu-i386-static", sysroot: "/usr/i686-linux-gnu")
+    #expect(
+      qemu386.emulated(
+        [go386], target: i386.target, folder: i386.out, workdir: nil, path: host, binfmt: [], host: Self.host)
+        == .direct([go386]))
+    let dynamic = Fixtures.named("c-gcc-linux-386").path
+    #expect(
+      qemu386.emulated(
+        [dynamic], target: i386.target, folder: i386.out, workdir: nil, path: host, binfmt: [], host: Self.host)
+        == .direct(["/usr/bin/qemu-i386-static", "-L", "/usr/i686-linux-gnu", dynamic]))
   }
 
   @Test func a386BinaryRunsNativelyOrUnderQemuWithItsSysroot() async throws {

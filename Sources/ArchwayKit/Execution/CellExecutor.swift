@@ -170,7 +170,7 @@ public struct CellExecutor: Sendable {
       if runner.kind == .qemu {
         switch runner.emulated(
           argv, target: cell.target, folder: cell.out, workdir: step.workingDirectory, path: passThrough["PATH"],
-          binfmt: hostFacts.binfmtEnabled)
+          binfmt: hostFacts.binfmtEnabled, host: host)
         {
         case .direct(let command), .onTheHost(let command): wrapped = command
         case .impossible(let reason):

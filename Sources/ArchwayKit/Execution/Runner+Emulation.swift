@@ -18,9 +18,11 @@ extension Runner {
   /// where Archway runs) and `path`, and read to see whether it is a binary of the target's
   /// architecture. A binary in the cell's `folder` always runs under the emulator, whatever it was
   /// built for: a wrong-arch build must fail there, not pass by running on the host. `binfmt` are
-  /// the emulators binfmt_misc runs (`qemu-aarch64`).
+  /// the emulators binfmt_misc runs (`qemu-aarch64`). A static 386 program on an amd64 `host` runs
+  /// directly: the kernel runs it, and qemu-i386 crashes Go's 386 runtime.
   func emulated(
-    _ argv: [String], target: CellTarget, folder: String, workdir: String?, path: String?, binfmt: Set<String>
+    _ argv: [String], target: CellTarget, folder: String, workdir: String?, path: String?, binfmt: Set<String>,
+    host: Platform
   ) -> Emulated {
     guard let program = argv.first, let wrapped = wrap(argv) else { return .impossible("nothing runs it") }
     let located =
@@ -30,6 +32,11 @@ extension Runner {
     guard let located, FileManager.default.fileExists(atPath: located) else { return .direct(wrapped) }
     let facts = try? BinaryInspector.inspectFile(atPath: located)
     let built = URL(fileURLWithPath: located).standardizedFileURL.path.hasPrefix(folder + "/")
+    if target.arch == "386", host.arch == "amd64", facts?.format == .elf, facts?.arch == "386",
+      facts?.interpreter == nil, facts?.linkage == .static || facts?.linkage == .staticPIE
+    {
+      return .direct(argv)
+    }
     if facts?.format == .elf, facts?.arch == target.arch || built { return .direct(wrapped) }
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
     let qemu = TargetCatalog.spec(for: platform)?.qemu ?? "qemu-\(target.arch)"
