@@ -1,0 +1,3 @@
+module example.com/archway/gomod
+
+go 1.19

@@ -1,0 +1,95 @@
+import ArchwayKit
+import ArgumentParser
+import Foundation
+
+struct ExecCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "exec",
+    abstract: "Run one program on a target as a cell's run step would: for test runners that take an emulator.",
+    discussion: """
+      Chooses the runner, sysroot, limits and clean environment exactly as `archway run` does for \
+      a run step of a cell with this target, then replaces itself with the program (under qemu \
+      when the target is foreign), so its input, output, signals and exit status are the \
+      program's own. Exits with the program's status; 124 when --timeout ends it; 2 for bad \
+      usage; 3 when this host cannot run the target (archway doctor says what to install). \
+      Runs natively or under qemu; cells of other runners are for `archway run`. \
+      docs/test-runners.md shows Go, CMake, Cargo and Meson set up with it.
+
+      Examples:
+        archway exec --target linux/arm64 -- ./hello-arm64 world
+        go test -exec 'archway exec --target linux/s390x --' ./...
+        cmake -DCMAKE_CROSSCOMPILING_EMULATOR='archway;exec;--target;linux/riscv64;--' ..
+        archway exec --target linux/arm64 --env debian-12 --runner qemu -- ./hello
+      """
+  )
+
+  @Option(help: "The platform to run on (linux/arm64, armhf, linux/s390x, …).")
+  var target: String
+
+  @Option(help: "The libc: gnu, gnu-X.Y, musl, static (default: the target's).")
+  var libc: String?
+
+  @Option(help: "An environment (Containers/NAME) whose root filesystem is the sysroot.")
+  var env: String?
+
+  @Option(help: "native or qemu (default: what `archway run` would choose).")
+  var runner: String?
+
+  @Option(help: "A qemu CPU model for the target (cortex-a53, power9, z14, …; `qemu-ARCH -cpu help` lists them).")
+  var cpu: String?
+
+  @Option(help: "End the program after this many seconds (exit 124).")
+  var timeout: Double?
+
+  @Option(
+    help: ArgumentHelp(
+      "A resource limit as `ulimit:` takes it, e.g. nofile=1024 or stack=8192 (KiB).", valueName: "K=V"))
+  var ulimit: [String] = []
+
+  @Option(
+    name: .customLong("containers"),
+    help: ArgumentHelp("A folder of environment recipes, looked in before Archway's own.", valueName: "DIR"))
+  var containers: [String] = []
+
+  @Argument(parsing: .postTerminator, help: "The program and its arguments, after --.")
+  var command: [String] = []
+
+  func validate() throws {
+    guard !command.isEmpty else {
+      throw ValidationError("name the program after --: archway exec --target T -- PROGRAM")
+    }
+    if let timeout, !StepSpec.isTimeLimit(timeout) {
+      throw ValidationError("--timeout must be a number of seconds above 0 and at most 604800 (a week), not \(timeout)")
+    }
+    for limit in ulimit where limit.split(separator: "=").count != 2 || Int(limit.split(separator: "=")[1]) == nil {
+      throw ValidationError("--ulimit '\(limit)' is not K=V with a whole number V (nofile=1024)")
+    }
+  }
+
+  func run() throws {
+    var request = ProgramExec(target: target)
+    request.libc = libc
+    request.env = env
+    request.runner = runner
+    request.cpu = cpu
+    request.timeout = timeout
+    request.recipeFolders = containers
+    for limit in ulimit {
+      let parts = limit.split(separator: "=", maxSplits: 1).map(String.init)
+      request.limits[parts[0]] = Int(parts[1])
+    }
+    let command = try request.command(
+      self.command, host: HostProbe.platform(), environment: ProcessInfo.processInfo.environment,
+      directory: FileManager.default.currentDirectoryPath)
+    let argv = command.arguments.map { strdup($0) } + [nil]
+    let environment = command.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    // The program starts as a run step's does: every signal at its default, none blocked, whatever
+    // the caller ignored (an ignored SIGTERM would survive exec and outlast a --timeout).
+    for number in 1..<Int32(32) where number != SIGKILL && number != SIGSTOP { signal(number, SIG_DFL) }
+    var none = sigset_t()
+    sigemptyset(&none)
+    sigprocmask(SIG_SETMASK, &none, nil)
+    execve(command.executable, argv, environment)
+    throw CommandFailure(message: "cannot run \(command.executable): \(String(cString: strerror(errno)))", code: 3)
+  }
+}
