@@ -28,8 +28,11 @@ public struct ProgramExec: Sendable {
 
   /// What to `exec`: the resolved program, its whole argv and its whole environment.
   public struct Command: Sendable, Equatable {
+    /// The program's path, resolved on the clean environment's `PATH`.
     public var executable: String
+    /// Its whole argv: the runner's wrapping (qemu, `timeout`, `prlimit`), then the program's.
     public var arguments: [String]
+    /// Its whole environment: a run step's clean one.
     public var environment: [String: String]
   }
 
@@ -114,7 +117,9 @@ public struct ProgramExec: Sendable {
 
 /// Why `archway exec` cannot run a program: a bad option (2) or a host that lacks what it needs (3).
 public struct ExecError: ArchwayError {
+  /// What is wrong, naming the value.
   public let description: String
+  /// 2 for a bad option or target, 3 for a host that cannot run it, 127 for a missing program.
   public let exitCode: Int32
 
   init(_ description: String, exitCode: Int32 = 2) {
