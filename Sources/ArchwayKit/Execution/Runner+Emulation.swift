@@ -18,8 +18,10 @@ extension Runner {
   /// where Archway runs) and `path`, and read to see whether it is a binary of the target's
   /// architecture. A binary in the cell's `folder` always runs under the emulator, whatever it was
   /// built for: a wrong-arch build must fail there, not pass by running on the host. `binfmt` are
-  /// the emulators binfmt_misc runs (`qemu-aarch64`). A static 386 program on an amd64 `host` runs
-  /// directly: the kernel runs it, and qemu-i386 crashes Go's 386 runtime.
+  /// the emulators binfmt_misc runs (`qemu-aarch64`). On an amd64 `host` the kernel runs 386
+  /// programs itself: a static one runs directly (qemu-i386 crashes Go's 386 runtime), and a host
+  /// program starts them without binfmt_misc (a dynamic one then needs the i386 loader, and says so
+  /// when it is missing).
   func emulated(
     _ argv: [String], target: CellTarget, folder: String, workdir: String?, path: String?, binfmt: Set<String>,
     host: Platform
@@ -40,13 +42,10 @@ extension Runner {
     if facts?.format == .elf, facts?.arch == target.arch || built { return .direct(wrapped) }
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
     let qemu = TargetCatalog.spec(for: platform)?.qemu ?? "qemu-\(target.arch)"
+    // qemu-user-static registers no qemu-i386 on amd64: the kernel is what runs them.
+    if target.arch == "386", host.arch == "amd64", !binfmt.contains(qemu) { return .onTheHost(argv) }
     guard binfmt.contains(qemu) else {
-      // An amd64 kernel runs 386 programs itself (qemu-user-static registers no qemu-i386 there):
-      // what is missing is the i386 loader, with which the cell runs natively.
-      let fix =
-        target.arch == "386" && facts?.arch == "amd64"
-        ? "install libc6-i386 (/lib/ld-linux.so.2): an amd64 host then runs the cell natively"
-        : "apt-get install qemu-user-static binfmt-support && update-binfmts --enable; archway doctor checks it"
+      let fix = "apt-get install qemu-user-static binfmt-support && update-binfmts --enable; archway doctor checks it"
       return .impossible(
         "\(program) is not a \(target.platform) binary (a script or the host's program), so the programs it starts"
           + " need binfmt_misc's \(qemu), which is not registered here (\(fix))")
