@@ -106,7 +106,9 @@ public struct CellSteps: Sendable, Hashable, Codable {
   public var limits: [String: Int]
 
   static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts"]
-  static let runKeys = ["name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect"]
+  static let runKeys = [
+    "name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect", "tests",
+  ]
 
   /// No steps at all.
   public init() {
@@ -169,10 +171,15 @@ public struct CellSteps: Sendable, Hashable, Codable {
       run.append(
         try Self.step(
           named: name, entries, at: value.location, allowed: Self.runKeys, limits: limits, directory: directory))
-      guard let expect = value["expect"] else { continue }
-      expectations[name] = try OutputExpectation(expect)
-      if let reference = expect["reference"], let id = reference.scalarText {
-        references.append((id, reference.location))
+      if let expect = value["expect"] {
+        expectations[name] = try OutputExpectation(expect)
+        if let reference = expect["reference"], let id = reference.scalarText {
+          references.append((id, reference.location))
+        }
+      }
+      if let tests = value["tests"] {
+        expectations[name, default: OutputExpectation()].tests = try TestResultsSpec(
+          tests, directory: run.last?.workingDirectory ?? directory)
       }
     }
     return (expectations, references)

@@ -185,8 +185,13 @@ public struct OutputExpectation: Sendable, Hashable, Codable {
   public var reference: String?
   /// Applied to both sides before comparing.
   public var normalize = Normalization()
+  /// The step's per-test results (`tests:`), each test a check of its own.
+  public var tests: TestResultsSpec?
 
-  enum CodingKeys: String, CodingKey { case stdout, stderr, reference, normalize }
+  enum CodingKeys: String, CodingKey { case stdout, stderr, reference, normalize, tests }
+
+  /// Nothing expected of the outputs.
+  init() {}
 
   static let keys = [
     "exit", "stdout", "stderr", "stdout_file", "stderr_file", "stdout_matches", "stderr_matches", "reference",
@@ -280,4 +285,56 @@ public struct Normalization: Sendable, Hashable, Codable {
     result = lines.joined(separator: "\n")
     return result
   }
+}
+
+/// Where a run step's test tool writes per-test results, and in what form: `tests: {format:
+/// go-test-json | tap | junit, file: PATH}`, standard output when there is no `file`.
+public struct TestResultsSpec: Sendable, Hashable, Codable {
+  /// The form of the results.
+  public var format: TestResultsFormat
+  /// A file the tool writes (absolute; inside the cell's folder), or nil for standard output.
+  public var file: String?
+
+  /// Results in `format`, read from `file` (nil: standard output).
+  init(format: TestResultsFormat, file: String?) {
+    self.format = format
+    self.file = file
+  }
+
+  /// Decodes a `tests:` block, `file` taken from `directory` when relative.
+  init(_ block: MatrixValue, directory: String) throws(MatrixError) {
+    guard let entries = block.entries else {
+      throw MatrixError("'tests' must be a map {format: go-test-json, file: PATH}", at: block.location)
+    }
+    var format: TestResultsFormat?
+    for entry in entries {
+      let text = entry.value.scalarText ?? ""
+      switch entry.key {
+      case "format":
+        guard let known = TestResultsFormat(rawValue: text) else {
+          let names = TestResultsFormat.allCases.map(\.rawValue)
+          throw MatrixError(
+            "unknown test format '\(text)' (one of \(names.joined(separator: ", ")))"
+              + Suggestion.phrase(for: text, among: names), at: entry.value.location)
+        }
+        format = known
+      case "file": file = CellSteps.absolute(text, from: directory)
+      default: throw MatrixFile.unknownKey(entry, among: ["format", "file"], in: "tests")
+      }
+    }
+    guard let format else {
+      throw MatrixError("'tests' needs a 'format' (go-test-json, tap or junit)", at: block.location)
+    }
+    self.format = format
+  }
+}
+
+/// How a run step's test tool writes its results.
+public enum TestResultsFormat: String, Sendable, Hashable, Codable, CaseIterable {
+  /// `go test -json`, or `go tool test2json` around a test binary.
+  case goTestJSON = "go-test-json"
+  /// The Test Anything Protocol (Perl's prove, many shell and C harnesses).
+  case tap
+  /// JUnit XML (`ctest --output-junit`, pytest's `--junitxml`).
+  case junit
 }

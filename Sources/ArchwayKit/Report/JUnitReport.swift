@@ -52,7 +52,8 @@ public enum JUnitReport {
       ? cell.steps.first { $0.role == .build }
       : check.name == "exit" ? cell.steps.first { $0.role == .run && $0.name == check.subject } : nil
     let attributes = [
-      ("name", check.title), ("classname", "archway.\(cell.id)"), ("time", seconds(step?.duration ?? 0)),
+      ("name", check.title), ("classname", "archway.\(cell.id)"),
+      ("time", seconds(step?.duration ?? check.duration ?? 0)),
     ]
     var body = ""
     switch check.verdict {

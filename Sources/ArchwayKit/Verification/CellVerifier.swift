@@ -35,6 +35,7 @@ public enum CellVerifier {
         guard let rule else { continue }
         checks.append(outputCheck(stream, rule: rule, of: outcome, in: cell.out, normalize: expectation.normalize))
       }
+      if let tests = expectation.tests { checks += testChecks(tests, of: outcome, in: cell.out) }
     }
     // The verdict can never be kinder than the outcome: a cell that failed must have a check saying so.
     let verdict = Verdict.overall(checks.map(\.verdict))

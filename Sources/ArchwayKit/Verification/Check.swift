@@ -25,18 +25,25 @@ public struct Check: Sendable, Hashable, Codable {
   public var message: String
   /// More: the symbols that raise a floor, a unified diff, an expected and a found value.
   public var details: String?
+  /// Seconds, for a check that is one test of a suite (`test`), when its tool said.
+  public var duration: Double?
 
   /// Creates a check.
-  public init(_ name: String, subject: String? = nil, _ verdict: Verdict, _ message: String, details: String? = nil) {
+  public init(
+    _ name: String, subject: String? = nil, _ verdict: Verdict, _ message: String, details: String? = nil,
+    duration: Double? = nil
+  ) {
     self.name = name
     self.subject = subject
     self.verdict = verdict
     self.message = message
     self.details = details
+    self.duration = duration
   }
 
-  /// `hello: glibc-floor`, `greet: stdout`, or the name alone.
-  public var title: String { subject.map { "\($0): \(name)" } ?? name }
+  /// `hello: glibc-floor`, `greet: stdout`, or the name alone; a test is its subject,
+  /// `STEP › TEST`.
+  public var title: String { name == "test" ? subject ?? name : subject.map { "\($0): \(name)" } ?? name }
 
   /// Encodes every key, absent ones as null.
   public func encode(to encoder: any Encoder) throws {
@@ -46,5 +53,6 @@ public struct Check: Sendable, Hashable, Codable {
     try c.encode(verdict, forKey: .verdict)
     try c.encode(message, forKey: .message)
     try c.encode(details, forKey: .details)
+    try c.encode(duration, forKey: .duration)
   }
 }
