@@ -174,4 +174,29 @@ import Testing
       #expect(proof == "65534\n", "the cell's folder is writable inside")
     }
   }
+
+  /// The project Archway runs in is visible, read-only, at its own path in root filesystems and
+  /// containers: a suite reads its sources there without copying them into every cell.
+  @Test func theProjectIsReadOnlyAtItsOwnPathInRootFilesystemsAndContainers() async throws {
+    let out = RunCLITests.folder("project-visible")
+    let matrix = out + ".yml"
+    let first = try String(contentsOfFile: Fixtures.root + "/Examples/hello/hello.c", encoding: .utf8).prefix(18)
+    try """
+    matrix:
+      platform: [linux/amd64]
+      env: [debian-12]
+      runner: [rootfs, container]
+    run:
+      - name: read
+        workdir: .
+        argv: [sh, -c, 'head -c 18 Examples/hello/hello.c; echo; touch archway-was-here 2>/dev/null || echo read-only']
+        expect: {stdout: "\(first)\\nread-only\\n"}
+    """.write(toFile: matrix, atomically: true, encoding: .utf8)
+    let result = try await Command.runDetached(
+      CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try ReportCLITests.report(out + "/report.json")
+    #expect(Set(report.cells.map(\.runner.kind)) == [.rootfs, .container])
+    #expect(!FileManager.default.fileExists(atPath: Fixtures.root + "/archway-was-here"))
+  }
 }

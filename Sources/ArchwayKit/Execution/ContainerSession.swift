@@ -85,6 +85,10 @@ struct ContainerSession: Sendable {
     // Labels say whose a container is (`podman ps --filter label=archway.cell=ID`).
     let out = URL(fileURLWithPath: cellFolder).deletingLastPathComponent().path
     argv += ["--label", "archway.cell=\(cell.id)", "--label", "archway.out=\(out)"]
+    // The project, read-only at its own path (a path with ':' cannot be said to -v), then the cell's folder.
+    if let project = Runner.shown(runner.projectFolder), !project.contains(":") {
+      argv += ["-v", "\(project):\(project):ro"]
+    }
     argv += ["-v", "\(cellFolder):\(cellFolder)", "-w", cellFolder, runner.image ?? "", "sh", "-c", server, "server"]
     argv.append(folder)
     let outcome = await ProcessSupervisor.run(

@@ -31,11 +31,14 @@ public struct Runner: Sendable, Hashable, Codable {
   public var seccomp: String?
   /// For `rootfs`: the cell's folder (absolute), bound into the root filesystem at the same path.
   public var boundFolder: String?
+  /// For `rootfs` and `container`: the user's project (where Archway runs), shown read-only at its
+  /// own path, so a suite reads its sources and data without copying them into every cell.
+  public var projectFolder: String?
 
   enum CodingKeys: String, CodingKey {
     case kind, reason, launcher, sysroot, hostLacksIt = "host_lacks_it", image
     case containerPlatform = "container_platform", engineArguments = "engine_args", seccomp
-    case boundFolder = "bound_folder"
+    case boundFolder = "bound_folder", projectFolder = "project_folder"
   }
 
   /// How `rootfs` enters the root filesystem as root: in a private mount namespace, an overlay of the
@@ -46,12 +49,14 @@ public struct Runner: Sendable, Hashable, Codable {
   /// the capabilities of a container's root (``rootCapabilities``): no `CAP_SYS_ADMIN` to mount the
   /// host's disks, no `CAP_SYS_CHROOT`, no `CAP_MKNOD`. A foreign arch runs through binfmt_misc's
   /// qemu (F flag). The tmpfs sits on the cell's `.archway-root`, which stays empty outside and is
-  /// masked inside. The step starts in `$3`.
+  /// masked inside. The project (`$4`; the cell's folder again when there is none) is bound
+  /// read-only first. The step starts in `$3`.
   static let rootfsScript = """
-    root=$1 folder=$2 workdir=$3; shift 3; top=$folder/.archway-root
+    root=$1 folder=$2 workdir=$3 project=$4; shift 4; top=$folder/.archway-root
     mkdir -p "$top" && mount -t tmpfs tmpfs "$top" && mkdir "$top/upper" "$top/work" "$top/root" \
       && mount -t overlay overlay -o "lowerdir=$root,upperdir=$top/upper,workdir=$top/work" "$top/root" \
-      && exec bwrap --bind "$top/root" / --bind "$folder" "$folder" --tmpfs "$top" --dev /dev --proc /proc \
+      && exec bwrap --bind "$top/root" / --ro-bind "$project" "$project" --bind "$folder" "$folder" \
+        --tmpfs "$top" --dev /dev --proc /proc \
         --unshare-pid --die-with-parent --cap-drop ALL \
         \(rootCapabilities.map { "--cap-add \($0)" }.joined(separator: " ")) --chdir "$workdir" -- "$@"
     """
@@ -67,7 +72,7 @@ public struct Runner: Sendable, Hashable, Codable {
   /// bwrap's own root is a fresh tmpfs: the root filesystem's entries are bound into it read-only,
   /// except along the path to `folder`, where each directory is made afresh and its other entries
   /// bound, so no mount point has to be made inside the (read-only, root-owned) root filesystem.
-  static func bubblewrapArguments(rootfs: String, folder: String) -> [String] {
+  static func bubblewrapArguments(rootfs: String, folder: String, project: String? = nil) -> [String] {
     var arguments = ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     let own: Set = ["dev", "proc", "sys", "tmp", "run"]
     let components = folder.split(separator: "/").map(String.init)
@@ -90,7 +95,10 @@ public struct Runner: Sendable, Hashable, Codable {
       inside += "/" + next
       arguments += ["--dir", inside]
     }
-    return arguments + ["--bind", folder, folder]
+    // The project is spliced in only when it holds the cell's folder (the path made afresh above
+    // is then its path too); elsewhere its parent may be a read-only part of the root filesystem.
+    let shown = project.map { folder.hasPrefix($0 + "/") && $0 != "/" ? ["--ro-bind", $0, $0] : [] } ?? []
+    return arguments + shown + ["--bind", folder, folder]
   }
 
   /// The argv that runs `argv` on the target, starting in `workdir` (a root filesystem's steps
@@ -103,14 +111,24 @@ public struct Runner: Sendable, Hashable, Codable {
       ["env"] + (sysroot.map { ["WINEPREFIX=\($0)"] } ?? []) + ["WINEDEBUG=-all", launcher ?? "wine"] + argv
     case .rootfs:
       if let bwrap = launcher {
-        [bwrap] + Self.bubblewrapArguments(rootfs: sysroot ?? "/", folder: boundFolder ?? "/")
+        [bwrap] + Self.bubblewrapArguments(rootfs: sysroot ?? "/", folder: boundFolder ?? "/", project: projectFolder)
           + ["--chdir", workdir ?? boundFolder ?? "/", "--"] + argv
       } else {
         ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", Self.rootfsScript, "rootfs"]
-          + [sysroot ?? "/", boundFolder ?? "/", workdir ?? boundFolder ?? "/"] + argv
+          + [
+            sysroot ?? "/", boundFolder ?? "/", workdir ?? boundFolder ?? "/",
+            Self.shown(projectFolder) ?? boundFolder ?? "/",
+          ]
+          + argv
       }
     case .container, .none: nil
     }
+  }
+
+  /// `project` when it can be shown in a root filesystem: not the root itself (nor empty).
+  static func shown(_ project: String?) -> String? {
+    guard let project, project != "/", !project.isEmpty else { return nil }
+    return project
   }
 
   /// Removes what the runner put in the cell's folder to run its steps: wine's prefix, the rootfs

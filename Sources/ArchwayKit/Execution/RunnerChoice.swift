@@ -19,13 +19,17 @@ extension Runner {
     public var binfmtEnabled: Set<String>
     /// The environment cache (``EnvironmentStore``).
     public var environments: String
+    /// The folder Archway runs in (the user's project), which root filesystems and containers see
+    /// read-only at its own path; nil to show them none.
+    public var project: String?
 
     /// Facts made up by the caller.
     public init(
       platform: Platform, locate: @escaping @Sendable (String) -> String?,
       exists: @escaping @Sendable (String) -> Bool, isRoot: Bool, binfmtFixed: Set<String>, environments: String,
-      binfmtEnabled: Set<String>? = nil
+      binfmtEnabled: Set<String>? = nil, project: String? = nil
     ) {
+      self.project = project
       self.platform = platform
       self.locate = locate
       self.exists = exists
@@ -41,7 +45,8 @@ extension Runner {
       return HostFacts(
         platform: platform, locate: { ProcessSupervisor.locate($0, path: path) },
         exists: { FileManager.default.fileExists(atPath: $0) }, isRoot: getuid() == 0, binfmtFixed: binfmt.fixed,
-        environments: EnvironmentStore.defaultRoot(environment: environment), binfmtEnabled: binfmt.enabled)
+        environments: EnvironmentStore.defaultRoot(environment: environment), binfmtEnabled: binfmt.enabled,
+        project: URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path)
     }
 
     /// The enabled `qemu-*` registrations of binfmt_misc, and those of them whose flags hold F.
@@ -140,7 +145,7 @@ extension Runner {
         hostLacksIt: requested != .none)
     }
     if requested == .container {
-      return container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
+      return container(for: cell, env: env, spec: spec, host: host, engineArguments: engineArguments)
     }
     guard let recipe = cell.environment, let arch = try? recipe.debianArch(for: platform) else {
       return Runner(kind: .none, reason: "the plan has no recipe of \(env) for \(platform)", hostLacksIt: true)
@@ -163,6 +168,7 @@ extension Runner {
         var runner = Runner(
           kind: .rootfs, reason: "\(how) into \(env)/\(arch) (\(rootfs))", launcher: bwrap, sysroot: rootfs)
         runner.boundFolder = URL(fileURLWithPath: cell.out).standardizedFileURL.path
+        runner.projectFolder = host.project
         return built(runner, rootfs: rootfs, env: env, arch: arch, host: host)
       }
     }
@@ -179,7 +185,7 @@ extension Runner {
       }
     }
     if requested == nil {
-      var runner = container(for: cell, env: env, spec: spec, locate: host.locate, engineArguments: engineArguments)
+      var runner = container(for: cell, env: env, spec: spec, host: host, engineArguments: engineArguments)
       runner.reason += " (\(unavailable.joined(separator: "; ")))"
       return runner
     }
@@ -200,11 +206,11 @@ extension Runner {
   /// The container runner for an `env:` cell: the cell's `engine:` (default podman, then docker) and
   /// the image `archway/ENV:DEBIAN-ARCH`; `none` (an infrastructure problem) without an engine.
   static func container(
-    for cell: Cell, env: String, spec: ArchitectureSpec?, locate: (String) -> String?, engineArguments: [String]
+    for cell: Cell, env: String, spec: ArchitectureSpec?, host: HostFacts, engineArguments: [String]
   ) -> Runner {
     let requested = cell.settings.engine?.rawValue
     let engines = requested.map { [$0] } ?? ["podman", "docker"]
-    guard let engine = engines.lazy.compactMap(locate).first else {
+    guard let engine = engines.lazy.compactMap(host.locate).first else {
       return Runner(
         kind: .none,
         reason: "the env '\(env)' needs a container engine; no \(engines.joined(separator: " or ")) on PATH",
@@ -218,6 +224,7 @@ extension Runner {
     runner.containerPlatform = cell.target.platform
     runner.engineArguments = cell.settings.engineArguments ?? engineArguments
     runner.seccomp = cell.settings.seccomp
+    runner.projectFolder = host.project
     return runner
   }
 }
