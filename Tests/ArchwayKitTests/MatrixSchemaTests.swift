@@ -28,8 +28,11 @@ import Testing
   }
 
   @Test func everyShippedMatrixAndTheDocsExampleAreValid() throws {
-    let shipped = try FileManager.default.contentsOfDirectory(atPath: Fixtures.root + "/Matrix")
-      .filter { $0.hasSuffix(".yml") }.map { Fixtures.root + "/Matrix/" + $0 }
+    let examples = try FileManager.default.contentsOfDirectory(atPath: Fixtures.root + "/Examples")
+      .map { Fixtures.root + "/Examples/\($0)/archway.yml" }.filter { FileManager.default.fileExists(atPath: $0) }
+    let shipped =
+      try FileManager.default.contentsOfDirectory(atPath: Fixtures.root + "/Matrix")
+      .filter { $0.hasSuffix(".yml") }.map { Fixtures.root + "/Matrix/" + $0 } + examples
     let docs = try String(contentsOfFile: Fixtures.root + "/docs/matrix.md", encoding: .utf8)
     let example = try #require(
       docs.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
