@@ -355,4 +355,28 @@ import Testing
       try Planner(host: Self.host, outputRoot: "out", directory: "/w").plan(file)
     }
   }
+
+  /// One matrix for native and emulated cells: a step limit that holds natively is scaled under
+  /// qemu (5 by default), and a cell's `timeout_scale:` overrides the factor for its runner. (A 2 s
+  /// step against 1 s and 5 s limits: wide margins, as a loaded machine needs.)
+  @Test func timeLimitsAreScaledByTheRunner() async throws {
+    let records = try await Self.run(
+      """
+      matrix:
+        platform: [linux/amd64, linux/arm64, linux/riscv64]
+        include:
+          - {platform: linux/riscv64, timeout_scale: {qemu: 1}}
+      run:
+        - name: slow
+          argv: [sh, -c, 'sleep 2']
+          timeout: 1
+      """, in: Self.folder("timeout-scale"))
+    let byArch = Dictionary(uniqueKeysWithValues: records.map { ($0.target.arch, $0) })
+    #expect(byArch["amd64"]?.runner.timeoutScale == 1 && byArch["amd64"]?.steps.last?.status == .timedOut(seconds: 1))
+    #expect(byArch["arm64"]?.runner.timeoutScale == 5 && byArch["arm64"]?.steps.last?.status == .exited(0))
+    #expect(byArch["riscv64"]?.runner.timeoutScale == 1, "the cell's own factor")
+    #expect(byArch["riscv64"]?.steps.last?.status == .timedOut(seconds: 1))
+    let json = String(decoding: try JSONEncoder().encode(byArch["arm64"]!.runner), as: UTF8.self)
+    #expect(json.contains("\"timeout_scale\":5"), "the report says which factor applied: \(json)")
+  }
 }

@@ -193,7 +193,8 @@ public struct CellExecutor: Sendable {
       }
       // Inside a root filesystem or container the workdir is the runner's to enter, not the host's.
       let hostFolder = [.rootfs, .container].contains(runner.kind) ? nil : step.workingDirectory
-      var outcome = await run(step, argv: command, in: cell, workingDirectory: hostFolder)
+      var outcome = await run(
+        step, argv: command, in: cell, workingDirectory: hostFolder, timeoutScale: runner.timeoutScale ?? 1)
       outcome.role = .run
       record.steps.append(outcome)
       record.note(outcome, expected: step.expectedExit)
@@ -201,9 +202,10 @@ public struct CellExecutor: Sendable {
     }
   }
 
-  /// Runs a step's final argv (already wrapped by its runner and limits) with its environment and logs.
+  /// Runs a step's final argv (already wrapped by its runner and limits) with its environment and
+  /// logs, its time limit (its own, else the run's) multiplied by `timeoutScale`.
   private func run(
-    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?
+    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?, timeoutScale: Double = 1
   ) async -> StepOutcome {
     var environment = passThrough
     environment.merge(step.environment) { _, step in step }
@@ -213,7 +215,8 @@ public struct CellExecutor: Sendable {
       ProcessLaunch(
         name: step.name, argv: argv, environment: environment,
         workingDirectory: workingDirectory,
-        stdin: step.stdin, timeout: step.timeout.map { .milliseconds(Int($0 * 1000)) } ?? defaultTimeout,
+        stdin: step.stdin,
+        timeout: (step.timeout.map { .milliseconds(Int($0 * 1000)) } ?? defaultTimeout) * min(timeoutScale, 100),
         logs: "\(cell.out)/logs/\(step.name)"))
   }
 

@@ -34,11 +34,14 @@ public struct Runner: Sendable, Hashable, Codable {
   /// For `rootfs` and `container`: the user's project (where Archway runs), shown read-only at its
   /// own path, so a suite reads its sources and data without copying them into every cell.
   public var projectFolder: String?
+  /// What run steps' time limits are multiplied by under this runner (`timeout_scale:`; 5 under
+  /// qemu, 8 for a foreign arch in a root filesystem or container, 1 natively).
+  public var timeoutScale: Double?
 
   enum CodingKeys: String, CodingKey {
     case kind, reason, launcher, sysroot, hostLacksIt = "host_lacks_it", image
     case containerPlatform = "container_platform", engineArguments = "engine_args", seccomp
-    case boundFolder = "bound_folder", projectFolder = "project_folder"
+    case boundFolder = "bound_folder", projectFolder = "project_folder", timeoutScale = "timeout_scale"
   }
 
   /// How `rootfs` enters the root filesystem as root: in a private mount namespace, an overlay of the

@@ -73,6 +73,17 @@ extension Runner {
   ///
   /// - Parameter engineArguments: a container cell's engine arguments when it names no `engine_args:`.
   public static func choose(for cell: Cell, on host: HostFacts, engineArguments: [String] = []) -> Runner {
+    var runner = cheapest(for: cell, on: host, engineArguments: engineArguments)
+    // Emulation is slower: run steps' limits are scaled by the runner (the cell's `timeout_scale:`).
+    let foreign =
+      cell.target.arch != host.platform.arch && !(cell.target.arch == "386" && host.platform.arch == "amd64")
+    if let kind = CellSettings.RunnerRequest(rawValue: runner.kind.rawValue) {
+      runner.timeoutScale = cell.settings.timeoutScale(runner: kind, foreign: foreign)
+    }
+    return runner
+  }
+
+  private static func cheapest(for cell: Cell, on host: HostFacts, engineArguments: [String]) -> Runner {
     let target = cell.target
     let requested = cell.settings.runner
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)

@@ -24,9 +24,28 @@ public struct CellSettings: Sendable, Hashable, Codable {
   public var network = false
   /// The seccomp profile a container cell runs under (`seccomp: FILE`), absolute.
   public var seccomp: String?
+  /// `timeout_scale:`: what run steps' time limits are multiplied by, one factor for the cell or
+  /// one per runner (`{qemu: 10}`); each runner's default (``defaultTimeoutScale``) where none is given.
+  public var timeoutScale: [String: Double]?
 
   enum CodingKeys: String, CodingKey {
-    case runner, engine, engineArguments = "engine_args", network, seccomp
+    case runner, engine, engineArguments = "engine_args", network, seccomp, timeoutScale = "timeout_scale"
+  }
+
+  /// The factor for a runner when the cell names none: 1 natively, 5 under qemu, 8 in a root
+  /// filesystem or container of a foreign arch (emulated through binfmt_misc), 2 under wine.
+  public static func defaultTimeoutScale(runner: RunnerRequest, foreign: Bool) -> Double {
+    switch runner {
+    case .qemu: 5
+    case .rootfs, .container: foreign ? 8 : 1
+    case .wine: 2
+    case .native, .none: 1
+    }
+  }
+
+  /// The factor run steps' time limits get with `runner` (the cell's `timeout_scale:`, else the default).
+  public func timeoutScale(runner: RunnerRequest, foreign: Bool) -> Double {
+    timeoutScale?[runner.rawValue] ?? timeoutScale?["*"] ?? Self.defaultTimeoutScale(runner: runner, foreign: foreign)
   }
 
   /// Nothing asked for.
@@ -68,6 +87,9 @@ public struct CellSettings: Sendable, Hashable, Codable {
       }
       network = flag
     }
+    if let value = value("timeout_scale") {
+      timeoutScale = try Self.scales(value)
+    }
     if let value = value("seccomp") {
       guard let text = value.scalarText, !text.isEmpty else {
         throw MatrixError("'seccomp' must be the path of a JSON profile, not \(value.shapeName)", at: value.location)
@@ -79,5 +101,25 @@ public struct CellSettings: Sendable, Hashable, Codable {
       }
       seccomp = path
     }
+  }
+
+  /// `timeout_scale: 3` (every runner: key `*`) or `{qemu: 10, rootfs: 8}`; each factor above 0 and
+  /// at most 100.
+  static func scales(_ value: MatrixValue) throws(MatrixError) -> [String: Double] {
+    func factor(_ value: MatrixValue) throws(MatrixError) -> Double {
+      guard let number = Double(value.description), number > 0, number <= 100 else {
+        throw MatrixError(
+          "'timeout_scale' must be a factor above 0 and at most 100, not '\(value)'", at: value.location)
+      }
+      return number
+    }
+    guard let entries = value.entries else { return ["*": try factor(value)] }
+    var scales: [String: Double] = [:]
+    let names = RunnerRequest.allCases.map(\.rawValue)
+    for entry in entries {
+      guard names.contains(entry.key) else { throw MatrixFile.unknownKey(entry, among: names, in: "timeout_scale") }
+      scales[entry.key] = try factor(entry.value)
+    }
+    return scales
   }
 }

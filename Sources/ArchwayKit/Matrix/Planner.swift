@@ -6,7 +6,9 @@ public struct Planner: Sendable {
   /// The axes that give a cell its target and environment; every other key is a user axis.
   public static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "env"]
   /// Values that say how a cell runs, not what it is: left out of cell ids.
-  public static let settings: Set<String> = ["runner", "engine", "engine_args", "network", "seccomp"]
+  public static let settings: Set<String> = [
+    "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale",
+  ]
 
   /// The platform of cells that name none (and have no default): the host's.
   public var host: Platform
