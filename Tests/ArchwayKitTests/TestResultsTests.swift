@@ -42,6 +42,10 @@ import Testing
     let merged = TestResults.tap(
       try Command.run("sh", ["-c", "perl -e \"$0\" 2>&1", script]).stdout)
     #expect(merged[4].output.contains("got: '2'"), "\(merged[4])")
+    // A `#` that starts no directive belongs to the description: the failure must not be lost.
+    let hashed = TestResults.tap("ok 1 - fine\nnot ok 2 - issue #12 again\nok 3 # skip no disk\n")
+    #expect(hashed.map(\.name) == ["fine", "issue #12 again", "test 3"])
+    #expect(hashed.map(\.verdict) == [.passed, .failed, .skipped])
   }
 
   @Test func junitFromPytest() throws {

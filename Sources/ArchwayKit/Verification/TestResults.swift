@@ -67,7 +67,8 @@ public enum TestResults {
   /// follow a test; `Bail out!` ends the run as an error.
   static func tap(_ text: String) -> [Case] {
     var cases: [Case] = []
-    let line = /^(not )?ok\b\s*(\d+)?\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(SKIP|TODO)\b.*)?$/.ignoresCase()
+    // A `#` that starts no directive is part of the description (`not ok 3 - issue #12`).
+    let line = /^(not )?ok\b\s*(\d+)?\s*(?:-\s*)?(.*?)\s*(?:#\s*(SKIP|TODO)\b.*)?$/.ignoresCase()
     for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
       let text = String(raw)
       if let match = text.firstMatch(of: line) {
