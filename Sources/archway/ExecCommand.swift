@@ -58,12 +58,21 @@ struct ExecCommand: ParsableCommand {
     guard !command.isEmpty else {
       throw ValidationError("name the program after --: archway exec --target T -- PROGRAM")
     }
-    if let timeout, !StepSpec.isTimeLimit(timeout) {
-      throw ValidationError("--timeout must be a number of seconds above 0 and at most 604800 (a week), not \(timeout)")
+    if let timeout { try Validation.timeLimit(timeout) }
+    _ = try limits()
+  }
+
+  /// `--ulimit K=V` values by key; a usage error for one that is not K=V with a whole number V.
+  func limits() throws -> [String: Int] {
+    var limits: [String: Int] = [:]
+    for limit in ulimit {
+      let parts = limit.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, let value = Int(parts[1]) else {
+        throw ValidationError("--ulimit '\(limit)' is not K=V with a whole number V (nofile=1024)")
+      }
+      limits[parts[0]] = value
     }
-    for limit in ulimit where limit.split(separator: "=").count != 2 || Int(limit.split(separator: "=")[1]) == nil {
-      throw ValidationError("--ulimit '\(limit)' is not K=V with a whole number V (nofile=1024)")
-    }
+    return limits
   }
 
   func run() throws {
@@ -74,10 +83,7 @@ struct ExecCommand: ParsableCommand {
     request.cpu = cpu
     request.timeout = timeout
     request.recipeFolders = containers
-    for limit in ulimit {
-      let parts = limit.split(separator: "=", maxSplits: 1).map(String.init)
-      request.limits[parts[0]] = Int(parts[1])
-    }
+    request.limits = try limits()
     let command = try request.command(
       self.command, host: HostProbe.platform(), environment: ProcessInfo.processInfo.environment,
       directory: FileManager.default.currentDirectoryPath)

@@ -77,9 +77,7 @@ struct RunCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard jobs > 0 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
-    guard StepSpec.isTimeLimit(timeout) else {
-      throw ValidationError("--timeout must be a number of seconds above 0 and at most 604800 (a week), not \(timeout)")
-    }
+    try Validation.timeLimit(timeout)
   }
 
   func run() async throws {
