@@ -38,18 +38,17 @@ public enum BinaryInspector {
   /// Reads the file at `path` (memory-mapped) and returns its facts. Throws ``InspectError`` only
   /// when the file cannot be opened or read; what it contains never makes this throw.
   public static func inspectFile(atPath path: String) throws(InspectError) -> BinaryFacts {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a regular file is refused.
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard descriptor >= 0 else { throw InspectError(path: path, reason: String(cString: strerror(errno))) }
+    let descriptor: Int32
+    let size: Int
+    do {
+      (descriptor, size) = try RegularFile.open(path)
+    } catch {
+      switch error {
+      case .unreadable(let reason): throw InspectError(path: path, reason: reason)
+      default: throw InspectError(path: path, reason: "not a regular file")
+      }
+    }
     defer { close(descriptor) }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0 else {
-      throw InspectError(path: path, reason: String(cString: strerror(errno)))
-    }
-    guard status.st_mode & S_IFMT == S_IFREG else {
-      throw InspectError(path: path, reason: "not a regular file")
-    }
-    let size = Int(status.st_size)
     guard size > 0 else { return inspect(UnsafeRawBufferPointer(start: nil, count: 0), path: path) }
     if size <= smallFileLimit {
       // Small files are cheaper to read than to map: no page faults, no TLB shootdown on unmap.

@@ -29,19 +29,9 @@ public enum RegularFile {
   /// The bytes of the regular file at `path` (symbolic links followed), when it holds at most
   /// `limit` of them. Opening never waits: anything but a regular file is refused before a read.
   public static func contents(atPath path: String, limit: Int) throws(Failure) -> Data {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard descriptor >= 0 else { throw .unreadable(String(cString: strerror(errno))) }
+    let (descriptor, size) = try open(path)
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    var status = stat()
-    guard fstat(descriptor, &status) == 0 else { throw .unreadable(String(cString: strerror(errno))) }
-    switch status.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR: throw .notRegular(kind: "a folder")
-    case S_IFIFO: throw .notRegular(kind: "a FIFO")
-    case S_IFCHR, S_IFBLK: throw .notRegular(kind: "a device")
-    default: throw .notRegular(kind: "a socket")
-    }
-    guard status.st_size <= limit else { throw .tooLarge(size: Int(status.st_size), limit: limit) }
+    guard size <= limit else { throw .tooLarge(size: size, limit: limit) }
     do {
       // One byte past the limit tells a file that grew since fstat.
       let data = try handle.read(upToCount: limit + 1) ?? Data()
@@ -52,5 +42,30 @@ public enum RegularFile {
     } catch {
       throw .unreadable(systemReason(error))
     }
+  }
+
+  /// The file at `path` opened for reading, with its size, when it is a regular file: the one place
+  /// Archway opens what it is told to read. The open never waits (`O_NONBLOCK`: a FIFO without a
+  /// writer, a device), and anything but a regular file is closed again and refused. The caller
+  /// owns the descriptor.
+  public static func open(_ path: String) throws(Failure) -> (descriptor: Int32, size: Int) {
+    let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard descriptor >= 0 else { throw .unreadable(String(cString: strerror(errno))) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+      let reason = String(cString: strerror(errno))
+      close(descriptor)
+      throw .unreadable(reason)
+    }
+    let kind: String
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: return (descriptor, Int(status.st_size))
+    case S_IFDIR: kind = "a folder"
+    case S_IFIFO: kind = "a FIFO"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    default: kind = "a socket"
+    }
+    close(descriptor)
+    throw .notRegular(kind: kind)
   }
 }

@@ -7,13 +7,7 @@ public enum Checksums {
   /// the same memory; nil when it cannot be read.
   /// Opening never blocks: a FIFO, a device or anything else that is not a regular file gives nil.
   public static func sha256(ofFile path: String) -> String? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard descriptor >= 0 else { return nil }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-      close(descriptor)
-      return nil
-    }
+    guard let (descriptor, _) = try? RegularFile.open(path) else { return nil }
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     var hasher = SHA256()
     do {
