@@ -12,6 +12,16 @@ import Testing
     return path
   }
 
+  /// A matrix of one linux/amd64 cell whose build step is `step` (YAML under `build:`), and more.
+  static func building(_ step: String, _ more: String = "", in folder: String) throws -> String {
+    try matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  \(step)\n" + more, in: folder)
+  }
+
+  /// `archway ARGUMENTS` with this process's environment, without colour.
+  static func archway(_ arguments: String...) throws -> CommandResult {
+    try Command.run(Fixtures.archway, arguments, environment: Fixtures.childEnvironment)
+  }
+
   static func report(_ folder: String) throws -> [String: Any] {
     let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))
     return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -21,7 +31,7 @@ import Testing
   // terminal) ends the first like SIGTERM, with a partial report.
   @Test func aSecondRunIntoOneFolderIsRefusedAndSIGHUPLeavesAPartialReport() async throws {
     let folder = Fixtures.scratch("lock")
-    let slow = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [sleep, '60']\n", in: folder)
+    let slow = try Self.building("argv: [sleep, '60']", in: folder)
     let first = Process()
     first.executableURL = URL(fileURLWithPath: Fixtures.archway)
     first.arguments = ["run", "--out", folder + "/out", slow]
@@ -32,7 +42,7 @@ import Testing
     for _ in 0..<400 where !FileManager.default.fileExists(atPath: started) {
       try await Task.sleep(for: .milliseconds(25))
     }
-    let second = try Command.run(Fixtures.archway, ["run", "--out", folder + "/out", slow])
+    let second = try Self.archway("run", "--out", folder + "/out", slow)
     #expect(second.status == 2)
     #expect(
       second.stderr.contains("another archway (pid \(first.processIdentifier)) is writing into \(folder)/out"),
@@ -43,8 +53,8 @@ import Testing
     let report = try Self.report(folder + "/out")
     #expect(report["interrupted"] as? Bool == true)
     // The lock dies with its holder: the next run goes ahead.
-    let quick = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n", in: folder)
-    #expect(try Command.run(Fixtures.archway, ["run", "--out", folder + "/out", quick]).status == 0)
+    let quick = try Self.building("argv: ['true']", in: folder)
+    #expect(try Self.archway("run", "--out", folder + "/out", quick).status == 0)
   }
 
   // 11. A full disk under the logs is the host's failure, not the program's "exit 1", and the
@@ -56,10 +66,8 @@ import Testing
     let mounted = try Command.run("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", disk])
     try #require(mounted.status == 0, "mount needs root: \(mounted.stderr)")
     defer { _ = try? Command.run("umount", [disk]) }
-    let path = try Self.matrix(
-      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [sh, -c, 'head -c 2000000 /dev/zero']\n", in: folder)
-    let result = try Command.run(
-      Fixtures.archway, ["run", "--out", disk + "/out", path], environment: ["NO_COLOR": "1"])
+    let path = try Self.building("argv: [sh, -c, 'head -c 2000000 /dev/zero']", in: folder)
+    let result = try Self.archway("run", "--out", disk + "/out", path)
     #expect(result.status == 3, "\(result.stderr)")
     #expect(result.stderr.contains("build: could not run: no space left on the disk holding \(disk)/out/"))
     #expect(!result.stderr.contains("exit 1, expected 0"))
@@ -73,17 +81,13 @@ import Testing
   // no number can hold is a plan error.
   @Test func anUlimitTheHostCannotGrantIsNotTheProgramsFailure() throws {
     let folder = Fixtures.scratch("ulimit")
-    let path = try Self.matrix(
-      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n  ulimit: {nofile: 99999999999}\n", in: folder)
-    let result = try Command.run(
-      Fixtures.archway, ["run", "--out", folder + "/out", path], environment: ["NO_COLOR": "1"])
+    let path = try Self.building("argv: ['true']\n  ulimit: {nofile: 99999999999}", in: folder)
+    let result = try Self.archway("run", "--out", folder + "/out", path)
     #expect(result.status == 3, "\(result.stderr)")
     #expect(result.stderr.contains("ulimit nofile 99999999999 is above what this host allows anyone (fs.nr_open is"))
     #expect(!result.stderr.contains("prlimit:"), "the step must not have run")
-    let huge = try Self.matrix(
-      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n  ulimit: {stack: 9223372036854775807}\n",
-      in: folder)
-    let plan = try Command.run(Fixtures.archway, ["plan", huge])
+    let huge = try Self.building("argv: ['true']\n  ulimit: {stack: 9223372036854775807}", in: folder)
+    let plan = try Self.archway("plan", huge)
     #expect(plan.status == 2 && plan.stderr.contains("m.yml:5:19: ulimit 'stack'"), "\(plan.stderr)")
   }
 
@@ -93,7 +97,7 @@ import Testing
     let locked = folder + "/locked"
     try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
     #expect(chmod(locked, 0o555) == 0)
-    let path = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n", in: folder)
+    let path = try Self.building("argv: ['true']", in: folder)
     let result = try Command.run(
       "setpriv",
       [
@@ -131,14 +135,14 @@ import Testing
   // 17. A tampered report is named with where it is wrong, not with Swift's DecodingError.
   @Test func aTamperedReportSaysWhereItIsWrong() throws {
     let folder = Fixtures.scratch("tampered")
-    let path = try Self.matrix("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n", in: folder)
-    #expect(try Command.run(Fixtures.archway, ["run", path, "--out", folder + "/out"]).status == 0)
+    let path = try Self.building("argv: ['true']", in: folder)
+    #expect(try Self.archway("run", path, "--out", folder + "/out").status == 0)
     var report = try Self.report(folder + "/out")
     var cells = try #require(report["cells"] as? [[String: Any]])
     cells[0]["verdict"] = 5
     report["cells"] = cells
     try JSONSerialization.data(withJSONObject: report).write(to: URL(fileURLWithPath: folder + "/bad.json"))
-    let result = try Command.run(Fixtures.archway, ["report", folder + "/bad.json"])
+    let result = try Self.archway("report", folder + "/bad.json")
     #expect(result.status == 2)
     #expect(result.stderr.contains("bad.json cannot be read: cells[0].verdict: expected String"), "\(result.stderr)")
     #expect(!result.stderr.contains("DecodingError"))
