@@ -74,4 +74,17 @@ import Testing
     #expect(next.stderr.contains("that an earlier Archway, killed or lost, left running"))
     #expect(!OrphanSweep.isRunning(left))
   }
+
+  /// The next run ends the processes of its own folder's cells, never those of a run into a folder
+  /// inside it (which holds a lock of its own and may be running now).
+  @Test func theSweepTakesOnlyTheFoldersOwnCells() {
+    let needle = Array("ARCHWAY_CELL_OUT=/o/".utf8)
+    func block(_ value: String) -> ArraySlice<UInt8> {
+      ArraySlice(Array("A=1\u{0}ARCHWAY_CELL_OUT=\(value)\u{0}".utf8))
+    }
+    #expect(OrphanSweep.contains(entry: needle, in: block("/o/linux-amd64-gnu"), child: true))
+    #expect(!OrphanSweep.contains(entry: needle, in: block("/o/sub/linux-amd64-gnu"), child: true))
+    #expect(!OrphanSweep.contains(entry: needle, in: block("/o/"), child: true))
+    #expect(!OrphanSweep.contains(entry: needle, in: block("/other/linux-amd64-gnu"), child: true))
+  }
 }

@@ -6,11 +6,12 @@ import Foundation
 /// ``OutputLock``: whatever else works in it is a leftover.
 public enum Leftovers {
   /// Ends the leftovers of earlier runs into `out` (absolute): processes in abandoned step groups
-  /// (``StepCgroup``), processes whose environment names a cell folder under `out`, and, with
+  /// (``StepCgroup``), processes whose environment names one of `out`'s cell folders, and, with
   /// `engines`, containers labelled `archway.out=OUT`. Returns what was ended, in words, or nil.
   public static func sweep(out: String, engines: [String]) async -> String? {
     var processes = StepCgroup.sweepAbandoned()
-    let marked = OrphanSweep.processes(carrying: Array("ARCHWAY_CELL_OUT=\(out)/".utf8), prefix: true)
+    // Cells of this folder only: `OUT/sub/ID` is another run's (it holds its own lock on OUT/sub).
+    let marked = OrphanSweep.processes(carrying: Array("ARCHWAY_CELL_OUT=\(out)/".utf8), child: true)
     for pid in marked { kill(pid, SIGKILL) }
     processes += marked.count
     var containers = 0

@@ -46,10 +46,11 @@ enum OrphanSweep {
   }
 
   /// The processes (other than this one) whose environment block holds the entry `needle`
-  /// (`NAME=value`), or with `prefix` an entry that starts with it. This runs after every step, so
+  /// (`NAME=value`), or with `child` an entry that is `needle` and one path component more
+  /// (`ARCHWAY_CELL_OUT=OUT/` + a cell's id, not a folder deeper down). This runs after every step, so
   /// it reads `/proc` with plain system calls into one buffer (about 5 µs a process here) rather
   /// than through Foundation.
-  static func processes(carrying needle: [UInt8], prefix: Bool = false) -> [pid_t] {
+  static func processes(carrying needle: [UInt8], child: Bool = false) -> [pid_t] {
     guard let folder = opendir("/proc") else { return [] }
     defer { closedir(folder) }
     let me = getpid()
@@ -69,18 +70,21 @@ enum OrphanSweep {
         count += read
       }
       try? descriptor.close()
-      if contains(entry: needle, in: buffer[..<count], prefix: prefix) { found.append(pid) }
+      if contains(entry: needle, in: buffer[..<count], child: child) { found.append(pid) }
     }
     return found
   }
 
-  /// Whether the NUL-separated `block` has an entry that is exactly `entry` (or, with `prefix`,
-  /// starts with it).
-  static func contains(entry: [UInt8], in block: ArraySlice<UInt8>, prefix: Bool = false) -> Bool {
+  /// Whether the NUL-separated `block` has an entry that is exactly `entry` (or, with `child`,
+  /// `entry` followed by one non-empty path component).
+  static func contains(entry: [UInt8], in block: ArraySlice<UInt8>, child: Bool = false) -> Bool {
     var start = block.startIndex
     while start < block.endIndex {
       let end = block[start...].firstIndex(of: 0) ?? block.endIndex
-      let fits = prefix ? end - start >= entry.count : end - start == entry.count
+      let fits =
+        child
+        ? end - start > entry.count && !block[(start + entry.count)..<end].contains(UInt8(ascii: "/"))
+        : end - start == entry.count
       if fits, block[start..<(start + entry.count)].elementsEqual(entry) { return true }
       start = end + 1
     }
