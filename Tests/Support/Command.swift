@@ -35,6 +35,13 @@ public enum Command {
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice
+    // The child inherits this thread's signal mask, and Dispatch's worker threads block nearly every
+    // signal: a child whose event loop waits for SIGCHLD (cmake's libuv) would then wait forever.
+    var none = sigset_t()
+    var kept = sigset_t()
+    sigemptyset(&none)
+    pthread_sigmask(SIG_SETMASK, &none, &kept)
+    defer { pthread_sigmask(SIG_SETMASK, &kept, nil) }
     try process.run()
     process.waitUntilExit()
     return CommandResult(
