@@ -1,5 +1,8 @@
+import Foundation
+
 /// Resolves `${...}` placeholders in a cell's steps: axis values (`${opt}`), target names
-/// (`${target.zig}`…), `${cell.id}`, `${cell.out}` and, in run steps, `${artifact:NAME}` (the
+/// (`${target.zig}`…), `${cell.id}`, `${cell.out}`, `${archway}` (this program, for a test runner's
+/// emulator setting: `archway exec`) and, in run steps, `${artifact:NAME}` (the
 /// artifact's absolute path); `$${` stands for a literal `${`. This is the only placeholder parser:
 /// what it leaves is text. Substitution is textual, inside each string: nothing passes through a shell.
 struct Placeholders {
@@ -19,8 +22,16 @@ struct Placeholders {
     for (key, value) in target { values["target.\(key)"] = value ?? "" }
     values["cell.id"] = cell.id
     values["cell.out"] = cell.out
+    values["archway"] = Self.archway
     self.values = values
   }
+
+  /// The absolute path of the running program (`archway`), so a step can hand `${archway} exec` to
+  /// ctest, `go test -exec` or Cargo however Archway was started.
+  static let archway: String = {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+  }()
 
   /// `value` with every placeholder in every string replaced. Throws a ``MatrixError`` at the
   /// placeholder's line and column when it names nothing this cell has.
