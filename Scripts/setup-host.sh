@@ -18,12 +18,12 @@ apt_packages=(
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-armel-cross libc6-dev-riscv64-cross
   libc6-dev-ppc64el-cross libc6-dev-s390x-cross libc6-dev-i386-cross libc6-dev-mips64el-cross
   g++
-  musl-tools golang-go binutils file qemu-user-static faketime
+  libc6-i386 musl-tools golang-go binutils file qemu-user-static faketime
 )
 pip_packages=(ziglang)
 if ! $want_demo_only; then
   apt_packages+=(binutils-multiarch libxml2-utils podman runc uidmap debootstrap binfmt-support bubblewrap wine wine64
-    shellcheck)
+    shellcheck cmake meson ninja-build)
   pip_packages+=(pyelftools junitparser junit2html macholib pefile jsonschema pyyaml markdown)
 fi
 
@@ -38,6 +38,10 @@ missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# cargo for the Cargo runner test: rustup's when the machine has one, else Debian's.
+if ! $want_demo_only && ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  dpkg-query -W -f='${Status}' cargo 2>/dev/null | grep -q "install ok installed" || missing+=(cargo)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup-host: installing ${missing[*]}"
   # One index may fail while a mirror syncs; only a package that will not install stops us.

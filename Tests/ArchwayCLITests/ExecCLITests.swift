@@ -77,4 +77,91 @@ import Testing
       #expect(result.stdout.contains("--- PASS: TestHeaderMatchesPut"))
     }
   }
+
+  /// ctest from a shell, outside any matrix: CMake cross-compiles Examples/cmake and hands each test
+  /// to `archway exec` (CMAKE_CROSSCOMPILING_EMULATOR); the byte-order test fails on s390x alone.
+  @Test(arguments: ["arm64", "s390x"])
+  func ctestRunsEachTestOnTheTarget(arch: String) throws {
+    let build = Fixtures.scratch("ctest-\(arch)")
+    let gcc = arch == "arm64" ? "aarch64-linux-gnu-gcc" : "s390x-linux-gnu-gcc"
+    let configure = try Command.run(
+      "cmake",
+      [
+        "-S", Fixtures.root + "/Examples/cmake", "-B", build, "-DCMAKE_C_COMPILER=\(gcc)", "-DCMAKE_SYSTEM_NAME=Linux",
+        "-DCMAKE_SYSTEM_PROCESSOR=\(arch)",
+        "-DCMAKE_CROSSCOMPILING_EMULATOR=\(Fixtures.archway);exec;--target;linux/\(arch);--",
+      ])
+    #expect(configure.status == 0, "\(configure.stderr)")
+    #expect(try Command.run("cmake", ["--build", build]).status == 0)
+    let ctest = try Command.run("ctest", ["--test-dir", build, "--output-junit", build + "/junit.xml"])
+    let cases = try #require(
+      try TestSuiteCLITests.junit(build + "/junit.xml").values.first?["cases"] as? [String: [String]])
+    if arch == "s390x" {
+      #expect(ctest.status != 0 && cases["failure"] == ["words"], "\(cases)")
+      #expect(Set(cases["passed"] ?? []) == ["known", "sum"])
+    } else {
+      #expect(ctest.status == 0 && Set(cases["passed"] ?? []) == ["known", "words", "sum"], "\(ctest.stdout)")
+    }
+  }
+
+  /// `meson test` with `archway exec` as the cross file's exe_wrapper: Meson's own JUnit log names
+  /// the byte-order failure on s390x.
+  @Test func mesonTestRunsEachTestThroughTheWrapper() throws {
+    let folder = Fixtures.scratch("meson")
+    try """
+    [binaries]
+    c = 's390x-linux-gnu-gcc'
+    exe_wrapper = ['\(Fixtures.archway)', 'exec', '--target', 'linux/s390x', '--']
+    [host_machine]
+    system = 'linux'
+    cpu_family = 's390x'
+    cpu = 's390x'
+    endian = 'big'
+    """.write(toFile: folder + "/s390x.ini", atomically: true, encoding: .utf8)
+    let setup = try Command.run(
+      "meson", ["setup", "--cross-file", folder + "/s390x.ini", folder + "/build", Fixtures.root + "/Examples/cmake"])
+    #expect(setup.status == 0, "\(setup.stdout)\(setup.stderr)")
+    let test = try Command.run("meson", ["test", "-C", folder + "/build"])
+    #expect(test.status == 1, "\(test.stdout)")
+    #expect(test.stdout.contains("archway exec --target linux/s390x --"), "Meson names the wrapper: \(test.stdout)")
+    let log = folder + "/build/meson-logs/testlog.junit.xml"
+    let cases = try #require(try TestSuiteCLITests.junit(log).values.first?["cases"] as? [String: [String]])
+    #expect(cases["failure"] == ["words"] && Set(cases["passed"] ?? []) == ["known", "sum"], "\(cases)")
+  }
+
+  /// `cargo test` with `archway exec` as the target's runner (the host target: this machine has no
+  /// Rust standard library for another). A limit given to `archway exec` is what each test sees,
+  /// so the test binary ran through it; a test that fails is cargo's failure.
+  @Test func cargoTestRunsEachTestBinaryThroughTheRunner() throws {
+    let crate = Fixtures.scratch("cargo")
+    try FileManager.default.createDirectory(atPath: crate + "/src", withIntermediateDirectories: true)
+    try "[package]\nname = \"limits\"\nversion = \"0.1.0\"\nedition = \"2021\"\n".write(
+      toFile: crate + "/Cargo.toml", atomically: true, encoding: .utf8)
+    try """
+    #[test]
+    fn open_files_are_limited_by_the_runner() {
+        let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+        let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap();
+        assert_eq!(line.split_whitespace().nth(3), Some("77"), "{line}");
+    }
+    """.write(toFile: crate + "/src/lib.rs", atomically: true, encoding: .utf8)
+    // rustup's cargo (~/.cargo/bin) when there is one, else Debian's (Scripts/setup-host.sh installs it).
+    let found = try Command.run("sh", ["-c", "command -v cargo || command -v \"$HOME/.cargo/bin/cargo\""])
+    let program = found.stdout.split(separator: "\n").first.map(String.init) ?? "cargo"
+    for limit in ["77", "78"] {
+      var environment = ProcessInfo.processInfo.environment
+      environment["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER"] =
+        "\(Fixtures.archway) exec --target linux/amd64 --ulimit nofile=\(limit) --"
+      environment["CARGO_TARGET_DIR"] = crate + "/target"
+      let test = try Command.run(
+        program, ["test", "--offline"], environment: environment, workingDirectory: crate)
+      if limit == "77" {
+        #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
+        #expect(test.stdout.contains("test open_files_are_limited_by_the_runner ... ok"), "\(test.stdout)")
+      } else {
+        #expect(test.status == 101, "\(test.stdout)\(test.stderr)")
+        #expect(test.stdout.contains("test open_files_are_limited_by_the_runner ... FAILED"), "\(test.stdout)")
+      }
+    }
+  }
 }
