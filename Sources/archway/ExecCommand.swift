@@ -13,13 +13,16 @@ struct ExecCommand: ParsableCommand {
       program's own. Exits with the program's status; 124 when --timeout ends it; 2 for bad \
       usage; 3 when this host cannot run the target (archway doctor says what to install). \
       Runs natively or under qemu; cells of other runners are for `archway run`. \
-      docs/test-runners.md shows Go, CMake, Cargo and Meson set up with it.
+      docs/test-runners.md shows Go, CMake, Cargo and Meson set up with it. With --shim FILE and no \
+      program, writes a program that runs a target binary as exec would, decided once (a static \
+      launcher built with cc, else a shell script): a test runner's call then costs one execve.
 
       Examples:
         archway exec --target linux/arm64 -- ./hello-arm64 world
         go test -exec 'archway exec --target linux/s390x --' ./...
         cmake -DCMAKE_CROSSCOMPILING_EMULATOR='archway;exec;--target;linux/riscv64;--' ..
         archway exec --target linux/arm64 --env debian-12 --runner qemu -- ./hello
+        archway exec --target linux/s390x --shim ./s390x-run && go test -exec ./s390x-run ./...
       """
   )
 
@@ -51,11 +54,20 @@ struct ExecCommand: ParsableCommand {
     help: ArgumentHelp("A folder of environment recipes, looked in before Archway's own.", valueName: "DIR"))
   var containers: [String] = []
 
+  @Option(
+    help: ArgumentHelp(
+      "Write a program that runs a target binary (its arguments) as exec would, instead of running one.",
+      valueName: "FILE"))
+  var shim: String?
+
   @Argument(parsing: .postTerminator, help: "The program and its arguments, after --.")
   var command: [String] = []
 
   func validate() throws {
-    guard !command.isEmpty else {
+    if shim != nil, !command.isEmpty {
+      throw ValidationError("--shim writes a script for any program: name none after --")
+    }
+    guard !command.isEmpty || shim != nil else {
       throw ValidationError("name the program after --: archway exec --target T -- PROGRAM")
     }
     if let timeout { try Validation.timeLimit(timeout) }
@@ -84,6 +96,13 @@ struct ExecCommand: ParsableCommand {
     request.timeout = timeout
     request.recipeFolders = containers
     request.limits = try limits()
+    if let shim {
+      let form = try request.writeShim(
+        to: shim, host: HostProbe.platform(), environment: ProcessInfo.processInfo.environment,
+        directory: FileManager.default.currentDirectoryPath)
+      print("wrote \(shim), \(form.rawValue): runs a \(target) binary as `archway exec` does (\(shim) PROGRAM ARGS…)")
+      return
+    }
     let command = try request.command(
       self.command, host: HostProbe.platform(), environment: ProcessInfo.processInfo.environment,
       directory: FileManager.default.currentDirectoryPath)

@@ -78,6 +78,57 @@ import Testing
     }
   }
 
+  /// `--shim` writes a program that runs a target binary as exec does, decided once (a static
+  /// launcher; a shell script without cc): Go's tests run through it on s390x (the byte-order test
+  /// fails there), with exec's clean environment and limits.
+  @Test func aShimRunsTargetBinariesAsExecDoes() throws {
+    let folder = Fixtures.scratch("shim")
+    let shim = folder + "/s390x-run"
+    let wrote = try Self.exec(["--target", "linux/s390x", "--ulimit", "nofile=64", "--shim", shim])
+    #expect(wrote.status == 0 && wrote.stdout.contains("a static launcher built with cc"), "\(wrote)")
+    let magic = try FileHandle(forReadingFrom: URL(fileURLWithPath: shim)).readData(ofLength: 4)
+    #expect(magic == Data([0x7F, 0x45, 0x4C, 0x46]) && FileManager.default.isExecutableFile(atPath: shim))
+    var environment = ProcessInfo.processInfo.environment
+    environment["GOARCH"] = "s390x"
+    environment["CGO_ENABLED"] = "0"
+    environment["GOFLAGS"] = "-count=1"
+    environment["ARCHWAY_SHIM_SECRET"] = "leaked"
+    let result = try Command.run(
+      "go", ["test", "-v", "-exec", shim, "./..."], environment: environment,
+      workingDirectory: Fixtures.root + "/Examples/gomod")
+    #expect(result.status == 1 && result.stdout.contains("--- FAIL: TestHeaderMatchesPut"), "\(result.stdout)")
+    #expect(result.stdout.contains("--- PASS: TestRoundTrip"), "\(result.stdout)")
+    // What a shim starts sees exec's environment and limits, not the caller's (a native one, to ask sh).
+    let native = folder + "/amd64-run"
+    #expect(try Self.exec(["--target", "linux/amd64", "--ulimit", "nofile=64", "--shim", native]).status == 0)
+    let seen = try Command.run(
+      native, ["/usr/bin/sh", "-c", "env; grep 'open files' /proc/self/limits"], environment: environment)
+    #expect(!seen.stdout.contains("ARCHWAY_SHIM_SECRET") && seen.stdout.contains("PATH="), "\(seen.stdout)")
+    #expect(seen.stdout.contains("Max open files            64"), "\(seen.stdout)")
+    // Without a C compiler on PATH, a shell script does the same.
+    let tools = folder + "/tools"
+    try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
+    for tool in ["qemu-s390x-static", "env", "sh"] {
+      let found = try Command.run("sh", ["-c", "command -v \(tool)"]).stdout.trimmingCharacters(
+        in: .whitespacesAndNewlines)
+      try FileManager.default.createSymbolicLink(atPath: tools + "/" + tool, withDestinationPath: found)
+    }
+    let script = folder + "/s390x-script"
+    var bare = ProcessInfo.processInfo.environment
+    bare["PATH"] = tools
+    let scripted = try Command.run(
+      Fixtures.archway, ["exec", "--target", "linux/s390x", "--shim", script], environment: bare)
+    #expect(scripted.status == 0 && scripted.stdout.contains("a shell script"), "\(scripted)")
+    #expect(try String(contentsOfFile: script, encoding: .utf8).hasPrefix("#!/bin/sh\n"))
+    environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+    let viaScript = try Command.run(
+      "go", ["test", "-v", "-exec", script, "./..."], environment: environment,
+      workingDirectory: Fixtures.root + "/Examples/gomod")
+    #expect(viaScript.status == 1 && viaScript.stdout.contains("--- FAIL: TestHeaderMatchesPut"), "\(viaScript.stdout)")
+    let both = try Self.exec(["--target", "linux/s390x", "--shim", shim, "--", "true"])
+    #expect(both.status == 2 && both.stderr.contains("name none after --"), "\(both.stderr)")
+  }
+
   /// ctest from a shell, outside any matrix: CMake cross-compiles Examples/cmake and hands each test
   /// to `archway exec` (CMAKE_CROSSCOMPILING_EMULATOR); the byte-order test fails on s390x alone.
   @Test(arguments: ["arm64", "s390x"])

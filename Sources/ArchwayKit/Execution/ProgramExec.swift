@@ -42,6 +42,143 @@ public struct ProgramExec: Sendable {
     _ argv: [String], host: Platform, environment: [String: String], directory: String
   ) throws(ExecError) -> Command {
     guard let program = argv.first, !program.isEmpty else { throw ExecError("name the program to run after --") }
+    let (wrapped, passThrough) = try wrapping(argv, host: host, environment: environment, directory: directory)
+    guard let executable = ProcessSupervisor.locate(wrapped[0], path: passThrough["PATH"]) else {
+      throw ExecError("no program '\(wrapped[0])' on PATH", exitCode: wrapped[0] == program ? 127 : 3)
+    }
+    return Command(executable: executable, arguments: wrapped, environment: passThrough)
+  }
+
+  /// How `--shim` wrote its file.
+  public enum ShimForm: String, Sendable {
+    /// A static C program built with the host's `cc`: one `execve` per call, nothing else.
+    case launcher = "a static launcher built with cc"
+    /// A POSIX shell script (no C compiler here): one `sh` and one `env` per call.
+    case script = "a shell script"
+  }
+
+  /// Writes to `path` a program that runs its arguments as ``command(_:host:environment:directory:)``
+  /// runs a target binary, decided once here: for a test runner that starts thousands of test
+  /// programs, a call then costs an `execve` (a static launcher, when `cc` is on the caller's PATH) or
+  /// an `sh` and an `env` (a script), instead of Archway's start and planning. For the target's
+  /// binaries only: a host program that starts them needs `archway exec` itself.
+  public func writeShim(
+    to path: String, host: Platform, environment: [String: String], directory: String
+  ) throws(ExecError) -> ShimForm {
+    let (prefix, clean) = try shimCommand(host: host, environment: environment, directory: directory)
+    let variables = clean.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    // Said in a comment: a line break in a path must not end it.
+    let runs = prefix.isEmpty ? "the program itself" : prefix.map(\.shellWord).joined(separator: " ")
+    let summary =
+      "archway exec --shim for \(target)\(libc.map { " (\($0))" } ?? ""): runs a program of that target (its"
+      + " arguments) as archway exec does, decided once, with: "
+      + runs.split(whereSeparator: \.isNewline).joined(separator: "\\n")
+    if let compiler = ProcessSupervisor.locate("cc", path: environment["PATH"]),
+      Self.compileLauncher(Self.launcherSource(summary, prefix: prefix, variables: variables), with: compiler, to: path)
+    {
+      return .launcher
+    }
+    guard let env = ProcessSupervisor.locate("env", path: clean["PATH"]) else {
+      throw ExecError("no program 'env' on PATH", exitCode: 3)
+    }
+    let line = ([env, "-i"] + variables + prefix).map(\.shellQuoted).joined(separator: " ")
+    let script = "#!/bin/sh\n# \(summary)\nexec \(line) \"$@\"\n"
+    do {
+      try AtomicFile.write(Data(script.utf8), to: path, mode: 0o755)
+    } catch {
+      throw ExecError("cannot write \(path): \(error)", exitCode: 1)
+    }
+    return .script
+  }
+
+  /// What a shim puts before its arguments (the first word a path), and the environment it runs
+  /// them in: `command`'s for a target binary.
+  private func shimCommand(
+    host: Platform, environment: [String: String], directory: String
+  ) throws(ExecError) -> ([String], [String: String]) {
+    // A program that is not there is taken for a target binary: qemu runs it by name.
+    let marker = "/nonexistent/archway-shim-program"
+    let (command, clean) = try wrapping([marker], host: host, environment: environment, directory: directory)
+    guard command.last == marker else { throw ExecError("this target's command has no place for the program") }
+    var prefix = Array(command.dropLast())
+    // The first word is found now; the rest (qemu after `timeout`, `prlimit`) on the clean PATH.
+    if let first = prefix.first {
+      guard let found = ProcessSupervisor.locate(first, path: clean["PATH"]) else {
+        throw ExecError("no program '\(first)' on PATH", exitCode: 3)
+      }
+      prefix[0] = found
+    }
+    return (prefix, clean)
+  }
+
+  /// A C program that executes `prefix` and then its own arguments in exactly `variables`.
+  static func launcherSource(_ summary: String, prefix: [String], variables: [String]) -> String {
+    func literal(_ text: String) -> String {
+      var out = "\""
+      for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "\""): out += "\\" + String(UnicodeScalar(byte))
+        case 0x20..<0x7F where byte != UInt8(ascii: "?"): out.append(Character(UnicodeScalar(byte)))
+        default: out += "\\" + String(byte, radix: 8).leftPadded(to: 3)
+        }
+      }
+      return out + "\""
+    }
+    let list = { (words: [String]) in (words.map(literal) + ["NULL"]).joined(separator: ", ") }
+    return """
+      /* \(summary.replacingOccurrences(of: "*/", with: "* /")) */
+      #define _GNU_SOURCE
+      #include <stdio.h>
+      #include <string.h>
+      #include <unistd.h>
+      static char *prefix[] = {\(list(prefix))};
+      static char *environment[] = {\(list(variables))};
+      int main(int argc, char **argv) {
+        enum { count = sizeof prefix / sizeof *prefix - 1 };
+        char *args[count + argc];
+        memcpy(args, prefix, count * sizeof *args);
+        memcpy(args + count, argv + 1, argc * sizeof *args);
+        if (!args[0]) {
+          fputs("usage: shim PROGRAM [ARGS...]\\n", stderr);
+          return 2;
+        }
+        execvpe(args[0], args, environment);
+        perror(args[0]);
+        return 127;
+      }
+
+      """
+  }
+
+  /// Builds `source` into an executable at `path` (static when the C library allows, so a call costs
+  /// one `execve`), replacing what is there only when the build succeeds.
+  static func compileLauncher(_ source: String, with compiler: String, to path: String) -> Bool {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("archway-shim-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil,
+      (try? source.write(toFile: folder + "/shim.c", atomically: false, encoding: .utf8)) != nil
+    else { return false }
+    for flags in [["-static"], []] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: compiler)
+      process.arguments = ["-O2"] + flags + ["-o", folder + "/shim", folder + "/shim.c"]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      guard (try? process.run()) != nil else { return false }
+      process.waitUntilExit()
+      guard process.terminationStatus == 0, let built = FileManager.default.contents(atPath: folder + "/shim") else {
+        continue
+      }
+      return (try? AtomicFile.write(built, to: path, mode: 0o755)) != nil
+    }
+    return false
+  }
+
+  /// The whole argv that runs `argv` on the target (runner, limits, timeout wrapped around it), and
+  /// the clean environment it runs in.
+  private func wrapping(
+    _ argv: [String], host: Platform, environment: [String: String], directory: String
+  ) throws(ExecError) -> ([String], [String: String]) {
     let cell = try plannedCell(argv, host: host, directory: directory)
     let executor = CellExecutor(host: host, defaultTimeout: .seconds(600), environment: environment)
     let runner = executor.runner(for: cell)
@@ -81,10 +218,7 @@ public struct ProgramExec: Sendable {
       // coreutils' timeout: SIGTERM at the limit, SIGKILL 2 s later, exit 124 as it documents.
       wrapped = ["timeout", "-k", "2", String(timeout)] + wrapped
     }
-    guard let executable = ProcessSupervisor.locate(wrapped[0], path: executor.passThrough["PATH"]) else {
-      throw ExecError("no program '\(wrapped[0])' on PATH", exitCode: wrapped[0] == program ? 127 : 3)
-    }
-    return Command(executable: executable, arguments: wrapped, environment: executor.passThrough)
+    return (wrapped, executor.passThrough)
   }
 
   /// The one cell a matrix of this target and a run step of `argv` plans to, through the planner,
@@ -126,4 +260,9 @@ public struct ExecError: ArchwayError {
     self.description = description
     self.exitCode = exitCode
   }
+}
+
+extension String {
+  /// The text with leading zeros up to `width` characters.
+  fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

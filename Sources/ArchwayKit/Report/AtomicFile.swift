@@ -11,18 +11,18 @@ public enum AtomicFile {
     public var description: String
   }
 
-  /// Writes `data` to `path`, creating its folder. Throws when writing or renaming fails; the old
-  /// file, if any, is then left as it was.
-  public static func write(_ data: Data, to path: String) throws(Failure) {
+  /// Writes `data` to `path`, creating its folder; the file it leaves has `mode` (less the umask).
+  /// Throws when writing or renaming fails; the old file, if any, is then left as it was.
+  public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(Failure) {
     var status = stat()
     if stat(path, &status) == 0 {
       switch status.st_mode & S_IFMT {
-      case S_IFREG: return try replace(resolved(path), with: data)
+      case S_IFREG: return try replace(resolved(path), with: data, mode: mode)
       case S_IFDIR: throw Failure(description: "it is a folder")
       default: return try writeThrough(data, to: path, fifo: status.st_mode & S_IFMT == S_IFIFO)
       }
     }
-    try replace(resolved(path), with: data)
+    try replace(resolved(path), with: data, mode: mode)
   }
 
   /// `path` with its symbolic links followed, also when the last one points at nothing yet.
@@ -37,7 +37,7 @@ public enum AtomicFile {
   }
 
   /// Writes into a temporary file beside `path`, then renames it over `path`.
-  private static func replace(_ path: String, with data: Data) throws(Failure) {
+  private static func replace(_ path: String, with data: Data, mode: mode_t) throws(Failure) {
     let url = URL(fileURLWithPath: path)
     do {
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -47,7 +47,7 @@ public enum AtomicFile {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
       .path
     unlink(temporary)
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
     guard descriptor >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
     do throws(Failure) {
       try writeAll(data, to: descriptor)
