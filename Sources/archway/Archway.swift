@@ -15,7 +15,7 @@ struct Archway: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       PlanCommand.self, RunCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self,
-      ExecCommand.self, ReportCommand.self, MergeCommand.self, EnvCommand.self, DoctorCommand.self,
+      ExecCommand.self, DiffCommand.self, ReportCommand.self, MergeCommand.self, EnvCommand.self, DoctorCommand.self,
     ]
   )
 

@@ -1,0 +1,131 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// `archway diff` and `run --baseline REPORT` on Examples/hello built twice: the second time with a
+/// rising glibc floor (arm64: zig for glibc 2.34 instead of 2.17), a library added (amd64:
+/// libstdc++), a changed output that fails its check (s390x: signed char) and a binary grown
+/// fivefold (riscv64: a padding section). Each change is named, with its culprit, and nothing else;
+/// an identical rerun has none.
+@Suite(.serialized) struct DiffCLITests {
+  static let platforms = "[linux/amd64, linux/arm64, linux/riscv64, linux/s390x]"
+  static let run = """
+    run:
+      # A big-endian build with a signed char is the planted failure.
+      - name: greet
+        argv: ["${artifact:hello}", "x"]
+        expect:
+          stdout_matches: "little-endian, char signed|char unsigned"
+    """
+
+  static func matrix(_ builds: String) -> String {
+    """
+    matrix:
+      platform: \(platforms)
+    build:
+      shell: bash
+      script: |
+        case ${target.arch} in
+    \(builds)
+        esac
+      artifacts:
+        hello: "${cell.out}/hello"
+    \(run)
+    """
+  }
+
+  static let before = matrix(
+    """
+          arm64) python3 -m ziglang cc -target aarch64-linux-gnu.2.17 -O2 -o "${cell.out}/hello" Examples/hello/hello.c -lm ;;
+          *) ${target.gcc_prefix}gcc -O2 -o "${cell.out}/hello" Examples/hello/hello.c -lm ;;
+    """)
+  static let after = matrix(
+    """
+          arm64) python3 -m ziglang cc -target aarch64-linux-gnu.2.34 -O2 -o "${cell.out}/hello" Examples/hello/hello.c -lm ;;
+          amd64) gcc -O2 -o "${cell.out}/hello" Examples/hello/hello.c -lm -Wl,--no-as-needed -lstdc++ ;;
+          s390x) s390x-linux-gnu-gcc -O2 -fsigned-char -o "${cell.out}/hello" Examples/hello/hello.c -lm ;;
+          riscv64) riscv64-linux-gnu-gcc -O2 -o "${cell.out}/hello" Examples/hello/hello.c -lm
+            head -c 40000 /dev/zero > "${cell.out}/pad"
+            riscv64-linux-gnu-objcopy --add-section .archway_pad="${cell.out}/pad" "${cell.out}/hello" ;;
+    """)
+
+  /// The three runs (before, after, before again), each into its own folder.
+  static let runs: (folder: String, statuses: [Int32]) = {
+    let folder = Fixtures.scratch("diff")
+    var statuses: [Int32] = []
+    for (name, text) in [("before", before), ("after", after), ("again", before)] {
+      try? text.write(toFile: "\(folder)/\(name).yml", atomically: true, encoding: .utf8)
+      let result = try? Command.run(
+        Fixtures.archway, ["run", "\(folder)/\(name).yml", "--out", "\(folder)/\(name)"],
+        environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
+      statuses.append(result?.status ?? -1)
+    }
+    return (folder, statuses)
+  }()
+
+  static func diff(_ arguments: [String]) throws -> CommandResult {
+    try Command.run(Fixtures.archway, ["diff"] + arguments, workingDirectory: runs.folder)
+  }
+
+  @Test func eachChangeIsNamedWithItsCulpritAndNothingElse() throws {
+    #expect(Self.runs.statuses == [0, 1, 0], "the s390x check fails after the change only")
+    // 25 %: the arm64 build for 2.34 is 13 % smaller than the one for 2.17 (zig's start-up code),
+    // a real change this test does not plant.
+    let result = try Self.diff(["before/report.json", "after/report.json", "--json", "--size-growth", "25"])
+    #expect(result.status == 1, "a floor rose and a cell fails: \(result.stdout)\(result.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let changes = try #require(json["changes"] as? [[String: Any]])
+    var categories: [String: Set<String>] = [:]
+    for change in changes {
+      categories[change["cell"] as? String ?? "", default: []].insert(change["category"] as? String ?? "")
+    }
+    #expect(
+      categories == [
+        "linux-arm64-gnu": ["floor-rose", "artifact-changed"],
+        "linux-amd64-gnu": ["needed-added", "artifact-changed"],
+        "linux-s390x-gnu": ["new-failure", "output-changed", "artifact-changed"],
+        "linux-riscv64-gnu": ["size-grew", "artifact-changed"],
+      ], "\(changes)")
+    let floor = try #require(changes.first { $0["category"] as? String == "floor-rose" })
+    #expect(
+      floor["fails"] as? Bool == true
+        && floor["message"] as? String == "GLIBC floor 2.17 → 2.34 (__libc_start_main@GLIBC_2.34)")
+    // The culprits are what objdump sees bound to GLIBC_2.34 in the new binary.
+    let dynamic = try Command.run(
+      "aarch64-linux-gnu-objdump", ["-T", Self.runs.folder + "/after/linux-arm64-gnu/hello"])
+    let bound = dynamic.stdout.split(separator: "\n").filter { $0.contains("GLIBC_2.34") }.compactMap {
+      $0.split(separator: " ").last.map { "\($0)@GLIBC_2.34" }
+    }
+    #expect(floor["culprits"] as? [String] == bound.sorted(), "\(dynamic.stdout)")
+    let needed = try #require(changes.first { $0["category"] as? String == "needed-added" })
+    let readelf = try Command.run("readelf", ["-dW", Self.runs.folder + "/after/linux-amd64-gnu/hello"])
+    #expect(readelf.stdout.contains("(NEEDED)             Shared library: [libstdc++.so.6]"))
+    #expect(needed["message"] as? String == "needs libstdc++.so.6 now", "\(needed)")
+    let failure = try #require(changes.first { $0["category"] as? String == "new-failure" })
+    #expect((failure["message"] as? String)?.hasPrefix("passed → failed: greet: ") == true, "\(failure)")
+    let output = try #require(changes.first { $0["category"] as? String == "output-changed" })
+    #expect((output["message"] as? String)?.contains("char unsigned") == true, "\(output)")
+    let size = try #require(changes.first { $0["category"] as? String == "size-grew" })
+    #expect(size["fails"] as? Bool == false, "a note under the default policy: \(size)")
+  }
+
+  @Test func anIdenticalRerunHasNoChanges() throws {
+    let result = try Self.diff(["before/report.json", "again/report.json"])
+    #expect(result.status == 0 && result.stdout == "no changes since the baseline\n", "\(result.stdout)")
+  }
+
+  @Test func thePolicyChoosesWhatFails() throws {
+    let text = try Self.diff(["before/report.json", "after/report.json", "--fail-on", "size-grew"])
+    #expect(text.status == 1, "\(text.stdout)")
+    #expect(text.stdout.hasPrefix("✗ size grew"), "what fails comes first: \(text.stdout)")
+    #expect(text.stdout.contains("· floor rose  "), "\(text.stdout)")
+    let none = try Self.diff(["before/report.json", "after/report.json", "--fail-on", "none", "--markdown", "c.md"])
+    #expect(none.status == 0, "\(none.stdout)")
+    let markdown = try String(contentsOfFile: Self.runs.folder + "/c.md", encoding: .utf8)
+    #expect(markdown.hasPrefix("## Changes since the baseline\n"))
+    #expect(markdown.contains("| ℹ️ | floor rose | linux-arm64-gnu | hello | GLIBC floor 2.17 → 2.34"), "\(markdown)")
+    let typo = try Self.diff(["before/report.json", "after/report.json", "--fail-on", "floor-rise"])
+    #expect(typo.status == 2 && typo.stderr.contains("did you mean 'floor-rose'?"), "\(typo.stderr)")
+  }
+}

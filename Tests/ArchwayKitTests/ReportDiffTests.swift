@@ -1,0 +1,82 @@
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+@testable import ArchwayKit
+
+/// ReportDiff's categories that a real rebuild does not reach in DiffCLITests: cells and artifacts
+/// that come and go, per-test results, reproducibility, durations, the loader and libc, the
+/// environment, and what the policy makes of them.
+@Suite struct ReportDiffTests {
+  static func cell(
+    _ id: String, verdict: Verdict = .passed, checks: [Check] = [], facts: BinaryFacts? = nil, step: Double = 0.1,
+    kernel: String = "6.1"
+  ) -> CellRecord {
+    var run = StepOutcome(name: "greet", argv: ["hello"], status: .exited(0), duration: step)
+    run.role = .run
+    var artifact = ArtifactRecord(name: "hello", path: "/o/\(id)/hello")
+    artifact.facts = facts
+    artifact.size = 1000
+    var record = CellRecord(
+      id: id, target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)), env: nil,
+      runner: Runner(kind: .native, reason: "the host"), outcome: .passed, steps: [run],
+      artifacts: facts == nil ? [] : [artifact])
+    record.checks = checks
+    record.verdict = verdict
+    var fingerprint = Fingerprint()
+    fingerprint.kernel = kernel
+    record.fingerprint = fingerprint
+    return record
+  }
+
+  static func report(_ cells: [CellRecord]) -> Report {
+    let plan = Report.PlanInfo(matrix: "m.yml", matrixBytes: Data(), filter: nil, shard: nil, planned: [], all: [])
+    return Report(
+      plan: plan, hosts: [], started: "2026-12-01T00:00:00Z", finished: "2026-12-01T00:00:01Z", interrupted: false,
+      cells: cells)
+  }
+
+  static func categories(_ diff: ReportDiff) -> [String: Set<String>] {
+    diff.changes.reduce(into: [:]) {
+      $0[$1.cell + ($1.subject.map { " " + $0 } ?? ""), default: []].insert($1.category.rawValue)
+    }
+  }
+
+  @Test func cellsTestsLoadersAndTheEnvironmentAreEachAChange() {
+    var glibc = BinaryFacts(path: "hello", format: .elf)
+    glibc.libc = .glibc
+    glibc.interpreter = "/lib64/ld-linux-x86-64.so.2"
+    glibc.linkage = .dynamic
+    var musl = glibc
+    musl.libc = .musl
+    musl.interpreter = "/lib/ld-musl-x86_64.so.1"
+    let test = { (verdict: Verdict) in Check("test", subject: "unit › TestA", verdict, verdict.rawValue) }
+    let reproducible = { (verdict: Verdict) in Check("reproducible", verdict, verdict.rawValue) }
+    let old = Self.report([
+      Self.cell("gone"), Self.cell("tests", checks: [test(.passed)]),
+      Self.cell("loader", checks: [reproducible(.passed)], facts: glibc), Self.cell("slow", step: 1),
+      Self.cell("broken", verdict: .failed, kernel: "6.1"),
+    ])
+    let new = Self.report([
+      Self.cell("tests", verdict: .failed, checks: [test(.failed)]),
+      Self.cell("loader", checks: [reproducible(.failed)], facts: musl), Self.cell("slow", step: 2.5),
+      Self.cell("broken", verdict: .failed, kernel: "6.12"), Self.cell("added"),
+    ])
+    let diff = ReportDiff(from: old, to: new)
+    #expect(
+      Self.categories(diff) == [
+        "tests": ["new-failure"], "tests unit › TestA": ["new-failure"],
+        "loader": ["reproducibility-flipped"], "loader hello": ["interpreter-changed", "libc-changed"],
+        "slow greet": ["duration-grew"], "broken": ["still-failing", "environment-changed"],
+        "added": ["new-cell"], "gone": ["missing-cell"],
+      ], "\(diff.changes)")
+    #expect(diff.failures.map(\.cell) == ["tests", "tests"], "the default fails on new failures only here")
+    let kernel = diff.changes.first { $0.category == .environmentChanged }
+    #expect(kernel?.message == "kernel 6.1 → 6.12")
+    // The other way round: fixed, and the loader back; 2.5 s → 1 s is no growth.
+    let back = ReportDiff(from: new, to: old)
+    #expect(Self.categories(back)["tests unit › TestA"] == ["fixed"])
+    #expect(Self.categories(back)["slow greet"] == nil)
+    #expect(back.failures.isEmpty)
+  }
+}
