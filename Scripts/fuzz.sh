@@ -37,7 +37,7 @@ build_matrix_fuzzer() {
   local matrix=$root/Sources/ArchwayKit/Matrix
   quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ArchwayFuzz -I "$objects" \
     -I "$yams/CYaml/include" "$root"/Sources/ArchwayKit/Target/*.swift "$matrix/MatrixValue.swift" \
-    "$matrix/MatrixValue+YAML.swift" "$matrix/MatrixFile.swift" "$matrix/MatrixError.swift" \
+    "$matrix/MatrixValue+YAML.swift" "$matrix/MatrixFile.swift" "$matrix/MatrixError.swift" "$matrix/RegressionPolicy.swift" \
     "$root/Tests/Fuzz/MatrixFuzz.swift" "$objects/libYams.a" "$objects"/*.o -o "$1"
 }
 

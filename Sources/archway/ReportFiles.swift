@@ -57,15 +57,25 @@ enum ReportFiles {
     report.exitStatus == 0 && !written.all ? 2 : report.exitStatus
   }
 
-  /// Path → SHA-256 from a `SHA256SUMS` file; a usage error when it cannot be read.
-  static func readBaseline(_ path: String) throws -> [String: String] {
+  /// What `--baseline` names: an earlier report, or its `SHA256SUMS`.
+  enum Baseline {
+    case report(Report)
+    case checksums([String: String])
+  }
+
+  /// A report (a JSON file) or path → SHA-256 (a `SHA256SUMS` file); a usage error when it cannot
+  /// be read.
+  static func readBaseline(_ path: String) throws -> Baseline {
     let data: Data
     do {
       data = try RegularFile.contents(atPath: path, limit: Report.largestFile)
     } catch {
       throw CommandFailure(message: "the baseline '\(path)' \(error)")
     }
-    return try Checksums.parse(String(decoding: data, as: UTF8.self), named: path)
+    if data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") {
+      return .report(try Report.decode(data, named: path))
+    }
+    return .checksums(try Checksums.parse(String(decoding: data, as: UTF8.self), named: path))
   }
 
   /// Reads a report, or fails with the reason.

@@ -31,6 +31,11 @@ struct RunCommand: AsyncParsableCommand {
       `static` (☑️ in the grids). Cells whose verdict the cross-cell checks change after their \
       line was printed are printed again, with their final verdict and failing checks.
 
+      With --baseline REPORT.json, the changes since that run (new failures, floors that rose \
+      with their symbols, libraries, sizes, outputs; see `archway diff`) are printed, lead the \
+      Markdown summary and are in report.json as `changes`; the matrix's `regressions:` says which \
+      fail the run (default: new-failure, floor-rose).
+
       Exit codes: 0 every check passed; 1 a check failed; 2 bad usage or matrix; 3 nothing could \
       be checked (the host lacks what the cells need); 130 interrupted (the reports of what ran \
       are still written).
@@ -40,6 +45,7 @@ struct RunCommand: AsyncParsableCommand {
         archway run --filter 'arch=arm64' --jobs 4 --timeout 120
         archway run --shard 2/8 --json shard-2.json
         archway run --baseline release-1.2/SHA256SUMS --junit results.xml
+        archway run --baseline last-good/report.json     # what changed since (docs/nightly.md)
       """
   )
 
@@ -63,7 +69,10 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "Also write the HTML report to FILE.")
   var html: String?
 
-  @Option(help: "A SHA256SUMS from an earlier run: report changed, added and missing artifacts.")
+  @Option(
+    help: ArgumentHelp(
+      "An earlier run's report.json (what changed since), or its SHA256SUMS (which artifacts changed).",
+      valueName: "FILE"))
   var baseline: String?
 
   @Flag(help: "Start no more cells after the first one that does not pass.")
@@ -92,7 +101,12 @@ struct RunCommand: AsyncParsableCommand {
       jobs: jobs)
     pipeline.failFast = failFast
     pipeline.provision = !noProvision
-    pipeline.baseline = try baseline.map(ReportFiles.readBaseline)
+    if let baseline {
+      switch try ReportFiles.readBaseline(baseline) {
+      case .report(let report): pipeline.baselineReport = report
+      case .checksums(let sums): pipeline.baseline = sums
+      }
+    }
     let progress = Progress(total: selection.cells.count)
     let work = Task { [pipeline] in
       await pipeline.run(selection) { event in
@@ -121,6 +135,7 @@ struct RunCommand: AsyncParsableCommand {
     progress.finish()
     let written = ReportFiles.write(
       report, out: out, extra: [(.json, jsonFile), (.junit, junit), (.markdown, markdown), (.html, html)])
+    if let changes = report.changes { Output.error(String(changes.text.dropLast())) }
     Output.error("\(report.summaryLine); \(written.line(out: out))")
     let status = ReportFiles.exitStatus(report, written: written)
     withExtendedLifetime(lock) {}

@@ -128,4 +128,55 @@ import Testing
     let typo = try Self.diff(["before/report.json", "after/report.json", "--fail-on", "floor-rise"])
     #expect(typo.status == 2 && typo.stderr.contains("did you mean 'floor-rose'?"), "\(typo.stderr)")
   }
+
+  /// `run --baseline REPORT.json`: the changes printed, leading the summary and in the report,
+  /// failing the run as the matrix's `regressions:` says.
+  @Test func aRunComparesItselfWithABaselineReport() throws {
+    let folder = Self.runs.folder
+    let baseline = folder + "/after/report.json"
+    let fixed = try Command.run(
+      Fixtures.archway, ["run", folder + "/before.yml", "--out", folder + "/fixed", "--baseline", baseline],
+      environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
+    #expect(fixed.status == 0, "a fix and a falling floor are notes: \(fixed.stderr)")
+    #expect(fixed.stderr.contains("· fixed") && fixed.stderr.contains("· floor fell"), "\(fixed.stderr)")
+    let report = try ReportCLITests.report(folder + "/fixed/report.json")
+    #expect(report.changes?.changes.contains { $0.category == .neededRemoved && $0.cell == "linux-amd64-gnu" } == true)
+    let strict = folder + "/strict.yml"
+    try (Self.before + "\nregressions:\n  fail_on: [new-failure, needed-removed]\n  size_growth: 25%\n").write(
+      toFile: strict, atomically: true, encoding: .utf8)
+    var github = Fixtures.childEnvironment
+    github["GITHUB_ACTIONS"] = "true"
+    let failed = try Command.run(
+      Fixtures.archway, ["run", strict, "--out", folder + "/strict", "--baseline", baseline],
+      environment: github, workingDirectory: Fixtures.root)
+    #expect(
+      failed.stdout.hasPrefix("::error title=needed removed linux-amd64-gnu hello::no longer needs libstdc++.so.6\n"),
+      "\(failed.stdout)")
+    #expect(failed.status == 1, "every cell passed, but a library went away: \(failed.stderr)")
+    let lines = failed.stderr.split(separator: "\n")
+    #expect(
+      lines.contains {
+        $0.hasPrefix("✗ needed removed ") && $0.hasSuffix("linux-amd64-gnu hello: no longer needs libstdc++.so.6")
+      })
+    #expect(lines.contains { $0.hasPrefix("· floor fell ") }, "\(failed.stderr)")
+    #expect(
+      !failed.stderr.contains("linux-arm64-gnu hello: 12176 → 14072"), "under 25 % is no change: \(failed.stderr)")
+    let summary = try String(contentsOfFile: folder + "/strict/summary.md", encoding: .utf8)
+    let section = try #require(summary.range(of: "### Changes since the baseline"))
+    #expect(section.lowerBound < (summary.range(of: "| platform |")?.lowerBound ?? summary.startIndex))
+    // JUnit: a testsuite of the changes, what fails as a failure, read back by junitparser.
+    let suites = try TestSuiteCLITests.junit(folder + "/strict/junit.xml")
+    let cases = try #require(suites["changes since the baseline"]?["cases"] as? [String: [String]])
+    #expect(cases["failure"] == ["needed removed linux-amd64-gnu hello"], "\(cases)")
+    #expect(cases["passed"]?.contains("floor fell linux-arm64-gnu hello") == true, "\(cases)")
+    let html = try String(contentsOfFile: folder + "/strict/report.html", encoding: .utf8)
+    let changes = try #require(html.range(of: "<h2>Changes since the baseline</h2>"))
+    #expect(changes.lowerBound < (html.range(of: "<table class=\"grid\">")?.lowerBound ?? html.startIndex))
+    let typo = folder + "/typo.yml"
+    try (Self.before + "\nregressions:\n  fail_on: [floor-rise]\n").write(
+      toFile: typo, atomically: true, encoding: .utf8)
+    let bad = try Command.run(Fixtures.archway, ["plan", typo], workingDirectory: Fixtures.root)
+    #expect(bad.status == 2 && bad.stderr.contains("typo.yml:"), "\(bad.stderr)")
+    #expect(bad.stderr.contains("unknown category 'floor-rise'; did you mean 'floor-rose'?"), "\(bad.stderr)")
+  }
 }

@@ -79,4 +79,26 @@ import Testing
     #expect(Self.categories(back)["slow greet"] == nil)
     #expect(back.failures.isEmpty)
   }
+
+  @Test func aPolicyFromTheMatrixIsCheckedWhereItIsWritten() throws {
+    let yaml = "matrix: {os: [linux]}\nregressions:\n  fail_on: [needed-added, all]\n  size_growth: 5%\n"
+    let file = try MatrixFile.parse(yaml: yaml, file: "m.yml")
+    #expect(file.regressions.failOn == Set(RegressionPolicy.Category.allCases))
+    #expect(file.regressions.sizeGrowth == 0.05 && file.regressions.durationGrowth == 2)
+    for (bad, said) in [
+      ("  fail_on: [floor-rise]\n", "m.yml:3:13: unknown category 'floor-rise'; did you mean 'floor-rose'?"),
+      ("  size_growth: lots\n", "m.yml:3:16: 'size_growth' must be a percentage like 10%, not 'lots'"),
+      ("  duration_growth: 0.5\n", "m.yml:3:20: 'duration_growth' must be a factor of at least 1 like 2, not '0.5'"),
+      ("  fail: [new-failure]\n", "m.yml:3:3: unknown key 'fail' in regressions; did you mean 'fail_on'?"),
+    ] {
+      #expect(throws: MatrixError.self) {
+        try MatrixFile.parse(yaml: "matrix: {os: [linux]}\nregressions:\n" + bad, file: "m.yml")
+      }
+      do {
+        _ = try MatrixFile.parse(yaml: "matrix: {os: [linux]}\nregressions:\n" + bad, file: "m.yml")
+      } catch {
+        #expect(error.description == said)
+      }
+    }
+  }
 }

@@ -19,11 +19,13 @@ public struct MatrixFile: Sendable {
   public var run: MatrixValue?
   /// See ``build``.
   public var verify: MatrixValue?
+  /// What a run compared with a baseline report fails on (`regressions:`); the default when absent.
+  public var regressions = RegressionPolicy()
   /// Where `matrix:` was written.
   public var matrixLocation: SourceLocation
 
   /// The keys a matrix file may have at its top level.
-  public static let topLevelKeys = ["name", "matrix", "defaults", "build", "run", "verify"]
+  public static let topLevelKeys = ["name", "matrix", "defaults", "build", "run", "verify", "regressions"]
 
   /// Reads and checks the file at `path`. Throws a ``MatrixError`` with the file, line and column of
   /// the first problem.
@@ -101,6 +103,7 @@ public struct MatrixFile: Sendable {
       }
       file.defaults = entries
     }
+    if let regressions = root["regressions"] { file.regressions = try RegressionPolicy(regressions) }
     for (name, block) in [("build", file.build), ("run", file.run), ("verify", file.verify)] {
       if let block, block.entries == nil, block.items == nil {
         throw MatrixError("'\(name)' must be a map or a list, not \(block.shapeName)", at: block.location)

@@ -86,6 +86,14 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
     }
   }
 
+  /// A scalar's text (strings, numbers, booleans); nil for lists, maps and null.
+  var scalarText: String? {
+    switch kind {
+    case .string, .int, .double, .bool: description
+    default: nil
+    }
+  }
+
   /// The string, if this is a string scalar.
   public var string: String? {
     if case .string(let text) = kind { return text }

@@ -18,6 +18,8 @@ public struct PlanSelection: Sendable {
   public var planned: [Cell]
   /// Every cell of the matrix, before the filter.
   public var all: [Cell]
+  /// The matrix's `regressions:` policy, for a run compared with a baseline report.
+  public var regressions: RegressionPolicy
 
   /// Plans `path` with `planner`, keeps the cells matching `filter` (see ``CellFilter``), then shard
   /// `shard` (`I/N`), balanced by the durations recorded in the report at `durationsReport`.
@@ -28,7 +30,8 @@ public struct PlanSelection: Sendable {
     path: String, filter: String? = nil, shard: String? = nil, durationsReport: String? = nil, planner: Planner
   ) throws(MatrixError) {
     let bytes = try MatrixFile.contents(of: path)
-    let all = try planner.plan(try MatrixFile.load(bytes, path: path))
+    let file = try MatrixFile.load(bytes, path: path)
+    let all = try planner.plan(file)
     var cells = all
     if let filter {
       let parsed = try CellFilter(filter)
@@ -53,6 +56,7 @@ public struct PlanSelection: Sendable {
     }
     self.path = path
     self.matrixBytes = bytes
+    self.regressions = file.regressions
     self.filter = filter
     self.shard = shard
     self.cells = cells

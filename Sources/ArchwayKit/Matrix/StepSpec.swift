@@ -276,13 +276,3 @@ public struct CellSteps: Sendable, Hashable, Codable {
       && Array(inner.prefix(outer.count)) == outer
   }
 }
-
-extension MatrixValue {
-  /// A scalar's text (strings, numbers, booleans); nil for lists, maps and null.
-  var scalarText: String? {
-    switch kind {
-    case .string, .int, .double, .bool: description
-    default: nil
-    }
-  }
-}

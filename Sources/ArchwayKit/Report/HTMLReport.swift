@@ -20,8 +20,23 @@ public enum HTMLReport {
       </style></head><body>
       <h1>Archway: \(e(report.plan.matrix))</h1>
       <p><b>\(e(report.summaryLine))</b> · started \(e(report.started)) on \(e(report.hosts.map(\.platform).joined(separator: ", ")))</p>
-      <table class="grid"><tr><th>platform</th>
+
       """
+    if let diff = report.changes {
+      // What got worse since the last good run comes before the grid: what the policy fails on first.
+      html += "<h2>Changes since the baseline</h2>\n"
+      html +=
+        diff.changes.isEmpty
+        ? "<p>No changes.</p>\n"
+        : "<table><tr><th></th><th>change</th><th>cell</th><th>subject</th><th>what</th></tr>\n"
+      for change in diff.ordered {
+        let columns = [ReportDiff.words(change.category), change.cell, change.subject ?? "", change.message]
+        html += "<tr class=\"\(change.fails ? "failed" : "skipped")\"><td>\(change.fails ? "❌" : "ℹ️")</td>"
+        html += columns.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n"
+      }
+      if !diff.changes.isEmpty { html += "</table>\n" }
+    }
+    html += "<table class=\"grid\"><tr><th>platform</th>"
     html += grid.columns.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
     for row in grid.rows {
       html += "<tr><th>\(e(row))</th>"

@@ -7,18 +7,45 @@ public enum JUnitReport {
   /// The XML document for `report`.
   public static func render(_ report: Report) -> String {
     let counts = report.cells.flatMap(\.checks).reduce(into: [Verdict: Int]()) { $0[$1.verdict, default: 0] += 1 }
-    let total = report.cells.reduce(0) { $0 + max(1, $1.checks.count) }
+    let changes = report.changes?.changes ?? []
+    let total = report.cells.reduce(0) { $0 + max(1, $1.checks.count) } + changes.count
+    let failures = (counts[.failed] ?? 0) + changes.filter(\.fails).count
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     xml += element(
       "testsuites",
       [
-        ("name", "archway \(report.plan.matrix)"), ("tests", "\(total)"), ("failures", "\(counts[.failed] ?? 0)"),
+        ("name", "archway \(report.plan.matrix)"), ("tests", "\(total)"), ("failures", "\(failures)"),
         ("errors", "\(counts[.error] ?? 0)"), ("time", seconds(report.cells.reduce(0) { $0 + $1.duration })),
       ], close: false)
+    if let diff = report.changes, !diff.changes.isEmpty { xml += changesSuite(diff) }
     for cell in report.cells {
       xml += suite(cell, report: report)
     }
     return xml + "</testsuites>\n"
+  }
+
+  /// The changes since a baseline report, first: a testcase each, failed when the policy fails on it.
+  static func changesSuite(_ diff: ReportDiff) -> String {
+    var xml =
+      "  "
+      + element(
+        "testsuite",
+        [
+          ("name", "changes since the baseline"), ("tests", "\(diff.changes.count)"),
+          ("failures", "\(diff.failures.count)"), ("errors", "0"), ("skipped", "0"), ("time", seconds(0)),
+        ], close: false)
+    for change in diff.ordered {
+      let name = ReportDiff.words(change.category) + " " + change.cell + (change.subject.map { " \($0)" } ?? "")
+      let attributes = [("name", name), ("classname", "archway.changes"), ("time", seconds(0))]
+      let tag = change.fails ? "failure" : "system-out"
+      let open =
+        change.fails
+        ? "<failure type=\"\(change.category.rawValue)\" message=\"\(XMLText.escape(change.message, attribute: true))\">"
+        : "<system-out>"
+      xml += "    " + element("testcase", attributes, close: false)
+      xml += "      \(open)\(XMLText.escape(change.message))</\(tag)>\n    </testcase>\n"
+    }
+    return xml + "  </testsuite>\n"
   }
 
   static func suite(_ cell: CellRecord, report: Report) -> String {

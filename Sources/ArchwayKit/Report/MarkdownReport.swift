@@ -9,6 +9,8 @@ public enum MarkdownReport {
     let grid = ReportGrid(report)
     var md = "## Archway: \(cellText(report.plan.matrix))\n\n**\(report.summaryLine)**"
     if !report.plan.shards.isEmpty { md += " (shards \(report.plan.shards.joined(separator: ", ")))" }
+    // Where people look first: what got worse since the last good run.
+    if let changes = report.changes { md += "\n\n#" + changes.markdown.dropLast() }
     md += "\n\n| platform | " + grid.columns.map(cellText).joined(separator: " | ") + " |\n"
     md += "|---|" + String(repeating: "---|", count: grid.columns.count) + "\n"
     for row in grid.rows {
@@ -89,7 +91,8 @@ public enum MarkdownReport {
 }
 
 extension MarkdownReport {
-  /// GitHub Actions workflow commands: an `::error` annotation per failed or errored check.
+  /// GitHub Actions workflow commands: an `::error` annotation per change since the baseline that the
+  /// policy fails on, then per failed or errored check.
   public static func githubAnnotations(_ report: Report) -> [String] {
     func data(_ text: String) -> String {
       text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
@@ -98,8 +101,13 @@ extension MarkdownReport {
     func property(_ text: String) -> String {
       data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
-    return ReportGrid.problems(report).map { cell, check in
-      "::error title=\(property("\(cell.id) \(check.title)"))::\(data(check.message))"
+    let changes = (report.changes?.failures ?? []).map { change in
+      let title = "\(ReportDiff.words(change.category)) \(change.cell)" + (change.subject.map { " \($0)" } ?? "")
+      return "::error title=\(property(title))::\(data(change.message))"
     }
+    return changes
+      + ReportGrid.problems(report).map { cell, check in
+        "::error title=\(property("\(cell.id) \(check.title)"))::\(data(check.message))"
+      }
   }
 }

@@ -21,6 +21,9 @@ public struct Report: Sendable, Hashable, Codable {
   public var interrupted: Bool
   /// How the artifacts' checksums compare with a baseline `SHA256SUMS`, if one was given.
   public var baseline: BaselineComparison?
+  /// What changed since a baseline report (`run --baseline OLD.json`), judged by the matrix's
+  /// `regressions:` policy, if one was given.
+  public var changes: ReportDiff?
   /// Every cell of the plan's selection, in plan order.
   public var cells: [CellRecord]
 
@@ -114,6 +117,7 @@ public struct Report: Sendable, Hashable, Codable {
   public var exitStatus: Int32 {
     if interrupted { return 130 }
     if !cells.isEmpty, cells.allSatisfy({ $0.verdict == .error }) { return 3 }
+    if changes?.failures.isEmpty == false { return 1 }
     return cells.contains { $0.verdict == .failed || $0.verdict == .error } ? 1 : 0
   }
 

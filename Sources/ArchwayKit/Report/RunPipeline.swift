@@ -27,6 +27,8 @@ public struct RunPipeline: Sendable {
   public var provision = true
   /// Path → SHA-256 of a baseline `SHA256SUMS`, compared when given.
   public var baseline: [String: String]?
+  /// An earlier run's report, compared by the matrix's `regressions:` policy when given.
+  public var baselineReport: Report?
   /// The executor that runs each cell.
   public var executor: CellExecutor
   /// The clock that stamps the start and end (injected so tests can fix it).
@@ -60,9 +62,12 @@ public struct RunPipeline: Sendable {
       cells, finish: { CellVerifier.verify($1, cell: $0) }, events: { observe(.cell($0)) })
     let interrupted = Task.isCancelled
     let host = await HostProbe.info(runners: records.map(\.runner))
-    let report = ReportBuilder.build(
+    var report = ReportBuilder.build(
       selection, records: records, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
       interrupted: interrupted, baseline: baseline)
+    if let baselineReport {
+      report.changes = ReportDiff(from: baselineReport, to: report, policy: selection.regressions)
+    }
     let changed = report.verdictsChanged(since: records)
     if !changed.isEmpty { observe(.verdictsChanged(changed)) }
     return report
