@@ -48,14 +48,15 @@ final class Progress: @unchecked Sendable {
     let verdict = record.checkedStaticallyOnly ? "static" : record.verdict.rawValue
     let head =
       "[\(label ?? "\(done)/\(total)")] \(verdict.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
-    let problems = record.checks.filter { $0.verdict == .failed || $0.verdict == .error }
+    let problems = record.checks.filter { [.failed, .error, .flaky].contains($0.verdict) }
     if github {
       line("::group::\(head)")
       for step in record.steps { line("  \(step.name): \(step.status)") }
       for check in record.checks { line("  \(check.verdict.rawValue) \(check.title): \(check.message)") }
       line("::endgroup::")
     } else {
-      line(problems.isEmpty ? head : Output.paint(head, record.verdict == .failed ? "31" : "33"))
+      let colour = record.verdict == .failed ? "31" : record.verdict == .flaky ? "35" : "33"
+      line(problems.isEmpty ? head : Output.paint(head, colour))
       for check in problems {
         line("    \(check.title): \(check.message)")
         for words in Self.lastWords(check) { line("      | \(words)") }

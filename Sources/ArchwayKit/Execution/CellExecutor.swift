@@ -195,6 +195,15 @@ public struct CellExecutor: Sendable {
       let hostFolder = [.rootfs, .container].contains(runner.kind) ? nil : step.workingDirectory
       var outcome = await run(
         step, argv: command, in: cell, workingDirectory: hostFolder, timeoutScale: runner.timeoutScale ?? 1)
+      // `retries:` runs a step that did not end as expected again; how the failed attempts ended is
+      // kept, so one that passes later is flaky, not simply passed.
+      var failures: [StepStatus] = []
+      while failures.count < step.retries ?? 0, outcome.status != .exited(step.expectedExit), outcome.status.retryable {
+        failures.append(outcome.status)
+        outcome = await run(
+          step, argv: command, in: cell, workingDirectory: hostFolder, timeoutScale: runner.timeoutScale ?? 1)
+      }
+      if !failures.isEmpty { outcome.failedAttempts = failures }
       outcome.role = .run
       record.steps.append(outcome)
       record.note(outcome, expected: step.expectedExit)

@@ -16,6 +16,15 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
   /// Whether the step ran and exited 0.
   public var succeeded: Bool { self == .exited(0) }
 
+  /// Whether another attempt could end otherwise: the program ran and ended wrongly (an exit code,
+  /// a signal, its time limit), not a host that cannot run it or a run being interrupted.
+  public var retryable: Bool {
+    switch self {
+    case .exited, .signaled, .timedOut: true
+    default: false
+    }
+  }
+
   /// `exit 0`, `SIGSEGV`, `timed out after 5s`, …
   public var description: String {
     switch self {
@@ -112,11 +121,15 @@ public struct StepOutcome: Sendable, Hashable, Codable {
   public var stdoutBytes = 0
   /// See ``stdoutBytes``.
   public var stderrBytes = 0
+  /// How the attempts before this one ended, for a step with `retries:` that ran more than once;
+  /// nil when it ran once. The logs are the last attempt's.
+  public var failedAttempts: [StepStatus]?
 
   enum CodingKeys: String, CodingKey {
     case name, role, argv, status, duration, stdoutLog = "stdout_log", stderrLog = "stderr_log"
     case stdoutHead = "stdout_head", stdoutTail = "stdout_tail", stderrHead = "stderr_head"
     case stderrTail = "stderr_tail", stdoutBytes = "stdout_bytes", stderrBytes = "stderr_bytes"
+    case failedAttempts = "failed_attempts"
   }
 
   /// An outcome for a step that did not run.

@@ -10,6 +10,8 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
     case fixed
     /// A cell that failed before fails still.
     case stillFailing = "still-failing"
+    /// A step passed only on a retry (`retries:`); the message says whether it was flaky before.
+    case flaky
     /// A cell only the new report has.
     case newCell = "new-cell"
     /// A cell only the old report has.

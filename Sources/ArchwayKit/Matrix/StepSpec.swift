@@ -26,10 +26,15 @@ public struct StepSpec: Sendable, Hashable, Codable {
   public var expectedExit: Int32
   /// Resource limits (`nofile`, `stack` in KiB, `nproc`, …): the cell's `ulimit:`, then the step's.
   public var limits: [String: Int] = [:]
+  /// How many times a run step that did not end with ``expectedExit`` runs again (`retries:`); a
+  /// step that then does is `flaky`, never simply passed. Nil for none.
+  public var retries: Int?
+  /// The most retries a step may have.
+  public static let mostRetries = 10
 
   enum CodingKeys: String, CodingKey {
     case name, argv, environment = "env", workingDirectory = "workdir", stdin, timeout
-    case expectedExit = "expected_exit", limits
+    case expectedExit = "expected_exit", limits, retries
   }
 
   /// The `prlimit` options that apply ``limits``.
@@ -107,7 +112,7 @@ public struct CellSteps: Sendable, Hashable, Codable {
 
   static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts"]
   static let runKeys = [
-    "name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect", "tests",
+    "name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect", "tests", "retries",
   ]
 
   /// No steps at all.
@@ -238,6 +243,14 @@ public struct CellSteps: Sendable, Hashable, Codable {
       }
       expectedExit = exit
     }
+    var retries: Int?
+    if let value = map["retries"] {
+      guard case .int(let count) = value.kind, (0...StepSpec.mostRetries).contains(count) else {
+        throw MatrixError(
+          "'retries' must be a whole number from 0 to \(StepSpec.mostRetries), not '\(value)'", at: value.location)
+      }
+      retries = count == 0 ? nil : count
+    }
     var workdir: String?
     if let value = map["workdir"] {
       guard let text = value.scalarText, !text.isEmpty else {
@@ -245,10 +258,12 @@ public struct CellSteps: Sendable, Hashable, Codable {
       }
       workdir = absolute(text, from: directory)
     }
-    return StepSpec(
+    var step = StepSpec(
       name: name, argv: argv, environment: environment, workingDirectory: workdir,
       stdin: map["stdin"]?.scalarText, timeout: timeout, expectedExit: expectedExit,
       limits: limits.merging(try ResourceLimit.parse(map["ulimit"])) { _, step in step })
+    step.retries = retries
+    return step
   }
 
   /// `path` made absolute from `directory`, with `.` and `..` resolved (symbolic links are not).

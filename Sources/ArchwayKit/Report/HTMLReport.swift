@@ -14,7 +14,7 @@ public enum HTMLReport {
       body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
       table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
       .grid td.v{text-align:center;min-width:4em}.grid a{text-decoration:none;color:inherit;display:block}
-      .passed{background:#d7f5dd}.failed{background:#f9d0d0}.error{background:#fbe6b3}.skipped{background:#e6e6e6}
+      .passed{background:#d7f5dd}.failed{background:#f9d0d0}.error{background:#fbe6b3}.skipped{background:#e6e6e6}.flaky{background:#e8dcf7}
       details{margin:.5em 0;border:1px solid #ddd;padding:.3em .6em}details[open]{background:#fafafa}
       summary{cursor:pointer;font-weight:600}pre{background:#f0f0f0;padding:.5em;overflow:auto;max-height:24em}
       </style></head><body>

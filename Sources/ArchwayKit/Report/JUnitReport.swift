@@ -85,6 +85,9 @@ public enum JUnitReport {
     var body = ""
     switch check.verdict {
     case .passed: break
+    case .flaky:
+      // A pass to every consumer, said first in its output: JUnit has no outcome for it.
+      body += "      <system-out>\(XMLText.escape("FLAKY: " + check.message))</system-out>\n"
     case .failed, .error, .skipped:
       let tag = check.verdict == .failed ? "failure" : check.verdict == .error ? "error" : "skipped"
       let text = [check.message, check.details].compactMap { $0 }.joined(separator: "\n\n")

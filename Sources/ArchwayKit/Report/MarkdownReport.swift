@@ -92,7 +92,7 @@ public enum MarkdownReport {
 
 extension MarkdownReport {
   /// GitHub Actions workflow commands: an `::error` annotation per change since the baseline that the
-  /// policy fails on, then per failed or errored check.
+  /// policy fails on, then per failed or errored check (a `::warning` per flaky one).
   public static func githubAnnotations(_ report: Report) -> [String] {
     func data(_ text: String) -> String {
       text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
@@ -107,7 +107,8 @@ extension MarkdownReport {
     }
     return changes
       + ReportGrid.problems(report).map { cell, check in
-        "::error title=\(property("\(cell.id) \(check.title)"))::\(data(check.message))"
+        let level = check.verdict == .flaky ? "warning" : "error"
+        return "::\(level) title=\(property("\(cell.id) \(check.title)"))::\(data(check.message))"
       }
   }
 }

@@ -124,7 +124,7 @@ public struct Report: Sendable, Hashable, Codable {
   /// One line: `15 cells: 13 passed, 1 failed, 1 skipped`.
   public var summaryLine: String {
     let counts = self.counts
-    let parts = [Verdict.passed, .failed, .error, .skipped].compactMap { verdict in
+    let parts = [Verdict.passed, .flaky, .failed, .error, .skipped].compactMap { verdict in
       counts[verdict].map { "\($0) \(verdict == .error ? "errors" : verdict.rawValue)" }
     }
     let statically = cells.filter(\.checkedStaticallyOnly).count

@@ -92,6 +92,11 @@ public struct ReportDiff: Sendable, Hashable, Codable {
       changes.append(Change(category: .stillFailing, cell: new.id, message: "\(new.verdict.rawValue)\(said)"))
     case (false, false): break
     }
+    if new.verdict == .flaky {
+      let steps = new.checks.filter { $0.verdict == .flaky }.map(\.title).joined(separator: ", ")
+      let before = old.verdict == .flaky ? "flaky before too" : "not flaky before (\(old.verdict.rawValue))"
+      changes.append(Change(category: .flaky, cell: new.id, message: "\(steps); \(before)"))
+    }
     let tests = Dictionary(
       old.checks.filter { $0.name == "test" }.map { ($0.title, $0.verdict) }, uniquingKeysWith: { first, _ in first })
     for check in new.checks where check.name == "test" {

@@ -37,6 +37,7 @@ public struct ReportGrid: Sendable {
     case .failed: "❌"
     case .error: "⚠️"
     case .skipped: "⏭️"
+    case .flaky: "🔁"
     }
   }
 
@@ -48,12 +49,12 @@ public struct ReportGrid: Sendable {
   /// The legend of the marks.
   public static let legend =
     "✅ passed · ☑️ passed, checked statically only (nothing here runs it) · ❌ failed · ⚠️ error (could not be checked)"
-    + " · ⏭️ skipped"
+    + " · ⏭️ skipped · 🔁 flaky (passed on a retry)"
 
-  /// Every check that did not pass or skip, with its cell, in report order.
+  /// Every check that did not pass or skip (flaky ones too), with its cell, in report order.
   public static func problems(_ report: Report) -> [(cell: CellRecord, check: Check)] {
     report.cells.flatMap { cell in
-      cell.checks.filter { $0.verdict == .failed || $0.verdict == .error }.map { (cell, $0) }
+      cell.checks.filter { [.failed, .error, .flaky].contains($0.verdict) }.map { (cell, $0) }
     }
   }
 }

@@ -40,6 +40,7 @@ extension CellVerifier {
       let message =
         switch test.verdict {
         case .passed: "passed\(time)"
+        case .flaky: "passed on a retry\(time)"
         case .failed: "failed\(time)"
         case .skipped: "skipped"
         case .error: "did not finish (its step ended first)"

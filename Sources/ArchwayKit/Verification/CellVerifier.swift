@@ -74,10 +74,17 @@ public enum CellVerifier {
       ? "nothing on stdout or stderr; what ran: " + step.argv.map(\.shellWord).joined(separator: " ")
       : stderr.isEmpty ? nil : "stderr (end):\n" + String(stderr.suffix(1500))
     switch step.status {
+    case .exited(expected) where step.failedAttempts != nil:
+      let before = (step.failedAttempts ?? []).map(\.description).joined(separator: ", ")
+      let attempt = (step.failedAttempts?.count ?? 0) + 1
+      return Check(
+        name, subject: subject, .flaky, "exit \(expected) on attempt \(attempt), after \(before)",
+        details: silent ? nil : details)
     case .exited(expected):
       return Check(name, subject: subject, .passed, "exit \(expected) in \(String(format: "%.2f", step.duration))s")
     case .exited(let code):
-      return Check(name, subject: subject, .failed, "exit \(code), expected \(expected)", details: details)
+      let tries = step.failedAttempts.map { " on each of \($0.count + 1) attempts" } ?? ""
+      return Check(name, subject: subject, .failed, "exit \(code), expected \(expected)\(tries)", details: details)
     case .signaled(let signal):
       return Check(name, subject: subject, .failed, "killed by \(signal)", details: details)
     case .timedOut:
@@ -232,7 +239,7 @@ extension Verdict {
   /// The verdict of several checks: failed if any failed, else error if any could not be made,
   /// else passed if any passed; skipped only when every check was skipped (or there were none).
   public static func overall(_ verdicts: [Verdict]) -> Verdict {
-    for verdict in [Verdict.failed, .error, .passed] where verdicts.contains(verdict) { return verdict }
+    for verdict in [Verdict.failed, .error, .flaky, .passed] where verdicts.contains(verdict) { return verdict }
     return .skipped
   }
 }

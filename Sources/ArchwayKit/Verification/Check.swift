@@ -2,6 +2,9 @@
 public enum Verdict: String, Sendable, Hashable, Codable {
   /// The check held.
   case passed
+  /// The check held only on a later attempt (`retries:`): the release works, but not every time.
+  /// Counted apart and shown in every report, never as a plain pass.
+  case flaky
   /// The check did not run, and its message says why (no runner for the target, the build failed…).
   case skipped
   /// The artifact or run is wrong: the release would fail where this check looked.
