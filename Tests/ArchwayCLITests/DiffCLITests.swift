@@ -110,6 +110,17 @@ import Testing
     #expect(size["fails"] as? Bool == false, "a note under the default policy: \(size)")
   }
 
+  /// Each cell records the compilers its build names with their versions, as they answer themselves.
+  @Test func theBuildsCompilersAreRecordedWithTheirVersions() throws {
+    let report = try ReportCLITests.report(Self.runs.folder + "/before/report.json")
+    let s390x = try #require(report.cells.first { $0.id == "linux-s390x-gnu" }?.toolchains)
+    let gcc = try Command.run("s390x-linux-gnu-gcc", ["--version"]).stdout.split(separator: "\n").first.map(String.init)
+    #expect(s390x["s390x-linux-gnu-gcc"] == gcc, "\(s390x)")
+    let zig = try Command.run("python3", ["-m", "ziglang", "version"]).stdout.trimmingCharacters(
+      in: .whitespacesAndNewlines)
+    #expect(s390x["python3 -m ziglang"] == zig, "every compiler the script names: \(s390x)")
+  }
+
   @Test func anIdenticalRerunHasNoChanges() throws {
     let result = try Self.diff(["before/report.json", "again/report.json"])
     #expect(result.status == 0 && result.stdout == "no changes since the baseline\n", "\(result.stdout)")

@@ -68,7 +68,8 @@ import Testing
   }
 
   /// Every key Archway chooses is snake_case (docs/report.md); keys under the maps that hold user data
-  /// (axis values, artifact and step names, variables, library names, tool names) are left alone.
+  /// (axis values, artifact and step names, variables, library names, tool and compiler names) are
+  /// left alone.
   @Test func everyKeyArchwayChoosesIsSnakeCase() throws {
     let data = try Data(contentsOf: URL(fileURLWithPath: Self.faultsRun.out + "/report.json"))
     var report = try JSONSerialization.jsonObject(with: data)
@@ -77,7 +78,9 @@ import Testing
     (runner.hostLacksIt, runner.image, runner.containerPlatform) = (true, "i", "linux/arm64")
     (runner.engineArguments, runner.seccomp, runner.boundFolder) = (["--x"], "/p.json", "/b")
     report = [report, try JSONSerialization.jsonObject(with: try JSONEncoder().encode(runner))]
-    let dataMaps: Set = ["values", "artifacts", "env", "expectations", "version_requirements", "tools", "limits"]
+    let dataMaps: Set = [
+      "values", "artifacts", "env", "expectations", "version_requirements", "tools", "limits", "toolchains",
+    ]
     var bad: Set<String> = []
     func walk(_ value: Any, path: String) {
       if let object = value as? [String: Any] {

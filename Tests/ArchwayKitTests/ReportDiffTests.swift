@@ -101,4 +101,30 @@ import Testing
       }
     }
   }
+
+  @Test func theCompilersABuildNamesAreFoundInItsScript() {
+    let script = """
+      case x in
+        a) aarch64-linux-gnu-gcc -O2 x.c ;;
+        b) python3 -m ziglang cc -target t x.c ;;
+      esac
+      CC=clang-16 make; GOARCH=arm64 /usr/lib/go/bin/go build . && echo gcc-made > out
+      """
+    #expect(
+      Toolchains.named(in: ["bash", "-c", script])
+        == ["aarch64-linux-gnu-gcc", "python3 -m ziglang", "clang-16", "/usr/lib/go/bin/go"])
+    #expect(Toolchains.named(in: ["make", "CC=cc", "zig", "cc"]) == ["cc", "zig"])
+    #expect(Toolchains.versionCommand("python3 -m ziglang") == ["python3", "-m", "ziglang", "version"])
+    #expect(Toolchains.versionCommand("s390x-linux-gnu-gcc") == ["s390x-linux-gnu-gcc", "--version"])
+    var old = Self.cell("c")
+    old.toolchains = ["gcc": "gcc (Debian 12.2.0-14) 12.2.0"]
+    var new = old
+    new.toolchains = ["gcc": "gcc (Debian 13.2.0-1) 13.2.0", "zig": "0.13.0"]
+    let diff = ReportDiff(from: Self.report([old]), to: Self.report([new]))
+    #expect(
+      diff.changes.map(\.message) == [
+        "gcc gcc (Debian 12.2.0-14) 12.2.0 → gcc (Debian 13.2.0-1) 13.2.0"
+      ])
+    #expect(diff.changes.first?.category == .toolchainChanged && diff.failures.isEmpty, "zig is new: no version moved")
+  }
 }

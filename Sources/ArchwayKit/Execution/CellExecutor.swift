@@ -15,6 +15,8 @@ public struct CellExecutor: Sendable {
   public var hostFacts: Runner.HostFacts
   /// The host's platform.
   public var host: Platform { hostFacts.platform }
+  /// The compilers' versions asked for so far (each once per run).
+  let toolchainVersions = Toolchains.VersionCache()
 
   /// The variables steps get from Archway's own environment when present.
   public static let passThroughNames = [
@@ -76,6 +78,9 @@ public struct CellExecutor: Sendable {
         workingDirectory: build.workingDirectory)
       outcome.role = .build
       record.steps.append(outcome)
+      let versions = await Toolchains.versions(
+        in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
+      record.toolchains = versions.isEmpty ? nil : versions
       guard outcome.status.succeeded else {
         record.outcome = Self.outcome(of: outcome.status)
         record.steps += steps.run.map { .notRun($0.name, .skipped("the build did not succeed")) }

@@ -36,6 +36,9 @@ public struct CellRecord: Sendable, Hashable, Codable {
   public var duration: Double
   /// What the cell's environment said of itself, taken inside its runner before the run steps.
   public var fingerprint: Fingerprint?
+  /// The compilers its build step names → the first line of their `--version` (`go version`,
+  /// `zig version`), as found on the step's PATH; nil without a build or a compiler it knows.
+  public var toolchains: [String: String]?
   /// The verifier's findings (empty until the cell is verified); setting them sets ``verdict``.
   public var checks: [Check] = [] {
     didSet { verdict = Verdict.overall(checks.map(\.verdict)) }

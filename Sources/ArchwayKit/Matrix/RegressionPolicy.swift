@@ -50,6 +50,8 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
     case missingArtifact = "missing-artifact"
     /// What the cell ran on changed: the fingerprint inside the runner (libc, kernel, limits).
     case environmentChanged = "environment-changed"
+    /// A compiler both builds name answers with another version.
+    case toolchainChanged = "toolchain-changed"
   }
 
   /// The categories that fail (exit 1).

@@ -46,6 +46,15 @@ public struct ReportDiff: Sendable, Hashable, Codable {
       changes += Self.verdictChanges(was, cell)
       changes += Self.artifactChanges(was, cell, policy: policy)
       changes += Self.stepChanges(was, cell, policy: policy)
+      // What moved underneath: a compiler both builds name that answers with another version (one
+      // only a build names is a change of its script, seen in what it built).
+      let before = was.toolchains ?? [:]
+      let after = (cell.toolchains ?? [:]).filter { before[$0.key] != nil }
+      let compilers = Self.fieldChanges(
+        before.filter { after[$0.key] != nil }.sorted { $0.key < $1.key }, after.sorted { $0.key < $1.key })
+      if !compilers.isEmpty {
+        changes.append(Change(category: .toolchainChanged, cell: cell.id, message: compilers.joined(separator: "; ")))
+      }
       if let old = was.fingerprint, let now = cell.fingerprint, old != now {
         let moved = Self.fieldChanges(old.properties, now.properties)
         if !moved.isEmpty {

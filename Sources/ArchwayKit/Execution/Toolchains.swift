@@ -1,0 +1,66 @@
+import Foundation
+
+/// The compilers a build step names and their versions, recorded per cell: when a floor rises
+/// because the CI image moved, the report says which compiler moved with it.
+enum Toolchains {
+  /// The compilers `argv` (a command, or a shell and its script) names, as written:
+  /// `aarch64-linux-gnu-gcc`, `clang-16`, `zig`, `go`, `rustc`, `cargo`, `python3 -m ziglang`. A
+  /// script's every branch counts: what it names, not what it ran.
+  static func named(in argv: [String]) -> [String] {
+    let separators = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";|&()<>\"'`$={}"))
+    var found: [String] = []
+    let words = argv.joined(separator: " ").components(separatedBy: separators).filter { !$0.isEmpty }
+    for (index, word) in words.enumerated() {
+      let name = URL(fileURLWithPath: word).lastPathComponent
+      let compiler =
+        ["zig", "go", "rustc", "cargo", "swiftc", "tinygo", "cmake", "meson"].contains(name)
+        || name.range(
+          of: #"^([A-Za-z0-9_.]+-)*(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|gfortran)(-[0-9.]+)?$"#,
+          options: .regularExpression) != nil
+      // `zig cc` and `python3 -m ziglang cc`: the compiler is Zig, not a `cc` of its own.
+      let subcommand =
+        index > 0 && ["zig", "ziglang"].contains(URL(fileURLWithPath: words[index - 1]).lastPathComponent)
+      if compiler, !subcommand, !found.contains(word) { found.append(word) }
+      // Zig from PyPI runs as `python3 -m ziglang`.
+      if word == "ziglang", index >= 2, words[index - 1] == "-m" {
+        let zig = "\(words[index - 2]) -m ziglang"
+        if !found.contains(zig) { found.append(zig) }
+      }
+    }
+    return found
+  }
+
+  /// The argv that asks `compiler` for its version.
+  static func versionCommand(_ compiler: String) -> [String] {
+    let words = compiler.split(separator: " ").map(String.init)
+    switch URL(fileURLWithPath: words.last ?? compiler).lastPathComponent {
+    case "go", "zig", "ziglang", "tinygo": return words + ["version"]
+    default: return words + ["--version"]
+    }
+  }
+
+  /// Compiler → the first line of its version, for each compiler `argv` names that is on `path`;
+  /// each asked once per run.
+  static func versions(in argv: [String], path: String?, cache: VersionCache) async -> [String: String] {
+    var versions: [String: String] = [:]
+    for compiler in named(in: argv) {
+      var command = versionCommand(compiler)
+      guard let program = ProcessSupervisor.locate(command[0], path: path) else { continue }
+      command[0] = program
+      if let line = await cache.firstLine(of: command) { versions[compiler] = line }
+    }
+    return versions
+  }
+
+  /// First lines of `--version` already asked for in this run.
+  actor VersionCache {
+    private var lines: [[String]: String?] = [:]
+
+    func firstLine(of command: [String]) async -> String? {
+      if let known = lines[command] { return known }
+      let line = await HostReport.firstLine(of: command)
+      lines[command] = line
+      return line
+    }
+  }
+}
