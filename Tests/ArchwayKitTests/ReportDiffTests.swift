@@ -127,4 +127,29 @@ import Testing
       ])
     #expect(diff.changes.first?.category == .toolchainChanged && diff.failures.isEmpty, "zig is new: no version moved")
   }
+
+  /// Outputs compare with each report's cell folder read as `${cell.out}`; a step with per-test
+  /// results is compared by those, not by its runner's output (which prints timings).
+  @Test func outputsCompareWithoutTheirFolderAndTestedStepsByTheirTests() {
+    func report(_ folder: String, _ output: String, tested: Bool) -> Report {
+      var cell = Self.cell("c")
+      cell.steps[0].stdoutHead = output
+      if tested { cell.checks = [Check("test", subject: "greet › TestA", .passed, "passed")] }
+      var report = Self.report([cell])
+      let definition = Cell(id: "c", values: [], target: cell.target, env: nil, out: folder + "/c")
+      report.plan = .init(
+        matrix: "m.yml", matrixBytes: Data(), filter: nil, shard: nil, planned: [definition], all: [definition])
+      return report
+    }
+    let moved = ReportDiff(
+      from: report("/a", "built in /a/c/build\n", tested: false),
+      to: report("/b", "built in /b/c/build\n", tested: false))
+    #expect(moved.changes.isEmpty, "\(moved.changes)")
+    let timed = ReportDiff(
+      from: report("/a", "TestA 0.05 sec\n", tested: true), to: report("/a", "TestA 0.04 sec\n", tested: true))
+    #expect(timed.changes.isEmpty, "\(timed.changes)")
+    let changed = ReportDiff(
+      from: report("/a", "sum 1\n", tested: false), to: report("/b", "sum 2\n", tested: false))
+    #expect(changed.changes.map(\.message) == [#"stdout changed (0 → 0 bytes): line 1 "sum 1" → "sum 2""#])
+  }
 }

@@ -37,6 +37,10 @@ public struct ReportDiff: Sendable, Hashable, Codable {
   public init(from old: Report, to new: Report, policy: Policy = Policy()) {
     self.policy = policy
     let before = Dictionary(old.cells.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    let folders = { (report: Report) in
+      Dictionary(report.plan.cells.map { ($0.id, $0.out) }, uniquingKeysWith: { first, _ in first })
+    }
+    let (oldFolders, newFolders) = (folders(old), folders(new))
     var changes: [Change] = []
     for cell in new.cells {
       guard let was = before[cell.id] else {
@@ -45,7 +49,8 @@ public struct ReportDiff: Sendable, Hashable, Codable {
       }
       changes += Self.verdictChanges(was, cell)
       changes += Self.artifactChanges(was, cell, policy: policy)
-      changes += Self.stepChanges(was, cell, policy: policy)
+      changes += Self.stepChanges(
+        was, cell, policy: policy, folders: (oldFolders[cell.id] ?? "", newFolders[cell.id] ?? ""))
       // What moved underneath: a compiler both builds name that answers with another version (one
       // only a build names is a change of its script, seen in what it built).
       let before = was.toolchains ?? [:]
@@ -207,20 +212,31 @@ public struct ReportDiff: Sendable, Hashable, Codable {
     return changes
   }
 
-  /// Each run step's output and duration, matched by name.
-  static func stepChanges(_ old: CellRecord, _ new: CellRecord, policy: Policy) -> [Change] {
+  /// Each run step's output and duration, matched by name. Each report's own cell folder in an
+  /// output reads as `${cell.out}`, so two runs into different `--out` folders print the same; a
+  /// step with per-test results is compared by those instead.
+  static func stepChanges(
+    _ old: CellRecord, _ new: CellRecord, policy: Policy, folders: (old: String, new: String) = ("", "")
+  ) -> [Change] {
     var changes: [Change] = []
     let before = Dictionary(
       old.steps.filter { $0.role == .run }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     for step in new.steps where step.role == .run {
       guard let was = before[step.name] else { continue }
-      let output = { (step: StepOutcome) in [step.stdoutHead, step.stdoutTail, String(step.stdoutBytes)] }
-      if output(was) != output(step) {
+      let output = { (step: StepOutcome, folder: String) in
+        [step.stdoutHead, step.stdoutTail].map {
+          folder.isEmpty ? $0 : $0.replacingOccurrences(of: folder, with: "${cell.out}")
+        }
+      }
+      let (before, after) = (output(was, folders.old), output(step, folders.new))
+      // A step with per-test results is compared test by test: its runner's output holds timings.
+      let tested = new.checks.contains { $0.name == "test" && $0.subject?.hasPrefix(step.name + " › ") == true }
+      if before != after, !tested {
         changes.append(
           Change(
             category: .outputChanged, cell: new.id, subject: step.name,
             message: "stdout changed (\(was.stdoutBytes) → \(step.stdoutBytes) bytes)"
-              + firstDifference(was.stdoutHead, step.stdoutHead)))
+              + firstDifference(before[0], after[0])))
       }
       if step.duration >= Policy.shortestDuration, step.duration > was.duration * policy.durationGrowth {
         let message = String(format: "%.2fs → %.2fs (%.1f×)", was.duration, step.duration, step.duration / was.duration)
