@@ -61,6 +61,7 @@ import Testing
       Self.cell("tests", verdict: .failed, checks: [test(.failed)]),
       Self.cell("loader", checks: [reproducible(.failed)], facts: musl), Self.cell("slow", step: 2.5),
       Self.cell("broken", verdict: .failed, kernel: "6.12"), Self.cell("added"),
+      Self.cell("added-broken", verdict: .failed),
     ])
     let diff = ReportDiff(from: old, to: new)
     #expect(
@@ -68,9 +69,10 @@ import Testing
         "tests": ["new-failure"], "tests unit › TestA": ["new-failure"],
         "loader": ["reproducibility-flipped"], "loader hello": ["interpreter-changed", "libc-changed"],
         "slow greet": ["duration-grew"], "broken": ["still-failing", "environment-changed"],
-        "added": ["new-cell"], "gone": ["missing-cell"],
+        "added": ["new-cell"], "added-broken": ["new-cell", "new-failure"], "gone": ["missing-cell"],
       ], "\(diff.changes)")
-    #expect(diff.failures.map(\.cell) == ["tests", "tests"], "the default fails on new failures only here")
+    #expect(
+      diff.failures.map(\.cell) == ["tests", "tests", "added-broken"], "the default fails on new failures only here")
     let kernel = diff.changes.first { $0.category == .environmentChanged }
     #expect(kernel?.message == "kernel 6.1 → 6.12")
     // The other way round: fixed, and the loader back; 2.5 s → 1 s is no growth.

@@ -45,6 +45,10 @@ public struct ReportDiff: Sendable, Hashable, Codable {
     for cell in new.cells {
       guard let was = before[cell.id] else {
         changes.append(Change(category: .newCell, cell: cell.id, message: "new cell, \(cell.verdict.rawValue)"))
+        // A cell that never passed fails as new: no baseline may hide it.
+        if Self.failing(cell.verdict) {
+          changes.append(Change(category: .newFailure, cell: cell.id, message: "a new cell, \(cell.verdict.rawValue)"))
+        }
         continue
       }
       changes += Self.verdictChanges(was, cell)
@@ -87,7 +91,7 @@ public struct ReportDiff: Sendable, Hashable, Codable {
     }
   }
 
-  private static func failing(_ verdict: Verdict) -> Bool { verdict == .failed || verdict == .error }
+  static func failing(_ verdict: Verdict) -> Bool { verdict == .failed || verdict == .error }
 
   /// The cell's verdict, and each per-test result's (checks named `test`).
   static func verdictChanges(_ old: CellRecord, _ new: CellRecord) -> [Change] {
