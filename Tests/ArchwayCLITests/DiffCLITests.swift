@@ -98,6 +98,13 @@ import Testing
       $0.split(separator: " ").last.map { "\($0)@GLIBC_2.34" }
     }
     #expect(floor["culprits"] as? [String] == bound.sorted(), "\(dynamic.stdout)")
+    // The report keeps the floor version's symbols (what the culprits come from), not every version's.
+    let kept = try ReportCLITests.report(Self.runs.folder + "/after/report.json").cells.first {
+      $0.id == "linux-arm64-gnu"
+    }?.artifacts.first?.facts?.versionedSymbols
+    #expect(
+      kept.map { Array($0.keys) } == ["GLIBC_2.34"]
+        && kept?["GLIBC_2.34"] == bound.sorted().map { String($0.dropLast(11)) })
     let needed = try #require(changes.first { $0["category"] as? String == "needed-added" })
     let readelf = try Command.run("readelf", ["-dW", Self.runs.folder + "/after/linux-amd64-gnu/hello"])
     #expect(readelf.stdout.contains("(NEEDED)             Shared library: [libstdc++.so.6]"))

@@ -154,4 +154,17 @@ import Testing
       from: report("/a", "sum 1\n", tested: false), to: report("/b", "sum 2\n", tested: false))
     #expect(changed.changes.map(\.message) == [#"stdout changed (0 → 0 bytes): line 1 "sum 1" → "sum 2""#])
   }
+
+  /// A rising GLIBCXX floor names its culprits as a GLIBC one does, from the symbols the report keeps
+  /// for each floor version.
+  @Test func everyFloorThatRisesNamesItsSymbols() {
+    var old = BinaryFacts(path: "app", format: .elf)
+    old.floors = ["GLIBC": "2.17", "GLIBCXX": "3.4.21"]
+    var new = old
+    new.floors = ["GLIBC": "2.17", "GLIBCXX": "3.4.32"]
+    new.versionedSymbols = ["GLIBCXX_3.4.32": ["_ZSt21ios_base_library_initv"]]
+    let changes = ReportDiff.floorChanges(old, new, cell: "c", artifact: "app")
+    #expect(changes.map(\.message) == ["GLIBCXX floor 3.4.21 → 3.4.32 (_ZSt21ios_base_library_initv@GLIBCXX_3.4.32)"])
+    #expect(changes.first?.culprits == ["_ZSt21ios_base_library_initv@GLIBCXX_3.4.32"])
+  }
 }

@@ -190,8 +190,8 @@ public struct ReportDiff: Sendable, Hashable, Codable {
     return changes
   }
 
-  /// Each floor family's rise or fall; a rising GLIBC floor names the symbols bound to the new one
-  /// (all new requirements, since the old floor was lower).
+  /// Each floor family's rise or fall; a rising floor names the symbols bound to the new version (all
+  /// new requirements, since the old floor was lower), as the report keeps them.
   static func floorChanges(_ old: BinaryFacts, _ new: BinaryFacts, cell: String, artifact: String) -> [Change] {
     let floors = { (facts: BinaryFacts) in
       facts.floors.merging(facts.glibcFloor.map { ["GLIBC": $0] } ?? [:], uniquingKeysWith: { first, _ in first })
@@ -208,7 +208,9 @@ public struct ReportDiff: Sendable, Hashable, Codable {
         changes.append(Change(category: .floorFell, cell: cell, subject: artifact, message: message))
         continue
       }
-      let culprits = family == "GLIBC" ? new.floorSymbols.map { "\($0)@GLIBC_\(after)" } : []
+      let name = "\(family)_\(now[family] ?? "")"
+      let symbols = new.versionedSymbols[name] ?? (family == "GLIBC" ? new.floorSymbols : [])
+      let culprits = symbols.map { "\($0)@\(name)" }
       let named = culprits.isEmpty ? "" : " (" + culprits.prefix(8).joined(separator: ", ") + ")"
       changes.append(
         Change(category: .floorRose, cell: cell, subject: artifact, message: message + named, culprits: culprits))

@@ -113,7 +113,13 @@ public enum CellVerifier {
       checks.append(Check("arch", subject: artifact.name, .skipped, "not a binary; only its checksum is checked"))
       return checks
     }
-    artifact.facts = facts
+    // The report keeps the symbols of each family's floor version only (what `diff` names as the
+    // culprits of a floor that rose), not every versioned import.
+    var recorded = facts
+    recorded.versionedSymbols = facts.versionedSymbols.filter { name, _ in
+      facts.floors.contains { "\($0.key)_\($0.value)" == name }
+    }
+    artifact.facts = recorded
     guard let platform = try? Platform.parse(target.platform), let libc = try? LibcRequirement.parse(target.libc)
     else { return checks }
     let policy = ArtifactPolicy(
