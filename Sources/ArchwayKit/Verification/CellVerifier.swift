@@ -243,7 +243,8 @@ public enum CellVerifier {
 
 extension Verdict {
   /// The verdict of several checks: failed if any failed, else error if any could not be made,
-  /// else passed if any passed; skipped only when every check was skipped (or there were none).
+  /// else flaky if any passed only on a retry, else passed if any passed; skipped only when every
+  /// check was skipped (or there were none).
   public static func overall(_ verdicts: [Verdict]) -> Verdict {
     for verdict in [Verdict.failed, .error, .flaky, .passed] where verdicts.contains(verdict) { return verdict }
     return .skipped
