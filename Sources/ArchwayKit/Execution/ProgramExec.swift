@@ -119,7 +119,7 @@ public struct ProgramExec: Sendable {
         switch byte {
         case UInt8(ascii: "\\"), UInt8(ascii: "\""): out += "\\" + String(UnicodeScalar(byte))
         case 0x20..<0x7F where byte != UInt8(ascii: "?"): out.append(Character(UnicodeScalar(byte)))
-        default: out += "\\" + String(byte, radix: 8).leftPadded(to: 3)
+        default: out += String(format: "\\%03o", byte)
         }
       }
       return out + "\""
@@ -260,9 +260,4 @@ public struct ExecError: ArchwayError {
     self.description = description
     self.exitCode = exitCode
   }
-}
-
-extension String {
-  /// The text with leading zeros up to `width` characters.
-  fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

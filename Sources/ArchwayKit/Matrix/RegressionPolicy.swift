@@ -66,6 +66,9 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
   /// The default policy.
   public init() {}
 
+  /// ``failOn`` in the categories' declared order (a report's bytes and messages are stable).
+  public var failOnInOrder: [Category] { Category.allCases.filter(failOn.contains) }
+
   enum CodingKeys: String, CodingKey {
     case failOn = "fail_on", sizeGrowth = "size_growth", durationGrowth = "duration_growth"
   }
@@ -81,7 +84,7 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
   /// Writes the policy, its categories in their declared order (a report's bytes are canonical).
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(Category.allCases.filter(failOn.contains), forKey: .failOn)
+    try container.encode(failOnInOrder, forKey: .failOn)
     try container.encode(sizeGrowth, forKey: .sizeGrowth)
     try container.encode(durationGrowth, forKey: .durationGrowth)
   }

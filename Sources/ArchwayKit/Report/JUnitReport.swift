@@ -35,15 +35,13 @@ public enum JUnitReport {
           ("failures", "\(diff.failures.count)"), ("errors", "0"), ("skipped", "0"), ("time", seconds(0)),
         ], close: false)
     for change in diff.ordered {
-      let name = ReportDiff.words(change.category) + " " + change.cell + (change.subject.map { " \($0)" } ?? "")
-      let attributes = [("name", name), ("classname", "archway.changes"), ("time", seconds(0))]
-      let tag = change.fails ? "failure" : "system-out"
-      let open =
+      let attributes = [("name", change.label), ("classname", "archway.changes"), ("time", seconds(0))]
+      let text = XMLText.escape(change.message)
+      let body =
         change.fails
-        ? "<failure type=\"\(change.category.rawValue)\" message=\"\(XMLText.escape(change.message, attribute: true))\">"
-        : "<system-out>"
-      xml += "    " + element("testcase", attributes, close: false)
-      xml += "      \(open)\(XMLText.escape(change.message))</\(tag)>\n    </testcase>\n"
+        ? "<failure type=\"\(change.category.rawValue)\" message=\"\(XMLText.escape(change.message, attribute: true))\">\(text)</failure>"
+        : "<system-out>\(text)</system-out>"
+      xml += "    " + element("testcase", attributes, close: false) + "      \(body)\n    </testcase>\n"
     }
     return xml + "  </testsuite>\n"
   }

@@ -101,10 +101,7 @@ extension MarkdownReport {
     func property(_ text: String) -> String {
       data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
-    let changes = (report.changes?.failures ?? []).map { change in
-      let title = "\(ReportDiff.words(change.category)) \(change.cell)" + (change.subject.map { " \($0)" } ?? "")
-      return "::error title=\(property(title))::\(data(change.message))"
-    }
+    let changes = (report.changes?.failures ?? []).map { "::error title=\(property($0.label))::\(data($0.message))" }
     return changes
       + ReportGrid.problems(report).map { cell, check in
         let level = check.verdict == .flaky ? "warning" : "error"

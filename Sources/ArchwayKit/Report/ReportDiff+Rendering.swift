@@ -9,18 +9,16 @@ extension ReportDiff {
   /// One line per change, `floor rose  CELL ARTIFACT: GLIBC floor 2.17 → 2.34 (…)`, then a count.
   public var text: String {
     guard !changes.isEmpty else { return "no changes since the baseline\n" }
+    let ordered = self.ordered
     let width = ordered.map { Self.words($0.category).count }.max() ?? 0
     var lines = ordered.map { change in
-      let name = Self.words(change.category)
-      let mark = change.fails ? "✗" : "·"
-      let subject = change.subject.map { " \($0)" } ?? ""
-      let line =
-        "\(mark) \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(change.cell)\(subject): \(change.message)"
+      let name = Self.words(change.category).padding(toLength: width, withPad: " ", startingAt: 0)
+      let line = "\(change.fails ? "✗" : "·") \(name)  \(change.title): \(change.message)"
       // A changed output is quoted: nothing in it may act on the terminal.
       return MarkdownReport.visible(line).replacingOccurrences(of: "\n", with: " ")
     }
     let failing = failures.count
-    let failOn = Category.allCases.filter(policy.failOn.contains).map(\.rawValue).joined(separator: ", ")
+    let failOn = policy.failOnInOrder.map(\.rawValue).joined(separator: ", ")
     lines.append(
       "\(failing) change\(failing == 1 ? "" : "s") the policy fails on (\(failOn)), \(changes.count - failing) note"
         + (changes.count - failing == 1 ? "" : "s"))

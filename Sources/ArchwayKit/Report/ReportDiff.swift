@@ -23,6 +23,11 @@ public struct ReportDiff: Sendable, Hashable, Codable {
     public var culprits: [String] = []
     /// Whether the policy fails on it.
     public var fails = false
+
+    /// What it is about: the cell, then its subject (`linux-arm64-gnu hello`).
+    public var title: String { subject.map { "\(cell) \($0)" } ?? cell }
+    /// Its category in words, then ``title`` (`floor rose linux-arm64-gnu hello`).
+    public var label: String { ReportDiff.words(category) + " " + title }
   }
 
   /// Every change, in the new report's cell order (cells only the old one has last).
@@ -57,10 +62,10 @@ public struct ReportDiff: Sendable, Hashable, Codable {
         was, cell, policy: policy, folders: (oldFolders[cell.id] ?? "", newFolders[cell.id] ?? ""))
       // What moved underneath: a compiler both builds name that answers with another version (one
       // only a build names is a change of its script, seen in what it built).
-      let before = was.toolchains ?? [:]
-      let after = (cell.toolchains ?? [:]).filter { before[$0.key] != nil }
-      let compilers = Self.fieldChanges(
-        before.filter { after[$0.key] != nil }.sorted { $0.key < $1.key }, after.sorted { $0.key < $1.key })
+      let (before, after) = (was.toolchains ?? [:], cell.toolchains ?? [:])
+      let compilers = before.keys.sorted().compactMap { name in
+        after[name].flatMap { $0 == before[name] ? nil : "\(name) \(before[name] ?? "") → \($0)" }
+      }
       if !compilers.isEmpty {
         changes.append(Change(category: .toolchainChanged, cell: cell.id, message: compilers.joined(separator: "; ")))
       }
