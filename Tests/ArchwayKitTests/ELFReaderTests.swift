@@ -27,11 +27,8 @@ import Testing
     #expect(f.warnings.isEmpty, "\(f.warnings)")
     let platform = try Platform.parse(try #require(fixture.platform))
     #expect(f.arch == platform.arch)
-    if fixture.builder.hasPrefix("go ") && platform.arch == "arm" {
-      #expect(f.variant == nil, "Go marks no float ABI on ARM, so the variant cannot be known")
-    } else {
-      #expect(f.variant == platform.variant)
-    }
+    // Go writes no ARM attributes: its variant is read from the GOARM of its build info.
+    #expect(f.variant == platform.variant)
     #expect(f.type == fixture.type)
     #expect(f.linkage?.rawValue == fixture.linkage)
     #expect(f.libc.rawValue == fixture.libc)
@@ -124,5 +121,23 @@ import Testing
     expected.path = stripped.path
     #expect(stripped == expected)
     #expect(stripped.glibcFloor == "2.34")
+  }
+
+  /// What a library provides (`.gnu.version_d`) against `readelf -V`, for glibc, libstdc++ and libgcc
+  /// on three byte orders and word sizes.
+  @Test(arguments: [
+    "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libgcc_s.so.1",
+    "/usr/aarch64-linux-gnu/lib/libc.so.6", "/usr/s390x-linux-gnu/lib/libc.so.6", "/usr/arm-linux-gnueabihf/lib/libc.so.6",
+  ])
+  func versionDefinitionsAgreeWithReadelf(_ library: String) throws {
+    let listing = try Command.run("readelf", ["-V", "-W", library]).stdout
+    let section = listing.components(separatedBy: "'.gnu.version_d'").dropFirst().first?
+      .components(separatedBy: "section '").first ?? ""
+    let names = section.split(separator: "\n").filter { $0.contains("Rev:") && !$0.contains("Flags: BASE") }
+      .compactMap { line in line.components(separatedBy: "Name: ").last }
+    #expect(names.count > 3, "\(listing.prefix(400))")
+    let facts = try BinaryInspector.inspectFile(atPath: library)
+    #expect(Set(facts.versionDefinitions) == Set(names))
+    #expect(facts.warnings.isEmpty, "\(facts.warnings)")
   }
 }

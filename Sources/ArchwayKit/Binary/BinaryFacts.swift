@@ -46,8 +46,17 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   public var floorSymbols: [String] = []
   /// Version name → sorted imported symbols bound to it.
   public var versionedSymbols: [String: [String]] = [:]
+  /// The version names a shared library defines (`.gnu.version_d`), what a loader matches a
+  /// program's `version_requirements` against.
+  public var versionDefinitions: [String] = []
   /// The GNU build-id in hex (a Mach-O UUID for Mach-O).
   public var buildID: String?
+  /// x86: the ISA level the GNU property note says the file needs (`x86-64-v3`), if it has one.
+  public var x86ISANeeded: String?
+  /// x86: the ISA level the note says its code uses, where every object recorded it.
+  public var x86ISAUsed: String?
+  /// Go's build info, for a binary the Go toolchain linked (1.18 and later).
+  public var goBuild: GoBuildInfo?
   /// Mach-O only: every slice (one for a thin file).
   public var slices: [MachOSlice]?
   /// PE: `PE32` or `PE32+`.
@@ -78,7 +87,9 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case path, format, arch, variant, bits, endian, type, osABI = "os_abi", abi, floatABI = "float_abi"
     case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
-    case versionedSymbols = "versioned_symbols", buildID = "build_id", slices, peFormat = "pe_format"
+    case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
+    case x86ISANeeded = "x86_isa_needed"
+    case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
     case subsystem, subsystemVersion = "subsystem_version", dlls, warnings, error, sha256
   }
 
@@ -107,7 +118,11 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     versionRequirements = try c.decodeIfPresent([String: [String]].self, forKey: .versionRequirements) ?? [:]
     floorSymbols = try c.decodeIfPresent([String].self, forKey: .floorSymbols) ?? []
     versionedSymbols = try c.decodeIfPresent([String: [String]].self, forKey: .versionedSymbols) ?? [:]
+    versionDefinitions = try c.decodeIfPresent([String].self, forKey: .versionDefinitions) ?? []
     buildID = try c.decodeIfPresent(String.self, forKey: .buildID)
+    x86ISANeeded = try c.decodeIfPresent(String.self, forKey: .x86ISANeeded)
+    x86ISAUsed = try c.decodeIfPresent(String.self, forKey: .x86ISAUsed)
+    goBuild = try c.decodeIfPresent(GoBuildInfo.self, forKey: .goBuild)
     slices = try c.decodeIfPresent([MachOSlice].self, forKey: .slices)
     peFormat = try c.decodeIfPresent(String.self, forKey: .peFormat)
     subsystem = try c.decodeIfPresent(String.self, forKey: .subsystem)
@@ -145,7 +160,12 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     if encoder.userInfo[BinaryFacts.omitVersionedSymbols] as? Bool != true {
       try c.encode(versionedSymbols, forKey: .versionedSymbols)
     }
+    try c.encode(versionDefinitions, forKey: .versionDefinitions)
     try c.encode(buildID, forKey: .buildID)
+    try c.encode(x86ISANeeded, forKey: .x86ISANeeded)
+    try c.encode(x86ISAUsed, forKey: .x86ISAUsed)
+    try c.encode(goBuild, forKey: .goBuild)
+    try c.encode(cpuLevel, forKey: .cpuLevel)
     try c.encodeIfPresent(slices, forKey: .slices)
     try c.encodeIfPresent(peFormat, forKey: .peFormat)
     try c.encodeIfPresent(subsystem, forKey: .subsystem)
@@ -154,6 +174,21 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(warnings, forKey: .warnings)
     try c.encode(error, forKey: .error)
     try c.encodeIfPresent(sha256, forKey: .sha256)
+  }
+}
+
+extension BinaryFacts {
+  /// The lowest CPU level the file says it needs, in `cpu:` axis names (``CPULevel``): for amd64
+  /// the higher of its ISA note's `NEEDED` level and Go's `GOAMD64`; for arm its variant (`armv7`).
+  /// Nil when the file does not say (a C program built without `-mneeded` or `-z x86-64-vN`).
+  public var cpuLevel: String? {
+    switch arch {
+    case "amd64":
+      let claims = [x86ISANeeded, goBuild?.amd64Level].compactMap { $0.flatMap(CPULevel.known) }
+      return claims.max { ($0.rank ?? 0) < ($1.rank ?? 0) }?.name
+    case "arm": return variant.flatMap(CPULevel.arm(variant:))?.name
+    default: return nil
+    }
   }
 }
 
@@ -202,9 +237,11 @@ public struct MachOSlice: Sendable, Hashable, Codable {
   public var offset: Int
   /// The slice's size in bytes.
   public var size: Int
+  /// Go's build info, when the Go toolchain linked the slice (a thin file's is the file's too).
+  public var goBuild: GoBuildInfo? = nil
 
   enum CodingKeys: String, CodingKey {
     case arch, cpu, bits, type, platform, minos, sdk, dylibs, weakDylibs = "weak_dylibs", rpaths, signed, uuid
-    case offset, size
+    case offset, size, goBuild = "go_build"
   }
 }

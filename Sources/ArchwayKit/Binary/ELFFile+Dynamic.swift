@@ -12,6 +12,8 @@ struct ELFDynamic {
   var versym: UInt64?
   var verneed: UInt64?
   var verneedCount: UInt64?
+  var verdef: UInt64?
+  var verdefCount: UInt64?
   var mipsSymbolCount: UInt64?
   /// Relocation tables (address, size, with addends), whose symbol indexes bound `.dynsym`'s size.
   var relocations: [(address: UInt64, size: UInt64, addends: Bool)] = []
@@ -63,6 +65,8 @@ extension ELFFile {
         case DT_VERSYM: info.versym = value
         case DT_VERNEED: info.verneed = value
         case DT_VERNEEDNUM: info.verneedCount = value
+        case DT_VERDEF: info.verdef = value
+        case DT_VERDEFNUM: info.verdefCount = value
         case DT_MIPS_SYMTABNO where machine == EM_MIPS: info.mipsSymbolCount = value
         case DT_RELA, DT_RELASZ, DT_REL, DT_RELSZ, DT_JMPREL, DT_PLTRELSZ, DT_PLTREL: tables[tag] = value
         default: break

@@ -1,23 +1,30 @@
+/// One ELF note: its type, and where its owner's name and its description lie in the file.
+struct ELFNote {
+  var type: UInt32
+  var owner: Range<Int>
+  var description: Range<Int>
+}
+
 extension ELFFile {
-  /// The GNU build-id in hex, from a `PT_NOTE` segment or, failing that, an `SHT_NOTE` section.
-  mutating func buildID() -> String? {
+  /// Every note of the `PT_NOTE` segments or, without them, of the `SHT_NOTE` sections; a malformed
+  /// note area adds a warning and ends its walk.
+  mutating func notes() -> [ELFNote] {
     var places = segments.filter { $0.type == PT_NOTE }.map { ($0.offset, $0.fileSize, $0.align) }
     if places.isEmpty {
       places = sections.filter { $0.type == SHT_NOTE }.map { ($0.offset, $0.size, UInt64(4)) }
     }
+    var notes: [ELFNote] = []
     for (offset, size, align) in places {
       do {
-        if let id = try gnuBuildID(in: try fileRange(offset: offset, size: size, "note"), align: align == 8 ? 8 : 4) {
-          return id
-        }
+        try walkNotes(in: try fileRange(offset: offset, size: size, "note"), align: align == 8 ? 8 : 4, into: &notes)
       } catch {
         warnings.append("notes: \(error)")
       }
     }
-    return nil
+    return notes
   }
 
-  private func gnuBuildID(in range: Range<Int>, align: Int) throws(BinaryError) -> String? {
+  private func walkNotes(in range: Range<Int>, align: Int, into notes: inout [ELFNote]) throws(BinaryError) {
     var at = range.lowerBound
     while at + 12 <= range.upperBound {
       let nameSize = Int(try view.u32(at))
@@ -27,12 +34,56 @@ extension ELFFile {
       let desc = try ELFFile.aligned(name, plus: nameSize, to: align, at: at)
       let next = try ELFFile.aligned(desc, plus: descSize, to: align, at: at)
       guard next <= range.upperBound else { throw BinaryError(offset: at, "note runs past its segment") }
-      if type == NT_GNU_BUILD_ID, nameSize == 4, view.bytes[name..<(name + 4)].elementsEqual([0x47, 0x4E, 0x55, 0]) {
-        return hexString(UnsafeRawBufferPointer(rebasing: view.bytes[desc..<(desc + descSize)]))
-      }
+      notes.append(ELFNote(type: type, owner: name..<(name + nameSize), description: desc..<(desc + descSize)))
       at = next
     }
-    return nil
+  }
+
+  private func isGNU(_ note: ELFNote) -> Bool {
+    note.owner.count == 4 && view.bytes[note.owner].elementsEqual([0x47, 0x4E, 0x55, 0])
+  }
+
+  /// The GNU build-id in hex.
+  func buildID(in notes: [ELFNote]) -> String? {
+    guard let note = notes.first(where: { $0.type == NT_GNU_BUILD_ID && isGNU($0) }) else { return nil }
+    return hexString(UnsafeRawBufferPointer(rebasing: view.bytes[note.description]))
+  }
+
+  /// The x86 ISA levels the GNU property notes say the file needs and uses (`x86-64-v3`; `x86-64`
+  /// for the baseline), each the highest level whose bit is set. The linker writes `NEEDED` for
+  /// `-z x86-64-v3` or objects compiled with `-mneeded`, and `USED` only when every object did.
+  mutating func x86ISALevels(in notes: [ELFNote]) -> (needed: String?, used: String?) {
+    guard machine == EM_X86_64 || machine == EM_386 else { return (nil, nil) }
+    var levels: (needed: String?, used: String?) = (nil, nil)
+    let step = wide ? 8 : 4
+    for note in notes where note.type == NT_GNU_PROPERTY_TYPE_0 && isGNU(note) {
+      var at = note.description.lowerBound
+      do {
+        while at + 8 <= note.description.upperBound {
+          let type = try view.u32(at)
+          let size = Int(try view.u32(at + 4))
+          guard size <= note.description.upperBound - at - 8 else {
+            throw BinaryError(offset: at, "property of \(size) bytes runs past its note")
+          }
+          if size >= 4, type == GNU_PROPERTY_X86_ISA_1_NEEDED || type == GNU_PROPERTY_X86_ISA_1_USED {
+            let level = ELFFile.x86ISALevel(bits: try view.u32(at + 8))
+            if type == GNU_PROPERTY_X86_ISA_1_NEEDED { levels.needed = level } else { levels.used = level }
+          }
+          at += 8 + (size + step - 1) / step * step
+        }
+      } catch {
+        warnings.append("notes: \(error)")
+      }
+    }
+    return levels
+  }
+
+  /// The highest level of an `GNU_PROPERTY_X86_ISA_1_*` bit set: baseline 1, v2 2, v3 4, v4 8.
+  static func x86ISALevel(bits: UInt32) -> String? {
+    if bits & 8 != 0 { return "x86-64-v4" }
+    if bits & 4 != 0 { return "x86-64-v3" }
+    if bits & 2 != 0 { return "x86-64-v2" }
+    return bits & 1 != 0 ? "x86-64" : nil
   }
 
   private static func aligned(_ base: Int, plus size: Int, to align: Int, at: Int) throws(BinaryError) -> Int {

@@ -91,6 +91,44 @@ extension ELFFile {
     return needs
   }
 
+  /// The version names a library defines (`.gnu.version_d`: `GLIBC_2.34`, `GLIBCXX_3.4.30`), its
+  /// own soname's base entry left out, in version order; a malformed table is a warning.
+  mutating func versionDefinitions(dynamic: ELFDynamic) -> [String] {
+    let section = sections.first { $0.type == SHT_GNU_VERDEF }
+    do {
+      var start: Int?
+      var count = 0
+      if let address = dynamic.verdef {
+        start = fileOffset(ofAddress: address)
+        count = Int(clamping: dynamic.verdefCount ?? 0)
+      }
+      if start == nil, let section {
+        start = try ByteView.offset(section.offset, "version definitions")
+        count = Int(section.info)
+      }
+      guard let start, count > 0 else { return [] }
+      guard let strtab = try stringTable(dynamic: dynamic, section: section) else {
+        throw BinaryError(offset: start, "version definitions have no string table")
+      }
+      var names: Set<String> = []
+      var entry = start
+      for _ in 0..<min(count, view.count / 20 + 1) {
+        let flags = try view.u16(entry + 2, "version definition")
+        let aux = entry + Int(try view.u32(entry + 12, "version definition"))
+        if flags & 1 == 0 {  // VER_FLG_BASE names the file itself.
+          names.insert(try dynamicString(UInt64(try view.u32(aux, "version definition aux")), in: strtab))
+        }
+        let next = Int(try view.u32(entry + 16, "version definition"))
+        guard next > 0 else { break }
+        entry += next
+      }
+      return names.sorted(by: ELFFile.versionOrder)
+    } catch {
+      warnings.append("version definitions: \(error)")
+      return []
+    }
+  }
+
   /// Imported (undefined) dynamic symbols grouped by the version they are bound to.
   private mutating func importedSymbolsByVersion(
     dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)]

@@ -20,6 +20,7 @@ struct ELFSegment {
   var vaddr: UInt64
   var fileSize: UInt64
   var align: UInt64
+  var flags: UInt32 = 0
 }
 
 /// A section header; types say enough to read it, its name is for messages.
@@ -162,11 +163,11 @@ struct ELFFile {
     if wide {
       return ELFSegment(
         type: try view.u32(o), offset: try view.u64(o + 8), vaddr: try view.u64(o + 16),
-        fileSize: try view.u64(o + 32), align: try view.u64(o + 48))
+        fileSize: try view.u64(o + 32), align: try view.u64(o + 48), flags: try view.u32(o + 4))
     }
     return ELFSegment(
       type: try view.u32(o), offset: UInt64(try view.u32(o + 4)), vaddr: UInt64(try view.u32(o + 8)),
-      fileSize: UInt64(try view.u32(o + 16)), align: UInt64(try view.u32(o + 28)))
+      fileSize: UInt64(try view.u32(o + 16)), align: UInt64(try view.u32(o + 28)), flags: try view.u32(o + 24))
   }
 
   private func sectionHeader(at o: Int, entrySize: Int) throws(BinaryError) -> ELFSection {
@@ -238,7 +239,15 @@ struct ELFFile {
 
     if machine == EM_ARM, let arch = armArchitectureVariant() { f.variant = arch }
     readVersions(into: &f, dynamic: dynamic)
-    f.buildID = buildID()
+    f.versionDefinitions = versionDefinitions(dynamic: dynamic)
+    let notes = notes()
+    f.buildID = buildID(in: notes)
+    (f.x86ISANeeded, f.x86ISAUsed) = x86ISALevels(in: notes)
+    f.goBuild = goBuildInfo()
+    // Go writes no ARM attributes: its GOARM is then the only word on the variant.
+    if machine == EM_ARM, f.variant == nil || f.variant == "v5", let variant = f.goBuild?.armVariant {
+      f.variant = variant
+    }
 
     let isPIE = dynamic.flags1 & DF_1_PIE != 0
     switch type {
@@ -254,6 +263,36 @@ struct ELFFile {
       versions: f.versionRequirements)
     f.warnings = warnings
     return f
+  }
+
+  /// Go's build info, from `.go.buildinfo` or, in a file without section headers, the start of the
+  /// writable segment; a malformed record is a warning.
+  private mutating func goBuildInfo() -> GoBuildInfo? {
+    var places: [Range<Int>] = []
+    if let names = try? Int(view.u16(wide ? 62 : 50)), names < sections.count,
+      let table = try? fileRange(offset: sections[names].offset, size: sections[names].size, "section names")
+    {
+      let wanted = Array(".go.buildinfo\0".utf8)
+      for section in sections where section.type != SHT_NOBITS {
+        let name = table.lowerBound + Int(section.name)
+        guard name + wanted.count <= table.upperBound, view.bytes[name..<(name + wanted.count)].elementsEqual(wanted),
+          let range = try? fileRange(offset: section.offset, size: section.size, ".go.buildinfo")
+        else { continue }
+        places.append(range)
+      }
+    } else if let data = segments.first(where: { $0.type == PT_LOAD && $0.flags & PF_W != 0 }),
+      let range = try? fileRange(offset: data.offset, size: data.fileSize, "segment")
+    {
+      places = [range]  // Go's linker puts the record first in the writable segment.
+    }
+    for range in places {
+      do {
+        if let info = try GoBuildInfo.find(in: view, range: range) { return info }
+      } catch {
+        warnings.append(".go.buildinfo: \(error)")
+      }
+    }
+    return nil
   }
 
   private func linkage(type: String?, interpreter: String?) -> Linkage? {

@@ -54,6 +54,7 @@ public enum MachOReader {
     var facts = BinaryFacts(format: .machoFat)
     if slices.count == 1 { facts.apply(slice: slices[0]) }
     facts.libc = .system
+    facts.goBuild = slices.lazy.compactMap(\.goBuild).first
     facts.slices = slices
     return facts
   }
@@ -128,8 +129,38 @@ public enum MachOReader {
         slice.minos = nibbleVersion(try view.u32(at + 8, "LC_VERSION_MIN"))
         slice.sdk = nibbleVersion(try view.u32(at + 12, "LC_VERSION_MIN"))
       }
+    case 0x19, 0x1:  // LC_SEGMENT_64, LC_SEGMENT
+      guard slice.goBuild == nil, let range = try goBuildInfoSection(view, at: at, size: size, wide: command == 0x19)
+      else { break }
+      slice.goBuild = try GoBuildInfo.find(in: view, range: range)
     default: break
     }
+  }
+
+  /// The file range of a segment's `__go_buildinfo` section, if it has one.
+  private static func goBuildInfoSection(
+    _ view: ByteView, at: Int, size: Int, wide: Bool
+  ) throws(BinaryError) -> Range<Int>? {
+    let (header, entry) = wide ? (72, 80) : (56, 68)
+    guard size >= header else { return nil }
+    let count = Int(try view.u32(at + header - 8, "segment command"))
+    guard count <= (size - header) / entry else {
+      throw BinaryError(offset: at, "segment command claims \(count) sections in \(size) bytes")
+    }
+    let wanted = Array("__go_buildinfo".utf8)
+    for index in 0..<count {
+      let section = at + header + index * entry
+      guard view.bytes[section..<(section + wanted.count)].elementsEqual(wanted), view.bytes[section + 14] == 0 else {
+        continue
+      }
+      let length = wide ? try view.u64(section + 40) : UInt64(try view.u32(section + 36))
+      let offset = Int(try view.u32(section + (wide ? 48 : 40)))
+      let start = offset
+      let bytes = try ByteView.offset(length, "__go_buildinfo size")
+      try view.check(start, bytes, "__go_buildinfo")
+      return start..<(start + bytes)
+    }
+    return nil
   }
 
   /// `xxxx.yy.zz` packed in nibbles → `"14.2"` or `"10.15.7"`.
@@ -204,6 +235,7 @@ extension BinaryFacts {
     libc = .system
     linkage = slice.type == "relocatable" ? nil : .dynamic
     buildID = slice.uuid
+    goBuild = slice.goBuild
   }
 }
 

@@ -49,9 +49,19 @@ public enum PEReader {
     let sectionTable = optional + optionalSize
     _ = try view.tableSize(count: sectionCount, size: 40, at: sectionTable, "section table")
     var sections: [(address: UInt32, virtualSize: UInt32, rawSize: UInt32, rawOffset: UInt32)] = []
+    var data: Range<Int>?
     for index in 0..<sectionCount {
       let at = sectionTable + index * 40
       sections.append((try view.u32(at + 12), try view.u32(at + 8), try view.u32(at + 16), try view.u32(at + 20)))
+      if data == nil, view.bytes[at..<(at + 6)].elementsEqual(Array(".data\0".utf8)) {
+        let (start, size) = (Int(sections[index].rawOffset), Int(sections[index].rawSize))
+        data = start <= view.count ? start..<min(view.count, start + size) : nil
+      }
+    }
+    do {
+      facts.goBuild = try data.flatMap { range throws(BinaryError) in try GoBuildInfo.find(in: view, range: range) }
+    } catch {
+      facts.warnings.append(".data: \(error)")
     }
     let directoryCount = Int(try view.u32(directoryCountOffset, "NumberOfRvaAndSizes"))
     if directoryCount > 1, directoryCountOffset + 4 + 16 <= optional + optionalSize {

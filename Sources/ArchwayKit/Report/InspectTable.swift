@@ -1,6 +1,7 @@
 /// The `archway inspect` table: one row per file with the facts people look at first.
 public enum InspectTable {
-  /// A table of `facts` with columns FILE, FORMAT, ARCH, TYPE, LINKAGE, LIBC, GLIBC, NEEDED.
+  /// A table of `facts` with columns FILE, FORMAT, ARCH, TYPE, LINKAGE, LIBC, GLIBC, NEEDED; an
+  /// amd64 file that names its level shows it beside the arch (`amd64 x86-64-v3`).
   public static func make(_ facts: [BinaryFacts]) -> TextTable {
     var table = TextTable(header: ["FILE", "FORMAT", "ARCH", "TYPE", "LINKAGE", "LIBC", "GLIBC", "NEEDED"])
     for f in facts {
@@ -12,7 +13,9 @@ public enum InspectTable {
       if f.format == .machoFat, let slices = f.slices {
         arch = slices.map(\.cpu).joined(separator: "+")
       } else {
-        arch = [f.arch, f.variant].compactMap { $0 }.joined(separator: "/")
+        arch =
+          [f.arch, f.variant].compactMap { $0 }.joined(separator: "/")
+          + (f.arch == "amd64" ? f.cpuLevel.map { " \($0)" } ?? "" : "")
       }
       let needed =
         f.needed.count > 3

@@ -1,0 +1,98 @@
+/// A CPU a cell's binaries must run on, as a matrix's `cpu:` names it: a level of an architecture
+/// (`x86-64-v2`, `armv6`, `armv8.2`), with the qemu model that proves it, the compiler flags that
+/// build for it and its rank among the arch's levels; or a qemu model by name (`cortex-a53`), which
+/// is only run, never ranked.
+public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// The level's name (`x86-64-v3`) or the qemu model as written.
+  public let name: String
+  /// The OCI architecture it belongs to (`amd64`, `arm`, `arm64`); nil for a named model.
+  public let arch: String?
+  /// The order among the arch's levels (higher runs more); nil for a named model.
+  public let rank: Int?
+  /// The qemu-user `-cpu` model that has just this level's features; nil where qemu has none
+  /// (TCG emulates no AVX-512, so `x86-64-v4` runs only on a host that has it).
+  public let qemuModel: String?
+  /// gcc's and clang's `-march=` value (`${target.march}`).
+  public let march: String?
+  /// Go's `GOAMD64` (`${target.goamd64}`).
+  public let goamd64: String?
+  /// Go's `GOARM` (`${target.goarm}`).
+  public let goarm: String?
+  /// Go's `GOARM64` (Go 1.23 and later; `${target.goarm64}`).
+  public let goarm64: String?
+
+  enum CodingKeys: String, CodingKey {
+    case name, arch, rank, qemuModel = "qemu_model", march, goamd64, goarm, goarm64
+  }
+
+  /// The name, as a matrix writes it.
+  public var description: String { name }
+
+  /// The ARM variant of an arm level (`v6` for `armv6`).
+  public var armVariant: String? { arch == "arm" ? "v" + name.dropFirst(4) : nil }
+
+  /// Every level Archway knows, lowest first within each arch.
+  public static let levels: [CPULevel] = [
+    level("x86-64", "amd64", 1, qemu: "qemu64", march: "x86-64", goamd64: "v1"),
+    level("x86-64-v2", "amd64", 2, qemu: "Nehalem", march: "x86-64-v2", goamd64: "v2"),
+    level(
+      "x86-64-v3", "amd64", 3, qemu: "Haswell-noTSX,-pcid,-x2apic,-tsc-deadline,-invpcid", march: "x86-64-v3",
+      goamd64: "v3"),
+    level("x86-64-v4", "amd64", 4, qemu: nil, march: "x86-64-v4", goamd64: "v4"),
+    level("armv5", "arm", 5, qemu: "arm926", march: "armv5te", goarm: "5"),
+    level("armv6", "arm", 6, qemu: "arm1176", march: "armv6+fp", goarm: "6"),
+    level("armv7", "arm", 7, qemu: "cortex-a7", march: "armv7-a+fp", goarm: "7"),
+    level("armv8.0", "arm64", 80, qemu: "cortex-a53", march: "armv8-a", goarm64: "v8.0"),
+    level("armv8.2", "arm64", 82, qemu: "neoverse-n1", march: "armv8.2-a", goarm64: "v8.2"),
+  ]
+
+  private static func level(
+    _ name: String, _ arch: String, _ rank: Int, qemu: String?, march: String, goamd64: String? = nil,
+    goarm: String? = nil, goarm64: String? = nil
+  ) -> CPULevel {
+    CPULevel(
+      name: name, arch: arch, rank: rank, qemuModel: qemu, march: march, goamd64: goamd64, goarm: goarm,
+      goarm64: goarm64)
+  }
+
+  /// The level `name` names for `arch`, a named qemu model, or a ``TargetError`` quoting the value:
+  /// a level of another arch (`armv7` for amd64), or a word that cannot be a qemu model.
+  public static func parse(_ written: String, arch: String) throws(TargetError) -> CPULevel {
+    let name = written.trimmingCharacters(in: .whitespaces)
+    let aliases = ["x86-64-v1": "x86-64", "v1": "x86-64", "v2": "x86-64-v2", "v3": "x86-64-v3", "v4": "x86-64-v4"]
+    let canonical = aliases[name.lowercased()] ?? (name.lowercased() == "armv8" ? "armv8.0" : name.lowercased())
+    let ownLevels = levels.filter { $0.arch == arch }
+    if let level = ownLevels.first(where: { $0.name == canonical }) { return level }
+    if let other = levels.first(where: { $0.name == canonical }) {
+      let known = ownLevels.map(\.name)
+      throw TargetError(
+        "cpu '\(written)' is a level of \(other.arch!), not \(arch)"
+          + (known.isEmpty ? "" : "; \(arch) has \(known.joined(separator: ", "))"))
+    }
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+")
+    guard !name.isEmpty, name.count <= 64, name.allSatisfy(allowed.contains) else {
+      throw TargetError("cpu '\(written)' is neither a CPU level nor a qemu CPU model name")
+    }
+    if let near = Suggestion.closest(to: canonical, among: levels.map(\.name)), near != canonical {
+      // `x86-64v3`, `armv7a`: a typo of a level must not silently become an unknown qemu model.
+      throw TargetError("unknown cpu '\(written)'; did you mean '\(near)'? (a qemu model is written as qemu lists it)")
+    }
+    return CPULevel(
+      name: name, arch: nil, rank: nil, qemuModel: name, march: nil, goamd64: nil, goarm: nil, goarm64: nil)
+  }
+
+  /// The level a binary's facts claim (`cpu_level`: an x86-64 level, an ARM variant as `armv7`),
+  /// ranked; nil for a name that is not a level.
+  public static func known(_ name: String) -> CPULevel? { levels.first { $0.name == name } }
+
+  /// The level of an ARM variant (`v7` → `armv7`).
+  public static func arm(variant: String) -> CPULevel? { known("arm" + variant) }
+
+  /// The qemu model an arm cell runs under when its matrix names no `cpu:`: the model of its
+  /// variant, so a v7 binary dies on a v5 cell as it would on the board (qemu's default, `max`,
+  /// runs every instruction).
+  public static func defaultModel(arch: String, variant: String?) -> String? {
+    guard arch == "arm", let variant else { return nil }
+    return CPULevel.arm(variant: variant)?.qemuModel
+  }
+}

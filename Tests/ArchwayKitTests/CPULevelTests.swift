@@ -1,0 +1,153 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// What a binary says about the CPU it needs, against the tools that read it independently: the x86
+/// ISA level of the GNU property note against `readelf -n`, Go's build info against `go version -m`.
+@Suite struct CPULevelTests {
+  static let goFixtures = Fixtures.all.filter { $0.builder.hasPrefix("go ") }
+
+  /// `go version -m`'s record of `path`: the version, `path`, `mod` and the `build` settings.
+  static func goVersionM(
+    _ path: String
+  ) throws -> (version: String, fields: [String: String], settings: [String: String]) {
+    let result = try Command.run("go", ["version", "-m", path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    let version = String(try #require(lines.first).split(separator: " ").last ?? "")
+    var fields: [String: String] = [:]
+    var settings: [String: String] = [:]
+    for line in lines.dropFirst() {
+      let parts = line.trimmingCharacters(in: .whitespaces).split(separator: "\t", omittingEmptySubsequences: false)
+        .map(String.init)
+      if parts.first == "build", parts.count > 1, let equals = parts[1].firstIndex(of: "=") {
+        var value = String(parts[1][parts[1].index(after: equals)...])
+        if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+          value = String(value.dropFirst().dropLast())
+        }
+        settings[String(parts[1][..<equals])] = value
+      } else if let key = parts.first, parts.count > 1 {
+        fields[key] = parts[1]
+      }
+    }
+    return (version, fields, settings)
+  }
+
+  @Test(arguments: goFixtures)
+  func goBuildInfoAgreesWithGoVersionM(_ fixture: Fixture) throws {
+    let facts = try BinaryInspector.inspectFile(atPath: fixture.path)
+    let info = try #require(facts.goBuild, "no Go build info read from \(fixture.name) (\(facts.format))")
+    let oracle = try Self.goVersionM(fixture.path)
+    #expect(info.version == oracle.version)
+    #expect(info.path == oracle.fields["path"])
+    #expect(info.settings == oracle.settings)
+    #expect(info.settings["GOOS"] == fixture.os)
+    #expect(facts.warnings.isEmpty, "\(facts.warnings)")
+  }
+
+  @Test func aGoBinaryWithoutSectionHeadersStillShowsItsBuildInfo() throws {
+    let fixture = Fixtures.named("go-linux-amd64")
+    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixture.path)))
+    for index in 40..<48 { bytes[index] = 0 }  // e_shoff
+    for index in 60..<64 { bytes[index] = 0 }  // e_shnum, e_shstrndx
+    let facts = bytes.withUnsafeBytes { BinaryInspector.inspect($0) }
+    #expect(facts.goBuild == (try BinaryInspector.inspectFile(atPath: fixture.path)).goBuild)
+    #expect(facts.goBuild != nil)
+  }
+
+  @Test func aNonGoBinaryHasNoGoBuildInfo() throws {
+    for name in ["c-gcc-linux-amd64", "c-musl-static-amd64"] {
+      #expect(try BinaryInspector.inspectFile(atPath: Fixtures.named(name).path).goBuild == nil)
+    }
+  }
+
+  /// A C program built five ways, its level read by Archway and by `readelf -n`.
+  @Test func x86ISANoteAgreesWithReadelf() throws {
+    let folder = Fixtures.scratch("isa")
+    let source = folder + "/sum.c"
+    try "int main(int c, char **v) { float a[64]; for (int i = 0; i < 64; i++) a[i] = i * c; return (int)a[c]; }\n"
+      .write(toFile: source, atomically: true, encoding: .utf8)
+    let builds: [(name: String, flags: [String], needed: String?)] = [
+      ("plain", ["-O2"], "x86-64"),  // gcc's crt objects carry a baseline note.
+      ("v3-mneeded", ["-O3", "-march=x86-64-v3", "-mneeded"], "x86-64-v3"),
+      ("v2-linker", ["-O2", "-Wl,-z,x86-64-v2"], "x86-64-v2"),
+      ("v3-used-note", ["-O3", "-march=x86-64-v3", "-Wa,-mx86-used-note=yes"], "x86-64"),
+      ("v4-mneeded", ["-O3", "-march=x86-64-v4", "-mneeded"], "x86-64-v4"),
+    ]
+    for build in builds {
+      let output = "\(folder)/\(build.name)"
+      let compiled = try Command.run("gcc", build.flags + [source, "-o", output])
+      try #require(compiled.status == 0, "\(compiled.stderr)")
+      let facts = try BinaryInspector.inspectFile(atPath: output)
+      let notes = try Command.run("readelf", ["-nW", output]).stdout
+      let line = notes.split(separator: "\n").first { $0.contains("x86 ISA needed:") }
+      // readelf lists every level bit; the highest is the level.
+      let listed = line.map { $0.components(separatedBy: "x86 ISA needed:")[1].split(separator: ",") } ?? []
+      let highest = listed.last.map { $0.trimmingCharacters(in: .whitespaces) }
+      #expect(facts.x86ISANeeded == highest.map { $0 == "x86-64-baseline" ? "x86-64" : $0 }, "\(build.name): \(notes)")
+      #expect(facts.x86ISANeeded == build.needed, "\(build.name)")
+      #expect(facts.cpuLevel == build.needed, "\(build.name)")
+    }
+  }
+
+  @Test func levelsParseAndTyposAreRefused() throws {
+    #expect(try CPULevel.parse("x86-64-v2", arch: "amd64").qemuModel == "Nehalem")
+    #expect(try CPULevel.parse("v3", arch: "amd64").name == "x86-64-v3")
+    #expect(try CPULevel.parse("armv6", arch: "arm").armVariant == "v6")
+    #expect(try CPULevel.parse("cortex-a53", arch: "arm64").rank == nil)
+    #expect(try CPULevel.parse("max", arch: "arm").qemuModel == "max")
+    #expect(throws: TargetError.self) { try CPULevel.parse("armv7", arch: "amd64") }
+    do {
+      _ = try CPULevel.parse("x86-64v3", arch: "amd64")
+      Issue.record("a typo of a level became a qemu model")
+    } catch {
+      #expect(error.description.contains("did you mean 'x86-64-v3'"), "\(error)")
+    }
+    #expect(throws: TargetError.self) { try CPULevel.parse("a b", arch: "amd64") }
+  }
+
+  /// Each level's qemu model runs that level and no more, by glibc's own account (`ld.so --help`
+  /// lists the x86-64 levels the CPU supports) and by probes of one instruction each: ARMv6's `rev`,
+  /// ARMv7's `movw`, ARMv8.1's `ldadd` (LSE atomics, in ARMv8.2).
+  @Test func eachLevelsModelIsThatLevel() throws {
+    for level in CPULevel.levels where level.arch == "amd64" {
+      guard let model = level.qemuModel else { continue }
+      let help = try Command.run("qemu-x86_64-static", ["-cpu", model, "/lib64/ld-linux-x86-64.so.2", "--help"])
+      let supported = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { $0.hasPrefix("x86-64-v") && $0.contains("(supported") }.map { $0.split(separator: " ")[0] }
+      #expect(String(supported.first ?? "x86-64") == level.name, "\(model): \(help.stdout)")
+      #expect(help.stderr.isEmpty, "the model warns on every run: \(help.stderr)")
+    }
+    let folder = Fixtures.scratch("cpu-probes")
+    let source = folder + "/probe.c"
+    try """
+    int main(void) {
+    #if defined(PROBE_V6)
+      __asm__ volatile("rev r0, r0" ::: "r0");
+    #elif defined(PROBE_V7)
+      __asm__ volatile("movw r0, #1234" ::: "r0");
+    #elif defined(PROBE_LSE)
+      int x = 0, y = 1;
+      __asm__ volatile("ldadd %w0, %w0, [%1]" : "+r"(y) : "r"(&x) : "memory");
+    #endif
+      return 0;
+    }
+    """.write(toFile: source, atomically: true, encoding: .utf8)
+    let probes: [(name: String, compiler: String, flags: [String], emulator: String, needs: String)] = [
+      ("v6", "arm-linux-gnueabi-gcc", ["-marm", "-march=armv6", "-DPROBE_V6"], "qemu-arm-static", "armv6"),
+      ("v7", "arm-linux-gnueabi-gcc", ["-marm", "-march=armv7-a", "-DPROBE_V7"], "qemu-arm-static", "armv7"),
+      ("lse", "aarch64-linux-gnu-gcc", ["-march=armv8.1-a", "-DPROBE_LSE"], "qemu-aarch64-static", "armv8.2"),
+    ]
+    for probe in probes {
+      let binary = "\(folder)/\(probe.name)"
+      let built = try Command.run(probe.compiler, probe.flags + ["-static", "-O1", source, "-o", binary])
+      try #require(built.status == 0, "\(built.stderr)")
+      let needs = try #require(CPULevel.known(probe.needs))
+      for level in CPULevel.levels where level.arch == needs.arch {
+        let ran = try Command.run(probe.emulator, ["-cpu", level.qemuModel!, binary])
+        #expect((ran.status == 0) == (level.rank! >= needs.rank!), "\(probe.name) on \(level.name): \(ran.status)")
+      }
+    }
+  }
+}
