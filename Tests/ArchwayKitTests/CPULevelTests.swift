@@ -150,4 +150,29 @@ import Testing
       }
     }
   }
+
+  /// `cpu:` is in the id and the target, and gives the compilers' names for it; without one the
+  /// arch's baseline stands in.
+  @Test func aCPUAxisNamesItsFlagsForEachCell() throws {
+    let yaml = """
+      matrix:
+        platform: [linux/amd64]
+        cpu: [x86-64-v2, v3]
+        include:
+          - {platform: linux/arm/v7, cpu: armv6}
+          - {platform: linux/arm/v7}
+          - {platform: linux/riscv64}
+      build:
+        argv: [echo, "${target.march}", "${target.goamd64}", "${target.goarm}", "${target.cpu}", "${target.qemu_cpu}"]
+      """
+    let cells = try Planner(host: Platform(os: "linux", arch: "amd64"))
+      .plan(try MatrixFile.parse(yaml: yaml, file: "cpu.yml"))
+    let argv = Dictionary(uniqueKeysWithValues: cells.map { ($0.id, Array(($0.steps.build?.argv ?? []).dropFirst())) })
+    #expect(argv["linux-amd64-gnu-x86-64-v2"] == ["x86-64-v2", "v2", "", "x86-64-v2", "Nehalem"])
+    #expect(argv["linux-amd64-gnu-x86-64-v3"]?.prefix(4) == ["x86-64-v3", "v3", "", "x86-64-v3"])
+    #expect(argv["linux-arm-v7-gnu-armv6"] == ["armv6+fp", "", "6", "armv6", "arm1176"])
+    #expect(argv["linux-arm-v7-gnu"] == ["armv7-a+fp", "", "7", "", "cortex-a7"])
+    #expect(argv["linux-riscv64-gnu"] == ["", "", "", "", ""])
+    #expect(cells.first?.target.cpu == "x86-64-v2")
+  }
 }

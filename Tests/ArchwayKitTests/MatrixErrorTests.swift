@@ -37,6 +37,18 @@ import Testing
     ),
     ("matrix:\n  opt: []\n", "bad.yml:2:8: axis 'opt' has no values"),
     (
+      "matrix:\n  platform: [linux/amd64]\n  cpu: [x86-64-v2, x86-64v3]\n",
+      "bad.yml:3:20: unknown cpu 'x86-64v3'; did you mean 'x86-64-v3'? (a qemu model is written as qemu lists it)"
+    ),
+    (
+      "matrix:\n  platform: [linux/amd64]\n  cpu: [armv7]\n",
+      "bad.yml:3:9: cpu 'armv7' is a level of arm, not amd64; amd64 has x86-64, x86-64-v2, x86-64-v3, x86-64-v4"
+    ),
+    (
+      "matrix:\n  platform: [darwin/arm64]\n  cpu: [cortex-a53]\n",
+      "bad.yml:3:9: cpu 'cortex-a53': a CPU is chosen for linux cells, which run under qemu; darwin/arm64 is not"
+    ),
+    (
       "matrix:\n  opt: [O2]\nbuidl:\n  argv: [make]\n",
       "bad.yml:3:1: unknown key 'buidl' in a matrix file; did you mean 'build'?"
     ),

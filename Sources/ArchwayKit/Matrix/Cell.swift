@@ -89,14 +89,28 @@ public struct CellTarget: Sendable, Hashable, Codable {
   public var variant: String?
   /// `gnu`, `gnu-2.31`, `musl`, `static` or `system`.
   public var libc: String
+  /// The CPU the cell's binaries must run on (`cpu:`): a level (`x86-64-v2`, `armv6`) or a qemu
+  /// model; nil when the matrix names none.
+  public var cpu: String?
 
-  /// The target of `platform` with `libc`.
-  public init(platform: Platform, libc: LibcRequirement) {
+  /// The target of `platform` with `libc`, on `cpu`.
+  public init(platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil) {
     self.platform = platform.description
     os = platform.os
     arch = platform.arch
     variant = platform.variant
     self.libc = libc.description
+    self.cpu = cpu?.name
+  }
+
+  /// The ``cpu`` as a level (ranked, with its qemu model), or nil without one.
+  public var cpuLevel: CPULevel? { cpu.flatMap { try? CPULevel.parse($0, arch: arch) } }
+
+  /// The qemu model that runs the cell's binaries when they are emulated: the `cpu:`'s, else for
+  /// arm the model of the variant (never qemu's `max`, which runs every instruction).
+  public var qemuModel: String? {
+    if let level = cpuLevel { return level.qemuModel }
+    return CPULevel.defaultModel(arch: arch, variant: variant)
   }
 
   /// Encodes `variant` as null when absent, so every key is always there.
@@ -107,5 +121,6 @@ public struct CellTarget: Sendable, Hashable, Codable {
     try c.encode(arch, forKey: .arch)
     try c.encode(variant, forKey: .variant)
     try c.encode(libc, forKey: .libc)
+    try c.encode(cpu, forKey: .cpu)
   }
 }

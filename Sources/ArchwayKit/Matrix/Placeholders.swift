@@ -10,7 +10,7 @@ struct Placeholders {
   /// Artifact name → absolute path, once the build block is decoded; nil while resolving the build.
   var artifacts: [String: String]?
 
-  init(cell: Cell, names: TargetNames) {
+  init(cell: Cell, names: TargetNames, cpu: CPULevel? = nil) {
     var values: [String: String] = [:]
     for entry in cell.values { values[entry.key] = entry.value.description }
     let target: [String: String?] = [
@@ -20,6 +20,18 @@ struct Placeholders {
       "multiarch": names.multiarch ?? "", "debian_arch": names.debianArch ?? "", "qemu": names.qemu ?? "",
     ]
     for (key, value) in target { values["target.\(key)"] = value ?? "" }
+    // The CPU's names for compilers; without a `cpu:`, the arch's baseline (amd64 `x86-64`, arm
+    // its variant's, arm64 `armv8-a`), and nothing where Archway knows no levels.
+    let baseline =
+      cpu?.rank == nil
+      ? CPULevel.levels.first { $0.arch == names.arch && (names.arch != "arm" || $0.armVariant == names.variant) }
+      : cpu
+    values["target.cpu"] = cpu?.name ?? ""
+    values["target.qemu_cpu"] = cell.target.qemuModel ?? ""
+    values["target.march"] = baseline?.march ?? ""
+    values["target.goamd64"] = baseline?.goamd64 ?? ""
+    values["target.goarm64"] = baseline?.goarm64 ?? ""
+    if let goarm = baseline?.goarm { values["target.goarm"] = goarm }
     values["cell.id"] = cell.id
     values["cell.out"] = cell.out
     values["archway"] = Self.archway

@@ -4,7 +4,7 @@ import Foundation
 /// stable ids, and `build:`/`run:`/`verify:` with their placeholders resolved. Runs nothing.
 public struct Planner: Sendable {
   /// The axes that give a cell its target and environment; every other key is a user axis.
-  public static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "env"]
+  public static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "cpu", "env"]
   /// Values that say how a cell runs, not what it is: left out of cell ids.
   public static let settings: Set<String> = [
     "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale",
@@ -63,23 +63,23 @@ public struct Planner: Sendable {
     var recipes: [String: EnvironmentRecipe] = [:]
     for var combination in combinations {
       for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
-      let (platform, libc, env) = try target(of: combination, axes: file.axes.map(\.key))
+      let (platform, libc, cpu, env) = try target(of: combination, axes: file.axes.map(\.key))
       let values = Set(combination.values)
       if let index = seen[values] {
         throw MatrixError(
           "duplicate cell '\(cells[index].id)': the same values as the cell from line \(origins[index].line)",
           at: combination.origin)
       }
-      var id = Planner.cellID(platform: platform, libc: libc, env: env, values: combination.values)
+      var id = Planner.cellID(platform: platform, libc: libc, cpu: cpu, env: env, values: combination.values)
       idCounts[id, default: 0] += 1
       // `~` is never in a made id, so `a_b~2` cannot be another cell's own id (`a_b-2` could).
       if let count = idCounts[id], count > 1 { id += "~\(count)" }
       var cell = Cell(
-        id: id, values: combination.values, target: CellTarget(platform: platform, libc: libc), env: env,
+        id: id, values: combination.values, target: CellTarget(platform: platform, libc: libc, cpu: cpu), env: env,
         out: "\(outputRoot)/\(id)")
       // Each block is decoded here, once: no later stage reads YAML. Run steps see the artifacts.
       var placeholders = Placeholders(
-        cell: cell, names: TargetNames(spec: TargetCatalog.spec(for: platform)!, libc: libc))
+        cell: cell, names: TargetNames(spec: TargetCatalog.spec(for: platform)!, libc: libc), cpu: cpu)
       cell.steps.limits = try ResourceLimit.parse(cell["ulimit"])
       try cell.steps.decodeBuild(
         try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }, out: cell.out,
@@ -127,10 +127,13 @@ public struct Planner: Sendable {
     }
   }
 
-  /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the environment, then each user
-  /// value as `key=value`; characters outside `[A-Za-z0-9._=+-]` become `_`.
-  static func cellID(platform: Platform, libc: LibcRequirement, env: String?, values: [MatrixEntry]) -> String {
+  /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the CPU, the environment, then
+  /// each user value as `key=value`; characters outside `[A-Za-z0-9._=+-]` become `_`.
+  static func cellID(
+    platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil, env: String?, values: [MatrixEntry]
+  ) -> String {
     var parts = [platform.description.replacingOccurrences(of: "/", with: "-"), libc.description]
+    if let cpu { parts.append(cpu.name) }
     if let env { parts.append(env) }
     for entry in values where !reservedAxes.contains(entry.key) && !settings.contains(entry.key) {
       parts.append("\(entry.key)=\(entry.value)")
@@ -142,7 +145,7 @@ public struct Planner: Sendable {
   private func target(
     of combination: Combination, axes: [String]
   ) throws(MatrixError)
-    -> (Platform, LibcRequirement, String?)
+    -> (Platform, LibcRequirement, CPULevel?, String?)
   {
     func word(_ key: String) throws(MatrixError) -> (String, SourceLocation)? {
       guard let value = combination[key] else { return nil }
@@ -189,7 +192,19 @@ public struct Planner: Sendable {
         throw MatrixError("\(platform) with libc '\(text)': \(problem)", at: location)
       }
     }
-    return (platform, libc, try word("env")?.0)
+    var cpu: CPULevel?
+    if let (text, location) = try word("cpu") {
+      do {
+        cpu = try CPULevel.parse(text, arch: platform.arch)
+      } catch {
+        throw MatrixError(error.description, at: location)
+      }
+      if platform.os != "linux" {
+        throw MatrixError(
+          "cpu '\(text)': a CPU is chosen for linux cells, which run under qemu; \(platform) is not", at: location)
+      }
+    }
+    return (platform, libc, cpu, try word("env")?.0)
   }
 
   private func parsePlatform(_ text: String, at location: SourceLocation) throws(MatrixError) -> Platform {
@@ -202,6 +217,6 @@ public struct Planner: Sendable {
 
   static let example = [
     "platform": "'linux/arm64'", "os": "'linux'", "arch": "'arm64'", "variant": "'v7'", "libc": "'gnu-2.31'",
-    "env": "'debian-11'",
+    "env": "'debian-11'", "cpu": "'x86-64-v2'",
   ]
 }

@@ -1,5 +1,5 @@
 /// The report's cells laid out as people scan a matrix: a row per platform, a column per libc,
-/// environment and user values (`gnu-2.17 · cc=zig`), each in the order it first appears.
+/// CPU, environment and user values (`gnu-2.17 · cc=zig`), each in the order it first appears.
 public struct ReportGrid: Sendable {
   /// The platforms.
   public var rows: [String] = []
@@ -20,7 +20,7 @@ public struct ReportGrid: Sendable {
   public init(_ report: Report) {
     for cell in report.cells {
       let column =
-        ([cell.target.libc] + (cell.env.map { [$0] } ?? [])
+        ([cell.target.libc] + (cell.target.cpu.map { [$0] } ?? []) + (cell.env.map { [$0] } ?? [])
         + cell.values.sorted { $0.key < $1.key }.map {
           "\($0.key)=\($0.value)"
         }).joined(separator: " · ")
