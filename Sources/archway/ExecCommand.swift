@@ -23,6 +23,7 @@ struct ExecCommand: ParsableCommand {
         cmake -DCMAKE_CROSSCOMPILING_EMULATOR='archway;exec;--target;linux/riscv64;--' ..
         archway exec --target linux/arm64 --env debian-12 --runner qemu -- ./hello
         archway exec --target linux/s390x --shim ./s390x-run && go test -exec ./s390x-run ./...
+        archway exec --target linux/amd64 --cpu x86-64-v2 -- ./server --self-test
       """
   )
 
@@ -38,7 +39,10 @@ struct ExecCommand: ParsableCommand {
   @Option(help: "native or qemu (default: what `archway run` would choose).")
   var runner: String?
 
-  @Option(help: "A qemu CPU model for the target (cortex-a53, power9, z14, …; `qemu-ARCH -cpu help` lists them).")
+  @Option(
+    help:
+      "The CPU: a level (x86-64, x86-64-v2, x86-64-v3, armv5, armv6, armv7, armv8.0, armv8.2; `archway targets` lists them) or a qemu model (cortex-a53, power9, z14; `qemu-ARCH -cpu help`). A level below the host's runs under qemu."
+  )
   var cpu: String?
 
   @Option(help: "End the program after this many seconds (exit 124).")

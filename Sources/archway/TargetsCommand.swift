@@ -10,13 +10,17 @@ struct TargetsCommand: AsyncParsableCommand {
         archway targets
         archway targets --libc musl --json | jq -r '.[].rust'
         archway targets --libc gnu-2.17        # Zig names carry the glibc floor: aarch64-linux-gnu.2.17
+        archway targets --cpu                  # the CPU levels a matrix's cpu: names, and what each maps to
       """
   )
 
   @Option(help: "Names for this libc on linux targets: gnu, gnu-X.Y or musl (default gnu).")
   var libc = "gnu"
 
-  @Flag(help: "Print a JSON array, one object per target.")
+  @Flag(help: "List the CPU levels (`cpu:` in a matrix, `--cpu` of exec and verify) instead of the targets.")
+  var cpu = false
+
+  @Flag(help: "Print a JSON array, one object per target (or CPU level).")
   var json = false
 
   func run() async throws {
@@ -26,6 +30,7 @@ struct TargetsCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError(error.description)
     }
+    if cpu { return try printLevels() }
     let names = TargetCatalog.names(libc: requirement)
     if json {
       try Output.printJSON(names)
@@ -40,5 +45,21 @@ struct TargetsCommand: AsyncParsableCommand {
       ])
     }
     print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
+  }
+
+  private func printLevels() throws {
+    if json { return try Output.printJSON(CPULevel.levels) }
+    var table = TextTable(header: ["CPU", "ARCH", "QEMU -cpu", "-march", "GO"])
+    for level in CPULevel.levels {
+      let go = [
+        level.goamd64.map { "GOAMD64=\($0)" }, level.goarm.map { "GOARM=\($0)" },
+        level.goarm64.map { "GOARM64=\($0)" },
+      ].compactMap { $0 }.joined(separator: " ")
+      table.rows.append([
+        level.name, level.arch ?? "-", level.qemuModel ?? "- (only a host that has it)", level.march ?? "-", go,
+      ])
+    }
+    print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
+    print("Any other word is taken for a qemu CPU model (`qemu-ARCH -cpu help` lists them), run but not ranked.")
   }
 }

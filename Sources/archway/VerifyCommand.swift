@@ -14,6 +14,7 @@ struct VerifyCommand: AsyncParsableCommand {
         archway verify dist/hello --target linux/arm64 --glibc-max 2.31
         archway verify dist/ --target linux/arm/v7 --libc gnu-2.28 --allow-needed 'libc.so.6,libm.so.6'
         archway verify hello-static --target linux/amd64 --libc static
+        archway verify dist/server --target linux/amd64 --cpu x86-64-v2
         archway verify app.exe --target windows/amd64 --allow-needed 'KERNEL32.dll,ws2_32.dll'
       """
   )
@@ -31,6 +32,9 @@ struct VerifyCommand: AsyncParsableCommand {
     name: .customLong("allow-needed"), help: "Comma-separated libraries (or shell patterns) the binaries may need.")
   var allowNeeded: String?
 
+  @Option(help: "The CPU level the binaries must run on: x86-64, x86-64-v2, x86-64-v3, x86-64-v4, armv5, armv6, armv7.")
+  var cpu: String?
+
   @Flag(help: "Print a JSON array: per file its path, whether it passed, its violations and facts.")
   var json = false
 
@@ -39,7 +43,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
   func policy() throws -> ArtifactPolicy {
     do {
-      return try ArtifactPolicy(target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded)
+      return try ArtifactPolicy(target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded, cpu: cpu)
     } catch {
       throw ValidationError(error.description)
     }

@@ -38,8 +38,12 @@ import Testing
       let unknown = try Self.exec(["--target", "linux/arm64", "--cpu", "no-such-cpu", "--"] + argv)
       #expect(unknown.status != 0 && unknown.stderr.contains("unable to find CPU model 'no-such-cpu'"), "\(argv)")
     }
-    let native = try Self.exec(["--target", "linux/amd64", "--cpu", "max", "--", "true"])
-    #expect(native.status == 2 && native.stderr.contains("runs natively here"), "\(native.stderr)")
+    // On the host's own arch a model means qemu too, for the target's program; a host program
+    // (whose children would run natively) is refused.
+    let own = try Self.exec(["--target", "linux/amd64", "--cpu", "max", "--", Fixtures.named("c-gcc-linux-amd64").path])
+    #expect(own.status == 0 && own.stdout.hasPrefix("hello"), "\(own.stderr)")
+    let host = try Self.exec(["--target", "linux/amd64", "--cpu", "max", "--", "true"])
+    #expect(host.status == 3 && host.stderr.contains("is the host's program"), "\(host.stderr)")
   }
 
   @Test func badTargetsAndRunnersAreErrorsWithTheirReason() throws {

@@ -365,4 +365,29 @@ import Testing
     let spoken = CellVerifier.stepCheck("exit", subject: "quiet", step, expected: 0)
     #expect(spoken.details?.hasPrefix("stderr (end):\nqemu-aarch64-static: Could not open") == true)
   }
+
+  /// A Go binary built with GOARM=7 passed a linux/arm/v5 cell: Go writes no ARM attributes (no
+  /// variant, so no static finding) and qemu ran its default `max` CPU, which executes v7 code. The
+  /// variant now comes from the build info and the cell runs on qemu's ARMv5 model (arm926).
+  @Test func aGoARMv7BinaryFailsAnARMv5Cell() async throws {
+    let folder = Fixtures.scratch("false-goarm")
+    let records = try await Self.verified(
+      """
+      matrix:
+        platform: [linux/arm/v5]
+      build:
+        argv: [cp, "\(Fixtures.named("go-linux-armv7").path)", "${cell.out}/hello"]
+        artifacts: {hello: "${cell.out}/hello"}
+      run:
+        - name: hello
+          argv: ["${artifact:hello}"]
+      """, in: folder)
+    let record = try #require(records.first)
+    #expect(record.verdict == .failed)
+    let arch = record.checks.first { $0.name == "arch" }
+    #expect(
+      arch?.verdict == .failed && arch?.message.contains("needs an ARM v7 CPU") == true, "\(String(describing: arch))")
+    let exit = record.checks.first { $0.name == "exit" }
+    #expect(exit?.message.hasPrefix("killed by SIGILL") == true, "\(String(describing: exit))")
+  }
 }

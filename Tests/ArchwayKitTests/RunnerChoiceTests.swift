@@ -160,4 +160,55 @@ import Testing
     let underTmp = Runner.bubblewrapArguments(rootfs: rootfs, folder: "/tmp/x")
     #expect(underTmp.suffix(3) == ["--bind", "/tmp/x", "/tmp/x"] && !underTmp.contains(rootfs + "/tmp"))
   }
+
+  /// A `cpu:` below the host's runs under qemu's model of it even on the host's own arch; the host's
+  /// level runs natively; a level qemu cannot emulate, on a host without it, is the host's shortfall;
+  /// an arm cell runs on its variant's model, never qemu's `max`.
+  @Test func aCPULevelIsEmulatedUnlessItIsTheHosts() throws {
+    var host = try Self.host(programs: ["qemu-x86_64-static", "qemu-arm-static", "qemu-aarch64-static"])
+    host.cpuLevel = "x86-64-v3"
+    let v2 = Runner.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v2]"), on: host)
+    #expect(v2.kind == .qemu && v2.cpuModel == "Nehalem" && v2.sysroot == nil, "\(v2)")
+    #expect(v2.wrap(["/out/dot"]) == ["/usr/bin/qemu-x86_64-static", "-cpu", "Nehalem", "/out/dot"])
+    #expect(v2.environment == ["QEMU_CPU": "Nehalem"])
+    #expect(v2.timeoutScale == 5, "emulated, so scaled like any qemu cell")
+    let own = Runner.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v3]"), on: host)
+    #expect(own.kind == .native && own.cpuModel == nil, "\(own)")
+    let v4 = Runner.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v4]"), on: host)
+    #expect(v4.kind == .none && v4.hostLacksIt && v4.reason.contains("x86-64-v4"), "\(v4)")
+    let named = Runner.choose(
+      for: try Self.cell("platform: [linux/arm64]\n  libc: [static]\n  cpu: [cortex-a53]"), on: host)
+    #expect(
+      named.kind == .qemu && named.wrap(["/out/x"]) == ["/usr/bin/qemu-aarch64-static", "-cpu", "cortex-a53", "/out/x"])
+    let armel = Runner.choose(for: try Self.cell("platform: [linux/arm/v5]\n  libc: [static]"), on: host)
+    #expect(armel.cpuModel == "arm926", "\(armel)")
+    let maximum = Runner.choose(
+      for: try Self.cell("platform: [linux/arm/v7]\n  libc: [static]\n  cpu: [max]"), on: host)
+    #expect(maximum.cpuModel == "max")
+    let arm64 = Runner.choose(for: try Self.cell("platform: [linux/arm64]\n  libc: [static]"), on: host)
+    #expect(arm64.kind == .qemu && arm64.cpuModel == nil, "no cpu: qemu's default")
+  }
+
+  /// On the host's own arch under a model, a host program (a shell) would start the cell's programs
+  /// natively: such a step is refused, the cell's own program runs under the model.
+  @Test func aHostProgramCannotRunUnderTheHostsOwnArchsModel() throws {
+    var host = try Self.host(programs: ["qemu-x86_64-static"])
+    host.cpuLevel = "x86-64-v4"
+    let cell = try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v2]")
+    let runner = Runner.choose(for: cell, on: host)
+    let folder = Fixtures.scratch("cpu-host-program")
+    let own = folder + "/tool"
+    try FileManager.default.copyItem(atPath: Fixtures.named("c-gcc-linux-amd64").path, toPath: own)
+    let shell = runner.emulated(
+      ["sh", "-c", own], target: cell.target, folder: folder, workdir: nil, path: "/usr/bin:/bin", binfmt: [],
+      host: Self.amd64)
+    guard case .impossible(let reason) = shell else {
+      Issue.record("a host shell ran under the model: \(shell)")
+      return
+    }
+    #expect(reason.contains("what it starts would run natively"), "\(reason)")
+    #expect(
+      runner.emulated([own], target: cell.target, folder: folder, workdir: nil, path: nil, binfmt: [], host: Self.amd64)
+        == .direct(["/usr/bin/qemu-x86_64-static", "-cpu", "Nehalem", own]))
+  }
 }

@@ -188,7 +188,10 @@ public struct CellExecutor: Sendable {
       let command =
         session.map {
           $0.exec(
-            argv, environment: step.environment.merging(["ARCHWAY_CELL": cell.id]) { step, _ in step },
+            argv,
+            environment: step.environment.merging(["ARCHWAY_CELL": cell.id].merging(runner.environment) { a, _ in a }) {
+              step, _ in step
+            },
             workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
         } ?? wrapped.map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
       guard let command else {
@@ -198,15 +201,13 @@ public struct CellExecutor: Sendable {
       }
       // Inside a root filesystem or container the workdir is the runner's to enter, not the host's.
       let hostFolder = [.rootfs, .container].contains(runner.kind) ? nil : step.workingDirectory
-      var outcome = await run(
-        step, argv: command, in: cell, workingDirectory: hostFolder, timeoutScale: runner.timeoutScale ?? 1)
+      var outcome = await run(step, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
       // `retries:` runs a step that did not end as expected again; how the failed attempts ended is
       // kept, so one that passes later is flaky, not simply passed.
       var failures: [StepStatus] = []
       while failures.count < step.retries ?? 0, outcome.status != .exited(step.expectedExit), outcome.status.retryable {
         failures.append(outcome.status)
-        outcome = await run(
-          step, argv: command, in: cell, workingDirectory: hostFolder, timeoutScale: runner.timeoutScale ?? 1)
+        outcome = await run(step, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
       }
       if !failures.isEmpty { outcome.failedAttempts = failures }
       outcome.role = .run
@@ -217,11 +218,14 @@ public struct CellExecutor: Sendable {
   }
 
   /// Runs a step's final argv (already wrapped by its runner and limits) with its environment and
-  /// logs, its time limit (its own, else the run's) multiplied by `timeoutScale`.
+  /// logs, its time limit (its own, else the run's) multiplied by the runner's scale, and what the
+  /// runner adds to the environment (`QEMU_CPU`).
   private func run(
-    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?, timeoutScale: Double = 1
+    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?, runner: Runner? = nil
   ) async -> StepOutcome {
+    let timeoutScale = runner?.timeoutScale ?? 1
     var environment = passThrough
+    environment.merge(runner?.environment ?? [:]) { _, runner in runner }
     environment.merge(step.environment) { _, step in step }
     environment["ARCHWAY_CELL"] = cell.id
     environment["ARCHWAY_CELL_OUT"] = cell.out

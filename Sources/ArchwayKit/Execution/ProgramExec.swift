@@ -185,23 +185,16 @@ public struct ProgramExec: Sendable {
     var wrapped: [String]
     switch runner.kind {
     case .native:
-      if let cpu {
-        throw ExecError(
-          "--cpu \(cpu) picks a qemu CPU model, but \(cell.target.platform) runs natively here (\(runner.reason))")
-      }
-      wrapped = argv
+      wrapped = argv  // With a --cpu, only the host's own level runs natively.
     case .qemu:
       switch runner.emulated(
         argv, target: cell.target, folder: directory, workdir: directory, path: executor.passThrough["PATH"],
-        binfmt: executor.hostFacts.binfmtEnabled, host: host)
+        binfmt: executor.hostFacts.binfmtEnabled, host: host, anywhere: true)
       {
-      case .direct(let command):
-        // qemu's own option for the program it runs; a static 386 program the kernel runs has none.
-        wrapped =
-          cpu.map { command.count > argv.count ? [command[0], "-cpu", $0] + command.dropFirst() : command } ?? command
+      case .direct(let command): wrapped = command  // qemu's `-cpu` is in it.
       case .onTheHost(let command):
         // The programs binfmt_misc hands to qemu read the model from the environment.
-        wrapped = cpu.map { ["env", "QEMU_CPU=\($0)"] + command } ?? command
+        wrapped = runner.cpuModel.map { ["env", "QEMU_CPU=\($0)"] + command } ?? command
       case .impossible(let reason): throw ExecError(reason, exitCode: 3)
       }
     case .none:
@@ -227,6 +220,7 @@ public struct ProgramExec: Sendable {
     var axes: [String: Any] = ["platform": [target]]
     if let libc { axes["libc"] = [libc] }
     if let env { axes["env"] = [env] }
+    if let cpu { axes["cpu"] = [cpu] }
     // `${` is literal in a program's arguments: the planner would read it as a placeholder.
     var step: [String: Any] = ["name": "exec", "argv": argv.map { $0.replacingOccurrences(of: "${", with: "$${") }]
     if !limits.isEmpty { step["ulimit"] = limits }

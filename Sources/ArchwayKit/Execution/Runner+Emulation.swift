@@ -21,10 +21,14 @@ extension Runner {
   /// the emulators binfmt_misc runs (`qemu-aarch64`). On an amd64 `host` the kernel runs 386
   /// programs itself: a static one runs directly (qemu-i386 crashes Go's 386 runtime), and a host
   /// program starts them without binfmt_misc (a dynamic one then needs the i386 loader, and says so
-  /// when it is missing).
+  /// when it is missing). A cell of the host's own arch emulated for its CPU (``cpuModel``) runs only
+  /// its own programs: what a host program starts would escape the model. There, `anywhere`
+  /// takes a binary from any folder but the system's (`/usr`, `/bin`, `/sbin`, or found on PATH) for
+  /// the cell's own (`archway exec`, which is told what to run: `go test -exec` hands it a test binary
+  /// in a temporary folder).
   func emulated(
     _ argv: [String], target: CellTarget, folder: String, workdir: String?, path: String?, binfmt: Set<String>,
-    host: Platform
+    host: Platform, anywhere: Bool = false
   ) -> Emulated {
     guard let program = argv.first, let wrapped = wrap(argv) else { return .impossible("nothing runs it") }
     let located =
@@ -34,6 +38,16 @@ extension Runner {
     guard let located, FileManager.default.fileExists(atPath: located) else { return .direct(wrapped) }
     let facts = try? BinaryInspector.inspectFile(atPath: located)
     let built = URL(fileURLWithPath: located).standardizedFileURL.path.hasPrefix(folder + "/")
+    if let model = cpuModel, target.arch == host.arch || (target.arch == "386" && host.arch == "amd64") {
+      // The host's own arch under a CPU model: no binfmt_misc registration hands what a program
+      // starts back to qemu, so only the cell's programs can run, each under the model itself.
+      let hostTool = !program.contains("/") || ["/usr/", "/bin/", "/sbin/"].contains { located.hasPrefix($0) }
+      if built || (anywhere && !hostTool), facts?.format == .elf { return .direct(wrapped) }
+      return .impossible(
+        "\(program) is the host's program, not the cell's: on this \(host) host what it starts would run natively,"
+          + " not on the \(model) CPU; run the cell's program directly, or through"
+          + " `archway exec --target \(target.platform) --cpu \(target.cpu ?? model) --`")
+    }
     if target.arch == "386", host.arch == "amd64", facts?.format == .elf, facts?.arch == "386",
       facts?.interpreter == nil, facts?.linkage == .static || facts?.linkage == .staticPIE
     {

@@ -34,6 +34,9 @@ public struct Runner: Sendable, Hashable, Codable {
   /// For `rootfs` and `container`: the user's project (where Archway runs), shown read-only at its
   /// own path, so a suite reads its sources and data without copying them into every cell.
   public var projectFolder: String?
+  /// The qemu CPU model the target's programs are emulated on (`-cpu`, and `QEMU_CPU` for those
+  /// binfmt_misc starts): the cell's `cpu:`, else for arm its variant's model; nil for qemu's default.
+  public var cpuModel: String?
   /// What run steps' time limits are multiplied by under this runner (`timeout_scale:`; 5 under
   /// qemu, 8 for a foreign arch in a root filesystem or container, 1 natively).
   public var timeoutScale: Double?
@@ -42,6 +45,7 @@ public struct Runner: Sendable, Hashable, Codable {
     case kind, reason, launcher, sysroot, hostLacksIt = "host_lacks_it", image
     case containerPlatform = "container_platform", engineArguments = "engine_args", seccomp
     case boundFolder = "bound_folder", projectFolder = "project_folder", timeoutScale = "timeout_scale"
+    case cpuModel = "cpu_model"
   }
 
   /// How `rootfs` enters the root filesystem as root: in a private mount namespace, an overlay of the
@@ -104,12 +108,16 @@ public struct Runner: Sendable, Hashable, Codable {
     return arguments + shown + ["--bind", folder, folder]
   }
 
+  /// The environment a step's programs need under this runner: `QEMU_CPU` where a model is chosen.
+  public var environment: [String: String] { cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
+
   /// The argv that runs `argv` on the target, starting in `workdir` (a root filesystem's steps
   /// start in the cell's folder when nil; elsewhere the process's own folder holds); nil for `none`.
   public func wrap(_ argv: [String], workdir: String? = nil) -> [String]? {
     switch kind {
     case .native: argv
-    case .qemu: [launcher ?? "qemu"] + (sysroot.map { ["-L", $0] } ?? []) + argv
+    case .qemu:
+      [launcher ?? "qemu"] + (cpuModel.map { ["-cpu", $0] } ?? []) + (sysroot.map { ["-L", $0] } ?? []) + argv
     case .wine:
       ["env"] + (sysroot.map { ["WINEPREFIX=\($0)"] } ?? []) + ["WINEDEBUG=-all", launcher ?? "wine"] + argv
     case .rootfs:

@@ -22,14 +22,17 @@ extension Runner {
     /// The folder Archway runs in (the user's project), which root filesystems and containers see
     /// read-only at its own path; nil to show them none.
     public var project: String?
+    /// The host CPU's level (``CPULevel``, e.g. `x86-64-v4`), where Archway can tell; nil otherwise.
+    public var cpuLevel: String?
 
     /// Facts made up by the caller.
     public init(
       platform: Platform, locate: @escaping @Sendable (String) -> String?,
       exists: @escaping @Sendable (String) -> Bool, isRoot: Bool, binfmtFixed: Set<String>, environments: String,
-      binfmtEnabled: Set<String>? = nil, project: String? = nil
+      binfmtEnabled: Set<String>? = nil, project: String? = nil, cpuLevel: String? = nil
     ) {
       self.project = project
+      self.cpuLevel = cpuLevel
       self.platform = platform
       self.locate = locate
       self.exists = exists
@@ -46,7 +49,33 @@ extension Runner {
         platform: platform, locate: { ProcessSupervisor.locate($0, path: path) },
         exists: { FileManager.default.fileExists(atPath: $0) }, isRoot: getuid() == 0, binfmtFixed: binfmt.fixed,
         environments: EnvironmentStore.defaultRoot(environment: environment), binfmtEnabled: binfmt.enabled,
-        project: URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path)
+        project: URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path,
+        cpuLevel: platform.arch == "amd64" ? x86Level(flags: cpuFlags()) : nil)
+    }
+
+    /// The flags of the first processor in `/proc/cpuinfo`.
+    static func cpuFlags(file: String = "/proc/cpuinfo") -> Set<String> {
+      guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+        let colon = line.firstIndex(of: ":")
+      else { return [] }
+      return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    }
+
+    /// The highest x86-64 level whose features (as the x86-64 psABI lists them) are all in `flags`.
+    static func x86Level(flags: Set<String>) -> String? {
+      let levels: [(String, Set<String>)] = [
+        ("x86-64", ["cmov", "cx8", "fpu", "fxsr", "mmx", "sse", "sse2"]),
+        ("x86-64-v2", ["cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3"]),
+        ("x86-64-v3", ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]),
+        ("x86-64-v4", ["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"]),
+      ]
+      var reached: String?
+      for (name, needs) in levels {
+        guard needs.isSubset(of: flags) else { break }
+        reached = name
+      }
+      return reached
     }
 
     /// The enabled `qemu-*` registrations of binfmt_misc, and those of them whose flags hold F.
@@ -66,6 +95,14 @@ extension Runner {
     }
   }
 
+  /// Whether `cell` names a CPU its own arch's host must not simply run natively: a level other
+  /// than the host's (a lower one is proved under qemu's model of it, a higher one the host cannot
+  /// run), or a qemu model by name.
+  static func emulatesCPU(_ cell: Cell, on host: HostFacts) -> Bool {
+    guard let level = cell.target.cpuLevel else { return false }
+    return level.rank == nil || level.name != host.cpuLevel
+  }
+
   /// The cheapest runner that can honestly run `cell`'s binaries on this host, with the reason:
   /// native, then (for an `env:` cell) the environment's root filesystem by chroot or under qemu, then
   /// qemu with the cross toolchain's sysroot, then a container, then wine; otherwise `none` with the
@@ -77,6 +114,11 @@ extension Runner {
     // Emulation is slower: run steps' limits are scaled by the runner (the cell's `timeout_scale:`).
     let foreign =
       cell.target.arch != host.platform.arch && !(cell.target.arch == "386" && host.platform.arch == "amd64")
+    // Whatever emulates the target emulates the cell's CPU: qemu's `-cpu`, and `QEMU_CPU` for the
+    // programs binfmt_misc hands to qemu (in a root filesystem, a container, or a host shell's).
+    if runner.kind == .qemu || (foreign && [.rootfs, .container].contains(runner.kind)) {
+      runner.cpuModel = cell.target.qemuModel
+    }
     if let kind = CellSettings.RunnerRequest(rawValue: runner.kind.rawValue) {
       runner.timeoutScale = cell.settings.timeoutScale(runner: kind, foreign: foreign)
     }
@@ -93,7 +135,15 @@ extension Runner {
         env, cell: cell, spec: spec, requested: requested, host: host, engineArguments: engineArguments)
     }
     let staticLibc = target.libc == "static"
-    if requested == nil || requested == .native, target.os == host.platform.os {
+    let emulatesCPU = Self.emulatesCPU(cell, on: host)
+    if emulatesCPU, let level = cell.target.cpuLevel, level.qemuModel == nil {
+      return Runner(
+        kind: .none,
+        reason: "cpu \(level.name) runs only on a host that has it (qemu emulates no AVX-512);"
+          + " this host is \(host.cpuLevel ?? "of an unknown level")",
+        hostLacksIt: true)
+    }
+    if requested == nil || requested == .native, target.os == host.platform.os, !emulatesCPU {
       if platform == host.platform { return Runner(kind: .native, reason: "the host is \(host.platform)") }
       if host.platform.arch == "amd64", target.arch == "386", staticLibc || host.exists("/lib/ld-linux.so.2") {
         return Runner(kind: .native, reason: "amd64 hosts run 386 binaries")
@@ -105,6 +155,12 @@ extension Runner {
           kind: .none, reason: "no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)", hostLacksIt: true)
       }
       if staticLibc { return Runner(kind: .qemu, reason: "static binaries run under \(qemu)", launcher: emulator) }
+      if emulatesCPU, platform == host.platform || (target.arch == "386" && host.platform.arch == "amd64") {
+        // The host's own arch on another CPU: its own libraries are the target's.
+        return Runner(
+          kind: .qemu, reason: "\(qemu) on the \(target.cpu ?? "named") CPU, with the host's libraries",
+          launcher: emulator)
+      }
       guard target.libc.hasPrefix("gnu"), let spec, let sysroot = crossSysroot(for: spec) else {
         return Runner(
           kind: .none, reason: "no \(target.libc) sysroot for \(target.platform) here; use libc static or an env",
@@ -162,8 +218,10 @@ extension Runner {
       return Runner(kind: .none, reason: "the plan has no recipe of \(env) for \(platform)", hostLacksIt: true)
     }
     let rootfs = EnvironmentStore(root: host.environments, environment: [:]).rootfs(recipe, arch: arch)
+    // A CPU other than the host's is emulated even on the host's own arch.
     let runsHere =
-      spec?.platform == host.platform || (host.platform.arch == "amd64" && spec?.platform.arch == "386")
+      (spec?.platform == host.platform || (host.platform.arch == "amd64" && spec?.platform.arch == "386"))
+      && !emulatesCPU(cell, on: host)
     let qemu = spec?.qemu ?? "qemu"
     var unavailable: [String] = []
     if requested == nil || requested == .rootfs {

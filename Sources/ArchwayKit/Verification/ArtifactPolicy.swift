@@ -12,27 +12,33 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
   public var allowedNeeded: [String]?
   /// The newest macOS a Mach-O artifact may require (its slices' `minos`); nil allows any.
   public var minosMax: DottedVersion?
+  /// The CPU level the artifact must run on (`cpu:`, `--cpu`): a binary that says it needs a higher
+  /// one fails; nil (or a qemu model, which has no rank) checks nothing.
+  public var cpu: CPULevel?
 
   enum CodingKeys: String, CodingKey {
-    case platform, libc, glibcMax = "glibc_max", allowedNeeded = "allowed_needed", minosMax = "minos_max"
+    case platform, libc, glibcMax = "glibc_max", allowedNeeded = "allowed_needed", minosMax = "minos_max", cpu
   }
 
   /// Creates a value from its parts.
   public init(
     platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil,
-    minosMax: DottedVersion? = nil
+    minosMax: DottedVersion? = nil, cpu: CPULevel? = nil
   ) {
     self.platform = platform
     self.libc = libc
     self.glibcMax = glibcMax ?? libc.glibcCeiling
     self.allowedNeeded = allowedNeeded
     self.minosMax = minosMax
+    self.cpu = cpu
   }
 
   /// Builds a policy from command-line words: `--target`, `--libc`, `--glibc-max`, `--allow-needed`
   /// (comma-separated). Throws a ``TargetError`` quoting the first bad value, with a suggestion
   /// where one is close, or naming an impossible combination (`darwin` with `musl`).
-  public init(target: String, libc: String, glibcMax: String?, allowNeeded: String?) throws(TargetError) {
+  public init(
+    target: String, libc: String, glibcMax: String?, allowNeeded: String?, cpu: String? = nil
+  ) throws(TargetError) {
     let platform = try Platform.parse(target)
     let requirement = try LibcRequirement.parse(libc)
     if let problem = requirement.incompatibility(with: platform) { throw TargetError(problem) }
@@ -46,7 +52,11 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
     let allowed = allowNeeded.map { list in
       list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
-    self.init(platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed)
+    let level = try cpu.map { text throws(TargetError) in try CPULevel.parse(text, arch: platform.arch) }
+    if let level, level.rank == nil {
+      throw TargetError("--cpu '\(level.name)' is a qemu model, not a level a binary can be checked against")
+    }
+    self.init(platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed, cpu: level)
   }
 
   /// The file format the platform's OS loads.

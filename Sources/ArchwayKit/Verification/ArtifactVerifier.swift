@@ -33,7 +33,25 @@ public enum ArtifactVerifier {
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
     violations += minos(facts, policy)
+    violations += cpu(facts, policy)
     return violations
+  }
+
+  private static func cpu(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard let wanted = policy.cpu, let rank = wanted.rank, let name = facts.cpuLevel,
+      let claimed = CPULevel.known(name), claimed.arch == wanted.arch, let needs = claimed.rank, needs > rank
+    else { return [] }
+    let sources = [
+      facts.x86ISANeeded == name ? "its ISA note" : nil, facts.goBuild?.amd64Level == name ? "GOAMD64" : nil,
+      facts.goBuild?.armVariant.map { "arm" + $0 } == name ? "GOARM" : nil,
+      facts.arch == "arm" && facts.goBuild?.armVariant == nil ? "its ARM attributes" : nil,
+    ].compactMap { $0 }
+    let said = sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))"
+    return [
+      Violation(
+        check: "cpu", expected: "\(wanted.name) or lower", found: name,
+        message: "needs CPU level \(name)\(said) but the target's CPU is \(wanted.name)")
+    ]
   }
 
   private static func damage(_ facts: BinaryFacts) -> [Violation] {
@@ -90,7 +108,10 @@ public enum ArtifactVerifier {
           check: "arch", expected: "\(float)-float", found: "\(found)-float",
           message: "uses the \(found)-float ABI but \(target) needs \(float)-float"))
     }
-    if target.arch == "arm", let wanted = target.variant, let variant = facts.variant, variant > wanted {
+    // With a `cpu:` the CPU check compares the variant with the CPU's level instead of the ABI's.
+    if target.arch == "arm", policy.cpu?.armVariant == nil, let wanted = target.variant, let variant = facts.variant,
+      variant > wanted
+    {
       violations.append(
         Violation(
           check: "arch", expected: "arm/\(wanted) or older", found: "arm/\(variant)",
@@ -225,6 +246,7 @@ extension ArtifactPolicy {
     var parts: [String] = []
     if libc != .any { parts.append("libc \(libc)") }
     if let glibcMax { parts.append("glibc ≤ \(glibcMax)") }
+    if let cpu { parts.append("cpu \(cpu.name)") }
     if let allowedNeeded { parts.append("needing only \(allowedNeeded.joined(separator: ", "))") }
     return parts.isEmpty ? platform.description : "\(platform) (\(parts.joined(separator: "; ")))"
   }

@@ -29,7 +29,10 @@ public enum CellVerifier {
         checks.append(Check("exit", subject: step.name, .error, "the step has no outcome in the record"))
         continue
       }
-      checks.append(stepCheck("exit", subject: step.name, outcome, expected: step.expectedExit))
+      checks.append(
+        stepCheck(
+          "exit", subject: step.name, outcome, expected: step.expectedExit,
+          cpu: record.runner.cpuModel.map { cell.target.cpu ?? cell.target.variant.flatMap(CPULevel.arm)?.name ?? $0 }))
       guard let expectation = spec.expectations[step.name] else { continue }
       for (stream, rule) in [(StepStream.stdout, expectation.stdout), (.stderr, expectation.stderr)] {
         guard let rule else { continue }
@@ -63,8 +66,11 @@ public enum CellVerifier {
     }
   }
 
-  /// The check of how a step ended against the exit code it should end with.
-  static func stepCheck(_ name: String, subject: String?, _ step: StepOutcome, expected: Int32) -> Check {
+  /// The check of how a step ended against the exit code it should end with; a step run on the
+  /// emulated CPU `cpu` (a level, or a qemu model) that died of SIGILL is said to have used an instruction that CPU lacks.
+  static func stepCheck(
+    _ name: String, subject: String?, _ step: StepOutcome, expected: Int32, cpu: String? = nil
+  ) -> Check {
     let stderr = step.stderrTail.isEmpty ? step.stderrHead : step.stderrTail
     // A step that failed without a word (qemu refusing a host program, a missing loader) must at
     // least say what ran: otherwise "exit 1" is all anyone sees.
@@ -86,7 +92,8 @@ public enum CellVerifier {
       let tries = step.failedAttempts.map { " on each of \($0.count + 1) attempts" } ?? ""
       return Check(name, subject: subject, .failed, "exit \(code), expected \(expected)\(tries)", details: details)
     case .signaled(let signal):
-      return Check(name, subject: subject, .failed, "killed by \(signal)", details: details)
+      let why = signal == "SIGILL" ? cpu.map { " (an instruction the \($0) CPU lacks)" } ?? "" : ""
+      return Check(name, subject: subject, .failed, "killed by \(signal)\(why)", details: details)
     case .timedOut:
       return Check(name, subject: subject, .failed, step.status.description + "; its process tree was ended")
     case .interrupted:
@@ -122,8 +129,10 @@ public enum CellVerifier {
     artifact.facts = recorded
     guard let platform = try? Platform.parse(target.platform), let libc = try? LibcRequirement.parse(target.libc)
     else { return checks }
+    let level = target.cpuLevel
     let policy = ArtifactPolicy(
-      platform: platform, libc: libc, glibcMax: spec.glibcMax, allowedNeeded: spec.allowNeeded, minosMax: spec.minosMax)
+      platform: platform, libc: libc, glibcMax: spec.glibcMax, allowedNeeded: spec.allowNeeded, minosMax: spec.minosMax,
+      cpu: level)
     let violations = ArtifactVerifier.check(facts, against: policy)
     if let damage = violations.first(where: { $0.check == "intact" }) {
       checks.append(Check("intact", subject: artifact.name, .failed, damage.message, details: damage.found))
@@ -159,6 +168,10 @@ public enum CellVerifier {
     check(
       "needed", on: spec.allowNeeded != nil, includes: ["needed"],
       passed: "needs only allowed libraries (\(facts.needed.joined(separator: ", ")))")
+    check(
+      "cpu", on: spec.arch && level?.rank != nil, includes: ["cpu"],
+      passed: (facts.cpuLevel.map { "says it needs \($0), at most \(level!.name)" } ?? "says nothing of its CPU level")
+        + "; only a run on \(level!.name) proves what its code uses")
     check(
       "minos", on: spec.minosMax != nil && facts.slices != nil, includes: ["minos"],
       passed: "minos \(facts.slices?.compactMap(\.minos).joined(separator: ", ") ?? "?"), at most \(spec.minosMax!)")
