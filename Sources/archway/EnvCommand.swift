@@ -14,7 +14,7 @@ struct EnvCommand: ParsableCommand {
       content; with --engine it also imports it as the image archway/NAME:ARCH that cells with \
       `env: NAME` run in. docs/environments.md has the details.
       """,
-    subcommands: [EnvList.self, EnvBuild.self, EnvPrune.self]
+    subcommands: [EnvList.self, EnvBuild.self, EnvPrune.self, EnvCompat.self]
   )
 }
 
@@ -36,6 +36,15 @@ struct EnvLocation: ParsableArguments {
   func recipe(_ name: String) throws -> EnvironmentRecipe {
     try EnvironmentRecipe.find(name, in: [containers] + EnvironmentRecipe.shippedFolders)
   }
+
+  /// Every recipe: the folder's, then Archway's shipped ones it does not override.
+  func recipes() throws -> [EnvironmentRecipe] {
+    var names: [String] = []
+    for folder in [containers] + EnvironmentRecipe.shippedFolders {
+      for name in EnvironmentRecipe.names(root: folder) where !names.contains(name) { names.append(name) }
+    }
+    return try names.map(recipe)
+  }
 }
 
 struct EnvList: ParsableCommand {
@@ -53,7 +62,7 @@ struct EnvList: ParsableCommand {
   }
 
   func run() throws {
-    let recipes = try EnvironmentRecipe.names(root: location.containers).map(location.recipe)
+    let recipes = try location.recipes()
     let cached = location.store.entries()
     if json {
       try Output.printJSON(Listing(recipes: recipes, cached: cached))
@@ -129,5 +138,60 @@ struct EnvPrune: ParsableCommand {
     let removed = try location.store.prune(name)
     for path in removed { print("removed \(path)") }
     Output.error("\(removed.count) cached build\(removed.count == 1 ? "" : "s") removed")
+  }
+}
+
+struct EnvCompat: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compat",
+    abstract: "Say, for every built environment of a program's arch, whether it would load there or why not.",
+    discussion: """
+      Resolves the interpreter, every needed library (RPATH/RUNPATH with $ORIGIN, ld.so.conf, the \
+      default folders) and every symbol version inside each cached root filesystem, as its loader \
+      would. Prints one line per program, the line a README wants; --json prints every prediction.
+
+      Examples:
+        archway env compat dist/hello
+        archway env compat --json dist/* | jq '.[].environments[] | select(.prediction.loads | not)'
+      """
+  )
+
+  @OptionGroup var location: EnvLocation
+
+  @Flag(help: "Print JSON: per program its path and each environment's prediction.")
+  var json = false
+
+  @Argument(help: "The programs (ELF files).")
+  var paths: [String]
+
+  struct Result: Encodable {
+    var path: String
+    var environments: [LoadPredictor.Compatibility]
+  }
+
+  func run() throws {
+    let recipes = try location.recipes()
+    var results: [Result] = []
+    for path in paths {
+      let facts: BinaryFacts
+      do {
+        facts = try BinaryInspector.inspectFile(atPath: path)
+      } catch {
+        throw ValidationError(error.description)
+      }
+      guard LoadPredictor.debianArch(of: facts) != nil else {
+        throw ValidationError("\(path) is not a linux ELF program (\(facts.format.rawValue))")
+      }
+      results.append(
+        Result(
+          path: path,
+          environments: LoadPredictor.compatibility(of: path, facts: facts, recipes: recipes, store: location.store)))
+    }
+    if json {
+      try Output.printJSON(results)
+    } else {
+      for result in results { print("\(result.path): \(LoadPredictor.sentence(result.environments))") }
+    }
+    if results.contains(where: \.environments.isEmpty) { throw ExitCode(3) }
   }
 }

@@ -15,6 +15,7 @@ struct VerifyCommand: AsyncParsableCommand {
         archway verify dist/ --target linux/arm/v7 --libc gnu-2.28 --allow-needed 'libc.so.6,libm.so.6'
         archway verify hello-static --target linux/amd64 --libc static
         archway verify dist/server --target linux/amd64 --cpu x86-64-v2
+        archway verify dist/hello --target linux/arm64 --env debian-11   # would its libraries load there?
         archway verify app.exe --target windows/amd64 --allow-needed 'KERNEL32.dll,ws2_32.dll'
       """
   )
@@ -35,6 +36,13 @@ struct VerifyCommand: AsyncParsableCommand {
   @Option(help: "The CPU level the binaries must run on: x86-64, x86-64-v2, x86-64-v3, x86-64-v4, armv5, armv6, armv7.")
   var cpu: String?
 
+  @Option(
+    help:
+      "Also predict the load inside this environment's root filesystem (debian-11, …; built with archway env build).")
+  var env: String?
+
+  @OptionGroup var location: EnvLocation
+
   @Flag(help: "Print a JSON array: per file its path, whether it passed, its violations and facts.")
   var json = false
 
@@ -54,7 +62,15 @@ struct VerifyCommand: AsyncParsableCommand {
   func run() async throws {
     let policy = try policy()
     let results = try await BinaryInspector.inspect(paths: paths)
-    let verdicts = ArtifactVerifier.verify(results, against: policy)
+    var verdicts = ArtifactVerifier.verify(results, against: policy)
+    if let env {
+      do {
+        verdicts = try ArtifactVerifier.checkLoads(verdicts, in: try location.recipe(env), store: location.store)
+      } catch let error as EnvironmentError {
+        Output.error("Error: \(error.message)")
+        throw ExitCode(error.hostLacksIt ? 3 : 2)
+      }
+    }
     if json {
       try Output.printJSON(verdicts, symbols: false)
     } else {

@@ -126,12 +126,15 @@ import Testing
   /// What a library provides (`.gnu.version_d`) against `readelf -V`, for glibc, libstdc++ and libgcc
   /// on three byte orders and word sizes.
   @Test(arguments: [
-    "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libgcc_s.so.1",
-    "/usr/aarch64-linux-gnu/lib/libc.so.6", "/usr/s390x-linux-gnu/lib/libc.so.6", "/usr/arm-linux-gnueabihf/lib/libc.so.6",
+    "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+    "/lib/x86_64-linux-gnu/libgcc_s.so.1",
+    "/usr/aarch64-linux-gnu/lib/libc.so.6", "/usr/s390x-linux-gnu/lib/libc.so.6",
+    "/usr/arm-linux-gnueabihf/lib/libc.so.6",
   ])
   func versionDefinitionsAgreeWithReadelf(_ library: String) throws {
     let listing = try Command.run("readelf", ["-V", "-W", library]).stdout
-    let section = listing.components(separatedBy: "'.gnu.version_d'").dropFirst().first?
+    let section =
+      listing.components(separatedBy: "'.gnu.version_d'").dropFirst().first?
       .components(separatedBy: "section '").first ?? ""
     let names = section.split(separator: "\n").filter { $0.contains("Rev:") && !$0.contains("Flags: BASE") }
       .compactMap { line in line.components(separatedBy: "Name: ").last }

@@ -22,6 +22,7 @@ public enum CellVerifier {
       record.artifacts[index].sha256 = Checksums.sha256(ofFile: path)
       checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target)
     }
+    checks += loadChecks(record, cell: cell)
     checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec, artifacts: cell.steps.artifacts)
     let runs = Dictionary(record.steps.filter { $0.role == .run }.map { ($0.name, $0) }) { first, _ in first }
     for step in cell.steps.run {
@@ -64,6 +65,68 @@ public enum CellVerifier {
       return record.problems.map { Check("cell", .error, $0) }
     default: return record.problems.map { Check("cell", .failed, $0) }
     }
+  }
+
+  /// In an `env:` cell whose runner uses the environment's root filesystem: for each dynamic ELF
+  /// artifact, whether it would load there (``LoadPredictor``), beside what happened when a run step
+  /// started it. A prediction the run contradicts is an error of its own: either the run or the
+  /// prediction is wrong, and the verdict must not rest on either.
+  static func loadChecks(_ record: CellRecord, cell: Cell) -> [Check] {
+    guard let env = cell.env, [.rootfs, .qemu].contains(record.runner.kind), let root = record.runner.sysroot else {
+      return []
+    }
+    var checks: [Check] = []
+    for artifact in record.artifacts {
+      guard let facts = artifact.facts, facts.format == .elf, facts.interpreter != nil || !facts.needed.isEmpty else {
+        continue
+      }
+      let bound = [cell.out, record.runner.projectFolder].compactMap { $0 }
+      let prediction = LoadPredictor.predict(artifact.path, facts: facts, root: root, bound: bound)
+      let path = URL(fileURLWithPath: artifact.path).standardizedFileURL.path
+      let started = cell.steps.run.compactMap { step -> (StepSpec, StepOutcome)? in
+        guard let first = step.argv.first, URL(fileURLWithPath: first).standardizedFileURL.path == path,
+          let outcome = record.steps.first(where: { $0.role == .run && $0.name == step.name })
+        else { return nil }
+        return (step, outcome)
+      }
+      let ran = started.first { $0.1.status == .exited($0.0.expectedExit) }
+      let loaderSaid = started.lazy.compactMap { Self.loaderRefusal($0.1, program: path) }.first
+      if !prediction.loads, let (step, _) = ran {
+        checks.append(
+          Check(
+            "loads", subject: artifact.name, .error,
+            "predicted not to load in \(env) (\(prediction.summary)), but the step \(step.name) ran it: one of the two is wrong"
+          ))
+      } else if prediction.loads, let said = loaderSaid {
+        checks.append(
+          Check(
+            "loads", subject: artifact.name, .error,
+            "predicted to load in \(env), but its loader said: \(said); the prediction missed it"))
+      } else if prediction.loads {
+        checks.append(Check("loads", subject: artifact.name, .passed, "\(prediction.summary) in \(env)"))
+      } else {
+        let agreed = loaderSaid.map { "; the run agrees: \($0)" } ?? ""
+        checks.append(
+          Check(
+            "loads", subject: artifact.name, .failed, "would not load in \(env): \(prediction.summary)\(agreed)",
+            details: prediction.problems.joined(separator: "\n")))
+      }
+    }
+    return checks
+  }
+
+  /// The loader's own line when a step ended because `program` could not be loaded: glibc's
+  /// `error while loading shared libraries` or `version ... not found (required by`, musl's `Error
+  /// loading shared library`, or no such file for the program itself (its interpreter is missing).
+  static func loaderRefusal(_ step: StepOutcome, program: String) -> String? {
+    guard case .exited(let code) = step.status, [1, 126, 127].contains(code) else { return nil }
+    let markers = [
+      "error while loading shared libraries", "not found (required by", "Error loading shared library",
+      "Error relocating",
+    ]
+    return (step.stderrHead + "\n" + step.stderrTail).split(separator: "\n").first { line in
+      markers.contains { line.contains($0) } || (line.contains(program) && line.contains("No such file or directory"))
+    }.map(String.init)
   }
 
   /// The check of how a step ended against the exit code it should end with; a step run on the
