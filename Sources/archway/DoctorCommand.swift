@@ -10,7 +10,9 @@ struct DoctorCommand: AsyncParsableCommand {
       Checks qemu-user emulators and their sysroots per target, binfmt_misc and its registrations, \
       cross compilers, zig, Go, musl-gcc, podman/docker (and whether a container of an archway/ image \
       starts, with $ARCHWAY_ENGINE_ARGS), wine, bwrap and debootstrap; on macOS, whether Archway runs \
-      translated by Rosetta. With --matrix, also \
+      translated by Rosetta; and whether the compilers and build tools on PATH (gcc and the cross \
+      gccs, zig, go, cargo, cmake, make) are built for this host: one of another arch runs emulated \
+      or translated, 5–10× slower, and is named with the fix. With --matrix, also \
       says how each cell would run here, and exits 3 when no cell could run at all.
 
       Examples:

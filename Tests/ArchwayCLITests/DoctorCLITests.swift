@@ -67,4 +67,30 @@ import Testing
     #expect(result.stdout.contains("none    linux-arm64-musl: no musl sysroot for linux/arm64 here"))
     #expect(try await Self.doctor("--matrix", "Matrix/archway.yml").status == 0)
   }
+
+  /// A toolchain built for another arch (an arm64 `go` or `gcc` first on PATH) is named, with the
+  /// arch `file(1)` sees in it; the host's own ones pass as one check.
+  @Test func aToolchainOfAnotherArchIsNamed() async throws {
+    let folder = Fixtures.scratch("doctor-foreign")
+    for name in ["go", "gcc"] {
+      try FileManager.default.copyItem(atPath: Fixtures.named("c-gcc-linux-arm64").path, toPath: "\(folder)/\(name)")
+    }
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = folder + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    let result = try await Self.doctor("--json", environment: environment)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let checks = try #require(object["checks"] as? [[String: Any]])
+    for name in ["go", "gcc"] {
+      let check = try #require(checks.first { $0["name"] as? String == "toolchain \(name)" }, "\(checks)")
+      #expect(check["ok"] as? Bool == false)
+      #expect((check["detail"] as? String)?.contains("\(folder)/\(name) is built for arm64") == true, "\(check)")
+      #expect(try Oracle.file("\(folder)/\(name)").contains("ARM aarch64"), "file(1) agrees it is arm64")
+    }
+    #expect(checks.first { $0["name"] as? String == "toolchains" }?["ok"] as? Bool == false)
+    let plain = try await Self.doctor("--json")
+    let own = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
+    let summary = (own["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "toolchains" }
+    #expect(summary?["ok"] as? Bool == true, "\(String(describing: summary))")
+    #expect((summary?["detail"] as? String)?.contains("gcc") == true)
+  }
 }

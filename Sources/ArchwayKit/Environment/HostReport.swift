@@ -84,7 +84,46 @@ public struct HostReport: Sendable, Hashable, Codable {
         checks.append(await containerStart(engine: found!, host: host, engineArguments: engineArguments))
       }
     }
+    checks += toolchainChecks(host: host, locate: locate)
     return HostReport(host: host.description, checks: checks)
+  }
+
+  /// The programs a build runs, read with Archway's own readers: one not built for the host's arch
+  /// runs translated (Rosetta) or emulated (binfmt_misc's qemu), 5–10× slower, and is a check that
+  /// fails with the fix; all native is one passing check. A script (not a binary) is left out.
+  static func toolchainChecks(host: Platform, locate: (String) -> String?) -> [HostCheck] {
+    let crossCompilers = TargetCatalog.architectures.compactMap { spec in
+      spec.platform.os == "linux" ? TargetNames(spec: spec, libc: .gnu(nil)).gccPrefix.map { $0 + "gcc" } : nil
+    }
+    let names = ["cc", "gcc", "g++", "clang", "zig", "go", "cargo", "rustc", "cmake", "make", "ninja"] + crossCompilers
+    var native: [String] = []
+    var foreign: [HostCheck] = []
+    for name in names {
+      guard let path = locate(name), let facts = try? BinaryInspector.inspectFile(atPath: path),
+        facts.format != .unknown, facts.error == nil
+      else { continue }
+      let arches = facts.slices?.map(\.arch) ?? [facts.arch ?? "unknown"]
+      let runsHere =
+        arches.contains(host.arch) || (host.arch == "amd64" && arches == ["386"])
+      if runsHere {
+        native.append(name)
+        continue
+      }
+      let how = host.os == "darwin" ? "translated by Rosetta" : "emulated by binfmt_misc's qemu"
+      foreign.append(
+        HostCheck(
+          name: "toolchain \(name)", ok: false,
+          detail: "\(path) is built for \(arches.joined(separator: "+")), not this \(host) host: it runs \(how),"
+            + " 5–10× slower",
+          fix:
+            "install a build of \(name) for \(host.arch) (its \(host.arch) package or release) and put it first on PATH"
+        ))
+    }
+    let summary = HostCheck(
+      name: "toolchains", ok: foreign.isEmpty,
+      detail: native.isEmpty ? "no compiler found" : "\(native.joined(separator: ", ")): built for \(host.arch)",
+      fix: foreign.isEmpty ? nil : "see the toolchain checks below")
+    return [summary] + foreign
   }
 
   /// Whether `engine` really starts a container of one of Archway's images for the host's arch with
