@@ -91,6 +91,16 @@ import Testing
     }
   }
 
+  /// Go 1.23's GOARM64 (no Go here writes it): a known level is claimed, an unknown one is not.
+  @Test func goarm64NamesAnArm64Level() {
+    var facts = BinaryFacts(format: .elf)
+    facts.arch = "arm64"
+    facts.goBuild = GoBuildInfo(version: "go1.23.0", settings: ["GOARCH": "arm64", "GOARM64": "v8.2,lse"])
+    #expect(facts.cpuLevel == "armv8.2")
+    facts.goBuild?.settings["GOARM64"] = "v9.3"
+    #expect(facts.cpuLevel == nil)
+  }
+
   @Test func levelsParseAndTyposAreRefused() throws {
     #expect(try CPULevel.parse("x86-64-v2", arch: "amd64").qemuModel == "Nehalem")
     #expect(try CPULevel.parse("v3", arch: "amd64").name == "x86-64-v3")

@@ -179,7 +179,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
 
 extension BinaryFacts {
   /// The lowest CPU level the file says it needs, in `cpu:` axis names (``CPULevel``): for amd64
-  /// the higher of its ISA note's `NEEDED` level and Go's `GOAMD64`; for arm its variant (`armv7`).
+  /// the higher of its ISA note's `NEEDED` level and Go's `GOAMD64`; for arm its variant (`armv7`);
+  /// for arm64 Go's `GOARM64`.
   /// Nil when the file does not say (a C program built without `-mneeded` or `-z x86-64-vN`).
   public var cpuLevel: String? {
     switch arch {
@@ -187,6 +188,10 @@ extension BinaryFacts {
       let claims = [x86ISANeeded, goBuild?.amd64Level].compactMap { $0.flatMap(CPULevel.known) }
       return claims.max { ($0.rank ?? 0) < ($1.rank ?? 0) }?.name
     case "arm": return variant.flatMap(CPULevel.arm(variant:))?.name
+    case "arm64":
+      // Go 1.23's GOARM64: `v8.2`, `v9.0,lse`; only the levels Archway knows are claimed.
+      guard let value = goBuild?.settings["GOARM64"] else { return nil }
+      return CPULevel.known("arm" + value.prefix { $0 != "," })?.name
     default: return nil
     }
   }
