@@ -51,17 +51,8 @@ extension ELFFile {
   private mutating func versionNeeds(
     dynamic: ELFDynamic
   ) throws(BinaryError) -> [UInt16: (library: String, version: String)] {
-    let section = sections.first { $0.type == SHT_GNU_VERNEED }
-    var start: Int?
-    var count = 0
-    if let address = dynamic.verneed {
-      start = fileOffset(ofAddress: address)
-      count = Int(clamping: dynamic.verneedCount ?? 0)
-    }
-    if start == nil, let section {
-      start = try ByteView.offset(section.offset, "version needs")
-      count = Int(section.info)
-    }
+    let (start, count, section) = try versionTable(
+      address: dynamic.verneed, count: dynamic.verneedCount, type: SHT_GNU_VERNEED, "version needs")
     guard let start, count > 0 else { return [:] }
     guard let strtab = try stringTable(dynamic: dynamic, section: section) else {
       throw BinaryError(offset: start, "version needs have no string table")
@@ -91,21 +82,25 @@ extension ELFFile {
     return needs
   }
 
+  /// Where a version table starts and how many entries it has: from the dynamic section's address
+  /// and count when the address is in the file, else from its section (`sh_info` entries).
+  private func versionTable(
+    address: UInt64?, count: UInt64?, type: UInt32, _ what: String
+  ) throws(BinaryError) -> (start: Int?, count: Int, section: ELFSection?) {
+    let section = sections.first { $0.type == type }
+    if let address, let start = fileOffset(ofAddress: address) {
+      return (start, Int(clamping: count ?? 0), section)
+    }
+    guard let section else { return (nil, 0, nil) }
+    return (try ByteView.offset(section.offset, what), Int(section.info), section)
+  }
+
   /// The version names a library defines (`.gnu.version_d`: `GLIBC_2.34`, `GLIBCXX_3.4.30`), its
   /// own soname's base entry left out, in version order; a malformed table is a warning.
   mutating func versionDefinitions(dynamic: ELFDynamic) -> [String] {
-    let section = sections.first { $0.type == SHT_GNU_VERDEF }
     do {
-      var start: Int?
-      var count = 0
-      if let address = dynamic.verdef {
-        start = fileOffset(ofAddress: address)
-        count = Int(clamping: dynamic.verdefCount ?? 0)
-      }
-      if start == nil, let section {
-        start = try ByteView.offset(section.offset, "version definitions")
-        count = Int(section.info)
-      }
+      let (start, count, section) = try versionTable(
+        address: dynamic.verdef, count: dynamic.verdefCount, type: SHT_GNU_VERDEF, "version definitions")
       guard let start, count > 0 else { return [] }
       guard let strtab = try stringTable(dynamic: dynamic, section: section) else {
         throw BinaryError(offset: start, "version definitions have no string table")
