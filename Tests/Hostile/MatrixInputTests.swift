@@ -137,4 +137,12 @@ import Testing
     #expect(last.status == 0, "\(last.stderr)")
     #expect(try Self.ids(last).isEmpty)
   }
+
+  /// Found by `Scripts/fuzz.sh matrix`: a plain scalar Yams reads as a base-60 number computed with
+  /// trapping arithmetic crashed the reader. Base-60 (YAML 1.1) stays text, as in YAML 1.2.
+  @Test func aBase60NumberIsTextNotATrap() throws {
+    let result = try Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [1:9999:99999999999999999:9999:90, 1:30]\n")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try Self.ids(result) == ["linux-amd64-gnu-v=1_9999_99999999999999999_9999_90", "linux-amd64-gnu-v=1_30"])
+  }
 }

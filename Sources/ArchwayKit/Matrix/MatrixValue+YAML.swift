@@ -36,7 +36,9 @@ extension MatrixValue {
     case .scalar(let scalar):
       // Only plain scalars get YAML's types: a quoted "16" stays a string.
       var kind = Kind.string(scalar.string)
-      if scalar.style == .plain {
+      // YAML 1.1's base-60 numbers (`1:20`, GitHub Actions' YAML 1.2 has none) stay text: Yams
+      // computes them with trapping arithmetic, so `1:9999:99999999999999999` would crash the reader.
+      if scalar.style == .plain, !scalar.string.contains(":") {
         if node.null != nil {
           kind = .null
         } else if let flag = node.bool {
