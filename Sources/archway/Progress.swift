@@ -37,7 +37,7 @@ final class Progress: @unchecked Sendable {
     guard !records.isEmpty else { return }
     lock.withLock {
       line(
-        "after the cross-cell checks (reference outputs), \(records.count) cell\(records.count == 1 ? "" : "s") changed:"
+        "after the cross-cell checks (reference outputs, same_as), \(records.count) cell\(records.count == 1 ? "" : "s") changed:"
       )
       for record in records { report(record, label: "final") }
     }

@@ -46,7 +46,7 @@ import Testing
     #expect(status == 1)
     // The emulated cell passed its own checks and printed so; the reference check failed it later,
     // and the console says so with the check that failed.
-    let revised = try #require(stderr.range(of: "after the cross-cell checks (reference outputs), "))
+    let revised = try #require(stderr.range(of: "after the cross-cell checks (reference outputs, same_as), "))
     let tail = stderr[revised.upperBound...]
     #expect(tail.contains("[final] failed   linux-arm64-gnu-case=emulated"), "\(stderr)")
     #expect(tail.contains("    show: reference: differs from linux-amd64-gnu-case=control's stdout"), "\(stderr)")

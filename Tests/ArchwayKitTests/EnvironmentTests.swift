@@ -17,14 +17,21 @@ import Testing
 
   @Test func theShippedRecipesCoverTheReleasesAnIssueNames() throws {
     #expect(
-      EnvironmentRecipe.names(root: Self.containers) == ["debian-11", "debian-12", "debian-12-musl", "debian-13"])
+      EnvironmentRecipe.names(root: Self.containers) == [
+        "debian-11", "debian-11-gcc", "debian-12", "debian-12-gcc", "debian-12-musl", "debian-13",
+      ])
     let versions = try EnvironmentRecipe.names(root: Self.containers).map {
       let recipe = try EnvironmentRecipe.load($0, root: Self.containers)
       #expect(FileManager.default.fileExists(atPath: "\(Self.containers)/\($0)/Containerfile"))
       #expect(recipe.arches.contains("arm64") && recipe.arches.contains("amd64"))
       return "\(recipe.suite) \(recipe.libcFamily) \(recipe.libcVersion)"
     }
-    #expect(versions == ["bullseye glibc 2.31", "bookworm glibc 2.36", "bookworm musl 1.2.3", "trixie glibc 2.41"])
+    #expect(
+      versions == [
+        "bullseye glibc 2.31", "bullseye glibc 2.31", "bookworm glibc 2.36", "bookworm glibc 2.36",
+        "bookworm musl 1.2.3",
+        "trixie glibc 2.41",
+      ])
     #expect(
       try EnvironmentRecipe.load("debian-13", root: Self.containers).debianArch(for: "linux/riscv64") == "riscv64")
     #expect(try EnvironmentRecipe.load("debian-11", root: Self.containers).debianArch(for: "armv7") == "armhf")

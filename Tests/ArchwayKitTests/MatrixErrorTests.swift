@@ -41,6 +41,18 @@ import Testing
       "bad.yml:3:20: unknown cpu 'x86-64v3'; did you mean 'x86-64-v3'? (a qemu model is written as qemu lists it)"
     ),
     (
+      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [true]\nverify:\n  same_as: {cell: linux-amd64-gnx}\n",
+      "bad.yml:6:19: 'same_as' names no cell of the plan: 'linux-amd64-gnx'; did you mean 'linux-amd64-gnu'?"
+    ),
+    (
+      "matrix:\n  include:\n    - {platform: linux/amd64, same_as: nowhere}\n",
+      "bad.yml:3:40: 'same_as' names no cell of the plan: 'nowhere'"
+    ),
+    (
+      "matrix:\n  platform: [linux/amd64]\nbuild:\n  in: somewhere\n  argv: [true]\n",
+      "bad.yml:4:7: 'in' must be 'host' or 'target', not 'somewhere'"
+    ),
+    (
       "matrix:\n  platform: [linux/amd64]\n  cpu: [armv7]\n",
       "bad.yml:3:9: cpu 'armv7' is a level of arm, not amd64; amd64 has x86-64, x86-64-v2, x86-64-v3, x86-64-v4"
     ),

@@ -70,20 +70,31 @@ public struct CellExecutor: Sendable {
       record.problems.append(problem)
       return record
     }
+    var session: ContainerSession?
     if let build = steps.build {
       // What an earlier run left is not this build's: an artifact the build does not write is missing.
       for path in steps.artifacts.values { unlink(path) }
-      var outcome = await run(
-        build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
-        workingDirectory: build.workingDirectory)
+      var outcome: StepOutcome
+      if steps.buildIn == .target {
+        let inside: @Sendable ([String]) -> [String]?
+        (outcome, session, inside) = await buildInside(build, of: cell, runner: runner)
+        let versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions, inside: inside)
+        record.toolchains = versions.isEmpty ? nil : versions
+      } else {
+        outcome = await run(
+          build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
+          workingDirectory: build.workingDirectory)
+        let versions = await Toolchains.versions(
+          in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
+        record.toolchains = versions.isEmpty ? nil : versions
+      }
       outcome.role = .build
       record.steps.append(outcome)
-      let versions = await Toolchains.versions(
-        in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
-      record.toolchains = versions.isEmpty ? nil : versions
       guard outcome.status.succeeded else {
         record.outcome = Self.outcome(of: outcome.status)
         record.steps += steps.run.map { .notRun($0.name, .skipped("the build did not succeed")) }
+        await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
+        runner.removeScaffolding()
         return record
       }
     }
@@ -98,7 +109,8 @@ public struct CellExecutor: Sendable {
         record.outcome = .failed
       }
     }
-    let (session, failed) = steps.run.isEmpty ? (nil, nil) : await prepare(runner, for: cell)
+    var failed: StepOutcome?
+    if session == nil, !steps.run.isEmpty { (session, failed) = await prepare(runner, for: cell) }
     if let failed {
       record.steps.append(failed)
       record.steps += steps.run.map { .notRun($0.name, argv: $0.argv, failed.status) }
@@ -159,6 +171,47 @@ public struct CellExecutor: Sendable {
       }
     case .wine: (nil, await WinePrefix.prepare(for: runner, environment: passThrough, logs: Self.archwayLogs(cell)))
     default: (nil, nil)
+    }
+  }
+
+  /// Runs the build inside the cell's environment (`build: {in: target}`): through the rootfs
+  /// runner, or in the cell's container, which is started for it and kept for the run steps; it
+  /// starts in its `workdir:` or the project, seen read-only at its own path, and writes to the
+  /// cell's folder. Returns the outcome, the session, and how to run a command there (for the
+  /// compilers' versions); another runner cannot build inside and is the host's shortfall.
+  private func buildInside(
+    _ build: StepSpec, of cell: Cell, runner: Runner
+  ) async -> (StepOutcome, ContainerSession?, @Sendable ([String]) -> [String]?) {
+    let workdir = build.workingDirectory ?? runner.projectFolder
+    switch runner.kind {
+    case .rootfs:
+      let argv = runner.wrap(build.argv, workdir: workdir) ?? build.argv
+      let outcome = await run(
+        build, argv: ResourceLimit.wrap(argv, options: build.prlimitOptions), in: cell, workingDirectory: nil,
+        runner: runner)
+      return (outcome, nil, { runner.wrap($0, workdir: workdir) })
+    case .container:
+      let (session, failed) = await prepare(runner, for: cell)
+      guard let session else {
+        return (failed ?? .notRun("build", argv: build.argv, .infrastructure(runner.reason)), nil, { _ in nil })
+      }
+      let environment = build.environment.merging(["ARCHWAY_CELL": cell.id].merging(runner.environment) { a, _ in a }) {
+        step, _ in step
+      }
+      let argv = session.exec(
+        build.argv, environment: environment, workdir: workdir, limits: build.prlimitOptions, stdin: build.stdin != nil)
+      let outcome = await run(build, argv: argv, in: cell, workingDirectory: nil, runner: runner)
+      let exec: @Sendable ([String]) -> [String]? = { command in
+        session.exec(command, environment: [:], workdir: nil, limits: [], stdin: false)
+      }
+      return (outcome, session, exec)
+    default:
+      let reason =
+        runner.kind == .none
+        ? runner.reason
+        : "a build in: target runs in the environment's root filesystem or container, not with the"
+          + " \(runner.kind.rawValue) runner (\(runner.reason)); give runner: rootfs or container"
+      return (.notRun("build", argv: build.argv, .infrastructure(reason)), nil, { _ in nil })
     }
   }
 

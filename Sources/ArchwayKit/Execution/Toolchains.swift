@@ -39,14 +39,22 @@ enum Toolchains {
     }
   }
 
-  /// Compiler → the first line of its version, for each compiler `argv` names that is on `path`;
-  /// each asked once per run.
-  static func versions(in argv: [String], path: String?, cache: VersionCache) async -> [String: String] {
+  /// Compiler → the first line of its version, for each compiler `argv` names that is on `path`
+  /// or, with `inside`, that answers inside the cell's environment (`inside` makes the command that
+  /// runs there); each asked once per run.
+  static func versions(
+    in argv: [String], path: String? = nil, cache: VersionCache, inside: (@Sendable ([String]) -> [String]?)? = nil
+  ) async -> [String: String] {
     var versions: [String: String] = [:]
     for compiler in named(in: argv) {
       var command = versionCommand(compiler)
-      guard let program = ProcessSupervisor.locate(command[0], path: path) else { continue }
-      command[0] = program
+      if let inside {
+        guard let wrapped = inside(command) else { continue }
+        command = wrapped
+      } else {
+        guard let program = ProcessSupervisor.locate(command[0], path: path) else { continue }
+        command[0] = program
+      }
       if let line = await cache.firstLine(of: command) { versions[compiler] = line }
     }
     return versions

@@ -7,7 +7,7 @@ public struct Planner: Sendable {
   public static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "cpu", "env"]
   /// Values that say how a cell runs, not what it is: left out of cell ids.
   public static let settings: Set<String> = [
-    "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale",
+    "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale", "same_as",
   ]
 
   /// The platform of cells that name none (and have no default): the host's.
@@ -55,6 +55,7 @@ public struct Planner: Sendable {
     var idCounts: [String: Int] = [:]
     var seen: [Set<MatrixEntry>: Int] = [:]  // A cell's values (in any order) → its index.
     var references: [(String, SourceLocation)] = []
+    var comparisons: [(String, SourceLocation)] = []  // `same_as`, by cell id.
     let matrixFolder = CellSteps.absolute(
       URL(fileURLWithPath: file.path).deletingLastPathComponent().path, from: directory)
     let recipeSearch =
@@ -84,6 +85,11 @@ public struct Planner: Sendable {
       try cell.steps.decodeBuild(
         try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }, out: cell.out,
         directory: directory)
+      if cell.steps.buildIn == .target, env == nil, let place = file.build?["in"] {
+        throw MatrixError(
+          "'in: target' builds inside the cell's environment, with its own compiler; this cell has no 'env:'"
+            + " (give one whose recipe installs the compiler, e.g. packages: [gcc, libc6-dev])", at: place.location)
+      }
       placeholders.artifacts = cell.steps.artifacts
       let (expectations, stepReferences) = try cell.steps.decodeRun(
         try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }, directory: directory)
@@ -91,6 +97,16 @@ public struct Planner: Sendable {
         verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) },
         expectations: expectations, libc: libc)
       references += stepReferences
+      // `same_as:` as a cell's value (in an `include:` entry): one cell compared, without it in the id.
+      if let value = combination["same_as"] {
+        guard let id = value.scalarText, !id.isEmpty else {
+          throw MatrixError("'same_as' must name a cell, not \(value.shapeName)", at: value.location)
+        }
+        cell.verify.sameAs = id
+        comparisons.append((id, value.location))
+      } else if let id = cell.verify.sameAs, let value = file.verify?["same_as"] {
+        comparisons.append((id, value["cell"]?.location ?? value.location))
+      }
       cell.settings = try CellSettings(combination.values, directory: directory)
       if let env, let location = combination["env"]?.location {
         if recipes[env] == nil { recipes[env] = try EnvironmentRecipe.find(env, in: recipeSearch, at: location) }
@@ -100,8 +116,12 @@ public struct Planner: Sendable {
       cells.append(cell)
       origins.append(combination.origin)
     }
-    // Every `expect.reference` must name a cell of the plan.
+    // Every `expect.reference` and `same_as` must name a cell of the plan.
     let ids = Set(cells.map(\.id))
+    if let (id, location) = comparisons.first(where: { !ids.contains($0.0) }) {
+      throw MatrixError(
+        "'same_as' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()), at: location)
+    }
     if let (id, location) = references.first(where: { !ids.contains($0.0) }) {
       throw MatrixError(
         "'reference' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),

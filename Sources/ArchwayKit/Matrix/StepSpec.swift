@@ -109,8 +109,16 @@ public struct CellSteps: Sendable, Hashable, Codable {
   public var run: [StepSpec]
   /// The cell's own `ulimit:` (each step may add to it).
   public var limits: [String: Int]
+  /// Where the build runs (`build: {in: target}`): on the host (nil), or through the cell's runner,
+  /// inside its environment's root filesystem or container, with the target's own compiler.
+  public var buildIn: BuildPlace?
 
-  static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts"]
+  /// Where a build step runs.
+  public enum BuildPlace: String, Sendable, Hashable, Codable, CaseIterable {
+    case host, target
+  }
+
+  static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts", "in"]
   static let runKeys = [
     "name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect", "tests", "retries",
   ]
@@ -121,6 +129,7 @@ public struct CellSteps: Sendable, Hashable, Codable {
     artifacts = [:]
     run = []
     limits = [:]
+    buildIn = nil
   }
 
   /// The build step and its artifacts from a resolved `build:` block; relative paths are taken from
@@ -133,6 +142,14 @@ public struct CellSteps: Sendable, Hashable, Codable {
     }
     build = try Self.step(
       named: "build", entries, at: block.location, allowed: Self.buildKeys, limits: limits, directory: directory)
+    if let place = block["in"] {
+      guard let word = place.scalarText, let chosen = BuildPlace(rawValue: word) else {
+        throw MatrixError(
+          "'in' must be 'host' or 'target', not '\(place)'"
+            + Suggestion.phrase(for: place.description, among: BuildPlace.allCases.map(\.rawValue)), at: place.location)
+      }
+      buildIn = chosen == .host ? nil : chosen
+    }
     for entry in block["artifacts"]?.entries ?? [] {
       guard let path = entry.value.scalarText else {
         throw MatrixError("artifact '\(entry.key)' must be a path", at: entry.value.location)

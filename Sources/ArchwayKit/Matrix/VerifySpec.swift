@@ -16,12 +16,15 @@ public struct VerifySpec: Sendable, Hashable, Codable {
   public var minosMax: DottedVersion?
   /// The reproducibility check, if asked for.
   public var reproducible: Reproducibility?
+  /// The cell whose artifacts this cell's must equal byte for byte (`same_as: {cell: ID}`): a build
+  /// inside the target against the cross build, say.
+  public var sameAs: String?
   /// Run step name → what its outputs must be.
   public var expectations: [String: OutputExpectation] = [:]
 
   enum CodingKeys: String, CodingKey {
     case arch, libc, glibcMax = "glibc_max", allowNeeded = "allow_needed", minosMax = "minos_max", reproducible
-    case expectations
+    case sameAs = "same_as", expectations
   }
 
   /// `verify: reproducible:`: build the cell this many times in all, varying these.
@@ -46,7 +49,7 @@ public struct VerifySpec: Sendable, Hashable, Codable {
     case timezone
   }
 
-  static let keys = ["arch", "libc", "glibc_max", "allow_needed", "minos_max", "reproducible"]
+  static let keys = ["arch", "libc", "glibc_max", "allow_needed", "minos_max", "reproducible", "same_as"]
 
   /// Checks nothing but what every artifact gets (architecture and libc).
   public init() {}
@@ -80,6 +83,16 @@ public struct VerifySpec: Sendable, Hashable, Codable {
     case "minos_max": minosMax = try Self.version(value, "minos_max", example: "11.0")
     case "allow_needed": allowNeeded = try Self.words(value, "allow_needed")
     case "reproducible": reproducible = try Self.reproducibility(value)
+    case "same_as":
+      // `same_as: ID` or `same_as: {cell: ID}`.
+      let id = value.scalarText ?? value["cell"]?.scalarText
+      if let entries = value.entries, let extra = entries.first(where: { $0.key != "cell" }) {
+        throw MatrixFile.unknownKey(extra, among: ["cell"], in: "same_as")
+      }
+      guard let id, !id.isEmpty else {
+        throw MatrixError("'same_as' must name a cell: same_as: {cell: linux-arm64-gnu}", at: value.location)
+      }
+      sameAs = id
     default: throw MatrixFile.unknownKey(entry, among: Self.keys, in: "verify")
     }
   }

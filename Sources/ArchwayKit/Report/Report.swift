@@ -134,7 +134,7 @@ public struct Report: Sendable, Hashable, Codable {
   }
 
   /// The cells whose verdict differs from the one in `records` (what each cell got when it finished):
-  /// the cross-cell checks (reference outputs) run once all cells have ended, and can fail a cell
+  /// the cross-cell checks (reference outputs, `same_as`) run once all cells have ended, and can fail a cell
   /// whose own checks passed.
   public func verdictsChanged(since records: [CellRecord]) -> [CellRecord] {
     let before = Dictionary(records.map { ($0.id, $0.verdict) }) { first, _ in first }

@@ -1,6 +1,8 @@
+import Foundation
+
 /// The checks across cells: a run step whose `expect.reference` names another cell must print what
 /// the same step printed there (both normalized), for instance every emulated build the same as the
-/// native one.
+/// native one; a cell with `verify: same_as` must have built the other cell's bytes.
 public enum ReferenceChecks {
   /// Replaces the `reference` checks of every cell in `report` and updates their verdicts. Run once
   /// all cells have ended, and again after a merge brings the reference cells of other shards in.
@@ -10,6 +12,10 @@ public enum ReferenceChecks {
     let folders = Dictionary(report.plan.cells.map { ($0.id, $0.out) }) { first, _ in first }
     for cell in report.plan.cells {
       guard let index = indexByID[cell.id] else { continue }
+      if let other = cell.verify.sameAs, other != cell.id {
+        report.cells[index].checks.removeAll { $0.name == "same-as" }
+        report.cells[index].checks += sameAs(report.cells[index], other, in: report, indexByID: indexByID)
+      }
       let references = cell.verify.expectations.filter { $0.value.reference != nil }.sorted { $0.key < $1.key }
       guard !references.isEmpty else { continue }
       var record = report.cells[index]
@@ -22,6 +28,35 @@ public enum ReferenceChecks {
             normalize: expectation.normalize))
       }
       report.cells[index] = record
+    }
+  }
+
+  /// `verify: same_as`: each of `record`'s artifacts against the one of the same name in the cell
+  /// `otherID`, byte for byte; a difference names the first ELF section that differs.
+  static func sameAs(
+    _ record: CellRecord, _ otherID: String, in report: Report, indexByID: [String: Int]
+  ) -> [Check] {
+    guard let other = indexByID[otherID].map({ report.cells[$0] }) else {
+      return [Check("same-as", .skipped, "the cell \(otherID) is not in this report; merge the shards' reports")]
+    }
+    guard !record.artifacts.isEmpty else { return [Check("same-as", .skipped, "the build left no artifact")] }
+    return record.artifacts.map { mine in
+      guard let theirs = other.artifacts.first(where: { $0.name == mine.name }) else {
+        return Check("same-as", subject: mine.name, .error, "\(otherID) has no artifact '\(mine.name)' to compare with")
+      }
+      guard let a = try? Data(contentsOf: URL(fileURLWithPath: theirs.path)),
+        let b = try? Data(contentsOf: URL(fileURLWithPath: mine.path))
+      else {
+        return Check("same-as", subject: mine.name, .error, "the artifacts cannot be read back")
+      }
+      guard let difference = BinaryDifference.locate(a, b) else {
+        return Check(
+          "same-as", subject: mine.name, .passed,
+          "byte-identical to \(otherID)'s (sha256 \(mine.sha256?.prefix(16) ?? "?")…, \(b.count) bytes)")
+      }
+      return Check(
+        "same-as", subject: mine.name, .failed, "differs from \(otherID)'s: \(difference)",
+        details: "sha256 \(theirs.sha256 ?? "?") there, \(mine.sha256 ?? "?") here")
     }
   }
 
