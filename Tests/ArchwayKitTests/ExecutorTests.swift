@@ -357,10 +357,10 @@ import Testing
   }
 
   /// One matrix for native and emulated cells: a step limit that holds natively is scaled under
-  /// qemu (5 by default), and a cell's `timeout_scale:` overrides the factor for its runner. (A 3 s
-  /// step against 2 s and 10 s limits: a loaded machine only makes the sleep longer, so the native
-  /// limit always holds, and the scaled one has 7 s to spare; 2 s against 5 s once ran out on a
-  /// loaded CI machine.)
+  /// qemu (5 by default), and a cell's `timeout_scale:` overrides the factor for its runner. (A 5 s
+  /// step against 4 s and 20 s limits: a loaded machine only makes the sleep longer, so the native
+  /// limit always holds, and the scaled one has 15 s to spare; 2 s against 5 s, and 3 s against
+  /// 10 s, once ran out on a loaded machine.)
   @Test func timeLimitsAreScaledByTheRunner() async throws {
     let records = try await Self.run(
       """
@@ -370,16 +370,16 @@ import Testing
           - {platform: linux/riscv64, timeout_scale: {qemu: 1}}
       run:
         - name: slow
-          argv: [sh, -c, 'sleep 3']
-          timeout: 2
+          argv: [sh, -c, 'sleep 5']
+          timeout: 4
       """, in: Self.folder("timeout-scale"))
     let byArch = Dictionary(uniqueKeysWithValues: records.map { ($0.target.arch, $0) })
-    #expect(byArch["amd64"]?.runner.timeoutScale == 1 && byArch["amd64"]?.steps.last?.status == .timedOut(seconds: 2))
+    #expect(byArch["amd64"]?.runner.timeoutScale == 1 && byArch["amd64"]?.steps.last?.status == .timedOut(seconds: 4))
     #expect(
       byArch["arm64"]?.runner.timeoutScale == 5 && byArch["arm64"]?.steps.last?.status == .exited(0),
       "\(String(describing: byArch["arm64"]?.steps.last?.status))")
     #expect(byArch["riscv64"]?.runner.timeoutScale == 1, "the cell's own factor")
-    #expect(byArch["riscv64"]?.steps.last?.status == .timedOut(seconds: 2))
+    #expect(byArch["riscv64"]?.steps.last?.status == .timedOut(seconds: 4))
     let json = String(decoding: try JSONEncoder().encode(byArch["arm64"]!.runner), as: UTF8.self)
     #expect(json.contains("\"timeout_scale\":5"), "the report says which factor applied: \(json)")
   }
