@@ -49,6 +49,10 @@ import Testing
       "bad.yml:3:40: 'same_as' names no cell of the plan: 'nowhere'"
     ),
     (
+      "matrix:\n  platform: [linux/amd64]\n  env: [debian-11]\nbuild:\n  in: target\n  argv: [true]\nverify:\n  reproducible: true\n",
+      "bad.yml:5:7: 'in: target' with 'reproducible:' is not supported: the rebuilds would run on the host, with another compiler; compare two cells with 'same_as:' instead"
+    ),
+    (
       "matrix:\n  platform: [linux/amd64]\nbuild:\n  in: somewhere\n  argv: [true]\n",
       "bad.yml:4:7: 'in' must be 'host' or 'target', not 'somewhere'"
     ),

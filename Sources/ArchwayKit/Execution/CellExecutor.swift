@@ -195,11 +195,9 @@ public struct CellExecutor: Sendable {
       guard let session else {
         return (failed ?? .notRun("build", argv: build.argv, .infrastructure(runner.reason)), nil, { _ in nil })
       }
-      let environment = build.environment.merging(["ARCHWAY_CELL": cell.id].merging(runner.environment) { a, _ in a }) {
-        step, _ in step
-      }
       let argv = session.exec(
-        build.argv, environment: environment, workdir: workdir, limits: build.prlimitOptions, stdin: build.stdin != nil)
+        build.argv, environment: Self.sessionEnvironment(build, cell: cell, runner: runner), workdir: workdir,
+        limits: build.prlimitOptions, stdin: build.stdin != nil)
       let outcome = await run(build, argv: argv, in: cell, workingDirectory: nil, runner: runner)
       let exec: @Sendable ([String]) -> [String]? = { command in
         session.exec(command, environment: [:], workdir: nil, limits: [], stdin: false)
@@ -213,6 +211,14 @@ public struct CellExecutor: Sendable {
           + " \(runner.kind.rawValue) runner (\(runner.reason)); give runner: rootfs or container"
       return (.notRun("build", argv: build.argv, .infrastructure(reason)), nil, { _ in nil })
     }
+  }
+
+  /// What a step in a container gets added to the container's environment: the cell's id, what the
+  /// runner adds (`QEMU_CPU`), and the step's own variables, which win.
+  static func sessionEnvironment(_ step: StepSpec, cell: Cell, runner: Runner) -> [String: String] {
+    var environment = runner.environment
+    environment["ARCHWAY_CELL"] = cell.id
+    return environment.merging(step.environment) { _, step in step }
   }
 
   private func runSteps(
@@ -241,10 +247,7 @@ public struct CellExecutor: Sendable {
       let command =
         session.map {
           $0.exec(
-            argv,
-            environment: step.environment.merging(["ARCHWAY_CELL": cell.id].merging(runner.environment) { a, _ in a }) {
-              step, _ in step
-            },
+            argv, environment: Self.sessionEnvironment(step, cell: cell, runner: runner),
             workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
         } ?? wrapped.map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
       guard let command else {

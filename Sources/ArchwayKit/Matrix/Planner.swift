@@ -96,6 +96,11 @@ public struct Planner: Sendable {
       cell.verify = try VerifySpec(
         verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) },
         expectations: expectations, libc: libc)
+      if cell.steps.buildIn == .target, cell.verify.reproducible != nil, let place = file.build?["in"] {
+        throw MatrixError(
+          "'in: target' with 'reproducible:' is not supported: the rebuilds would run on the host, with another"
+            + " compiler; compare two cells with 'same_as:' instead", at: place.location)
+      }
       references += stepReferences
       // `same_as:` as a cell's value (in an `include:` entry): one cell compared, without it in the id.
       if let value = combination["same_as"] {
