@@ -58,13 +58,14 @@ public enum LoadPredictor {
           prediction.found[library] = interpreter
           continue
         }
-        guard let (file, shown) = find(library, for: object, folders: folders, root: root, bound: bound, like: facts)
+        guard
+          let (file, shown, libraryFacts) = find(
+            library, for: object, folders: folders, root: root, bound: bound, like: facts)
         else {
           missing.insert(library)
           prediction.problems.append("\(library), needed by \(object.name), is not found")
           continue
         }
-        let libraryFacts = (try? BinaryInspector.inspectFile(atPath: file)) ?? BinaryFacts()
         loaded[library] = libraryFacts
         prediction.found[library] = shown
         queue.append((library, libraryFacts, URL(fileURLWithPath: file).deletingLastPathComponent().path, false))
@@ -74,12 +75,14 @@ public enum LoadPredictor {
       prediction.problems.append("needs more than \(libraryLimit) libraries; the prediction stops there")
     }
     // Each object's version requirements against what the library it names defines.
-    for (name, objectFacts) in [(program, facts)] + loaded.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) {
+    let objects = [(program, facts)] + loaded.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+    for (index, (name, objectFacts)) in objects.enumerated() {
       for (library, versions) in objectFacts.versionRequirements.sorted(by: { $0.key < $1.key }) {
         guard let provider = loaded[library] else { continue }  // Not found: said above.
         let defined = Set(provider.versionDefinitions)
         for version in versions where !defined.contains(version) {
-          let symbols = name == program ? objectFacts.versionedSymbols[version] ?? [] : []
+          // The program's own symbols are known (its facts keep them); a library's are not read.
+          let symbols = index == 0 ? objectFacts.versionedSymbols[version] ?? [] : []
           let shown = symbols.prefix(3).joined(separator: ", ") + (symbols.count > 3 ? ", …" : "")
           let family = ELFFile.splitVersionName(version)?.0
           let newest = provider.versionDefinitions.last { family != nil && ELFFile.splitVersionName($0)?.0 == family }
@@ -95,13 +98,16 @@ public enum LoadPredictor {
 
   /// The library file `name` for `object`, as the loader searches: `DT_RPATH` (when there is no
   /// `DT_RUNPATH`), `DT_RUNPATH`, then the system folders; a file of another class or machine is
-  /// passed over. Returns the host path to read and the path to show.
+  /// passed over. Returns the host path to read, the path to show, and the library's facts.
   private static func find(
     _ name: String, for object: (name: String, facts: BinaryFacts, origin: String, onHost: Bool),
     folders: [String], root: String, bound: [String], like program: BinaryFacts
-  ) -> (String, String)? {
+  ) -> (String, String, BinaryFacts)? {
     if name.contains("/") {  // A path: taken as written, inside the root.
-      return locate(name, in: root).map { ($0, name) }
+      guard let file = locate(name, in: root), let facts = try? BinaryInspector.inspectFile(atPath: file) else {
+        return nil
+      }
+      return (file, name, facts)
     }
     let own = (object.facts.runpath == nil ? object.facts.rpath : object.facts.runpath) ?? ""
     // `$ORIGIN` is the object's folder as a host path (a cell's folder is where its program runs, at
@@ -120,10 +126,11 @@ public enum LoadPredictor {
         place.onHost
         ? (FileManager.default.fileExists(atPath: candidate) ? candidate : nil) : locate(candidate, in: root)
       guard let file else { continue }
-      let facts = try? BinaryInspector.inspectFile(atPath: file)
-      guard facts?.format == .elf, facts?.arch == program.arch, facts?.bits == program.bits else { continue }
+      guard let facts = try? BinaryInspector.inspectFile(atPath: file), facts.format == .elf,
+        facts.arch == program.arch, facts.bits == program.bits
+      else { continue }
       let shown = place.onHost && candidate.hasPrefix(root + "/") ? String(candidate.dropFirst(root.count)) : candidate
-      return (file, shown)
+      return (file, shown, facts)
     }
     return nil
   }
