@@ -33,7 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
     name: .customLong("allow-needed"), help: "Comma-separated libraries (or shell patterns) the binaries may need.")
   var allowNeeded: String?
 
-  @Option(help: "The CPU level the binaries must run on: x86-64, x86-64-v2, x86-64-v3, x86-64-v4, armv5, armv6, armv7.")
+  @Option(help: "The CPU level the binaries must run on (archway targets --cpu): x86-64-v2, armv6, armv8.2, …")
   var cpu: String?
 
   @Option(
