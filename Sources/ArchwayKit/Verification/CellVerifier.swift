@@ -77,9 +77,10 @@ public enum CellVerifier {
     }
     var checks: [Check] = []
     for artifact in record.artifacts {
-      guard let facts = artifact.facts, facts.format == .elf, facts.interpreter != nil || !facts.needed.isEmpty else {
-        continue
-      }
+      // Read again: the report's facts keep only the floors' symbols, a missing version names its own.
+      guard let facts = (try? BinaryInspector.inspectFile(atPath: artifact.path)) ?? artifact.facts,
+        facts.format == .elf, facts.interpreter != nil || !facts.needed.isEmpty
+      else { continue }
       let bound = [cell.out, record.runner.projectFolder].compactMap { $0 }
       let prediction = LoadPredictor.predict(artifact.path, facts: facts, root: root, bound: bound)
       let path = URL(fileURLWithPath: artifact.path).standardizedFileURL.path
