@@ -1,0 +1,143 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// `archway init` in someone else's project, outside Archway's checkout: a small C project with a
+/// Makefile and a small Go module (ours, written here) each get a matrix that plans as written and
+/// runs green on the seven linux targets, their own tests run on each; `file(1)` agrees on every
+/// artifact's machine.
+@Suite struct InitCLITests {
+  static let machines = [
+    "linux-amd64-gnu": "x86-64", "linux-386-gnu": "80386", "linux-arm64-gnu": "aarch64", "linux-arm-v7-gnu": "ARM,",
+    "linux-riscv64-gnu": "RISC-V", "linux-ppc64le-gnu": "64-bit PowerPC", "linux-s390x-gnu": "IBM S/390",
+  ]
+
+  static func write(_ files: [String: String], in folder: String) throws {
+    for (name, text) in files { try text.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8) }
+  }
+
+  /// `archway init`, `plan` and `run` in `folder`; the report.
+  static func initAndRun(in folder: String) async throws -> (String, Report) {
+    let made = try Command.run(Fixtures.archway, ["init"], workingDirectory: folder)
+    #expect(made.status == 0, "\(made.stderr)")
+    let matrix = try String(contentsOfFile: folder + "/archway.yml", encoding: .utf8)
+    let plan = try Command.run(Fixtures.archway, ["plan", "--json"], workingDirectory: folder)
+    #expect(plan.status == 0, "\(plan.stderr)\n\(matrix)")
+    let run = try await Command.runDetached(
+      Fixtures.archway, ["run", "--jobs", "2"], environment: Fixtures.childEnvironment, workingDirectory: folder)
+    #expect(run.status == 0, "\(run.stderr)\n\(matrix)")
+    return (matrix, try ReportCLITests.report(folder + "/archway-out/report.json"))
+  }
+
+  @Test func aMakefileProjectGetsAMatrixThatPassesOnSevenTargets() async throws {
+    let folder = Fixtures.scratch("init-make")
+    try Self.write(
+      [
+        "hello.c": "#include <stdio.h>\nint main(void) { puts(\"hello from C\"); return 0; }\n",
+        "Makefile": """
+        CC ?= cc
+        all: hello
+        hello: hello.c
+        \t$(CC) -O2 -o $@ hello.c
+        check: hello
+        \t./hello | grep -q '^hello from C$$'
+        clean:
+        \trm -f hello
+        .PHONY: all check clean
+
+        """,
+      ], in: folder)
+    let (matrix, report) = try await Self.initAndRun(in: folder)
+    #expect(matrix.contains("make -C \"${cell.out}/src\" CC=${target.gcc_prefix}gcc"), "\(matrix)")
+    #expect(matrix.contains("glibc_max: \(ProjectTemplate.hostGlibc)"))
+    #expect(Set(report.cells.map(\.id)) == Set(Self.machines.keys))
+    for cell in report.cells {
+      #expect(cell.verdict == .passed, "\(cell.id): \(cell.checks.filter { $0.verdict != .passed })")
+      #expect(cell.checks.contains { $0.name == "glibc-floor" && $0.verdict == .passed }, "\(cell.id)")
+      #expect(cell.steps.contains { $0.name == "check" && $0.status == .exited(0) }, "make check ran")
+      let artifact = try #require(cell.artifacts.first { $0.name == "hello" })
+      let said = try Oracle.file(artifact.path)
+      #expect(said.contains(Self.machines[cell.id] ?? "?"), "\(cell.id): \(said)")
+    }
+    // A second init keeps the file; --force writes it again; a folder with no project is named.
+    let again = try Command.run(Fixtures.archway, ["init"], workingDirectory: folder)
+    #expect(again.status == 2 && again.stderr.contains("archway.yml exists"), "\(again.stderr)")
+    #expect(try Command.run(Fixtures.archway, ["init", "--force"], workingDirectory: folder).status == 0)
+    let empty = Fixtures.scratch("init-empty")
+    let none = try Command.run(Fixtures.archway, ["init"], workingDirectory: empty)
+    #expect(none.status == 2 && none.stderr.contains("no go.mod, CMakeLists.txt or Makefile"), "\(none.stderr)")
+  }
+
+  @Test func aGoModuleGetsItsTestsRunOnSevenTargets() async throws {
+    let folder = Fixtures.scratch("init-go")
+    try Self.write(
+      [
+        "go.mod": "module example.com/adder\n\ngo 1.19\n",
+        "main.go": """
+        package main
+
+        import "fmt"
+
+        func Add(a, b int) int { return a + b }
+
+        func main() { fmt.Println(Add(2, 3)) }
+
+        """,
+        "main_test.go": """
+        package main
+
+        import "testing"
+
+        func TestAdd(t *testing.T) {
+        \tif Add(2, 3) != 5 {
+        \t\tt.Fatal("2 + 3")
+        \t}
+        }
+
+        """,
+      ], in: folder)
+    let (matrix, report) = try await Self.initAndRun(in: folder)
+    #expect(matrix.contains("adder: \"${cell.out}/adder\""), "\(matrix)")
+    #expect(Set(report.cells.map(\.id)) == Set(Self.machines.keys))
+    for cell in report.cells {
+      #expect(cell.verdict == .passed, "\(cell.id): \(cell.checks.filter { $0.verdict != .passed })")
+      let test = try #require(cell.steps.first { $0.name == "test" })
+      #expect(test.stdoutHead.contains("ok  \texample.com/adder"), "the test ran: \(test.stdoutHead)")
+      let artifact = try #require(cell.artifacts.first { $0.name == "adder" })
+      #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
+    }
+  }
+
+  @Test func aCMakeProjectGetsCtestThroughArchwayExec() async throws {
+    let folder = Fixtures.scratch("init-cmake")
+    try Self.write(
+      [
+        "CMakeLists.txt": """
+        cmake_minimum_required(VERSION 3.16)
+        project(squares C)
+        enable_testing()
+        add_executable(squares squares.c)
+        add_test(NAME nine COMMAND squares 3)
+
+        """,
+        "squares.c": """
+        #include <stdio.h>
+        #include <stdlib.h>
+        int main(int argc, char **argv) { int n = argc > 1 ? atoi(argv[1]) : 0; printf("%d\\n", n * n); return n * n == 9 ? 0 : 1; }
+
+        """,
+      ], in: folder)
+    let (matrix, report) = try await Self.initAndRun(in: folder)
+    #expect(matrix.contains("-DCMAKE_CROSSCOMPILING_EMULATOR=${archway};exec;--target;${target.platform};--"))
+    #expect(!matrix.contains("CMAKE_CXX_COMPILER"), "a C project names no C++ compiler")
+    for cell in report.cells {
+      #expect(cell.verdict == .passed, "\(cell.id): \(cell.checks.filter { $0.verdict != .passed })")
+      #expect(
+        cell.checks.contains { $0.title == "ctest › nine" && $0.verdict == .passed },
+        "\(cell.id): \(cell.checks.map(\.title))")
+      let artifact = try #require(cell.artifacts.first { $0.name == "squares" })
+      #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
+    }
+  }
+}
