@@ -62,14 +62,17 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
 
   /// Archway's own recipes: `share/archway/Containers` beside an installed binary, and the
   /// `Containers` folder of the checkout it was built from, those that exist.
-  public static let shippedFolders: [String] = {
+  public static let shippedFolders = shipped("Containers", inCheckout: "Containers")
+
+  /// What Archway ships, those of these that exist: `share/archway/NAME` beside an installed
+  /// binary, and `PATH` in the checkout it was built from.
+  static func shipped(_ name: String, inCheckout path: String) -> [String] {
     let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-    let installed =
-      executable.deletingLastPathComponent().deletingLastPathComponent().path + "/share/archway/Containers"
+    let installed = executable.deletingLastPathComponent().deletingLastPathComponent().path + "/share/archway/" + name
     var source = URL(fileURLWithPath: #filePath)
     for _ in 0..<4 { source.deleteLastPathComponent() }
-    return [installed, source.path + "/Containers"].filter { FileManager.default.fileExists(atPath: $0) }
-  }()
+    return [installed, source.path + "/" + path].filter { FileManager.default.fileExists(atPath: $0) }
+  }
 
   /// The environments in `root`: its folders that hold an `environment.yml`, sorted.
   public static func names(root: String = "Containers") -> [String] {

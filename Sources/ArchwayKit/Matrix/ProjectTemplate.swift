@@ -13,14 +13,8 @@ public enum ProjectTemplate {
 
   /// Archway's matrix schema, for the editor comment: installed beside the program
   /// (`share/archway/archway.schema.json`) or in its source checkout; nil when neither is there.
-  public static let schema: String? = {
-    let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-    let installed =
-      executable.deletingLastPathComponent().deletingLastPathComponent().path + "/share/archway/archway.schema.json"
-    var source = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { source.deleteLastPathComponent() }
-    return [installed, source.path + "/Matrix/archway.schema.json"].first { FileManager.default.fileExists(atPath: $0) }
-  }()
+  public static let schema = EnvironmentRecipe.shipped("archway.schema.json", inCheckout: "Matrix/archway.schema.json")
+    .first
 
   /// This host's glibc (`2.36`), what its compilers and Debian's cross toolchains link against;
   /// `2.31` where there is none.
