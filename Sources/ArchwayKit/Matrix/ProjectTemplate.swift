@@ -20,9 +20,12 @@ public enum ProjectTemplate {
   /// `2.31` where there is none.
   public static let hostGlibc: String = {
     #if canImport(Glibc)
-      var buffer = [CChar](repeating: 0, count: 64)
-      if confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count) > 0,
-        let version = String(cString: buffer).split(separator: " ").last
+      var buffer = [UInt8](repeating: 0, count: 64)
+      let written = buffer.withUnsafeMutableBufferPointer { bytes in
+        bytes.withMemoryRebound(to: CChar.self) { confstr(Int32(_CS_GNU_LIBC_VERSION), $0.baseAddress, $0.count) }
+      }
+      if written > 0,
+        let version = String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self).split(separator: " ").last
       {
         return String(version)  // `glibc 2.36`
       }
