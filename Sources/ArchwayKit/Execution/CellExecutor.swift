@@ -75,19 +75,19 @@ public struct CellExecutor: Sendable {
       // What an earlier run left is not this build's: an artifact the build does not write is missing.
       for path in steps.artifacts.values { unlink(path) }
       var outcome: StepOutcome
+      let versions: [String: String]
       if steps.buildIn == .target {
         let inside: @Sendable ([String]) -> [String]?
         (outcome, session, inside) = await buildInside(build, of: cell, runner: runner)
-        let versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions, inside: inside)
-        record.toolchains = versions.isEmpty ? nil : versions
+        versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions, inside: inside)
       } else {
         outcome = await run(
           build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
           workingDirectory: build.workingDirectory)
-        let versions = await Toolchains.versions(
+        versions = await Toolchains.versions(
           in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
-        record.toolchains = versions.isEmpty ? nil : versions
       }
+      record.toolchains = versions.isEmpty ? nil : versions
       outcome.role = .build
       record.steps.append(outcome)
       guard outcome.status.succeeded else {

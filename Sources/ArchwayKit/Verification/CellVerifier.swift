@@ -15,14 +15,15 @@ public enum CellVerifier {
     if let build = record.steps.first(where: { $0.role == .build }) {
       checks.append(stepCheck("build", subject: nil, build, expected: 0))
     }
+    var read: [String: BinaryFacts] = [:]  // Path → every fact, before the report keeps fewer.
     for index in record.artifacts.indices {
       let path = record.artifacts[index].path
       let attributes = try? FileManager.default.attributesOfItem(atPath: path)
       record.artifacts[index].size = (attributes?[.size] as? NSNumber)?.intValue
       record.artifacts[index].sha256 = Checksums.sha256(ofFile: path)
-      checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target)
+      checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target, read: &read)
     }
-    checks += loadChecks(record, cell: cell)
+    checks += loadChecks(record, cell: cell, facts: read)
     checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec, artifacts: cell.steps.artifacts)
     let runs = Dictionary(record.steps.filter { $0.role == .run }.map { ($0.name, $0) }) { first, _ in first }
     for step in cell.steps.run {
@@ -68,18 +69,19 @@ public enum CellVerifier {
   }
 
   /// In an `env:` cell whose runner uses the environment's root filesystem: for each dynamic ELF
-  /// artifact, whether it would load there (``LoadPredictor``), beside what happened when a run step
+  /// artifact (its facts as ``artifactChecks`` read them, in `read`), whether it would load there (``LoadPredictor``), beside what happened when a run step
   /// started it. A prediction the run contradicts is an error of its own: either the run or the
   /// prediction is wrong, and the verdict must not rest on either.
-  static func loadChecks(_ record: CellRecord, cell: Cell) -> [Check] {
+  static func loadChecks(_ record: CellRecord, cell: Cell, facts read: [String: BinaryFacts]) -> [Check] {
     guard let env = cell.env, [.rootfs, .qemu].contains(record.runner.kind), let root = record.runner.sysroot else {
       return []
     }
     var checks: [Check] = []
     for artifact in record.artifacts {
-      // Read again: the report's facts keep only the floors' symbols, a missing version names its own.
-      guard let facts = (try? BinaryInspector.inspectFile(atPath: artifact.path)) ?? artifact.facts,
-        facts.format == .elf, facts.interpreter != nil || !facts.needed.isEmpty
+      // The facts as read, not the report's: those keep only the floors' symbols, and a missing
+      // version below the floor names its own.
+      guard let facts = read[artifact.path] ?? artifact.facts, facts.format == .elf,
+        facts.interpreter != nil || !facts.needed.isEmpty
       else { continue }
       let bound = [cell.out, record.runner.projectFolder].compactMap { $0 }
       let prediction = LoadPredictor.predict(artifact.path, facts: facts, root: root, bound: bound)
@@ -170,7 +172,9 @@ public enum CellVerifier {
   }
 
   /// Fills in `artifact`'s facts and returns its checksum and static checks.
-  static func artifactChecks(_ artifact: inout ArtifactRecord, spec: VerifySpec, target: CellTarget) -> [Check] {
+  static func artifactChecks(
+    _ artifact: inout ArtifactRecord, spec: VerifySpec, target: CellTarget, read: inout [String: BinaryFacts]
+  ) -> [Check] {
     guard let sha256 = artifact.sha256 else {
       return [Check("sha256", subject: artifact.name, .error, "cannot read \(artifact.path)")]
     }
@@ -180,6 +184,7 @@ public enum CellVerifier {
         details: sha256)
     ]
     let facts = (try? BinaryInspector.inspectFile(atPath: artifact.path)) ?? BinaryFacts(path: artifact.path)
+    read[artifact.path] = facts
     guard facts.format != .unknown || facts.error != nil else {
       checks.append(Check("arch", subject: artifact.name, .skipped, "not a binary; only its checksum is checked"))
       return checks
