@@ -33,7 +33,7 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
 
   /// Every level Archway knows, lowest first within each arch.
   public static let levels: [CPULevel] = [
-    level("x86-64", "amd64", 1, qemu: "qemu64", march: "x86-64", goamd64: "v1"),
+    level("x86-64", "amd64", 1, qemu: "qemu64,-pni,-cx16,-lahf-lm,-popcnt,-sse4a,-abm", march: "x86-64", goamd64: "v1"),
     level("x86-64-v2", "amd64", 2, qemu: "Nehalem", march: "x86-64-v2", goamd64: "v2"),
     level(
       "x86-64-v3", "amd64", 3, qemu: "Haswell-noTSX,-pcid,-x2apic,-tsc-deadline,-invpcid", march: "x86-64-v3",
