@@ -16,7 +16,7 @@ struct Archway: AsyncParsableCommand {
     subcommands: [
       PlanCommand.self, RunCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self,
       ExecCommand.self, DiffCommand.self, ReportCommand.self, MergeCommand.self, EnvCommand.self, DoctorCommand.self,
-      InitCommand.self,
+      InitCommand.self, SetupCommand.self,
     ]
   )
 

@@ -208,16 +208,16 @@ public struct HostReport: Sendable, Hashable, Codable {
     await output(of: argv)?.split(separator: "\n").first.map(String.init)
   }
 
-  /// What a program prints to standard output (up to 64 KiB), or nil when it cannot run, fails, or
-  /// has not ended within `limit` (then it is ended: a host probe never holds a run up).
-  static func output(of argv: [String], limit: Duration = .seconds(15)) async -> String? {
+  /// What a program prints to standard output (up to 64 KiB), or nil when it cannot run, fails (unless
+  /// `acceptFailure`), or has not ended within `limit` (then it is ended: a host probe never holds a run up).
+  static func output(of argv: [String], limit: Duration = .seconds(15), acceptFailure: Bool = false) async -> String? {
     let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
     return await withTaskGroup(of: String??.self) { group in
       group.addTask {
         guard
           let result = try? await Subprocess.run(
             executable, arguments: Arguments(Array(argv.dropFirst())), output: .string(limit: 65536)),
-          result.terminationStatus == .exited(0)
+          acceptFailure || result.terminationStatus == .exited(0)
         else { return .some(nil) }
         return .some(result.standardOutput)
       }

@@ -7,9 +7,8 @@ enum Toolchains {
   /// `aarch64-linux-gnu-gcc`, `clang-16`, `zig`, `go`, `rustc`, `cargo`, `python3 -m ziglang`. A
   /// script's every branch counts: what it names, not what it ran.
   static func named(in argv: [String]) -> [String] {
-    let separators = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";|&()<>\"'`$={}"))
     var found: [String] = []
-    let words = argv.joined(separator: " ").components(separatedBy: separators).filter { !$0.isEmpty }
+    let words = Self.words(in: argv)
     for (index, word) in words.enumerated() {
       let name = URL(fileURLWithPath: word).lastPathComponent
       let compiler =
@@ -28,6 +27,12 @@ enum Toolchains {
       }
     }
     return found
+  }
+
+  /// The words of a command or a script, split at blanks and shell punctuation, as written.
+  static func words(in argv: [String]) -> [String] {
+    let separators = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";|&()<>\"'`$={}"))
+    return argv.joined(separator: " ").components(separatedBy: separators).filter { !$0.isEmpty }
   }
 
   /// The argv that asks `compiler` for its version.

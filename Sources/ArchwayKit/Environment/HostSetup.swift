@@ -1,0 +1,332 @@
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// One thing a matrix needs of its host, as `archway setup` installs it: a Debian package, a PyPI
+/// package, or a binfmt_misc action, with why the cells need it.
+public struct HostNeed: Sendable, Hashable, Codable {
+  /// How it is installed.
+  public enum Kind: String, Sendable, Hashable, Codable {
+    /// A Debian package (`apt-get install`).
+    case package
+    /// A PyPI package (`python3 -m pip install`).
+    case pip
+    /// binfmt_misc mounted at /proc/sys/fs/binfmt_misc.
+    case binfmtMount = "binfmt-mount"
+    /// qemu's binfmt_misc registrations (`update-binfmts --enable`).
+    case binfmtRegister = "binfmt-register"
+  }
+
+  /// How it is installed.
+  public var kind: Kind
+  /// The package's name (`gcc-aarch64-linux-gnu`), or what the action does (`qemu-aarch64`).
+  public var name: String
+  /// Programs on PATH or paths that, when any is there, show the need met without the package (a Go
+  /// from go.dev, a qemu built by hand): `go`, `/usr/aarch64-linux-gnu/lib`.
+  public var witnesses: [String]
+  /// Why: the first cell's reason (`runs linux/arm64 under qemu-aarch64`).
+  public var reason: String
+  /// The cells that need it.
+  public var cells: [String]
+  /// Whether the host has it (filled in by ``HostSetup/check(_:on:)``).
+  public var present = false
+
+  enum CodingKeys: String, CodingKey { case kind, name, witnesses, reason, cells, present }
+}
+
+/// `archway setup`: what a matrix's cells need of the host (emulators, sysroots, compilers their
+/// steps name, the environments' builders and engines, wine), what of it is missing, and the commands
+/// that install it on Debian or Ubuntu, idempotently.
+public enum HostSetup {
+  /// Every need of `cells` on `host` (whose CPU is `hostCPULevel`), in a stable order: binfmt_misc
+  /// first, then Debian packages, then PyPI packages. A cell's build `in: target` needs no compiler
+  /// on the host; a darwin cell needs nothing to run (there is nothing to run it).
+  public static func needs(for cells: [Cell], host: Platform, hostCPULevel: String?) -> [HostNeed] {
+    var found: [String: HostNeed] = [:]
+    var order: [String] = []
+    func need(_ kind: HostNeed.Kind, _ name: String, witnesses: [String] = [], _ reason: String, cell: String) {
+      let key = "\(kind.rawValue) \(name)"
+      if found[key] == nil {
+        found[key] = HostNeed(kind: kind, name: name, witnesses: witnesses, reason: reason, cells: [])
+        order.append(key)
+      }
+      if found[key]!.cells.last != cell { found[key]!.cells.append(cell) }
+    }
+    for cell in cells {
+      for (kind, name, witnesses, reason) in runNeeds(of: cell, host: host, hostCPULevel: hostCPULevel) {
+        need(kind, name, witnesses: witnesses, reason, cell: cell.id)
+      }
+      var stepArgvs = cell.steps.run.map(\.argv)
+      if let build = cell.steps.build, cell.steps.buildIn != .target { stepArgvs.insert(build.argv, at: 0) }
+      for argv in stepArgvs {
+        for (kind, name, witness) in toolNeeds(in: argv, host: host) {
+          need(kind, name, witnesses: [witness], "a step runs \(witness)", cell: cell.id)
+        }
+      }
+    }
+    let rank: [HostNeed.Kind: Int] = [.binfmtMount: 0, .binfmtRegister: 1, .package: 2, .pip: 3]
+    return order.enumerated().map { ($0.offset, found[$0.element]!) }
+      .sorted { (rank[$0.1.kind]!, $0.0) < (rank[$1.1.kind]!, $1.0) }.map(\.1)
+  }
+
+  /// What running `cell`'s programs needs: qemu (and binfmt_misc when a host program starts the
+  /// target's, or a root filesystem or container of a foreign arch runs them), the cross sysroot, the
+  /// environment's builder and its runner, wine.
+  static func runNeeds(
+    of cell: Cell, host: Platform, hostCPULevel: String?
+  ) -> [(HostNeed.Kind, String, [String], String)] {
+    let target = cell.target
+    let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
+    guard cell.settings.runner != CellSettings.RunnerRequest.none,
+      let spec = TargetCatalog.spec(for: platform)
+    else { return [] }
+    var needs: [(HostNeed.Kind, String, [String], String)] = []
+    let level = target.cpuLevel
+    let emulatesCPU = level.map { $0.rank == nil || $0.name != hostCPULevel } ?? false
+    let sameArch = target.arch == host.arch || (target.arch == "386" && host.arch == "amd64")
+    let emulated = target.os == "linux" && (!sameArch || emulatesCPU)
+    let qemu = spec.qemu ?? "qemu"
+    func binfmt(_ why: String) {
+      needs.append((.binfmtMount, "binfmt_misc", ["/proc/sys/fs/binfmt_misc/status"], why))
+      needs.append((.binfmtRegister, qemu, [], why))
+      needs.append((.package, "binfmt-support", ["update-binfmts"], why))
+    }
+    if emulated {
+      needs.append((.package, "qemu-user-static", ["\(qemu)-static", qemu], "runs \(target.platform) under \(qemu)"))
+    }
+    if target.os == "windows" {
+      needs.append((.package, "wine", ["wine"], "runs \(target.platform) under wine"))
+      needs.append((.package, "wine64", ["wine64", "/usr/lib/wine/wine64"], "runs \(target.platform) under wine"))
+    }
+    guard target.os == "linux" else { return needs }
+    if let env = cell.env {
+      let where_ = "\(env)/\(target.platform)"
+      let container = cell.settings.runner == .container || cell.settings.engine != nil
+      if cell.environment != nil {
+        needs.append((.package, "debootstrap", ["debootstrap"], "builds the environment \(where_)"))
+      }
+      if container {
+        let engine = cell.settings.engine ?? .podman
+        if engine == .docker {
+          needs.append((.package, "docker.io", ["docker"], "runs \(where_) in a docker container"))
+        } else {
+          needs.append((.package, "podman", ["podman"], "runs \(where_) in a podman container"))
+          needs.append((.package, "runc", ["runc"], "the OCI runtime podman falls back to where crun cannot run"))
+        }
+      } else {
+        needs.append((.package, "bubblewrap", ["bwrap"], "enters the root filesystem of \(where_)"))
+      }
+      if emulated { binfmt("runs \(where_)'s programs through binfmt_misc") }
+      return needs
+    }
+    if emulated, target.libc.hasPrefix("gnu"), !sameArch, let arch = spec.debianArch,
+      let sysroot = Runner.crossSysroot(for: spec)
+    {
+      needs.append((.package, "libc6-\(arch)-cross", [sysroot + "/lib"], "the \(target.platform) sysroot for qemu"))
+    }
+    if target.arch == "386", host.arch == "amd64", !emulated, target.libc.hasPrefix("gnu") {
+      needs.append((.package, "libc6-i386", ["/lib/ld-linux.so.2"], "runs \(target.platform) natively"))
+    }
+    // A step that is not one of the artifacts is a host program (a shell, make, ctest): what it
+    // starts reaches qemu through binfmt_misc.
+    let artifacts = Set(cell.steps.artifacts.values)
+    if emulated, cell.steps.run.contains(where: { !artifacts.contains($0.argv.first ?? "") }) {
+      binfmt("a host program starts \(target.platform) programs")
+    }
+    return needs
+  }
+
+  /// The Debian (or PyPI) packages that give the programs `argv` names: compilers (the cross gcc with
+  /// its libc headers), Go, Zig, Cargo, CMake, Meson, make, ninja, musl-gcc. Each with the program
+  /// that shows it is there.
+  static func toolNeeds(in argv: [String], host: Platform) -> [(HostNeed.Kind, String, String)] {
+    var needs: [(HostNeed.Kind, String, String)] = []
+    let words = Toolchains.words(in: argv)
+    for compiler in Toolchains.named(in: argv) {
+      let name = URL(fileURLWithPath: compiler).lastPathComponent
+      if compiler.hasSuffix("-m ziglang") {
+        needs.append((.pip, "ziglang", "python3 -m ziglang"))
+        continue
+      }
+      switch name {
+      case "zig": needs.append((.pip, "ziglang", "zig"))
+      case "go": needs.append((.package, "golang-go", "go"))
+      case "cargo", "rustc": needs.append((.package, name, name))
+      case "cmake", "meson": needs.append((.package, name, name))
+      case "clang", "clang++": needs.append((.package, "clang", name))
+      case "musl-gcc": needs.append((.package, "musl-tools", name))
+      case "gcc", "cc": needs += [(.package, "gcc", name), (.package, "libc6-dev", name)]
+      case "g++", "c++": needs.append((.package, "g++", name))
+      default:
+        for (prefix, arch, debian) in crossPrefixes {
+          guard name.hasPrefix(prefix) else { continue }
+          let tool = name.dropFirst(prefix.count).split(separator: "-").first.map(String.init) ?? ""
+          guard ["gcc", "g++"].contains(tool) else { break }
+          if arch == host.arch {
+            needs.append((.package, tool, name))
+          } else {
+            needs.append((.package, "\(tool)-\(prefix.dropLast())", name))
+            if let debian { needs.append((.package, "libc6-dev-\(debian)-cross", name)) }
+          }
+          break
+        }
+      }
+    }
+    for word in words {
+      switch URL(fileURLWithPath: word).lastPathComponent {
+      case "make": needs.append((.package, "make", "make"))
+      case "ninja": needs.append((.package, "ninja-build", "ninja"))
+      case "ctest": needs.append((.package, "cmake", "ctest"))
+      case "meson": needs.append((.package, "ninja-build", "ninja"))
+      default: break
+      }
+    }
+    return needs
+  }
+
+  /// The Debian cross gccs' prefixes (`aarch64-linux-gnu-`), the arch each builds for and its Debian
+  /// name (for the `libc6-dev-ARCH-cross` headers), longest first.
+  static let crossPrefixes: [(String, String, String?)] = {
+    var prefixes: [(String, String, String?)] = []
+    for spec in TargetCatalog.architectures where spec.platform.os == "linux" {
+      if let prefix = TargetNames(spec: spec, libc: .gnu(nil)).gccPrefix, !prefixes.contains(where: { $0.0 == prefix })
+      {
+        prefixes.append((prefix, spec.platform.arch, spec.debianArch))
+      }
+    }
+    return prefixes.sorted { $0.0.count > $1.0.count }
+  }()
+
+  /// What `check` asks of the host, gathered by ``probe(path:)`` (and made up in tests).
+  public struct HostState: Sendable {
+    /// Finds a program on the PATH.
+    public var locate: @Sendable (String) -> String?
+    /// Whether a path exists.
+    public var exists: @Sendable (String) -> Bool
+    /// The Debian packages installed, or nil where there is no dpkg (not Debian or Ubuntu).
+    public var installedPackages: Set<String>?
+    /// The PyPI packages `python3 -m pip` has, or nil without pip.
+    public var pipPackages: Set<String>?
+    /// binfmt_misc's enabled qemu registrations (`qemu-aarch64`).
+    public var binfmtEnabled: Set<String>
+    /// Whether Archway runs as root.
+    public var isRoot: Bool
+    /// Whether `python3` refuses `pip install` of its own (PEP 668's EXTERNALLY-MANAGED, Debian's own Python).
+    public var pipExternallyManaged: Bool
+
+    /// A state made up by the caller.
+    public init(
+      locate: @escaping @Sendable (String) -> String?, exists: @escaping @Sendable (String) -> Bool,
+      installedPackages: Set<String>?, pipPackages: Set<String>?, binfmtEnabled: Set<String>, isRoot: Bool,
+      pipExternallyManaged: Bool = false
+    ) {
+      self.locate = locate
+      self.exists = exists
+      self.installedPackages = installedPackages
+      self.pipPackages = pipPackages
+      self.binfmtEnabled = binfmtEnabled
+      self.isRoot = isRoot
+      self.pipExternallyManaged = pipExternallyManaged
+    }
+  }
+
+  /// This machine's state for `needs`: dpkg's installed packages (`dpkg-query`, which honours
+  /// `$DPKG_ADMINDIR`), pip's packages, binfmt_misc's registrations, programs on `path`.
+  public static func probe(path: String?, needs: [HostNeed]) async -> HostState {
+    let packages = needs.filter { $0.kind == .package }.map(\.name)
+    var installed: Set<String>?
+    if ProcessSupervisor.locate("dpkg-query", path: path) != nil {
+      // One call for all; a package dpkg has never heard of is reported on stderr and left out.
+      let listing = await HostReport.output(
+        of: ["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\\n"] + packages, acceptFailure: true)
+      installed = Set(
+        (listing ?? "").split(separator: "\n").compactMap { line in
+          let fields = line.split(separator: " ")
+          return fields.count == 2 && fields[1] == "installed" ? String(fields[0]) : nil
+        })
+    }
+    var pip: Set<String>?
+    var managed = false
+    if needs.contains(where: { $0.kind == .pip }), ProcessSupervisor.locate("python3", path: path) != nil {
+      let listing = await HostReport.output(of: ["python3", "-m", "pip", "list", "--format=freeze"])
+      pip = listing.map { Set($0.split(separator: "\n").compactMap { $0.split(separator: "=").first?.lowercased() }) }
+      let stdlib = await HostReport.output(
+        of: ["python3", "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))"])
+      if let folder = stdlib?.trimmingCharacters(in: .whitespacesAndNewlines) {
+        managed = FileManager.default.fileExists(atPath: folder + "/EXTERNALLY-MANAGED")
+      }
+    }
+    return HostState(
+      locate: { ProcessSupervisor.locate($0, path: path) }, exists: { FileManager.default.fileExists(atPath: $0) },
+      installedPackages: installed, pipPackages: pip,
+      binfmtEnabled: Runner.HostFacts.binfmtEmulators().enabled, isRoot: getuid() == 0,
+      pipExternallyManaged: managed)
+  }
+
+  /// `needs` with ``HostNeed/present`` set: a package installed (or one of its witnesses there), a
+  /// PyPI package pip has (or its program answering on PATH), binfmt_misc mounted, its registration enabled.
+  public static func check(_ needs: [HostNeed], on state: HostState) -> [HostNeed] {
+    needs.map { need in
+      var need = need
+      // A witness with a blank (`python3 -m ziglang`) is the PyPI package's own: pip is asked.
+      let witnessed = need.witnesses.contains {
+        $0.hasPrefix("/") ? state.exists($0) : !$0.contains(" ") && state.locate($0) != nil
+      }
+      switch need.kind {
+      case .package: need.present = witnessed || state.installedPackages?.contains(need.name) == true
+      case .pip: need.present = witnessed || state.pipPackages?.contains(need.name.lowercased()) == true
+      case .binfmtMount: need.present = witnessed
+      case .binfmtRegister: need.present = state.binfmtEnabled.contains(need.name)
+      }
+      return need
+    }
+  }
+
+  /// The commands that install what of `needs` is missing, in order: mount binfmt_misc (before
+  /// qemu-user-static, whose installation registers the emulators in it), `apt-get update` and one
+  /// `apt-get install`, `update-binfmts --enable` for registrations still missing, `pip install`.
+  /// Without root each privileged command starts with `sudo`. Empty when nothing is missing.
+  public static func commands(for needs: [HostNeed], on state: HostState) -> [[String]] {
+    let missing = needs.filter { !$0.present }
+    let sudo = state.isRoot ? [] : ["sudo"]
+    var commands: [[String]] = []
+    if missing.contains(where: { $0.kind == .binfmtMount }) {
+      commands.append(sudo + ["mount", "-t", "binfmt_misc", "binfmt_misc", "/proc/sys/fs/binfmt_misc"])
+    }
+    let packages = missing.filter { $0.kind == .package }.map(\.name)
+    if !packages.isEmpty {
+      commands.append(sudo + ["apt-get", "update"])
+      commands.append(
+        sudo + ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "--no-install-recommends"]
+          + packages)
+    }
+    if missing.contains(where: { $0.kind == .binfmtRegister }) {
+      commands.append(sudo + ["update-binfmts", "--enable"])
+    }
+    let pip = missing.filter { $0.kind == .pip }.map(\.name)
+    if !pip.isEmpty {
+      commands.append(
+        ["python3", "-m", "pip", "install", "--disable-pip-version-check"]
+          + (state.pipExternallyManaged ? ["--break-system-packages"] : []) + pip)
+    }
+    return commands
+  }
+
+  /// `command` as one line a shell would run.
+  public static func shellLine(_ command: [String]) -> String { command.map(\.shellWord).joined(separator: " ") }
+
+  /// Runs `command`, its output on standard error (standard output stays the report's, JSON with
+  /// `--json`); its exit status. `apt-get update` may fail on one index while a mirror syncs: its
+  /// failure is the caller's to pass over.
+  public static func run(_ command: [String]) async -> Int32 {
+    let executable: Executable = command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0])
+    guard
+      let result = try? await Subprocess.run(
+        executable, arguments: Arguments(Array(command.dropFirst())),
+        output: .fileDescriptor(.standardError, closeAfterSpawningProcess: false),
+        error: .currentStandardError)
+    else { return 127 }
+    if case .exited(let code) = result.terminationStatus { return code }
+    return 128
+  }
+}
