@@ -67,8 +67,9 @@ struct SetupCommand: AsyncParsableCommand {
       for command in commands {
         Output.error(Output.bold("+ " + HostSetup.shellLine(command)))
         let status = await HostSetup.run(command)
-        // One index may fail while a mirror syncs; the install after it says whether that mattered.
-        if status != 0, !command.contains("update") {
+        // Only an install that fails stops the rest: one index may fail while a mirror syncs, a
+        // container cannot mount binfmt_misc; the check afterwards says whether that mattered.
+        if status != 0, command.contains("install") {
           Output.error("archway setup: \(command[0] == "env" ? "apt-get install" : command[0]) exited \(status)")
           break
         }

@@ -59,8 +59,8 @@ public enum HostSetup {
       var stepArgvs = cell.steps.run.map(\.argv)
       if let build = cell.steps.build, cell.steps.buildIn != .target { stepArgvs.insert(build.argv, at: 0) }
       for argv in stepArgvs {
-        for (kind, name, witness) in toolNeeds(in: argv, host: host) {
-          need(kind, name, witnesses: [witness], "a step runs \(witness)", cell: cell.id)
+        for (kind, name, witness, program) in toolNeeds(in: argv, host: host) {
+          need(kind, name, witnesses: [witness], "a step runs \(program)", cell: cell.id)
         }
       }
     }
@@ -137,47 +137,49 @@ public enum HostSetup {
   }
 
   /// The Debian (or PyPI) packages that give the programs `argv` names: compilers (the cross gcc with
-  /// its libc headers), Go, Zig, Cargo, CMake, Meson, make, ninja, musl-gcc. Each with the program
-  /// that shows it is there.
-  static func toolNeeds(in argv: [String], host: Platform) -> [(HostNeed.Kind, String, String)] {
-    var needs: [(HostNeed.Kind, String, String)] = []
-    let words = Toolchains.words(in: argv)
+  /// its libc headers), Go, Zig, Cargo, CMake, Meson, make, ninja, musl-gcc. Each with what shows it
+  /// is there (a program, or a header for the libc's development files) and the program named.
+  static func toolNeeds(in argv: [String], host: Platform) -> [(HostNeed.Kind, String, String, String)] {
+    var needs: [(HostNeed.Kind, String, String, String)] = []
+    func program(_ kind: HostNeed.Kind, _ package: String, _ name: String) { needs.append((kind, package, name, name)) }
+    let headers = (HostNeed.Kind.package, "libc6-dev", "/usr/include/stdio.h")
     for compiler in Toolchains.named(in: argv) {
       let name = URL(fileURLWithPath: compiler).lastPathComponent
       if compiler.hasSuffix("-m ziglang") {
-        needs.append((.pip, "ziglang", "python3 -m ziglang"))
+        needs.append((.pip, "ziglang", "python3 -m ziglang", compiler))
         continue
       }
       switch name {
-      case "zig": needs.append((.pip, "ziglang", "zig"))
-      case "go": needs.append((.package, "golang-go", "go"))
-      case "cargo", "rustc": needs.append((.package, name, name))
-      case "cmake", "meson": needs.append((.package, name, name))
-      case "clang", "clang++": needs.append((.package, "clang", name))
-      case "musl-gcc": needs.append((.package, "musl-tools", name))
-      case "gcc", "cc": needs += [(.package, "gcc", name), (.package, "libc6-dev", name)]
-      case "g++", "c++": needs.append((.package, "g++", name))
+      case "zig": program(.pip, "ziglang", "zig")
+      case "go": program(.package, "golang-go", "go")
+      case "cargo", "rustc", "cmake", "meson": program(.package, name, name)
+      case "clang", "clang++": program(.package, "clang", name)
+      case "musl-gcc": program(.package, "musl-tools", name)
+      case "gcc", "cc":
+        program(.package, "gcc", name)
+        needs.append((headers.0, headers.1, headers.2, name))
+      case "g++", "c++": program(.package, "g++", name)
       default:
-        for (prefix, arch, debian) in crossPrefixes {
-          guard name.hasPrefix(prefix) else { continue }
-          let tool = name.dropFirst(prefix.count).split(separator: "-").first.map(String.init) ?? ""
-          guard ["gcc", "g++"].contains(tool) else { break }
-          if arch == host.arch {
-            needs.append((.package, tool, name))
-          } else {
-            needs.append((.package, "\(tool)-\(prefix.dropLast())", name))
-            if let debian { needs.append((.package, "libc6-dev-\(debian)-cross", name)) }
+        guard let (prefix, arch, debian) = crossPrefixes.first(where: { name.hasPrefix($0.0) }),
+          let tool = name.dropFirst(prefix.count).split(separator: "-").first.map(String.init),
+          ["gcc", "g++"].contains(tool)
+        else { continue }
+        if arch == host.arch {
+          needs.append((.package, tool, name, name))
+          needs.append((headers.0, headers.1, headers.2, name))
+        } else {
+          needs.append((.package, "\(tool)-\(prefix.dropLast())", name, name))
+          if let debian {
+            needs.append((.package, "libc6-dev-\(debian)-cross", "/usr/\(prefix.dropLast())/include/stdio.h", name))
           }
-          break
         }
       }
     }
-    for word in words {
+    for word in Toolchains.words(in: argv) {
       switch URL(fileURLWithPath: word).lastPathComponent {
-      case "make": needs.append((.package, "make", "make"))
-      case "ninja": needs.append((.package, "ninja-build", "ninja"))
-      case "ctest": needs.append((.package, "cmake", "ctest"))
-      case "meson": needs.append((.package, "ninja-build", "ninja"))
+      case "make": program(.package, "make", "make")
+      case "ninja", "meson": program(.package, "ninja-build", "ninja")
+      case "ctest": program(.package, "cmake", "ctest")
       default: break
       }
     }
@@ -293,7 +295,12 @@ public enum HostSetup {
     if missing.contains(where: { $0.kind == .binfmtMount }) {
       commands.append(sudo + ["mount", "-t", "binfmt_misc", "binfmt_misc", "/proc/sys/fs/binfmt_misc"])
     }
-    let packages = missing.filter { $0.kind == .package }.map(\.name)
+    var packages = missing.filter { $0.kind == .package }.map(\.name)
+    let pip = missing.filter { $0.kind == .pip }.map(\.name)
+    // Without pip, Debian's: its Python is then the distribution's, which takes packages only with
+    // --break-system-packages (PEP 668).
+    let debianPip = !pip.isEmpty && state.pipPackages == nil
+    if debianPip { packages.append("python3-pip") }
     if !packages.isEmpty {
       commands.append(sudo + ["apt-get", "update"])
       commands.append(
@@ -303,11 +310,10 @@ public enum HostSetup {
     if missing.contains(where: { $0.kind == .binfmtRegister }) {
       commands.append(sudo + ["update-binfmts", "--enable"])
     }
-    let pip = missing.filter { $0.kind == .pip }.map(\.name)
     if !pip.isEmpty {
       commands.append(
         ["python3", "-m", "pip", "install", "--disable-pip-version-check"]
-          + (state.pipExternallyManaged ? ["--break-system-packages"] : []) + pip)
+          + (state.pipExternallyManaged || debianPip ? ["--break-system-packages"] : []) + pip)
     }
     return commands
   }
