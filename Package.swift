@@ -25,10 +25,13 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    // The commit Scripts/install.sh builds from, for `archway --version` (a C define: SwiftPM has no other).
+    .target(name: "ArchwayBuildInfo"),
     .executableTarget(
       name: "archway",
       dependencies: [
         "ArchwayKit",
+        "ArchwayBuildInfo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

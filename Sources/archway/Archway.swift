@@ -1,3 +1,4 @@
+import ArchwayBuildInfo
 import ArchwayKit
 import ArgumentParser
 import Foundation
@@ -12,13 +13,22 @@ struct Archway: AsyncParsableCommand {
       a bad matrix/config file; 3 the host lacks something required; 130 interrupted.
       Colour is used only on a terminal, and never when NO_COLOR is set.
       """,
-    version: "0.1.0",
+    version: versionText,
     subcommands: [
       PlanCommand.self, RunCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self,
       ExecCommand.self, DiffCommand.self, ReportCommand.self, MergeCommand.self, EnvCommand.self, DoctorCommand.self,
       InitCommand.self, SetupCommand.self,
     ]
   )
+
+  /// This release's number.
+  static let version = "0.1.0"
+
+  /// `--version`: the release and, for a build by Scripts/install.sh, the commit it was built from.
+  static var versionText: String {
+    let commit = String(cString: archway_build_commit())
+    return commit.isEmpty ? version : "\(version) (commit \(commit))"
+  }
 
   /// Runs the command line, mapping ArgumentParser's usage errors (64) to Archway's 2.
   static func main() async {

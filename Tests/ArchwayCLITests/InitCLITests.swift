@@ -6,7 +6,8 @@ import Testing
 /// `archway init` in someone else's project, outside Archway's checkout: a small C project with a
 /// Makefile and a small Go module (ours, written here) each get a matrix that plans as written and
 /// runs green on the seven linux targets, their own tests run on each; `file(1)` agrees on every
-/// artifact's machine.
+/// artifact's machine. Run by the archway `Scripts/install.sh --prefix` installed, with no Swift
+/// toolchain on PATH, as on a maintainer's runner.
 @Suite struct InitCLITests {
   static let machines = [
     "linux-amd64-gnu": "x86-64", "linux-386-gnu": "80386", "linux-arm64-gnu": "aarch64", "linux-arm-v7-gnu": "ARM,",
@@ -19,13 +20,18 @@ import Testing
 
   /// `archway init`, `plan` and `run` in `folder`; the report.
   static func initAndRun(in folder: String) async throws -> (String, Report) {
-    let made = try Command.run(Fixtures.archway, ["init"], workingDirectory: folder)
+    let environment = Fixtures.withoutSwift
+    let swift = try Command.run("/bin/sh", ["-c", "command -v swift || echo none"], environment: environment)
+    #expect(swift.stdout == "none\n", "a Swift toolchain on PATH: \(swift.stdout)")
+    let made = try Command.run("archway", ["init"], environment: environment, workingDirectory: folder)
     #expect(made.status == 0, "\(made.stderr)")
     let matrix = try String(contentsOfFile: folder + "/archway.yml", encoding: .utf8)
-    let plan = try Command.run(Fixtures.archway, ["plan", "--json"], workingDirectory: folder)
+    let plan = try Command.run("archway", ["plan", "--json"], environment: environment, workingDirectory: folder)
     #expect(plan.status == 0, "\(plan.stderr)\n\(matrix)")
+    let ready = try Command.run("archway", ["setup", "--check"], environment: environment, workingDirectory: folder)
+    #expect(ready.status == 0, "\(ready.stdout)\(ready.stderr)")
     let run = try await Command.runDetached(
-      Fixtures.archway, ["run", "--jobs", "2"], environment: Fixtures.childEnvironment, workingDirectory: folder)
+      "archway", ["run", "--jobs", "2"], environment: environment, workingDirectory: folder)
     #expect(run.status == 0, "\(run.stderr)\n\(matrix)")
     return (matrix, try ReportCLITests.report(folder + "/archway-out/report.json"))
   }

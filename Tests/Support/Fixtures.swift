@@ -32,6 +32,30 @@ public enum Fixtures {
     return FileManager.default.isExecutableFile(atPath: beside) ? beside : root + "/.build/debug/archway"
   }()
 
+  /// The folder `Scripts/install.sh --prefix` installed archway into, once per test run (a scratch
+  /// folder; the release build it links is kept in `.build-install/`, which `Scripts/test.sh` builds
+  /// before the tests).
+  public static let installPrefix: String = {
+    let prefix = scratch("installed")
+    let result = try? Command.run(root + "/Scripts/install.sh", ["--prefix", prefix])
+    precondition(result?.status == 0, "Scripts/install.sh failed: \(result?.stderr ?? "did not start")")
+    return prefix
+  }()
+
+  /// The installed `archway` (``installPrefix``).
+  public static var installed: String { installPrefix + "/bin/archway" }
+
+  /// ``childEnvironment`` for the installed archway alone: it first on PATH, and every PATH folder
+  /// that holds a Swift toolchain left out.
+  public static var withoutSwift: [String: String] {
+    var environment = childEnvironment
+    let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+    environment["PATH"] =
+      ([installPrefix + "/bin"] + folders.filter { !FileManager.default.fileExists(atPath: $0 + "/swift") })
+      .joined(separator: ":")
+    return environment
+  }
+
   /// An empty folder for a test's files, `archway-NAME-PID` in the temporary folder.
   public static func scratch(_ name: String) -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-\(name)-\(getpid())").path

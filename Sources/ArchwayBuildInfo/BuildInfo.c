@@ -1,0 +1,7 @@
+#include "ArchwayBuildInfo.h"
+
+#ifndef ARCHWAY_COMMIT
+#define ARCHWAY_COMMIT ""
+#endif
+
+const char *archway_build_commit(void) { return ARCHWAY_COMMIT; }
