@@ -35,11 +35,18 @@ if [ -z "$commit" ]; then
 fi
 case "$commit" in *[!A-Za-z0-9._/+-]*) echo "install.sh: ARCHWAY_COMMIT '$commit' is not a commit or ref" >&2; exit 2 ;; esac
 build=$root/.build-install
+# One install at a time per checkout: another would relink the binary this one is copying.
+mkdir -p "$build"
+exec 9>"$build/install.lock"
+flock 9
 echo "install.sh: building archway $commit (release, Swift runtime linked in)"
-swift build --package-path "$root" --build-path "$build" -c release --product archway --static-swift-stdlib \
-  -Xcc "-DARCHWAY_COMMIT=\"$commit\"" -q
+# Both products with the same flags: a build with other flags in the same folder would relink the
+# other one next time (half a minute each), and a second install with nothing changed takes seconds.
+flags=(--package-path "$root" --build-path "$build" -c release --static-swift-stdlib
+  -Xcc "-DARCHWAY_COMMIT=\"$commit\"" -q)
+swift build "${flags[@]}" --product archway
 # swift-argument-parser's man page writer, run on the installed binary below.
-swift build --package-path "$root" --build-path "$build" -c release --product generate-manual -q
+swift build "${flags[@]}" --product generate-manual
 binary=$build/release/archway
 
 mkdir -p "$prefix/bin"
