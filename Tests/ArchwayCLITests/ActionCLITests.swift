@@ -83,7 +83,9 @@ import Testing
     #expect(steps.first { $0["name"] == "Upload the reports" }?["outcome"] == "success")
     #expect((account["artifacts"] as? [String: String])?["s390x"] != nil)
     let report = try ReportCLITests.report(project + "/archway-out/report.json")
-    #expect(report.cells.first?.checks.contains { $0.subject == "check" && $0.name == "exit" && $0.verdict == .failed } == true)
+    #expect(
+      report.cells.first?.checks.contains { $0.subject == "check" && $0.name == "exit" && $0.verdict == .failed }
+        == true)
   }
 
   /// The fan-out of docs/ci.md with the action: two shards, each its own out folder, then the
