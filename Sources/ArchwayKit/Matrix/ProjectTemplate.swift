@@ -138,12 +138,18 @@ public enum ProjectTemplate {
       FileManager.default.fileExists(atPath: "\(folder)/\($0)")
     }
     let text = file.flatMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) } ?? ""
-    // The programs `all:` names (plain words), else the first rule's target.
+    // The programs `all:` names (plain words), else the first rule's target; a `.PHONY` target
+    // names no file (lz4's `all: allmost examples manuals`), so it is no artifact.
+    let phony = Set(
+      matches(#"(?m)^\.PHONY\s*:([^\n]*)$"#, in: text).flatMap { $0.split(separator: " ").map(String.init) })
     let all = matches(#"(?m)^all\s*:([^=\n]*)$"#, in: text).first.map {
-      $0.split(separator: " ").map(String.init).filter { !$0.contains("$") && !$0.contains("%") && !$0.contains("/") }
+      $0.split(separator: " ").map(String.init).filter {
+        !$0.contains("$") && !$0.contains("%") && !$0.contains("/") && !phony.contains($0)
+      }
     }
     let first = matches(#"(?m)^([A-Za-z0-9_.+-]+)\s*:(?!=)"#, in: text).filter {
       !["all", "clean", "check", "test", "install", "distclean"].contains($0) && !$0.hasPrefix(".")
+        && !phony.contains($0)
     }.first
     let programs = all?.isEmpty == false ? all! : first.map { [$0] } ?? []
     let testTarget = ["check", "test"].first { target in
