@@ -139,6 +139,9 @@ public enum ProcessSupervisor {
       }
       group.addTask {
         try await Task.sleep(for: launch.timeout)
+        // Other work may have held every thread of the pool past the limit: a process that has
+        // already ended did not time out, and its own status is on its way (and ends this task).
+        if leader.hasEnded() { try await Task.sleep(for: .seconds(60)) }
         return .timedOut
       }
       defer { group.cancelAll() }
@@ -227,6 +230,12 @@ final class LeaderBox: @unchecked Sendable {
   private var pid: pid_t?
 
   func set(_ value: pid_t) { lock.withLock { pid = value } }
+
+  /// Whether the step's process has started and already ended (a zombie, or reaped and gone).
+  func hasEnded() -> Bool {
+    guard let pid = lock.withLock({ pid }) else { return false }
+    return !OrphanSweep.isRunning(pid)
+  }
 
   /// SIGKILL to the whole group the step's session leader made (its id is the leader's pid).
   func killGroup() {
