@@ -73,7 +73,9 @@ public struct HostReport: Sendable, Hashable, Codable {
     ]
     for (name, argv, fix) in tools {
       let found = locate(argv[0])
-      let version = found == nil ? nil : await firstLine(of: argv)
+      // An engine waits for its storage lock while another of its commands writes (an import).
+      let limit: Duration = ["podman", "docker"].contains(name) ? .seconds(120) : .seconds(15)
+      let version = found == nil ? nil : await firstLine(of: argv, limit: limit)
       checks.append(
         HostCheck(
           name: name, ok: version != nil,
@@ -132,7 +134,15 @@ public struct HostReport: Sendable, Hashable, Codable {
   static func containerStart(engine: String, host: Platform, engineArguments: [String]) async -> HostCheck {
     let name = "\(URL(fileURLWithPath: engine).lastPathComponent) run"
     let tag = TargetCatalog.spec(for: host)?.debianArch ?? host.arch
-    let images = await output(of: [engine, "images", "--format", "{{.Repository}}:{{.Tag}}"]) ?? ""
+    // An engine answers late while another of its commands holds its storage lock (an image
+    // import): a listing that did not come is not an empty one.
+    guard
+      let images = await output(of: [engine, "images", "--format", "{{.Repository}}:{{.Tag}}"], limit: .seconds(120))
+    else {
+      return HostCheck(
+        name: name, ok: false, detail: "`\(engine) images` failed or did not answer within 120 s",
+        fix: "run archway doctor again once the engine's other commands have finished")
+    }
     guard
       let image = images.split(separator: "\n").map(String.init).sorted().first(where: {
         $0.contains("archway/") && $0.hasSuffix(":\(tag)")
@@ -147,7 +157,7 @@ public struct HostReport: Sendable, Hashable, Codable {
     let argv = [engine, "run", "--rm", "--network", "none"] + engineArguments + [image, "true"]
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
-        name: "run", argv: argv, environment: ProcessInfo.processInfo.environment, timeout: .seconds(60),
+        name: "run", argv: argv, environment: ProcessInfo.processInfo.environment, timeout: .seconds(120),
         logs: logs + "/run"))
     let flags = engineArguments.isEmpty ? "" : " with \(engineArguments.joined(separator: " "))"
     guard outcome.status.succeeded else {
@@ -204,8 +214,8 @@ public struct HostReport: Sendable, Hashable, Codable {
   }
 
   /// The first line a program prints to standard output, or nil when it cannot run or fails.
-  static func firstLine(of argv: [String]) async -> String? {
-    await output(of: argv)?.split(separator: "\n").first.map(String.init)
+  static func firstLine(of argv: [String], limit: Duration = .seconds(15)) async -> String? {
+    await output(of: argv, limit: limit)?.split(separator: "\n").first.map(String.init)
   }
 
   /// What a program prints to standard output (up to 64 KiB), or nil when it cannot run, fails (unless
