@@ -42,6 +42,12 @@ import Testing
     let v = { (s: String) in DottedVersion(s)! }
     #expect(v("2.9") < v("2.17") && v("2.17") < v("2.34") && v("2.2.5") < v("2.3") && v("2.3") < v("2.3.2"))
     #expect(DottedVersion("2.") == nil && DottedVersion("a.b") == nil && DottedVersion("") == nil)
+    // Only ASCII digits, at most nine to a part, single dots, no signs or blanks.
+    for bad in [".2", "2..3", "+2", "-1", " 2", "2 ", "١.٢", "1234567890", "2.3a", "2.³"] {
+      #expect(DottedVersion(bad) == nil, "\(bad)")
+    }
+    #expect(DottedVersion("123456789.0")?.components == [123_456_789, 0])
+    #expect(DottedVersion("007.10")?.components == [7, 10] && DottedVersion("0")?.components == [0])
   }
 
   // The names must be ones the real tools accept: each list comes from the tool itself.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Bounds-checked reads from a buffer of bytes in either byte order.
 ///
 /// Every read checks its range with overflow-checked arithmetic and throws a ``BinaryError``
@@ -54,15 +60,22 @@ struct ByteView {
     guard offset >= 0, offset < stop else {
       throw BinaryError(offset: max(0, offset), "\(what()) starts outside its table")
     }
-    var index = offset
-    while index < stop, bytes[index] != 0 {
-      index += 1
-      if index - offset > limit {
-        throw BinaryError(offset: offset, "\(what()) is longer than \(limit) bytes")
-      }
-    }
-    guard index < stop else { throw BinaryError(offset: offset, "\(what()) has no terminating NUL") }
+    let index = try terminator(at: offset, end: stop, limit: limit, what())
     return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<index]), as: UTF8.self)
+  }
+
+  /// Where the NUL-terminated string at `offset` (inside `offset..<stop`) ends: its NUL's offset.
+  func terminator(
+    at offset: Int, end stop: Int, limit: Int, _ what: @autoclosure () -> String
+  ) throws(BinaryError)
+    -> Int
+  {
+    let window = min(stop - offset, limit + 1)
+    guard let base = bytes.baseAddress, let found = memchr(base + offset, 0, window) else {
+      if window > limit { throw BinaryError(offset: offset, "\(what()) is longer than \(limit) bytes") }
+      throw BinaryError(offset: offset, "\(what()) has no terminating NUL")
+    }
+    return base.distance(to: UnsafeRawPointer(found))
   }
 
   /// `base + delta` as a file offset, or an error when it overflows or leaves the buffer.

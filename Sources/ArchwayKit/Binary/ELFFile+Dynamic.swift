@@ -115,13 +115,18 @@ extension ELFFile {
 
   /// The string at `index` of the dynamic string table, charged to the string budget.
   mutating func dynamicString(_ index: UInt64, in strtab: Range<Int>) throws(BinaryError) -> String {
+    let range = try dynamicStringRange(index, in: strtab)
+    try spendStringBudget(range.count, at: range.lowerBound)
+    return String(decoding: UnsafeRawBufferPointer(rebasing: view.bytes[range]), as: UTF8.self)
+  }
+
+  /// Where the string at `index` of `strtab` lies (without its NUL); nothing is decoded or spent.
+  func dynamicStringRange(_ index: UInt64, in strtab: Range<Int>) throws(BinaryError) -> Range<Int> {
     guard index < UInt64(strtab.count) else {
       throw BinaryError(
         offset: strtab.lowerBound, "string index \(index) is past the string table's \(strtab.count) bytes")
     }
     let at = strtab.lowerBound + Int(index)
-    let text = try view.cString(at: at, end: strtab.upperBound, "string")
-    try spendStringBudget(text.utf8.count, at: at)
-    return text
+    return at..<(try view.terminator(at: at, end: strtab.upperBound, limit: 4096, "string"))
   }
 }

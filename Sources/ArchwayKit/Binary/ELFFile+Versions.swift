@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 extension ELFFile {
   /// Fills `version_requirements`, `floors`, `glibc_floor`, `versioned_symbols` and
   /// `floor_symbols` from `.gnu.version_r`, `.dynsym` and `.gnu.version`, found through the
@@ -13,7 +19,7 @@ extension ELFFile {
     guard !needs.isEmpty else { return }
     var byLibrary: [String: Set<String>] = [:]
     for (library, version) in needs.values { byLibrary[library, default: []].insert(version) }
-    facts.versionRequirements = byLibrary.mapValues { $0.sorted(by: ELFFile.versionOrder) }
+    facts.versionRequirements = byLibrary.mapValues(ELFFile.sortedVersions)
 
     var floors: [String: (version: DottedVersion, name: String)] = [:]
     for name in Set(needs.values.map(\.version)) {
@@ -41,9 +47,20 @@ extension ELFFile {
 
   /// Orders version names by family, then numerically (`GLIBC_2.2.5` before `GLIBC_2.17`).
   static func versionOrder(_ a: String, _ b: String) -> Bool {
-    switch (splitVersionName(a), splitVersionName(b)) {
+    versionOrder((a, splitVersionName(a)), (b, splitVersionName(b)))
+  }
+
+  /// `names` in ``versionOrder(_:_:)``, each name split once (libstdc++ defines some 150).
+  static func sortedVersions(_ names: some Collection<String>) -> [String] {
+    names.map { ($0, splitVersionName($0)) }.sorted(by: versionOrder).map(\.0)
+  }
+
+  private static func versionOrder(
+    _ a: (String, (String, DottedVersion)?), _ b: (String, (String, DottedVersion)?)
+  ) -> Bool {
+    switch (a.1, b.1) {
     case ((let fa, let va)?, (let fb, let vb)?): fa != fb ? fa < fb : va < vb
-    default: a < b
+    default: a.0 < b.0
     }
   }
 
@@ -117,7 +134,7 @@ extension ELFFile {
         guard next > 0 else { break }
         entry += next
       }
-      return names.sorted(by: ELFFile.versionOrder)
+      return ELFFile.sortedVersions(names)
     } catch {
       warnings.append("version definitions: \(error)")
       return []
@@ -139,20 +156,46 @@ extension ELFFile {
     let count = try symbolCount(dynamic: dynamic, section: symbolSection, entrySize: entrySize)
     _ = try view.tableSize(count: count, size: entrySize, at: symtabStart, "dynamic symbol table")
     _ = try view.tableSize(count: count, size: 2, at: versymStart, "symbol version table")
-    var result: [String: [String]] = [:]
+    // Each import's name as a range of the string table, grouped by version; names are made
+    // (and their bytes spent from the budget) once each group is sorted and rid of repeats.
+    var ranges: [String: [Range<Int>]] = [:]
     for index in 1..<max(count, 1) {
       let symbol = symtabStart + index * entrySize
       let sectionIndex = try view.u16(symbol + (wide ? 6 : 14))
       guard sectionIndex == 0 else { continue }  // Defined here: not an import.
       let versionIndex = try view.u16(versymStart + index * 2) & 0x7FFF
       guard versionIndex >= 2, let need = needs[versionIndex] else { continue }
-      let name = try dynamicString(UInt64(try view.u32(symbol)), in: strtab)
-      result[need.version, default: []].append(name)
+      ranges[need.version, default: []].append(try dynamicStringRange(UInt64(try view.u32(symbol)), in: strtab))
     }
-    return result.mapValues { names in
+    var result: [String: [String]] = [:]
+    for (version, names) in ranges {
       var unique: [String] = []
-      for name in names.sorted() where name != unique.last { unique.append(name) }
-      return unique
+      for range in sortedNames(names) {
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: view.bytes[range]), as: UTF8.self)
+        guard name != unique.last else { continue }
+        try spendStringBudget(range.count, at: range.lowerBound)
+        unique.append(name)
+      }
+      result[version] = unique
+    }
+    return result
+  }
+
+  /// `names` (ranges of the string table) in the order of their Strings: for ASCII, the order of
+  /// their bytes, compared in place; otherwise as Strings (a byte that is not valid UTF-8 becomes
+  /// U+FFFD, which orders elsewhere).
+  private func sortedNames(_ names: [Range<Int>]) -> [Range<Int>] {
+    guard let base = view.bytes.baseAddress else { return names }
+    let ascii = names.allSatisfy { range in view.bytes[range].allSatisfy { $0 < 0x80 } }
+    guard ascii else {
+      return names.sorted {
+        String(decoding: UnsafeRawBufferPointer(rebasing: view.bytes[$0]), as: UTF8.self)
+          < String(decoding: UnsafeRawBufferPointer(rebasing: view.bytes[$1]), as: UTF8.self)
+      }
+    }
+    return names.sorted { a, b in
+      let order = memcmp(base + a.lowerBound, base + b.lowerBound, min(a.count, b.count))
+      return order != 0 ? order < 0 : a.count < b.count
     }
   }
 

@@ -7,14 +7,23 @@ public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStri
 
   /// Parses `"2.34"`; returns nil for anything that is not numbers separated by single dots.
   public init?(_ text: some StringProtocol) {
+    // Byte by byte: every version name of every library a reader meets comes through here.
     var parts: [Int] = []
-    for piece in text.split(separator: ".", omittingEmptySubsequences: false) {
-      guard !piece.isEmpty, piece.count <= 9, piece.allSatisfy(\.isASCIIDigit), let n = Int(piece) else {
-        return nil
+    var number = 0
+    var digits = 0
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: ".") {
+        guard digits > 0 else { return nil }
+        parts.append(number)
+        (number, digits) = (0, 0)
+        continue
       }
-      parts.append(n)
+      guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 9 else { return nil }
+      number = number * 10 + Int(byte - UInt8(ascii: "0"))
+      digits += 1
     }
-    guard !parts.isEmpty else { return nil }
+    guard digits > 0 else { return nil }
+    parts.append(number)
     components = parts
   }
 
@@ -42,8 +51,4 @@ public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     var container = encoder.singleValueContainer()
     try container.encode(description)
   }
-}
-
-extension Character {
-  var isASCIIDigit: Bool { isASCII && isNumber }
 }
