@@ -40,12 +40,22 @@ struct InspectCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
-    let facts = sha256 ? await Checksums.adding(to: results.map(\.1), jobs: jobs) : results.map(\.1)
     if json {
-      try await Output.printJSONArray(facts, jobs: jobs, symbols: symbols)
+      // Written as the files are read: what is held is a batch of facts, not the folder's.
+      var written = 0
+      try await BinaryInspector.inspect(paths: paths, jobs: jobs) { batch in
+        var facts = batch.map(\.1)
+        if sha256 { facts = await Checksums.adding(to: facts, jobs: jobs) }
+        Output.write(
+          bytes: (written == 0 ? Array("[".utf8) : [])
+            + BinaryFacts.jsonElements(facts, symbols: symbols, afterOthers: written > 0))
+        written += facts.count
+      }
+      Output.write(bytes: Array((written == 0 ? "[]\n" : "\n]\n").utf8))
       return
     }
+    let results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
+    let facts = sha256 ? await Checksums.adding(to: results.map(\.1), jobs: jobs) : results.map(\.1)
     let table = InspectTable.make(facts)
     print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
     for file in facts { if let damage = file.damage { Output.error(Output.red("\(file.path): \(damage)")) } }

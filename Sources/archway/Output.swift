@@ -27,9 +27,10 @@ enum Output {
     write(try encoder.encode(value))
   }
 
-  /// Writes an array in Archway's JSON form, its elements encoded in parallel.
-  static func printJSONArray<Item: Encodable & Sendable>(_ items: [Item], jobs: Int, symbols: Bool) async throws {
-    write(try await PrettyJSON.encodeArray(items, jobs: jobs, omitVersionedSymbols: !symbols))
+  /// Writes bytes to standard output at once, unbuffered.
+  static func write(bytes: [UInt8]) {
+    guard !bytes.isEmpty else { return }
+    FileHandle.standardOutput.write(Data(bytes))
   }
 
   private static func write(_ json: Data) {

@@ -45,9 +45,30 @@ extension BinaryInspector {
   public static func inspect(
     paths: [String], jobs: Int = 2
   ) async throws(InspectError) -> [(InspectTarget, BinaryFacts)] {
+    var all: [(InspectTarget, BinaryFacts)] = []
+    try await inspect(paths: paths, jobs: jobs) { all += $0 }
+    return all
+  }
+
+  /// The facts of every file under `paths`, handed to `batch` a few hundred at a time in the order
+  /// of ``files(in:)``, so that what is held is one batch of facts, not a folder's. Throws
+  /// ``InspectError`` for a path that does not exist or cannot be listed, before any batch.
+  public static func inspect(
+    paths: [String], jobs: Int = 2, batch: ([(InspectTarget, BinaryFacts)]) async -> Void
+  ) async throws(InspectError) {
     let targets = try files(in: paths)
-    let facts = await targets.map(\.path).concurrentMap(jobs: jobs) { inspectFileReportingErrors(atPath: $0) }
-    return Array(zip(targets, facts))
+    // A task per 16 files, not per file: a task costs about as much as reading a small binary.
+    let window = 16 * 16 * max(1, jobs)
+    for start in stride(from: 0, to: targets.count, by: window) {
+      let part = targets[start..<min(start + window, targets.count)]
+      let groups = stride(from: part.startIndex, to: part.endIndex, by: 16).map {
+        Array(part[$0..<min($0 + 16, part.endIndex)])
+      }
+      let facts = await groups.concurrentMap(jobs: jobs) { group in
+        group.map { inspectFileReportingErrors(atPath: $0.path) }
+      }
+      await batch(Array(zip(part, facts.joined())))
+    }
   }
 
   private static func inspectFileReportingErrors(atPath path: String) -> BinaryFacts {

@@ -52,10 +52,14 @@ public enum BinaryInspector {
     guard size > 0 else { return inspect(UnsafeRawBufferPointer(start: nil, count: 0), path: path) }
     if size <= smallFileLimit {
       // Small files are cheaper to read than to map: no page faults, no TLB shootdown on unmap.
-      var buffer = [UInt8](repeating: 0, count: size)
-      let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, size, 0) }
+      // Not zeroed first: only the bytes read are ever looked at.
+      var got = 0
+      let buffer = [UInt8](unsafeUninitializedCapacity: size) { bytes, count in
+        got = pread(descriptor, bytes.baseAddress, size, 0)
+        count = max(got, 0)
+      }
       guard got >= 0 else { throw InspectError(path: path, reason: String(cString: strerror(errno))) }
-      return buffer.withUnsafeBytes { inspect(UnsafeRawBufferPointer(rebasing: $0[0..<got]), path: path) }
+      return buffer.withUnsafeBytes { inspect($0, path: path) }
     }
     guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
       throw InspectError(path: path, reason: String(cString: strerror(errno)))
