@@ -33,7 +33,9 @@ struct Archway: AsyncParsableCommand {
   /// Runs the command line, mapping ArgumentParser's usage errors (64) to Archway's 2.
   static func main() async {
     do {
-      var command = try parseAsRoot()
+      let (arguments, aside) = BulkOperands.split(
+        Array(CommandLine.arguments.dropFirst()), bulk: [InspectCommand.self])
+      var command = BulkOperands.handOver(aside, to: try parseAsRoot(arguments))
       if var asyncCommand = command as? AsyncParsableCommand {
         try await asyncCommand.run()
       } else {

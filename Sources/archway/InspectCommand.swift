@@ -1,7 +1,7 @@
 import ArchwayKit
 import ArgumentParser
 
-struct InspectCommand: AsyncParsableCommand {
+struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
     abstract: "Show what binaries really are: architecture, libc, glibc floor, needed libraries.",
@@ -34,6 +34,11 @@ struct InspectCommand: AsyncParsableCommand {
 
   @Argument(help: "Files or folders to inspect.")
   var paths: [String]
+
+  var operands: [String] {
+    get { paths }
+    set { paths = newValue }
+  }
 
   func validate() throws {
     guard jobs > 0 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
