@@ -18,8 +18,8 @@ import Testing
   }
 
   /// The first line of `gcc --version` inside `root`, asked with bwrap directly.
-  static func gccInside(_ root: String) throws -> String {
-    let result = try Command.run(
+  static func gccInside(_ root: String) async throws -> String {
+    let result = try await Command.runDetached(
       "bwrap", ["--ro-bind", root, "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "gcc", "--version"])
     return String(result.stdout.split(separator: "\n").first ?? "")
   }
@@ -42,7 +42,7 @@ import Testing
       #expect(cell.runner.kind == .rootfs, "\(cell.id): \(cell.runner.reason)")
       // The compiler that ran is the environment's own, as gcc there says of itself.
       let root = try #require(cell.runner.sysroot)
-      #expect(cell.toolchains?["gcc"] == (try Self.gccInside(root)), "\(cell.id): \(cell.toolchains ?? [:])")
+      #expect(cell.toolchains?["gcc"] == (try await Self.gccInside(root)), "\(cell.id): \(cell.toolchains ?? [:])")
       if env == "debian-11-gcc" {
         #expect(cell.toolchains?["gcc"]?.contains("10.2") == true, "bullseye's gcc: \(cell.toolchains ?? [:])")
         let floor = try #require(facts.glibcFloor.flatMap(DottedVersion.init))
@@ -61,7 +61,7 @@ import Testing
       } else {
         // With the ident kept the bytes match exactly when the two gccs are the same Debian build.
         let host = try Command.run("aarch64-linux-gnu-gcc", ["--version"]).stdout
-        let inside = try Self.gccInside(try #require(emulated.runner.sysroot))
+        let inside = try await Self.gccInside(try #require(emulated.runner.sysroot))
         let sameBuild = Self.revision(host) == Self.revision(inside)
         #expect((same.verdict == .passed) == sameBuild, "\(host.prefix(60)) / \(inside): \(same)")
         if !sameBuild { #expect(same.message.contains("section .comment differs"), "\(same)") }
@@ -109,15 +109,15 @@ import Testing
     #expect(floor <= DottedVersion("2.31")!)
   }
 
-  @Test func inTargetNeedsAnEnvironment() throws {
+  @Test func inTargetNeedsAnEnvironment() async throws {
     let folder = Fixtures.scratch("build-inside-plan")
     try "matrix:\n  platform: [linux/arm64]\nbuild:\n  in: target\n  argv: [gcc, x.c]\n".write(
       toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let plan = try Command.run(Fixtures.archway, ["plan", folder + "/m.yml"])
+    let plan = try await Command.runDetached(Fixtures.archway, ["plan", folder + "/m.yml"])
     #expect(plan.status == 2 && plan.stderr.contains("m.yml:4:7: 'in: target' builds inside"), "\(plan.stderr)")
     try "matrix:\n  platform: [linux/arm64]\nbuild:\n  in: targt\n  argv: [gcc, x.c]\n".write(
       toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let typo = try Command.run(Fixtures.archway, ["plan", folder + "/m.yml"])
+    let typo = try await Command.runDetached(Fixtures.archway, ["plan", folder + "/m.yml"])
     #expect(typo.status == 2 && typo.stderr.contains("did you mean 'target'?"), "\(typo.stderr)")
   }
 }

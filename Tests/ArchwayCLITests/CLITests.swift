@@ -8,10 +8,10 @@ import Testing
   /// The `archway` built beside this test bundle.
   static let archway = Fixtures.archway
 
-  static func run(_ arguments: String..., environment: [String: String]? = nil) throws -> CommandResult {
+  static func run(_ arguments: String..., environment: [String: String]? = nil) async throws -> CommandResult {
     var env = environment ?? ProcessInfo.processInfo.environment
     env["NO_COLOR"] = environment?["NO_COLOR"]
-    return try Command.run(archway, arguments, environment: env)
+    return try await Command.runDetached(archway, arguments, environment: env)
   }
 
   static let documentedKeys: Set<String> = [
@@ -19,15 +19,15 @@ import Testing
     "linkage", "libc", "glibc_floor", "version_requirements", "floor_symbols", "build_id",
   ]
 
-  @Test func inspectJSONHasTheDocumentedKeysAndTheKitsFacts() throws {
-    let result = try Self.run("inspect", "--json", Fixtures.directory)
+  @Test func inspectJSONHasTheDocumentedKeysAndTheKitsFacts() async throws {
+    let result = try await Self.run("inspect", "--json", Fixtures.directory)
     #expect(result.status == 0, "\(result.stderr)")
     let objects = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
     let files = try FileManager.default.contentsOfDirectory(atPath: Fixtures.directory)
     #expect(objects.count == files.count)
     for object in objects { #expect(Self.documentedKeys.isSubset(of: Set(object.keys)), "\(object["path"] ?? "")") }
     #expect(objects.allSatisfy { $0["versioned_symbols"] == nil }, "only --symbols adds them")
-    let full = try Self.run("inspect", "--json", "--symbols", Fixtures.directory)
+    let full = try await Self.run("inspect", "--json", "--symbols", Fixtures.directory)
     let decoded = try JSONDecoder().decode([BinaryFacts].self, from: Data(full.stdout.utf8))
     #expect(decoded.count == objects.count)
     for facts in decoded { #expect(facts == (try BinaryInspector.inspectFile(atPath: facts.path))) }
@@ -35,29 +35,30 @@ import Testing
     #expect(text?["format"] as? String == "unknown")
   }
 
-  @Test func inspectTableIsPlainOffATerminal() throws {
-    let result = try Self.run("inspect", Fixtures.named("c-gcc-linux-riscv64").path, Fixtures.named("notes.txt").path)
+  @Test func inspectTableIsPlainOffATerminal() async throws {
+    let result = try await Self.run(
+      "inspect", Fixtures.named("c-gcc-linux-riscv64").path, Fixtures.named("notes.txt").path)
     #expect(result.status == 0)
     let lines = result.stdout.split(separator: "\n")
     #expect(lines.count == 3 && lines[0].hasPrefix("FILE") && !result.stdout.contains("\u{1B}"))
     #expect(lines[1].contains("riscv64") && lines[1].contains("glibc") && lines[1].contains("2.34"))
   }
 
-  @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+  @Test func colourOnlyOnATerminalAndNeverWithNoColor() async throws {
     let command = "\(Self.archway) targets"
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = nil
     env["TERM"] = "xterm"
-    let tty = try Command.run("script", ["-qec", command, "/dev/null"], environment: env)
+    let tty = try await Command.runDetached("script", ["-qec", command, "/dev/null"], environment: env)
     #expect(tty.stdout.contains("\u{1B}["), "a terminal gets colour")
     env["NO_COLOR"] = "1"
-    let noColor = try Command.run("script", ["-qec", command, "/dev/null"], environment: env)
+    let noColor = try await Command.runDetached("script", ["-qec", command, "/dev/null"], environment: env)
     #expect(noColor.status == 0 && !noColor.stdout.contains("\u{1B}["))
   }
 
-  @Test func verifyPrintsOneLinePerViolationAndExitsOne() throws {
+  @Test func verifyPrintsOneLinePerViolationAndExitsOne() async throws {
     let path = Fixtures.named("c-gcc-linux-arm64").path
-    let result = try Self.run("verify", path, "--target", "linux/arm64", "--glibc-max", "2.31")
+    let result = try await Self.run("verify", path, "--target", "linux/arm64", "--glibc-max", "2.31")
     #expect(result.status == 1)
     #expect(
       result.stdout
@@ -65,21 +66,21 @@ import Testing
     #expect(result.stderr.contains("0 of 1 binaries fit linux/arm64 (glibc ≤ 2.31)"))
   }
 
-  @Test func verifyPassesWhatFitsAndExitsZero() throws {
-    let result = try Self.run(
+  @Test func verifyPassesWhatFitsAndExitsZero() async throws {
+    let result = try await Self.run(
       "verify", Fixtures.named("c-zig-arm64-gnu2.17").path, "--target", "aarch64", "--libc", "gnu-2.17")
     #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stdout)")
   }
 
-  @Test func aMuslLibraryFailsAGlibcTarget() throws {
+  @Test func aMuslLibraryFailsAGlibcTarget() async throws {
     let path = Fixtures.named("libhello-musl.so").path
-    let result = try Self.run("verify", path, "--target", "linux/amd64", "--libc", "gnu")
+    let result = try await Self.run("verify", path, "--target", "linux/amd64", "--libc", "gnu")
     #expect(result.status == 1)
     #expect(result.stdout == "\(path): links musl but the target's libc is glibc\n")
   }
 
-  @Test func verifyingAFolderSkipsWhatIsNotABinary() throws {
-    let result = try Self.run("verify", Fixtures.directory, "--target", "linux/amd64", "--json")
+  @Test func verifyingAFolderSkipsWhatIsNotABinary() async throws {
+    let result = try await Self.run("verify", Fixtures.directory, "--target", "linux/amd64", "--json")
     #expect(result.status == 1)
     let verdicts = try JSONDecoder().decode([ArtifactVerdict].self, from: Data(result.stdout.utf8))
     #expect(verdicts.count == Fixtures.binaries.count)
@@ -98,21 +99,21 @@ import Testing
     (["inspect", "--jsn", "x"], "Unknown option '--jsn'"),
     (["inspect"], "Missing expected argument"),
   ])
-  func badUsageExitsTwoWithTheBadValueQuoted(arguments: [String], message: String) throws {
-    let result = try Command.run(Self.archway, arguments)
+  func badUsageExitsTwoWithTheBadValueQuoted(arguments: [String], message: String) async throws {
+    let result = try await Command.runDetached(Self.archway, arguments)
     #expect(result.status == 2)
     #expect(result.stderr.contains(message), "\(result.stderr)")
   }
 
-  @Test func helpHasExamples() throws {
+  @Test func helpHasExamples() async throws {
     for command in ["inspect", "verify", "targets"] {
-      let result = try Self.run(command, "--help")
+      let result = try await Self.run(command, "--help")
       #expect(result.status == 0 && result.stdout.contains("Examples:"), "\(command)")
     }
   }
 
-  @Test func targetsJSONListsEveryTarget() throws {
-    let result = try Self.run("targets", "--json", "--libc", "musl")
+  @Test func targetsJSONListsEveryTarget() async throws {
+    let result = try await Self.run("targets", "--json", "--libc", "musl")
     let names = try JSONDecoder().decode([TargetNames].self, from: Data(result.stdout.utf8))
     #expect(names.count == TargetCatalog.architectures.count)
     #expect(names.first { $0.platform == "linux/arm/v7" }?.rust == "armv7-unknown-linux-musleabihf")

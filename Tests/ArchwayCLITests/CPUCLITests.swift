@@ -10,7 +10,7 @@ import Testing
 /// need, and every older cell fails its run under qemu's model of that CPU, in the way that binary fails.
 @Suite struct CPUCLITests {
   /// The level the binary at `path` says it needs, by the independent tools; nil when none says.
-  static func oracleLevel(_ path: String) throws -> String? {
+  static func oracleLevel(_ path: String) async throws -> String? {
     let notes = try Command.run("readelf", ["-nW", path]).stdout
     let isa = notes.split(separator: "\n").first { $0.contains("x86 ISA needed:") }
       .flatMap { $0.components(separatedBy: "x86 ISA needed:")[1].split(separator: ",").last }
@@ -18,7 +18,7 @@ import Testing
     let attributes = try Command.run("readelf", ["-A", path]).stdout
     let armArch = attributes.split(separator: "\n").first { $0.contains("Tag_CPU_arch:") }
       .map { $0.components(separatedBy: "Tag_CPU_arch:")[1].trimmingCharacters(in: .whitespaces) }
-    let go = try Command.run("go", ["version", "-m", path]).stdout
+    let go = try await Command.runDetached("go", ["version", "-m", path]).stdout
     func setting(_ key: String) -> String? {
       go.split(separator: "\n").first { $0.contains("\tbuild\t\(key)=") }
         .map { String($0.split(separator: "=").last ?? "") }
@@ -31,9 +31,9 @@ import Testing
     return claims.compactMap(CPULevel.known).max { ($0.rank ?? 0) < ($1.rank ?? 0) }?.name
   }
 
-  @Test func olderCPUsFailStaticallyWhereTheBinarySaysAndAlwaysWhenRun() throws {
+  @Test func olderCPUsFailStaticallyWhereTheBinarySaysAndAlwaysWhenRun() async throws {
     let folder = Fixtures.scratch("cpu-levels")
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       Fixtures.archway, ["run", "Matrix/cpu-levels.yml", "--out", folder], environment: Fixtures.childEnvironment,
       workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
@@ -45,7 +45,7 @@ import Testing
       // An arm cell without `cpu:` runs as its variant, v5.
       let cpu = try #require(CPULevel.known(cell.target.cpu ?? "arm" + (cell.target.variant ?? "")))
       let artifact = try #require(cell.artifacts.first)
-      let said = try Self.oracleLevel(artifact.path)
+      let said = try await Self.oracleLevel(artifact.path)
       #expect(artifact.facts?.cpuLevel == said, "\(cell.id): Archway and the tools disagree on the level")
       let claimsMore = (said.flatMap(CPULevel.known)?.rank ?? 0) > cpu.rank!
       let staticCheck = cell.checks.first { $0.name == (cell.target.cpu == nil ? "arch" : "cpu") }
@@ -73,25 +73,28 @@ import Testing
     #expect(summary.contains("gnu · x86-64-v2 · flavor=c-plain"), "the grid keeps the CPUs apart: \(summary)")
   }
 
-  @Test func verifyChecksALevelAndExecRunsOnIt() throws {
+  @Test func verifyChecksALevelAndExecRunsOnIt() async throws {
     let folder = Fixtures.scratch("cpu-verify")
     let binary = folder + "/dot"
-    let built = try Command.run(
+    let built = try await Command.runDetached(
       "gcc", ["-O3", "-march=x86-64-v3", "-mneeded", "-o", binary, Fixtures.root + "/Examples/simd/dot.c"])
     try #require(built.status == 0, "\(built.stderr)")
-    let low = try Command.run(Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "x86-64-v2"])
+    let low = try await Command.runDetached(
+      Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "x86-64-v2"])
     #expect(low.status == 1 && low.stdout.contains("needs CPU level x86-64-v3 (its ISA note)"), "\(low.stdout)")
-    let fits = try Command.run(Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "x86-64-v3"])
+    let fits = try await Command.runDetached(
+      Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "x86-64-v3"])
     #expect(fits.status == 0, "\(fits.stdout)\(fits.stderr)")
-    let bad = try Command.run(Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "Nehalem"])
+    let bad = try await Command.runDetached(
+      Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "Nehalem"])
     #expect(bad.status == 2 && bad.stderr.contains("is a qemu model, not a level"), "\(bad.stderr)")
-    let old = try Command.run(
+    let old = try await Command.runDetached(
       Fixtures.archway, ["exec", "--target", "linux/amd64", "--cpu", "x86-64-v2", "--", binary, "10"])
     #expect(old.status == 127 && old.stderr.contains("CPU ISA level is lower than required"), "\(old.stderr)")
-    let new = try Command.run(
+    let new = try await Command.runDetached(
       Fixtures.archway, ["exec", "--target", "linux/amd64", "--cpu", "x86-64-v3", "--", binary, "10"])
     #expect(new.status == 0 && new.stdout == "dot 10: 47\n", "\(new.stdout)\(new.stderr)")
-    let shell = try Command.run(
+    let shell = try await Command.runDetached(
       Fixtures.archway, ["exec", "--target", "linux/amd64", "--cpu", "x86-64-v2", "--", "sh", "-c", binary])
     #expect(shell.status == 3 && shell.stderr.contains("what it starts would run natively"), "\(shell.stderr)")
   }

@@ -50,29 +50,33 @@ import Testing
             riscv64-linux-gnu-objcopy --add-section .archway_pad="${cell.out}/pad" "${cell.out}/hello" ;;
     """)
 
-  /// The three runs (before, after, before again), each into its own folder.
-  static let runs: (folder: String, statuses: [Int32]) = {
+  /// The three runs, shared by the tests; waited for on a thread of their own, not the pool's.
+  static let runsOnce = Task<(folder: String, statuses: [Int32]), Never> {
     let folder = Fixtures.scratch("diff")
     var statuses: [Int32] = []
     for (name, text) in [("before", before), ("after", after), ("again", before)] {
       try? text.write(toFile: "\(folder)/\(name).yml", atomically: true, encoding: .utf8)
-      let result = try? Command.run(
+      let result = try? await Command.runDetached(
         Fixtures.archway, ["run", "\(folder)/\(name).yml", "--out", "\(folder)/\(name)"],
         environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
       statuses.append(result?.status ?? -1)
     }
     return (folder, statuses)
-  }()
-
-  static func diff(_ arguments: [String]) throws -> CommandResult {
-    try Command.run(Fixtures.archway, ["diff"] + arguments, workingDirectory: runs.folder)
   }
 
-  @Test func eachChangeIsNamedWithItsCulpritAndNothingElse() throws {
-    #expect(Self.runs.statuses == [0, 1, 0], "the s390x check fails after the change only")
+  static var runs: (folder: String, statuses: [Int32]) {
+    get async { await runsOnce.value }
+  }
+
+  static func diff(_ arguments: [String]) async throws -> CommandResult {
+    try await Command.runDetached(Fixtures.archway, ["diff"] + arguments, workingDirectory: await runs.folder)
+  }
+
+  @Test func eachChangeIsNamedWithItsCulpritAndNothingElse() async throws {
+    #expect(await Self.runs.statuses == [0, 1, 0], "the s390x check fails after the change only")
     // 25 %: the arm64 build for 2.34 is 13 % smaller than the one for 2.17 (zig's start-up code),
     // a real change this test does not plant.
-    let result = try Self.diff(["before/report.json", "after/report.json", "--json", "--size-growth", "25"])
+    let result = try await Self.diff(["before/report.json", "after/report.json", "--json", "--size-growth", "25"])
     #expect(result.status == 1, "a floor rose and a cell fails: \(result.stdout)\(result.stderr)")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let changes = try #require(json["changes"] as? [[String: Any]])
@@ -93,20 +97,20 @@ import Testing
         && floor["message"] as? String == "GLIBC floor 2.17 → 2.34 (__libc_start_main@GLIBC_2.34)")
     // The culprits are what objdump sees bound to GLIBC_2.34 in the new binary.
     let dynamic = try Command.run(
-      "aarch64-linux-gnu-objdump", ["-T", Self.runs.folder + "/after/linux-arm64-gnu/hello"])
+      "aarch64-linux-gnu-objdump", ["-T", (await Self.runs.folder) + "/after/linux-arm64-gnu/hello"])
     let bound = dynamic.stdout.split(separator: "\n").filter { $0.contains("GLIBC_2.34") }.compactMap {
       $0.split(separator: " ").last.map { "\($0)@GLIBC_2.34" }
     }
     #expect(floor["culprits"] as? [String] == bound.sorted(), "\(dynamic.stdout)")
     // The report keeps the floor version's symbols (what the culprits come from), not every version's.
-    let kept = try ReportCLITests.report(Self.runs.folder + "/after/report.json").cells.first {
+    let kept = try ReportCLITests.report((await Self.runs.folder) + "/after/report.json").cells.first {
       $0.id == "linux-arm64-gnu"
     }?.artifacts.first?.facts?.versionedSymbols
     #expect(
       kept.map { Array($0.keys) } == ["GLIBC_2.34"]
         && kept?["GLIBC_2.34"] == bound.sorted().map { String($0.dropLast(11)) })
     let needed = try #require(changes.first { $0["category"] as? String == "needed-added" })
-    let readelf = try Command.run("readelf", ["-dW", Self.runs.folder + "/after/linux-amd64-gnu/hello"])
+    let readelf = try Command.run("readelf", ["-dW", (await Self.runs.folder) + "/after/linux-amd64-gnu/hello"])
     #expect(readelf.stdout.contains("(NEEDED)             Shared library: [libstdc++.so.6]"))
     #expect(needed["message"] as? String == "needs libstdc++.so.6 now", "\(needed)")
     let failure = try #require(changes.first { $0["category"] as? String == "new-failure" })
@@ -118,41 +122,43 @@ import Testing
   }
 
   /// Each cell records the compilers its build names with their versions, as they answer themselves.
-  @Test func theBuildsCompilersAreRecordedWithTheirVersions() throws {
-    let report = try ReportCLITests.report(Self.runs.folder + "/before/report.json")
+  @Test func theBuildsCompilersAreRecordedWithTheirVersions() async throws {
+    let report = try ReportCLITests.report((await Self.runs.folder) + "/before/report.json")
     let s390x = try #require(report.cells.first { $0.id == "linux-s390x-gnu" }?.toolchains)
     let gcc = try Command.run("s390x-linux-gnu-gcc", ["--version"]).stdout.split(separator: "\n").first.map(String.init)
     #expect(s390x["s390x-linux-gnu-gcc"] == gcc, "\(s390x)")
-    let zig = try Command.run("python3", ["-m", "ziglang", "version"]).stdout.trimmingCharacters(
+    let zig = try await Command.runDetached("python3", ["-m", "ziglang", "version"]).stdout.trimmingCharacters(
       in: .whitespacesAndNewlines)
     #expect(s390x["python3 -m ziglang"] == zig, "every compiler the script names: \(s390x)")
   }
 
-  @Test func anIdenticalRerunHasNoChanges() throws {
-    let result = try Self.diff(["before/report.json", "again/report.json"])
+  @Test func anIdenticalRerunHasNoChanges() async throws {
+    let result = try await Self.diff(["before/report.json", "again/report.json"])
     #expect(result.status == 0 && result.stdout == "no changes since the baseline\n", "\(result.stdout)")
   }
 
-  @Test func thePolicyChoosesWhatFails() throws {
-    let text = try Self.diff(["before/report.json", "after/report.json", "--fail-on", "size-grew"])
+  @Test func thePolicyChoosesWhatFails() async throws {
+    let text = try await Self.diff(["before/report.json", "after/report.json", "--fail-on", "size-grew"])
     #expect(text.status == 1, "\(text.stdout)")
     #expect(text.stdout.hasPrefix("✗ size grew"), "what fails comes first: \(text.stdout)")
     #expect(text.stdout.contains("· floor rose  "), "\(text.stdout)")
-    let none = try Self.diff(["before/report.json", "after/report.json", "--fail-on", "none", "--markdown", "c.md"])
+    let none = try await Self.diff([
+      "before/report.json", "after/report.json", "--fail-on", "none", "--markdown", "c.md",
+    ])
     #expect(none.status == 0, "\(none.stdout)")
-    let markdown = try String(contentsOfFile: Self.runs.folder + "/c.md", encoding: .utf8)
+    let markdown = try String(contentsOfFile: (await Self.runs.folder) + "/c.md", encoding: .utf8)
     #expect(markdown.hasPrefix("## Changes since the baseline\n"))
     #expect(markdown.contains("| ℹ️ | floor rose | linux-arm64-gnu | hello | GLIBC floor 2.17 → 2.34"), "\(markdown)")
-    let typo = try Self.diff(["before/report.json", "after/report.json", "--fail-on", "floor-rise"])
+    let typo = try await Self.diff(["before/report.json", "after/report.json", "--fail-on", "floor-rise"])
     #expect(typo.status == 2 && typo.stderr.contains("did you mean 'floor-rose'?"), "\(typo.stderr)")
   }
 
   /// `run --baseline REPORT.json`: the changes printed, leading the summary and in the report,
   /// failing the run as the matrix's `regressions:` says.
-  @Test func aRunComparesItselfWithABaselineReport() throws {
-    let folder = Self.runs.folder
+  @Test func aRunComparesItselfWithABaselineReport() async throws {
+    let folder = (await Self.runs.folder)
     let baseline = folder + "/after/report.json"
-    let fixed = try Command.run(
+    let fixed = try await Command.runDetached(
       Fixtures.archway, ["run", folder + "/before.yml", "--out", folder + "/fixed", "--baseline", baseline],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(fixed.status == 0, "a fix and a falling floor are notes: \(fixed.stderr)")
@@ -164,7 +170,7 @@ import Testing
       toFile: strict, atomically: true, encoding: .utf8)
     var github = Fixtures.childEnvironment
     github["GITHUB_ACTIONS"] = "true"
-    let failed = try Command.run(
+    let failed = try await Command.runDetached(
       Fixtures.archway, ["run", strict, "--out", folder + "/strict", "--baseline", baseline],
       environment: github, workingDirectory: Fixtures.root)
     #expect(
@@ -183,7 +189,7 @@ import Testing
     let section = try #require(summary.range(of: "### Changes since the baseline"))
     #expect(section.lowerBound < (summary.range(of: "| platform |")?.lowerBound ?? summary.startIndex))
     // JUnit: a testsuite of the changes, what fails as a failure, read back by junitparser.
-    let suites = try TestSuiteCLITests.junit(folder + "/strict/junit.xml")
+    let suites = try await TestSuiteCLITests.junit(folder + "/strict/junit.xml")
     let cases = try #require(suites["changes since the baseline"]?["cases"] as? [String: [String]])
     #expect(cases["failure"] == ["needed removed linux-amd64-gnu hello"], "\(cases)")
     #expect(cases["passed"]?.contains("floor fell linux-arm64-gnu hello") == true, "\(cases)")
@@ -193,7 +199,7 @@ import Testing
     let typo = folder + "/typo.yml"
     try (Self.before + "\nregressions:\n  fail_on: [floor-rise]\n").write(
       toFile: typo, atomically: true, encoding: .utf8)
-    let bad = try Command.run(Fixtures.archway, ["plan", typo], workingDirectory: Fixtures.root)
+    let bad = try await Command.runDetached(Fixtures.archway, ["plan", typo], workingDirectory: Fixtures.root)
     #expect(bad.status == 2 && bad.stderr.contains("typo.yml:"), "\(bad.stderr)")
     #expect(bad.stderr.contains("unknown category 'floor-rise'; did you mean 'floor-rose'?"), "\(bad.stderr)")
   }

@@ -6,67 +6,69 @@ import Testing
 /// `archway exec` as test runners call it: the program's own streams and exit status, and Go's
 /// `go test -exec` running a module's tests on every linux target (Examples/gomod).
 @Suite struct ExecCLITests {
-  static func exec(_ arguments: [String], stdin: String? = nil) throws -> CommandResult {
-    guard let stdin else { return try Command.run(Fixtures.archway, ["exec"] + arguments) }
+  static func exec(_ arguments: [String], stdin: String? = nil) async throws -> CommandResult {
+    guard let stdin else { return try await Command.runDetached(Fixtures.archway, ["exec"] + arguments) }
     let script = "input=$1; shift; printf %s \"$input\" | \"$0\" exec \"$@\""
-    return try Command.run("sh", ["-c", script, Fixtures.archway, stdin] + arguments)
+    return try await Command.runDetached("sh", ["-c", script, Fixtures.archway, stdin] + arguments)
   }
 
-  @Test func theProgramsStatusSignalAndStreamsAreItsOwn() throws {
+  @Test func theProgramsStatusSignalAndStreamsAreItsOwn() async throws {
     let hello = Fixtures.named("c-gcc-linux-arm64").path
-    let run = try Self.exec(["--target", "linux/arm64", "--", hello, "${literal}"])
+    let run = try await Self.exec(["--target", "linux/arm64", "--", hello, "${literal}"])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.hasPrefix("hello, ${literal}\n"), "arguments pass as they are, `${` too: \(run.stdout)")
-    #expect(try Self.exec(["--target", "linux/arm64", "--", "sh", "-c", "exit 7"]).status == 7)
+    #expect(try await Self.exec(["--target", "linux/arm64", "--", "sh", "-c", "exit 7"]).status == 7)
     // A signal comes back as the shell sees a signal: 128 + its number.
-    let killed = try Command.run(
+    let killed = try await Command.runDetached(
       "sh", ["-c", "\"$0\" exec --target linux/arm64 -- sh -c 'kill -SEGV $$'; echo $?", Fixtures.archway])
     #expect(killed.stdout.hasSuffix("139\n"), "\(killed.stdout)")
-    let piped = try Self.exec(["--target", "linux/s390x", "--", "sh", "-c", "cat; echo done >&2"], stdin: "in")
+    let piped = try await Self.exec(["--target", "linux/s390x", "--", "sh", "-c", "cat; echo done >&2"], stdin: "in")
     #expect(piped.stdout == "in" && piped.stderr == "done\n", "\(piped)")
-    let late = try Self.exec(["--target", "linux/arm64", "--timeout", "0.5", "--", "sleep", "5"])
+    let late = try await Self.exec(["--target", "linux/arm64", "--timeout", "0.5", "--", "sleep", "5"])
     #expect(late.status == 124)
   }
 
   /// `--cpu` reaches qemu both ways: as its option for a target binary, as `QEMU_CPU` for the
   /// programs a host shell starts through binfmt_misc.
-  @Test func aCPUModelReachesQemu() throws {
+  @Test func aCPUModelReachesQemu() async throws {
     let hello = Fixtures.named("c-gcc-linux-arm64").path
     for argv in [[hello, "x"], ["sh", "-c", "\"$0\" x", hello]] {
-      let known = try Self.exec(["--target", "linux/arm64", "--cpu", "cortex-a53", "--"] + argv)
+      let known = try await Self.exec(["--target", "linux/arm64", "--cpu", "cortex-a53", "--"] + argv)
       #expect(known.status == 0 && known.stdout.hasPrefix("hello, x\n"), "\(argv): \(known.stderr)")
-      let unknown = try Self.exec(["--target", "linux/arm64", "--cpu", "no-such-cpu", "--"] + argv)
+      let unknown = try await Self.exec(["--target", "linux/arm64", "--cpu", "no-such-cpu", "--"] + argv)
       #expect(unknown.status != 0 && unknown.stderr.contains("unable to find CPU model 'no-such-cpu'"), "\(argv)")
     }
     // On the host's own arch a model means qemu too, for the target's program; a host program
     // (whose children would run natively) is refused.
-    let own = try Self.exec(["--target", "linux/amd64", "--cpu", "max", "--", Fixtures.named("c-gcc-linux-amd64").path])
+    let own = try await Self.exec([
+      "--target", "linux/amd64", "--cpu", "max", "--", Fixtures.named("c-gcc-linux-amd64").path,
+    ])
     #expect(own.status == 0 && own.stdout.hasPrefix("hello"), "\(own.stderr)")
-    let host = try Self.exec(["--target", "linux/amd64", "--cpu", "max", "--", "true"])
+    let host = try await Self.exec(["--target", "linux/amd64", "--cpu", "max", "--", "true"])
     #expect(host.status == 3 && host.stderr.contains("is the host's program"), "\(host.stderr)")
   }
 
-  @Test func badTargetsAndRunnersAreErrorsWithTheirReason() throws {
-    let typo = try Self.exec(["--target", "linux/arm64x", "--", "true"])
+  @Test func badTargetsAndRunnersAreErrorsWithTheirReason() async throws {
+    let typo = try await Self.exec(["--target", "linux/arm64x", "--", "true"])
     #expect(typo.status == 2 && typo.stderr.contains("did you mean 'linux/arm64'?"), "\(typo.stderr)")
-    let container = try Self.exec(["--target", "linux/arm64", "--runner", "container", "--", "true"])
+    let container = try await Self.exec(["--target", "linux/arm64", "--runner", "container", "--", "true"])
     #expect(
       container.status == 3 && container.stderr.contains("the runner 'container' cannot run"), "\(container.stderr)")
-    let nothing = try Self.exec(["--target", "linux/arm64"])
+    let nothing = try await Self.exec(["--target", "linux/arm64"])
     #expect(nothing.status == 2 && nothing.stderr.contains("name the program after --"), "\(nothing.stderr)")
   }
 
   /// `go test -exec 'archway exec --target …'` on the seven linux targets: every test passes but
   /// the one that depends on byte order, which fails on s390x alone and is named there.
   @Test(arguments: ["amd64", "386", "arm64", "arm", "riscv64", "ppc64le", "s390x"])
-  func goTestRunsTheModulesTestsOnTheTarget(arch: String) throws {
+  func goTestRunsTheModulesTestsOnTheTarget(arch: String) async throws {
     var environment = ProcessInfo.processInfo.environment
     environment["GOARCH"] = arch
     environment["GOARM"] = "7"
     environment["CGO_ENABLED"] = "0"
     environment["GOFLAGS"] = "-count=1"
     let target = arch == "arm" ? "linux/arm/v7" : "linux/\(arch)"
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       "go", ["test", "-v", "-exec", "\(Fixtures.archway) exec --target \(target) --", "./..."],
       environment: environment, workingDirectory: Fixtures.root + "/Examples/gomod")
     for test in ["TestRoundTrip", "TestPutIsLittleEndian"] {
@@ -85,10 +87,10 @@ import Testing
   /// `--shim` writes a program that runs a target binary as exec does, decided once (a static
   /// launcher; a shell script without cc): Go's tests run through it on s390x (the byte-order test
   /// fails there), with exec's clean environment and limits.
-  @Test func aShimRunsTargetBinariesAsExecDoes() throws {
+  @Test func aShimRunsTargetBinariesAsExecDoes() async throws {
     let folder = Fixtures.scratch("shim")
     let shim = folder + "/s390x-run"
-    let wrote = try Self.exec(["--target", "linux/s390x", "--ulimit", "nofile=64", "--shim", shim])
+    let wrote = try await Self.exec(["--target", "linux/s390x", "--ulimit", "nofile=64", "--shim", shim])
     #expect(wrote.status == 0 && wrote.stdout.contains("a static launcher built with cc"), "\(wrote)")
     let magic = try FileHandle(forReadingFrom: URL(fileURLWithPath: shim)).readData(ofLength: 4)
     #expect(magic == Data([0x7F, 0x45, 0x4C, 0x46]) && FileManager.default.isExecutableFile(atPath: shim))
@@ -97,15 +99,15 @@ import Testing
     environment["CGO_ENABLED"] = "0"
     environment["GOFLAGS"] = "-count=1"
     environment["ARCHWAY_SHIM_SECRET"] = "leaked"
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       "go", ["test", "-v", "-exec", shim, "./..."], environment: environment,
       workingDirectory: Fixtures.root + "/Examples/gomod")
     #expect(result.status == 1 && result.stdout.contains("--- FAIL: TestHeaderMatchesPut"), "\(result.stdout)")
     #expect(result.stdout.contains("--- PASS: TestRoundTrip"), "\(result.stdout)")
     // What a shim starts sees exec's environment and limits, not the caller's (a native one, to ask sh).
     let native = folder + "/amd64-run"
-    #expect(try Self.exec(["--target", "linux/amd64", "--ulimit", "nofile=64", "--shim", native]).status == 0)
-    let seen = try Command.run(
+    #expect(try await Self.exec(["--target", "linux/amd64", "--ulimit", "nofile=64", "--shim", native]).status == 0)
+    let seen = try await Command.runDetached(
       native, ["/usr/bin/sh", "-c", "env; grep 'open files' /proc/self/limits"], environment: environment)
     #expect(!seen.stdout.contains("ARCHWAY_SHIM_SECRET") && seen.stdout.contains("PATH="), "\(seen.stdout)")
     #expect(seen.stdout.contains("Max open files            64"), "\(seen.stdout)")
@@ -120,26 +122,26 @@ import Testing
     let script = folder + "/s390x-script"
     var bare = ProcessInfo.processInfo.environment
     bare["PATH"] = tools
-    let scripted = try Command.run(
+    let scripted = try await Command.runDetached(
       Fixtures.archway, ["exec", "--target", "linux/s390x", "--shim", script], environment: bare)
     #expect(scripted.status == 0 && scripted.stdout.contains("a shell script"), "\(scripted)")
     #expect(try String(contentsOfFile: script, encoding: .utf8).hasPrefix("#!/bin/sh\n"))
     environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
-    let viaScript = try Command.run(
+    let viaScript = try await Command.runDetached(
       "go", ["test", "-v", "-exec", script, "./..."], environment: environment,
       workingDirectory: Fixtures.root + "/Examples/gomod")
     #expect(viaScript.status == 1 && viaScript.stdout.contains("--- FAIL: TestHeaderMatchesPut"), "\(viaScript.stdout)")
-    let both = try Self.exec(["--target", "linux/s390x", "--shim", shim, "--", "true"])
+    let both = try await Self.exec(["--target", "linux/s390x", "--shim", shim, "--", "true"])
     #expect(both.status == 2 && both.stderr.contains("name none after --"), "\(both.stderr)")
   }
 
   /// ctest from a shell, outside any matrix: CMake cross-compiles Examples/cmake and hands each test
   /// to `archway exec` (CMAKE_CROSSCOMPILING_EMULATOR); the byte-order test fails on s390x alone.
   @Test(arguments: ["arm64", "s390x"])
-  func ctestRunsEachTestOnTheTarget(arch: String) throws {
+  func ctestRunsEachTestOnTheTarget(arch: String) async throws {
     let build = Fixtures.scratch("ctest-\(arch)")
     let gcc = arch == "arm64" ? "aarch64-linux-gnu-gcc" : "s390x-linux-gnu-gcc"
-    let configure = try Command.run(
+    let configure = try await Command.runDetached(
       "cmake",
       [
         "-S", Fixtures.root + "/Examples/cmake", "-B", build, "-DCMAKE_C_COMPILER=\(gcc)", "-DCMAKE_SYSTEM_NAME=Linux",
@@ -147,10 +149,10 @@ import Testing
         "-DCMAKE_CROSSCOMPILING_EMULATOR=\(Fixtures.archway);exec;--target;linux/\(arch);--",
       ])
     #expect(configure.status == 0, "\(configure.stderr)")
-    #expect(try Command.run("cmake", ["--build", build]).status == 0)
-    let ctest = try Command.run("ctest", ["--test-dir", build, "--output-junit", build + "/junit.xml"])
+    #expect(try await Command.runDetached("cmake", ["--build", build]).status == 0)
+    let ctest = try await Command.runDetached("ctest", ["--test-dir", build, "--output-junit", build + "/junit.xml"])
     let cases = try #require(
-      try TestSuiteCLITests.junit(build + "/junit.xml").values.first?["cases"] as? [String: [String]])
+      try await TestSuiteCLITests.junit(build + "/junit.xml").values.first?["cases"] as? [String: [String]])
     if arch == "s390x" {
       #expect(ctest.status != 0 && cases["failure"] == ["words"], "\(cases)")
       #expect(Set(cases["passed"] ?? []) == ["known", "sum"])
@@ -161,7 +163,7 @@ import Testing
 
   /// `meson test` with `archway exec` as the cross file's exe_wrapper: Meson's own JUnit log names
   /// the byte-order failure on s390x.
-  @Test func mesonTestRunsEachTestThroughTheWrapper() throws {
+  @Test func mesonTestRunsEachTestThroughTheWrapper() async throws {
     let folder = Fixtures.scratch("meson")
     try """
     [binaries]
@@ -173,21 +175,21 @@ import Testing
     cpu = 's390x'
     endian = 'big'
     """.write(toFile: folder + "/s390x.ini", atomically: true, encoding: .utf8)
-    let setup = try Command.run(
+    let setup = try await Command.runDetached(
       "meson", ["setup", "--cross-file", folder + "/s390x.ini", folder + "/build", Fixtures.root + "/Examples/cmake"])
     #expect(setup.status == 0, "\(setup.stdout)\(setup.stderr)")
-    let test = try Command.run("meson", ["test", "-C", folder + "/build"])
+    let test = try await Command.runDetached("meson", ["test", "-C", folder + "/build"])
     #expect(test.status == 1, "\(test.stdout)")
     #expect(test.stdout.contains("archway exec --target linux/s390x --"), "Meson names the wrapper: \(test.stdout)")
     let log = folder + "/build/meson-logs/testlog.junit.xml"
-    let cases = try #require(try TestSuiteCLITests.junit(log).values.first?["cases"] as? [String: [String]])
+    let cases = try #require(try await TestSuiteCLITests.junit(log).values.first?["cases"] as? [String: [String]])
     #expect(cases["failure"] == ["words"] && Set(cases["passed"] ?? []) == ["known", "sum"], "\(cases)")
   }
 
   /// `cargo test` with `archway exec` as the target's runner (the host target: this machine has no
   /// Rust standard library for another). A limit given to `archway exec` is what each test sees,
   /// so the test binary ran through it; a test that fails is cargo's failure.
-  @Test func cargoTestRunsEachTestBinaryThroughTheRunner() throws {
+  @Test func cargoTestRunsEachTestBinaryThroughTheRunner() async throws {
     let crate = Fixtures.scratch("cargo")
     try FileManager.default.createDirectory(atPath: crate + "/src", withIntermediateDirectories: true)
     try "[package]\nname = \"limits\"\nversion = \"0.1.0\"\nedition = \"2021\"\n".write(
@@ -208,7 +210,7 @@ import Testing
       environment["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER"] =
         "\(Fixtures.archway) exec --target linux/amd64 --ulimit nofile=\(limit) --"
       environment["CARGO_TARGET_DIR"] = crate + "/target"
-      let test = try Command.run(
+      let test = try await Command.runDetached(
         program, ["test", "--offline"], environment: environment, workingDirectory: crate)
       if limit == "77" {
         #expect(test.status == 0, "\(test.stdout)\(test.stderr)")

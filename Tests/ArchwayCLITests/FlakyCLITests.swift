@@ -24,18 +24,18 @@ import Testing
     """
   }
 
-  static func run(_ text: String, in folder: String, name: String) throws -> CommandResult {
+  static func run(_ text: String, in folder: String, name: String) async throws -> CommandResult {
     try text.write(toFile: "\(folder)/\(name).yml", atomically: true, encoding: .utf8)
-    return try Command.run(
+    return try await Command.runDetached(
       Fixtures.archway, ["run", "\(folder)/\(name).yml", "--out", "\(folder)/\(name)"],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
   }
 
-  @Test func aStepThatPassesOnARetryIsFlakyEverywhere() throws {
+  @Test func aStepThatPassesOnARetryIsFlakyEverywhere() async throws {
     let folder = Fixtures.scratch("flaky")
-    let steady = try Self.run(Self.matrix(passFrom: 1, retries: 2), in: folder, name: "steady")
+    let steady = try await Self.run(Self.matrix(passFrom: 1, retries: 2), in: folder, name: "steady")
     #expect(steady.status == 0, "\(steady.stderr)")
-    let shaky = try Self.run(Self.matrix(passFrom: 2, retries: 2), in: folder, name: "shaky")
+    let shaky = try await Self.run(Self.matrix(passFrom: 2, retries: 2), in: folder, name: "shaky")
     #expect(shaky.status == 0, "flaky is no failure: \(shaky.stderr)")
     #expect(shaky.stderr.contains("2 cells: 2 flaky;"), "\(shaky.stderr)")
     #expect(shaky.stderr.contains("shaky: exit: exit 0 on attempt 2, after exit 1"), "\(shaky.stderr)")
@@ -49,27 +49,27 @@ import Testing
     let summary = try String(contentsOfFile: folder + "/shaky/summary.md", encoding: .utf8)
     #expect(summary.contains("| linux/amd64 | 🔁 |"), "\(summary)")
     // JUnit: a pass to its consumers, saying FLAKY in its output.
-    let suites = try TestSuiteCLITests.junit(folder + "/shaky/junit.xml")
+    let suites = try await TestSuiteCLITests.junit(folder + "/shaky/junit.xml")
     let cases = try #require(suites["linux-arm64-gnu"]?["cases"] as? [String: [String]])
     #expect(cases["passed"]?.contains("shaky: exit") == true && cases["failure"] == [], "\(cases)")
     let xml = try String(contentsOfFile: folder + "/shaky/junit.xml", encoding: .utf8)
     #expect(xml.contains("<system-out>FLAKY: exit 0 on attempt 2, after exit 1</system-out>"))
     // diff says it was not flaky before, and as a note: a policy may fail on it.
-    let diff = try Command.run(
+    let diff = try await Command.runDetached(
       Fixtures.archway, ["diff", "steady/report.json", "shaky/report.json", "--fail-on", "flaky"],
       workingDirectory: folder)
     #expect(diff.status == 1, "\(diff.stdout)")
     #expect(diff.stdout.contains("linux-amd64-gnu: shaky: exit; not flaky before (passed)"), "\(diff.stdout)")
   }
 
-  @Test func aStepThatFailsEveryAttemptFailsSayingHowMany() throws {
+  @Test func aStepThatFailsEveryAttemptFailsSayingHowMany() async throws {
     let folder = Fixtures.scratch("flaky-broken")
-    let broken = try Self.run(Self.matrix(passFrom: 5, retries: 2), in: folder, name: "broken")
+    let broken = try await Self.run(Self.matrix(passFrom: 5, retries: 2), in: folder, name: "broken")
     #expect(broken.status == 1)
     #expect(broken.stderr.contains("shaky: exit: exit 1, expected 0 on each of 3 attempts"), "\(broken.stderr)")
-    let none = try Self.run(Self.matrix(passFrom: 2, retries: nil), in: folder, name: "none")
+    let none = try await Self.run(Self.matrix(passFrom: 2, retries: nil), in: folder, name: "none")
     #expect(none.status == 1, "without retries: no second attempt: \(none.stderr)")
-    let bad = try Self.run(Self.matrix(passFrom: 2, retries: 11), in: folder, name: "bad")
+    let bad = try await Self.run(Self.matrix(passFrom: 2, retries: 11), in: folder, name: "bad")
     #expect(bad.status == 2 && bad.stderr.contains("'retries' must be a whole number from 0 to 10, not '11'"))
   }
 }

@@ -23,12 +23,14 @@ import Testing
     let environment = Fixtures.withoutSwift
     let swift = try Command.run("/bin/sh", ["-c", "command -v swift || echo none"], environment: environment)
     #expect(swift.stdout == "none\n", "a Swift toolchain on PATH: \(swift.stdout)")
-    let made = try Command.run("archway", ["init"], environment: environment, workingDirectory: folder)
+    let made = try await Command.runDetached("archway", ["init"], environment: environment, workingDirectory: folder)
     #expect(made.status == 0, "\(made.stderr)")
     let matrix = try String(contentsOfFile: folder + "/archway.yml", encoding: .utf8)
-    let plan = try Command.run("archway", ["plan", "--json"], environment: environment, workingDirectory: folder)
+    let plan = try await Command.runDetached(
+      "archway", ["plan", "--json"], environment: environment, workingDirectory: folder)
     #expect(plan.status == 0, "\(plan.stderr)\n\(matrix)")
-    let ready = try Command.run("archway", ["setup", "--check"], environment: environment, workingDirectory: folder)
+    let ready = try await Command.runDetached(
+      "archway", ["setup", "--check"], environment: environment, workingDirectory: folder)
     #expect(ready.status == 0, "\(ready.stdout)\(ready.stderr)")
     let run = try await Command.runDetached(
       "archway", ["run", "--jobs", "2"], environment: environment, workingDirectory: folder)
@@ -67,11 +69,11 @@ import Testing
       #expect(said.contains(Self.machines[cell.id] ?? "?"), "\(cell.id): \(said)")
     }
     // A second init keeps the file; --force writes it again; a folder with no project is named.
-    let again = try Command.run(Fixtures.archway, ["init"], workingDirectory: folder)
+    let again = try await Command.runDetached(Fixtures.archway, ["init"], workingDirectory: folder)
     #expect(again.status == 2 && again.stderr.contains("archway.yml exists"), "\(again.stderr)")
-    #expect(try Command.run(Fixtures.archway, ["init", "--force"], workingDirectory: folder).status == 0)
+    #expect(try await Command.runDetached(Fixtures.archway, ["init", "--force"], workingDirectory: folder).status == 0)
     let empty = Fixtures.scratch("init-empty")
-    let none = try Command.run(Fixtures.archway, ["init"], workingDirectory: empty)
+    let none = try await Command.runDetached(Fixtures.archway, ["init"], workingDirectory: empty)
     #expect(none.status == 2 && none.stderr.contains("no go.mod, CMakeLists.txt or Makefile"), "\(none.stderr)")
   }
 

@@ -15,7 +15,7 @@ import Testing
     return String(doc[marker.upperBound..<end.lowerBound])
   }
 
-  @Test func theDocumentedJobKeepsTheLastGoodReportAsTheBaseline() throws {
+  @Test func theDocumentedJobKeepsTheLastGoodReportAsTheBaseline() async throws {
     let folder = Fixtures.scratch("nightly")
     let bin = folder + "/bin"
     try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -28,7 +28,8 @@ import Testing
     var nights: [CommandResult] = []
     for matrix in [DiffCLITests.before, DiffCLITests.after, DiffCLITests.before] {
       try matrix.write(toFile: folder + "/archway.yml", atomically: true, encoding: .utf8)
-      nights.append(try Command.run("bash", ["-c", script], environment: environment, workingDirectory: folder))
+      nights.append(
+        try await Command.runDetached("bash", ["-c", script], environment: environment, workingDirectory: folder))
       if nights.count == 1 {
         #expect(nights[0].status == 0, "\(nights[0].stderr)")
         #expect(!nights[0].stderr.contains("since the baseline"), "no baseline on the first night")

@@ -5,8 +5,8 @@ import Testing
 
 /// `archway plan` as users and CI systems run it.
 @Suite struct PlanCLITests {
-  static func plan(_ arguments: String...) throws -> CommandResult {
-    try Command.run(CLITests.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
+  static func plan(_ arguments: String...) async throws -> CommandResult {
+    try await Command.runDetached(CLITests.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
   }
 
   static func temporaryFile(_ text: String) throws -> String {
@@ -15,16 +15,16 @@ import Testing
     return path
   }
 
-  @Test func theDefaultMatrixIsPlannedAsATable() throws {
-    let result = try Self.plan()
+  @Test func theDefaultMatrixIsPlannedAsATable() async throws {
+    let result = try await Self.plan()
     #expect(result.status == 0, "\(result.stderr)")
     let lines = result.stdout.split(separator: "\n")
     #expect(lines.first?.hasPrefix("ID") == true && lines.count == 15)
     #expect(result.stderr.contains("14 of 14 cells from Matrix/archway.yml"))
   }
 
-  @Test func jsonIsTheKitsPlan() throws {
-    let result = try Self.plan("Matrix/archway.yml", "--json")
+  @Test func jsonIsTheKitsPlan() async throws {
+    let result = try await Self.plan("Matrix/archway.yml", "--json")
     let cells = try JSONDecoder().decode([Cell].self, from: Data(result.stdout.utf8))
     let file = try MatrixFile.load(path: Fixtures.root + "/Matrix/archway.yml")
     let expected = try Planner(host: HostProbe.platform(), directory: Fixtures.root).plan(file)
@@ -36,41 +36,42 @@ import Testing
     #expect(cells.allSatisfy { $0.out.hasPrefix(Fixtures.root + "/archway-out/") }, "absolute cell folders")
   }
 
-  @Test func shardsFromTheCommandLinePartitionThePlan() throws {
+  @Test func shardsFromTheCommandLinePartitionThePlan() async throws {
     var seen: [String] = []
     for index in 1...4 {
-      let result = try Self.plan("--json", "--shard", "\(index)/4")
+      let result = try await Self.plan("--json", "--shard", "\(index)/4")
       seen += try JSONDecoder().decode([Cell].self, from: Data(result.stdout.utf8)).map(\.id)
     }
-    let all = try JSONDecoder().decode([Cell].self, from: Data(try Self.plan("--json").stdout.utf8)).map(\.id)
+    let all = try JSONDecoder().decode([Cell].self, from: Data(try await Self.plan("--json").stdout.utf8)).map(\.id)
     #expect(seen.sorted() == all.sorted())
   }
 
-  @Test func githubFormatFeedsStrategyMatrix() throws {
-    let output = try Self.plan("--format", "github").stdout
+  @Test func githubFormatFeedsStrategyMatrix() async throws {
+    let output = try await Self.plan("--format", "github").stdout
     #expect(output.split(separator: "\n").count == 1, "a GitHub step output is one line")
-    let perCell = try JSONSerialization.jsonObject(with: Data(try Self.plan("--format", "github").stdout.utf8))
+    let perCell = try JSONSerialization.jsonObject(with: Data(try await Self.plan("--format", "github").stdout.utf8))
     let include = try #require((perCell as? [String: Any])?["include"] as? [[String: Any]])
     #expect(include.count == 14 && include.first?["cell"] as? String == "linux-amd64-gnu-cc=gcc")
     #expect(include.first?["platform"] as? String == "linux/amd64")
     let sharded = try JSONSerialization.jsonObject(
-      with: Data(try Self.plan("--format", "github", "--shards", "4").stdout.utf8))
+      with: Data(try await Self.plan("--format", "github", "--shards", "4").stdout.utf8))
     let shards = try #require((sharded as? [String: Any])?["include"] as? [[String: Any]])
     #expect(shards.compactMap { $0["shard"] as? String } == ["1/4", "2/4", "3/4", "4/4"])
   }
 
-  @Test func githubSplitsPast256Jobs() throws {
+  @Test func githubSplitsPast256Jobs() async throws {
     // 17 × 16 = 272 cells: more than one GitHub matrix may hold, so one job per shard.
     let values = (1...17).map { "v\($0)" }.joined(separator: ", ")
     let path = try Self.temporaryFile(
       "matrix:\n  a: [\(values)]\n  b: [\((1...16).map { "w\($0)" }.joined(separator: ", "))]\n")
-    let object = try JSONSerialization.jsonObject(with: Data(try Self.plan(path, "--format", "github").stdout.utf8))
+    let object = try JSONSerialization.jsonObject(
+      with: Data(try await Self.plan(path, "--format", "github").stdout.utf8))
     let jobs = try #require((object as? [String: Any])?["include"] as? [[String: Any]])
     #expect(jobs.count == 256 && jobs.last?["shard"] as? String == "256/256")
   }
 
-  @Test func gitlabFormatIsAValidChildPipeline() throws {
-    let yaml = try Self.plan("--format", "gitlab", "--shards", "3").stdout
+  @Test func gitlabFormatIsAValidChildPipeline() async throws {
+    let yaml = try await Self.plan("--format", "gitlab", "--shards", "3").stdout
     let check = """
       import sys, yaml, json
       doc = yaml.safe_load(sys.stdin)
@@ -79,7 +80,7 @@ import Testing
       print(json.dumps({"values": job["parallel"]["matrix"][0]["ARCHWAY_SHARD"], "script": job["script"],
                         "needs": merge["needs"], "stages": doc["stages"]}))
       """
-    let parsed = try Command.run("sh", ["-c", "printf '%s' \"$0\" | python3 -c \"$1\"", yaml, check])
+    let parsed = try await Command.runDetached("sh", ["-c", "printf '%s' \"$0\" | python3 -c \"$1\"", yaml, check])
     #expect(parsed.status == 0, "\(parsed.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any]
     #expect(object?["values"] as? [String] == ["1/3", "2/3", "3/3"])
@@ -89,24 +90,24 @@ import Testing
         == true)
   }
 
-  @Test func aBadMatrixExitsTwoWithItsLocationAndNoUsage() throws {
+  @Test func aBadMatrixExitsTwoWithItsLocationAndNoUsage() async throws {
     let path = try Self.temporaryFile("matrix:\n  platform: [linux/arm64, linux/armv9]\n")
-    let result = try Self.plan(path)
+    let result = try await Self.plan(path)
     #expect(result.status == 2)
     #expect(result.stderr == "Error: \(path):2:27: unknown platform 'linux/armv9'; did you mean 'linux/armv8'?\n")
   }
 
-  @Test func everyCellIdSelectsItsCell() throws {
-    let all = try JSONDecoder().decode([Cell].self, from: Data(try Self.plan("--json").stdout.utf8))
+  @Test func everyCellIdSelectsItsCell() async throws {
+    let all = try JSONDecoder().decode([Cell].self, from: Data(try await Self.plan("--json").stdout.utf8))
     for cell in all {
       let one = try JSONDecoder().decode(
-        [Cell].self, from: Data(try Self.plan("--json", "--filter", "id=\(cell.id)").stdout.utf8))
+        [Cell].self, from: Data(try await Self.plan("--json", "--filter", "id=\(cell.id)").stdout.utf8))
       #expect(one.map(\.id) == [cell.id])
     }
   }
 
-  @Test func aFilterThatMatchesNothingIsAnError() throws {
-    let result = try Self.plan("--filter", "arch=sparc")
+  @Test func aFilterThatMatchesNothingIsAnError() async throws {
+    let result = try await Self.plan("--filter", "arch=sparc")
     #expect(result.status == 2 && result.stderr.contains("filter 'arch=sparc' matches none of the 14 cells"))
   }
 }

@@ -10,12 +10,18 @@ import Testing
   static let faults = Fixtures.root + "/Tests/Matrices/faults.yml"
 
   /// One run of the faults matrix, shared by the tests that only read its reports.
-  static let faultsRun: (status: Int32, out: String, stderr: String) = {
+  /// One run of Tests/Matrices/faults.yml, shared by the tests that read its reports; waited for on
+  /// a thread of its own, not on one of the pool's few.
+  static let faultsRunOnce = Task<(status: Int32, out: String, stderr: String), Never> {
     let out = RunCLITests.folder("faults")
-    let result = try? Command.run(
+    let result = try? await Command.runDetached(
       CLITests.archway, ["run", faults, "--out", out, "--jobs", "2"], workingDirectory: Fixtures.root)
     return (result?.status ?? -1, out, result?.stderr ?? "")
-  }()
+  }
+
+  static var faultsRun: (status: Int32, out: String, stderr: String) {
+    get async { await faultsRunOnce.value }
+  }
 
   static func report(_ path: String) throws -> Report {
     try Report.decode(try Data(contentsOf: URL(fileURLWithPath: path)), named: path)
@@ -41,8 +47,8 @@ import Testing
     ],
   ]
 
-  @Test func everyFaultGetsItsExactVerdicts() throws {
-    let (status, out, stderr) = Self.faultsRun
+  @Test func everyFaultGetsItsExactVerdicts() async throws {
+    let (status, out, stderr) = await Self.faultsRun
     #expect(status == 1)
     // The emulated cell passed its own checks and printed so; the reference check failed it later,
     // and the console says so with the check that failed.
@@ -70,8 +76,8 @@ import Testing
   /// Every key Archway chooses is snake_case (docs/report.md); keys under the maps that hold user data
   /// (axis values, artifact and step names, variables, library names, tool and compiler names) are
   /// left alone.
-  @Test func everyKeyArchwayChoosesIsSnakeCase() throws {
-    let data = try Data(contentsOf: URL(fileURLWithPath: Self.faultsRun.out + "/report.json"))
+  @Test func everyKeyArchwayChoosesIsSnakeCase() async throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: (await Self.faultsRun).out + "/report.json"))
     var report = try JSONSerialization.jsonObject(with: data)
     // One cell runs in a container with every runner field, as a container cell records it.
     var runner = Runner(kind: .container, reason: "r", launcher: "/usr/bin/podman", sysroot: "/s")
@@ -98,8 +104,8 @@ import Testing
 
   /// A report is data, never a path to follow: a shard's report that names a file outside its cell's
   /// folder as a step's log gets nothing read from it, and nothing of it published in the merge.
-  @Test func mergeReadsNoLogOutsideTheCellsFolder() throws {
-    var report = try Self.report(Self.faultsRun.out + "/report.json")
+  @Test func mergeReadsNoLogOutsideTheCellsFolder() async throws {
+    var report = try Self.report((await Self.faultsRun).out + "/report.json")
     let secret = Fixtures.scratch("merge-secret") + "/secret"
     let words = "TOPSECRET-\(getpid())\n"
     try words.write(toFile: secret, atomically: true, encoding: .utf8)
@@ -116,10 +122,10 @@ import Testing
 
   /// A second real consumer: junit2html renders our JUnit file, one section per cell, with the
   /// failure messages Archway wrote.
-  @Test func junit2htmlRendersEveryCellAndItsFailures() throws {
-    let out = Self.faultsRun.out
+  @Test func junit2htmlRendersEveryCellAndItsFailures() async throws {
+    let out = (await Self.faultsRun).out
     let html = Fixtures.scratch("junit2html") + "/junit.html"
-    let rendered = try Command.run("python3", ["-m", "junit2htmlreport", out + "/junit.xml", html])
+    let rendered = try await Command.runDetached("python3", ["-m", "junit2htmlreport", out + "/junit.xml", html])
     #expect(rendered.status == 0, "\(rendered.stdout)\(rendered.stderr)")
     let page = try String(contentsOfFile: html, encoding: .utf8)
     for cell in Self.expected.keys {
@@ -129,11 +135,12 @@ import Testing
     #expect(page.contains("__libc_start_main@GLIBC_2.34"))
   }
 
-  @Test func theJUnitFileValidatesAndJunitparserReadsTheSameVerdicts() throws {
-    let out = Self.faultsRun.out
+  @Test func theJUnitFileValidatesAndJunitparserReadsTheSameVerdicts() async throws {
+    let out = (await Self.faultsRun).out
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
-    let read = try Command.run("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", out + "/junit.xml"])
+    let read = try await Command.runDetached(
+      "python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", out + "/junit.xml"])
     #expect(read.status == 0, "\(read.stderr)")
     let suites = try #require(
       try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: [String: Any]])
@@ -151,8 +158,8 @@ import Testing
     }
   }
 
-  @Test func sha256sumAcceptsTheChecksumsAndMarkdownAndHTMLShowTheGrid() throws {
-    let out = Self.faultsRun.out
+  @Test func sha256sumAcceptsTheChecksumsAndMarkdownAndHTMLShowTheGrid() async throws {
+    let out = (await Self.faultsRun).out
     let check = try Command.run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: out)
     #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     #expect(check.stdout.split(separator: "\n").filter { $0.hasSuffix(": OK") }.count == 7)
@@ -176,10 +183,10 @@ import Testing
     }
   }
 
-  @Test func reportRendersTheSameFilesAgain() throws {
-    let out = Self.faultsRun.out
+  @Test func reportRendersTheSameFilesAgain() async throws {
+    let out = (await Self.faultsRun).out
     let again = RunCLITests.folder("rerender")
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       CLITests.archway,
       [
         "report", out + "/report.json", "--junit", again + "/j.xml", "--markdown", again + "/s.md", "--html",
@@ -193,17 +200,17 @@ import Testing
     }
   }
 
-  @Test func shardsMergeIntoTheUnshardedVerdicts() throws {
+  @Test func shardsMergeIntoTheUnshardedVerdicts() async throws {
     let folder = RunCLITests.folder("shards")
     for shard in 1...2 {
-      let result = try Command.run(
+      let result = try await Command.runDetached(
         CLITests.archway, ["run", Self.faults, "--shard", "\(shard)/2", "--out", "\(folder)/s\(shard)"],
         workingDirectory: Fixtures.root)
       #expect([0, 1].contains(result.status), "\(result.stderr)")
     }
     let shardReports = try (1...2).map { try Self.report("\(folder)/s\($0)/report.json") }
     #expect(shardReports.map(\.cells.count).reduce(0, +) == 7)
-    let merged = try Command.run(
+    let merged = try await Command.runDetached(
       CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/s2/report.json", "--out", folder + "/m"])
     #expect(merged.status == 1, "\(merged.stderr)")
     let report = try Self.report(folder + "/m/report.json")
@@ -213,7 +220,8 @@ import Testing
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/m/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
 
-    let partial = try Command.run(CLITests.archway, ["merge", "\(folder)/s1/report.json", "--out", folder + "/p"])
+    let partial = try await Command.runDetached(
+      CLITests.archway, ["merge", "\(folder)/s1/report.json", "--out", folder + "/p"])
     #expect(partial.status == 1)
     let lost = try Self.report(folder + "/p/report.json").cells.filter { $0.verdict == .error }
     #expect(lost.map(\.id) == shardReports[1].cells.map(\.id))
@@ -222,11 +230,11 @@ import Testing
     // One job per cell (plan --format github's per-cell fan-out): different filters, one matrix.
     let perCell = ["linux-amd64-gnu-case=control", "linux-arm64-gnu-case=emulated"]
     for (index, id) in perCell.enumerated() {
-      _ = try Command.run(
+      _ = try await Command.runDetached(
         CLITests.archway, ["run", Self.faults, "--filter", "id=\(id)", "--out", "\(folder)/c\(index)"],
         workingDirectory: Fixtures.root)
     }
-    let assembled = try Command.run(
+    let assembled = try await Command.runDetached(
       CLITests.archway, ["merge", "\(folder)/c0/report.json", "\(folder)/c1/report.json", "--out", folder + "/cm"])
     #expect(assembled.status == 1, "\(assembled.stderr)")
     let whole = try Self.report(folder + "/cm/report.json")
@@ -236,15 +244,15 @@ import Testing
 
     let other = folder + "/other.yml"
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: other, atomically: true, encoding: .utf8)
-    _ = try Command.run(CLITests.archway, ["run", other, "--out", folder + "/o"])
-    let refused = try Command.run(
+    _ = try await Command.runDetached(CLITests.archway, ["run", other, "--out", folder + "/o"])
+    let refused = try await Command.runDetached(
       CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/o/report.json", "--out", folder + "/x"])
     #expect(refused.status == 2)
     #expect(refused.stderr.contains("another matrix"), "\(refused.stderr)")
   }
 
-  @Test func aBaselineNamesChangedAndMissingArtifacts() throws {
-    let out = Self.faultsRun.out
+  @Test func aBaselineNamesChangedAndMissingArtifacts() async throws {
+    let out = (await Self.faultsRun).out
     var sums = try Checksums.parse(String(contentsOfFile: out + "/SHA256SUMS", encoding: .utf8), named: "SHA256SUMS")
     let control = "linux-amd64-gnu-case=control/prog"
     #expect(sums[control] != nil)
@@ -254,7 +262,7 @@ import Testing
     let baseline = RunCLITests.folder("baseline") + "/SHA256SUMS"
     try Checksums.render(sums).write(toFile: baseline, atomically: true, encoding: .utf8)
     let folder = RunCLITests.folder("baseline-run")
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       CLITests.archway, ["run", Self.faults, "--filter", "case=control", "--baseline", baseline, "--out", folder],
       workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
@@ -266,24 +274,24 @@ import Testing
     #expect(checks.map(\.title) == ["prog: baseline", "baseline"])
   }
 
-  @Test func inspectSha256AgreesWithSha256sum() throws {
+  @Test func inspectSha256AgreesWithSha256sum() async throws {
     let files = Fixtures.all.prefix(8).map(\.path)
-    let ours = try Command.run(CLITests.archway, ["inspect", "--json", "--sha256"] + files)
+    let ours = try await Command.runDetached(CLITests.archway, ["inspect", "--json", "--sha256"] + files)
     let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(ours.stdout.utf8))
     let theirs = try Checksums.parse(try Command.run("sha256sum", files).stdout, named: "sha256sum")
     #expect(facts.count == files.count)
     #expect(Dictionary(uniqueKeysWithValues: facts.map { ($0.path, $0.sha256 ?? "") }) == theirs)
-    let plain = try Command.run(CLITests.archway, ["inspect", "--json", files[0]]).stdout
+    let plain = try await Command.runDetached(CLITests.archway, ["inspect", "--json", files[0]]).stdout
     #expect(!plain.contains("\"sha256\""), "the key only with --sha256")
   }
 
-  @Test func aReportThatCannotBeWrittenIsNamedAndTheOthersAreWritten() throws {
+  @Test func aReportThatCannotBeWrittenIsNamedAndTheOthersAreWritten() async throws {
     let folder = RunCLITests.folder("unwritable")
     let matrix = folder + "/m.yml"
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: matrix, atomically: true, encoding: .utf8)
     // A non-empty folder where summary.md goes: no rename can replace it.
     try FileManager.default.createDirectory(atPath: folder + "/out/summary.md/keep", withIntermediateDirectories: true)
-    let result = try Command.run(CLITests.archway, ["run", matrix, "--out", folder + "/out"])
+    let result = try await Command.runDetached(CLITests.archway, ["run", matrix, "--out", folder + "/out"])
     #expect(result.stderr.contains("Error: cannot write \(folder)/out/summary.md"), "\(result.stderr)")
     #expect(result.status == 2, "a passing run whose report could not be written is no pass")
     #expect(FileManager.default.fileExists(atPath: folder + "/out/summary.md/keep"), "what was there is left alone")
@@ -297,7 +305,7 @@ import Testing
   /// Reports written to what is not a regular file damage nothing: a device is written through (a
   /// character device made like /dev/null, never renamed over), a link to the process's standard
   /// output reaches it, a symbolic link's target is replaced and the link stays, a folder is an error.
-  @Test func reportsWriteThroughDevicesAndLinksAndNeverReplaceThem() throws {
+  @Test func reportsWriteThroughDevicesAndLinksAndNeverReplaceThem() async throws {
     let folder = RunCLITests.folder("write-through")
     let matrix = folder + "/m.yml"
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: matrix, atomically: true, encoding: .utf8)
@@ -305,7 +313,7 @@ import Testing
     try FileManager.default.createSymbolicLink(atPath: folder + "/stdout", withDestinationPath: "/proc/self/fd/1")
     try FileManager.default.createDirectory(atPath: folder + "/reports", withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: folder + "/summary.md", withDestinationPath: "reports/latest.md")
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       CLITests.archway,
       [
         "run", matrix, "--out", folder + "/out", "--junit", folder + "/null", "--json", folder + "/stdout",
@@ -319,14 +327,14 @@ import Testing
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/stdout") == "/proc/self/fd/1")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/summary.md") == "reports/latest.md")
     #expect(try String(contentsOfFile: folder + "/reports/latest.md", encoding: .utf8).hasPrefix("## Archway: "))
-    let intoFolder = try Command.run(
+    let intoFolder = try await Command.runDetached(
       CLITests.archway, ["run", matrix, "--out", folder + "/out", "--html", folder + "/reports"])
     #expect(intoFolder.status == 2 && intoFolder.stderr.contains("cannot write \(folder)/reports: it is a folder"))
   }
 
-  @Test func theDemoPassesEveryCellAndWritesValidReports() throws {
+  @Test func theDemoPassesEveryCellAndWritesValidReports() async throws {
     let out = RunCLITests.folder("demo")
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       CLITests.archway, ["run", "Matrix/archway.yml", "--out", out], workingDirectory: Fixtures.root)
     #expect(result.status == 0, "\(result.stderr)")
     let report = try Self.report(out + "/report.json")

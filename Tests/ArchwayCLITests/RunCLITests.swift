@@ -62,12 +62,13 @@ import Testing
     try await Task.sleep(for: .milliseconds(200))
     #expect(ProcessSupervisorSurvivors.matching(marker).isEmpty, "\(ProcessSupervisorSurvivors.matching(marker))")
     if runner == "container" {
-      let left = try Command.run("podman", ["ps", "-a", "-q", "--filter", "label=archway.out=\(folder)/out"])
+      let left = try await Command.runDetached(
+        "podman", ["ps", "-a", "-q", "--filter", "label=archway.out=\(folder)/out"])
       #expect(left.stdout.isEmpty, "every container was removed: \(left.stdout)")
     }
   }
 
-  @Test func exitCodesFollowTheCells() throws {
+  @Test func exitCodesFollowTheCells() async throws {
     let folder = Self.folder("codes")
     let cases: [(String, Int32)] = [
       ("matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n", 0),
@@ -77,7 +78,7 @@ import Testing
     for (index, (yaml, code)) in cases.enumerated() {
       let path = "\(folder)/m\(index).yml"
       try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-      let result = try Command.run(CLITests.archway, ["run", path, "--out", "\(folder)/out\(index)"])
+      let result = try await Command.runDetached(CLITests.archway, ["run", path, "--out", "\(folder)/out\(index)"])
       #expect(result.status == code, "\(yaml): \(result.stderr)")
       for name in ["report.json", "junit.xml", "summary.md", "report.html", "SHA256SUMS"] {
         #expect(FileManager.default.fileExists(atPath: "\(folder)/out\(index)/\(name)"), "\(name)")
@@ -86,11 +87,11 @@ import Testing
   }
 
   /// A failed build says why on the console: its last words under its check.
-  @Test func aFailedBuildShowsItsLastWordsOnTheConsole() throws {
+  @Test func aFailedBuildShowsItsLastWordsOnTheConsole() async throws {
     let folder = Self.folder("last-words")
     try "matrix:\n  x: [a]\nbuild:\n  argv: [sh, -c, \"echo one >&2; echo cannot find -lz4 >&2; exit 3\"]\n".write(
       toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let result = try Command.run(CLITests.archway, ["run", folder + "/m.yml", "--out", folder + "/out"])
+    let result = try await Command.runDetached(CLITests.archway, ["run", folder + "/m.yml", "--out", folder + "/out"])
     #expect(result.status == 1)
     #expect(
       result.stderr.contains("    build: exit 3, expected 0\n      | one\n      | cannot find -lz4\n"),

@@ -31,16 +31,16 @@ import Testing
   ]
 
   @Test(arguments: examples)
-  func eachTestIsATestcaseAndThePlantedFailuresAreNamedOnTheirArchAlone(example: Example) throws {
+  func eachTestIsATestcaseAndThePlantedFailuresAreNamedOnTheirArchAlone(example: Example) async throws {
     let out = Fixtures.scratch("suite-\(example.folder)")
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       Fixtures.archway, ["run", "Examples/\(example.folder)/archway.yml", "--out", out],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
     for failed in example.failures.values.flatMap({ $0 }) where failed.contains(" › ") {
       #expect(result.stderr.contains("\(failed)"), "the console names it: \(result.stderr)")
     }
-    let suites = try Self.junit(out + "/junit.xml")
+    let suites = try await Self.junit(out + "/junit.xml")
     #expect(Set(suites.keys) == Set(Self.arches.map { "linux-\($0)-gnu" }))
     for arch in Self.arches {
       let cases = try #require(suites["linux-\(arch)-gnu"]?["cases"] as? [String: [String]], "\(arch)")
@@ -51,7 +51,7 @@ import Testing
       #expect(passed.isSuperset(of: Set(example.tests).subtracting(planted)), "\(arch): \(cases)")
     }
     let html = out + "/junit.html"
-    let rendered = try Command.run("junit2html", [out + "/junit.xml", html])
+    let rendered = try await Command.runDetached("junit2html", [out + "/junit.xml", html])
     #expect(rendered.status == 0, "\(rendered.stderr)")
     let page = try String(contentsOfFile: html, encoding: .utf8)
     let markdown = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
@@ -66,7 +66,7 @@ import Testing
   /// The same three suites inside Debian 12's own userland for amd64 and arm64 (binfmt_misc): the
   /// programs built on the host, the suite's runner (check.sh, ctest, test2json) inside the root
   /// filesystem, the project visible there read-only. cmake comes from Examples/cmake's own recipe.
-  @Test func theSuitesPassInsideADebianRootFilesystem() throws {
+  @Test func theSuitesPassInsideADebianRootFilesystem() async throws {
     let folder = Fixtures.scratch("suite-env")
     let matrix = folder + "/suites.yml"
     try """
@@ -101,7 +101,7 @@ import Testing
             gomod) "${cell.out}/runner" -t "${cell.out}/wire.test" -test.v >"${cell.out}/tests.json" ;;
           esac
     """.write(toFile: matrix, atomically: true, encoding: .utf8)
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       Fixtures.archway,
       ["run", matrix, "--out", folder + "/out", "--containers", Fixtures.root + "/Examples/cmake/Containers"],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
@@ -125,10 +125,10 @@ import Testing
 
   /// Per testsuite, its testcases by result kind, as junitparser reads the file (after xmllint
   /// holds it to our JUnit schema).
-  static func junit(_ path: String) throws -> [String: [String: Any]] {
+  static func junit(_ path: String) async throws -> [String: [String: Any]] {
     let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
     #expect(valid.status == 0, "\(valid.stderr)")
-    let read = try Command.run("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", path])
+    let read = try await Command.runDetached("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", path])
     return try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: [String: Any]])
   }
 }

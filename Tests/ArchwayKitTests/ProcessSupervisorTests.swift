@@ -46,9 +46,11 @@ import Testing
     // A grandchild that ignores SIGTERM, and one more in the background: only SIGKILL to the group ends them.
     let script = "trap '' TERM; sleep \(marker) & (sleep \(marker); true) & echo started; wait"
     let start = ContinuousClock.now
-    let outcome = await ProcessSupervisor.run(Self.launch("timeout", script, timeout: .milliseconds(500)))
-    #expect(outcome.status == .timedOut(seconds: 0.5))
-    // A hang detector, not a timing: nominally 0.5 s plus the 2 s grace period, but the synchronous
+    // 2 s: time for the shell to set its trap and start the sleeps even on a loaded machine (a SIGTERM
+    // before the trap would end it at once and prove nothing); `started` below says it got that far.
+    let outcome = await ProcessSupervisor.run(Self.launch("timeout", script, timeout: .seconds(2)))
+    #expect(outcome.status == .timedOut(seconds: 2))
+    // A hang detector, not a timing: nominally 2 s plus the 2 s grace period, but the synchronous
     // tests running beside this one can hold the process's few cooperative threads for tens of seconds.
     #expect(ContinuousClock.now - start < .seconds(90))
     try await Task.sleep(for: .milliseconds(200))

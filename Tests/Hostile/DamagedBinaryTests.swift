@@ -82,15 +82,15 @@ import Testing
     }
   }
 
-  @Test func verifyFailsAndInspectNamesADamagedFile() throws {
+  @Test func verifyFailsAndInspectNamesADamagedFile() async throws {
     let fixture = Fixtures.named("c-gcc-linux-amd64")
     let path = try Self.cut(fixture, to: try Self.loadedEnd(fixture.path) / 2, in: Fixtures.scratch("cli-cut"))
-    let verify = try Command.run(
+    let verify = try await Command.runDetached(
       Fixtures.archway, ["verify", "--target", "linux/amd64", "--glibc-max", "2.17", path],
       environment: ["NO_COLOR": "1"])
     #expect(verify.status == 1, "\(verify.stderr)")
     #expect(verify.stdout.contains("\(path): is damaged: "), "\(verify.stdout)")
-    let inspect = try Command.run(Fixtures.archway, ["inspect", path], environment: ["NO_COLOR": "1"])
+    let inspect = try await Command.runDetached(Fixtures.archway, ["inspect", path], environment: ["NO_COLOR": "1"])
     #expect(inspect.status == 0)
     #expect(inspect.stderr.contains("\(path): is damaged: "), "\(inspect.stderr)")
   }

@@ -18,8 +18,8 @@ import Testing
   }
 
   /// `archway ARGUMENTS` with this process's environment, without colour.
-  static func archway(_ arguments: String...) throws -> CommandResult {
-    try Command.run(Fixtures.archway, arguments, environment: Fixtures.childEnvironment)
+  static func archway(_ arguments: String...) async throws -> CommandResult {
+    try await Command.runDetached(Fixtures.archway, arguments, environment: Fixtures.childEnvironment)
   }
 
   static func report(_ folder: String) throws -> [String: Any] {
@@ -42,7 +42,7 @@ import Testing
     for _ in 0..<400 where !FileManager.default.fileExists(atPath: started) {
       try await Task.sleep(for: .milliseconds(25))
     }
-    let second = try Self.archway("run", "--out", folder + "/out", slow)
+    let second = try await Self.archway("run", "--out", folder + "/out", slow)
     #expect(second.status == 2)
     #expect(
       second.stderr.contains("another archway (pid \(first.processIdentifier)) is writing into \(folder)/out"),
@@ -54,12 +54,12 @@ import Testing
     #expect(report["interrupted"] as? Bool == true)
     // The lock dies with its holder: the next run goes ahead.
     let quick = try Self.building("argv: ['true']", in: folder)
-    #expect(try Self.archway("run", "--out", folder + "/out", quick).status == 0)
+    #expect(try await Self.archway("run", "--out", folder + "/out", quick).status == 0)
   }
 
   // 11. A full disk under the logs is the host's failure, not the program's "exit 1", and the
   // summary names only the reports that were written. (CI runs as root, which mounting needs.)
-  @Test func aFullDiskIsAnErrorOfTheHostAndNoMissingReportIsNamed() throws {
+  @Test func aFullDiskIsAnErrorOfTheHostAndNoMissingReportIsNamed() async throws {
     let folder = Fixtures.scratch("full")
     let disk = folder + "/disk"
     try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
@@ -67,7 +67,7 @@ import Testing
     try #require(mounted.status == 0, "mount needs root: \(mounted.stderr)")
     defer { _ = try? Command.run("umount", [disk]) }
     let path = try Self.building("argv: [sh, -c, 'head -c 2000000 /dev/zero']", in: folder)
-    let result = try Self.archway("run", "--out", disk + "/out", path)
+    let result = try await Self.archway("run", "--out", disk + "/out", path)
     #expect(result.status == 3, "\(result.stderr)")
     #expect(result.stderr.contains("build: could not run: no space left on the disk holding \(disk)/out/"))
     #expect(!result.stderr.contains("exit 1, expected 0"))
@@ -79,26 +79,26 @@ import Testing
 
   // 17. A limit the host cannot grant is an error of the cell, said before anything runs; a limit
   // no number can hold is a plan error.
-  @Test func anUlimitTheHostCannotGrantIsNotTheProgramsFailure() throws {
+  @Test func anUlimitTheHostCannotGrantIsNotTheProgramsFailure() async throws {
     let folder = Fixtures.scratch("ulimit")
     let path = try Self.building("argv: ['true']\n  ulimit: {nofile: 99999999999}", in: folder)
-    let result = try Self.archway("run", "--out", folder + "/out", path)
+    let result = try await Self.archway("run", "--out", folder + "/out", path)
     #expect(result.status == 3, "\(result.stderr)")
     #expect(result.stderr.contains("ulimit nofile 99999999999 is above what this host allows anyone (fs.nr_open is"))
     #expect(!result.stderr.contains("prlimit:"), "the step must not have run")
     let huge = try Self.building("argv: ['true']\n  ulimit: {stack: 9223372036854775807}", in: folder)
-    let plan = try Self.archway("plan", huge)
+    let plan = try await Self.archway("plan", huge)
     #expect(plan.status == 2 && plan.stderr.contains("m.yml:5:19: ulimit 'stack'"), "\(plan.stderr)")
   }
 
   // 17. An out folder Archway may not write: the system's reason, not Foundation's sentence.
-  @Test func anUnwritableOutFolderSaysWhyInTheSystemsWords() throws {
+  @Test func anUnwritableOutFolderSaysWhyInTheSystemsWords() async throws {
     let folder = Fixtures.scratch("unwritable")
     let locked = folder + "/locked"
     try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
     #expect(chmod(locked, 0o555) == 0)
     let path = try Self.building("argv: ['true']", in: folder)
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       "setpriv",
       [
         "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", Fixtures.archway, "run", "--out",
@@ -111,7 +111,7 @@ import Testing
   }
 
   // 14. A golden file that is a FIFO or a device would block or never end: an error of the check.
-  @Test func aGoldenFileThatIsNotARegularFileIsAnErrorNotAHang() throws {
+  @Test func aGoldenFileThatIsNotARegularFileIsAnErrorNotAHang() async throws {
     let folder = Fixtures.scratch("golden-fifo")
     #expect(mkfifo(folder + "/golden.txt", 0o600) == 0)
     let path = try Self.matrix(
@@ -124,7 +124,7 @@ import Testing
           argv: [echo, hello]
           expect: {stdout_file: "${golden}"}
       """, in: folder)
-    let result = try Command.run(
+    let result = try await Command.runDetached(
       Fixtures.archway, ["run", path, "--out", folder + "/out"], environment: ["NO_COLOR": "1"],
       workingDirectory: folder)
     #expect(result.status == 3, "\(result.stderr)")
@@ -133,16 +133,16 @@ import Testing
   }
 
   // 17. A tampered report is named with where it is wrong, not with Swift's DecodingError.
-  @Test func aTamperedReportSaysWhereItIsWrong() throws {
+  @Test func aTamperedReportSaysWhereItIsWrong() async throws {
     let folder = Fixtures.scratch("tampered")
     let path = try Self.building("argv: ['true']", in: folder)
-    #expect(try Self.archway("run", path, "--out", folder + "/out").status == 0)
+    #expect(try await Self.archway("run", path, "--out", folder + "/out").status == 0)
     var report = try Self.report(folder + "/out")
     var cells = try #require(report["cells"] as? [[String: Any]])
     cells[0]["verdict"] = 5
     report["cells"] = cells
     try JSONSerialization.data(withJSONObject: report).write(to: URL(fileURLWithPath: folder + "/bad.json"))
-    let result = try Self.archway("report", folder + "/bad.json")
+    let result = try await Self.archway("report", folder + "/bad.json")
     #expect(result.status == 2)
     #expect(result.stderr.contains("bad.json cannot be read: cells[0].verdict: expected String"), "\(result.stderr)")
     #expect(!result.stderr.contains("DecodingError"))

@@ -6,11 +6,12 @@ import Testing
 /// Issue 13, items 9, 10, 15 and 16: matrix files that collide ids, retype what was written, or
 /// ask for unbounded memory or time, each planned through the real CLI as a user would.
 @Suite(.timeLimit(.minutes(1))) struct MatrixInputTests {
-  static func plan(_ yaml: String, _ arguments: [String] = [], name: String = #function) throws -> CommandResult {
+  static func plan(_ yaml: String, _ arguments: [String] = [], name: String = #function) async throws -> CommandResult {
     let folder = Fixtures.scratch("matrix-\(name.prefix { $0 != "(" })")
     let path = folder + "/m.yml"
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-    return try Command.run(Fixtures.archway, ["plan", "--json", path] + arguments, environment: ["NO_COLOR": "1"])
+    return try await Command.runDetached(
+      Fixtures.archway, ["plan", "--json", path] + arguments, environment: ["NO_COLOR": "1"])
   }
 
   static func ids(_ result: CommandResult) throws -> [String] {
@@ -19,8 +20,8 @@ import Testing
   }
 
   // 9. `a/b` becomes `a_b`, which the value `a_b` then collides with; `a_b-2` was the old suffix.
-  @Test func cellIdsAreUniqueWhateverTheValues() throws {
-    let result = try Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [a/b, a_b, a_b-2, a_b~2]\n")
+  @Test func cellIdsAreUniqueWhateverTheValues() async throws {
+    let result = try await Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [a/b, a_b, a_b-2, a_b~2]\n")
     #expect(result.status == 0, "\(result.stderr)")
     let ids = try Self.ids(result)
     #expect(ids.count == 4 && Set(ids).count == 4, "\(ids)")
@@ -30,7 +31,7 @@ import Testing
   }
 
   // 10. Plain YAML scalars stay as written in ids, `${AXIS}` and versions.
-  @Test func scalarsStayAsWritten() throws {
+  @Test func scalarsStayAsWritten() async throws {
     let yaml = """
       matrix:
         platform: [linux/amd64]
@@ -41,7 +42,7 @@ import Testing
       verify:
         glibc_max: 2.40
       """
-    let result = try Self.plan(yaml)
+    let result = try await Self.plan(yaml)
     #expect(result.status == 0, "\(result.stderr)")
     let cells = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
     #expect(
@@ -71,7 +72,7 @@ import Testing
   }
 
   // 15. A 372-byte alias bomb (9^9 values) is refused at its first alias, before expansion.
-  @Test func anAliasBombIsRefusedBeforeItExpands() throws {
+  @Test func anAliasBombIsRefusedBeforeItExpands() async throws {
     var yaml = "a: &a [x, x, x, x, x, x, x, x, x]\n"
     var previous = "a"
     for name in "bcdefghi" {
@@ -79,31 +80,33 @@ import Testing
       previous = String(name)
     }
     yaml += "matrix:\n  platform: [linux/amd64]\n  v: *i\n"
-    let result = try Self.plan(yaml)
+    let result = try await Self.plan(yaml)
     #expect(result.status == 2)
     #expect(result.stderr.contains("m.yml:1:4: a YAML alias repeats the value anchored here"), "\(result.stderr)")
-    let small = try Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [&x a, *x]\n")
+    let small = try await Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [&x a, *x]\n")
     #expect(small.status == 2 && small.stderr.contains("m.yml:3:7: a YAML alias"), "\(small.stderr)")
   }
 
   // 15. Ten 10-value axes are 10^10 cells: refused from the axes' sizes alone, with the way out.
-  @Test func theCellCountIsCappedBeforeAnyCellIsMade() throws {
+  @Test func theCellCountIsCappedBeforeAnyCellIsMade() async throws {
     let axes = (0..<10).map { "  a\($0): [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n" }.joined()
-    let result = try Self.plan("matrix:\n  platform: [linux/amd64]\n" + axes)
+    let result = try await Self.plan("matrix:\n  platform: [linux/amd64]\n" + axes)
     #expect(result.status == 2)
     #expect(
       result.stderr.contains("m.yml:2:3: the matrix makes up to 10000000000 cells, above the limit of 10000")
         && result.stderr.contains("--max-cells"), "\(result.stderr)")
-    let fits = try Self.plan("matrix:\n  platform: [linux/amd64]\n  a: [0, 1, 2]\n  b: [0, 1]\n", ["--max-cells", "6"])
+    let fits = try await Self.plan(
+      "matrix:\n  platform: [linux/amd64]\n  a: [0, 1, 2]\n  b: [0, 1]\n", ["--max-cells", "6"])
     #expect(fits.status == 0, "\(fits.stderr)")
     #expect(try Self.ids(fits).count == 6)
-    let over = try Self.plan("matrix:\n  platform: [linux/amd64]\n  a: [0, 1, 2]\n  b: [0, 1]\n", ["--max-cells", "5"])
+    let over = try await Self.plan(
+      "matrix:\n  platform: [linux/amd64]\n  a: [0, 1, 2]\n  b: [0, 1]\n", ["--max-cells", "5"])
     #expect(over.status == 2 && over.stderr.contains("up to 6 cells, above the limit of 5"), "\(over.stderr)")
   }
 
   // 15. A matrix file is read only when it is a regular file of at most 4 MiB: never a FIFO
   // (which would block), a device (endless) or a huge file read whole.
-  @Test func onlyARegularFileOfBoundedSizeIsRead() throws {
+  @Test func onlyARegularFileOfBoundedSizeIsRead() async throws {
     let folder = Fixtures.scratch("matrix-files")
     let fifo = folder + "/fifo.yml"
     #expect(mkfifo(fifo, 0o600) == 0)
@@ -114,34 +117,37 @@ import Testing
       (fifo, "is a FIFO, not a regular file"), ("/dev/zero", "is a device, not a regular file"),
       (folder, "is a folder, not a regular file"), (big, "is 5.0 MiB, above the limit of 4.0 MiB"),
     ] {
-      let result = try Command.run(Fixtures.archway, ["plan", path])
+      let result = try await Command.runDetached(Fixtures.archway, ["plan", path])
       #expect(result.status == 2 && result.stderr.contains("\(path): \(reason)"), "\(path): \(result.stderr)")
     }
   }
 
   // 16. Timeouts that trap when turned into a Duration, and a shard count that allocated O(N).
-  @Test func outOfRangeNumbersAreErrorsNotTraps() throws {
+  @Test func outOfRangeNumbersAreErrorsNotTraps() async throws {
     for value in ["1e400", "1e16", "-1", "0"] {
-      let result = try Self.plan("matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [true]\n  timeout: \(value)\n")
+      let result = try await Self.plan(
+        "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [true]\n  timeout: \(value)\n")
       #expect(result.status == 2, "\(value): \(result.stderr)")
       #expect(result.stderr.contains("m.yml:5:12: 'timeout' must be a number of seconds above 0 and at most 604800"))
     }
     for value in ["inf", "1e300", "nan"] {
-      let result = try Command.run(Fixtures.archway, ["run", "--timeout", value, "/nowhere.yml"])
+      let result = try await Command.runDetached(Fixtures.archway, ["run", "--timeout", value, "/nowhere.yml"])
       #expect(result.status == 2 && result.stderr.contains("--timeout must be a number of seconds"), "\(value)")
     }
-    let shard = try Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [a, b]\n", ["--shard", "1/1000000000"])
+    let shard = try await Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [a, b]\n", ["--shard", "1/1000000000"])
     #expect(shard.status == 0, "\(shard.stderr)")
     #expect(try Self.ids(shard) == ["linux-amd64-gnu-v=a"])
-    let last = try Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [a, b]\n", ["--shard", "1000000000/1000000000"])
+    let last = try await Self.plan(
+      "matrix:\n  platform: [linux/amd64]\n  v: [a, b]\n", ["--shard", "1000000000/1000000000"])
     #expect(last.status == 0, "\(last.stderr)")
     #expect(try Self.ids(last).isEmpty)
   }
 
   /// Found by `Scripts/fuzz.sh matrix`: a plain scalar Yams reads as a base-60 number computed with
   /// trapping arithmetic crashed the reader. Base-60 (YAML 1.1) stays text, as in YAML 1.2.
-  @Test func aBase60NumberIsTextNotATrap() throws {
-    let result = try Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [1:9999:99999999999999999:9999:90, 1:30]\n")
+  @Test func aBase60NumberIsTextNotATrap() async throws {
+    let result = try await Self.plan(
+      "matrix:\n  platform: [linux/amd64]\n  v: [1:9999:99999999999999999:9999:90, 1:30]\n")
     #expect(result.status == 0, "\(result.stderr)")
     #expect(try Self.ids(result) == ["linux-amd64-gnu-v=1_9999_99999999999999999_9999_90", "linux-amd64-gnu-v=1_30"])
   }

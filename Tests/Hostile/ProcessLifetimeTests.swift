@@ -36,7 +36,7 @@ import Testing
     let path = try Self.matrix(
       "env -u ARCHWAY_STEP setsid sh -c \"echo \\$\\$ > \(file); exec sleep 300\" >/dev/null 2>&1 & sleep 0.3",
       in: folder)
-    let result = try Command.run(Fixtures.archway, ["run", path, "--out", folder + "/out"])
+    let result = try await Command.runDetached(Fixtures.archway, ["run", path, "--out", folder + "/out"])
     #expect(result.status == 0, "\(result.stderr)")
     let escapee = try #require(try await Self.pid(in: file))
     #expect(!OrphanSweep.isRunning(escapee), "pid \(escapee) outlived its step")
@@ -67,7 +67,7 @@ import Testing
     let quick = folder + "/quick.yml"
     try "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n".write(
       toFile: quick, atomically: true, encoding: .utf8)
-    let next = try Command.run(
+    let next = try await Command.runDetached(
       Fixtures.archway, ["run", quick, "--out", folder + "/out"], environment: ["NO_COLOR": "1"])
     #expect(next.status == 0, "\(next.stderr)")
     #expect(next.stderr.contains("archway: ended "), "\(next.stderr)")

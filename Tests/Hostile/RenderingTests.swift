@@ -21,7 +21,7 @@ import Yams
       hosts: [], started: "2026-12-01T00:00:00Z", finished: "2026-12-01T00:00:01Z", interrupted: false, cells: [cell])
   }
 
-  @Test func programOutputCannotEscapeTheSummarysFenceOrReachTheTerminal() throws {
+  @Test func programOutputCannotEscapeTheSummarysFenceOrReachTheTerminal() async throws {
     let hostile =
       "```\n~~~~\n````\n## Injected heading\n[link](https://example.invalid)\n\u{1B}[31mred\u{1B}[0m\u{0}\u{7}end"
     let markdown = MarkdownReport.render(Self.report(details: hostile, message: "[click](https://x.invalid) \u{1B}[2J"))
@@ -36,7 +36,7 @@ import Yams
     #expect(lines[(open + 1)..<close].contains { $0.contains("## Injected heading") }, "the heading stays inside")
     #expect(!lines[(open + 1)..<close].contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(fence) })
     #expect(markdown.contains("\\[click\\](https://x.invalid)"), "no link from a message")
-    let html = try Command.run("python3", ["-c", Self.renderer, markdown])
+    let html = try await Command.runDetached("python3", ["-c", Self.renderer, markdown])
     #expect(html.status == 0, "\(html.stderr)")
     #expect(html.stdout.contains("Injected heading") && !html.stdout.contains("<h2>Injected"), "\(html.stdout)")
     #expect(!html.stdout.contains("<a href=\"https://"), "\(html.stdout)")
@@ -62,14 +62,15 @@ import Yams
   }
 
   /// The generated GitLab job quotes the matrix path as one shell word inside a YAML string.
-  @Test func theGitLabJobQuotesTheMatrixPath() throws {
+  @Test func theGitLabJobQuotesTheMatrixPath() async throws {
     let file = try MatrixFile.parse(yaml: "matrix:\n  platform: [linux/amd64]\n", file: "/nowhere/m.yml")
     let cells = try Planner(host: Platform(os: "linux", arch: "amd64"), directory: "/nowhere").plan(file)
     let path = "ci/$(touch pwned)/it's: #x.yml"
     let yaml = CIFanOut.gitlab(cells, matrixPath: path)
     let parsed = try #require(try Yams.load(yaml: yaml) as? [String: Any])
     let script = try #require(((parsed["archway"] as? [String: Any])?["script"] as? [String])?.first)
-    let words = try Command.run("python3", ["-c", "import shlex,sys; print(shlex.split(sys.argv[1])[2])", script])
+    let words = try await Command.runDetached(
+      "python3", ["-c", "import shlex,sys; print(shlex.split(sys.argv[1])[2])", script])
     #expect(words.stdout.trimmingCharacters(in: .newlines) == path, "\(script)")
     let echoed = try Command.run(
       "bash", ["-c", "set -- " + script.dropFirst("archway run ".count) + "; printf %s \"$1\""])
