@@ -19,6 +19,7 @@ let package = Package(
     .target(
       name: "ArchwayKit",
       dependencies: [
+        "ArchwaySpawn",
         "Yams",
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
@@ -27,6 +28,8 @@ let package = Package(
     ),
     // The commit Scripts/install.sh builds from, for `archway --version` (a C define: SwiftPM has no other).
     .target(name: "ArchwayBuildInfo"),
+    // Starting a step's process born in its control group (clone3), which Swift cannot do safely.
+    .target(name: "ArchwaySpawn"),
     .executableTarget(
       name: "archway",
       dependencies: [

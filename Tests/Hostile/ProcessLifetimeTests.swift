@@ -36,7 +36,7 @@ import Testing
     let path = try Self.matrix(
       "env -u ARCHWAY_STEP setsid sh -c \"echo \\$\\$ > \(file); exec sleep 300\" >/dev/null 2>&1 & sleep 0.3",
       in: folder)
-    let result = try await Command.runDetached(Fixtures.archway, ["run", path, "--out", folder + "/out"])
+    let result = try await Command.run(Fixtures.archway, ["run", path, "--out", folder + "/out"])
     #expect(result.status == 0, "\(result.stderr)")
     let escapee = try #require(try await Self.pid(in: file))
     #expect(!OrphanSweep.isRunning(escapee), "pid \(escapee) outlived its step")
@@ -63,15 +63,20 @@ import Testing
     let left = try #require(try await Self.pid(in: file))
     kill(first.processIdentifier, SIGKILL)
     first.waitUntilExit()
-    #expect(OrphanSweep.isRunning(left), "without a parent-death signal the step's tree survives kill -9")
     let quick = folder + "/quick.yml"
     try "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n".write(
       toFile: quick, atomically: true, encoding: .utf8)
-    let next = try await Command.runDetached(
+    // Without a parent-death signal the step's tree survives kill -9; but any Archway ends what the
+    // groups of Archways that are gone hold, and another suite's, running beside this one, may have
+    // ended it already: then the next run has nothing to say.
+    let stillThere = OrphanSweep.isRunning(left)
+    let next = try await Command.run(
       Fixtures.archway, ["run", quick, "--out", folder + "/out"], environment: ["NO_COLOR": "1"])
     #expect(next.status == 0, "\(next.stderr)")
-    #expect(next.stderr.contains("archway: ended "), "\(next.stderr)")
-    #expect(next.stderr.contains("that an earlier Archway, killed or lost, left running"))
+    if stillThere {
+      #expect(next.stderr.contains("archway: ended "), "\(next.stderr)")
+      #expect(next.stderr.contains("that an earlier Archway, killed or lost, left running"))
+    }
     #expect(!OrphanSweep.isRunning(left))
   }
 

@@ -89,7 +89,8 @@ public enum ProcessSupervisor {
   }
 
   private enum Ending: Sendable {
-    case finished(TerminationStatus)
+    case exited(Int32)
+    case signaled(Int32)
     case timedOut
   }
 
@@ -102,60 +103,108 @@ public enum ProcessSupervisor {
     let out = try freshFile(launch.stdoutLog)
     let err = try freshFile(launch.stderrLog)
     let input = try stdinDescriptor(launch.stdin, beside: launch.stdoutLog)
-    var options = PlatformOptions()
-    options.createSession = true
-    options.teardownSequence = [
-      .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: gracePeriod),
-      .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(200)),
-    ]
-    var environment: [Environment.Key: String] = [:]
-    for (key, value) in launch.environment { environment[Environment.Key(stringLiteral: key)] = value }
+    var environment = launch.environment
     let marker = OrphanSweep.marker()
-    environment[Environment.Key(stringLiteral: OrphanSweep.variable)] = marker
+    environment[OrphanSweep.variable] = marker
     let cgroup = StepCgroup.make(marker: marker)
-    let arguments = Array(launch.argv.dropFirst())
-    let (program, programArguments) =
-      cgroup?.wrap(executable: executable, arguments: arguments) ?? (executable, arguments)
-    let configuration = Configuration(
-      executable: .path(FilePath(program)), arguments: Arguments(programArguments),
-      environment: .custom(environment), workingDirectory: launch.workingDirectory.map { FilePath($0) },
-      platformOptions: options)
     let leader = LeaderBox()
     defer {  // Whatever happened, no member of the step's group, nor any process that left it, outlives it.
       leader.killGroup()
       cgroup?.killAll()
       OrphanSweep.kill(marker: marker)
     }
-    let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
-      group.addTask {
-        let result = try await Subprocess.run(
-          configuration, input: .fileDescriptor(input, closeAfterSpawningProcess: true),
-          output: .fileDescriptor(out, closeAfterSpawningProcess: true),
-          error: .fileDescriptor(err, closeAfterSpawningProcess: true)
-        ) { execution in
-          leader.set(execution.processIdentifier.value)
-        }
-        return .finished(result.terminationStatus)
-      }
-      group.addTask {
-        try await Task.sleep(for: launch.timeout)
-        // Other work may have held every thread of the pool past the limit: a process that has
-        // already ended did not time out, and its own status is on its way (and ends this task).
-        if leader.hasEnded() { try await Task.sleep(for: .seconds(60)) }
-        return .timedOut
-      }
-      defer { group.cancelAll() }
-      return try await group.next()!
-    }
+    let ending = try await wait(
+      launch, executable: executable, environment: environment, descriptors: (input, out, err), cgroup: cgroup,
+      leader: leader)
     // Cancelled (Archway interrupted): the teardown's SIGTERM may have ended the process before the
     // cancellation reached `run`, so its signal is ours, not the program's.
     if Task.isCancelled { return .interrupted }
     switch ending {
     case .timedOut: return .timedOut(seconds: launch.timeout.seconds)
-    case .finished(.exited(let code)): return .exited(code)
-    case .finished(.signaled(let signal)): return .signaled(signalName(signal))
+    case .exited(let code): return .exited(code)
+    case .signaled(let signal): return .signaled(signalName(signal))
     }
   }
+
+  #if os(Linux)
+    /// Starts the step's process (born in its control group, where it has one) and waits for its
+    /// end or its limit, which the process's own watcher keeps; at the limit, or when the calling
+    /// task is cancelled, the whole group gets SIGTERM, then SIGKILL after the grace period, and
+    /// its end is awaited.
+    private static func wait(
+      _ launch: ProcessLaunch, executable: String, environment: [String: String],
+      descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?, leader: LeaderBox
+    ) async throws -> Ending {
+      var (program, arguments) = (executable, Array(launch.argv.dropFirst()))
+      if let cgroup, cgroup.descriptor < 0 {
+        (program, arguments) = cgroup.wrap(executable: program, arguments: arguments)
+      }
+      let child: ChildProcess
+      do {
+        defer {
+          for descriptor in [descriptors.0, descriptors.1, descriptors.2] { try? descriptor.close() }
+          cgroup?.closeDescriptor()
+        }
+        child = try ChildProcess(
+          executable: program, arguments: arguments, environment: environment,
+          workingDirectory: launch.workingDirectory, input: descriptors.0.rawValue, output: descriptors.1.rawValue,
+          error: descriptors.2.rawValue, cgroup: cgroup?.descriptor ?? -1, limit: launch.timeout,
+          grace: gracePeriod)
+      }
+      leader.set(child.pid)
+      let ending = await withTaskCancellationHandler {
+        await child.end()
+      } onCancel: {
+        child.terminate(grace: gracePeriod)
+      }
+      switch ending {
+      case .exited(let code): return .exited(code)
+      case .signaled(let signal): return .signaled(signal)
+      case .timedOut: return .timedOut
+      }
+    }
+  #else
+    /// As on Linux, through swift-subprocess (without a group to be born in: a v1-style wrap).
+    private static func wait(
+      _ launch: ProcessLaunch, executable: String, environment: [String: String],
+      descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?, leader: LeaderBox
+    ) async throws -> Ending {
+      var options = PlatformOptions()
+      options.createSession = true
+      options.teardownSequence = [
+        .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: gracePeriod),
+        .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(200)),
+      ]
+      var keyed: [Environment.Key: String] = [:]
+      for (key, value) in environment { keyed[Environment.Key(stringLiteral: key)] = value }
+      let configuration = Configuration(
+        executable: .path(FilePath(executable)), arguments: Arguments(Array(launch.argv.dropFirst())),
+        environment: .custom(keyed), workingDirectory: launch.workingDirectory.map { FilePath($0) },
+        platformOptions: options)
+      return try await withThrowingTaskGroup(of: Ending.self) { group in
+        group.addTask {
+          let result = try await Subprocess.run(
+            configuration, input: .fileDescriptor(descriptors.0, closeAfterSpawningProcess: true),
+            output: .fileDescriptor(descriptors.1, closeAfterSpawningProcess: true),
+            error: .fileDescriptor(descriptors.2, closeAfterSpawningProcess: true)
+          ) { execution in
+            leader.set(execution.processIdentifier.value)
+          }
+          switch result.terminationStatus {
+          case .exited(let code): return .exited(code)
+          case .signaled(let signal): return .signaled(signal)
+          }
+        }
+        group.addTask {
+          try await Task.sleep(for: launch.timeout)
+          if leader.hasEnded() { try await Task.sleep(for: .seconds(60)) }
+          return .timedOut
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+      }
+    }
+  #endif
 
   /// Standard input: a file holding `text` next to the logs, or /dev/null.
   private static func stdinDescriptor(_ text: String?, beside log: String) throws -> FileDescriptor {

@@ -2,36 +2,61 @@ import Foundation
 
 /// A control group per step, where the system allows one (Archway as root): every process a step
 /// starts is born in it and cannot leave it, whatever it does (`setsid`, `env -u ARCHWAY_STEP`,
-/// double forks), so at the step's end every one is found and killed. The step's first process
-/// joins it before it `exec`s the program (through `sh`), so nothing forks outside. Without
-/// cgroups the environment marker (``OrphanSweep``) is what finds them.
+/// double forks), so at the step's end every one is found and killed. In a cgroup v2 hierarchy
+/// the step's first process is born in it (``descriptor``, clone3's `CLONE_INTO_CGROUP`); in a v1
+/// hierarchy it joins it before it `exec`s the program (``wrap(executable:arguments:)``, through
+/// `sh`), which costs an RCU grace period (10–30 ms here) per step. Either way nothing forks
+/// outside. Without cgroups the environment marker (``OrphanSweep``) is what finds them.
 struct StepCgroup {
-  /// The folder of Archway's step groups (`…/pids/archway`), or nil where none can be made. Any
-  /// hierarchy serves: only membership is used, no controller's limits.
-  static let parent: String? = {
+  /// The folder of Archway's step groups (`…/unified/archway`, `…/pids/archway`), or nil where none
+  /// can be made. Any hierarchy serves: only membership is used, no controller's limits; a v2 one
+  /// (``unified``) is preferred.
+  static let parent: String? = hierarchy?.folder
+
+  /// Whether ``parent`` is in a cgroup v2 hierarchy, whose groups a process can be born in.
+  static var unified: Bool { hierarchy?.unified ?? false }
+
+  private static let hierarchy: (folder: String, unified: Bool)? = {
     #if os(Linux)
-      for hierarchy in ["/sys/fs/cgroup/pids", "/sys/fs/cgroup/freezer", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
-      where FileManager.default.fileExists(atPath: hierarchy + "/cgroup.procs") {
+      let v2: [String] = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"].filter { isCgroup2($0) }
+      let v1 = ["/sys/fs/cgroup/pids", "/sys/fs/cgroup/freezer"]
+      for hierarchy in v2 + v1 where FileManager.default.fileExists(atPath: hierarchy + "/cgroup.procs") {
         let folder = hierarchy + "/archway"
-        if mkdir(folder, 0o755) == 0 || errno == EEXIST, access(folder, W_OK) == 0 { return folder }
+        if mkdir(folder, 0o755) == 0 || errno == EEXIST, access(folder, W_OK) == 0 {
+          return (folder, v2.contains(hierarchy))
+        }
       }
     #endif
     return nil
   }()
 
+  /// Whether `folder` is a cgroup v2 group (only v2 has `cgroup.controllers`).
+  private static func isCgroup2(_ folder: String) -> Bool {
+    FileManager.default.fileExists(atPath: folder + "/cgroup.controllers")
+  }
+
   /// The group's folder.
   let path: String
+  /// In a v2 hierarchy, the group's folder open, for a process to be born in; -1 otherwise.
+  let descriptor: Int32
 
   /// A new group for one step of this Archway, named `PID-MARKER` so that a later run can tell
   /// an abandoned one; nil where there are no cgroups for us.
   static func make(marker: String) -> StepCgroup? {
     guard let parent else { return nil }
     let path = "\(parent)/\(getpid())-\(marker)"
-    return mkdir(path, 0o755) == 0 ? StepCgroup(path: path) : nil
+    guard mkdir(path, 0o755) == 0 else { return nil }
+    return StepCgroup(path: path, descriptor: unified ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1)
   }
 
-  /// `argv` (its program resolved) run so that its first process joins the group first. A group
-  /// that cannot be joined does not stop the step; the marker sweep still runs.
+  /// Closes ``descriptor`` (once the step's first process is born).
+  func closeDescriptor() {
+    if descriptor >= 0 { close(descriptor) }
+  }
+
+  /// `argv` (its program resolved) run so that its first process joins the group first (a v1
+  /// group, which no process is born in). A group that cannot be joined does not stop the step;
+  /// the marker sweep still runs.
   func wrap(executable: String, arguments: [String]) -> (executable: String, arguments: [String]) {
     (
       "/bin/sh",
@@ -44,6 +69,13 @@ struct StepCgroup {
   @discardableResult
   func killAll() -> Int {
     var killed = Set<pid_t>()
+    // A v2 group ends all its members at once, forks in flight included (Linux 5.14 and later).
+    let present = Self.members(of: path)
+    if !present.isEmpty, let kill = FileHandle(forWritingAtPath: path + "/cgroup.kill") {
+      try? kill.write(contentsOf: Data("1".utf8))
+      try? kill.close()
+      killed.formUnion(present)
+    }
     let deadline = ContinuousClock.now + .seconds(2)
     while ContinuousClock.now < deadline {
       let members = Self.members(of: path)
@@ -68,7 +100,7 @@ struct StepCgroup {
     for name in names {
       guard let owner = pid_t(name.prefix { $0 != "-" }), owner != getpid(), !OrphanSweep.isRunning(owner)
       else { continue }
-      killed += StepCgroup(path: "\(parent)/\(name)").killAll()
+      killed += StepCgroup(path: "\(parent)/\(name)", descriptor: -1).killAll()
     }
     return killed
   }

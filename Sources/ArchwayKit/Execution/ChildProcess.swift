@@ -1,0 +1,151 @@
+#if os(Linux)
+  import ArchwaySpawn
+  import Foundation
+
+  /// A step's process, started by `archway_spawn` (in a session of its own, born in its control
+  /// group when it has one), its end and its time limit watched by a thread of its own, so that no
+  /// amount of work on Swift concurrency's few threads can stretch the limit or turn a process that
+  /// ended in time into a timeout. At the limit, or on ``terminate(grace:)``, the whole group gets
+  /// SIGTERM, then SIGKILL when the grace period has passed.
+  // @unchecked Sendable: `ending`, `waiting` and `terminating` are used under `lock` only.
+  final class ChildProcess: @unchecked Sendable {
+    /// How a process ended.
+    enum Ending: Sendable, Equatable {
+      case exited(Int32)
+      case signaled(Int32)
+      /// Still running at its limit, so ended by us (how it then ended is beside the point).
+      case timedOut
+    }
+
+    /// The process id, which is also its group's.
+    let pid: pid_t
+    private let lock = NSLock()
+    private var ending: Ending?
+    private var waiting: [CheckedContinuation<Ending, Never>] = []
+    private var terminating = false
+
+    /// Starts `executable` (a path) with `arguments` and exactly `environment`. Throws the
+    /// system's error when the process cannot be made or its program cannot be started
+    /// (`chdir`, `execve`); what the program then does is its outcome, never thrown.
+    init(
+      executable: String, arguments: [String], environment: [String: String], workingDirectory: String?,
+      input: Int32, output: Int32, error: Int32, cgroup: Int32, limit: Duration, grace: Duration
+    ) throws(ChildProcessError) {
+      var failure: Int32 = 0
+      let argv = [executable] + arguments
+      let envp = environment.map { "\($0.key)=\($0.value)" }
+      func spawn(into group: Int32) -> pid_t {
+        withCStrings(argv) { argv in
+          withCStrings(envp) { envp in
+            archway_spawn(executable, argv, envp, workingDirectory, input, output, error, group, &failure)
+          }
+        }
+      }
+      var started = spawn(into: cgroup)
+      if started < 0, cgroup >= 0, [EINVAL, E2BIG, ENOSYS].contains(failure) {
+        // A kernel before 5.7 cannot start a process in a group: the marker sweep alone finds
+        // what the step leaves.
+        started = spawn(into: -1)
+      }
+      guard started > 0 else { throw ChildProcessError(code: failure) }
+      pid = started
+      Thread.detachNewThread { [self] in watch(limit: limit, grace: grace) }
+    }
+
+    /// Waits for the process's end or its limit, whichever comes first, then reaps it. waitid
+    /// leaves its number taken while its group has members (the kernel frees a pid only when no
+    /// process uses it as its own, its group's or its session's).
+    private func watch(limit: Duration, grace: Duration) {
+      var timedOut = false
+      if !endsWithin(limit) {
+        timedOut = true
+        end(grace: grace)
+      }
+      var info = siginfo_t()
+      while waitid(P_PID, id_t(pid), &info, WEXITED) != 0, errno == EINTR {}
+      let status = info._sifields._sigchld.si_status
+      finish(timedOut ? .timedOut : info.si_code == CLD_EXITED ? .exited(status) : .signaled(status))
+    }
+
+    /// Whether the process ends (becomes a zombie, not yet reaped) within `duration`: a pidfd
+    /// polled where the kernel has them (5.3), else a look every few milliseconds.
+    private func endsWithin(_ duration: Duration) -> Bool {
+      let deadline = ContinuousClock.now + duration
+      let descriptor = archway_pidfd_open(pid)
+      defer { if descriptor >= 0 { close(descriptor) } }
+      while true {
+        if hasExited() { return true }
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return false }
+        if descriptor >= 0 {
+          var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+          _ = poll(&entry, 1, Int32(min(left.seconds * 1000 + 1, 60_000)))
+        } else {
+          usleep(UInt32(min(left.seconds * 1000 + 1, 10) * 1000))
+        }
+      }
+    }
+
+    /// Whether the process has ended, without reaping it.
+    private func hasExited() -> Bool {
+      var info = siginfo_t()
+      return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
+    }
+
+    /// SIGTERM to the group, and SIGKILL unless the process ends within `grace`; returns when it
+    /// has ended or been sent SIGKILL.
+    private func end(grace: Duration) {
+      kill(-pid, SIGTERM)
+      if !endsWithin(grace) { kill(-pid, SIGKILL) }
+    }
+
+    private func finish(_ value: Ending) {
+      let waiters = lock.withLock {
+        ending = value
+        defer { waiting = [] }
+        return waiting
+      }
+      for waiter in waiters { waiter.resume(returning: value) }
+    }
+
+    /// How the process ended, once it has; waits for that without holding a thread.
+    func end() async -> Ending {
+      await withCheckedContinuation { continuation in
+        let known = lock.withLock {
+          if ending == nil { waiting.append(continuation) }
+          return ending
+        }
+        if let known { continuation.resume(returning: known) }
+      }
+    }
+
+    /// Whether the process has ended (and been reaped).
+    var hasEnded: Bool { lock.withLock { ending != nil } }
+
+    /// Ends the whole group now (``end(grace:)`` on a thread of its own), once; returns at once.
+    func terminate(grace: Duration) {
+      let first = lock.withLock {
+        defer { terminating = true }
+        return ending == nil && !terminating
+      }
+      guard first else { return }
+      Thread.detachNewThread { [self] in end(grace: grace) }
+    }
+  }
+
+  /// Why a step's process could not be started: the system's words for the errno.
+  struct ChildProcessError: Error, CustomStringConvertible {
+    /// The errno of what failed (`clone3`, `chdir`, `execve`).
+    var code: Int32
+    var description: String { String(cString: strerror(code)) }
+  }
+
+  /// `body` given `strings` as a NULL-terminated array of C strings, valid during the call.
+  private func withCStrings<Result>(
+    _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Result
+  ) -> Result {
+    let copies = strings.map { strdup($0) } + [nil]
+    defer { for copy in copies { free(copy) } }
+    return copies.withUnsafeBufferPointer { body($0.baseAddress!) }
+  }
+#endif

@@ -1,0 +1,59 @@
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+@testable import ArchwayKit
+
+/// How a step's process starts (`archway_spawn`): in a session of its own, with only its three
+/// standard streams open, no signal ignored or blocked, and — as root, where Archway has a cgroup
+/// v2 hierarchy — born in the step's own control group, read back from `/proc/self` by the program.
+@Suite struct SpawnTests {
+  static let folder = Fixtures.scratch("spawn")
+
+  static func run(_ name: String, _ argv: [String], workingDirectory: String? = nil) async -> StepOutcome {
+    await ProcessSupervisor.run(
+      ProcessLaunch(
+        name: name, argv: argv, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: workingDirectory,
+        timeout: .seconds(60), logs: "\(folder)/\(name)"))
+  }
+
+  @Test func aStepLeadsItsOwnSessionWithOnlyItsStreamsAndNoSignalSetAside() async throws {
+    let stat = await Self.run("stat", ["cat", "/proc/self/stat"])
+    // `PID (comm) STATE PPID PGRP SESSION …`
+    let fields = stat.stdoutHead.split(separator: ")").last?.split(separator: " ").map(String.init) ?? []
+    let pid = stat.stdoutHead.split(separator: " ").first.map(String.init)
+    #expect(fields.count > 4 && fields[2] == pid && fields[3] == pid, "\(stat.stdoutHead)")
+    #expect(fields[1] == String(getpid()), "its parent is Archway")
+
+    let descriptors = await Self.run("fds", ["ls", "/proc/self/fd"])
+    // ls's own: 0, 1, 2 and the folder it lists (3).
+    #expect(descriptors.stdoutHead.split(separator: "\n") == ["0", "1", "2", "3"], "\(descriptors.stdoutHead)")
+
+    let status = await Self.run("signals", ["grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"])
+    #expect(
+      status.stdoutHead.split(separator: "\n").map { $0.split(separator: "\t").last.map(String.init) }
+        == ["0000000000000000", "0000000000000000"], "\(status.stdoutHead)")
+  }
+
+  @Test func asRootAStepIsBornInItsOwnControlGroup() async throws {
+    try #require(getuid() == 0 && StepCgroup.unified, "Archway as root with a cgroup v2 hierarchy (CI)")
+    let outcome = await Self.run("cgroup", ["cat", "/proc/self/cgroup"])
+    let line = try #require(outcome.stdoutHead.split(separator: "\n").first { $0.hasPrefix("0::") })
+    let parent = try #require(StepCgroup.parent)
+    let group = parent.split(separator: "/").last.map(String.init) ?? ""
+    // The v2 path of the group the process was born in: …/archway/PID-MARKER, this Archway's.
+    #expect(line.contains("/\(group)/\(getpid())-"), "\(line)")
+    // And gone once the step has ended.
+    let name = line.split(separator: "/").last.map(String.init) ?? ""
+    #expect(!FileManager.default.fileExists(atPath: parent + "/" + name))
+  }
+
+  @Test func aFolderThatIsNotThereIsTheHostsProblemNotAnExit() async {
+    let outcome = await Self.run("nowhere", ["true"], workingDirectory: Self.folder + "/no-such-folder")
+    guard case .infrastructure(let why) = outcome.status else {
+      Issue.record("\(outcome.status)")
+      return
+    }
+    #expect(why.contains("No such file or directory"), "\(why)")
+  }
+}
