@@ -9,7 +9,7 @@ import Testing
 @Suite struct ActionCLITests {
   /// A C project whose `make check` expects a little-endian machine: it passes on arm64 and fails
   /// on s390x, as a real endianness bug would.
-  static func project(_ name: String) throws -> String {
+  static func project(_ name: String) async throws -> String {
     let folder = Fixtures.scratch(name)
     try InitCLITests.write(
       [
@@ -29,7 +29,7 @@ import Testing
 
         """,
       ], in: folder)
-    let made = try Command.run("archway", ["init"], environment: Fixtures.withoutSwift, workingDirectory: folder)
+    let made = try await Command.run("archway", ["init"], environment: Fixtures.withoutSwift, workingDirectory: folder)
     #expect(made.status == 0, "\(made.stderr)")
     return folder
   }
@@ -43,7 +43,7 @@ import Testing
     environment["PATH"] = (environment["PATH"] ?? "").split(separator: ":").filter {
       !FileManager.default.fileExists(atPath: $0 + "/archway")
     }.joined(separator: ":")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       "python3", [Fixtures.root + "/Tests/Oracles/run_action.py", Fixtures.root, project, temp] + inputs,
       environment: environment)
     #expect(result.status == 0, "\(result.stderr.suffix(3000))")
@@ -51,7 +51,7 @@ import Testing
   }
 
   @Test func theActionInstallsRunsAndReportsAPassingCell() async throws {
-    let project = try Self.project("action-pass")
+    let project = try await Self.project("action-pass")
     let account = try await Self.runAction(in: project, ["filter=arch=arm64", "args=--jobs 2"])
     let outputs = try #require(account["outputs"] as? [String: String])
     #expect(account["failed"] as? Bool == false, "\(account["steps"] ?? "")")
@@ -67,13 +67,13 @@ import Testing
     let uploaded = try #require((account["artifacts"] as? [String: String])?["archway-report"])
     #expect(FileManager.default.fileExists(atPath: uploaded + "/report.json"))
     let bin = try #require((account["path"] as? [String])?.first)
-    let version = try Command.run(bin + "/archway", ["--version"]).stdout
-    let head = try Command.run("git", ["-C", Fixtures.root, "rev-parse", "--short=12", "HEAD"]).stdout
+    let version = try await Command.run(bin + "/archway", ["--version"]).stdout
+    let head = try await Command.run("git", ["-C", Fixtures.root, "rev-parse", "--short=12", "HEAD"]).stdout
     #expect(version.contains("(commit \(head.trimmingCharacters(in: .whitespacesAndNewlines))"), "\(version)")
   }
 
   @Test func aFailingCellFailsTheActionAndStillUploadsItsReport() async throws {
-    let project = try Self.project("action-fail")
+    let project = try await Self.project("action-fail")
     let account = try await Self.runAction(in: project, ["filter=arch=s390x", "artifact-name=s390x"])
     let outputs = try #require(account["outputs"] as? [String: String])
     #expect(account["failed"] as? Bool == true)
@@ -91,7 +91,7 @@ import Testing
   /// The fan-out of docs/ci.md with the action: two shards, each its own out folder, then the
   /// merge job over their reports, whose outputs count every cell of the plan.
   @Test func shardsRunApartAndTheMergeCountsTheWholePlan() async throws {
-    let project = try Self.project("action-shards")
+    let project = try await Self.project("action-shards")
     for index in 1...2 {
       let account = try await Self.runAction(
         in: project, ["filter=arch=arm*", "shard=\(index)/2", "out=shards/\(index)", "artifact-name="])
@@ -111,7 +111,7 @@ import Testing
 
   /// The checker is not a rubber stamp: a run step without a shell, an unknown input and an
   /// unpinned action are each refused.
-  @Test func theCheckerRefusesWhatGitHubWouldRefuse() throws {
+  @Test func theCheckerRefusesWhatGitHubWouldRefuse() async throws {
     let action = try String(contentsOfFile: Fixtures.root + "/action.yml", encoding: .utf8)
     let broken: [(String, String, String)] = [
       ("      shell: bash\n", "", "needs a shell"),
@@ -123,7 +123,8 @@ import Testing
       let folder = Fixtures.scratch("action-broken")
       try action.replacingOccurrences(of: from, with: to).write(
         toFile: folder + "/action.yml", atomically: true, encoding: .utf8)
-      let result = try Command.run("python3", [Fixtures.root + "/Tests/Oracles/run_action.py", folder, folder, folder])
+      let result = try await Command.run(
+        "python3", [Fixtures.root + "/Tests/Oracles/run_action.py", folder, folder, folder])
       #expect(result.status == 2 && result.stderr.contains(message), "\(message): \(result.stderr)")
     }
   }

@@ -11,7 +11,7 @@ import Testing
   static func run(_ matrix: String, name: String) async throws -> (CommandResult, Report, String) {
     let out = RunCLITests.folder(name)
     try matrix.write(toFile: out + ".yml", atomically: true, encoding: .utf8)
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway, ["run", out + ".yml", "--out", out, "--jobs", "2"], environment: Fixtures.childEnvironment,
       workingDirectory: Fixtures.root)
     return (result, try ReportCLITests.report(out + "/report.json"), out)
@@ -19,7 +19,7 @@ import Testing
 
   /// The first line of `gcc --version` inside `root`, asked with bwrap directly.
   static func gccInside(_ root: String) async throws -> String {
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       "bwrap", ["--ro-bind", root, "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "gcc", "--version"])
     return String(result.stdout.split(separator: "\n").first ?? "")
   }
@@ -54,13 +54,14 @@ import Testing
       let emulated = try #require(report.cells.first { $0.env == "debian-12-gcc" && $0.values["ident"] == ident })
       let same = try #require(emulated.checks.first { $0.name == "same-as" })
       let files = ["\(out)/\(cross.id)/hello", "\(out)/\(emulated.id)/hello"]
-      let sums = try files.map { try Command.run("sha256sum", [$0]).stdout.prefix(64) }
+      var sums: [Substring] = []
+      for file in files { sums.append(try await Command.run("sha256sum", [file]).stdout.prefix(64)) }
       #expect((same.verdict == .passed) == (sums[0] == sums[1]), "sha256sum agrees: \(same)")
       if ident == "removed" {
         #expect(same.verdict == .passed && same.message.contains("byte-identical to \(cross.id)"), "\(same)")
       } else {
         // With the ident kept the bytes match exactly when the two gccs are the same Debian build.
-        let host = try Command.run("aarch64-linux-gnu-gcc", ["--version"]).stdout
+        let host = try await Command.run("aarch64-linux-gnu-gcc", ["--version"]).stdout
         let inside = try await Self.gccInside(try #require(emulated.runner.sysroot))
         let sameBuild = Self.revision(host) == Self.revision(inside)
         #expect((same.verdict == .passed) == sameBuild, "\(host.prefix(60)) / \(inside): \(same)")
@@ -113,11 +114,11 @@ import Testing
     let folder = Fixtures.scratch("build-inside-plan")
     try "matrix:\n  platform: [linux/arm64]\nbuild:\n  in: target\n  argv: [gcc, x.c]\n".write(
       toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let plan = try await Command.runDetached(Fixtures.archway, ["plan", folder + "/m.yml"])
+    let plan = try await Command.run(Fixtures.archway, ["plan", folder + "/m.yml"])
     #expect(plan.status == 2 && plan.stderr.contains("m.yml:4:7: 'in: target' builds inside"), "\(plan.stderr)")
     try "matrix:\n  platform: [linux/arm64]\nbuild:\n  in: targt\n  argv: [gcc, x.c]\n".write(
       toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let typo = try await Command.runDetached(Fixtures.archway, ["plan", folder + "/m.yml"])
+    let typo = try await Command.run(Fixtures.archway, ["plan", folder + "/m.yml"])
     #expect(typo.status == 2 && typo.stderr.contains("did you mean 'target'?"), "\(typo.stderr)")
   }
 }

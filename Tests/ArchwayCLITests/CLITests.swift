@@ -11,7 +11,7 @@ import Testing
   static func run(_ arguments: String..., environment: [String: String]? = nil) async throws -> CommandResult {
     var env = environment ?? ProcessInfo.processInfo.environment
     env["NO_COLOR"] = environment?["NO_COLOR"]
-    return try await Command.runDetached(archway, arguments, environment: env)
+    return try await Command.run(archway, arguments, environment: env)
   }
 
   static let documentedKeys: Set<String> = [
@@ -49,10 +49,10 @@ import Testing
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = nil
     env["TERM"] = "xterm"
-    let tty = try await Command.runDetached("script", ["-qec", command, "/dev/null"], environment: env)
+    let tty = try await Command.run("script", ["-qec", command, "/dev/null"], environment: env)
     #expect(tty.stdout.contains("\u{1B}["), "a terminal gets colour")
     env["NO_COLOR"] = "1"
-    let noColor = try await Command.runDetached("script", ["-qec", command, "/dev/null"], environment: env)
+    let noColor = try await Command.run("script", ["-qec", command, "/dev/null"], environment: env)
     #expect(noColor.status == 0 && !noColor.stdout.contains("\u{1B}["))
   }
 
@@ -100,7 +100,7 @@ import Testing
     (["inspect"], "Missing expected argument"),
   ])
   func badUsageExitsTwoWithTheBadValueQuoted(arguments: [String], message: String) async throws {
-    let result = try await Command.runDetached(Self.archway, arguments)
+    let result = try await Command.run(Self.archway, arguments)
     #expect(result.status == 2)
     #expect(result.stderr.contains(message), "\(result.stderr)")
   }

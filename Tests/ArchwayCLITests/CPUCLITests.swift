@@ -11,14 +11,14 @@ import Testing
 @Suite struct CPUCLITests {
   /// The level the binary at `path` says it needs, by the independent tools; nil when none says.
   static func oracleLevel(_ path: String) async throws -> String? {
-    let notes = try Command.run("readelf", ["-nW", path]).stdout
+    let notes = try await Command.run("readelf", ["-nW", path]).stdout
     let isa = notes.split(separator: "\n").first { $0.contains("x86 ISA needed:") }
       .flatMap { $0.components(separatedBy: "x86 ISA needed:")[1].split(separator: ",").last }
       .map { $0.trimmingCharacters(in: .whitespaces) }
-    let attributes = try Command.run("readelf", ["-A", path]).stdout
+    let attributes = try await Command.run("readelf", ["-A", path]).stdout
     let armArch = attributes.split(separator: "\n").first { $0.contains("Tag_CPU_arch:") }
       .map { $0.components(separatedBy: "Tag_CPU_arch:")[1].trimmingCharacters(in: .whitespaces) }
-    let go = try await Command.runDetached("go", ["version", "-m", path]).stdout
+    let go = try await Command.run("go", ["version", "-m", path]).stdout
     func setting(_ key: String) -> String? {
       go.split(separator: "\n").first { $0.contains("\tbuild\t\(key)=") }
         .map { String($0.split(separator: "=").last ?? "") }
@@ -33,7 +33,7 @@ import Testing
 
   @Test func olderCPUsFailStaticallyWhereTheBinarySaysAndAlwaysWhenRun() async throws {
     let folder = Fixtures.scratch("cpu-levels")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       Fixtures.archway, ["run", "Matrix/cpu-levels.yml", "--out", folder], environment: Fixtures.childEnvironment,
       workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
@@ -76,25 +76,25 @@ import Testing
   @Test func verifyChecksALevelAndExecRunsOnIt() async throws {
     let folder = Fixtures.scratch("cpu-verify")
     let binary = folder + "/dot"
-    let built = try await Command.runDetached(
+    let built = try await Command.run(
       "gcc", ["-O3", "-march=x86-64-v3", "-mneeded", "-o", binary, Fixtures.root + "/Examples/simd/dot.c"])
     try #require(built.status == 0, "\(built.stderr)")
-    let low = try await Command.runDetached(
+    let low = try await Command.run(
       Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "x86-64-v2"])
     #expect(low.status == 1 && low.stdout.contains("needs CPU level x86-64-v3 (its ISA note)"), "\(low.stdout)")
-    let fits = try await Command.runDetached(
+    let fits = try await Command.run(
       Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "x86-64-v3"])
     #expect(fits.status == 0, "\(fits.stdout)\(fits.stderr)")
-    let bad = try await Command.runDetached(
+    let bad = try await Command.run(
       Fixtures.archway, ["verify", binary, "--target", "linux/amd64", "--cpu", "Nehalem"])
     #expect(bad.status == 2 && bad.stderr.contains("is a qemu model, not a level"), "\(bad.stderr)")
-    let old = try await Command.runDetached(
+    let old = try await Command.run(
       Fixtures.archway, ["exec", "--target", "linux/amd64", "--cpu", "x86-64-v2", "--", binary, "10"])
     #expect(old.status == 127 && old.stderr.contains("CPU ISA level is lower than required"), "\(old.stderr)")
-    let new = try await Command.runDetached(
+    let new = try await Command.run(
       Fixtures.archway, ["exec", "--target", "linux/amd64", "--cpu", "x86-64-v3", "--", binary, "10"])
     #expect(new.status == 0 && new.stdout == "dot 10: 47\n", "\(new.stdout)\(new.stderr)")
-    let shell = try await Command.runDetached(
+    let shell = try await Command.run(
       Fixtures.archway, ["exec", "--target", "linux/amd64", "--cpu", "x86-64-v2", "--", "sh", "-c", binary])
     #expect(shell.status == 3 && shell.stderr.contains("what it starts would run natively"), "\(shell.stderr)")
   }

@@ -56,7 +56,7 @@ import Testing
     var statuses: [Int32] = []
     for (name, text) in [("before", before), ("after", after), ("again", before)] {
       try? text.write(toFile: "\(folder)/\(name).yml", atomically: true, encoding: .utf8)
-      let result = try? await Command.runDetached(
+      let result = try? await Command.run(
         Fixtures.archway, ["run", "\(folder)/\(name).yml", "--out", "\(folder)/\(name)"],
         environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
       statuses.append(result?.status ?? -1)
@@ -69,7 +69,7 @@ import Testing
   }
 
   static func diff(_ arguments: [String]) async throws -> CommandResult {
-    try await Command.runDetached(Fixtures.archway, ["diff"] + arguments, workingDirectory: await runs.folder)
+    try await Command.run(Fixtures.archway, ["diff"] + arguments, workingDirectory: await runs.folder)
   }
 
   @Test func eachChangeIsNamedWithItsCulpritAndNothingElse() async throws {
@@ -96,7 +96,7 @@ import Testing
       floor["fails"] as? Bool == true
         && floor["message"] as? String == "GLIBC floor 2.17 → 2.34 (__libc_start_main@GLIBC_2.34)")
     // The culprits are what objdump sees bound to GLIBC_2.34 in the new binary.
-    let dynamic = try Command.run(
+    let dynamic = try await Command.run(
       "aarch64-linux-gnu-objdump", ["-T", (await Self.runs.folder) + "/after/linux-arm64-gnu/hello"])
     let bound = dynamic.stdout.split(separator: "\n").filter { $0.contains("GLIBC_2.34") }.compactMap {
       $0.split(separator: " ").last.map { "\($0)@GLIBC_2.34" }
@@ -110,7 +110,7 @@ import Testing
       kept.map { Array($0.keys) } == ["GLIBC_2.34"]
         && kept?["GLIBC_2.34"] == bound.sorted().map { String($0.dropLast(11)) })
     let needed = try #require(changes.first { $0["category"] as? String == "needed-added" })
-    let readelf = try Command.run("readelf", ["-dW", (await Self.runs.folder) + "/after/linux-amd64-gnu/hello"])
+    let readelf = try await Command.run("readelf", ["-dW", (await Self.runs.folder) + "/after/linux-amd64-gnu/hello"])
     #expect(readelf.stdout.contains("(NEEDED)             Shared library: [libstdc++.so.6]"))
     #expect(needed["message"] as? String == "needs libstdc++.so.6 now", "\(needed)")
     let failure = try #require(changes.first { $0["category"] as? String == "new-failure" })
@@ -125,9 +125,10 @@ import Testing
   @Test func theBuildsCompilersAreRecordedWithTheirVersions() async throws {
     let report = try ReportCLITests.report((await Self.runs.folder) + "/before/report.json")
     let s390x = try #require(report.cells.first { $0.id == "linux-s390x-gnu" }?.toolchains)
-    let gcc = try Command.run("s390x-linux-gnu-gcc", ["--version"]).stdout.split(separator: "\n").first.map(String.init)
+    let gcc = try await Command.run("s390x-linux-gnu-gcc", ["--version"]).stdout.split(separator: "\n").first.map(
+      String.init)
     #expect(s390x["s390x-linux-gnu-gcc"] == gcc, "\(s390x)")
-    let zig = try await Command.runDetached("python3", ["-m", "ziglang", "version"]).stdout.trimmingCharacters(
+    let zig = try await Command.run("python3", ["-m", "ziglang", "version"]).stdout.trimmingCharacters(
       in: .whitespacesAndNewlines)
     #expect(s390x["python3 -m ziglang"] == zig, "every compiler the script names: \(s390x)")
   }
@@ -158,7 +159,7 @@ import Testing
   @Test func aRunComparesItselfWithABaselineReport() async throws {
     let folder = (await Self.runs.folder)
     let baseline = folder + "/after/report.json"
-    let fixed = try await Command.runDetached(
+    let fixed = try await Command.run(
       Fixtures.archway, ["run", folder + "/before.yml", "--out", folder + "/fixed", "--baseline", baseline],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(fixed.status == 0, "a fix and a falling floor are notes: \(fixed.stderr)")
@@ -170,7 +171,7 @@ import Testing
       toFile: strict, atomically: true, encoding: .utf8)
     var github = Fixtures.childEnvironment
     github["GITHUB_ACTIONS"] = "true"
-    let failed = try await Command.runDetached(
+    let failed = try await Command.run(
       Fixtures.archway, ["run", strict, "--out", folder + "/strict", "--baseline", baseline],
       environment: github, workingDirectory: Fixtures.root)
     #expect(
@@ -199,7 +200,7 @@ import Testing
     let typo = folder + "/typo.yml"
     try (Self.before + "\nregressions:\n  fail_on: [floor-rise]\n").write(
       toFile: typo, atomically: true, encoding: .utf8)
-    let bad = try await Command.runDetached(Fixtures.archway, ["plan", typo], workingDirectory: Fixtures.root)
+    let bad = try await Command.run(Fixtures.archway, ["plan", typo], workingDirectory: Fixtures.root)
     #expect(bad.status == 2 && bad.stderr.contains("typo.yml:"), "\(bad.stderr)")
     #expect(bad.stderr.contains("unknown category 'floor-rise'; did you mean 'floor-rose'?"), "\(bad.stderr)")
   }

@@ -8,7 +8,7 @@ import Testing
   /// Waited for on a thread of its own: doctor starts containers, seconds that would hold one of the
   /// test process's few cooperative threads.
   static func doctor(_ arguments: String..., environment: [String: String]? = nil) async throws -> CommandResult {
-    try await Command.runDetached(
+    try await Command.run(
       CLITests.archway, ["doctor"] + arguments, environment: environment, workingDirectory: Fixtures.root)
   }
 
@@ -20,7 +20,8 @@ import Testing
     for check in checks where (check["name"] as? String)?.hasPrefix("qemu ") == true && check["ok"] as? Bool == true {
       let detail = check["detail"] as? String ?? ""
       let emulator = String(detail.prefix { $0 != ":" })
-      let version = try Command.run(emulator, ["--version"]).stdout.split(separator: "\n").first.map(String.init) ?? "?"
+      let version =
+        try await Command.run(emulator, ["--version"]).stdout.split(separator: "\n").first.map(String.init) ?? "?"
       #expect(detail.contains(version), "\(detail) vs \(version)")
     }
     let binfmt = try #require(checks.first { $0["name"] as? String == "binfmt_misc" })
@@ -46,14 +47,14 @@ import Testing
     let checks = try #require(object["checks"] as? [[String: Any]])
     let check = try #require(checks.first { $0["name"] as? String == "podman run" }, "\(checks)")
     let detail = check["detail"] as? String ?? ""
-    let images = try await Command.runDetached("podman", ["images", "--format", "{{.Repository}}:{{.Tag}}"]).stdout
+    let images = try await Command.run("podman", ["images", "--format", "{{.Repository}}:{{.Tag}}"]).stdout
       .split(separator: "\n").map(String.init).filter { $0.contains("archway/") && $0.hasSuffix(":amd64") }.sorted()
     guard let image = images.first else {
       #expect(check["ok"] as? Bool == false && (check["fix"] as? String)?.hasPrefix("archway env build") == true)
       return
     }
     #expect(detail.contains(image), "\(detail)")
-    let podman = try await Command.runDetached(
+    let podman = try await Command.run(
       "podman", ["run", "--rm", "--network", "none"] + engineArguments + [image, "true"])
     #expect(check["ok"] as? Bool == (podman.status == 0), "\(detail) / podman: \(podman.stderr)")
   }
@@ -84,7 +85,7 @@ import Testing
       let check = try #require(checks.first { $0["name"] as? String == "toolchain \(name)" }, "\(checks)")
       #expect(check["ok"] as? Bool == false)
       #expect((check["detail"] as? String)?.contains("\(folder)/\(name) is built for arm64") == true, "\(check)")
-      #expect(try Oracle.file("\(folder)/\(name)").contains("ARM aarch64"), "file(1) agrees it is arm64")
+      await #expect(try Oracle.file("\(folder)/\(name)").contains("ARM aarch64"), "file(1) agrees it is arm64")
     }
     #expect(checks.first { $0["name"] as? String == "toolchains" }?["ok"] as? Bool == false)
     let plain = try await Self.doctor("--json")

@@ -26,7 +26,7 @@ import Testing
     }
     if requested == "qemu" { arguments += ["--filter", "arch=arm64"] }
     let runner: Runner.Kind = ["auto": .rootfs, "qemu": .qemu][requested] ?? .container
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway, arguments, environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
     let report = try ReportCLITests.report(out + "/report.json")
@@ -53,7 +53,7 @@ import Testing
       let left = try FileManager.default.contentsOfDirectory(atPath: rootfs + "/tmp")
       #expect(!left.contains { out.hasSuffix($0) }, "the cached root filesystem is left as it was: \(left)")
     }
-    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
+    let valid = try await Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
     let markdown = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
     #expect(markdown.contains("| gnu · debian-11 · cc=gcc |"), "suites and columns carry the env: \(markdown)")
@@ -87,7 +87,7 @@ import Testing
         workdir: "${cell.out}/.."
         expect: {stdout_matches: '/archway-run-musl-env-[0-9]+\\n\\z'}
     """.write(toFile: matrix, atomically: true, encoding: .utf8)
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
     let report = try ReportCLITests.report(out + "/report.json")
@@ -106,21 +106,21 @@ import Testing
 
   @Test func envListShowsRecipesAndBuildReusesTheCache() async throws {
     let arguments = Fixtures.engineArguments.map { "--engine-arg=\($0)" }
-    let built = try await Command.runDetached(
+    let built = try await Command.run(
       CLITests.archway, ["env", "build", "debian-11", "--arch", "linux/arm64", "--engine", "podman"] + arguments,
       environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(built.status == 0, "\(built.stderr)")
     #expect(built.stdout.hasPrefix("debian-11/arm64: ") && built.stdout.contains("glibc 2.31"), "\(built.stdout)")
     #expect(built.stdout.contains("image archway/debian-11:arm64"))
-    let again = try await Command.runDetached(
+    let again = try await Command.run(
       CLITests.archway, ["env", "build", "debian-11", "--arch", "arm64"], environment: Self.environment,
       workingDirectory: Fixtures.root)
     #expect(again.stdout.hasPrefix("debian-11/arm64: reused, glibc 2.31"), "\(again.stdout)\(again.stderr)")
-    let list = try await Command.runDetached(
+    let list = try await Command.run(
       CLITests.archway, ["env", "list"], environment: Self.environment, workingDirectory: Fixtures.root)
     let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("debian-11 ") } ?? ""
     #expect(row.contains("bullseye") && row.contains("glibc 2.31") && row.contains("arm64 "), "\(list.stdout)")
-    let unknown = try await Command.runDetached(
+    let unknown = try await Command.run(
       CLITests.archway, ["env", "build", "debian-11", "--arch", "riscv64"], workingDirectory: Fixtures.root)
     #expect(unknown.status == 2 && unknown.stderr.contains("debian-11 has no arch 'riscv64'"), "\(unknown.stderr)")
   }
@@ -135,20 +135,21 @@ import Testing
     let store = EnvironmentStore(
       root: EnvironmentStore.defaultRoot(environment: Self.environment), environment: Self.environment)
     for arch in ["amd64", "arm64"] {
-      let built = try await Command.runDetached(
+      let built = try await Command.run(
         CLITests.archway, ["env", "build", "debian-11", "--arch", arch], environment: Self.environment,
         workingDirectory: Fixtures.root)
       #expect(built.status == 0, "\(built.stderr)")
       let copy = EnvironmentStore(root: cache, environment: [:]).folder(recipe, arch: arch)
       try FileManager.default.createDirectory(
         atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      #expect(try await Command.runDetached("cp", ["-al", store.folder(recipe, arch: arch), copy]).status == 0)
+      #expect(try await Command.run("cp", ["-al", store.folder(recipe, arch: arch), copy]).status == 0)
     }
     // The program and the recipe where nobody can read them (a checkout may be in a private folder).
     try FileManager.default.createDirectory(atPath: scratch + "/Containers", withIntermediateDirectories: true)
     #expect(
-      try Command.run("cp", ["-r", Fixtures.root + "/Containers/debian-11", scratch + "/Containers/"]).status == 0)
-    #expect(try await Command.runDetached("cp", [CLITests.archway, scratch + "/archway"]).status == 0)
+      try await Command.run("cp", ["-r", Fixtures.root + "/Containers/debian-11", scratch + "/Containers/"]).status == 0
+    )
+    #expect(try await Command.run("cp", [CLITests.archway, scratch + "/archway"]).status == 0)
     try FileManager.default.createDirectory(
       atPath: scratch + "/out", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
     try """
@@ -165,7 +166,7 @@ import Testing
         expect: {stdout: "${cell.out}\\n"}
     """.write(toFile: scratch + "/m.yml", atomically: true, encoding: .utf8)
     let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i", "PATH=/usr/bin:/bin", "NO_COLOR=1"]
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       "setpriv",
       nobody + ["HOME=\(scratch)", "XDG_CACHE_HOME=\(scratch)/cache", "./archway", "run", "m.yml", "--out", "out"],
       workingDirectory: scratch)
@@ -199,7 +200,7 @@ import Testing
         argv: [sh, -c, 'head -c 18 Examples/hello/hello.c; echo; touch archway-was-here 2>/dev/null || echo read-only']
         expect: {stdout: "\(first)\\nread-only\\n"}
     """.write(toFile: matrix, atomically: true, encoding: .utf8)
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 0, "\(result.stderr)")
     let report = try ReportCLITests.report(out + "/report.json")

@@ -7,9 +7,9 @@ import Testing
 /// `go test -exec` running a module's tests on every linux target (Examples/gomod).
 @Suite struct ExecCLITests {
   static func exec(_ arguments: [String], stdin: String? = nil) async throws -> CommandResult {
-    guard let stdin else { return try await Command.runDetached(Fixtures.archway, ["exec"] + arguments) }
+    guard let stdin else { return try await Command.run(Fixtures.archway, ["exec"] + arguments) }
     let script = "input=$1; shift; printf %s \"$input\" | \"$0\" exec \"$@\""
-    return try await Command.runDetached("sh", ["-c", script, Fixtures.archway, stdin] + arguments)
+    return try await Command.run("sh", ["-c", script, Fixtures.archway, stdin] + arguments)
   }
 
   @Test func theProgramsStatusSignalAndStreamsAreItsOwn() async throws {
@@ -19,7 +19,7 @@ import Testing
     #expect(run.stdout.hasPrefix("hello, ${literal}\n"), "arguments pass as they are, `${` too: \(run.stdout)")
     #expect(try await Self.exec(["--target", "linux/arm64", "--", "sh", "-c", "exit 7"]).status == 7)
     // A signal comes back as the shell sees a signal: 128 + its number.
-    let killed = try await Command.runDetached(
+    let killed = try await Command.run(
       "sh", ["-c", "\"$0\" exec --target linux/arm64 -- sh -c 'kill -SEGV $$'; echo $?", Fixtures.archway])
     #expect(killed.stdout.hasSuffix("139\n"), "\(killed.stdout)")
     let piped = try await Self.exec(["--target", "linux/s390x", "--", "sh", "-c", "cat; echo done >&2"], stdin: "in")
@@ -68,7 +68,7 @@ import Testing
     environment["CGO_ENABLED"] = "0"
     environment["GOFLAGS"] = "-count=1"
     let target = arch == "arm" ? "linux/arm/v7" : "linux/\(arch)"
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       "go", ["test", "-v", "-exec", "\(Fixtures.archway) exec --target \(target) --", "./..."],
       environment: environment, workingDirectory: Fixtures.root + "/Examples/gomod")
     for test in ["TestRoundTrip", "TestPutIsLittleEndian"] {
@@ -99,7 +99,7 @@ import Testing
     environment["CGO_ENABLED"] = "0"
     environment["GOFLAGS"] = "-count=1"
     environment["ARCHWAY_SHIM_SECRET"] = "leaked"
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       "go", ["test", "-v", "-exec", shim, "./..."], environment: environment,
       workingDirectory: Fixtures.root + "/Examples/gomod")
     #expect(result.status == 1 && result.stdout.contains("--- FAIL: TestHeaderMatchesPut"), "\(result.stdout)")
@@ -107,7 +107,7 @@ import Testing
     // What a shim starts sees exec's environment and limits, not the caller's (a native one, to ask sh).
     let native = folder + "/amd64-run"
     #expect(try await Self.exec(["--target", "linux/amd64", "--ulimit", "nofile=64", "--shim", native]).status == 0)
-    let seen = try await Command.runDetached(
+    let seen = try await Command.run(
       native, ["/usr/bin/sh", "-c", "env; grep 'open files' /proc/self/limits"], environment: environment)
     #expect(!seen.stdout.contains("ARCHWAY_SHIM_SECRET") && seen.stdout.contains("PATH="), "\(seen.stdout)")
     #expect(seen.stdout.contains("Max open files            64"), "\(seen.stdout)")
@@ -115,19 +115,19 @@ import Testing
     let tools = folder + "/tools"
     try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
     for tool in ["qemu-s390x-static", "env", "sh"] {
-      let found = try Command.run("sh", ["-c", "command -v \(tool)"]).stdout.trimmingCharacters(
+      let found = try await Command.run("sh", ["-c", "command -v \(tool)"]).stdout.trimmingCharacters(
         in: .whitespacesAndNewlines)
       try FileManager.default.createSymbolicLink(atPath: tools + "/" + tool, withDestinationPath: found)
     }
     let script = folder + "/s390x-script"
     var bare = ProcessInfo.processInfo.environment
     bare["PATH"] = tools
-    let scripted = try await Command.runDetached(
+    let scripted = try await Command.run(
       Fixtures.archway, ["exec", "--target", "linux/s390x", "--shim", script], environment: bare)
     #expect(scripted.status == 0 && scripted.stdout.contains("a shell script"), "\(scripted)")
     #expect(try String(contentsOfFile: script, encoding: .utf8).hasPrefix("#!/bin/sh\n"))
     environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
-    let viaScript = try await Command.runDetached(
+    let viaScript = try await Command.run(
       "go", ["test", "-v", "-exec", script, "./..."], environment: environment,
       workingDirectory: Fixtures.root + "/Examples/gomod")
     #expect(viaScript.status == 1 && viaScript.stdout.contains("--- FAIL: TestHeaderMatchesPut"), "\(viaScript.stdout)")
@@ -141,7 +141,7 @@ import Testing
   func ctestRunsEachTestOnTheTarget(arch: String) async throws {
     let build = Fixtures.scratch("ctest-\(arch)")
     let gcc = arch == "arm64" ? "aarch64-linux-gnu-gcc" : "s390x-linux-gnu-gcc"
-    let configure = try await Command.runDetached(
+    let configure = try await Command.run(
       "cmake",
       [
         "-S", Fixtures.root + "/Examples/cmake", "-B", build, "-DCMAKE_C_COMPILER=\(gcc)", "-DCMAKE_SYSTEM_NAME=Linux",
@@ -149,8 +149,8 @@ import Testing
         "-DCMAKE_CROSSCOMPILING_EMULATOR=\(Fixtures.archway);exec;--target;linux/\(arch);--",
       ])
     #expect(configure.status == 0, "\(configure.stderr)")
-    #expect(try await Command.runDetached("cmake", ["--build", build]).status == 0)
-    let ctest = try await Command.runDetached("ctest", ["--test-dir", build, "--output-junit", build + "/junit.xml"])
+    #expect(try await Command.run("cmake", ["--build", build]).status == 0)
+    let ctest = try await Command.run("ctest", ["--test-dir", build, "--output-junit", build + "/junit.xml"])
     let cases = try #require(
       try await TestSuiteCLITests.junit(build + "/junit.xml").values.first?["cases"] as? [String: [String]])
     if arch == "s390x" {
@@ -175,10 +175,10 @@ import Testing
     cpu = 's390x'
     endian = 'big'
     """.write(toFile: folder + "/s390x.ini", atomically: true, encoding: .utf8)
-    let setup = try await Command.runDetached(
+    let setup = try await Command.run(
       "meson", ["setup", "--cross-file", folder + "/s390x.ini", folder + "/build", Fixtures.root + "/Examples/cmake"])
     #expect(setup.status == 0, "\(setup.stdout)\(setup.stderr)")
-    let test = try await Command.runDetached("meson", ["test", "-C", folder + "/build"])
+    let test = try await Command.run("meson", ["test", "-C", folder + "/build"])
     #expect(test.status == 1, "\(test.stdout)")
     #expect(test.stdout.contains("archway exec --target linux/s390x --"), "Meson names the wrapper: \(test.stdout)")
     let log = folder + "/build/meson-logs/testlog.junit.xml"
@@ -203,14 +203,14 @@ import Testing
     }
     """.write(toFile: crate + "/src/lib.rs", atomically: true, encoding: .utf8)
     // rustup's cargo (~/.cargo/bin) when there is one, else Debian's (Scripts/setup-host.sh installs it).
-    let found = try Command.run("sh", ["-c", "command -v cargo || command -v \"$HOME/.cargo/bin/cargo\""])
+    let found = try await Command.run("sh", ["-c", "command -v cargo || command -v \"$HOME/.cargo/bin/cargo\""])
     let program = found.stdout.split(separator: "\n").first.map(String.init) ?? "cargo"
     for limit in ["77", "78"] {
       var environment = ProcessInfo.processInfo.environment
       environment["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER"] =
         "\(Fixtures.archway) exec --target linux/amd64 --ulimit nofile=\(limit) --"
       environment["CARGO_TARGET_DIR"] = crate + "/target"
-      let test = try await Command.runDetached(
+      let test = try await Command.run(
         program, ["test", "--offline"], environment: environment, workingDirectory: crate)
       if limit == "77" {
         #expect(test.status == 0, "\(test.stdout)\(test.stderr)")

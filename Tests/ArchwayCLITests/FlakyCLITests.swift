@@ -26,7 +26,7 @@ import Testing
 
   static func run(_ text: String, in folder: String, name: String) async throws -> CommandResult {
     try text.write(toFile: "\(folder)/\(name).yml", atomically: true, encoding: .utf8)
-    return try await Command.runDetached(
+    return try await Command.run(
       Fixtures.archway, ["run", "\(folder)/\(name).yml", "--out", "\(folder)/\(name)"],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
   }
@@ -55,7 +55,7 @@ import Testing
     let xml = try String(contentsOfFile: folder + "/shaky/junit.xml", encoding: .utf8)
     #expect(xml.contains("<system-out>FLAKY: exit 0 on attempt 2, after exit 1</system-out>"))
     // diff says it was not flaky before, and as a note: a policy may fail on it.
-    let diff = try await Command.runDetached(
+    let diff = try await Command.run(
       Fixtures.archway, ["diff", "steady/report.json", "shaky/report.json", "--fail-on", "flaky"],
       workingDirectory: folder)
     #expect(diff.status == 1, "\(diff.stdout)")

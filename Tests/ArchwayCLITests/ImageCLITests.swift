@@ -11,7 +11,7 @@ import Testing
   @Test func theImageBuildsAndRunsItsMatrixAndTheDemo() async throws {
     let out = Fixtures.scratch("image")
     let tag = "archway/runner:test"
-    let built = try await Command.runDetached(
+    let built = try await Command.run(
       Fixtures.root + "/Scripts/build-image.sh", ["--out", out, tag], environment: Fixtures.childEnvironment)
     #expect(built.status == 0, "\(built.stdout.suffix(3000))\n\(built.stderr.suffix(3000))")
 
@@ -23,7 +23,7 @@ import Testing
     for cell in image.cells {
       #expect(cell.steps.contains { $0.name == "hello" && $0.status == .exited(0) }, "\(cell.id)")
     }
-    let junit = try Command.run(
+    let junit = try await Command.run(
       "python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", out + "/image/junit.xml"])
     let suites = try #require(
       try JSONSerialization.jsonObject(with: Data(junit.stdout.utf8)) as? [String: [String: Any]])
@@ -36,7 +36,7 @@ import Testing
     #expect(ran.allSatisfy { $0.runner.kind != .none }, "\(ran.filter { $0.runner.kind == .none }.map(\.id))")
 
     // What runs inside is the installed binary, with its commit, and setup finds nothing missing.
-    let check = try await Command.runDetached(
+    let check = try await Command.run(
       "podman",
       ["run", "--rm"] + Fixtures.engineArguments + [
         tag, "sh", "-c",

@@ -21,18 +21,18 @@ import Testing
   /// `archway init`, `plan` and `run` in `folder`; the report.
   static func initAndRun(in folder: String) async throws -> (String, Report) {
     let environment = Fixtures.withoutSwift
-    let swift = try Command.run("/bin/sh", ["-c", "command -v swift || echo none"], environment: environment)
+    let swift = try await Command.run("/bin/sh", ["-c", "command -v swift || echo none"], environment: environment)
     #expect(swift.stdout == "none\n", "a Swift toolchain on PATH: \(swift.stdout)")
-    let made = try await Command.runDetached("archway", ["init"], environment: environment, workingDirectory: folder)
+    let made = try await Command.run("archway", ["init"], environment: environment, workingDirectory: folder)
     #expect(made.status == 0, "\(made.stderr)")
     let matrix = try String(contentsOfFile: folder + "/archway.yml", encoding: .utf8)
-    let plan = try await Command.runDetached(
+    let plan = try await Command.run(
       "archway", ["plan", "--json"], environment: environment, workingDirectory: folder)
     #expect(plan.status == 0, "\(plan.stderr)\n\(matrix)")
-    let ready = try await Command.runDetached(
+    let ready = try await Command.run(
       "archway", ["setup", "--check"], environment: environment, workingDirectory: folder)
     #expect(ready.status == 0, "\(ready.stdout)\(ready.stderr)")
-    let run = try await Command.runDetached(
+    let run = try await Command.run(
       "archway", ["run", "--jobs", "2"], environment: environment, workingDirectory: folder)
     #expect(run.status == 0, "\(run.stderr)\n\(matrix)")
     return (matrix, try ReportCLITests.report(folder + "/archway-out/report.json"))
@@ -65,15 +65,15 @@ import Testing
       #expect(cell.checks.contains { $0.name == "glibc-floor" && $0.verdict == .passed }, "\(cell.id)")
       #expect(cell.steps.contains { $0.name == "check" && $0.status == .exited(0) }, "make check ran")
       let artifact = try #require(cell.artifacts.first { $0.name == "hello" })
-      let said = try Oracle.file(artifact.path)
+      let said = try await Oracle.file(artifact.path)
       #expect(said.contains(Self.machines[cell.id] ?? "?"), "\(cell.id): \(said)")
     }
     // A second init keeps the file; --force writes it again; a folder with no project is named.
-    let again = try await Command.runDetached(Fixtures.archway, ["init"], workingDirectory: folder)
+    let again = try await Command.run(Fixtures.archway, ["init"], workingDirectory: folder)
     #expect(again.status == 2 && again.stderr.contains("archway.yml exists"), "\(again.stderr)")
-    #expect(try await Command.runDetached(Fixtures.archway, ["init", "--force"], workingDirectory: folder).status == 0)
+    #expect(try await Command.run(Fixtures.archway, ["init", "--force"], workingDirectory: folder).status == 0)
     let empty = Fixtures.scratch("init-empty")
-    let none = try await Command.runDetached(Fixtures.archway, ["init"], workingDirectory: empty)
+    let none = try await Command.run(Fixtures.archway, ["init"], workingDirectory: empty)
     #expect(none.status == 2 && none.stderr.contains("no go.mod, CMakeLists.txt or Makefile"), "\(none.stderr)")
   }
 
@@ -113,7 +113,7 @@ import Testing
       let test = try #require(cell.steps.first { $0.name == "test" })
       #expect(test.stdoutHead.contains("ok  \texample.com/adder"), "the test ran: \(test.stdoutHead)")
       let artifact = try #require(cell.artifacts.first { $0.name == "adder" })
-      #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
+      await #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
     }
   }
 
@@ -145,7 +145,7 @@ import Testing
         cell.checks.contains { $0.title == "ctest › nine" && $0.verdict == .passed },
         "\(cell.id): \(cell.checks.map(\.title))")
       let artifact = try #require(cell.artifacts.first { $0.name == "squares" })
-      #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
+      await #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
     }
   }
 }

@@ -20,12 +20,12 @@ import Testing
       ["inspect", "--json"] + many, ["inspect", "--jobs", "3", "--json"] + many,
       ["inspect"] + many.prefix(3) + ["--json"] + many.dropFirst(3), ["inspect", "--json", "--"] + many,
     ] {
-      let result = try await Command.runDetached(Fixtures.archway, arguments)
+      let result = try await Command.run(Fixtures.archway, arguments)
       #expect(result.status == 0, "\(result.stderr)")
       #expect(try Self.paths(result.stdout) == many, "\(arguments.prefix(4))")
     }
     // The batches written as they come make the bytes of the whole array.
-    let whole = try await Command.runDetached(Fixtures.archway, ["inspect", "--json"] + many)
+    let whole = try await Command.run(Fixtures.archway, ["inspect", "--json"] + many)
     let facts = try many.map { try BinaryInspector.inspectFile(atPath: $0) }
     #expect(whole.stdout == String(decoding: BinaryFacts.jsonArray(facts, symbols: false), as: UTF8.self) + "\n")
     // A name that looks like an option, after `--`, among many.
@@ -33,13 +33,13 @@ import Testing
     let odd = folder + "/-odd"
     try Data("not a binary".utf8).write(to: URL(fileURLWithPath: odd))
     let withOdd = Array(many.prefix(40)) + ["-odd"] + Array(many.dropFirst(40))
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       Fixtures.archway, ["inspect", "--json", "--"] + withOdd.map { $0 == "-odd" ? "-odd" : $0 },
       workingDirectory: folder)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(try Self.paths(result.stdout) == withOdd)
     // Usage errors are still usage errors.
-    let bad = try await Command.runDetached(Fixtures.archway, ["inspect", "--jobs"] + many)
+    let bad = try await Command.run(Fixtures.archway, ["inspect", "--jobs"] + many)
     #expect(bad.status == 2, "\(bad.stderr)")
   }
 }

@@ -7,28 +7,30 @@ import Testing
 /// the commit, shell completions, a man page and the files it reads beside it; checked with readelf,
 /// bash and man rather than with Archway's own word.
 @Suite struct InstallCLITests {
-  @Test func theInstalledBinaryNeedsNoSwiftAndNamesItsCommit() throws {
+  @Test func theInstalledBinaryNeedsNoSwiftAndNamesItsCommit() async throws {
     let archway = Fixtures.installed
-    let head = try Command.run("git", ["-C", Fixtures.root, "rev-parse", "--short=12", "HEAD"]).stdout
+    let head = try await Command.run("git", ["-C", Fixtures.root, "rev-parse", "--short=12", "HEAD"]).stdout
       .trimmingCharacters(in: .whitespacesAndNewlines)
-    let modified = try !Command.run("git", ["-C", Fixtures.root, "status", "--porcelain", "--untracked-files=no"])
-      .stdout.isEmpty
+    let modified = try await !Command.run(
+      "git", ["-C", Fixtures.root, "status", "--porcelain", "--untracked-files=no"]
+    )
+    .stdout.isEmpty
     // A plain `swift build` says the release alone; the installed one adds the commit.
-    let release = try Command.run(Fixtures.archway, ["--version"]).stdout.trimmingCharacters(
+    let release = try await Command.run(Fixtures.archway, ["--version"]).stdout.trimmingCharacters(
       in: .whitespacesAndNewlines)
-    let version = try Command.run(archway, ["--version"], environment: Fixtures.withoutSwift)
+    let version = try await Command.run(archway, ["--version"], environment: Fixtures.withoutSwift)
     #expect(version.status == 0, "\(version.stderr)")
     #expect(version.stdout == "\(release) (commit \(head)\(modified ? "-modified" : ""))\n", "\(version.stdout)")
     // readelf's NEEDED: no Swift library (the runtime and Foundation are inside), and no RUNPATH
     // into a toolchain (SwiftPM's own `$ORIGIN` at most).
-    let dynamic = try Command.run("readelf", ["-d", "-W", archway]).stdout
+    let dynamic = try await Command.run("readelf", ["-d", "-W", archway]).stdout
     let needed = dynamic.split(separator: "\n").filter { $0.contains("(NEEDED)") }
     #expect(!needed.isEmpty && !needed.contains { $0.lowercased().contains("swift") || $0.contains("Foundation") })
     for line in dynamic.split(separator: "\n") where line.contains("(RUNPATH)") || line.contains("(RPATH)") {
       #expect(line.hasSuffix("[$ORIGIN]"), "\(line)")
     }
     // Archway's own reading of itself agrees.
-    let inspected = try Command.run(archway, ["inspect", "--json", archway])
+    let inspected = try await Command.run(archway, ["inspect", "--json", archway])
     let facts = try #require(
       (try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [[String: Any]])?.first)
     let libraries = facts["needed"] as? [String] ?? []
@@ -37,16 +39,16 @@ import Testing
     // It runs where the loader finds only the system's libraries: no LD_LIBRARY_PATH, no Swift.
     var bare = Fixtures.withoutSwift
     bare["LD_LIBRARY_PATH"] = nil
-    let loaded = try Command.run("ldd", [archway], environment: bare).stdout
+    let loaded = try await Command.run("ldd", [archway], environment: bare).stdout
     #expect(!loaded.contains("not found") && !loaded.contains("/opt/swift"), "\(loaded)")
   }
 
-  @Test func completionsManPageAndSharedFilesAreInstalled() throws {
+  @Test func completionsManPageAndSharedFilesAreInstalled() async throws {
     let prefix = Fixtures.installPrefix
     let bash = prefix + "/share/bash-completion/completions/archway"
-    #expect(try Command.run("bash", ["-n", bash]).status == 0)
+    #expect(try await Command.run("bash", ["-n", bash]).status == 0)
     // Sourced, the bash completion offers the subcommands for `archway s`.
-    let offered = try Command.run(
+    let offered = try await Command.run(
       "bash",
       [
         "-c",
@@ -59,7 +61,7 @@ import Testing
       #expect(text.contains("archway") && text.contains("setup"), "\(file)")
     }
     // man renders the page, and it lists every subcommand.
-    let page = try Command.run(
+    let page = try await Command.run(
       "man", ["-l", prefix + "/share/man/man1/archway.1"], environment: ["MANWIDTH": "100", "PATH": "/usr/bin:/bin"])
     #expect(page.status == 0, "\(page.stderr)")
     for command in [
@@ -72,7 +74,8 @@ import Testing
         "the man page lacks \(command)")
     }
     // The recipes `env:` cells use, found by the installed binary beside itself.
-    let listed = try Command.run(Fixtures.installed, ["env", "list"], workingDirectory: Fixtures.scratch("env-list"))
+    let listed = try await Command.run(
+      Fixtures.installed, ["env", "list"], workingDirectory: Fixtures.scratch("env-list"))
     for recipe in ["debian-11", "debian-12", "debian-13", "debian-12-musl"] {
       #expect(listed.stdout.contains(recipe), "\(listed.stdout)\(listed.stderr)")
     }

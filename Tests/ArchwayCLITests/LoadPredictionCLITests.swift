@@ -21,7 +21,7 @@ import Testing
 
   @Test func predictionsAgreeWithTheRunInEveryEnvironment() async throws {
     let out = RunCLITests.folder("load-prediction")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway, ["run", "Matrix/load-prediction.yml", "--out", out, "--jobs", "2"],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
@@ -48,7 +48,7 @@ import Testing
 
     // The same predictions for a program outside any matrix: `env compat` and `verify --env`.
     let gcc = out + "/linux-amd64-gnu-debian-12-flavor=gcc/prog"
-    let compat = try await Command.runDetached(
+    let compat = try await Command.run(
       Fixtures.archway, ["env", "compat", gcc], workingDirectory: Fixtures.root)
     #expect(compat.status == 0, "\(compat.stderr)")
     // Other built environments (debian-11-gcc, …) may stand between these.
@@ -57,11 +57,11 @@ import Testing
     #expect(listed.isSuperset(of: ["debian-12", "debian-12-musl", "debian-13"]), "\(compat.stdout)")
     #expect(!listed.contains("debian-11"), "\(compat.stdout)")
     #expect(compat.stdout.contains("not debian-11: GLIBC_2.34 (__libc_start_main)"), "\(compat.stdout)")
-    let old = try await Command.runDetached(
+    let old = try await Command.run(
       Fixtures.archway, ["verify", gcc, "--target", "linux/amd64", "--env", "debian-11"],
       workingDirectory: Fixtures.root)
     #expect(old.status == 1 && old.stdout.contains("would not load in debian-11/amd64: GLIBC_2.34"), "\(old.stdout)")
-    let new = try await Command.runDetached(
+    let new = try await Command.run(
       Fixtures.archway, ["verify", gcc, "--target", "linux/amd64", "--env", "debian-13"],
       workingDirectory: Fixtures.root)
     #expect(new.status == 0, "\(new.stdout)\(new.stderr)")
@@ -71,11 +71,11 @@ import Testing
       let root = try #require(cell.runner.sysroot)
       let folder = "\(out)/\(cell.id)"
       let program = folder + "/prog"
-      let json = try await Command.runDetached(
+      let json = try await Command.run(
         Fixtures.archway, ["env", "compat", "--json", program], workingDirectory: Fixtures.root)
       let predictions = try JSONDecoder().decode([CompatResult].self, from: Data(json.stdout.utf8))
       let found = try #require(predictions.first?.environments.first { $0.env == "debian-12" }?.prediction.found)
-      let ldd = try await Command.runDetached(
+      let ldd = try await Command.run(
         "bwrap",
         [
           "--ro-bind", root, "/", "--tmpfs", "/tmp", "--ro-bind", folder, folder, "--dev", "/dev", "--proc", "/proc",
@@ -92,7 +92,7 @@ import Testing
         #expect(found[name] == path, "\(flavor): ldd finds \(name) at \(path), Archway at \(found[name] ?? "nothing")")
       }
     }
-    let typo = try await Command.runDetached(
+    let typo = try await Command.run(
       Fixtures.archway, ["verify", gcc, "--target", "linux/amd64", "--env", "debian-14"],
       workingDirectory: Fixtures.root)
     #expect(typo.status == 2, "\(typo.stderr)")

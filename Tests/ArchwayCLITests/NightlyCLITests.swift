@@ -29,7 +29,7 @@ import Testing
     for matrix in [DiffCLITests.before, DiffCLITests.after, DiffCLITests.before] {
       try matrix.write(toFile: folder + "/archway.yml", atomically: true, encoding: .utf8)
       nights.append(
-        try await Command.runDetached("bash", ["-c", script], environment: environment, workingDirectory: folder))
+        try await Command.run("bash", ["-c", script], environment: environment, workingDirectory: folder))
       if nights.count == 1 {
         #expect(nights[0].status == 0, "\(nights[0].stderr)")
         #expect(!nights[0].stderr.contains("since the baseline"), "no baseline on the first night")

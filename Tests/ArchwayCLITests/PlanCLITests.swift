@@ -6,7 +6,7 @@ import Testing
 /// `archway plan` as users and CI systems run it.
 @Suite struct PlanCLITests {
   static func plan(_ arguments: String...) async throws -> CommandResult {
-    try await Command.runDetached(CLITests.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
+    try await Command.run(CLITests.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
   }
 
   static func temporaryFile(_ text: String) throws -> String {
@@ -80,7 +80,7 @@ import Testing
       print(json.dumps({"values": job["parallel"]["matrix"][0]["ARCHWAY_SHARD"], "script": job["script"],
                         "needs": merge["needs"], "stages": doc["stages"]}))
       """
-    let parsed = try await Command.runDetached("sh", ["-c", "printf '%s' \"$0\" | python3 -c \"$1\"", yaml, check])
+    let parsed = try await Command.run("sh", ["-c", "printf '%s' \"$0\" | python3 -c \"$1\"", yaml, check])
     #expect(parsed.status == 0, "\(parsed.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any]
     #expect(object?["values"] as? [String] == ["1/3", "2/3", "3/3"])

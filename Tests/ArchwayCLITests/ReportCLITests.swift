@@ -14,7 +14,7 @@ import Testing
   /// a thread of its own, not on one of the pool's few.
   static let faultsRunOnce = Task<(status: Int32, out: String, stderr: String), Never> {
     let out = RunCLITests.folder("faults")
-    let result = try? await Command.runDetached(
+    let result = try? await Command.run(
       CLITests.archway, ["run", faults, "--out", out, "--jobs", "2"], workingDirectory: Fixtures.root)
     return (result?.status ?? -1, out, result?.stderr ?? "")
   }
@@ -125,7 +125,7 @@ import Testing
   @Test func junit2htmlRendersEveryCellAndItsFailures() async throws {
     let out = (await Self.faultsRun).out
     let html = Fixtures.scratch("junit2html") + "/junit.html"
-    let rendered = try await Command.runDetached("python3", ["-m", "junit2htmlreport", out + "/junit.xml", html])
+    let rendered = try await Command.run("python3", ["-m", "junit2htmlreport", out + "/junit.xml", html])
     #expect(rendered.status == 0, "\(rendered.stdout)\(rendered.stderr)")
     let page = try String(contentsOfFile: html, encoding: .utf8)
     for cell in Self.expected.keys {
@@ -137,9 +137,9 @@ import Testing
 
   @Test func theJUnitFileValidatesAndJunitparserReadsTheSameVerdicts() async throws {
     let out = (await Self.faultsRun).out
-    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
+    let valid = try await Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
-    let read = try await Command.runDetached(
+    let read = try await Command.run(
       "python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", out + "/junit.xml"])
     #expect(read.status == 0, "\(read.stderr)")
     let suites = try #require(
@@ -160,7 +160,7 @@ import Testing
 
   @Test func sha256sumAcceptsTheChecksumsAndMarkdownAndHTMLShowTheGrid() async throws {
     let out = (await Self.faultsRun).out
-    let check = try Command.run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: out)
+    let check = try await Command.run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: out)
     #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     #expect(check.stdout.split(separator: "\n").filter { $0.hasSuffix(": OK") }.count == 7)
     let markdown = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
@@ -175,7 +175,7 @@ import Testing
     #expect(row("linux/riscv64") == ["linux/riscv64", "❌"])
     #expect(markdown.contains("**7 cells: 1 passed, 6 failed**"))
     let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-    let parsed = try Command.run("xmllint", ["--html", "--noout", out + "/report.html"])
+    let parsed = try await Command.run("xmllint", ["--html", "--noout", out + "/report.html"])
     #expect(parsed.status == 0, "\(parsed.stderr)")
     for id in Self.expected.keys {
       let anchor = HTMLAnchor.of(id)
@@ -186,7 +186,7 @@ import Testing
   @Test func reportRendersTheSameFilesAgain() async throws {
     let out = (await Self.faultsRun).out
     let again = RunCLITests.folder("rerender")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway,
       [
         "report", out + "/report.json", "--junit", again + "/j.xml", "--markdown", again + "/s.md", "--html",
@@ -203,24 +203,25 @@ import Testing
   @Test func shardsMergeIntoTheUnshardedVerdicts() async throws {
     let folder = RunCLITests.folder("shards")
     for shard in 1...2 {
-      let result = try await Command.runDetached(
+      let result = try await Command.run(
         CLITests.archway, ["run", Self.faults, "--shard", "\(shard)/2", "--out", "\(folder)/s\(shard)"],
         workingDirectory: Fixtures.root)
       #expect([0, 1].contains(result.status), "\(result.stderr)")
     }
     let shardReports = try (1...2).map { try Self.report("\(folder)/s\($0)/report.json") }
     #expect(shardReports.map(\.cells.count).reduce(0, +) == 7)
-    let merged = try await Command.runDetached(
+    let merged = try await Command.run(
       CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/s2/report.json", "--out", folder + "/m"])
     #expect(merged.status == 1, "\(merged.stderr)")
     let report = try Self.report(folder + "/m/report.json")
     #expect(report.cells.map(\.id) == report.plan.cellIDs)
     #expect(Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, Self.problems($0)) }) == Self.expected)
     #expect(report.plan.shards == ["1/2", "2/2"])
-    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/m/junit.xml"])
+    let valid = try await Command.run(
+      "xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/m/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
 
-    let partial = try await Command.runDetached(
+    let partial = try await Command.run(
       CLITests.archway, ["merge", "\(folder)/s1/report.json", "--out", folder + "/p"])
     #expect(partial.status == 1)
     let lost = try Self.report(folder + "/p/report.json").cells.filter { $0.verdict == .error }
@@ -230,11 +231,11 @@ import Testing
     // One job per cell (plan --format github's per-cell fan-out): different filters, one matrix.
     let perCell = ["linux-amd64-gnu-case=control", "linux-arm64-gnu-case=emulated"]
     for (index, id) in perCell.enumerated() {
-      _ = try await Command.runDetached(
+      _ = try await Command.run(
         CLITests.archway, ["run", Self.faults, "--filter", "id=\(id)", "--out", "\(folder)/c\(index)"],
         workingDirectory: Fixtures.root)
     }
-    let assembled = try await Command.runDetached(
+    let assembled = try await Command.run(
       CLITests.archway, ["merge", "\(folder)/c0/report.json", "\(folder)/c1/report.json", "--out", folder + "/cm"])
     #expect(assembled.status == 1, "\(assembled.stderr)")
     let whole = try Self.report(folder + "/cm/report.json")
@@ -244,8 +245,8 @@ import Testing
 
     let other = folder + "/other.yml"
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: other, atomically: true, encoding: .utf8)
-    _ = try await Command.runDetached(CLITests.archway, ["run", other, "--out", folder + "/o"])
-    let refused = try await Command.runDetached(
+    _ = try await Command.run(CLITests.archway, ["run", other, "--out", folder + "/o"])
+    let refused = try await Command.run(
       CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/o/report.json", "--out", folder + "/x"])
     #expect(refused.status == 2)
     #expect(refused.stderr.contains("another matrix"), "\(refused.stderr)")
@@ -262,7 +263,7 @@ import Testing
     let baseline = RunCLITests.folder("baseline") + "/SHA256SUMS"
     try Checksums.render(sums).write(toFile: baseline, atomically: true, encoding: .utf8)
     let folder = RunCLITests.folder("baseline-run")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway, ["run", Self.faults, "--filter", "case=control", "--baseline", baseline, "--out", folder],
       workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
@@ -276,12 +277,12 @@ import Testing
 
   @Test func inspectSha256AgreesWithSha256sum() async throws {
     let files = Fixtures.all.prefix(8).map(\.path)
-    let ours = try await Command.runDetached(CLITests.archway, ["inspect", "--json", "--sha256"] + files)
+    let ours = try await Command.run(CLITests.archway, ["inspect", "--json", "--sha256"] + files)
     let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(ours.stdout.utf8))
-    let theirs = try Checksums.parse(try Command.run("sha256sum", files).stdout, named: "sha256sum")
+    let theirs = try Checksums.parse(try await Command.run("sha256sum", files).stdout, named: "sha256sum")
     #expect(facts.count == files.count)
     #expect(Dictionary(uniqueKeysWithValues: facts.map { ($0.path, $0.sha256 ?? "") }) == theirs)
-    let plain = try await Command.runDetached(CLITests.archway, ["inspect", "--json", files[0]]).stdout
+    let plain = try await Command.run(CLITests.archway, ["inspect", "--json", files[0]]).stdout
     #expect(!plain.contains("\"sha256\""), "the key only with --sha256")
   }
 
@@ -291,7 +292,7 @@ import Testing
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: matrix, atomically: true, encoding: .utf8)
     // A non-empty folder where summary.md goes: no rename can replace it.
     try FileManager.default.createDirectory(atPath: folder + "/out/summary.md/keep", withIntermediateDirectories: true)
-    let result = try await Command.runDetached(CLITests.archway, ["run", matrix, "--out", folder + "/out"])
+    let result = try await Command.run(CLITests.archway, ["run", matrix, "--out", folder + "/out"])
     #expect(result.stderr.contains("Error: cannot write \(folder)/out/summary.md"), "\(result.stderr)")
     #expect(result.status == 2, "a passing run whose report could not be written is no pass")
     #expect(FileManager.default.fileExists(atPath: folder + "/out/summary.md/keep"), "what was there is left alone")
@@ -309,11 +310,11 @@ import Testing
     let folder = RunCLITests.folder("write-through")
     let matrix = folder + "/m.yml"
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: matrix, atomically: true, encoding: .utf8)
-    #expect(try Command.run("mknod", [folder + "/null", "c", "1", "3"]).status == 0, "as /dev/null is")
+    #expect(try await Command.run("mknod", [folder + "/null", "c", "1", "3"]).status == 0, "as /dev/null is")
     try FileManager.default.createSymbolicLink(atPath: folder + "/stdout", withDestinationPath: "/proc/self/fd/1")
     try FileManager.default.createDirectory(atPath: folder + "/reports", withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: folder + "/summary.md", withDestinationPath: "reports/latest.md")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway,
       [
         "run", matrix, "--out", folder + "/out", "--junit", folder + "/null", "--json", folder + "/stdout",
@@ -327,14 +328,14 @@ import Testing
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/stdout") == "/proc/self/fd/1")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/summary.md") == "reports/latest.md")
     #expect(try String(contentsOfFile: folder + "/reports/latest.md", encoding: .utf8).hasPrefix("## Archway: "))
-    let intoFolder = try await Command.runDetached(
+    let intoFolder = try await Command.run(
       CLITests.archway, ["run", matrix, "--out", folder + "/out", "--html", folder + "/reports"])
     #expect(intoFolder.status == 2 && intoFolder.stderr.contains("cannot write \(folder)/reports: it is a folder"))
   }
 
   @Test func theDemoPassesEveryCellAndWritesValidReports() async throws {
     let out = RunCLITests.folder("demo")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       CLITests.archway, ["run", "Matrix/archway.yml", "--out", out], workingDirectory: Fixtures.root)
     #expect(result.status == 0, "\(result.stderr)")
     let report = try Self.report(out + "/report.json")
@@ -358,7 +359,7 @@ import Testing
     #expect(summary.contains("(1 of the passes checked statically only)"))
     #expect(
       try String(contentsOfFile: out + "/report.html", encoding: .utf8).contains("passed, checked statically only"))
-    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
+    let valid = try await Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, out + "/junit.xml"])
     #expect(valid.status == 0, "\(valid.stderr)")
   }
 }

@@ -24,7 +24,7 @@ import Testing
     var environment = ProcessInfo.processInfo.environment
     environment["ARCHWAY_ENGINE_ARGS"] = Fixtures.engineArguments.joined(separator: " ")
     if runner != "native" {  // Provisioned first, so the run starts its steps at once.
-      let built = try await Command.runDetached(
+      let built = try await Command.run(
         CLITests.archway,
         ["env", "build", "debian-12", "--arch", "amd64", "--engine", "podman"]
           + Fixtures.engineArguments.map { "--engine-arg=\($0)" }, environment: environment,
@@ -57,12 +57,13 @@ import Testing
     #expect(report.cells.allSatisfy { $0.outcome == .interrupted }, "\(report.cells.map(\.outcome))")
     #expect(report.cells.allSatisfy { $0.verdict == .error }, "interrupted is never a pass")
     #expect(report.cells.prefix(2).allSatisfy { $0.steps.first?.status == .interrupted })
-    let junit = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/out/junit.xml"])
+    let junit = try await Command.run(
+      "xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/out/junit.xml"])
     #expect(junit.status == 0, "the partial JUnit report validates: \(junit.stderr)")
     try await Task.sleep(for: .milliseconds(200))
     #expect(ProcessSupervisorSurvivors.matching(marker).isEmpty, "\(ProcessSupervisorSurvivors.matching(marker))")
     if runner == "container" {
-      let left = try await Command.runDetached(
+      let left = try await Command.run(
         "podman", ["ps", "-a", "-q", "--filter", "label=archway.out=\(folder)/out"])
       #expect(left.stdout.isEmpty, "every container was removed: \(left.stdout)")
     }
@@ -78,7 +79,7 @@ import Testing
     for (index, (yaml, code)) in cases.enumerated() {
       let path = "\(folder)/m\(index).yml"
       try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-      let result = try await Command.runDetached(CLITests.archway, ["run", path, "--out", "\(folder)/out\(index)"])
+      let result = try await Command.run(CLITests.archway, ["run", path, "--out", "\(folder)/out\(index)"])
       #expect(result.status == code, "\(yaml): \(result.stderr)")
       for name in ["report.json", "junit.xml", "summary.md", "report.html", "SHA256SUMS"] {
         #expect(FileManager.default.fileExists(atPath: "\(folder)/out\(index)/\(name)"), "\(name)")
@@ -91,7 +92,7 @@ import Testing
     let folder = Self.folder("last-words")
     try "matrix:\n  x: [a]\nbuild:\n  argv: [sh, -c, \"echo one >&2; echo cannot find -lz4 >&2; exit 3\"]\n".write(
       toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let result = try await Command.runDetached(CLITests.archway, ["run", folder + "/m.yml", "--out", folder + "/out"])
+    let result = try await Command.run(CLITests.archway, ["run", folder + "/m.yml", "--out", folder + "/out"])
     #expect(result.status == 1)
     #expect(
       result.stderr.contains("    build: exit 3, expected 0\n      | one\n      | cannot find -lz4\n"),

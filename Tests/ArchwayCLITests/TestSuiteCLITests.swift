@@ -33,7 +33,7 @@ import Testing
   @Test(arguments: examples)
   func eachTestIsATestcaseAndThePlantedFailuresAreNamedOnTheirArchAlone(example: Example) async throws {
     let out = Fixtures.scratch("suite-\(example.folder)")
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       Fixtures.archway, ["run", "Examples/\(example.folder)/archway.yml", "--out", out],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
@@ -51,7 +51,7 @@ import Testing
       #expect(passed.isSuperset(of: Set(example.tests).subtracting(planted)), "\(arch): \(cases)")
     }
     let html = out + "/junit.html"
-    let rendered = try await Command.runDetached("junit2html", [out + "/junit.xml", html])
+    let rendered = try await Command.run("junit2html", [out + "/junit.xml", html])
     #expect(rendered.status == 0, "\(rendered.stderr)")
     let page = try String(contentsOfFile: html, encoding: .utf8)
     let markdown = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
@@ -101,7 +101,7 @@ import Testing
             gomod) "${cell.out}/runner" -t "${cell.out}/wire.test" -test.v >"${cell.out}/tests.json" ;;
           esac
     """.write(toFile: matrix, atomically: true, encoding: .utf8)
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       Fixtures.archway,
       ["run", matrix, "--out", folder + "/out", "--containers", Fixtures.root + "/Examples/cmake/Containers"],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
@@ -126,9 +126,9 @@ import Testing
   /// Per testsuite, its testcases by result kind, as junitparser reads the file (after xmllint
   /// holds it to our JUnit schema).
   static func junit(_ path: String) async throws -> [String: [String: Any]] {
-    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
+    let valid = try await Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
     #expect(valid.status == 0, "\(valid.stderr)")
-    let read = try await Command.runDetached("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", path])
+    let read = try await Command.run("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", path])
     return try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: [String: Any]])
   }
 }

@@ -37,9 +37,9 @@ import Testing
 
   /// musl's soname is plain `libc.so` (musl-gcc -shared, musllinux wheels): that is musl, and it
   /// fails a glibc target. pyelftools confirms the DT_NEEDED the decision rests on.
-  @Test func aMuslSharedLibraryFailsAGlibcGate() throws {
+  @Test func aMuslSharedLibraryFailsAGlibcGate() async throws {
     let library = Fixtures.named("libhello-musl.so").path
-    let oracle = try Oracle.facts([library])[library]
+    let oracle = try await Oracle.facts([library])[library]
     #expect(oracle?["needed"] as? [String] == ["libc.so"], "pyelftools reads the same DT_NEEDED")
     #expect(try BinaryInspector.inspectFile(atPath: library).libc == .musl)
     #expect(

@@ -11,8 +11,8 @@ import Testing
   /// `go version -m`'s record of `path`: the version, `path`, `mod` and the `build` settings.
   static func goVersionM(
     _ path: String
-  ) throws -> (version: String, fields: [String: String], settings: [String: String]) {
-    let result = try Command.run("go", ["version", "-m", path])
+  ) async throws -> (version: String, fields: [String: String], settings: [String: String]) {
+    let result = try await Command.run("go", ["version", "-m", path])
     #expect(result.status == 0, "\(result.stderr)")
     let lines = result.stdout.split(separator: "\n").map(String.init)
     let version = String(try #require(lines.first).split(separator: " ").last ?? "")
@@ -35,10 +35,10 @@ import Testing
   }
 
   @Test(arguments: goFixtures)
-  func goBuildInfoAgreesWithGoVersionM(_ fixture: Fixture) throws {
+  func goBuildInfoAgreesWithGoVersionM(_ fixture: Fixture) async throws {
     let facts = try BinaryInspector.inspectFile(atPath: fixture.path)
     let info = try #require(facts.goBuild, "no Go build info read from \(fixture.name) (\(facts.format))")
-    let oracle = try Self.goVersionM(fixture.path)
+    let oracle = try await Self.goVersionM(fixture.path)
     #expect(info.version == oracle.version)
     #expect(info.path == oracle.fields["path"])
     #expect(info.settings == oracle.settings)
@@ -63,7 +63,7 @@ import Testing
   }
 
   /// A C program built five ways, its level read by Archway and by `readelf -n`.
-  @Test func x86ISANoteAgreesWithReadelf() throws {
+  @Test func x86ISANoteAgreesWithReadelf() async throws {
     let folder = Fixtures.scratch("isa")
     let source = folder + "/sum.c"
     try "int main(int c, char **v) { float a[64]; for (int i = 0; i < 64; i++) a[i] = i * c; return (int)a[c]; }\n"
@@ -77,10 +77,10 @@ import Testing
     ]
     for build in builds {
       let output = "\(folder)/\(build.name)"
-      let compiled = try Command.run("gcc", build.flags + [source, "-o", output])
+      let compiled = try await Command.run("gcc", build.flags + [source, "-o", output])
       try #require(compiled.status == 0, "\(compiled.stderr)")
       let facts = try BinaryInspector.inspectFile(atPath: output)
-      let notes = try Command.run("readelf", ["-nW", output]).stdout
+      let notes = try await Command.run("readelf", ["-nW", output]).stdout
       let line = notes.split(separator: "\n").first { $0.contains("x86 ISA needed:") }
       // readelf lists every level bit; the highest is the level.
       let listed = line.map { $0.components(separatedBy: "x86 ISA needed:")[1].split(separator: ",") } ?? []
@@ -120,10 +120,10 @@ import Testing
   /// Each level's qemu model runs that level and no more, by glibc's own account (`ld.so --help`
   /// lists the x86-64 levels the CPU supports) and by probes of one instruction each: SSE3's
   /// `haddps`, ARMv6's `rev`, ARMv7's `movw`, ARMv8.1's `ldadd` (LSE atomics, in ARMv8.2).
-  @Test func eachLevelsModelIsThatLevel() throws {
+  @Test func eachLevelsModelIsThatLevel() async throws {
     for level in CPULevel.levels where level.arch == "amd64" {
       guard let model = level.qemuModel else { continue }
-      let help = try Command.run("qemu-x86_64-static", ["-cpu", model, "/lib64/ld-linux-x86-64.so.2", "--help"])
+      let help = try await Command.run("qemu-x86_64-static", ["-cpu", model, "/lib64/ld-linux-x86-64.so.2", "--help"])
       let supported = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         .filter { $0.hasPrefix("x86-64-v") && $0.contains("(supported") }.map { $0.split(separator: " ")[0] }
       #expect(String(supported.first ?? "x86-64") == level.name, "\(model): \(help.stdout)")
@@ -157,17 +157,17 @@ import Testing
     // The baseline model still runs what a baseline build is: Go's GOAMD64=v1, gcc's default.
     let baseline = try #require(CPULevel.known("x86-64")?.qemuModel)
     for fixture in ["go-linux-amd64", "c-gcc-linux-amd64"] {
-      let ran = try Command.run("qemu-x86_64-static", ["-cpu", baseline, Fixtures.named(fixture).path, "x"])
+      let ran = try await Command.run("qemu-x86_64-static", ["-cpu", baseline, Fixtures.named(fixture).path, "x"])
       #expect(ran.status == 0 && ran.stderr.isEmpty, "\(fixture) on \(baseline): \(ran.stderr)")
     }
     for probe in probes {
       let binary = "\(folder)/\(probe.name)"
-      let built = try Command.run(probe.compiler, probe.flags + ["-static", "-O1", source, "-o", binary])
+      let built = try await Command.run(probe.compiler, probe.flags + ["-static", "-O1", source, "-o", binary])
       try #require(built.status == 0, "\(built.stderr)")
       let needs = try #require(CPULevel.known(probe.needs))
       // x86-64-v4 has no model (TCG emulates no AVX-512): nothing to probe.
       for level in CPULevel.levels where level.arch == needs.arch && level.qemuModel != nil {
-        let ran = try Command.run(probe.emulator, ["-cpu", level.qemuModel!, binary])
+        let ran = try await Command.run(probe.emulator, ["-cpu", level.qemuModel!, binary])
         #expect((ran.status == 0) == (level.rank! >= needs.rank!), "\(probe.name) on \(level.name): \(ran.status)")
       }
     }

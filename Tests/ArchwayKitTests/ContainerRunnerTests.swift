@@ -33,9 +33,11 @@ import Testing
     return await Scheduler(jobs: 2, failFast: false, executor: executor).run(cells)
   }
 
-  static func containers() throws -> [String] {
-    try Command.run("podman", ["ps", "-a", "--filter", "ancestor=archway/debian-11:arm64", "--format", "{{.ID}}"])
-      .stdout.split(separator: "\n").map(String.init)
+  static func containers() async throws -> [String] {
+    try await Command.run(
+      "podman", ["ps", "-a", "--filter", "ancestor=archway/debian-11:arm64", "--format", "{{.ID}}"]
+    )
+    .stdout.split(separator: "\n").map(String.init)
   }
 
   @Test func theBookwormGccBuildFailsOnDebian11AndTheZigBuildPasses() async throws {
@@ -76,7 +78,7 @@ import Testing
       let fingerprint = try #require(record.fingerprint)
       #expect(fingerprint.machine == "aarch64" && fingerprint.libc == "glibc 2.31", "\(fingerprint)")
     }
-    #expect(try Self.containers().isEmpty, "every container was removed")
+    await #expect(try Self.containers().isEmpty, "every container was removed")
   }
 
   @Test func limitsAndEnvironmentApplyInsideTheContainer() async throws {

@@ -6,7 +6,8 @@ import Testing
 /// Archway's ELF facts against what each fixture was built to be (the manifest), pyelftools and file(1).
 @Suite struct ELFReaderTests {
   static let fixtures = Fixtures.binaries.filter { $0.os == "linux" && !$0.name.hasSuffix("-noshdr") }
-  static let oracle: [String: OracleRecord] = (try? Oracle.facts(fixtures.map(\.path))) ?? [:]
+  /// pyelftools' facts for every fixture, read once, in one run of the oracle.
+  static let oracleRun = Task { (try? await Oracle.facts(fixtures.map(\.path))) ?? [:] }
 
   static func facts(_ fixture: Fixture) throws -> BinaryFacts {
     try BinaryInspector.inspectFile(atPath: fixture.path)
@@ -35,9 +36,9 @@ import Testing
   }
 
   @Test(arguments: fixtures)
-  func agreesWithPyelftools(_ fixture: Fixture) throws {
+  func agreesWithPyelftools(_ fixture: Fixture) async throws {
     let f = try Self.facts(fixture)
-    let o = try #require(Self.oracle[fixture.path], "pyelftools gave nothing")
+    let o = try #require(await Self.oracleRun.value[fixture.path], "pyelftools gave nothing")
     let spec = try #require(TargetCatalog.spec(for: try Platform.parse(fixture.platform!)))
     #expect(o["e_machine"] as? String == spec.machineName)
     #expect(f.bits == o["elf_class"] as? Int)
@@ -63,9 +64,9 @@ import Testing
   }
 
   @Test(arguments: fixtures)
-  func agreesWithFile(_ fixture: Fixture) throws {
+  func agreesWithFile(_ fixture: Fixture) async throws {
     let f = try Self.facts(fixture)
-    let said = try Oracle.file(fixture.path)
+    let said = try await Oracle.file(fixture.path)
     #expect(said.hasPrefix("ELF \(f.bits!)-bit \(f.endian == .little ? "LSB" : "MSB")"), "\(said)")
     let typeWords = [
       "pie": "pie executable", "executable": "LSB executable", "shared-library": "shared object",
@@ -85,9 +86,9 @@ import Testing
     if let id = f.buildID { #expect(said.contains("BuildID[sha1]=\(id)"), "\(said)") }
   }
 
-  @Test func cxxFloorsAreReadForEveryVersionFamily() throws {
+  @Test func cxxFloorsAreReadForEveryVersionFamily() async throws {
     let f = try Self.facts(Fixtures.named("cxx-gxx-amd64"))
-    let o = try #require(Self.oracle[Fixtures.named("cxx-gxx-amd64").path])
+    let o = try #require(await Self.oracleRun.value[Fixtures.named("cxx-gxx-amd64").path])
     let names = (o["version_requirements"] as? [String: [String]] ?? [:]).values.flatMap { $0 }
     for family in ["GLIBC", "GLIBCXX", "CXXABI"] {
       let versions = names.filter { $0.hasPrefix(family + "_") }.compactMap {
@@ -97,26 +98,26 @@ import Testing
     }
   }
 
-  @Test func armFloatABIAndRiscVABIComeFromTheFlags() throws {
+  @Test func armFloatABIAndRiscVABIComeFromTheFlags() async throws {
     let armhf = try Self.facts(Fixtures.named("c-gcc-linux-arm-v7"))
     let armel = try Self.facts(Fixtures.named("c-gcc-linux-arm-v5"))
     #expect(armhf.floatABI == "hard" && armhf.abi == "eabi5")
     #expect(armel.floatABI == "soft" && armel.abi == "eabi5")
     let riscv = try Self.facts(Fixtures.named("c-gcc-linux-riscv64"))
     #expect(riscv.abi == "lp64d" && riscv.floatABI == "double")
-    #expect(try Oracle.file(Fixtures.named("c-gcc-linux-riscv64").path).contains("double-float ABI"))
+    await #expect(try Oracle.file(Fixtures.named("c-gcc-linux-riscv64").path).contains("double-float ABI"))
     let ppc = try Self.facts(Fixtures.named("c-gcc-linux-ppc64le"))
     #expect(ppc.abi == "elfv2")
-    #expect(try Oracle.file(Fixtures.named("c-gcc-linux-ppc64le").path).contains("ELF V2 ABI"))
+    await #expect(try Oracle.file(Fixtures.named("c-gcc-linux-ppc64le").path).contains("ELF V2 ABI"))
     #expect(try Self.facts(Fixtures.named("c-gcc-linux-mips64le")).abi == "n64")
   }
 
   /// sstrip leaves no section headers: every fact must then come from program headers and DT_* alone.
   @Test(arguments: Fixtures.binaries.filter { $0.name.hasSuffix("-noshdr") })
-  func withoutSectionHeadersTheFactsAreTheSame(_ fixture: Fixture) throws {
+  func withoutSectionHeadersTheFactsAreTheSame(_ fixture: Fixture) async throws {
     let stripped = try BinaryInspector.inspectFile(atPath: fixture.path)
     let original = try BinaryInspector.inspectFile(atPath: String(fixture.path.dropLast("-noshdr".count)))
-    #expect(try Command.run("readelf", ["-S", "-W", fixture.path]).stdout.contains("no sections"))
+    #expect(try await Command.run("readelf", ["-S", "-W", fixture.path]).stdout.contains("no sections"))
     var expected = original
     expected.path = stripped.path
     #expect(stripped == expected)
@@ -131,8 +132,8 @@ import Testing
     "/usr/aarch64-linux-gnu/lib/libc.so.6", "/usr/s390x-linux-gnu/lib/libc.so.6",
     "/usr/arm-linux-gnueabihf/lib/libc.so.6",
   ])
-  func versionDefinitionsAgreeWithReadelf(_ library: String) throws {
-    let listing = try Command.run("readelf", ["-V", "-W", library]).stdout
+  func versionDefinitionsAgreeWithReadelf(_ library: String) async throws {
+    let listing = try await Command.run("readelf", ["-V", "-W", library]).stdout
     let section =
       listing.components(separatedBy: "'.gnu.version_d'").dropFirst().first?
       .components(separatedBy: "section '").first ?? ""

@@ -242,15 +242,15 @@ import Testing
       run:
         - argv: ["true"]
       """, in: Self.folder("fingerprint"))
-    let uname = try Command.run("uname", ["-m"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    let hostLibc = try Command.run("getconf", ["GNU_LIBC_VERSION"]).stdout.trimmingCharacters(
+    let uname = try await Command.run("uname", ["-m"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let hostLibc = try await Command.run("getconf", ["GNU_LIBC_VERSION"]).stdout.trimmingCharacters(
       in: .whitespacesAndNewlines)
     let native = try #require(records[0].fingerprint)
     #expect(native.machine == uname && native.libc == hostLibc && native.kernel?.isEmpty == false)
     for (record, package) in zip(records.dropFirst(), ["libc6-arm64-cross", "libc6-s390x-cross"]) {
       let fingerprint = try #require(record.fingerprint, "\(record.id)")
       // The sysroot's glibc, asked under the emulator, against the version dpkg installed.
-      let version = try Command.run("dpkg-query", ["-W", "-f", "${Version}", package]).stdout
+      let version = try await Command.run("dpkg-query", ["-W", "-f", "${Version}", package]).stdout
       let upstream = version.split(separator: "-").first.map(String.init) ?? version
       #expect(fingerprint.libc == "glibc \(upstream)", "\(record.id): \(fingerprint)")
       #expect(fingerprint.machine == nil)

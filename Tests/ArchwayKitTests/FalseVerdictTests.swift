@@ -287,7 +287,7 @@ import Testing
     #expect(details.contains("00000010: 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f  ................ <"))
     #expect(details.contains("00000010: 10 11 12 13 14 ff 16 17 18 19 1a 1b 1c 1d 1e 1f  ................ <"))
     let log = try #require(record.steps.last?.stdoutLog)
-    let cmp = try Command.run("cmp", [golden, log])
+    let cmp = try await Command.run("cmp", [golden, log])
     #expect(cmp.stdout.contains("differ: byte 22,"), "cmp counts from 1: \(cmp.stdout)")
   }
 

@@ -122,7 +122,7 @@ import Testing
   /// (`apt-cache show`), and on this host, where Scripts/setup-host.sh installed them through
   /// `archway setup`, each holds what `check` takes as its witness (`dpkg -L`, or `dpkg -S` of the
   /// program's real path where Debian's alternatives name it).
-  @Test func everyNeedOfTheShippedMatricesIsARealDebianPackageHoldingItsWitness() throws {
+  @Test func everyNeedOfTheShippedMatricesIsARealDebianPackageHoldingItsWitness() async throws {
     var cells: [Cell] = []
     let files =
       try FileManager.default.contentsOfDirectory(atPath: Fixtures.root + "/Matrix").filter {
@@ -136,21 +136,28 @@ import Testing
     let needs = HostSetup.needs(for: cells, host: HostProbe.platform(), hostCPULevel: nil)
     let packages = needs.filter { $0.kind == .package }
     #expect(packages.count >= 25, "\(packages.map(\.name))")
-    let shown = try Command.run("apt-cache", ["show", "--no-all-versions"] + packages.map(\.name))
+    let shown = try await Command.run("apt-cache", ["show", "--no-all-versions"] + packages.map(\.name))
     for package in packages {
       #expect(shown.stdout.contains("Package: \(package.name)\n"), "not in Debian's archive: \(package.name)")
-      let files = try Command.run("dpkg", ["-L", package.name])
+      let files = try await Command.run("dpkg", ["-L", package.name])
       #expect(files.status == 0, "not installed here: \(package.name)")
       let listed = Set(files.stdout.split(separator: "\n").map(String.init))
-      let held = package.witnesses.contains { witness in
-        if witness.hasPrefix("/") { return listed.contains(witness) }
-        if listed.contains(where: { $0.hasSuffix("bin/" + witness) }) { return true }
+      var held = false
+      for witness in package.witnesses where !held {
+        if witness.hasPrefix("/") {
+          held = listed.contains(witness)
+          continue
+        }
+        if listed.contains(where: { $0.hasSuffix("bin/" + witness) }) {
+          held = true
+          continue
+        }
         guard let found = ProcessSupervisor.locate(witness, path: ProcessInfo.processInfo.environment["PATH"]) else {
-          return false
+          continue
         }
         let real = URL(fileURLWithPath: found).resolvingSymlinksInPath().path
-        let owner = (try? Command.run("dpkg", ["-S", real]).stdout) ?? ""
-        return owner.hasPrefix(package.name + ":") || owner.hasPrefix(package.name + " ")
+        let owner = (try? await Command.run("dpkg", ["-S", real]).stdout) ?? ""
+        held = owner.hasPrefix(package.name + ":") || owner.hasPrefix(package.name + " ")
       }
       #expect(held, "\(package.name) holds none of \(package.witnesses)")
     }

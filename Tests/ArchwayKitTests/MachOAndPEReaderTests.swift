@@ -39,17 +39,17 @@ import Testing
   }
 
   @Test(arguments: darwin)
-  func thinMachOMatchesHowItWasBuiltAndMacholib(_ fixture: Fixture) throws {
+  func thinMachOMatchesHowItWasBuiltAndMacholib(_ fixture: Fixture) async throws {
     let f = try BinaryInspector.inspectFile(atPath: fixture.path)
     let platform = try Platform.parse(fixture.platform!)
     #expect(f.format == .macho && f.error == nil)
     #expect(f.arch == platform.arch && f.type == fixture.type && f.libc == .system && f.bits == 64)
-    let o = try #require(try Oracle.facts([fixture.path])[fixture.path])
+    let o = try #require(try await Oracle.facts([fixture.path])[fixture.path])
     let expected = try #require((o["slices"] as? [[String: Any]])?.first)
     let slice = try #require(f.slices?.first)
     Self.compare(slice, expected)
     #expect(f.needed == slice.dylibs + slice.weakDylibs)
-    let said = try Oracle.file(fixture.path)
+    let said = try await Oracle.file(fixture.path)
     #expect(said.hasPrefix("Mach-O 64-bit \(slice.cpu) executable"), "\(said)")
     #expect(said.contains("PIE") == (slice.type == "pie"), "\(said)")
   }
@@ -70,7 +70,7 @@ import Testing
   }
 
   @Test(arguments: [false, true])
-  func fatMachOReportsEverySlice(wide: Bool) throws {
+  func fatMachOReportsEverySlice(wide: Bool) async throws {
     let parts = [Fixtures.named("go-darwin-amd64"), Fixtures.named("go-darwin-arm64")]
     let path = try Self.makeFat(parts, wide: wide)
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -79,24 +79,24 @@ import Testing
     #expect(f.arch == nil)
     let slices = try #require(f.slices)
     #expect(slices.map(\.arch) == ["amd64", "arm64"])
-    let o = try #require(try Oracle.facts([path])[path])
+    let o = try #require(try await Oracle.facts([path])[path])
     let expected = try #require(o["slices"] as? [[String: Any]])
     #expect(expected.count == 2)
     for (slice, oracle) in zip(slices, expected) { Self.compare(slice, oracle) }
     if !wide {  // file(1) 5.44 does not know fat64 headers.
-      let said = try Oracle.file(path)
+      let said = try await Oracle.file(path)
       #expect(said.contains("Mach-O universal binary with 2 architectures: [x86_64"), "\(said)")
       #expect(said.contains("arm64"), "\(said)")
     }
   }
 
   @Test(arguments: windows)
-  func peMatchesHowItWasBuiltAndPefile(_ fixture: Fixture) throws {
+  func peMatchesHowItWasBuiltAndPefile(_ fixture: Fixture) async throws {
     let f = try BinaryInspector.inspectFile(atPath: fixture.path)
     let platform = try Platform.parse(fixture.platform!)
     #expect(f.format == .pe && f.error == nil && f.warnings.isEmpty)
     #expect(f.arch == platform.arch && f.type == fixture.type && f.libc == .system)
-    let o = try #require(try Oracle.facts([fixture.path])[fixture.path])
+    let o = try #require(try await Oracle.facts([fixture.path])[fixture.path])
     let spec = try #require(TargetCatalog.spec(for: platform))
     let machines = [
       "IMAGE_FILE_MACHINE_AMD64": 0x8664, "IMAGE_FILE_MACHINE_ARM64": 0xAA64, "IMAGE_FILE_MACHINE_I386": 0x14C,
@@ -109,7 +109,7 @@ import Testing
     #expect(f.dlls == o["dlls"] as? [String])
     #expect(f.needed == f.dlls)
     #expect((f.type == "shared-library") == (o["is_dll"] as? Bool))
-    let said = try Oracle.file(fixture.path)
+    let said = try await Oracle.file(fixture.path)
     #expect(said.hasPrefix("\(f.peFormat!) executable (console)"), "\(said)")
   }
 

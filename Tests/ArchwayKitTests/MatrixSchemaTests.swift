@@ -14,8 +14,8 @@ import Testing
         print(path, "ok" if not errors else "invalid: " + errors[0].message)
     """
 
-  static func validate(_ paths: [String]) throws -> [String] {
-    let result = try Command.run(
+  static func validate(_ paths: [String]) async throws -> [String] {
+    let result = try await Command.run(
       "python3", ["-c", validator, Fixtures.root + "/Matrix/archway.schema.json"] + paths)
     #expect(result.status == 0, "\(result.stderr)")
     return result.stdout.split(separator: "\n").map(String.init)
@@ -27,7 +27,7 @@ import Testing
     return path
   }
 
-  @Test func everyShippedMatrixAndTheDocsExampleAreValid() throws {
+  @Test func everyShippedMatrixAndTheDocsExampleAreValid() async throws {
     let examples = try FileManager.default.contentsOfDirectory(atPath: Fixtures.root + "/Examples")
       .map { Fixtures.root + "/Examples/\($0)/archway.yml" }.filter { FileManager.default.fileExists(atPath: $0) }
     let shipped =
@@ -38,18 +38,18 @@ import Testing
       docs.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
     let examplePath = try Self.write(example)
     _ = try Planner(host: Platform(os: "linux", arch: "amd64")).plan(try MatrixFile.load(path: examplePath))
-    for line in try Self.validate(shipped + [examplePath]) { #expect(line.hasSuffix(" ok"), "\(line)") }
+    for line in try await Self.validate(shipped + [examplePath]) { #expect(line.hasSuffix(" ok"), "\(line)") }
   }
 
   @Test(arguments: [
     "matrix:\n  opt: [O2]\nbuidl: {}\n", "matrix:\n  platform: linux/arm64\n", "matrix:\n  libc: [muls]\n",
     "name: only a name\n", "matrix:\n  opt: [O2]\n  include: {opt: O3}\n",
   ])
-  func filesThePlannerRejectsTheSchemaRejectsToo(yaml: String) throws {
+  func filesThePlannerRejectsTheSchemaRejectsToo(yaml: String) async throws {
     let path = try Self.write(yaml)
     #expect(throws: MatrixError.self) {
       _ = try Planner(host: Platform(os: "linux", arch: "amd64")).plan(try MatrixFile.load(path: path))
     }
-    #expect(try Self.validate([path]).first?.contains("invalid") == true)
+    await #expect(try Self.validate([path]).first?.contains("invalid") == true)
   }
 }

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ReportTests {
   static func folder(_ name: String) -> String { Fixtures.scratch("report-" + name) }
 
-  @Test func patchTurnsTheOldTextIntoTheNewWithOurDiff() throws {
+  @Test func patchTurnsTheOldTextIntoTheNewWithOurDiff() async throws {
     let folder = Self.folder("diff")
     var generator = SystemRandomNumberGenerator()
     let words = ["alpha", "beta", "gamma", "delta", "", "sum=1", "sum=2"]
@@ -30,7 +30,7 @@ import Testing
       guard !diff.isEmpty else { continue }
       try a.write(toFile: folder + "/file", atomically: true, encoding: .utf8)
       try diff.write(toFile: folder + "/diff", atomically: true, encoding: .utf8)
-      let patched = try Command.run("patch", ["-s", folder + "/file", folder + "/diff"])
+      let patched = try await Command.run("patch", ["-s", folder + "/file", folder + "/diff"])
       #expect(patched.status == 0, "round \(round): \(patched.stdout)\(patched.stderr)\n\(diff)")
       #expect(try String(contentsOfFile: folder + "/file", encoding: .utf8) == b, "round \(round):\n\(diff)")
     }
@@ -44,9 +44,9 @@ import Testing
     #expect(diff.hasSuffix("… 951 more lines of diff\n"))
   }
 
-  @Test func checksumsMatchSha256sumAndReadItsOutput() throws {
+  @Test func checksumsMatchSha256sumAndReadItsOutput() async throws {
     let files = Array(Fixtures.all.prefix(6)).map(\.path)
-    let result = try Command.run("sha256sum", files)
+    let result = try await Command.run("sha256sum", files)
     #expect(result.status == 0)
     let theirs = try Checksums.parse(result.stdout, named: "sha256sum output")
     #expect(theirs.count == files.count)
@@ -56,7 +56,7 @@ import Testing
     let big = Self.folder("big") + "/blob"
     _ = FileManager.default.createFile(
       atPath: big, contents: Data((0..<3_000_001).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
-    let line = try Command.run("sha256sum", [big]).stdout
+    let line = try await Command.run("sha256sum", [big]).stdout
     #expect(Checksums.sha256(ofFile: big) == String(line.prefix(64)), "several 1 MiB pieces")
     #expect(Checksums.sha256(ofFile: big + ".absent") == nil)
     #expect(throws: ChecksumError.self) { try Checksums.parse("abc  x\n", named: "SUMS") }
@@ -67,7 +67,7 @@ import Testing
     }
   }
 
-  @Test func anyBytesAProgramPrintsStillMakeValidJUnit() throws {
+  @Test func anyBytesAProgramPrintsStillMakeValidJUnit() async throws {
     var junk = (0..<2000).map { _ in UInt8.random(in: 0...255) }
     junk += Array("]]> <x> & \" ' \u{0}\u{1B}[31m \u{FFFE}".utf8)
     var step = StepOutcome(name: "noisy", argv: ["noisy"], status: .exited(1), duration: 0.5)
@@ -87,11 +87,11 @@ import Testing
       hosts: [], started: "2026-11-23T00:00:00Z", finished: "2026-11-23T00:00:01Z", interrupted: false, cells: [cell])
     let path = Self.folder("junk") + "/junit.xml"
     try JUnitReport.render(report).write(toFile: path, atomically: true, encoding: .utf8)
-    let valid = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
+    let valid = try await Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
     #expect(valid.status == 0, "\(valid.stderr)")
     let html = Self.folder("junk") + "/report.html"
     try HTMLReport.render(report).write(toFile: html, atomically: true, encoding: .utf8)
-    #expect(try Command.run("xmllint", ["--html", "--noout", html]).status == 0)
+    #expect(try await Command.run("xmllint", ["--html", "--noout", html]).status == 0)
   }
 
   /// Our schema is no rubber stamp: what the consumers refuse (no name, a counter that is not a number,
@@ -111,11 +111,11 @@ import Testing
         + "<testcase name=\"u\"><skipped message=\"why\" type=\"skip\"/></testcase></testsuite>", true
     ),
   ])
-  func ourJUnitSchemaTellsWhatConsumersReadFromWhatTheyRefuse(suite: String, valid: Bool) throws {
+  func ourJUnitSchemaTellsWhatConsumersReadFromWhatTheyRefuse(suite: String, valid: Bool) async throws {
     let path = Self.folder("schema-\(abs(suite.hashValue))") + "/junit.xml"
     for xml in [suite, "<testsuites tests=\"1\" time=\"0.5\">\(suite)</testsuites>"] {
       try ("<?xml version=\"1.0\"?>\n" + xml).write(toFile: path, atomically: true, encoding: .utf8)
-      let result = try Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
+      let result = try await Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
       #expect((result.status == 0) == valid, "\(xml): \(result.stderr)")
     }
   }

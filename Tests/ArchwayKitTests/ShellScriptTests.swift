@@ -17,17 +17,17 @@ import Testing
   ]
 
   @Test(arguments: kitScripts.map(\.0))
-  func theKitsScriptsPassShellcheck(name: String) throws {
+  func theKitsScriptsPassShellcheck(name: String) async throws {
     let script = try #require(Self.kitScripts.first { $0.0 == name }?.1)
     let path = Fixtures.scratch("shellcheck-" + name) + "/script.sh"
     try ("#!/bin/sh\n" + script + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    let result = try Command.run("shellcheck", ["--shell=sh", "--severity=warning", path])
+    let result = try await Command.run("shellcheck", ["--shell=sh", "--severity=warning", path])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
   }
 
   /// What the container client writes for a step (variables, a folder, limits) is valid sh too, for
   /// values full of quotes and spaces.
-  @Test func aContainerStepsScriptPassesShellcheck() throws {
+  @Test func aContainerStepsScriptPassesShellcheck() async throws {
     let folder = Fixtures.scratch("shellcheck-step")
     let session = ContainerSession(engine: "podman", id: "", folder: folder)
     let argv = session.exec(
@@ -36,11 +36,11 @@ import Testing
     let step = try #require(argv.dropLast().last)
     let script = try String(contentsOfFile: "\(folder)/\(step)/run.sh", encoding: .utf8)
     try ("#!/bin/sh\n" + script).write(toFile: folder + "/run-check.sh", atomically: true, encoding: .utf8)
-    let result = try Command.run("shellcheck", ["--shell=sh", "--severity=warning", folder + "/run-check.sh"])
+    let result = try await Command.run("shellcheck", ["--shell=sh", "--severity=warning", folder + "/run-check.sh"])
     #expect(result.status == 0, "\(result.stdout)\(script)")
   }
 
-  @Test func theRepositorysScriptsPassShellcheck() throws {
+  @Test func theRepositorysScriptsPassShellcheck() async throws {
     let folders = ["Scripts", "Benchmarks"].map { Fixtures.root + "/" + $0 }
     let scripts =
       try folders.flatMap { folder in
@@ -49,7 +49,7 @@ import Testing
         }
       } + [Fixtures.root + "/.ci/run"]
     #expect(scripts.count >= 6)
-    let result = try Command.run("shellcheck", ["--severity=warning"] + scripts.sorted())
+    let result = try await Command.run("shellcheck", ["--severity=warning"] + scripts.sorted())
     #expect(result.status == 0, "\(result.stdout)")
   }
 }

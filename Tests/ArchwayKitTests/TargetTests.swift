@@ -52,14 +52,15 @@ import Testing
 
   // The names must be ones the real tools accept: each list comes from the tool itself.
 
-  @Test func goNamesAreInGoToolDistList() throws {
-    let known = Set(try Command.run("go", ["tool", "dist", "list"]).stdout.split(separator: "\n").map(String.init))
+  @Test func goNamesAreInGoToolDistList() async throws {
+    let known = Set(
+      try await Command.run("go", ["tool", "dist", "list"]).stdout.split(separator: "\n").map(String.init))
     for n in TargetCatalog.names(libc: .gnu(nil)) { #expect(known.contains("\(n.goos)/\(n.goarch)"), "\(n.platform)") }
   }
 
   @Test(arguments: ["gnu", "musl", "gnu-2.17"])
-  func zigNamesAreZigTargets(libc: String) throws {
-    let listing = try Command.run("python3", ["-m", "ziglang", "targets"]).stdout
+  func zigNamesAreZigTargets(libc: String) async throws {
+    let listing = try await Command.run("python3", ["-m", "ziglang", "targets"]).stdout
     let requirement = try LibcRequirement.parse(libc)
     for n in TargetCatalog.names(libc: requirement) where n.os == "linux" {
       let base = n.zig.split(separator: ".").first.map(String.init) ?? n.zig
@@ -75,30 +76,30 @@ import Testing
   }
 
   @Test(arguments: ["gnu", "musl"])
-  func rustNamesAreRustTargets(libc: String) throws {
+  func rustNamesAreRustTargets(libc: String) async throws {
     let known = Set(
-      try Command.run("rustc", ["--print", "target-list"]).stdout.split(separator: "\n").map(String.init))
+      try await Command.run("rustc", ["--print", "target-list"]).stdout.split(separator: "\n").map(String.init))
     for n in TargetCatalog.names(libc: try LibcRequirement.parse(libc)) {
       #expect(known.contains(n.rust), "\(n.platform): \(n.rust)")
     }
   }
 
-  @Test func gccPrefixesAndMultiarchAreTheInstalledCrossCompilers() throws {
+  @Test func gccPrefixesAndMultiarchAreTheInstalledCrossCompilers() async throws {
     for n in TargetCatalog.names(libc: .gnu(nil)) where n.os == "linux" && n.platform != "linux/loong64" {
       let prefix = try #require(n.gccPrefix)
-      let machine = try Command.run(prefix + "gcc", ["-dumpmachine"]).stdout.trimmingCharacters(
+      let machine = try await Command.run(prefix + "gcc", ["-dumpmachine"]).stdout.trimmingCharacters(
         in: .whitespacesAndNewlines)
       #expect(machine + "-" == prefix, "\(n.platform)")
-      let multiarch = try Command.run(prefix + "gcc", ["-print-multiarch"]).stdout.trimmingCharacters(
+      let multiarch = try await Command.run(prefix + "gcc", ["-print-multiarch"]).stdout.trimmingCharacters(
         in: .whitespacesAndNewlines)
       #expect(multiarch == n.multiarch, "\(n.platform)")
     }
   }
 
-  @Test func qemuNamesAreInstalledEmulators() throws {
+  @Test func qemuNamesAreInstalledEmulators() async throws {
     for n in TargetCatalog.names(libc: .gnu(nil)) {
       guard let qemu = n.qemu else { continue }
-      #expect(try Command.run("sh", ["-c", "command -v \(qemu)-static"]).status == 0, "\(qemu)-static")
+      #expect(try await Command.run("sh", ["-c", "command -v \(qemu)-static"]).status == 0, "\(qemu)-static")
     }
   }
 }

@@ -9,11 +9,11 @@ import Testing
 @Suite struct TestResultsTests {
   static func folder(_ name: String) -> String { Fixtures.scratch("tests-" + name) }
 
-  @Test func goTestJSONNamesEachTestAndItsVerdict() throws {
+  @Test func goTestJSONNamesEachTestAndItsVerdict() async throws {
     var environment = ProcessInfo.processInfo.environment
     environment["GOARCH"] = "s390x"
     environment["CGO_ENABLED"] = "0"
-    let run = try Command.run(
+    let run = try await Command.run(
       "go", ["test", "-json", "-count=1", "-exec", "\(Fixtures.archway) exec --target linux/s390x --", "."],
       environment: environment, workingDirectory: Fixtures.root + "/Examples/gomod")
     #expect(run.status == 1, "\(run.stderr)")
@@ -24,7 +24,7 @@ import Testing
     #expect(cases.allSatisfy { $0.duration != nil })
   }
 
-  @Test func tapFromTestMoreWithSkipsTodosAndDiagnostics() throws {
+  @Test func tapFromTestMoreWithSkipsTodosAndDiagnostics() async throws {
     let script = """
       use Test::More tests => 5;
       ok(1, 'first');
@@ -33,14 +33,14 @@ import Testing
       TODO: { local $TODO = 'later'; ok(0, 'a todo'); }
       is(2, 3, 'arithmetic');
       """
-    let run = try Command.run("perl", ["-e", script])
+    let run = try await Command.run("perl", ["-e", script])
     #expect(run.stderr.contains("Looks like you failed 2 tests of 5"), "the producer's own count: \(run.stderr)")
     // Test::More writes its diagnostics to stderr; a harness that merges them gets them per test.
     let cases = TestResults.tap(run.stdout)
     #expect(cases.map(\.name) == ["first", "second fails", "test 3", "a todo", "arithmetic"], "\(run.stdout)")
     #expect(cases.map(\.verdict) == [.passed, .failed, .skipped, .skipped, .failed])
     let merged = TestResults.tap(
-      try Command.run("sh", ["-c", "perl -e \"$0\" 2>&1", script]).stdout)
+      try await Command.run("sh", ["-c", "perl -e \"$0\" 2>&1", script]).stdout)
     #expect(merged[4].output.contains("got: '2'"), "\(merged[4])")
     // A `#` that starts no directive belongs to the description: the failure must not be lost.
     let hashed = TestResults.tap("ok 1 - fine\nnot ok 2 - issue #12 again\nok 3 # skip no disk\n")
@@ -48,7 +48,7 @@ import Testing
     #expect(hashed.map(\.verdict) == [.passed, .failed, .skipped])
   }
 
-  @Test func junitFromPytest() throws {
+  @Test func junitFromPytest() async throws {
     let folder = Self.folder("pytest")
     try """
     import pytest
@@ -58,7 +58,7 @@ import Testing
     def test_skipped(): pass
     def test_error(bad_fixture): pass
     """.write(toFile: folder + "/test_sample.py", atomically: true, encoding: .utf8)
-    let run = try Command.run(
+    let run = try await Command.run(
       "python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", folder + "/junit.xml", folder])
     #expect(run.status == 1, "\(run.stdout)")
     let cases = try TestResults.parse(

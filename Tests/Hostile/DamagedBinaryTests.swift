@@ -8,8 +8,8 @@ import Testing
 @Suite struct DamagedBinaryTests {
   /// Where the last loaded segment's bytes end, by `readelf -lW`: a cut below it loses code or data
   /// the loader maps (bytes after it, such as a symbol table, the program does not need).
-  static func loadedEnd(_ path: String) throws -> Int {
-    let text = try Command.run("readelf", ["-lW", path]).stdout
+  static func loadedEnd(_ path: String) async throws -> Int {
+    let text = try await Command.run("readelf", ["-lW", path]).stdout
     let ends = text.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("LOAD") }.map {
       line in
       let fields = line.split(separator: " ")
@@ -29,12 +29,12 @@ import Testing
   }
 
   @Test(arguments: ["c-gcc-linux-amd64", "c-gcc-linux-s390x-noshdr", "c-gcc-linux-arm-v7", "c-zig-amd64-gnu2.17"])
-  func aBinaryCutShortIsDamagedWhereverTheCutFalls(name: String) throws {
+  func aBinaryCutShortIsDamagedWhereverTheCutFalls(name: String) async throws {
     let fixture = Fixtures.named(name)
     let folder = Fixtures.scratch("cut-\(name)")
     let whole = try BinaryInspector.inspectFile(atPath: fixture.path)
     #expect(whole.warnings.isEmpty && whole.damage == nil, "\(whole.warnings)")
-    let end = try Self.loadedEnd(fixture.path)
+    let end = try await Self.loadedEnd(fixture.path)
     for percent in [1, 10, 25, 50, 75, 90, 99] {
       let path = try Self.cut(fixture, to: max(64, end * percent / 100), in: folder)
       let facts = try BinaryInspector.inspectFile(atPath: path)
@@ -45,8 +45,8 @@ import Testing
   }
 
   /// `.gnu.version_r`'s first auxiliary entry, by `readelf -V`: its file offset.
-  static func versionNeedsOffset(_ path: String) throws -> Int {
-    let text = try Command.run("readelf", ["-VW", path]).stdout
+  static func versionNeedsOffset(_ path: String) async throws -> Int {
+    let text = try await Command.run("readelf", ["-VW", path]).stdout
     let section = try #require(text.components(separatedBy: "'.gnu.version_r'").last)
     let offset = try #require(section.firstMatch(of: /Offset: 0x([0-9a-f]+)/)?.1)
     return try #require(Int(offset, radix: 16))
@@ -67,14 +67,14 @@ import Testing
 
   /// A version-needs table whose aux offset or version name points nowhere: the floor it hides
   /// (GLIBC_2.34, above the 2.17 ceiling) must not turn into "needs no versioned glibc".
-  @Test func aCorruptVersionNeedsTableIsDamageNotAPass() throws {
+  @Test func aCorruptVersionNeedsTableIsDamageNotAPass() async throws {
     let fixture = Fixtures.named("c-gcc-linux-amd64")
     let folder = Fixtures.scratch("verneed")
-    let start = try Self.versionNeedsOffset(fixture.path)
+    let start = try await Self.versionNeedsOffset(fixture.path)
     // Elf64_Verneed: vn_aux at +8; the first Elf64_Vernaux follows at +16, its vna_name at +8.
     for (tag, offset) in [("aux", start + 8), ("name", start + 16 + 8)] {
       let path = try Self.patched(fixture, at: offset, 0x7FFF_FFF0, in: folder, tag)
-      let readelf = try Command.run("readelf", ["-VW", path])
+      let readelf = try await Command.run("readelf", ["-VW", path])
       #expect(!readelf.stdout.contains("GLIBC_2.34"), "readelf still reads the version: \(tag)")
       let facts = try BinaryInspector.inspectFile(atPath: path)
       let violations = ArtifactVerifier.check(facts, against: try Self.policy(fixture))
@@ -84,13 +84,14 @@ import Testing
 
   @Test func verifyFailsAndInspectNamesADamagedFile() async throws {
     let fixture = Fixtures.named("c-gcc-linux-amd64")
-    let path = try Self.cut(fixture, to: try Self.loadedEnd(fixture.path) / 2, in: Fixtures.scratch("cli-cut"))
-    let verify = try await Command.runDetached(
+    let end = try await Self.loadedEnd(fixture.path)
+    let path = try Self.cut(fixture, to: end / 2, in: Fixtures.scratch("cli-cut"))
+    let verify = try await Command.run(
       Fixtures.archway, ["verify", "--target", "linux/amd64", "--glibc-max", "2.17", path],
       environment: ["NO_COLOR": "1"])
     #expect(verify.status == 1, "\(verify.stderr)")
     #expect(verify.stdout.contains("\(path): is damaged: "), "\(verify.stdout)")
-    let inspect = try await Command.runDetached(Fixtures.archway, ["inspect", path], environment: ["NO_COLOR": "1"])
+    let inspect = try await Command.run(Fixtures.archway, ["inspect", path], environment: ["NO_COLOR": "1"])
     #expect(inspect.status == 0)
     #expect(inspect.stderr.contains("\(path): is damaged: "), "\(inspect.stderr)")
   }
@@ -100,7 +101,7 @@ import Testing
   @Test func aCellWhoseBuildLeftACutBinaryFails() async throws {
     let fixture = Fixtures.named("c-gcc-linux-amd64")
     let folder = Fixtures.scratch("cell-cut")
-    let size = try Self.loadedEnd(fixture.path) * 3 / 4
+    let size = try await Self.loadedEnd(fixture.path) * 3 / 4
     let yaml = """
       matrix:
         platform: [linux/amd64]

@@ -19,7 +19,7 @@ import Testing
 
   /// `archway ARGUMENTS` with this process's environment, without colour.
   static func archway(_ arguments: String...) async throws -> CommandResult {
-    try await Command.runDetached(Fixtures.archway, arguments, environment: Fixtures.childEnvironment)
+    try await Command.run(Fixtures.archway, arguments, environment: Fixtures.childEnvironment)
   }
 
   static func report(_ folder: String) throws -> [String: Any] {
@@ -63,9 +63,9 @@ import Testing
     let folder = Fixtures.scratch("full")
     let disk = folder + "/disk"
     try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-    let mounted = try Command.run("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", disk])
+    let mounted = try await Command.run("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", disk])
     try #require(mounted.status == 0, "mount needs root: \(mounted.stderr)")
-    defer { _ = try? Command.run("umount", [disk]) }
+    defer { _ = try? Command.runWaiting("umount", [disk]) }
     let path = try Self.building("argv: [sh, -c, 'head -c 2000000 /dev/zero']", in: folder)
     let result = try await Self.archway("run", "--out", disk + "/out", path)
     #expect(result.status == 3, "\(result.stderr)")
@@ -98,7 +98,7 @@ import Testing
     try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
     #expect(chmod(locked, 0o555) == 0)
     let path = try Self.building("argv: ['true']", in: folder)
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       "setpriv",
       [
         "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", Fixtures.archway, "run", "--out",
@@ -124,7 +124,7 @@ import Testing
           argv: [echo, hello]
           expect: {stdout_file: "${golden}"}
       """, in: folder)
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       Fixtures.archway, ["run", path, "--out", folder + "/out"], environment: ["NO_COLOR": "1"],
       workingDirectory: folder)
     #expect(result.status == 3, "\(result.stderr)")

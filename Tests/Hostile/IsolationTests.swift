@@ -33,7 +33,7 @@ import Testing
             stdout_matches: "\\\\A(core|fd|full|null|ptmx|pts|random|shm|stderr|stdin|stdout|tty|urandom|zero|\\\\n)+0\\\\n\\\\z"
       """
     try yaml.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let result = try await Command.runDetached(
+    let result = try await Command.run(
       Fixtures.archway, ["run", folder + "/m.yml", "--out", folder + "/out"], environment: Fixtures.childEnvironment)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: marker), "the step wrote on the host")

@@ -10,7 +10,7 @@ import Testing
     let folder = Fixtures.scratch("matrix-\(name.prefix { $0 != "(" })")
     let path = folder + "/m.yml"
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-    return try await Command.runDetached(
+    return try await Command.run(
       Fixtures.archway, ["plan", "--json", path] + arguments, environment: ["NO_COLOR": "1"])
   }
 
@@ -117,7 +117,7 @@ import Testing
       (fifo, "is a FIFO, not a regular file"), ("/dev/zero", "is a device, not a regular file"),
       (folder, "is a folder, not a regular file"), (big, "is 5.0 MiB, above the limit of 4.0 MiB"),
     ] {
-      let result = try await Command.runDetached(Fixtures.archway, ["plan", path])
+      let result = try await Command.run(Fixtures.archway, ["plan", path])
       #expect(result.status == 2 && result.stderr.contains("\(path): \(reason)"), "\(path): \(result.stderr)")
     }
   }
@@ -131,7 +131,7 @@ import Testing
       #expect(result.stderr.contains("m.yml:5:12: 'timeout' must be a number of seconds above 0 and at most 604800"))
     }
     for value in ["inf", "1e300", "nan"] {
-      let result = try await Command.runDetached(Fixtures.archway, ["run", "--timeout", value, "/nowhere.yml"])
+      let result = try await Command.run(Fixtures.archway, ["run", "--timeout", value, "/nowhere.yml"])
       #expect(result.status == 2 && result.stderr.contains("--timeout must be a number of seconds"), "\(value)")
     }
     let shard = try await Self.plan("matrix:\n  platform: [linux/amd64]\n  v: [a, b]\n", ["--shard", "1/1000000000"])

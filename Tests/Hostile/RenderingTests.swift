@@ -36,7 +36,7 @@ import Yams
     #expect(lines[(open + 1)..<close].contains { $0.contains("## Injected heading") }, "the heading stays inside")
     #expect(!lines[(open + 1)..<close].contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(fence) })
     #expect(markdown.contains("\\[click\\](https://x.invalid)"), "no link from a message")
-    let html = try await Command.runDetached("python3", ["-c", Self.renderer, markdown])
+    let html = try await Command.run("python3", ["-c", Self.renderer, markdown])
     #expect(html.status == 0, "\(html.stderr)")
     #expect(html.stdout.contains("Injected heading") && !html.stdout.contains("<h2>Injected"), "\(html.stdout)")
     #expect(!html.stdout.contains("<a href=\"https://"), "\(html.stdout)")
@@ -69,10 +69,10 @@ import Yams
     let yaml = CIFanOut.gitlab(cells, matrixPath: path)
     let parsed = try #require(try Yams.load(yaml: yaml) as? [String: Any])
     let script = try #require(((parsed["archway"] as? [String: Any])?["script"] as? [String])?.first)
-    let words = try await Command.runDetached(
+    let words = try await Command.run(
       "python3", ["-c", "import shlex,sys; print(shlex.split(sys.argv[1])[2])", script])
     #expect(words.stdout.trimmingCharacters(in: .newlines) == path, "\(script)")
-    let echoed = try Command.run(
+    let echoed = try await Command.run(
       "bash", ["-c", "set -- " + script.dropFirst("archway run ".count) + "; printf %s \"$1\""])
     #expect(echoed.stdout == path)
     #expect(!FileManager.default.fileExists(atPath: "pwned"))

@@ -9,9 +9,10 @@ public struct CommandResult: Sendable {
 
 /// Runs test helpers and oracles (never Archway's own engine) as real processes.
 public enum Command {
-  /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`, waits, and returns
-  /// what it printed. Output goes through files so a chatty process cannot fill a pipe and block.
-  public static func run(
+  /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`, waits on this thread,
+  /// and returns what it printed. Output goes through files so a chatty process cannot fill a pipe
+  /// and block. Only for a one-time setup outside Swift concurrency; tests use ``run(_:_:environment:workingDirectory:)``.
+  public static func runWaiting(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
     workingDirectory: String? = nil
   ) throws -> CommandResult {
@@ -52,10 +53,11 @@ public enum Command {
 }
 
 extension Command {
-  /// ``run(_:_:environment:workingDirectory:)`` waited for on a thread of its own rather than on one
-  /// of Swift concurrency's few cooperative threads, for a test whose child may wait on work this
-  /// test process does (an environment build holding a lock): blocking those threads would deadlock.
-  public static func runDetached(
+  /// ``runWaiting(_:_:environment:workingDirectory:)`` waited for on a thread of its own, never on
+  /// one of Swift concurrency's few cooperative threads (one per core): a test holding one for the
+  /// seconds a compiler or emulator takes held up every other test's work and timers, and a child
+  /// that waits on work this test process does (an environment build holding a lock) deadlocked.
+  public static func run(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
     workingDirectory: String? = nil
   ) async throws -> CommandResult {
@@ -63,7 +65,7 @@ extension Command {
       Thread.detachNewThread {
         continuation.resume(
           with: Result {
-            try run(executable, arguments, environment: environment, workingDirectory: workingDirectory)
+            try runWaiting(executable, arguments, environment: environment, workingDirectory: workingDirectory)
           })
       }
     }

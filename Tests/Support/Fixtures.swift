@@ -37,7 +37,7 @@ public enum Fixtures {
   /// before the tests).
   public static let installPrefix: String = {
     let prefix = scratch("installed")
-    let result = try? Command.run(root + "/Scripts/install.sh", ["--prefix", prefix])
+    let result = try? Command.runWaiting(root + "/Scripts/install.sh", ["--prefix", prefix])
     precondition(result?.status == 0, "Scripts/install.sh failed: \(result?.stderr ?? "did not start")")
     return prefix
   }()
@@ -90,7 +90,7 @@ public enum Fixtures {
   public static let directory: String = {
     let folder = ProcessInfo.processInfo.environment["ARCHWAY_FIXTURES"] ?? root + "/.build-fixtures"
     if !FileManager.default.fileExists(atPath: folder + "/manifest.tsv") {
-      let result = try? Command.run(root + "/Scripts/build-fixtures.sh", [folder])
+      let result = try? Command.runWaiting(root + "/Scripts/build-fixtures.sh", [folder])
       precondition(
         result?.status == 0,
         "Scripts/build-fixtures.sh failed (run Scripts/setup-host.sh first): \(result?.stderr ?? "did not start")")
@@ -130,16 +130,16 @@ public enum Fixtures {
 /// Facts from the independent readers in `Tests/Oracles/binary_facts.py` (pyelftools, macholib, pefile).
 public enum Oracle {
   /// The oracle's JSON object for each path, read in one batch.
-  public static func facts(_ paths: [String]) throws -> [String: OracleRecord] {
-    let result = try Command.run("python3", [Fixtures.root + "/Tests/Oracles/binary_facts.py"] + paths)
+  public static func facts(_ paths: [String]) async throws -> [String: OracleRecord] {
+    let result = try await Command.run("python3", [Fixtures.root + "/Tests/Oracles/binary_facts.py"] + paths)
     guard result.status == 0 else { throw OracleError(message: result.stderr) }
     let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     return (object as? [String: Any] ?? [:]).compactMapValues { ($0 as? [String: Any]).map(OracleRecord.init) }
   }
 
   /// What `file -b` says of a path.
-  public static func file(_ path: String) throws -> String {
-    try Command.run("file", ["-b", path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  public static func file(_ path: String) async throws -> String {
+    try await Command.run("file", ["-b", path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 }
 
