@@ -17,6 +17,8 @@ public struct CellExecutor: Sendable {
   public var host: Platform { hostFacts.platform }
   /// The compilers' versions asked for so far (each once per run).
   let toolchainVersions = Toolchains.VersionCache()
+  /// The environments' fingerprints taken so far (each runner's once per run).
+  let fingerprints = Fingerprint.Cache()
 
   /// The variables steps get from Archway's own environment when present.
   public static let passThroughNames = [
@@ -118,7 +120,7 @@ public struct CellExecutor: Sendable {
       return record
     }
     if !steps.run.isEmpty, runner.kind != .none {
-      record.fingerprint = await Fingerprint.take(
+      record.fingerprint = await fingerprints.take(
         runner: runner, session: session, limits: ResourceLimit.prlimitOptions(steps.limits),
         folder: Self.archwayLogs(cell), environment: passThrough)
     }

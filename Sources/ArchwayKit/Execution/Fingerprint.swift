@@ -76,6 +76,31 @@ public struct Fingerprint: Sendable, Hashable, Codable {
 }
 
 extension Fingerprint {
+  /// The fingerprints taken in one run, one per runner and limits: every cell of a runner meets
+  /// the same environment (its emulator, sysroot, CPU model, root filesystem and limits), so it is
+  /// asked once, not once a cell (a qemu cell asks it of up to three emulated programs). A container
+  /// cell's is its own container's and is not kept. Two cells that ask at once may both take it.
+  actor Cache {
+    private var taken: [Key: Fingerprint?] = [:]
+
+    private struct Key: Hashable {
+      var runner: Runner
+      var limits: [String]
+    }
+
+    /// ``Fingerprint/take(runner:session:limits:folder:environment:)``, or what it gave before.
+    func take(
+      runner: Runner, session: ContainerSession?, limits: [String], folder: String, environment: [String: String]
+    ) async -> Fingerprint? {
+      let key = Key(runner: runner, limits: limits)
+      if session == nil, let known = taken[key] { return known }
+      let fingerprint = await Fingerprint.take(
+        runner: runner, session: session, limits: limits, folder: folder, environment: environment)
+      if session == nil { taken[key] = fingerprint }
+      return fingerprint
+    }
+  }
+
   /// The fields that are known, as name → value, in a stable order.
   public var properties: [(String, String)] {
     [("machine", machine), ("libc", libc), ("kernel", kernel), ("nofile", nofile), ("stack", stack), ("nproc", nproc)]
