@@ -101,7 +101,22 @@ import Testing
     #expect(!rebuilt.reused && rebuilt.rootfs != rootfs)
     #expect(Set(store.entries().map(\.key)) == [recipe.key, changed.key])
     #expect(store.entries().allSatisfy { $0.bytes > 50_000_000 }, "a minbase rootfs is over 50 MB")
+    // The rebuild took every package from the suite's package cache: debootstrap validated each
+    // .deb there and retrieved none (only the archive's indices).
+    let packages = store.packageCache(suite: "bullseye", arch: "amd64")
+    let debs = try FileManager.default.contentsOfDirectory(atPath: packages).filter { $0.hasSuffix(".deb") }
+    #expect(debs.count > 50, "\(debs.count) packages kept")
+    let log = try String(
+      contentsOfFile: store.root + "/logs/custom-amd64-\(changed.key).stdout.log", encoding: .utf8)
+    let retrieved = log.split(separator: "\n").filter {
+      $0.hasPrefix("I: Retrieving ") && $0.split(separator: " ").count == 4  // a package and its version
+    }
+    #expect(retrieved.isEmpty, "downloaded again: \(retrieved.prefix(5))")
+    #expect(log.split(separator: "\n").filter { $0.hasPrefix("I: Validating ") }.count > 50)
     #expect(try store.prune("custom").count == 2)
     #expect(store.entries().isEmpty)
+    #expect(FileManager.default.fileExists(atPath: packages), "a recipe's prune keeps the suite's packages")
+    _ = try store.prune(nil)
+    #expect(!FileManager.default.fileExists(atPath: packages))
   }
 }

@@ -3,7 +3,7 @@ extension Array where Element: Sendable {
   /// (Kept beside the readers, the first to need it, so the fuzz build that compiles only Target/ and
   /// Binary/ has it too.)
   func concurrentMap<Result: Sendable>(
-    jobs: Int, _ transform: @escaping @Sendable (Element) -> Result
+    jobs: Int, _ transform: @escaping @Sendable (Element) async -> Result
   ) async -> [Result] {
     await withTaskGroup(of: (Int, Result).self) { group in
       var results = [Result?](repeating: nil, count: count)
@@ -11,7 +11,7 @@ extension Array where Element: Sendable {
       func submit() {
         guard next < count else { return }
         let (index, element) = (next, self[next])
-        group.addTask { (index, transform(element)) }
+        group.addTask { (index, await transform(element)) }
         next += 1
       }
       for _ in 0..<Swift.max(1, jobs) { submit() }

@@ -72,6 +72,14 @@ public struct EnvironmentStore: Sendable {
     folder(recipe, arch: arch) + "/rootfs"
   }
 
+  /// The .deb files debootstrap fetched for `suite` and `arch`, kept for the next build of them.
+  public func packageCache(suite: String, arch: String) -> String {
+    "\(root)/\(Self.packagesFolder)/\(suite)-\(arch)"
+  }
+
+  /// The folder of ``packageCache(suite:arch:)`` in the root: no recipe's name.
+  static let packagesFolder = "packages"
+
   /// The build of `recipe` for `arch` in the cache, if there is one.
   public func cached(_ recipe: EnvironmentRecipe, arch: String) -> BuiltEnvironment? {
     guard let data = FileManager.default.contents(atPath: folder(recipe, arch: arch) + "/environment.json") else {
@@ -115,8 +123,14 @@ public struct EnvironmentStore: Sendable {
     } catch {
       throw EnvironmentError("cannot create the cache folder \(root): \(error.localizedDescription)")
     }
+    // One package cache per suite and arch, for every recipe built from them: a rebuild (a changed
+    // recipe, a pruned environment, another recipe of the suite) downloads nothing it has.
+    let packages = packageCache(suite: recipe.suite, arch: arch)
+    let turn = try await Lock.take(packages + ".lock") { progress("waiting for the package cache \(packages)") }
+    defer { turn.release() }
+    try? FileManager.default.createDirectory(atPath: packages, withIntermediateDirectories: true)
     progress("debootstrap \(recipe.suite) for \(arch) into \(temporary) (about a minute)")
-    var argv = ["debootstrap", "--variant=minbase", "--arch=\(arch)"]
+    var argv = ["debootstrap", "--variant=minbase", "--arch=\(arch)", "--cache-dir=\(packages)"]
     if !recipe.packages.isEmpty { argv.append("--include=" + recipe.packages.joined(separator: ",")) }
     argv += [recipe.suite, temporary, recipe.mirror]
     let logs = "\(root)/logs/\(recipe.name)-\(arch)-\(recipe.key)"
@@ -280,7 +294,8 @@ extension EnvironmentStore {
   /// Every whole build in the cache, sorted.
   public func entries() -> [Entry] {
     var result: [Entry] = []
-    for name in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() where name != "logs" {
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+    where name != "logs" && name != Self.packagesFolder {
       for item in ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(name)")) ?? []).sorted() {
         let folder = "\(root)/\(name)/\(item)"
         guard let data = FileManager.default.contents(atPath: folder + "/environment.json"),
@@ -292,8 +307,8 @@ extension EnvironmentStore {
     return result
   }
 
-  /// Removes the cached builds of `name` (all when nil), and leftovers of interrupted builds;
-  /// returns the folders removed.
+  /// Removes the cached builds of `name` (all, and the package caches, when nil), and leftovers of
+  /// interrupted builds; returns the folders removed.
   public func prune(_ name: String?) throws(EnvironmentError) -> [String] {
     var removed: [String] = []
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
@@ -365,25 +380,42 @@ extension EnvironmentStore {
   /// once: the root filesystem, and for a container cell the image imported with its engine. Returns a
   /// problem per one that could not be made (those cells then report it as an infrastructure
   /// problem).
+  ///
+  /// Up to `jobs` are built at once (each debootstrap mostly waits on the network and on qemu for a
+  /// foreign arch's second stage); builds that share a package cache (a suite and arch) take turns.
   public func provision(
-    _ cells: [Cell], runners: [Runner], progress: @Sendable (String) -> Void
+    _ cells: [Cell], runners: [Runner], jobs: Int = 1, progress: @escaping @Sendable (String) -> Void
   ) async -> [String] {
-    var done = Set<String>()
-    var problems: [String] = []
+    struct Need: Sendable {
+      var recipe: EnvironmentRecipe
+      var arch: String
+      var engine: String?
+      var engineArguments: [String]
+      var label: String
+    }
+    var seen = Set<String>()
+    var needs: [Need] = []
     for (cell, runner) in zip(cells, runners) {
       guard let env = cell.env, let recipe = cell.environment,
         let arch = try? recipe.debianArch(for: cell.target.platform)
       else { continue }
       let engine = runner.kind == .container ? runner.launcher : nil
-      guard done.insert("\(env)/\(arch)/\(engine ?? "")").inserted else { continue }
-      do {
+      guard seen.insert("\(env)/\(arch)/\(engine ?? "")").inserted else { continue }
+      needs.append(
+        Need(
+          recipe: recipe, arch: arch, engine: engine, engineArguments: runner.engineArguments,
+          label: "\(env)/\(cell.target.platform)"))
+    }
+    let problems = await needs.concurrentMap(jobs: jobs) { need -> String? in
+      do throws(EnvironmentError) {
         _ = try await build(
-          recipe, arch: arch, engine: engine, engineArguments: runner.engineArguments, progress: progress)
+          need.recipe, arch: need.arch, engine: need.engine, engineArguments: need.engineArguments, progress: progress)
+        return nil
       } catch {
-        problems.append("\(env)/\(cell.target.platform): \(error.message)")
+        return "\(need.label): \(error.message)"
       }
     }
-    return problems
+    return problems.compactMap { $0 }
   }
 }
 

@@ -52,7 +52,7 @@ public struct RunPipeline: Sendable {
     if provision {
       let store = EnvironmentStore(
         root: EnvironmentStore.defaultRoot(environment: executor.passThrough), environment: executor.passThrough)
-      let problems = await store.provision(cells, runners: cells.map(executor.runner(for:))) {
+      let problems = await store.provision(cells, runners: cells.map(executor.runner(for:)), jobs: jobs) {
         observe(.provisioning($0))
       }
       for problem in problems { observe(.provisionFailed(problem)) }
