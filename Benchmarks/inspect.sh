@@ -19,10 +19,9 @@ rounds=${2:-9}
 if [ -z "$dir" ]; then dir=$("$root/Benchmarks/corpus.sh" | tail -n 1); fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The binary users install (Scripts/install.sh: the Swift runtime linked in, which also starts
-# 10 ms sooner than a plain release build that loads Swift's shared libraries).
-"$root/Scripts/install.sh" --prefix "$work/prefix" >/dev/null
-archway=$work/prefix/bin/archway
+# The binary users install (Scripts/install.sh: the Swift runtime linked in; it starts 10 ms sooner).
+"$root/Scripts/install.sh" --prefix "$root/.build-install/bench" >/dev/null
+archway=$root/.build-install/bench/bin/archway
 
 python3 - "$archway" "$dir" "$rounds" "$work" <<'PY'
 import json, os, shutil, statistics, subprocess, sys, time
