@@ -133,8 +133,10 @@ import Testing
     #expect(s390x["python3 -m ziglang"] == zig, "every compiler the script names: \(s390x)")
   }
 
+  /// Nothing but durations may differ, and a loaded machine can double a 0.3 s emulated step's:
+  /// those are left out here (ReportDiffTests covers them).
   @Test func anIdenticalRerunHasNoChanges() async throws {
-    let result = try await Self.diff(["before/report.json", "again/report.json"])
+    let result = try await Self.diff(["before/report.json", "again/report.json", "--duration-growth", "1000"])
     #expect(result.status == 0 && result.stdout == "no changes since the baseline\n", "\(result.stdout)")
   }
 
