@@ -27,7 +27,8 @@ struct ContainerSession: Sendable {
   /// The container's main process: reads step ids (or `kill:ID`) from the `requests` FIFO and runs
   /// each step in a session of its own, in the background, reporting its exit status. A kill marks
   /// the step before reading its pid and a step checks the mark after writing it, so a kill that
-  /// arrives while the step is starting still ends it.
+  /// arrives while the step is starting still ends it. What the shell itself says of a step
+  /// ("Segmentation fault") goes nowhere: the status must not depend on the container's log pipe.
   static let server = """
     dir=$1
     end() { kill -TERM -"$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null; (sleep 2; kill -KILL -"$1" 2>/dev/null) & }
@@ -40,7 +41,7 @@ struct ContainerSession: Sendable {
           step=$dir/$id
           ( (. "$step/run.sh") <"$step/stdin" >"$step/stdout" 2>"$step/stderr" & pid=$!; echo "$pid" >"$step/pid"
             [ -e "$step/kill" ] && end "$pid"
-            wait "$pid"; code=$?; kill -KILL -"$pid" 2>/dev/null; echo "$code" >"$step/status" ) & ;;
+            wait "$pid"; code=$?; kill -KILL -"$pid" 2>/dev/null; echo "$code" >"$step/status" ) >/dev/null 2>&1 & ;;
       esac
     done
     """
@@ -91,10 +92,13 @@ struct ContainerSession: Sendable {
     }
     argv += ["-v", "\(cellFolder):\(cellFolder)", "-w", cellFolder, runner.image ?? "", "sh", "-c", server, "server"]
     argv.append(folder)
-    let outcome = await ProcessSupervisor.run(
-      ProcessLaunch(
-        name: "container-start", argv: argv, environment: environment, timeout: .seconds(120),
-        logs: CellExecutor.archwayLogs(cell) + "/container-start"))
+    var launch = ProcessLaunch(
+      name: "container-start", argv: argv, environment: environment, timeout: .seconds(120),
+      logs: CellExecutor.archwayLogs(cell) + "/container-start")
+    // conmon stays behind to hold the container's output: ended with the step, it left the
+    // container writing to a pipe nobody read, and its shell died of SIGPIPE with a step's status.
+    launch.leavesDaemon = true
+    let outcome = await ProcessSupervisor.run(launch)
     let id = outcome.stdoutHead.trimmingCharacters(in: .whitespacesAndNewlines)
     guard outcome.status.succeeded, !id.isEmpty else {
       return .failed(outcome.infrastructure("cannot start \(runner.image ?? "the image")"))

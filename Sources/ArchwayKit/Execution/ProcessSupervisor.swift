@@ -20,6 +20,10 @@ public struct ProcessLaunch: Sendable {
   public var stdoutLog: String
   /// See ``stdoutLog``.
   public var stderrLog: String
+  /// Whether the program leaves a daemon behind on purpose (`podman run -d` leaves conmon, which
+  /// holds the container's output and its exit): then only its process group is ended with it;
+  /// it is not started in a control group of its own and no marker sweep follows it.
+  public var leavesDaemon = false
 
   /// Creates a launch.
   public init(
@@ -104,14 +108,14 @@ public enum ProcessSupervisor {
     let err = try freshFile(launch.stderrLog)
     let input = try stdinDescriptor(launch.stdin, beside: launch.stdoutLog)
     var environment = launch.environment
-    let marker = OrphanSweep.marker()
+    let marker = launch.leavesDaemon ? nil : OrphanSweep.marker()
     environment[OrphanSweep.variable] = marker
-    let cgroup = StepCgroup.make(marker: marker)
+    let cgroup = marker.flatMap { StepCgroup.make(marker: $0) }
     let leader = LeaderBox()
     defer {  // Whatever happened, no member of the step's group, nor any process that left it, outlives it.
       leader.killGroup()
       cgroup?.killAll()
-      OrphanSweep.kill(marker: marker)
+      if let marker { OrphanSweep.kill(marker: marker) }
     }
     let ending = try await wait(
       launch, executable: executable, environment: environment, descriptors: (input, out, err), cgroup: cgroup,
