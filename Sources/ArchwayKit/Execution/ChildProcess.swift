@@ -119,9 +119,6 @@
       }
     }
 
-    /// Whether the process has ended (and been reaped).
-    var hasEnded: Bool { lock.withLock { ending != nil } }
-
     /// Ends the whole group now (``end(grace:)`` on a thread of its own), once; returns at once.
     func terminate(grace: Duration) {
       let first = lock.withLock {
