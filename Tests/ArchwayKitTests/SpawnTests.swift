@@ -41,8 +41,8 @@ import Testing
     let line = try #require(outcome.stdoutHead.split(separator: "\n").first { $0.hasPrefix("0::") })
     let parent = try #require(StepCgroup.parent)
     let group = parent.split(separator: "/").last.map(String.init) ?? ""
-    // The v2 path of the group the process was born in: …/archway/PID-MARKER, this Archway's.
-    #expect(line.contains("/\(group)/\(getpid())-"), "\(line)")
+    // The v2 path of the group the process was born in: …/archway/PID@NAMESPACE-MARKER, this Archway's.
+    #expect(line.contains("/\(group)/\(getpid())@\(StepCgroup.pidNamespace)-"), "\(line)")
     // And gone once the step has ended.
     let name = line.split(separator: "/").last.map(String.init) ?? ""
     #expect(!FileManager.default.fileExists(atPath: parent + "/" + name))

@@ -43,7 +43,7 @@ import Testing
     // Groups of Archways that have ended (the child above) must all be gone; live ones are this
     // test process's own, of suites running beside this one.
     let abandoned = try FileManager.default.contentsOfDirectory(atPath: StepCgroup.parent!).filter { name in
-      pid_t(name.prefix { $0 != "-" }).map { !OrphanSweep.isRunning($0) } ?? false
+      pid_t(name.prefix { $0 != "@" }).map { !OrphanSweep.isRunning($0) } ?? false
     }
     #expect(abandoned.isEmpty, "the step's group is removed: \(abandoned)")
   }
@@ -77,6 +77,34 @@ import Testing
       #expect(next.stderr.contains("that an earlier Archway, killed or lost, left running"), "\(next.stderr)")
     }
     #expect(!OrphanSweep.isRunning(left))
+  }
+
+  /// An Archway in another PID namespace (a privileged CI container sharing the host's cgroups)
+  /// sees the host's Archways' pids as not running: their groups are not its to sweep. A group of
+  /// this namespace whose owner is gone is.
+  @Test func onlyTheGroupsOfThisPidNamespaceAreSwept() async throws {
+    let parent = try #require(StepCgroup.parent, "Archway runs steps in cgroups as root")
+    // No pid is ever 999999999 (pid_max is at most 2^22), so the owner of both is "gone".
+    let elsewhere = parent + "/999999999@1-\(UUID().uuidString)"
+    let here = parent + "/999999999@\(StepCgroup.pidNamespace)-\(UUID().uuidString)"
+    var sleepers: [Process] = []
+    for group in [elsewhere, here] {
+      #expect(mkdir(group, 0o755) == 0)
+      let sleeper = Process()
+      sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+      sleeper.arguments = ["60"]
+      try sleeper.run()
+      try "\(sleeper.processIdentifier)\n".write(toFile: group + "/cgroup.procs", atomically: false, encoding: .utf8)
+      sleepers.append(sleeper)
+    }
+    defer {
+      for sleeper in sleepers where sleeper.isRunning { kill(sleeper.processIdentifier, SIGKILL) }
+      for group in [elsewhere, here] { StepCgroup(path: group, descriptor: -1).killAll() }
+    }
+    _ = StepCgroup.sweepAbandoned()
+    sleepers[1].waitUntilExit()
+    #expect(sleepers[1].terminationReason == .uncaughtSignal && sleepers[1].terminationStatus == SIGKILL)
+    #expect(sleepers[0].isRunning, "another namespace's group was swept")
   }
 
   /// The next run ends the processes of its own folder's cells, never those of a run into a folder

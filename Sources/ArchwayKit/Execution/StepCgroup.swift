@@ -40,11 +40,20 @@ struct StepCgroup {
   /// In a v2 hierarchy, the group's folder open, for a process to be born in; -1 otherwise.
   let descriptor: Int32
 
-  /// A new group for one step of this Archway, named `PID-MARKER` so that a later run can tell
-  /// an abandoned one; nil where there are no cgroups for us.
+  /// This process's PID namespace (the inode number in `/proc/self/ns/pid`), "0" where unknown.
+  /// Pids mean something only inside their namespace, and an Archway in a container that shares
+  /// the host's cgroups (privileged, on a v1 or hybrid host) sees the host's as not running.
+  static let pidNamespace: String = {
+    let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")) ?? ""
+    let number = String(link.filter(\.isNumber))
+    return number.isEmpty ? "0" : number
+  }()
+
+  /// A new group for one step of this Archway, named `PID@NAMESPACE-MARKER` so that a later run
+  /// in the same namespace can tell an abandoned one; nil where there are no cgroups for us.
   static func make(marker: String) -> StepCgroup? {
     guard let parent else { return nil }
-    let path = "\(parent)/\(getpid())-\(marker)"
+    let path = "\(parent)/\(getpid())@\(pidNamespace)-\(marker)"
     guard mkdir(path, 0o755) == 0 else { return nil }
     return StepCgroup(path: path, descriptor: unified ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1)
   }
@@ -92,13 +101,16 @@ struct StepCgroup {
     return text.split(separator: "\n").compactMap { pid_t($0) }
   }
 
-  /// Ends what runs in the groups of Archways that are gone (killed with `kill -9`, or on a lost
-  /// machine session) and removes those groups. Returns how many processes were killed.
+  /// Ends what runs in the groups of Archways of this PID namespace that are gone (killed with
+  /// `kill -9`, or on a lost machine session) and removes those groups. Returns how many processes
+  /// were killed.
   static func sweepAbandoned() -> Int {
     guard let parent, let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return 0 }
     var killed = 0
     for name in names {
-      guard let owner = pid_t(name.prefix { $0 != "-" }), owner != getpid(), !OrphanSweep.isRunning(owner)
+      let owner = name.prefix { $0 != "-" }.split(separator: "@", omittingEmptySubsequences: false)
+      guard owner.count == 2, owner[1] == pidNamespace, let pid = pid_t(owner[0]), pid != getpid(),
+        !OrphanSweep.isRunning(pid)
       else { continue }
       killed += StepCgroup(path: "\(parent)/\(name)", descriptor: -1).killAll()
     }
