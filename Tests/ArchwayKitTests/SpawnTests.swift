@@ -48,6 +48,30 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: parent + "/" + name))
   }
 
+  /// A parent-death signal (`bwrap --die-with-parent`, every root filesystem step) is sent when the
+  /// *thread* that made the process ends, and Swift's executor ends its idle threads: a step started
+  /// on one was killed mid-run (CI, an arm64 suite in a Debian root filesystem, "killed by SIGKILL").
+  @Test func aStepOutlivesTheThreadThatStartedIt() async throws {
+    let program = "/usr/bin/setpriv"  // util-linux, essential in Debian
+    try #require(FileManager.default.isExecutableFile(atPath: program))
+    final class Started: @unchecked Sendable { var child: ChildProcess? }
+    let started = Started()
+    let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+    defer { close(null) }
+    let thread = Thread {
+      started.child = try? ChildProcess(
+        executable: program, arguments: ["--pdeathsig", "KILL", "--", "/bin/sleep", "1"],
+        environment: ["PATH": "/usr/bin:/bin"], workingDirectory: nil, input: null, output: null, error: null,
+        cgroup: -1, limit: .seconds(60), grace: .seconds(1))
+      // Long enough for setpriv to set the signal; then this thread ends, well before the sleep.
+      usleep(300_000)
+    }
+    thread.start()
+    while !thread.isFinished { try await Task.sleep(for: .milliseconds(20)) }
+    let child = try #require(started.child)
+    #expect(await child.end() == .exited(0))
+  }
+
   @Test func aFolderThatIsNotThereIsTheHostsProblemNotAnExit() async {
     let outcome = await Self.run("nowhere", ["true"], workingDirectory: Self.folder + "/no-such-folder")
     guard case .infrastructure(let why) = outcome.status else {

@@ -27,29 +27,50 @@
     /// Starts `executable` (a path) with `arguments` and exactly `environment`. Throws the
     /// system's error when the process cannot be made or its program cannot be started
     /// (`chdir`, `execve`); what the program then does is its outcome, never thrown.
+    ///
+    /// The process is made by the thread that then watches it, which lives until the process has
+    /// been reaped: the kernel sends a parent-death signal (`bwrap --die-with-parent`, which every
+    /// root filesystem step runs under) when the *thread* that made the process ends, and Swift's
+    /// executor ends its idle threads, so a step started on one of them was killed mid-run.
     init(
       executable: String, arguments: [String], environment: [String: String], workingDirectory: String?,
       input: Int32, output: Int32, error: Int32, cgroup: Int32, limit: Duration, grace: Duration
     ) throws(ChildProcessError) {
-      var failure: Int32 = 0
       let argv = [executable] + arguments
       let envp = environment.map { "\($0.key)=\($0.value)" }
-      func spawn(into group: Int32) -> pid_t {
-        withCStrings(argv) { argv in
-          withCStrings(envp) { envp in
-            archway_spawn(executable, argv, envp, workingDirectory, input, output, error, group, &failure)
+      final class Start: @unchecked Sendable {
+        var pid: pid_t = -1
+        var failure: Int32 = 0
+        var process: ChildProcess?
+        let started = DispatchSemaphore(value: 0)
+        let watched = DispatchSemaphore(value: 0)
+      }
+      let start = Start()
+      Thread.detachNewThread {
+        func spawn(into group: Int32) -> pid_t {
+          withCStrings(argv) { argv in
+            withCStrings(envp) { envp in
+              archway_spawn(executable, argv, envp, workingDirectory, input, output, error, group, &start.failure)
+            }
           }
         }
+        start.pid = spawn(into: cgroup)
+        if start.pid < 0, cgroup >= 0, [EINVAL, E2BIG, ENOSYS].contains(start.failure) {
+          // A kernel before 5.7 cannot start a process in a group: the marker sweep alone finds
+          // what the step leaves.
+          start.pid = spawn(into: -1)
+        }
+        let made = start.pid > 0
+        start.started.signal()
+        guard made else { return }
+        start.watched.wait()
+        start.process?.watch(limit: limit, grace: grace)
       }
-      var started = spawn(into: cgroup)
-      if started < 0, cgroup >= 0, [EINVAL, E2BIG, ENOSYS].contains(failure) {
-        // A kernel before 5.7 cannot start a process in a group: the marker sweep alone finds
-        // what the step leaves.
-        started = spawn(into: -1)
-      }
-      guard started > 0 else { throw ChildProcessError(code: failure) }
-      pid = started
-      Thread.detachNewThread { [self] in watch(limit: limit, grace: grace) }
+      start.started.wait()
+      guard start.pid > 0 else { throw ChildProcessError(code: start.failure) }
+      pid = start.pid
+      start.process = self
+      start.watched.signal()
     }
 
     /// Waits for the process's end or its limit, whichever comes first, then reaps it. waitid
