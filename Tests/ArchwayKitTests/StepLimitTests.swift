@@ -16,16 +16,25 @@ import Testing
     }
   }
 
-  @Test func aStepThatEndedBeforeItsLimitIsNotTimedOutByABusyPool() async throws {
-    let folder = Fixtures.scratch("step-limit")
+  /// The outcome of `script` with `limit`, run while every thread of the pool is held for
+  /// `milliseconds` (starting within 30 ms of the step, so at any moment of its start or its end).
+  static func runWhileThePoolIsHeld(
+    _ script: String, limit: Duration, milliseconds: UInt32, name: String
+  ) async throws -> StepOutcome {
+    let folder = Fixtures.scratch("step-limit-\(name)")
     let launch = ProcessLaunch(
-      name: "quick", argv: ["sh", "-c", "echo done"], environment: ["PATH": "/usr/bin:/bin"],
-      timeout: .milliseconds(400), logs: folder + "/quick")
+      name: name, argv: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], timeout: limit,
+      logs: folder + "/" + name)
     async let outcome = ProcessSupervisor.run(launch)
-    // While the step starts and ends, every thread of the pool is held well past its limit.
     try await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
-    await Self.holdThePool(milliseconds: 1200)
-    let ended = await outcome
+    await holdThePool(milliseconds: milliseconds)
+    return await outcome
+  }
+
+  @Test func aStepThatEndedBeforeItsLimitIsNotTimedOutByABusyPool() async throws {
+    // The pool is held well past the step's limit.
+    let ended = try await Self.runWhileThePoolIsHeld(
+      "echo done", limit: .milliseconds(400), milliseconds: 1200, name: "quick")
     #expect(ended.status == .exited(0), "\(ended.status)")
     #expect(ended.stdoutHead == "done\n")
   }
@@ -34,14 +43,8 @@ import Testing
   /// pool is held past the time the step would have ended by itself (a limit kept by a pool timer
   /// let it finish and pass).
   @Test func aStepStillRunningAtItsLimitIsEndedThereByABusyPool() async throws {
-    let folder = Fixtures.scratch("step-limit-busy")
-    let launch = ProcessLaunch(
-      name: "late", argv: ["sh", "-c", "sleep 1; echo late"], environment: ["PATH": "/usr/bin:/bin"],
-      timeout: .milliseconds(300), logs: folder + "/late")
-    async let outcome = ProcessSupervisor.run(launch)
-    try await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
-    await Self.holdThePool(milliseconds: 1800)
-    let ended = await outcome
+    let ended = try await Self.runWhileThePoolIsHeld(
+      "sleep 1; echo late", limit: .milliseconds(300), milliseconds: 1800, name: "late")
     #expect(ended.status == .timedOut(seconds: 0.3), "\(ended.status)")
     #expect(ended.stdoutHead == "")
   }

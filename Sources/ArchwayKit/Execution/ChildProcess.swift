@@ -9,19 +9,11 @@
   /// SIGTERM, then SIGKILL when the grace period has passed.
   // @unchecked Sendable: `ending`, `waiting` and `terminating` are used under `lock` only.
   final class ChildProcess: @unchecked Sendable {
-    /// How a process ended.
-    enum Ending: Sendable, Equatable {
-      case exited(Int32)
-      case signaled(Int32)
-      /// Still running at its limit, so ended by us (how it then ended is beside the point).
-      case timedOut
-    }
-
     /// The process id, which is also its group's.
     let pid: pid_t
     private let lock = NSLock()
-    private var ending: Ending?
-    private var waiting: [CheckedContinuation<Ending, Never>] = []
+    private var ending: ProcessEnding?
+    private var waiting: [CheckedContinuation<ProcessEnding, Never>] = []
     private var terminating = false
 
     /// Starts `executable` (a path) with `arguments` and exactly `environment`. Throws the
@@ -120,7 +112,7 @@
       if !endsWithin(grace) { kill(-pid, SIGKILL) }
     }
 
-    private func finish(_ value: Ending) {
+    private func finish(_ value: ProcessEnding) {
       let waiters = lock.withLock {
         ending = value
         defer { waiting = [] }
@@ -130,7 +122,7 @@
     }
 
     /// How the process ended, once it has; waits for that without holding a thread.
-    func end() async -> Ending {
+    func end() async -> ProcessEnding {
       await withCheckedContinuation { continuation in
         let known = lock.withLock {
           if ending == nil { waiting.append(continuation) }

@@ -92,12 +92,6 @@ public enum ProcessSupervisor {
     return outcome
   }
 
-  private enum Ending: Sendable {
-    case exited(Int32)
-    case signaled(Int32)
-    case timedOut
-  }
-
   private static func runToEnd(_ launch: ProcessLaunch, executable: String) async throws -> StepStatus {
     for folder in Set(
       [launch.stdoutLog, launch.stderrLog].map { URL(fileURLWithPath: $0).deletingLastPathComponent() })
@@ -138,7 +132,7 @@ public enum ProcessSupervisor {
     private static func wait(
       _ launch: ProcessLaunch, executable: String, environment: [String: String],
       descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?, leader: LeaderBox
-    ) async throws -> Ending {
+    ) async throws -> ProcessEnding {
       var (program, arguments) = (executable, Array(launch.argv.dropFirst()))
       if let cgroup, cgroup.descriptor < 0 {
         (program, arguments) = cgroup.wrap(executable: program, arguments: arguments)
@@ -156,15 +150,10 @@ public enum ProcessSupervisor {
           grace: gracePeriod)
       }
       leader.set(child.pid)
-      let ending = await withTaskCancellationHandler {
+      return await withTaskCancellationHandler {
         await child.end()
       } onCancel: {
         child.terminate(grace: gracePeriod)
-      }
-      switch ending {
-      case .exited(let code): return .exited(code)
-      case .signaled(let signal): return .signaled(signal)
-      case .timedOut: return .timedOut
       }
     }
   #else
@@ -172,7 +161,7 @@ public enum ProcessSupervisor {
     private static func wait(
       _ launch: ProcessLaunch, executable: String, environment: [String: String],
       descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?, leader: LeaderBox
-    ) async throws -> Ending {
+    ) async throws -> ProcessEnding {
       var options = PlatformOptions()
       options.createSession = true
       options.teardownSequence = [
@@ -185,7 +174,7 @@ public enum ProcessSupervisor {
         executable: .path(FilePath(executable)), arguments: Arguments(Array(launch.argv.dropFirst())),
         environment: .custom(keyed), workingDirectory: launch.workingDirectory.map { FilePath($0) },
         platformOptions: options)
-      return try await withThrowingTaskGroup(of: Ending.self) { group in
+      return try await withThrowingTaskGroup(of: ProcessEnding.self) { group in
         group.addTask {
           let result = try await Subprocess.run(
             configuration, input: .fileDescriptor(descriptors.0, closeAfterSpawningProcess: true),
@@ -274,6 +263,14 @@ public enum ProcessSupervisor {
     ]
     return names[number] ?? "signal \(number)"
   }
+}
+
+/// How a step's process ended.
+enum ProcessEnding: Sendable, Equatable {
+  case exited(Int32)
+  case signaled(Int32)
+  /// Still running at its limit, so ended by us (how it then ended is beside the point).
+  case timedOut
 }
 
 /// The step's process id, set once the process has started, so its group can be killed at the end.
