@@ -29,7 +29,8 @@ import Testing
 
         """,
       ], in: folder)
-    let made = try await Command.run("archway", ["init"], environment: Fixtures.withoutSwift, workingDirectory: folder)
+    let made = try await Command.run(
+      "archway", ["init"], environment: await Fixtures.withoutSwift, workingDirectory: folder)
     #expect(made.status == 0, "\(made.stderr)")
     return folder
   }

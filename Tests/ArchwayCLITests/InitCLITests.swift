@@ -20,7 +20,7 @@ import Testing
 
   /// `archway init`, `plan` and `run` in `folder`; the report.
   static func initAndRun(in folder: String) async throws -> (String, Report) {
-    let environment = Fixtures.withoutSwift
+    let environment = await Fixtures.withoutSwift
     let swift = try await Command.run("/bin/sh", ["-c", "command -v swift || echo none"], environment: environment)
     #expect(swift.stdout == "none\n", "a Swift toolchain on PATH: \(swift.stdout)")
     let made = try await Command.run("archway", ["init"], environment: environment, workingDirectory: folder)

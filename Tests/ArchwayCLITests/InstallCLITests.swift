@@ -8,7 +8,7 @@ import Testing
 /// bash and man rather than with Archway's own word.
 @Suite struct InstallCLITests {
   @Test func theInstalledBinaryNeedsNoSwiftAndNamesItsCommit() async throws {
-    let archway = Fixtures.installed
+    let archway = await Fixtures.installed
     let head = try await Command.run("git", ["-C", Fixtures.root, "rev-parse", "--short=12", "HEAD"]).stdout
       .trimmingCharacters(in: .whitespacesAndNewlines)
     let modified = try await !Command.run(
@@ -18,7 +18,7 @@ import Testing
     // A plain `swift build` says the release alone; the installed one adds the commit.
     let release = try await Command.run(Fixtures.archway, ["--version"]).stdout.trimmingCharacters(
       in: .whitespacesAndNewlines)
-    let version = try await Command.run(archway, ["--version"], environment: Fixtures.withoutSwift)
+    let version = try await Command.run(archway, ["--version"], environment: await Fixtures.withoutSwift)
     #expect(version.status == 0, "\(version.stderr)")
     #expect(version.stdout == "\(release) (commit \(head)\(modified ? "-modified" : ""))\n", "\(version.stdout)")
     // readelf's NEEDED: no Swift library (the runtime and Foundation are inside), and no RUNPATH
@@ -37,14 +37,14 @@ import Testing
     let named = needed.compactMap { $0.split(separator: "[").last?.split(separator: "]").first.map(String.init) }
     #expect(Set(libraries) == Set(named), "\(libraries) vs readelf's \(named)")
     // It runs where the loader finds only the system's libraries: no LD_LIBRARY_PATH, no Swift.
-    var bare = Fixtures.withoutSwift
+    var bare = await Fixtures.withoutSwift
     bare["LD_LIBRARY_PATH"] = nil
     let loaded = try await Command.run("ldd", [archway], environment: bare).stdout
     #expect(!loaded.contains("not found") && !loaded.contains("/opt/swift"), "\(loaded)")
   }
 
   @Test func completionsManPageAndSharedFilesAreInstalled() async throws {
-    let prefix = Fixtures.installPrefix
+    let prefix = await Fixtures.installPrefix
     let bash = prefix + "/share/bash-completion/completions/archway"
     #expect(try await Command.run("bash", ["-n", bash]).status == 0)
     // Sourced, the bash completion offers the subcommands for `archway s`.
@@ -75,7 +75,7 @@ import Testing
     }
     // The recipes `env:` cells use, found by the installed binary beside itself.
     let listed = try await Command.run(
-      Fixtures.installed, ["env", "list"], workingDirectory: Fixtures.scratch("env-list"))
+      await Fixtures.installed, ["env", "list"], workingDirectory: Fixtures.scratch("env-list"))
     for recipe in ["debian-11", "debian-12", "debian-13", "debian-12-musl"] {
       #expect(listed.stdout.contains(recipe), "\(listed.stdout)\(listed.stderr)")
     }

@@ -47,7 +47,7 @@ import Testing
     #expect(started, "the cells' processes were running")
     let signalled = ContinuousClock.now
     kill(process.processIdentifier, SIGINT)
-    process.waitUntilExit()
+    await process.exited()
     #expect(ContinuousClock.now - signalled < .seconds(20), "ended, not hung (nominally within the 2 s grace period)")
     #expect(process.terminationStatus == 130)
     let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/out/report.json"))

@@ -60,7 +60,12 @@ import Testing
 
   @Test func cancellationInterruptsAndLeavesNoSurvivor() async throws {
     let marker = "32\(Int.random(in: 100_000...999_999))"
-    let task = Task { await ProcessSupervisor.run(Self.launch("cancel", "sleep \(marker) & sleep \(marker); wait")) }
+    // A limit this test never reaches, even when its thread waits tens of seconds for a turn on a
+    // loaded machine (CI once saw the step time out at 30 s before the cancel came).
+    let task = Task {
+      await ProcessSupervisor.run(
+        Self.launch("cancel", "sleep \(marker) & sleep \(marker); wait", timeout: .seconds(900)))
+    }
     for _ in 0..<200 where Self.survivors(marker).count < 2 { try await Task.sleep(for: .milliseconds(50)) }
     #expect(Self.survivors(marker).count >= 2, "the tree is running before the cancel")
     let start = ContinuousClock.now

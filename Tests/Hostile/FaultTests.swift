@@ -48,7 +48,7 @@ import Testing
       second.stderr.contains("another archway (pid \(first.processIdentifier)) is writing into \(folder)/out"),
       "\(second.stderr)")
     kill(first.processIdentifier, SIGHUP)
-    first.waitUntilExit()
+    await first.exited()
     #expect(first.terminationStatus == 130)
     let report = try Self.report(folder + "/out")
     #expect(report["interrupted"] as? Bool == true)

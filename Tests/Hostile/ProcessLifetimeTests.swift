@@ -62,7 +62,7 @@ import Testing
     try first.run()
     let left = try #require(try await Self.pid(in: file))
     kill(first.processIdentifier, SIGKILL)
-    first.waitUntilExit()
+    await first.exited()
     let quick = folder + "/quick.yml"
     try "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n".write(
       toFile: quick, atomically: true, encoding: .utf8)
@@ -102,7 +102,7 @@ import Testing
       for group in [elsewhere, here] { StepCgroup(path: group, descriptor: -1).killAll() }
     }
     _ = StepCgroup.sweepAbandoned()
-    sleepers[1].waitUntilExit()
+    await sleepers[1].exited()
     #expect(sleepers[1].terminationReason == .uncaughtSignal && sleepers[1].terminationStatus == SIGKILL)
     #expect(sleepers[0].isRunning, "another namespace's group was swept")
   }

@@ -71,3 +71,16 @@ extension Command {
     }
   }
 }
+
+extension Process {
+  /// `waitUntilExit()` on a thread of its own, for the same reason as ``Command/run(_:_:environment:workingDirectory:)``:
+  /// an interrupted Archway takes its grace period to end, longer on a loaded machine.
+  public func exited() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      Thread.detachNewThread {
+        self.waitUntilExit()
+        continuation.resume()
+      }
+    }
+  }
+}

@@ -34,26 +34,32 @@ public enum Fixtures {
 
   /// The folder `Scripts/install.sh --prefix` installed archway into, once per test run (a scratch
   /// folder; the release build it links is kept in `.build-install/`, which `Scripts/test.sh` builds
-  /// before the tests).
-  public static let installPrefix: String = {
+  /// before the tests). Awaited, never waited for: the tests that need it would otherwise each hold
+  /// one of Swift concurrency's few threads while one of them installs, and every other test with
+  /// them (a step's 30 s limit passed while its test could not run).
+  public static var installPrefix: String { get async { await installing.value } }
+
+  private static let installing = Task { () -> String in
     let prefix = scratch("installed")
-    let result = try? Command.runWaiting(root + "/Scripts/install.sh", ["--prefix", prefix])
+    let result = try? await Command.run(root + "/Scripts/install.sh", ["--prefix", prefix])
     precondition(result?.status == 0, "Scripts/install.sh failed: \(result?.stderr ?? "did not start")")
     return prefix
-  }()
+  }
 
   /// The installed `archway` (``installPrefix``).
-  public static var installed: String { installPrefix + "/bin/archway" }
+  public static var installed: String { get async { await installPrefix + "/bin/archway" } }
 
   /// ``childEnvironment`` for the installed archway alone: it first on PATH, and every PATH folder
   /// that holds a Swift toolchain left out.
   public static var withoutSwift: [String: String] {
-    var environment = childEnvironment
-    let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-    environment["PATH"] =
-      ([installPrefix + "/bin"] + folders.filter { !FileManager.default.fileExists(atPath: $0 + "/swift") })
-      .joined(separator: ":")
-    return environment
+    get async {
+      var environment = childEnvironment
+      let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+      environment["PATH"] =
+        ([await installPrefix + "/bin"] + folders.filter { !FileManager.default.fileExists(atPath: $0 + "/swift") })
+        .joined(separator: ":")
+      return environment
+    }
   }
 
   /// An empty folder for a test's files, `archway-NAME-PID` in the temporary folder.
