@@ -31,13 +31,16 @@ import Testing
   // terminal) ends the first like SIGTERM, with a partial report.
   @Test func aSecondRunIntoOneFolderIsRefusedAndSIGHUPLeavesAPartialReport() async throws {
     let folder = Fixtures.scratch("lock")
-    let slow = try Self.building("argv: [sleep, '60']", in: folder)
+    // Ended by the SIGHUP below, never by itself: CI once ran this test's next turn more than a
+    // minute late (tests wait for one of two cooperative threads), and a 60 s step had passed.
+    let slow = try Self.building("argv: [sleep, '3600']", in: folder)
     let first = Process()
     first.executableURL = URL(fileURLWithPath: Fixtures.archway)
     first.arguments = ["run", "--out", folder + "/out", slow]
     first.standardOutput = FileHandle.nullDevice
     first.standardError = FileHandle.nullDevice
     try first.run()
+    defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
     let started = folder + "/out/linux-amd64-gnu/logs/build.stdout.log"
     for _ in 0..<400 where !FileManager.default.fileExists(atPath: started) {
       try await Task.sleep(for: .milliseconds(25))
