@@ -161,6 +161,26 @@ import Testing
     #expect(underTmp.suffix(3) == ["--bind", "/tmp/x", "/tmp/x"] && !underTmp.contains(rootfs + "/tmp"))
   }
 
+  /// As root a root filesystem is entered through an overlay whose mount options are a
+  /// comma-separated list, with `:` between lower layers: a cell folder (or cache) whose path held
+  /// either broke the mount, and every step failed with mount's "exit 32" (seen in a benchmark's
+  /// `out-2. cold, --jobs 2`). The host's own root stands in for an environment's here.
+  @Test func aRootFilesystemStepRunsWhateverTheFoldersAreCalled() async throws {
+    try #require(getuid() == 0, "the overlay needs root (CI)")
+    let folder = Fixtures.scratch("rootfs, odd: names") + "/cell, one:two"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var runner = Runner(kind: .rootfs, reason: "test", launcher: nil, sysroot: "/")
+    runner.boundFolder = folder
+    let argv = try #require(runner.wrap(["/bin/sh", "-c", "pwd; echo made > made"]))
+    let outcome = await ProcessSupervisor.run(
+      ProcessLaunch(
+        name: "odd", argv: argv, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], timeout: .seconds(120),
+        logs: folder + "/../odd"))
+    #expect(outcome.status == .exited(0), "\(outcome.status): \(outcome.stderrHead)")
+    #expect(outcome.stdoutHead == folder + "\n")
+    #expect((try? String(contentsOfFile: folder + "/made", encoding: .utf8)) == "made\n")
+  }
+
   /// A `cpu:` below the host's runs under qemu's model of it even on the host's own arch; the host's
   /// level runs natively; a level qemu cannot emulate, on a host without it, is the host's shortfall;
   /// an arm cell runs on its variant's model, never qemu's `max`.

@@ -57,11 +57,13 @@ public struct Runner: Sendable, Hashable, Codable {
   /// host's disks, no `CAP_SYS_CHROOT`, no `CAP_MKNOD`. A foreign arch runs through binfmt_misc's
   /// qemu (F flag). The tmpfs sits on the cell's `.archway-root`, which stays empty outside and is
   /// masked inside. The project (`$4`; the cell's folder again when there is none) is bound
-  /// read-only first. The step starts in `$3`.
+  /// read-only first. The step starts in `$3`. The overlay's options name its folders relative to
+  /// the tmpfs (the root filesystem bound in there first): its option list splits at `,` and its
+  /// lower layers at `:`, which any of these paths may hold.
   static let rootfsScript = """
     root=$1 folder=$2 workdir=$3 project=$4; shift 4; top=$folder/.archway-root
-    mkdir -p "$top" && mount -t tmpfs tmpfs "$top" && mkdir "$top/upper" "$top/work" "$top/root" \
-      && mount -t overlay overlay -o "lowerdir=$root,upperdir=$top/upper,workdir=$top/work" "$top/root" \
+    mkdir -p "$top" && mount -t tmpfs tmpfs "$top" && cd "$top" && mkdir lower upper work root \
+      && mount --bind "$root" lower && mount -t overlay overlay -o lowerdir=lower,upperdir=upper,workdir=work root \
       && exec bwrap --bind "$top/root" / --ro-bind "$project" "$project" --bind "$folder" "$folder" \
         --tmpfs "$top" --dev /dev --proc /proc \
         --unshare-pid --die-with-parent --cap-drop ALL \
