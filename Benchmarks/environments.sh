@@ -12,6 +12,7 @@
 # with its cache full (mmdebstrap only when installed: apt-get install mmdebstrap).
 #
 #   Benchmarks/environments.sh [MATRIX] [J]
+#   SERIAL=0 TOOLS=0 Benchmarks/environments.sh    without stage 1, without the two tools' comparison
 #
 # The engine's images (archway/NAME:ARCH) are left alone: a cold run finds them and imports nothing
 # (an import takes about 4 s here); its time is the root filesystems'.
@@ -38,16 +39,17 @@ run() {
 }
 
 echo "environments: $(basename "$matrix"), --jobs $jobs"
-run "1. cold, one at a time (--jobs 1)" "$work/cache-1" 1
+if [ "${SERIAL:-1}" != 0 ]; then run "1. cold, one at a time (--jobs 1)" "$work/cache-1" 1; fi
 run "2. cold, --jobs $jobs" "$work/cache-2" "$jobs"
 for name in $(XDG_CACHE_HOME=$work/cache-2 "$archway" env list --json | python3 -c \
-  'import json,sys; print(" ".join(sorted({e["name"] for e in json.load(sys.stdin)})))'); do
+  'import json,sys; print(" ".join(sorted({e["name"] for e in json.load(sys.stdin)["cached"]})))'); do
   XDG_CACHE_HOME=$work/cache-2 "$archway" env prune "$name" >/dev/null
 done
 run "3. environments removed, packages kept, --jobs $jobs" "$work/cache-2" "$jobs"
 run "4. warm, --jobs $jobs" "$work/cache-2" "$jobs"
 echo "  package caches kept: $(du -sh "$work/cache-2/archway/environments/packages" | cut -f1)"
 
+[ "${TOOLS:-1}" != 0 ] || exit 0
 # debootstrap --cache-dir against mmdebstrap with a shared apt archive, bookworm amd64 minbase.
 echo "one root filesystem (bookworm, amd64, minbase), cold and with its packages kept:"
 time_it() { # LABEL COMMAND...
