@@ -43,7 +43,7 @@ import Testing
     // Groups of Archways that have ended (the child above) must all be gone; live ones are this
     // test process's own, of suites running beside this one.
     let abandoned = try FileManager.default.contentsOfDirectory(atPath: StepCgroup.parent!).filter { name in
-      pid_t(name.prefix { $0 != "@" }).map { !OrphanSweep.isRunning($0) } ?? false
+      StepCgroup.owner(ofGroup: name).map { !OrphanSweep.isRunning($0) } ?? false
     }
     #expect(abandoned.isEmpty, "the step's group is removed: \(abandoned)")
   }

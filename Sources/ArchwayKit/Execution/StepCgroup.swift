@@ -101,6 +101,14 @@ struct StepCgroup {
     return text.split(separator: "\n").compactMap { pid_t($0) }
   }
 
+  /// The pid of the Archway that made the group `name` (``make(marker:)``), when it is of this
+  /// PID namespace; nil for another namespace's group or a name not made by ``make(marker:)``.
+  static func owner(ofGroup name: String) -> pid_t? {
+    let owner = name.prefix { $0 != "-" }.split(separator: "@", omittingEmptySubsequences: false)
+    guard owner.count == 2, owner[1] == pidNamespace else { return nil }
+    return pid_t(owner[0])
+  }
+
   /// Ends what runs in the groups of Archways of this PID namespace that are gone (killed with
   /// `kill -9`, or on a lost machine session) and removes those groups. Returns how many processes
   /// were killed.
@@ -108,10 +116,7 @@ struct StepCgroup {
     guard let parent, let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return 0 }
     var killed = 0
     for name in names {
-      let owner = name.prefix { $0 != "-" }.split(separator: "@", omittingEmptySubsequences: false)
-      guard owner.count == 2, owner[1] == pidNamespace, let pid = pid_t(owner[0]), pid != getpid(),
-        !OrphanSweep.isRunning(pid)
-      else { continue }
+      guard let pid = owner(ofGroup: name), pid != getpid(), !OrphanSweep.isRunning(pid) else { continue }
       killed += StepCgroup(path: "\(parent)/\(name)", descriptor: -1).killAll()
     }
     return killed
