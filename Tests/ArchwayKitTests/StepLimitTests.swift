@@ -1,7 +1,8 @@
-import ArchwayKit
 import ArchwayTestSupport
 import Foundation
 import Testing
+
+@testable import ArchwayKit
 
 /// A step's time limit is the process's, not the thread pool's: on a loaded machine other work can
 /// hold every cooperative thread past a step's limit, and a step that ended long before it was then
@@ -53,11 +54,33 @@ import Testing
   @Test func aStepStillRunningAtItsLimitIsTimedOut() async throws {
     let folder = Fixtures.scratch("step-limit-running")
     let launch = ProcessLaunch(
-      name: "slow", argv: ["sleep", "30"], environment: ["PATH": "/usr/bin:/bin"],
+      name: "slow", argv: ["sleep", "3600"], environment: ["PATH": "/usr/bin:/bin"],
       timeout: .milliseconds(400), logs: folder + "/slow")
     let start = ContinuousClock.now
     let ended = await ProcessSupervisor.run(launch)
     #expect(ended.status == .timedOut(seconds: 0.4), "\(ended.status)")
-    #expect(ContinuousClock.now - start < .seconds(25))
+    // A hang detector (the step would end by itself after an hour), not a timing.
+    #expect(ContinuousClock.now - start < .seconds(900))
+  }
+
+  /// A host probe (`qemu --version`, `podman images`) keeps its limit as a step does: one that
+  /// answered in time is not lost to a busy pool (`archway doctor` told a host with images that
+  /// it had none), and one still running at its limit is ended there, not waited for.
+  @Test func aProbeThatAnsweredInTimeIsNotLostToABusyPool() async {
+    async let answer = HostReport.output(of: ["echo", "fine"], limit: .milliseconds(400))
+    try? await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
+    await Self.holdThePool(milliseconds: 1200)
+    #expect(await answer == "fine\n")
+  }
+
+  @Test func aProbeStillRunningAtItsLimitIsEndedThereByABusyPool() async {
+    let marker = "35\(Int.random(in: 100_000...999_999))"
+    async let answer = HostReport.output(
+      of: ["sh", "-c", "sleep 1; echo late; exec sleep \(marker)"], limit: .milliseconds(300))
+    try? await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
+    await Self.holdThePool(milliseconds: 1800)
+    #expect(await answer == nil)
+    try? await Task.sleep(for: .milliseconds(200))
+    #expect(ProcessSupervisorTests.survivors(marker).isEmpty, "the probe was ended, not left running")
   }
 }

@@ -1,6 +1,4 @@
 import Foundation
-import Subprocess
-import SystemPackage
 
 /// One thing `archway doctor` checked: found or not, what it is, and the command that fixes it.
 public struct HostCheck: Sendable, Hashable, Codable {
@@ -221,23 +219,23 @@ public struct HostReport: Sendable, Hashable, Codable {
   /// What a program prints to standard output (up to 64 KiB), or nil when it cannot run, fails (unless
   /// `acceptFailure`), or has not ended within `limit` (then it is ended: a host probe never holds a run up).
   static func output(of argv: [String], limit: Duration = .seconds(15), acceptFailure: Bool = false) async -> String? {
-    let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
-    return await withTaskGroup(of: String??.self) { group in
-      group.addTask {
-        guard
-          let result = try? await Subprocess.run(
-            executable, arguments: Arguments(Array(argv.dropFirst())), output: .string(limit: 65536)),
-          acceptFailure || result.terminationStatus == .exited(0)
-        else { return .some(nil) }
-        return .some(result.standardOutput)
-      }
-      group.addTask {
-        try? await Task.sleep(for: limit)
-        return .none
-      }
-      let first = await group.next() ?? nil
-      group.cancelAll()
-      return first ?? nil
+    // Run as a step is: its limit kept by its own thread, its whole process group ended there. A
+    // limit raced on Swift's few threads could lose to a busy pool either way: a probe that had
+    // answered came back as none, and one that never ends held the run until it did.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("archway-probe-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let outcome = await ProcessSupervisor.run(
+      ProcessLaunch(
+        name: "probe", argv: argv, environment: ProcessInfo.processInfo.environment, timeout: limit,
+        logs: folder.appendingPathComponent("probe").path))
+    switch outcome.status {
+    case .exited(0): break
+    case .exited, .signaled: guard acceptFailure else { return nil }
+    default: return nil
     }
+    guard let path = outcome.stdoutLog, let log = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? log.close() }
+    return String(decoding: (try? log.read(upToCount: 65536)) ?? Data(), as: UTF8.self)
   }
+
 }
