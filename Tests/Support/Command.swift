@@ -74,12 +74,15 @@ extension Command {
 
 extension Process {
   /// `waitUntilExit()` on a thread of its own, for the same reason as ``Command/run(_:_:environment:workingDirectory:)``:
-  /// an interrupted Archway takes its grace period to end, longer on a loaded machine.
-  public func exited() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+  /// an interrupted Archway takes its grace period to end, longer on a loaded machine. Returns
+  /// when the process ended, as that thread saw it: how long the process took is then its own, not
+  /// how long this test then waited for a turn on the pool.
+  @discardableResult
+  public func exited() async -> ContinuousClock.Instant {
+    await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
       Thread.detachNewThread {
         self.waitUntilExit()
-        continuation.resume()
+        continuation.resume(returning: .now)
       }
     }
   }
