@@ -17,24 +17,31 @@ import Testing
     }
   }
 
-  /// The outcome of `script` with `limit`, run while every thread of the pool is held for
-  /// `milliseconds` (starting within 30 ms of the step, so at any moment of its start or its end).
+  /// What `work` returns, every thread of the pool held for `milliseconds` while it runs (from
+  /// within 30 ms of its start, so at any moment of its start or its end).
+  static func whileThePoolIsHeld<Value: Sendable>(
+    milliseconds: UInt32, _ work: @escaping @Sendable () async -> Value
+  ) async -> Value {
+    async let value = work()
+    try? await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
+    await holdThePool(milliseconds: milliseconds)
+    return await value
+  }
+
+  /// The outcome of `script` with `limit`, run while the pool is held (``whileThePoolIsHeld(milliseconds:_:)``).
   static func runWhileThePoolIsHeld(
     _ script: String, limit: Duration, milliseconds: UInt32, name: String
-  ) async throws -> StepOutcome {
+  ) async -> StepOutcome {
     let folder = Fixtures.scratch("step-limit-\(name)")
     let launch = ProcessLaunch(
       name: name, argv: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], timeout: limit,
       logs: folder + "/" + name)
-    async let outcome = ProcessSupervisor.run(launch)
-    try await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
-    await holdThePool(milliseconds: milliseconds)
-    return await outcome
+    return await whileThePoolIsHeld(milliseconds: milliseconds) { await ProcessSupervisor.run(launch) }
   }
 
   @Test func aStepThatEndedBeforeItsLimitIsNotTimedOutByABusyPool() async throws {
     // The pool is held well past the step's limit.
-    let ended = try await Self.runWhileThePoolIsHeld(
+    let ended = await Self.runWhileThePoolIsHeld(
       "echo done", limit: .milliseconds(400), milliseconds: 1200, name: "quick")
     #expect(ended.status == .exited(0), "\(ended.status)")
     #expect(ended.stdoutHead == "done\n")
@@ -44,7 +51,7 @@ import Testing
   /// pool is held past the time the step would have ended by itself (a limit kept by a pool timer
   /// let it finish and pass).
   @Test func aStepStillRunningAtItsLimitIsEndedThereByABusyPool() async throws {
-    let ended = try await Self.runWhileThePoolIsHeld(
+    let ended = await Self.runWhileThePoolIsHeld(
       "sleep 1; echo late", limit: .milliseconds(300), milliseconds: 1800, name: "late")
     #expect(ended.status == .timedOut(seconds: 0.3), "\(ended.status)")
     #expect(ended.stdoutHead == "")
@@ -67,19 +74,18 @@ import Testing
   /// answered in time is not lost to a busy pool (`archway doctor` told a host with images that
   /// it had none), and one still running at its limit is ended there, not waited for.
   @Test func aProbeThatAnsweredInTimeIsNotLostToABusyPool() async {
-    async let answer = HostReport.output(of: ["echo", "fine"], limit: .milliseconds(400))
-    try? await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
-    await Self.holdThePool(milliseconds: 1200)
-    #expect(await answer == "fine\n")
+    let answer = await Self.whileThePoolIsHeld(milliseconds: 1200) {
+      await HostReport.output(of: ["echo", "fine"], limit: .milliseconds(400))
+    }
+    #expect(answer == "fine\n")
   }
 
   @Test func aProbeStillRunningAtItsLimitIsEndedThereByABusyPool() async {
     let marker = "35\(Int.random(in: 100_000...999_999))"
-    async let answer = HostReport.output(
-      of: ["sh", "-c", "sleep 1; echo late; exec sleep \(marker)"], limit: .milliseconds(300))
-    try? await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
-    await Self.holdThePool(milliseconds: 1800)
-    #expect(await answer == nil)
+    let answer = await Self.whileThePoolIsHeld(milliseconds: 1800) {
+      await HostReport.output(of: ["sh", "-c", "sleep 1; echo late; exec sleep \(marker)"], limit: .milliseconds(300))
+    }
+    #expect(answer == nil)
     try? await Task.sleep(for: .milliseconds(200))
     #expect(ProcessSupervisorTests.survivors(marker).isEmpty, "the probe was ended, not left running")
   }

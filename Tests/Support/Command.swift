@@ -61,14 +61,17 @@ extension Command {
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
     workingDirectory: String? = nil
   ) async throws -> CommandResult {
-    try await withCheckedThrowingContinuation { continuation in
-      Thread.detachNewThread {
-        continuation.resume(
-          with: Result {
-            try runWaiting(executable, arguments, environment: environment, workingDirectory: workingDirectory)
-          })
-      }
-    }
+    try await onAThreadOfItsOwn {
+      Result { try runWaiting(executable, arguments, environment: environment, workingDirectory: workingDirectory) }
+    }.get()
+  }
+}
+
+/// `body`'s result, `body` run on a new thread rather than on one of Swift concurrency's few
+/// cooperative threads, which a wait there would hold from every other test.
+func onAThreadOfItsOwn<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+  await withCheckedContinuation { continuation in
+    Thread.detachNewThread { continuation.resume(returning: body()) }
   }
 }
 
@@ -79,11 +82,9 @@ extension Process {
   /// how long this test then waited for a turn on the pool.
   @discardableResult
   public func exited() async -> ContinuousClock.Instant {
-    await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
-      Thread.detachNewThread {
-        self.waitUntilExit()
-        continuation.resume(returning: .now)
-      }
+    await onAThreadOfItsOwn {
+      self.waitUntilExit()
+      return .now
     }
   }
 }

@@ -237,5 +237,4 @@ public struct HostReport: Sendable, Hashable, Codable {
     defer { try? log.close() }
     return String(decoding: (try? log.read(upToCount: 65536)) ?? Data(), as: UTF8.self)
   }
-
 }
