@@ -6,7 +6,9 @@
   /// group when it has one), its end and its time limit watched by a thread of its own, so that no
   /// amount of work on Swift concurrency's few threads can stretch the limit or turn a process that
   /// ended in time into a timeout. At the limit, or on ``terminate(grace:)``, the whole group gets
-  /// SIGTERM, then SIGKILL when the grace period has passed.
+  /// SIGTERM, then SIGKILL when the grace period has passed. Once the process has ended, what is
+  /// left of its group is killed and the caller's `teardown` runs, on that thread too, before its
+  /// end is told.
   // @unchecked Sendable: `ending`, `waiting` and `terminating` are used under `lock` only.
   final class ChildProcess: @unchecked Sendable {
     /// The process id, which is also its group's.
@@ -26,7 +28,8 @@
     /// executor ends its idle threads, so a step started on one of them was killed mid-run.
     init(
       executable: String, arguments: [String], environment: [String: String], workingDirectory: String?,
-      input: Int32, output: Int32, error: Int32, cgroup: Int32, limit: Duration, grace: Duration
+      input: Int32, output: Int32, error: Int32, cgroup: Int32, limit: Duration, grace: Duration,
+      teardown: @escaping @Sendable () -> Void = {}
     ) throws(ChildProcessError) {
       let argv = [executable] + arguments
       let envp = environment.map { "\($0.key)=\($0.value)" }
@@ -56,7 +59,7 @@
         start.started.signal()
         guard made else { return }
         start.watched.wait()
-        start.process?.watch(limit: limit, grace: grace)
+        start.process?.watch(limit: limit, grace: grace, teardown: teardown)
       }
       start.started.wait()
       guard start.pid > 0 else { throw ChildProcessError(code: start.failure) }
@@ -65,17 +68,20 @@
       start.watched.signal()
     }
 
-    /// Waits for the process's end or its limit, whichever comes first, then reaps it. waitid
-    /// leaves its number taken while its group has members (the kernel frees a pid only when no
-    /// process uses it as its own, its group's or its session's).
-    private func watch(limit: Duration, grace: Duration) {
+    /// Waits for the process's end or its limit, whichever comes first, kills what is left of its
+    /// group while the ended process, not yet reaped, keeps the group's number from being handed
+    /// out again, then reaps it and runs `teardown`.
+    private func watch(limit: Duration, grace: Duration, teardown: () -> Void) {
       var timedOut = false
       if !endsWithin(limit) {
         timedOut = true
         end(grace: grace)
       }
       var info = siginfo_t()
+      while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0, errno == EINTR {}
+      kill(-pid, SIGKILL)
       while waitid(P_PID, id_t(pid), &info, WEXITED) != 0, errno == EINTR {}
+      teardown()
       let status = info._sifields._sigchld.si_status
       finish(timedOut ? .timedOut : info.si_code == CLD_EXITED ? .exited(status) : .signaled(status))
     }

@@ -105,15 +105,15 @@ public enum ProcessSupervisor {
     let marker = launch.leavesDaemon ? nil : OrphanSweep.marker()
     environment[OrphanSweep.variable] = marker
     let cgroup = marker.flatMap { StepCgroup.make(marker: $0) }
-    let leader = LeaderBox()
-    defer {  // Whatever happened, no member of the step's group, nor any process that left it, outlives it.
-      leader.killGroup()
+    // Whatever happened, no member of the step's group, nor any process that left it, outlives it:
+    // after the group (its end is the waiting's), its control group and what carries its marker.
+    let teardown: @Sendable () -> Void = {
       cgroup?.killAll()
       if let marker { OrphanSweep.kill(marker: marker) }
     }
     let ending = try await wait(
       launch, executable: executable, environment: environment, descriptors: (input, out, err), cgroup: cgroup,
-      leader: leader)
+      teardown: teardown)
     // Cancelled (Archway interrupted): the teardown's SIGTERM may have ended the process before the
     // cancellation reached `run`, so its signal is ours, not the program's.
     if Task.isCancelled { return .interrupted }
@@ -128,10 +128,12 @@ public enum ProcessSupervisor {
     /// Starts the step's process (born in its control group, where it has one) and waits for its
     /// end or its limit, which the process's own watcher keeps; at the limit, or when the calling
     /// task is cancelled, the whole group gets SIGTERM, then SIGKILL after the grace period, and
-    /// its end is awaited.
+    /// its end is awaited. `teardown` runs on the watcher's thread once the group is ended, never on
+    /// Swift's pool, whose few threads the other cells' steps wait for.
     private static func wait(
       _ launch: ProcessLaunch, executable: String, environment: [String: String],
-      descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?, leader: LeaderBox
+      descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?,
+      teardown: @escaping @Sendable () -> Void
     ) async throws -> ProcessEnding {
       var (program, arguments) = (executable, Array(launch.argv.dropFirst()))
       if let cgroup, cgroup.descriptor < 0 {
@@ -147,9 +149,11 @@ public enum ProcessSupervisor {
           executable: program, arguments: arguments, environment: environment,
           workingDirectory: launch.workingDirectory, input: descriptors.0.rawValue, output: descriptors.1.rawValue,
           error: descriptors.2.rawValue, cgroup: cgroup?.descriptor ?? -1, limit: launch.timeout,
-          grace: gracePeriod)
+          grace: gracePeriod, teardown: teardown)
+      } catch {
+        teardown()
+        throw error
       }
-      leader.set(child.pid)
       return await withTaskCancellationHandler {
         await child.end()
       } onCancel: {
@@ -160,8 +164,14 @@ public enum ProcessSupervisor {
     /// As on Linux, through swift-subprocess (without a group to be born in: a v1-style wrap).
     private static func wait(
       _ launch: ProcessLaunch, executable: String, environment: [String: String],
-      descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?, leader: LeaderBox
+      descriptors: (FileDescriptor, FileDescriptor, FileDescriptor), cgroup: StepCgroup?,
+      teardown: @escaping @Sendable () -> Void
     ) async throws -> ProcessEnding {
+      let leader = LeaderBox()
+      defer {
+        leader.killGroup()
+        teardown()
+      }
       var options = PlatformOptions()
       options.createSession = true
       options.teardownSequence = [
@@ -273,25 +283,28 @@ enum ProcessEnding: Sendable, Equatable {
   case timedOut
 }
 
-/// The step's process id, set once the process has started, so its group can be killed at the end.
-// @unchecked Sendable: the one stored value is guarded by the lock.
-final class LeaderBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var pid: pid_t?
+#if !os(Linux)
+  /// The step's process id, set once swift-subprocess has started it, so its group can be killed at
+  /// the end (on Linux a ``ChildProcess`` ends its own).
+  // @unchecked Sendable: the one stored value is guarded by the lock.
+  final class LeaderBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pid: pid_t?
 
-  func set(_ value: pid_t) { lock.withLock { pid = value } }
+    func set(_ value: pid_t) { lock.withLock { pid = value } }
 
-  /// Whether the step's process has started and already ended (a zombie, or reaped and gone).
-  func hasEnded() -> Bool {
-    guard let pid = lock.withLock({ pid }) else { return false }
-    return !OrphanSweep.isRunning(pid)
+    /// Whether the step's process has started and already ended (a zombie, or reaped and gone).
+    func hasEnded() -> Bool {
+      guard let pid = lock.withLock({ pid }) else { return false }
+      return !OrphanSweep.isRunning(pid)
+    }
+
+    /// SIGKILL to the whole group the step's session leader made (its id is the leader's pid).
+    func killGroup() {
+      if let pid = lock.withLock({ pid }) { kill(-pid, SIGKILL) }
+    }
   }
-
-  /// SIGKILL to the whole group the step's session leader made (its id is the leader's pid).
-  func killGroup() {
-    if let pid = lock.withLock({ pid }) { kill(-pid, SIGKILL) }
-  }
-}
+#endif
 
 extension Duration {
   /// The duration in seconds.
