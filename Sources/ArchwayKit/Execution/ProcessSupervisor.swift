@@ -105,11 +105,12 @@ public enum ProcessSupervisor {
     let marker = launch.leavesDaemon ? nil : OrphanSweep.marker()
     environment[OrphanSweep.variable] = marker
     let cgroup = marker.flatMap { StepCgroup.make(marker: $0) }
+    let births = marker == nil ? nil : OrphanSweep.Births.now()
     // Whatever happened, no member of the step's group, nor any process that left it, outlives it:
     // after the group (its end is the waiting's), its control group and what carries its marker.
     let teardown: @Sendable () -> Void = {
       cgroup?.killAll()
-      if let marker { OrphanSweep.kill(marker: marker) }
+      if let marker { OrphanSweep.kill(marker: marker, bornSince: births) }
     }
     let ending = try await wait(
       launch, executable: executable, environment: environment, descriptors: (input, out, err), cgroup: cgroup,
