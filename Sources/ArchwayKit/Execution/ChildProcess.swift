@@ -9,14 +9,10 @@
   /// SIGTERM, then SIGKILL when the grace period has passed. Once the process has ended, what is
   /// left of its group is killed and the caller's `teardown` runs, on that thread too, before its
   /// end is told.
-  // @unchecked Sendable: `ending`, `waiting` and `terminating` are used under `lock` only.
-  final class ChildProcess: @unchecked Sendable {
+  final class ChildProcess: Sendable {
     /// The process id, which is also its group's.
     let pid: pid_t
-    private let lock = NSLock()
-    private var ending: ProcessEnding?
-    private var waiting: [CheckedContinuation<ProcessEnding, Never>] = []
-    private var terminating = false
+    private let watcher: Watcher
 
     /// Starts `executable` (a path) with `arguments` and exactly `environment`. Throws the
     /// system's error when the process cannot be made or its program cannot be started
@@ -25,7 +21,8 @@
     /// The process is made by the thread that then watches it, which lives until the process has
     /// been reaped: the kernel sends a parent-death signal (`bwrap --die-with-parent`, which every
     /// root filesystem step runs under) when the *thread* that made the process ends, and Swift's
-    /// executor ends its idle threads, so a step started on one of them was killed mid-run.
+    /// executor ends its idle threads, so a step started on one of them was killed mid-run. That
+    /// thread watches from the moment it has made the process, waiting for no one.
     init(
       executable: String, arguments: [String], environment: [String: String], workingDirectory: String?,
       input: Int32, output: Int32, error: Int32, cgroup: Int32, limit: Duration, grace: Duration,
@@ -33,45 +30,55 @@
     ) throws(ChildProcessError) {
       let argv = [executable] + arguments
       let envp = environment.map { "\($0.key)=\($0.value)" }
-      final class Start: @unchecked Sendable {
-        var pid: pid_t = -1
-        var failure: Int32 = 0
-        var process: ChildProcess?
-        let started = DispatchSemaphore(value: 0)
-        let watched = DispatchSemaphore(value: 0)
-      }
-      let start = Start()
+      let watcher = Watcher()
       Thread.detachNewThread {
         func spawn(into group: Int32) -> pid_t {
           withCStrings(argv) { argv in
             withCStrings(envp) { envp in
-              archway_spawn(executable, argv, envp, workingDirectory, input, output, error, group, &start.failure)
+              archway_spawn(executable, argv, envp, workingDirectory, input, output, error, group, &watcher.failure)
             }
           }
         }
-        start.pid = spawn(into: cgroup)
-        if start.pid < 0, cgroup >= 0, [EINVAL, E2BIG, ENOSYS].contains(start.failure) {
+        watcher.pid = spawn(into: cgroup)
+        if watcher.pid < 0, cgroup >= 0, [EINVAL, E2BIG, ENOSYS].contains(watcher.failure) {
           // A kernel before 5.7 cannot start a process in a group: the marker sweep alone finds
           // what the step leaves.
-          start.pid = spawn(into: -1)
+          watcher.pid = spawn(into: -1)
         }
-        let made = start.pid > 0
-        start.started.signal()
-        guard made else { return }
-        start.watched.wait()
-        start.process?.watch(limit: limit, grace: grace, teardown: teardown)
+        let made = watcher.pid > 0
+        watcher.started.signal()
+        if made { watcher.watch(limit: limit, grace: grace, teardown: teardown) }
       }
-      start.started.wait()
-      guard start.pid > 0 else { throw ChildProcessError(code: start.failure) }
-      pid = start.pid
-      start.process = self
-      start.watched.signal()
+      watcher.started.wait()
+      guard watcher.pid > 0 else { throw ChildProcessError(code: watcher.failure) }
+      pid = watcher.pid
+      self.watcher = watcher
     }
+
+    /// How the process ended, once it has; waits for that without holding a thread.
+    func end() async -> ProcessEnding { await watcher.end() }
+
+    /// Ends the whole group now (SIGTERM, then SIGKILL after `grace`, on a thread of its own),
+    /// once; returns at once.
+    func terminate(grace: Duration) { watcher.terminate(grace: grace) }
+  }
+
+  /// The watching thread's side of a ``ChildProcess``: the process it made and how it ended.
+  // @unchecked Sendable: `pid` and `failure` are written by the watching thread before it signals
+  // `started` and only read after it; `ending`, `waiting` and `terminating` are used under `lock`.
+  private final class Watcher: @unchecked Sendable {
+    var pid: pid_t = -1
+    var failure: Int32 = 0
+    let started = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var ending: ProcessEnding?
+    private var waiting: [CheckedContinuation<ProcessEnding, Never>] = []
+    private var terminating = false
 
     /// Waits for the process's end or its limit, whichever comes first, kills what is left of its
     /// group while the ended process, not yet reaped, keeps the group's number from being handed
     /// out again, then reaps it and runs `teardown`.
-    private func watch(limit: Duration, grace: Duration, teardown: () -> Void) {
+    func watch(limit: Duration, grace: Duration, teardown: () -> Void) {
       var timedOut = false
       if !endsWithin(limit) {
         timedOut = true
