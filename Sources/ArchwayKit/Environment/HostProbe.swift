@@ -35,3 +35,13 @@ public enum HostProbe {
     return (text(&info.sysname), text(&info.machine), text(&info.release))
   }
 }
+
+extension HostInfo {
+  /// The same description with the tools of `runners` only: those the cells used, of the ones asked.
+  func limited(to runners: [Runner]) -> HostInfo {
+    let used = Set(runners.compactMap(\.launcher))
+    var info = self
+    info.tools = tools.filter { used.contains($0.key) }
+    return info
+  }
+}

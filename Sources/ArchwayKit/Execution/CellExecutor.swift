@@ -119,12 +119,16 @@ public struct CellExecutor: Sendable {
       if record.outcome == .passed { record.outcome = Self.outcome(of: failed.status) }
       return record
     }
-    if !steps.run.isEmpty, runner.kind != .none {
-      record.fingerprint = await fingerprints.take(
-        runner: runner, session: session, limits: ResourceLimit.prlimitOptions(steps.limits),
+    // The fingerprint is taken while the steps run: it only describes their environment.
+    let started = session
+    async let fingerprint =
+      steps.run.isEmpty || runner.kind == .none
+      ? nil
+      : fingerprints.take(
+        runner: runner, session: started, limits: ResourceLimit.prlimitOptions(steps.limits),
         folder: Self.archwayLogs(cell), environment: passThrough)
-    }
     await runSteps(steps, of: cell, runner: runner, session: session, into: &record)
+    record.fingerprint = await fingerprint
     await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
     runner.removeScaffolding()
     if let build = steps.build, let reproducible = cell.verify.reproducible, record.outcome != .interrupted {

@@ -58,10 +58,13 @@ public struct RunPipeline: Sendable {
       for problem in problems { observe(.provisionFailed(problem)) }
     }
     let started = ISO8601DateFormatter().string(from: now())
+    // The host is described while the cells run (each emulator's `--version` is a program to
+    // start), for the runners they will use, then for those they used.
+    async let described = HostProbe.info(runners: cells.map(executor.runner(for:)))
     let records = await Scheduler(jobs: jobs, failFast: failFast, executor: executor).run(
       cells, finish: { CellVerifier.verify($1, cell: $0) }, events: { observe(.cell($0)) })
     let interrupted = Task.isCancelled
-    let host = await HostProbe.info(runners: records.map(\.runner))
+    let host = await described.limited(to: records.map(\.runner))
     var report = ReportBuilder.build(
       selection, records: records, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
       interrupted: interrupted, baseline: baseline)
