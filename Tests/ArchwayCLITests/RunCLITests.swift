@@ -42,7 +42,7 @@ import Testing
     var started = false
     for _ in 0..<400 where !started {
       try await Task.sleep(for: .milliseconds(50))
-      started = ProcessSupervisorSurvivors.matching(marker).count >= 4  // Two cells, two sleeps each.
+      started = await Survivors.matching(marker, shells: false).count >= 4  // Two cells, two sleeps each.
     }
     #expect(started, "the cells' processes were running")
     let signalled = ContinuousClock.now
@@ -61,7 +61,8 @@ import Testing
       "xmllint", ["--noout", "--schema", Fixtures.junitSchema, folder + "/out/junit.xml"])
     #expect(junit.status == 0, "the partial JUnit report validates: \(junit.stderr)")
     try await Task.sleep(for: .milliseconds(200))
-    #expect(ProcessSupervisorSurvivors.matching(marker).isEmpty, "\(ProcessSupervisorSurvivors.matching(marker))")
+    let left = await Survivors.matching(marker, shells: false)
+    #expect(left.isEmpty, "\(left)")
     if runner == "container" {
       let left = try await Command.run(
         "podman", ["ps", "-a", "-q", "--filter", "label=archway.out=\(folder)/out"])
@@ -97,17 +98,5 @@ import Testing
     #expect(
       result.stderr.contains("    build: exit 3, expected 0\n      | one\n      | cannot find -lz4\n"),
       "\(result.stderr)")
-  }
-}
-
-/// Processes whose command line holds a marker.
-enum ProcessSupervisorSurvivors {
-  static func matching(_ marker: String) -> [String] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
-      guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-      let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-      return line.contains(marker) && !line.contains("sh -c") ? "\(pid): \(line)" : nil
-    }
   }
 }

@@ -18,16 +18,6 @@ import Testing
       timeout: timeout, stdoutLog: "\(folder)/\(name).out", stderrLog: "\(folder)/\(name).err")
   }
 
-  /// Processes whose command line holds `marker`.
-  static func survivors(_ marker: String) -> [String] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
-      guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-      let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-      return line.contains(marker) ? "\(pid): \(line)" : nil
-    }
-  }
-
   @Test func exitCodeOutputAndStdin() async {
     let outcome = await ProcessSupervisor.run(
       Self.launch("exit", "read x; echo out $x; echo err >&2; exit 3", stdin: "in\n"))
@@ -55,7 +45,8 @@ import Testing
     // for minutes on a cold CI machine (150 s seen).
     #expect(ContinuousClock.now - start < .seconds(600))
     try await Task.sleep(for: .milliseconds(200))
-    #expect(Self.survivors(marker).isEmpty, "\(Self.survivors(marker))")
+    let left = await Survivors.matching(marker)
+    #expect(left.isEmpty, "\(left)")
     #expect(outcome.stdoutHead == "started\n", "output up to the timeout is kept")
   }
 
@@ -67,15 +58,21 @@ import Testing
       await ProcessSupervisor.run(
         Self.launch("cancel", "sleep \(marker) & sleep \(marker); wait", timeout: .seconds(900)))
     }
-    for _ in 0..<200 where Self.survivors(marker).count < 2 { try await Task.sleep(for: .milliseconds(50)) }
-    #expect(Self.survivors(marker).count >= 2, "the tree is running before the cancel")
+    var running = 0
+    for _ in 0..<200 {
+      running = await Survivors.matching(marker).count
+      if running >= 2 { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    #expect(running >= 2, "the tree is running before the cancel")
     let start = ContinuousClock.now
     task.cancel()
     let outcome = await task.value
     #expect(outcome.status == .interrupted)
     #expect(ContinuousClock.now - start < .seconds(600), "ended, not hung (nominally within the 2 s grace period)")
     try await Task.sleep(for: .milliseconds(200))
-    #expect(Self.survivors(marker).isEmpty, "\(Self.survivors(marker))")
+    let left = await Survivors.matching(marker)
+    #expect(left.isEmpty, "\(left)")
   }
 
   @Test func aGigabyteOfOutputCostsNoMemory() async throws {
@@ -108,7 +105,8 @@ import Testing
       Self.launch("setsid", "setsid sleep \(marker) & setsid sh -c 'sleep \(marker)' & sleep 0.3; echo left"))
     #expect(outcome.status == .exited(0) && outcome.stdoutHead == "left\n")
     try await Task.sleep(for: .milliseconds(200))
-    #expect(Self.survivors(marker).isEmpty, "\(Self.survivors(marker))")
+    let left = await Survivors.matching(marker)
+    #expect(left.isEmpty, "\(left)")
   }
 
   @Test func theEnvironmentIsOnlyWhatTheStepGets() async {

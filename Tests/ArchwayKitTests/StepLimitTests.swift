@@ -87,6 +87,6 @@ import Testing
     }
     #expect(answer == nil)
     try? await Task.sleep(for: .milliseconds(200))
-    #expect(ProcessSupervisorTests.survivors(marker).isEmpty, "the probe was ended, not left running")
+    #expect(await Survivors.matching(marker).isEmpty, "the probe was ended, not left running")
   }
 }
