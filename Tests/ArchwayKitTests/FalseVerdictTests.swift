@@ -314,8 +314,9 @@ import Testing
   }
 
   /// A predictable out folder in a shared /tmp is safe: a cell folder, a log or a stdin file that is
-  /// already a symbolic link (or a FIFO) is replaced by Archway's own, and nothing it pointed at is
-  /// written. (Issue 13's second item.)
+  /// already a symbolic link (or a FIFO, or a hard link to a file elsewhere) is replaced by
+  /// Archway's own, and nothing it pointed at is written; an earlier run's own log is emptied.
+  /// (Issue 13's second item; the hard links since logs are kept from run to run, issue 17.)
   @Test func plantedLinksAndFIFOsUnderTheOutFolderAreNotWrittenThrough() async throws {
     let folder = Self.folder("planted")
     let victim = folder + "/victim"
@@ -323,14 +324,14 @@ import Testing
     _ = FileManager.default.createFile(atPath: victim + "/precious", contents: Data("keep\n".utf8))
     let yaml = """
       matrix:
-        x: [a, b]
+        x: [a, b, c]
       run:
         - name: talk
           argv: [sh, -c, "echo said; cat"]
           stdin: "typed\\n"
       """
     let cells = try Self.plan(yaml, in: folder)
-    let (a, b) = (cells[0].out, cells[1].out)
+    let (a, b, c) = (cells[0].out, cells[1].out, cells[2].out)
     try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: a, withDestinationPath: victim)
     try FileManager.default.createDirectory(atPath: b + "/logs", withIntermediateDirectories: true)
@@ -339,10 +340,16 @@ import Testing
     try FileManager.default.createSymbolicLink(
       atPath: b + "/logs/talk.stdout.log.stdin", withDestinationPath: victim + "/precious")
     #expect(mkfifo(b + "/logs/talk.stderr.log", 0o600) == 0)
+    // Hard links to the file outside, where an earlier run's logs would be; and a stale log kept.
+    try FileManager.default.createDirectory(atPath: c + "/logs", withIntermediateDirectories: true)
+    #expect(link(victim + "/precious", c + "/logs/talk.stdout.log") == 0)
+    #expect(link(victim + "/precious", c + "/logs/talk.stdout.log.stdin") == 0)
+    try "stale, from an earlier run\n".write(toFile: c + "/logs/talk.stderr.log", atomically: false, encoding: .utf8)
     let records = try await Self.verified(yaml, in: folder)
     for record in records {
       #expect(record.verdict == .passed, "\(record.id): \(record.checks.map(\.message))")
       #expect(record.steps.last?.stdoutHead == "said\ntyped\n")
+      #expect(record.steps.last?.stderrBytes == 0, "an earlier run's log is emptied")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: victim) == ["precious"], "nothing written beside it")
     #expect(try String(contentsOfFile: victim + "/precious", encoding: .utf8) == "keep\n")

@@ -220,14 +220,39 @@ public enum ProcessSupervisor {
     return try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow])
   }
 
-  /// A new, empty file of ours at `path`, for writing: whatever was there (an earlier run's log, or a
-  /// symbolic link or FIFO someone planted in a predictable out folder) is removed first, and the file
-  /// is made exclusively without following links, so nothing elsewhere is ever written.
+  /// An empty file of ours at `path`, for writing. An earlier run's log there, a regular file of
+  /// ours with no other name, is emptied and kept: a new file a step costs the file system an inode,
+  /// and ext4 looks through its recently freed ones for each (a third of a `true` step's time here).
+  /// Whatever else is there (a symbolic link, FIFO or hard link someone planted in a predictable out
+  /// folder) is removed first, and the file is made exclusively without following links, so nothing
+  /// elsewhere is ever written.
   static func freshFile(_ path: String) throws -> FileDescriptor {
+    if let kept = emptied(path) { return kept }
     unlink(path)
     return try FileDescriptor.open(
       FilePath(path), .writeOnly, options: [.create, .exclusiveCreate, .noFollow],
       permissions: [.ownerReadWrite, .groupRead, .otherRead])
+  }
+
+  /// The file at `path` opened for writing and emptied when it is a regular file of ours with one
+  /// name, the same file before and after it was opened (without following a link, nor waiting for
+  /// a FIFO's reader); nil, and nothing changed, otherwise.
+  private static func emptied(_ path: String) -> FileDescriptor? {
+    func ours(_ status: stat) -> Bool {
+      status.st_mode & S_IFMT == S_IFREG && status.st_nlink == 1 && status.st_uid == geteuid()
+    }
+    var named = stat()
+    guard lstat(path, &named) == 0, ours(named) else { return nil }
+    let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    var opened = stat()
+    guard fstat(descriptor, &opened) == 0, opened.st_dev == named.st_dev, opened.st_ino == named.st_ino,
+      ours(opened), ftruncate(descriptor, 0) == 0, fcntl(descriptor, F_SETFL, 0) == 0
+    else {
+      close(descriptor)
+      return nil
+    }
+    return FileDescriptor(rawValue: descriptor)
   }
 
   /// The folder of `log` when the disk holding it has no block left for us, else nil.
