@@ -20,6 +20,15 @@ import Testing
     #expect(![306, 5000, 32760].contains(where: wrapped.contains))
     let nothingBorn = try #require(Window(after: 1000, through: 1000, born: 0, inUse: 100, pidMax: 32768))
     #expect(![999, 1000, 1001].contains(where: nothingBorn.contains))
+    // A few pids are looked up one by one, in the order they were handed out; many, through /proc.
+    #expect(plain.pids(atMost: 64) == Array(1001...1010))
+    #expect(wrapped.pids(atMost: 64) == Array(32761...32767) + Array(300...305))
+    #expect(nothingBorn.pids(atMost: 64) == [])
+    #expect(plain.pids(atMost: 9) == nil && wrapped.pids(atMost: 12) == nil)
+    // Each lists exactly the pids the window holds.
+    for window in [plain, wrapped] {
+      #expect(window.pids(atMost: 64)?.sorted() == (1...32767).filter { $0 >= 300 && window.contains($0) })
+    }
   }
 
   /// 32,468 pids (300 to 32,767) are handed out in turn, stepping over those in use; with 100 in

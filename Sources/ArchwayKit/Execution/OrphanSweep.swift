@@ -52,19 +52,28 @@ enum OrphanSweep {
   /// it reads `/proc` with plain system calls into one buffer (about 5 µs a process here) rather
   /// than through Foundation, and only the environments of the processes in `window` when one is
   /// given: reading another's environment waits for its memory map's lock, which a busy process
-  /// holds for milliseconds.
+  /// holds for milliseconds. A window of a few pids (a step that started a handful of processes) is
+  /// looked up pid by pid, without listing `/proc`; a pid that is a thread's reads as its process.
   static func processes(carrying needle: [UInt8], child: Bool = false, among window: PidWindow? = nil) -> [pid_t] {
-    guard let folder = opendir("/proc") else { return [] }
-    defer { closedir(folder) }
     let me = getpid()
     var found: [pid_t] = []
     var buffer: [UInt8] = []
+    func look(at pid: pid_t) {
+      guard pid != me else { return }
+      // A step's marker is set last, so it may sit at the end of a long environment: read it all.
+      let count = readAll("/proc/\(pid)/environ", into: &buffer)
+      if contains(entry: needle, in: buffer[..<count], child: child) { found.append(pid) }
+    }
+    if let pids = window?.pids(atMost: 64) {
+      pids.forEach(look(at:))
+      return found
+    }
+    guard let folder = opendir("/proc") else { return [] }
+    defer { closedir(folder) }
     while let entry = readdir(folder) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      guard let pid = pid_t(name), pid != me, window?.contains(pid) ?? true else { continue }
-      // A step's marker is set last, so it may sit at the end of a long environment: read it all.
-      let count = readAll("/proc/\(name)/environ", into: &buffer)
-      if contains(entry: needle, in: buffer[..<count], child: child) { found.append(pid) }
+      guard let pid = pid_t(name), window?.contains(pid) ?? true else { continue }
+      look(at: pid)
     }
     return found
   }
@@ -122,6 +131,7 @@ enum OrphanSweep {
   struct PidWindow: Equatable {
     var after: pid_t
     var through: pid_t
+    var pidMax: pid_t
 
     /// The window, or nil when the counter may have gone round since ``after``. Going round, it
     /// passes each of the `pid_max - 300` pids once, handing it out or stepping over it because it
@@ -131,7 +141,7 @@ enum OrphanSweep {
     /// `4 × born + 3 × inUse` is below `pid_max - 300`.
     init?(after: pid_t, through: pid_t, born: Int, inUse: Int, pidMax: pid_t) {
       guard born >= 0, inUse >= 0, 4 * born + 3 * inUse < Int(pidMax) - Self.firstAfterWrap else { return nil }
-      (self.after, self.through) = (after, through)
+      (self.after, self.through, self.pidMax) = (after, through, pidMax)
     }
 
     /// Where the kernel starts again after `pid_max` (`RESERVED_PIDS`).
@@ -139,6 +149,17 @@ enum OrphanSweep {
 
     func contains(_ pid: pid_t) -> Bool {
       after <= through ? pid > after && pid <= through : pid > after || pid <= through
+    }
+
+    /// The pids handed out, in turn, when there are at most `limit`; nil when there are more.
+    func pids(atMost limit: Int) -> [pid_t]? {
+      let restart = pid_t(Self.firstAfterWrap)
+      var stretches: [ClosedRange<pid_t>] = []
+      if after < through { stretches.append((after + 1)...through) }
+      if after > through, after + 1 < pidMax { stretches.append((after + 1)...(pidMax - 1)) }
+      if after > through, through >= restart { stretches.append(restart...through) }
+      guard stretches.reduce(0, { $0 + $1.count }) <= limit else { return nil }
+      return stretches.flatMap { Array($0) }
     }
   }
 
