@@ -265,12 +265,19 @@ public enum ProcessSupervisor {
 
   /// The executable `name` resolves to through `path` (a path is taken as it is), or nil.
   static func locate(_ name: String, path: String?) -> String? {
-    if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+    if name.contains("/") { return executable(name) ? name : nil }
     for folder in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
       let candidate = "\(folder)/\(name)"
-      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      if executable(candidate) { return candidate }
     }
     return nil
+  }
+
+  /// Whether this process may execute the file at `path` (not a folder), asked of the system
+  /// directly: every step looks its program up along `PATH`.
+  private static func executable(_ path: String) -> Bool {
+    var status = stat()
+    return access(path, X_OK) == 0 && stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR
   }
 
   /// The first and last ``captureLimit`` bytes of a log, and its size; reads nothing in between.
