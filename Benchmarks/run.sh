@@ -6,6 +6,7 @@
 #     ratio archway/raw, and the noise floor: two raw loops of the same round against each other.
 #     From the report, Archway's own time: its wall time less its steps' durations (start-up, the
 #     report) and each step's duration against a raw run's (spawn, supervision, sweeps).
+#     Then K `true` steps natively against K `subprocess.run`s: a step's cost without qemu's noise.
 #  2. Scheduling: N cells whose run step sleeps S seconds at --jobs J against the ideal (N*S/J):
 #     Archway's overhead per cell, its peak memory, and how long writing the four reports takes
 #     (`archway merge` of the run's report.json: reading it back, then JSON, JUnit, Markdown, HTML).
@@ -83,6 +84,32 @@ print(f"  archway / raw per round:      {spread(ratios)}   (aim: at most 1.05)")
 print(f"  raw / raw in a round (noise): {spread(noise)}")
 print(f"  a step against a raw run:     {spread(per_step, 2)} ms more")
 print(f"  the rest of archway's run:    {spread([value * 1000 for value in own], 0)} ms (start-up, build, fingerprint, report)")
+
+# Native steps: what Archway adds to a step without an emulator's noise, K `true` steps in one cell
+# against as many `subprocess.run(["true"])`s, alternating: a step as recorded (spawn, limit,
+# teardown, logs) and as the whole run's wall time over K (start-up and report spread over them).
+native = os.path.join(work, "native.yml")
+with open(native, "w") as out:
+    out.write("matrix:\n  x: [a]\nrun:\n")
+    for i in range(runs):
+        out.write(f'  - {{name: t{i}, argv: ["true"]}}\n')
+native_out = os.path.join(work, "native")
+quiet([archway, "run", native, "--out", native_out])
+recorded, walls, raws = [], [], []
+for _ in range(rounds):
+    start = time.perf_counter()
+    for _ in range(runs):
+        quiet(["true"])
+    raws.append((time.perf_counter() - start) / runs * 1000)
+    seconds, status = timed([archway, "run", native, "--out", native_out])
+    assert status == 0, "the native cell failed"
+    walls.append(seconds / runs * 1000)
+    steps = json.load(open(os.path.join(native_out, "report.json")))["cells"][0]["steps"]
+    recorded.append(statistics.mean(step["duration"] for step in steps) * 1000)
+print(f"native steps: {runs} × true in one cell, {rounds} rounds")
+print(f"  subprocess.run(['true']):     {spread(raws, 2)} ms")
+print(f"  a step as recorded:           {spread(recorded, 2)} ms")
+print(f"  archway's wall time / {runs}:    {spread(walls, 2)} ms: {spread([w / r for w, r in zip(walls, raws)], 2)} x")
 
 # Start-up: from Archway's exec to the first program a cell runs, for the demo matrix (planned
 # whole, one cell run), traced with strace (execve only, through seccomp: the rest runs untraced).
