@@ -44,15 +44,18 @@ public struct RunPipeline: Sendable {
   /// cancelled); `observe` hears of each event as it happens.
   public func run(_ selection: PlanSelection, observe: @escaping @Sendable (Event) -> Void = { _ in }) async -> Report {
     let cells = selection.cells
+    // Each cell's runner as the host stands before provisioning (a root filesystem built then may
+    // change it): what a killed run's containers are swept with and what is provisioned for.
+    let planned = cells.map(executor.runner(for:))
     if let first = cells.first {
       let out = URL(fileURLWithPath: first.out).deletingLastPathComponent().path
-      let engines = Set(cells.map(executor.runner(for:)).filter { $0.kind == .container }.compactMap(\.launcher))
+      let engines = Set(planned.filter { $0.kind == .container }.compactMap(\.launcher))
       if let swept = await Leftovers.sweep(out: out, engines: engines.sorted()) { observe(.sweptLeftovers(swept)) }
     }
     if provision {
       let store = EnvironmentStore(
         root: EnvironmentStore.defaultRoot(environment: executor.passThrough), environment: executor.passThrough)
-      let problems = await store.provision(cells, runners: cells.map(executor.runner(for:)), jobs: jobs) {
+      let problems = await store.provision(cells, runners: planned, jobs: jobs) {
         observe(.provisioning($0))
       }
       for problem in problems { observe(.provisionFailed(problem)) }
