@@ -72,6 +72,68 @@ import Testing
     #expect(await child.end() == .exited(0))
   }
 
+  /// The threads that make and watch processes are kept for the next one (a thread made and ended
+  /// for every step cost a `true` step a tenth of its time), yet every process running at once
+  /// has its own thread at once: one left waiting for another's would run unwatched, past its limit.
+  @Test func watchingThreadsAreKeptYetEachProcessRunningAtOnceHasItsOwn() async throws {
+    let threads = WatcherThreads()
+    // One after another: the same thread each time.
+    var sequential: [String] = []
+    for _ in 0..<10 { sequential += Self.values(of: 1, on: threads) { Self.thread() } }
+    #expect(Set(sequential).count == 1, "\(sequential)")
+    #expect(sequential.first?.contains("/task/") == true)
+    // Three at once, each held until all three have begun (or 5 s): three threads, none waiting.
+    let arrivals = Arrivals()
+    let together = Self.values(of: 3, on: threads) { arrivals.allOf(3) ? Self.thread() : "waited alone" }
+    #expect(Set(together).count == 3, "\(together)")
+    #expect(together.contains(sequential.first ?? ""), "the kept thread is among them")
+  }
+
+  /// `/proc/thread-self`'s target, `PID/task/TID`: which thread this is, never reused while it lives.
+  static func thread() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? ""
+  }
+
+  /// What `count` jobs that `threads` ran return, told (as a step's end is) once each job's thread
+  /// is free again.
+  static func values(of count: Int, on threads: WatcherThreads, _ job: @escaping @Sendable () -> String) -> [String] {
+    let results = Arrivals()
+    let done = DispatchSemaphore(value: 0)
+    for _ in 0..<count {
+      threads.run {
+        let value = job()
+        return {
+          results.add(value)
+          done.signal()
+        }
+      }
+    }
+    for _ in 0..<count { done.wait() }
+    return results.values
+  }
+
+  /// Jobs that meet: each waits (at most 5 s) until a number of them have arrived.
+  // @unchecked Sendable: both stored values are used under `condition`.
+  final class Arrivals: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var count = 0
+    private var added: [String] = []
+
+    /// Whether `number` jobs had arrived within 5 s of this one.
+    func allOf(_ number: Int) -> Bool {
+      condition.withLock {
+        count += 1
+        condition.broadcast()
+        let deadline = Date(timeIntervalSinceNow: 5)
+        while count < number, condition.wait(until: deadline) {}
+        return count >= number
+      }
+    }
+
+    func add(_ value: String) { condition.withLock { added.append(value) } }
+    var values: [String] { condition.withLock { added } }
+  }
+
   @Test func aFolderThatIsNotThereIsTheHostsProblemNotAnExit() async {
     let outcome = await Self.run("nowhere", ["true"], workingDirectory: Self.folder + "/no-such-folder")
     guard case .infrastructure(let why) = outcome.status else {

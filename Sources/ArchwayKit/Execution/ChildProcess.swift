@@ -22,7 +22,8 @@
     /// been reaped: the kernel sends a parent-death signal (`bwrap --die-with-parent`, which every
     /// root filesystem step runs under) when the *thread* that made the process ends, and Swift's
     /// executor ends its idle threads, so a step started on one of them was killed mid-run. That
-    /// thread watches from the moment it has made the process, waiting for no one.
+    /// thread watches from the moment it has made the process, waiting for no one, and is one of
+    /// ``WatcherThreads``, kept for the next step once its process is reaped.
     init(
       executable: String, arguments: [String], environment: [String: String], workingDirectory: String?,
       input: Int32, output: Int32, error: Int32, cgroup: Int32, limit: Duration, grace: Duration,
@@ -31,7 +32,7 @@
       let argv = [executable] + arguments
       let envp = environment.map { "\($0.key)=\($0.value)" }
       let watcher = Watcher()
-      Thread.detachNewThread {
+      WatcherThreads.shared.run {
         func spawn(into group: Int32) -> pid_t {
           withCStrings(argv) { argv in
             withCStrings(envp) { envp in
@@ -47,7 +48,10 @@
         }
         let made = watcher.pid > 0
         watcher.started.signal()
-        if made { watcher.watch(limit: limit, grace: grace, teardown: teardown) }
+        guard made else { return {} }
+        let ending = watcher.watch(limit: limit, grace: grace, teardown: teardown)
+        // Told once this thread is free for the next step's process, which the telling may start.
+        return { watcher.finish(ending) }
       }
       watcher.started.wait()
       guard watcher.pid > 0 else { throw ChildProcessError(code: watcher.failure) }
@@ -77,8 +81,8 @@
 
     /// Waits for the process's end or its limit, whichever comes first, kills what is left of its
     /// group while the ended process, not yet reaped, keeps the group's number from being handed
-    /// out again, then reaps it and runs `teardown`.
-    func watch(limit: Duration, grace: Duration, teardown: () -> Void) {
+    /// out again, then reaps it and runs `teardown`. Returns how it ended.
+    func watch(limit: Duration, grace: Duration, teardown: () -> Void) -> ProcessEnding {
       var timedOut = false
       if !endsWithin(limit) {
         timedOut = true
@@ -90,24 +94,34 @@
       while waitid(P_PID, id_t(pid), &info, WEXITED) != 0, errno == EINTR {}
       teardown()
       let status = info._sifields._sigchld.si_status
-      finish(timedOut ? .timedOut : info.si_code == CLD_EXITED ? .exited(status) : .signaled(status))
+      return timedOut ? .timedOut : info.si_code == CLD_EXITED ? .exited(status) : .signaled(status)
     }
 
-    /// Whether the process ends (becomes a zombie, not yet reaped) within `duration`: a pidfd
-    /// polled where the kernel has them (5.3), else a look every few milliseconds.
+    /// Whether the process ends (becomes a zombie, not yet reaped) within `duration`: its pidfd,
+    /// which turns readable once the process has ended, polled where the kernel has them (5.3),
+    /// else a look every few milliseconds. With a pidfd, `waitid` is not asked as well: it says
+    /// the same, and takes the lock on the kernel's list of processes that a process being made or
+    /// ending holds (here, in a VM, waiting for that lock cost steps milliseconds at times).
     private func endsWithin(_ duration: Duration) -> Bool {
       let deadline = ContinuousClock.now + duration
       let descriptor = archway_pidfd_open(pid)
       defer { if descriptor >= 0 { close(descriptor) } }
       while true {
-        if hasExited() { return true }
         let left = deadline - ContinuousClock.now
-        guard left > .zero else { return false }
+        guard left > .zero else { return hasExited() }
+        let milliseconds = min(left.seconds * 1000 + 1, 60_000)
         if descriptor >= 0 {
           var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-          _ = poll(&entry, 1, Int32(min(left.seconds * 1000 + 1, 60_000)))
+          let ready = poll(&entry, 1, Int32(milliseconds))
+          if ready > 0, entry.revents & Int16(POLLIN) != 0 { return true }
+          if ready > 0 {
+            // Not readable yet something to say (an error): look instead, as without a pidfd.
+            if hasExited() { return true }
+            usleep(UInt32(min(milliseconds, 10) * 1000))
+          }
         } else {
-          usleep(UInt32(min(left.seconds * 1000 + 1, 10) * 1000))
+          if hasExited() { return true }
+          usleep(UInt32(min(milliseconds, 10) * 1000))
         }
       }
     }
@@ -125,7 +139,8 @@
       if !endsWithin(grace) { kill(-pid, SIGKILL) }
     }
 
-    private func finish(_ value: ProcessEnding) {
+    /// Tells those waiting for the end (``end()``) how it ended.
+    func finish(_ value: ProcessEnding) {
       let waiters = lock.withLock {
         ending = value
         defer { waiting = [] }
@@ -153,6 +168,49 @@
       }
       guard first else { return }
       Thread.detachNewThread { [self] in end(grace: grace) }
+    }
+  }
+
+  /// The threads that make and watch steps' processes (``ChildProcess``), each kept once its
+  /// process is reaped and handed the next one: a thread made and ended for every step cost a
+  /// `true` step about a tenth of its time here. A kept thread never ends, so no process it made
+  /// can be sent a parent-death signal early; there are never more than the most steps and probes
+  /// that ran at once.
+  // @unchecked Sendable: `jobs` and `free` are used under `condition`.
+  final class WatcherThreads: @unchecked Sendable {
+    static let shared = WatcherThreads()
+    private let condition = NSCondition()
+    /// Work no thread has taken yet: each job returns what to do once its thread is free again.
+    private var jobs: [() -> () -> Void] = []
+    /// The threads not running a job: waiting for one, about to, or just made.
+    private var free = 0
+
+    /// Runs `job` on a thread of its own at once (a kept one that is free, else a new one), then,
+    /// once that thread counts as free again, what `job` returned: a job that ends by telling
+    /// someone (a step's end, which may start the next step) finds its thread free for the next.
+    func run(_ job: @escaping () -> () -> Void) {
+      let make = condition.withLock {
+        jobs.append(job)
+        // Each waiting job needs a thread of its own: a free one, or a new one.
+        let make = jobs.count > free
+        if make { free += 1 } else { condition.signal() }
+        return make
+      }
+      if make { Thread.detachNewThread { [self] in serve() } }
+    }
+
+    private func serve() {
+      condition.lock()
+      while true {
+        while jobs.isEmpty { condition.wait() }
+        let job = jobs.removeFirst()
+        free -= 1
+        condition.unlock()
+        let afterwards = job()
+        condition.withLock { free += 1 }
+        afterwards()
+        condition.lock()
+      }
     }
   }
 
