@@ -208,7 +208,7 @@ enum OrphanSweep {
   /// Reads the whole file at `path` into the start of `buffer`, grown as needed (a file of `/proc`
   /// has no size to ask), with plain system calls; returns how many bytes it holds, 0 when it cannot
   /// be opened.
-  private static func readAll(_ path: String, into buffer: inout [UInt8]) -> Int {
+  static func readAll(_ path: String, into buffer: inout [UInt8]) -> Int {
     guard let descriptor = try? FileDescriptor.open(path, .readOnly) else { return 0 }
     defer { try? descriptor.close() }
     if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 16 * 1024) }

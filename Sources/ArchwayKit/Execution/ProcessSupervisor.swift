@@ -93,10 +93,9 @@ public enum ProcessSupervisor {
   }
 
   private static func runToEnd(_ launch: ProcessLaunch, executable: String) async throws -> StepStatus {
-    for folder in Set(
-      [launch.stdoutLog, launch.stderrLog].map { URL(fileURLWithPath: $0).deletingLastPathComponent() })
-    {
-      try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for folder in Set([launch.stdoutLog, launch.stderrLog].map(folder(of:))) where mkdir(folder, 0o755) != 0 {
+      // Already there (a cell's steps share one), else made with the folders it is in.
+      if errno == ENOENT { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     }
     let out = try freshFile(launch.stdoutLog)
     let err = try freshFile(launch.stderrLog)
@@ -257,7 +256,7 @@ public enum ProcessSupervisor {
 
   /// The folder of `log` when the disk holding it has no block left for us, else nil.
   static func fullDisk(holding log: String) -> String? {
-    let folder = URL(fileURLWithPath: log).deletingLastPathComponent().path
+    let folder = folder(of: log)
     var info = statvfs()
     guard statvfs(folder, &info) == 0, info.f_blocks > 0 else { return nil }
     return (geteuid() == 0 ? info.f_bfree : info.f_bavail) == 0 ? folder : nil
@@ -280,20 +279,31 @@ public enum ProcessSupervisor {
     return access(path, X_OK) == 0 && stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR
   }
 
+  /// The folder `path` is in (`.` for a bare name).
+  static func folder(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
   /// The first and last ``captureLimit`` bytes of a log, and its size; reads nothing in between.
+  /// (Both logs are read after every step: plain system calls, without following a link or waiting
+  /// for a FIFO's writer.)
   static func headAndTail(of path: String) -> (head: String, tail: String, bytes: Int) {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return ("", "", 0) }
-    defer { try? handle.close() }
-    let size = Int((try? handle.seekToEnd()) ?? 0)
-    try? handle.seek(toOffset: 0)
-    let head = (try? handle.read(upToCount: captureLimit)) ?? Data()
-    var tail = Data()
-    if size > captureLimit {
-      let start = max(captureLimit, size - captureLimit)
-      try? handle.seek(toOffset: UInt64(start))
-      tail = (try? handle.read(upToCount: captureLimit)) ?? Data()
+    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return ("", "", 0) }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return ("", "", 0) }
+    let size = Int(status.st_size)
+    func text(at offset: Int, count: Int) -> String {
+      let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
+        filled = max(0, pread(descriptor, buffer.baseAddress, count, off_t(offset)))
+      }
+      return String(decoding: bytes, as: UTF8.self)
     }
-    return (String(decoding: head, as: UTF8.self), String(decoding: tail, as: UTF8.self), size)
+    let head = text(at: 0, count: min(size, captureLimit))
+    let tail = size > captureLimit ? text(at: max(captureLimit, size - captureLimit), count: captureLimit) : ""
+    return (head, tail, size)
   }
 
   /// `SIGSEGV` for 11, and so on; `signal N` for one without a name here.

@@ -96,9 +96,13 @@ struct StepCgroup {
     return killed.count
   }
 
+  /// The processes in the group at `path` (read twice after every step: plain system calls).
   static func members(of path: String) -> [pid_t] {
-    let text = (try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? ""
-    return text.split(separator: "\n").compactMap { pid_t($0) }
+    var buffer: [UInt8] = []
+    let count = OrphanSweep.readAll(path + "/cgroup.procs", into: &buffer)
+    return buffer[..<count].split(separator: UInt8(ascii: "\n")).compactMap {
+      pid_t(String(decoding: $0, as: UTF8.self))
+    }
   }
 
   /// The pid of the Archway that made the group `name` (``make(marker:)``), when it is of this
