@@ -114,15 +114,12 @@
           var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
           let ready = poll(&entry, 1, Int32(milliseconds))
           if ready > 0, entry.revents & Int16(POLLIN) != 0 { return true }
-          if ready > 0 {
-            // Not readable yet something to say (an error): look instead, as without a pidfd.
-            if hasExited() { return true }
-            usleep(UInt32(min(milliseconds, 10) * 1000))
-          }
-        } else {
-          if hasExited() { return true }
-          usleep(UInt32(min(milliseconds, 10) * 1000))
+          // Its time passed or a signal came: the clock again. Only an error (not readable, yet
+          // something to say) falls back to looking, as without a pidfd.
+          if ready <= 0 { continue }
         }
+        if hasExited() { return true }
+        usleep(UInt32(min(milliseconds, 10) * 1000))
       }
     }
 

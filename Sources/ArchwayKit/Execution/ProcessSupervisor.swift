@@ -286,15 +286,10 @@ public enum ProcessSupervisor {
   }
 
   /// The first and last ``captureLimit`` bytes of a log, and its size; reads nothing in between.
-  /// (Both logs are read after every step: plain system calls, without following a link or waiting
-  /// for a FIFO's writer.)
+  /// (Both logs are read after every step: plain system calls, and only a regular file.)
   static func headAndTail(of path: String) -> (head: String, tail: String, bytes: Int) {
-    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-    guard descriptor >= 0 else { return ("", "", 0) }
+    guard let (descriptor, size) = try? RegularFile.open(path) else { return ("", "", 0) }
     defer { close(descriptor) }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return ("", "", 0) }
-    let size = Int(status.st_size)
     func text(at offset: Int, count: Int) -> String {
       let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
         filled = max(0, pread(descriptor, buffer.baseAddress, count, off_t(offset)))
