@@ -20,7 +20,7 @@ fixtures=${ARCHWAY_FIXTURES:-$root/.build-fixtures}
 [ -f "$fixtures/manifest.tsv" ] || "$root/Scripts/build-fixtures.sh" "$fixtures" >/dev/null
 mkdir -p "$work/findings"
 
-sources=("$root"/Sources/ArchwayKit/Target/*.swift "$root"/Sources/ArchwayKit/Binary/*.swift)
+sources=("$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$root"/Sources/ArchwayKit/Binary/*.swift)
 quiet() { "$@" 2> >(grep -v 'Cannot export local symbol' >&2); }
 
 # The matrix parser's build: libyaml (CYaml) and Yams as SwiftPM fetched them, then the parser's files.
@@ -36,7 +36,7 @@ build_matrix_fuzzer() {
     -o "$objects/libYams.a"
   local matrix=$root/Sources/ArchwayKit/Matrix
   quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ArchwayFuzz -I "$objects" \
-    -I "$yams/CYaml/include" "$root"/Sources/ArchwayKit/Target/*.swift "$matrix/MatrixValue.swift" \
+    -I "$yams/CYaml/include" "$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$matrix/MatrixValue.swift" \
     "$matrix/MatrixValue+YAML.swift" "$matrix/MatrixFile.swift" "$matrix/MatrixError.swift" "$matrix/RegressionPolicy.swift" \
     "$root/Tests/Fuzz/MatrixFuzz.swift" "$objects/libYams.a" "$objects"/*.o -o "$1"
 }

@@ -36,7 +36,7 @@ struct DoctorCommand: AsyncParsableCommand {
     var runners: [(String, Runner)] = []
     if let matrix {
       let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
-      let facts = Runner.HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
+      let facts = HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
       runners = cells.map { ($0.id, Runner.choose(for: $0, on: facts)) }
     }
     if json {

@@ -55,7 +55,7 @@ struct SetupCommand: AsyncParsableCommand {
       planner.recipeFolders = containers
       cells += try PlanSelection(path: path, filter: nil, shard: nil, durationsReport: nil, planner: planner).all
     }
-    let facts = Runner.HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
+    let facts = HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
     let wanted = HostSetup.needs(for: cells, host: host, hostCPULevel: facts.cpuLevel)
     var state = await HostSetup.probe(path: environment["PATH"], needs: wanted)
     var needs = HostSetup.check(wanted, on: state)

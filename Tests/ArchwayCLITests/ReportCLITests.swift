@@ -110,7 +110,7 @@ import Testing
     let words = "TOPSECRET-\(getpid())\n"
     try words.write(toFile: secret, atomically: true, encoding: .utf8)
     let index = try #require(report.cells.firstIndex { $0.id == "linux-arm64-gnu-case=emulated" })
-    let step = try #require(report.cells[index].steps.firstIndex { $0.role == .run && $0.name == "show" })
+    let step = try #require(report.cells[index].steps.firstIndex { $0.id == .run("show") })
     report.cells[index].steps[step].stdoutLog = secret
     report.cells[index].steps[step].stdoutBytes = words.utf8.count
     let merged = try Report.merge([("tampered.json", report)])

@@ -27,7 +27,7 @@ import Testing
       """
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
-        name: "race", argv: ["sh", "-c", harness, "harness", folder, ContainerSession.server, step],
+        argv: ["sh", "-c", harness, "harness", folder, ContainerSession.server, step],
         environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20), logs: folder + "/race"))
     #expect(outcome.status == .exited(0) && outcome.stdoutHead == "143\n", "\(outcome.status) \(outcome.stderrHead)")
     let left = await Survivors.matching(marker)
@@ -48,7 +48,7 @@ import Testing
     }
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
-        name: "gone", argv: client, environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20),
+        argv: client, environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20),
         logs: folder + "/gone"))
     #expect(outcome.status == .exited(125), "\(outcome.status)")
     #expect(outcome.stderrHead.contains("the container session ended before the step reported"))

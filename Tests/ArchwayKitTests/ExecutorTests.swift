@@ -335,7 +335,7 @@ import Testing
       """, in: folder)
     let record = try #require(records.first)
     #expect(record.runner.kind == .wine, "setup-host installs wine: \(record.runner.reason)")
-    let runs = record.steps.filter { $0.role == .run }
+    let runs = record.steps.filter { $0.id.role == .run }
     #expect(runs.count == 6)
     for step in runs {
       #expect(step.status == .exited(0), "\(step.name): \(step.status) \(step.stderrHead)")

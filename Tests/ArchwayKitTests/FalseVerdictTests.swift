@@ -82,7 +82,7 @@ import Testing
     #expect(record.checks.contains { $0.title == "second: exit" && $0.verdict == .failed })
     let logs = record.steps.compactMap(\.stdoutLog)
     #expect(Set(logs).count == logs.count, "\(logs)")
-    let out = record.steps.first { $0.role == .run && $0.name == "second" }?.stdoutLog
+    let out = record.steps.first { $0.id == .run("second") }?.stdoutLog
     #expect(try String(contentsOfFile: try #require(out), encoding: .utf8) == "two\n")
   }
 
@@ -361,8 +361,10 @@ import Testing
   /// said only "exit 1, expected 0": the check now says what ran, quoted as a shell would take it.
   @Test func aSilentFailureSaysWhatRan() {
     var step = StepOutcome(
-      name: "quiet", argv: ["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", "/bin/sh", "-c", "exit 1"],
-      status: .exited(1), duration: 0.1)
+      id: .setup("quiet"),
+      process: ProcessOutcome(
+        argv: ["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", "/bin/sh", "-c", "exit 1"], status: .exited(1),
+        duration: 0.1))
     let check = CellVerifier.stepCheck("exit", subject: "quiet", step, expected: 0)
     #expect(check.verdict == .failed)
     #expect(

@@ -14,7 +14,7 @@ import Testing
     -> ProcessLaunch
   {
     ProcessLaunch(
-      name: name, argv: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], stdin: stdin,
+      argv: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], stdin: stdin,
       timeout: timeout, stdoutLog: "\(folder)/\(name).out", stderrLog: "\(folder)/\(name).err")
   }
 

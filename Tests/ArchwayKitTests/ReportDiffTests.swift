@@ -12,8 +12,8 @@ import Testing
     _ id: String, verdict: Verdict = .passed, checks: [Check] = [], facts: BinaryFacts? = nil, step: Double = 0.1,
     kernel: String = "6.1"
   ) -> CellRecord {
-    var run = StepOutcome(name: "greet", argv: ["hello"], status: .exited(0), duration: step)
-    run.role = .run
+    var run = StepOutcome(
+      id: .run("greet"), process: ProcessOutcome(argv: ["hello"], status: .exited(0), duration: step))
     var artifact = ArtifactRecord(name: "hello", path: "/o/\(id)/hello")
     artifact.facts = facts
     artifact.size = 1000

@@ -70,7 +70,8 @@ import Testing
   @Test func anyBytesAProgramPrintsStillMakeValidJUnit() async throws {
     var junk = (0..<2000).map { _ in UInt8.random(in: 0...255) }
     junk += Array("]]> <x> & \" ' \u{0}\u{1B}[31m \u{FFFE}".utf8)
-    var step = StepOutcome(name: "noisy", argv: ["noisy"], status: .exited(1), duration: 0.5)
+    var step = StepOutcome(
+      id: .setup("noisy"), process: ProcessOutcome(argv: ["noisy"], status: .exited(1), duration: 0.5))
     step.stdoutHead = String(decoding: junk, as: UTF8.self)
     step.stdoutBytes = junk.count
     step.stderrHead = "\u{7}bell\r\nline"

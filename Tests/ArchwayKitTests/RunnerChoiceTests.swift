@@ -14,12 +14,12 @@ import Testing
   static func host(
     programs: Set<String> = ["unshare", "bwrap", "qemu-aarch64-static", "podman"], root: Bool = true,
     binfmt: Set<String> = ["qemu-aarch64"], built: Set<String> = ["debian-11/arm64", "debian-11/amd64"]
-  ) throws -> Runner.HostFacts {
+  ) throws -> HostFacts {
     let recipe = try EnvironmentRecipe.load("debian-11", root: Fixtures.root + "/Containers")
     let store = EnvironmentStore(root: "/cache/environments", environment: [:])
     let builtFolders = Set(
       built.map { store.folder(recipe, arch: String($0.split(separator: "/")[1])) + "/rootfs/usr/bin" })
-    let facts = Runner.HostFacts(
+    let facts = HostFacts(
       platform: amd64, locate: { programs.contains($0) ? "/usr/bin/\($0)" : nil },
       exists: { builtFolders.contains($0) || $0 == "/usr/lib/wine/wine64" }, isRoot: root, binfmtFixed: binfmt,
       environments: "/cache/environments")
@@ -174,7 +174,7 @@ import Testing
     let argv = try #require(runner.wrap(["/bin/sh", "-c", "pwd; echo made > made"]))
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
-        name: "odd", argv: argv, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], timeout: .seconds(120),
+        argv: argv, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], timeout: .seconds(120),
         logs: folder + "/../odd"))
     #expect(outcome.status == .exited(0), "\(outcome.status): \(outcome.stderrHead)")
     #expect(outcome.stdoutHead == folder + "\n")

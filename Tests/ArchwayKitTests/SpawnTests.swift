@@ -10,10 +10,10 @@ import Testing
 @Suite struct SpawnTests {
   static let folder = Fixtures.scratch("spawn")
 
-  static func run(_ name: String, _ argv: [String], workingDirectory: String? = nil) async -> StepOutcome {
+  static func run(_ name: String, _ argv: [String], workingDirectory: String? = nil) async -> ProcessOutcome {
     await ProcessSupervisor.run(
       ProcessLaunch(
-        name: name, argv: argv, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: workingDirectory,
+        argv: argv, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: workingDirectory,
         timeout: .seconds(60), logs: "\(folder)/\(name)"))
   }
 

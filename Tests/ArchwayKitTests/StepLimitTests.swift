@@ -31,10 +31,10 @@ import Testing
   /// The outcome of `script` with `limit`, run while the pool is held (``whileThePoolIsHeld(milliseconds:_:)``).
   static func runWhileThePoolIsHeld(
     _ script: String, limit: Duration, milliseconds: UInt32, name: String
-  ) async -> StepOutcome {
+  ) async -> ProcessOutcome {
     let folder = Fixtures.scratch("step-limit-\(name)")
     let launch = ProcessLaunch(
-      name: name, argv: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], timeout: limit,
+      argv: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], timeout: limit,
       logs: folder + "/" + name)
     return await whileThePoolIsHeld(milliseconds: milliseconds) { await ProcessSupervisor.run(launch) }
   }
@@ -61,7 +61,7 @@ import Testing
   @Test func aStepStillRunningAtItsLimitIsTimedOut() async throws {
     let folder = Fixtures.scratch("step-limit-running")
     let launch = ProcessLaunch(
-      name: "slow", argv: ["sleep", "3600"], environment: ["PATH": "/usr/bin:/bin"],
+      argv: ["sleep", "3600"], environment: ["PATH": "/usr/bin:/bin"],
       timeout: .milliseconds(400), logs: folder + "/slow")
     let start = ContinuousClock.now
     let ended = await ProcessSupervisor.run(launch)

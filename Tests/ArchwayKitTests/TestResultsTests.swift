@@ -89,7 +89,8 @@ import Testing
 
   /// A step that said it writes results but wrote none is an error, never "no test failed".
   @Test func noResultsIsAnErrorNotAPass() {
-    var step = StepOutcome(name: "unit", argv: ["true"], status: .exited(0), duration: 0.1)
+    var step = StepOutcome(
+      id: .setup("unit"), process: ProcessOutcome(argv: ["true"], status: .exited(0), duration: 0.1))
     step.stdoutHead = "all good\n"
     step.stdoutBytes = step.stdoutHead.utf8.count
     let checks = CellVerifier.testChecks(

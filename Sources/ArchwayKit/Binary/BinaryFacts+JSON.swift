@@ -1,7 +1,7 @@
 extension BinaryFacts {
   /// `facts` as `inspect --json` prints them: byte for byte what `PrettyJSON.encoder()` gives for
   /// the array (`[]` when empty), written directly (``JSONWriter``). Without `symbols`,
-  /// `versioned_symbols` is left out, as with ``BinaryFacts/omitVersionedSymbols``.
+  /// `versioned_symbols` is left out, as with ``PrettyJSON/omitVersionedSymbols``.
   public static func jsonArray(_ facts: [BinaryFacts], symbols: Bool) -> [UInt8] {
     guard !facts.isEmpty else { return Array("[]".utf8) }
     return Array("[".utf8) + jsonElements(facts, symbols: symbols, afterOthers: false) + Array("\n]".utf8)

@@ -80,9 +80,6 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     self.format = format
   }
 
-  /// Set to `true` in an encoder's `userInfo` to leave out `versioned_symbols`, the largest key.
-  public static let omitVersionedSymbols = CodingUserInfoKey(rawValue: "archway.omitVersionedSymbols")!
-
   enum CodingKeys: String, CodingKey {
     case path, format, arch, variant, bits, endian, type, osABI = "os_abi", abi, floatABI = "float_abi"
     case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
@@ -157,7 +154,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(floors, forKey: .floors)
     try c.encode(versionRequirements, forKey: .versionRequirements)
     try c.encode(floorSymbols, forKey: .floorSymbols)
-    if encoder.userInfo[BinaryFacts.omitVersionedSymbols] as? Bool != true {
+    if encoder.userInfo[PrettyJSON.omitVersionedSymbols] as? Bool != true {
       try c.encode(versionedSymbols, forKey: .versionedSymbols)
     }
     try c.encode(versionDefinitions, forKey: .versionDefinitions)

@@ -103,15 +103,3 @@ struct ByteView {
     return total
   }
 }
-
-/// Lowercase hexadecimal of some bytes.
-func hexString(_ bytes: UnsafeRawBufferPointer) -> String {
-  let digits = Array("0123456789abcdef".utf8)
-  var out = [UInt8]()
-  out.reserveCapacity(bytes.count * 2)
-  for byte in bytes {
-    out.append(digits[Int(byte >> 4)])
-    out.append(digits[Int(byte & 0xF)])
-  }
-  return String(decoding: out, as: UTF8.self)
-}

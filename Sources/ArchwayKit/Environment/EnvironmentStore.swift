@@ -51,12 +51,7 @@ public struct EnvironmentStore: Sendable {
 
   /// `$XDG_CACHE_HOME/archway/environments`, else `~/.cache/archway/environments`.
   public static func defaultRoot(environment: [String: String]) -> String {
-    cacheRoot(environment: environment) + "/environments"
-  }
-
-  /// Archway's cache: `$XDG_CACHE_HOME/archway`, else `~/.cache/archway`.
-  static func cacheRoot(environment: [String: String]) -> String {
-    (environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")) + "/archway"
+    CacheFolder.environments(environment: environment)
   }
 
   /// The image name of an environment for a Debian arch: `archway/debian-11:arm64`.
@@ -264,9 +259,9 @@ public struct EnvironmentStore: Sendable {
     return image
   }
 
-  private func run(_ name: String, _ argv: [String], logs: String, timeout: Duration) async -> StepOutcome {
+  private func run(_ name: String, _ argv: [String], logs: String, timeout: Duration) async -> ProcessOutcome {
     await ProcessSupervisor.run(
-      ProcessLaunch(name: name, argv: argv, environment: environment, timeout: timeout, logs: logs))
+      ProcessLaunch(argv: argv, environment: environment, timeout: timeout, logs: logs))
   }
 }
 

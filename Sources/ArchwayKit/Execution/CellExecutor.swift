@@ -12,7 +12,7 @@ public struct CellExecutor: Sendable {
   public var defaultEngineArguments: [String]
   /// What the runner choice asks of this host (its platform, programs, binfmt_misc), probed once for
   /// every cell.
-  public var hostFacts: Runner.HostFacts
+  public var hostFacts: HostFacts
   /// The host's platform.
   public var host: Platform { hostFacts.platform }
   /// The compilers' versions asked for so far (each once per run).
@@ -84,17 +84,16 @@ public struct CellExecutor: Sendable {
         versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions, inside: inside)
       } else {
         outcome = await run(
-          build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
+          build, role: .build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
           workingDirectory: build.workingDirectory)
         versions = await Toolchains.versions(
           in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
       }
       record.toolchains = versions.isEmpty ? nil : versions
-      outcome.role = .build
       record.steps.append(outcome)
       guard outcome.status.succeeded else {
         record.outcome = Self.outcome(of: outcome.status)
-        record.steps += steps.run.map { .notRun($0.name, .skipped("the build did not succeed")) }
+        record.steps += steps.run.map { .notRun(.run($0.name), .skipped("the build did not succeed")) }
         await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
         runner.removeScaffolding()
         return record
@@ -115,7 +114,7 @@ public struct CellExecutor: Sendable {
     if session == nil, !steps.run.isEmpty { (session, failed) = await prepare(runner, for: cell) }
     if let failed {
       record.steps.append(failed)
-      record.steps += steps.run.map { .notRun($0.name, argv: $0.argv, failed.status) }
+      record.steps += steps.run.map { .notRun(.run($0.name), argv: $0.argv, failed.status) }
       if record.outcome == .passed { record.outcome = Self.outcome(of: failed.status) }
       return record
     }
@@ -138,8 +137,8 @@ public struct CellExecutor: Sendable {
         for path in steps.artifacts.values { unlink(rebuild.relocate(path)) }
         let step = rebuild.step(from: build)
         var outcome = await run(
-          step, argv: rebuild.argv(from: build), in: rebuild.relocatedCell, workingDirectory: step.workingDirectory)
-        outcome.role = .rebuild
+          step, role: .rebuild, argv: rebuild.argv(from: build), in: rebuild.relocatedCell,
+          workingDirectory: step.workingDirectory)
         record.steps.append(outcome)
         if !outcome.status.succeeded { break }
       }
@@ -193,18 +192,19 @@ public struct CellExecutor: Sendable {
     case .rootfs:
       let argv = runner.wrap(build.argv, workdir: workdir) ?? build.argv
       let outcome = await run(
-        build, argv: ResourceLimit.wrap(argv, options: build.prlimitOptions), in: cell, workingDirectory: nil,
+        build, role: .build, argv: ResourceLimit.wrap(argv, options: build.prlimitOptions), in: cell,
+        workingDirectory: nil,
         runner: runner)
       return (outcome, nil, { runner.wrap($0, workdir: workdir) })
     case .container:
       let (session, failed) = await prepare(runner, for: cell)
       guard let session else {
-        return (failed ?? .notRun("build", argv: build.argv, .infrastructure(runner.reason)), nil, { _ in nil })
+        return (failed ?? .notRun(.build, argv: build.argv, .infrastructure(runner.reason)), nil, { _ in nil })
       }
       let argv = session.exec(
         build.argv, environment: Self.sessionEnvironment(build, cell: cell, runner: runner), workdir: workdir,
         limits: build.prlimitOptions, stdin: build.stdin != nil)
-      let outcome = await run(build, argv: argv, in: cell, workingDirectory: nil, runner: runner)
+      let outcome = await run(build, role: .build, argv: argv, in: cell, workingDirectory: nil, runner: runner)
       let exec: @Sendable ([String]) -> [String]? = { command in
         session.exec(command, environment: [:], workdir: nil, limits: [], stdin: false)
       }
@@ -215,7 +215,7 @@ public struct CellExecutor: Sendable {
         ? runner.reason
         : "a build in: target runs in the environment's root filesystem or container, not with the"
           + " \(runner.kind.rawValue) runner (\(runner.reason)); give runner: rootfs or container"
-      return (.notRun("build", argv: build.argv, .infrastructure(reason)), nil, { _ in nil })
+      return (.notRun(.build, argv: build.argv, .infrastructure(reason)), nil, { _ in nil })
     }
   }
 
@@ -257,7 +257,7 @@ public struct CellExecutor: Sendable {
             workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
         } ?? wrapped.map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
       guard let command else {
-        record.steps.append(.notRun(step.name, argv: argv, unavailable))
+        record.steps.append(.notRun(.run(step.name), argv: argv, unavailable))
         if case .infrastructure = unavailable, record.outcome == .passed { record.outcome = .infrastructure }
         continue
       }
@@ -272,7 +272,6 @@ public struct CellExecutor: Sendable {
         outcome = await run(step, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
       }
       if !failures.isEmpty { outcome.failedAttempts = failures }
-      outcome.role = .run
       record.steps.append(outcome)
       record.note(outcome, expected: step.expectedExit)
       if outcome.status == .interrupted { break }
@@ -283,7 +282,8 @@ public struct CellExecutor: Sendable {
   /// logs, its time limit (its own, else the run's) multiplied by the runner's scale, and what the
   /// runner adds to the environment (`QEMU_CPU`).
   private func run(
-    _ step: StepSpec, argv: [String], in cell: Cell, workingDirectory: String?, runner: Runner? = nil
+    _ step: StepSpec, role: StepID.Role = .run, argv: [String], in cell: Cell, workingDirectory: String?,
+    runner: Runner? = nil
   ) async -> StepOutcome {
     let timeoutScale = runner?.timeoutScale ?? 1
     var environment = passThrough
@@ -291,13 +291,14 @@ public struct CellExecutor: Sendable {
     environment.merge(step.environment) { _, step in step }
     environment["ARCHWAY_CELL"] = cell.id
     environment["ARCHWAY_CELL_OUT"] = cell.out
-    return await ProcessSupervisor.run(
+    let process = await ProcessSupervisor.run(
       ProcessLaunch(
-        name: step.name, argv: argv, environment: environment,
+        argv: argv, environment: environment,
         workingDirectory: workingDirectory,
         stdin: step.stdin,
         timeout: (step.timeout.map { .milliseconds(Int($0 * 1000)) } ?? defaultTimeout) * min(timeoutScale, 100),
         logs: "\(cell.out)/logs/\(step.name)"))
+    return StepOutcome(id: StepID(role: role, name: step.name), process: process)
   }
 
   /// The cell outcome a step that did not end as expected leads to (another exit code is a failure).

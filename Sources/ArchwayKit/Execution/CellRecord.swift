@@ -49,7 +49,7 @@ public struct CellRecord: Sendable, Hashable, Codable {
   /// Whether the cell passed without running anything on its target: it has run steps and every one
   /// was skipped (no runner here runs the target), so only its static checks stand behind the pass.
   public var checkedStaticallyOnly: Bool {
-    let runs = steps.filter { $0.role == .run }
+    let runs = steps.filter { $0.id.role == .run }
     return verdict == .passed && !runs.isEmpty
       && runs.allSatisfy {
         if case .skipped = $0.status { return true }

@@ -77,7 +77,7 @@ struct ContainerSession: Sendable {
     try? FileManager.default.removeItem(atPath: folder)
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     guard mkfifo(folder + "/requests", 0o600) == 0 else {
-      return .failed(.notRun("container-start", .infrastructure("cannot make the FIFO \(folder)/requests")))
+      return .failed(.notRun(.setup("container-start"), .infrastructure("cannot make the FIFO \(folder)/requests")))
     }
     var argv = [engine, "run", "-d", "--rm", "--platform", runner.containerPlatform ?? cell.target.platform]
     argv += runner.engineArguments
@@ -93,7 +93,7 @@ struct ContainerSession: Sendable {
     argv += ["-v", "\(cellFolder):\(cellFolder)", "-w", cellFolder, runner.image ?? "", "sh", "-c", server, "server"]
     argv.append(folder)
     var launch = ProcessLaunch(
-      name: "container-start", argv: argv, environment: environment, timeout: .seconds(120),
+      argv: argv, environment: environment, timeout: .seconds(120),
       logs: CellExecutor.archwayLogs(cell) + "/container-start")
     // conmon stays behind to hold the container's output: ended with the step, it left the
     // container writing to a pipe nobody read, and its shell died of SIGPIPE with a step's status.
@@ -101,7 +101,10 @@ struct ContainerSession: Sendable {
     let outcome = await ProcessSupervisor.run(launch)
     let id = outcome.stdoutHead.trimmingCharacters(in: .whitespacesAndNewlines)
     guard outcome.status.succeeded, !id.isEmpty else {
-      return .failed(outcome.infrastructure("cannot start \(runner.image ?? "the image")"))
+      return .failed(
+        StepOutcome(
+          id: .setup("container-start"), process: outcome.infrastructure("cannot start \(runner.image ?? "the image")"))
+      )
     }
     let session = ContainerSession(engine: engine, id: id, folder: folder)
     // The server answers once it holds the requests FIFO (a foreign arch's shell starts under qemu).
@@ -109,7 +112,7 @@ struct ContainerSession: Sendable {
     while !FileManager.default.fileExists(atPath: folder + "/ready") {
       guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else {
         await session.stop(environment: environment, logs: CellExecutor.archwayLogs(cell))
-        var failed = outcome
+        var failed = StepOutcome(id: .setup("container-start"), process: outcome)
         failed.status = .infrastructure("the container of \(runner.image ?? "the image") did not start its step server")
         return .failed(failed)
       }
@@ -150,7 +153,7 @@ struct ContainerSession: Sendable {
     await Task {
       _ = await ProcessSupervisor.run(
         ProcessLaunch(
-          name: "container-stop", argv: argv, environment: environment, timeout: .seconds(60),
+          argv: argv, environment: environment, timeout: .seconds(60),
           logs: logs + "/container-stop"))
       try? FileManager.default.removeItem(atPath: folder)
     }.value

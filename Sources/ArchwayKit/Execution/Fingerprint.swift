@@ -41,7 +41,7 @@ public struct Fingerprint: Sendable, Hashable, Codable {
         ?? ResourceLimit.wrap(entered, options: limits)
       let outcome = await ProcessSupervisor.run(
         ProcessLaunch(
-          name: name, argv: wrapped, environment: environment, timeout: .seconds(30), logs: "\(folder)/\(name)"))
+          argv: wrapped, environment: environment, timeout: .seconds(30), logs: "\(folder)/\(name)"))
       guard outcome.status.succeeded else { return [] }
       return outcome.stdoutHead.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }

@@ -9,7 +9,7 @@ import Foundation
 enum WinePrefix {
   /// The template's folder for Archway's `environment`.
   static func template(environment: [String: String]) -> String {
-    EnvironmentStore.cacheRoot(environment: environment) + "/wine-prefix"
+    CacheFolder.archway(environment: environment) + "/wine-prefix"
   }
 
   /// Makes `runner`'s prefix (its `sysroot`) from the template, creating the template first when there is
@@ -27,7 +27,7 @@ enum WinePrefix {
         environment: environment, timeout: .seconds(300), logs: logs)
       guard outcome.status.succeeded else {
         try? FileManager.default.removeItem(atPath: building)
-        return outcome.infrastructure("cannot create the wine prefix \(template)")
+        return outcome.failedSetup("cannot create the wine prefix \(template)")
       }
       if rename(building, template) != 0 {
         // Another cell's template came first, or a broken one (no registry) is in the way.
@@ -41,13 +41,15 @@ enum WinePrefix {
     try? FileManager.default.removeItem(atPath: prefix)
     let copy = await step(
       "wine-prefix-copy", ["cp", "-al", template, prefix], environment: environment, timeout: .seconds(120), logs: logs)
-    return copy.status.succeeded ? nil : copy.infrastructure("cannot copy the wine prefix \(template) to \(prefix)")
+    return copy.status.succeeded ? nil : copy.failedSetup("cannot copy the wine prefix \(template) to \(prefix)")
   }
 
   private static func step(
     _ name: String, _ argv: [String], environment: [String: String], timeout: Duration, logs: String
   ) async -> StepOutcome {
-    await ProcessSupervisor.run(
-      ProcessLaunch(name: name, argv: argv, environment: environment, timeout: timeout, logs: "\(logs)/\(name)"))
+    StepOutcome(
+      id: .setup(name),
+      process: await ProcessSupervisor.run(
+        ProcessLaunch(argv: argv, environment: environment, timeout: timeout, logs: "\(logs)/\(name)")))
   }
 }

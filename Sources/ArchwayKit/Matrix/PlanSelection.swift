@@ -46,7 +46,7 @@ public struct PlanSelection: Sendable {
       if let durationsReport {
         let data: Data
         do {
-          data = try RegularFile.contents(atPath: durationsReport, limit: Report.largestFile)
+          data = try RegularFile.contents(atPath: durationsReport, limit: RegularFile.reportLimit)
         } catch {
           throw MatrixError("the report '\(durationsReport)' \(error)", at: nil)
         }

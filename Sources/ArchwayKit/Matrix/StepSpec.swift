@@ -52,53 +52,6 @@ public struct StepSpec: Sendable, Hashable, Codable {
   }
 }
 
-/// The limits a matrix may set with `ulimit:`, with `ulimit`'s units.
-public enum ResourceLimit {
-  /// Key → (`prlimit` option, multiplier to its unit): `stack` and `as` are KiB as `ulimit` reads them.
-  public static let known: [String: (String, Int)] = [
-    "nofile": ("nofile", 1), "nproc": ("nproc", 1), "stack": ("stack", 1024), "as": ("as", 1024),
-    "core": ("core", 1024), "cpu": ("cpu", 1), "fsize": ("fsize", 1024),
-  ]
-
-  /// The `prlimit` options that apply `limits` (soft and hard alike), in a stable order.
-  public static func prlimitOptions(_ limits: [String: Int]) -> [String] {
-    limits.keys.sorted().compactMap { key in
-      guard let (option, scale) = known[key], let value = limits[key] else { return nil }
-      return "--\(option)=\(value * scale):\(value * scale)"
-    }
-  }
-
-  /// `argv` run under `prlimit` with `options` (from ``prlimitOptions(_:)``); `argv` itself without any.
-  public static func wrap(_ argv: [String], options: [String]) -> [String] {
-    options.isEmpty ? argv : ["prlimit"] + options + ["--"] + argv
-  }
-
-  /// The limits of a `ulimit:` map. Throws a ``MatrixError`` at an unknown key or a value that is
-  /// not a whole number.
-  static func parse(_ value: MatrixValue?) throws(MatrixError) -> [String: Int] {
-    guard let value else { return [:] }
-    guard let entries = value.entries else {
-      throw MatrixError("'ulimit' must be a map like {nofile: 1024, stack: 8192}", at: value.location)
-    }
-    var limits: [String: Int] = [:]
-    for entry in entries {
-      guard known[entry.key] != nil else {
-        throw MatrixFile.unknownKey(entry, among: known.keys.sorted(), in: "ulimit")
-      }
-      guard case .int(let number) = entry.value.kind, number >= 0 else {
-        throw MatrixError(
-          "ulimit '\(entry.key)' must be a whole number, not '\(entry.value)'", at: entry.value.location)
-      }
-      guard number <= Int.max / known[entry.key]!.1 else {
-        throw MatrixError(
-          "ulimit '\(entry.key)' \(entry.value) is larger than any limit can be", at: entry.value.location)
-      }
-      limits[entry.key] = number
-    }
-    return limits
-  }
-}
-
 /// A cell's build step, the artifacts it must leave, and its run steps, as the planner decoded them.
 public struct CellSteps: Sendable, Hashable, Codable {
   /// The build step, if the cell has one.

@@ -74,8 +74,8 @@ public enum JUnitReport {
   static func testcase(_ check: Check, cell: CellRecord) -> String {
     let step =
       check.name == "build" && check.subject == nil
-      ? cell.steps.first { $0.role == .build }
-      : check.name == "exit" ? cell.steps.first { $0.role == .run && $0.name == check.subject } : nil
+      ? cell.steps.first { $0.id.role == .build }
+      : check.name == "exit" ? cell.steps.first { $0.id.role == .run && $0.name == check.subject } : nil
     let attributes = [
       ("name", check.title), ("classname", "archway.\(cell.id)"),
       ("time", seconds(step?.duration ?? check.duration ?? 0)),

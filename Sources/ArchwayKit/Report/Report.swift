@@ -30,7 +30,7 @@ public struct Report: Sendable, Hashable, Codable {
   /// The format version this build writes and reads.
   public static let currentVersion = 3
   /// The largest report (or `SHA256SUMS`) Archway reads back: 256 MiB.
-  public static let largestFile = 256 << 20
+  public static let largestFile = RegularFile.reportLimit
 
   /// What a report says of its plan: enough to refuse merging reports of different plans.
   public struct PlanInfo: Sendable, Hashable, Codable {
@@ -208,26 +208,6 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
   public init(_ message: String) { self.message = message }
   /// See ``message``.
   public var description: String { message }
-}
-
-/// The machine a run happened on, as the report records it.
-public struct HostInfo: Sendable, Hashable, Codable {
-  /// `linux/amd64`.
-  public var platform: String
-  /// The kernel release (`uname -r`).
-  public var kernel: String
-  /// Program → the first line of its `--version`, for every emulator, engine and wine the cells used.
-  public var tools: [String: String]
-  /// binfmt_misc and its qemu registrations with flags.
-  public var binfmt: String
-
-  /// Creates a value.
-  public init(platform: String, kernel: String, tools: [String: String], binfmt: String) {
-    self.platform = platform
-    self.kernel = kernel
-    self.tools = tools
-    self.binfmt = binfmt
-  }
 }
 
 extension ReportError: ArchwayError {}

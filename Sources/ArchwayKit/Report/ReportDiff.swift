@@ -231,8 +231,8 @@ public struct ReportDiff: Sendable, Hashable, Codable {
   ) -> [Change] {
     var changes: [Change] = []
     let before = Dictionary(
-      old.steps.filter { $0.role == .run }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    for step in new.steps where step.role == .run {
+      old.steps.filter { $0.id.role == .run }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    for step in new.steps where step.id.role == .run {
       guard let was = before[step.name] else { continue }
       let output = { (step: StepOutcome, folder: String) in
         [step.stdoutHead, step.stdoutTail].map {

@@ -6,3 +6,5 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible {
   /// Creates a value from its parts.
   public init(_ description: String) { self.description = description }
 }
+
+extension TargetError: ArchwayError {}

@@ -13,7 +13,7 @@ extension CellVerifier {
     let data: Data
     if let file = spec.file {
       guard case .file(let path) = ArtifactFile.check(file, folder: folder),
-        let read = try? RegularFile.contents(atPath: path, limit: Report.largestFile)
+        let read = try? RegularFile.contents(atPath: path, limit: RegularFile.reportLimit)
       else {
         return [
           Check("tests", subject: step.name, .error, "the step left no test results at \(file) (inside \(folder))")

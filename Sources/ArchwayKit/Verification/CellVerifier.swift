@@ -12,7 +12,7 @@ public enum CellVerifier {
     var record = record
     let spec = cell.verify
     var checks = cellChecks(record)
-    if let build = record.steps.first(where: { $0.role == .build }) {
+    if let build = record.steps.first(where: { $0.id.role == .build }) {
       checks.append(stepCheck("build", subject: nil, build, expected: 0))
     }
     var read: [String: BinaryFacts] = [:]  // Path → every fact, before the report keeps fewer.
@@ -25,7 +25,7 @@ public enum CellVerifier {
     }
     checks += loadChecks(record, cell: cell, facts: read)
     checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec, artifacts: cell.steps.artifacts)
-    let runs = Dictionary(record.steps.filter { $0.role == .run }.map { ($0.name, $0) }) { first, _ in first }
+    let runs = Dictionary(record.steps.filter { $0.id.role == .run }.map { ($0.name, $0) }) { first, _ in first }
     for step in cell.steps.run {
       guard let outcome = runs[step.name] else {
         checks.append(Check("exit", subject: step.name, .error, "the step has no outcome in the record"))
@@ -88,7 +88,7 @@ public enum CellVerifier {
       let path = URL(fileURLWithPath: artifact.path).standardizedFileURL.path
       let started = cell.steps.run.compactMap { step -> (StepSpec, StepOutcome)? in
         guard let first = step.argv.first, URL(fileURLWithPath: first).standardizedFileURL.path == path,
-          let outcome = record.steps.first(where: { $0.role == .run && $0.name == step.name })
+          let outcome = record.steps.first(where: { $0.id.role == .run && $0.name == step.name })
         else { return nil }
         return (step, outcome)
       }
@@ -313,7 +313,7 @@ public enum CellVerifier {
   /// naming `/etc/shadow` as a log gets nothing read), else the captured head when it holds
   /// everything; nil when neither has it.
   static func bytes(of step: StepOutcome, _ stream: StepStream, in folder: String) -> Data? {
-    let (head, count, log) = step.captured(stream)
+    let (head, count, log) = step.process.captured(stream)
     if count <= comparisonLimit, let log, case .file(let path) = ArtifactFile.check(log, folder: folder),
       let data = FileManager.default.contents(atPath: path), data.count == count
     {

@@ -76,11 +76,11 @@ public enum ReferenceChecks {
       }
       return result(.error, "no cell '\(referenceID)' in the matrix" + Suggestion.phrase(for: referenceID, among: all))
     }
-    guard let mine = record.steps.first(where: { $0.role == .run && $0.name == step }), case .exited = mine.status
+    guard let mine = record.steps.first(where: { $0.id.role == .run && $0.name == step }), case .exited = mine.status
     else {
       return result(.skipped, "the step did not run to its end here")
     }
-    guard let theirs = reference.steps.first(where: { $0.role == .run && $0.name == step }),
+    guard let theirs = reference.steps.first(where: { $0.id.role == .run && $0.name == step }),
       case .exited = theirs.status
     else {
       return result(.error, "the step did not run to its end in the reference cell \(referenceID)")

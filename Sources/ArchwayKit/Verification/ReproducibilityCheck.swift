@@ -14,7 +14,7 @@ public enum ReproducibilityCheck {
     var problem: Check?
     for rebuild in rebuilds {
       let name = "rebuild-\(rebuild.number)"
-      guard let step = record.steps.first(where: { $0.role == .rebuild && $0.name == name }) else {
+      guard let step = record.steps.first(where: { $0.id.role == .rebuild && $0.name == name }) else {
         problem = Check("reproducible", .skipped, "\(name) did not run (the cell stopped before it)")
         break
       }

@@ -4,8 +4,6 @@ import SystemPackage
 
 /// What to run for one step, already wrapped by its runner.
 public struct ProcessLaunch: Sendable {
-  /// The step's name, for its outcome and log files.
-  public var name: String
   /// argv[0] is a path or a name looked up on the environment's `PATH`.
   public var argv: [String]
   /// The whole environment of the process (nothing else is inherited).
@@ -27,10 +25,9 @@ public struct ProcessLaunch: Sendable {
 
   /// Creates a launch.
   public init(
-    name: String, argv: [String], environment: [String: String], workingDirectory: String? = nil,
+    argv: [String], environment: [String: String], workingDirectory: String? = nil,
     stdin: String? = nil, timeout: Duration, stdoutLog: String, stderrLog: String
   ) {
-    self.name = name
     self.argv = argv
     self.environment = environment
     self.workingDirectory = workingDirectory
@@ -44,11 +41,11 @@ public struct ProcessLaunch: Sendable {
 extension ProcessLaunch {
   /// A launch whose output goes to `logs.stdout.log` and `logs.stderr.log`.
   public init(
-    name: String, argv: [String], environment: [String: String], workingDirectory: String? = nil,
+    argv: [String], environment: [String: String], workingDirectory: String? = nil,
     stdin: String? = nil, timeout: Duration, logs: String
   ) {
     self.init(
-      name: name, argv: argv, environment: environment, workingDirectory: workingDirectory, stdin: stdin,
+      argv: argv, environment: environment, workingDirectory: workingDirectory, stdin: stdin,
       timeout: timeout, stdoutLog: logs + ".stdout.log", stderrLog: logs + ".stderr.log")
   }
 }
@@ -65,9 +62,9 @@ public enum ProcessSupervisor {
   public static let gracePeriod: Duration = .seconds(2)
 
   /// Runs `launch` to its end and returns its outcome.
-  public static func run(_ launch: ProcessLaunch) async -> StepOutcome {
+  public static func run(_ launch: ProcessLaunch) async -> ProcessOutcome {
     let start = ContinuousClock.now
-    var outcome = StepOutcome(name: launch.name, argv: launch.argv, status: .skipped(""), duration: 0)
+    var outcome = ProcessOutcome(argv: launch.argv, status: .skipped(""))
     outcome.stdoutLog = launch.stdoutLog
     outcome.stderrLog = launch.stderrLog
     guard let program = launch.argv.first, let executable = locate(program, path: launch.environment["PATH"]) else {
@@ -343,8 +340,3 @@ enum ProcessEnding: Sendable, Equatable {
     }
   }
 #endif
-
-extension Duration {
-  /// The duration in seconds.
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

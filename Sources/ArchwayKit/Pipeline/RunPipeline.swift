@@ -63,11 +63,11 @@ public struct RunPipeline: Sendable {
     let started = ISO8601DateFormatter().string(from: now())
     // The host is described while the cells run (each emulator's `--version` is a program to
     // start), for the runners they will use, then for those they used.
-    async let described = HostProbe.info(runners: cells.map(executor.runner(for:)))
+    async let described = HostProbe.info(tools: Set(cells.compactMap { executor.runner(for: $0).launcher }))
     let records = await Scheduler(jobs: jobs, failFast: failFast, executor: executor).run(
       cells, finish: { CellVerifier.verify($1, cell: $0) }, events: { observe(.cell($0)) })
     let interrupted = Task.isCancelled
-    let host = await described.limited(to: records.map(\.runner))
+    let host = await described.limited(to: Set(records.compactMap(\.runner.launcher)))
     var report = ReportBuilder.build(
       selection, records: records, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
       interrupted: interrupted, baseline: baseline)

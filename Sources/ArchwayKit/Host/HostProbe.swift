@@ -12,10 +12,10 @@ public enum HostProbe {
   }
 
   /// What a report records of this host: its platform, kernel, binfmt_misc registrations, and the
-  /// version of every emulator, engine and wine the `runners` used.
-  public static func info(runners: [Runner]) async -> HostInfo {
+  /// version of every tool in `tools` (the emulators, engines and wine the cells' runners use).
+  public static func info(tools launchers: Set<String>) async -> HostInfo {
     var tools: [String: String] = [:]
-    for launcher in Set(runners.compactMap(\.launcher)).sorted() {
+    for launcher in launchers.sorted() {
       tools[launcher] = await HostReport.firstLine(of: [launcher, "--version"]) ?? "version unknown"
     }
     return HostInfo(
@@ -37,9 +37,8 @@ public enum HostProbe {
 }
 
 extension HostInfo {
-  /// The same description with the tools of `runners` only: those the cells used, of the ones asked.
-  func limited(to runners: [Runner]) -> HostInfo {
-    let used = Set(runners.compactMap(\.launcher))
+  /// The same description with the tools in `used` only: those the cells used, of the ones asked.
+  func limited(to used: Set<String>) -> HostInfo {
     var info = self
     info.tools = tools.filter { used.contains($0.key) }
     return info

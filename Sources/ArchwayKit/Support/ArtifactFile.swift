@@ -9,14 +9,14 @@ enum ArtifactFile {
   static let linkSearchLimit = 200_000
 
   /// The artifact's resolved path, or why it cannot be the artifact.
-  enum Verdict: Equatable {
+  enum Found: Equatable {
     case file(String)
     case missing
     case refused(String)
   }
 
   /// Checks the artifact at `path` against the cell's `folder`.
-  static func check(_ path: String, folder: String) -> Verdict {
+  static func check(_ path: String, folder: String) -> Found {
     var status = stat()
     guard lstat(path, &status) == 0 else { return .missing }
     guard let resolved = real(path) else { return .refused("\(path) is a symbolic link to nothing") }

@@ -3,6 +3,9 @@ import Foundation
 /// Reading a file a user or a report names: never blocking on a FIFO or a device, never reading
 /// more than a limit, so a hostile path cannot hang Archway or fill its memory.
 public enum RegularFile {
+  /// The largest report (or `SHA256SUMS`) Archway reads back: 256 MiB.
+  public static let reportLimit = 256 << 20
+
   /// Why a file could not be read.
   public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The system's reason: `No such file or directory`.

@@ -10,5 +10,3 @@ extension ArchwayError {
   /// A bad file, value or path: 2.
   public var exitCode: Int32 { 2 }
 }
-
-extension TargetError: ArchwayError {}

@@ -1,7 +1,5 @@
 extension Array where Element: Sendable {
   /// `transform` applied to every element, at most `jobs` at once, results in the elements' order.
-  /// (Kept beside the readers, the first to need it, so the fuzz build that compiles only Target/ and
-  /// Binary/ has it too.)
   func concurrentMap<Result: Sendable>(
     jobs: Int, _ transform: @escaping @Sendable (Element) async -> Result
   ) async -> [Result] {

@@ -155,7 +155,7 @@ public struct HostReport: Sendable, Hashable, Codable {
     let argv = [engine, "run", "--rm", "--network", "none"] + engineArguments + [image, "true"]
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
-        name: "run", argv: argv, environment: ProcessInfo.processInfo.environment, timeout: .seconds(120),
+        argv: argv, environment: ProcessInfo.processInfo.environment, timeout: .seconds(120),
         logs: logs + "/run"))
     let flags = engineArguments.isEmpty ? "" : " with \(engineArguments.joined(separator: " "))"
     guard outcome.status.succeeded else {
@@ -226,7 +226,7 @@ public struct HostReport: Sendable, Hashable, Codable {
     defer { try? FileManager.default.removeItem(at: folder) }
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
-        name: "probe", argv: argv, environment: ProcessInfo.processInfo.environment, timeout: limit,
+        argv: argv, environment: ProcessInfo.processInfo.environment, timeout: limit,
         logs: folder.appendingPathComponent("probe").path))
     switch outcome.status {
     case .exited(0): break

@@ -261,7 +261,7 @@ public enum HostSetup {
     return HostState(
       locate: { ProcessSupervisor.locate($0, path: path) }, exists: { FileManager.default.fileExists(atPath: $0) },
       installedPackages: installed, pipPackages: pip,
-      binfmtEnabled: Runner.HostFacts.binfmtEmulators().enabled, isRoot: getuid() == 0,
+      binfmtEnabled: HostFacts.binfmtEmulators().enabled, isRoot: getuid() == 0,
       pipExternallyManaged: managed)
   }
 

@@ -1,0 +1,95 @@
+import Foundation
+
+/// What the runner choice asks of the host, gathered once (and made up in tests).
+public struct HostFacts: Sendable {
+  /// The host's platform.
+  public var platform: Platform
+  /// Finds a program on the PATH.
+  public var locate: @Sendable (String) -> String?
+  /// Whether a path exists.
+  public var exists: @Sendable (String) -> Bool
+  /// Whether Archway runs as root (the rootfs runner's private mount namespace and overlay need it).
+  public var isRoot: Bool
+  /// The qemu emulators binfmt_misc runs with the F flag (`qemu-aarch64`): a chroot can run those
+  /// arches' programs without the emulator inside the root filesystem.
+  public var binfmtFixed: Set<String>
+  /// The qemu emulators binfmt_misc runs at all (any flags): the host's own programs (a shell,
+  /// make) can start the target's, which a qemu cell's multi-program steps need.
+  public var binfmtEnabled: Set<String>
+  /// The environment cache (`archway env`'s).
+  public var environments: String
+  /// The folder Archway runs in (the user's project), which root filesystems and containers see
+  /// read-only at its own path; nil to show them none.
+  public var project: String?
+  /// The host CPU's level (``CPULevel``, e.g. `x86-64-v4`), where Archway can tell; nil otherwise.
+  public var cpuLevel: String?
+
+  /// Facts made up by the caller.
+  public init(
+    platform: Platform, locate: @escaping @Sendable (String) -> String?,
+    exists: @escaping @Sendable (String) -> Bool, isRoot: Bool, binfmtFixed: Set<String>, environments: String,
+    binfmtEnabled: Set<String>? = nil, project: String? = nil, cpuLevel: String? = nil
+  ) {
+    self.project = project
+    self.cpuLevel = cpuLevel
+    self.platform = platform
+    self.locate = locate
+    self.exists = exists
+    self.isRoot = isRoot
+    self.binfmtFixed = binfmtFixed
+    self.binfmtEnabled = binfmtEnabled ?? binfmtFixed
+    self.environments = environments
+  }
+
+  /// This machine's facts: programs looked up on `path`, the cache from `environment`.
+  public static func probe(platform: Platform, path: String?, environment: [String: String]) -> HostFacts {
+    let binfmt = binfmtEmulators()
+    return HostFacts(
+      platform: platform, locate: { ProcessSupervisor.locate($0, path: path) },
+      exists: { FileManager.default.fileExists(atPath: $0) }, isRoot: getuid() == 0, binfmtFixed: binfmt.fixed,
+      environments: CacheFolder.environments(environment: environment), binfmtEnabled: binfmt.enabled,
+      project: URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path,
+      cpuLevel: platform.arch == "amd64" ? x86Level(flags: cpuFlags()) : nil)
+  }
+
+  /// The flags of the first processor in `/proc/cpuinfo`.
+  static func cpuFlags(file: String = "/proc/cpuinfo") -> Set<String> {
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+      let colon = line.firstIndex(of: ":")
+    else { return [] }
+    return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+  }
+
+  /// The highest x86-64 level whose features (as the x86-64 psABI lists them) are all in `flags`.
+  static func x86Level(flags: Set<String>) -> String? {
+    let levels: [(String, Set<String>)] = [
+      ("x86-64", ["cmov", "cx8", "fpu", "fxsr", "mmx", "sse", "sse2"]),
+      ("x86-64-v2", ["cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3"]),
+      ("x86-64-v3", ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]),
+      ("x86-64-v4", ["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"]),
+    ]
+    var reached: String?
+    for (name, needs) in levels {
+      guard needs.isSubset(of: flags) else { break }
+      reached = name
+    }
+    return reached
+  }
+
+  /// The enabled `qemu-*` registrations of binfmt_misc, and those of them whose flags hold F.
+  static func binfmtEmulators(
+    folder: String = "/proc/sys/fs/binfmt_misc"
+  ) -> (enabled: Set<String>, fixed: Set<String>) {
+    var enabled = Set<String>()
+    var fixed = Set<String>()
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix("qemu-") {
+      guard let text = try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8) else { continue }
+      let lines = text.split(separator: "\n")
+      guard lines.first == "enabled" else { continue }
+      enabled.insert(entry)
+      if lines.contains(where: { $0.hasPrefix("flags:") && $0.contains("F") }) { fixed.insert(entry) }
+    }
+    return (enabled, fixed)
+  }
+}
