@@ -43,7 +43,7 @@ import Testing
       let flavor = cell.values["flavor"] ?? ""
       let built = try #require(CPULevel.known(flavor.hasSuffix("armv7") ? "armv7" : "x86-64-v3"))
       // An arm cell without `cpu:` runs as its variant, v5.
-      let cpu = try #require(CPULevel.known(cell.target.cpu ?? "arm" + (cell.target.variant ?? "")))
+      let cpu = try #require(CPULevel.known(cell.target.cpu?.name ?? "arm" + (cell.target.variant ?? "")))
       let artifact = try #require(cell.artifacts.first)
       let said = try await Self.oracleLevel(artifact.path)
       #expect(artifact.facts?.cpuLevel == said, "\(cell.id): Archway and the tools disagree on the level")

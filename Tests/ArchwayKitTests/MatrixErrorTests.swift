@@ -144,6 +144,7 @@ import Testing
       ])
     #expect(cell.steps.artifacts == ["x": "/w/out/linux-arm-v7-gnu-opt=O2/a b"])
     // `$${` is a literal `${`, and nothing after the planner reads placeholders again.
-    #expect(cell.steps.run.first?.argv == ["/w/out/linux-arm-v7-gnu-opt=O2/a b", "${artifact:x}", "${cell.out}"])
+    #expect(
+      cell.steps.run.first?.command.argv == ["/w/out/linux-arm-v7-gnu-opt=O2/a b", "${artifact:x}", "${cell.out}"])
   }
 }

@@ -176,6 +176,6 @@ import Testing
     #expect(host.map(\.id) == ["linux-amd64-gnu-opt=O0"], "no platform anywhere: the host's")
     let split = try Self.planner.plan(
       try MatrixFile.parse(yaml: "matrix:\n  os: [linux]\n  arch: [arm]\n  variant: [v5]\n", file: "m.yml"))
-    #expect(split.map(\.target.platform) == ["linux/arm/v5"])
+    #expect(split.map(\.target.platform.description) == ["linux/arm/v5"])
   }
 }

@@ -66,7 +66,7 @@ public struct CellExecutor: Sendable {
       return record
     }
     // A limit the host cannot grant would fail `prlimit`, and look like the program's own exit 1.
-    let allSteps = (steps.build.map { [$0] } ?? []) + steps.run
+    let allSteps = (steps.build.map { [$0] } ?? []) + steps.run.map(\.command)
     if let problem = allSteps.lazy.compactMap({ ResourceLimit.hostProblem($0.limits) }).first {
       record.outcome = .infrastructure
       record.problems.append(problem)
@@ -84,7 +84,7 @@ public struct CellExecutor: Sendable {
         versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions, inside: inside)
       } else {
         outcome = await run(
-          build, role: .build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
+          build, id: .build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
           workingDirectory: build.workingDirectory)
         versions = await Toolchains.versions(
           in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
@@ -93,7 +93,7 @@ public struct CellExecutor: Sendable {
       record.steps.append(outcome)
       guard outcome.status.succeeded else {
         record.outcome = Self.outcome(of: outcome.status)
-        record.steps += steps.run.map { .notRun(.run($0.name), .skipped("the build did not succeed")) }
+        record.steps += steps.run.map { .notRun($0.id, .skipped("the build did not succeed")) }
         await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
         runner.removeScaffolding()
         return record
@@ -114,7 +114,7 @@ public struct CellExecutor: Sendable {
     if session == nil, !steps.run.isEmpty { (session, failed) = await prepare(runner, for: cell) }
     if let failed {
       record.steps.append(failed)
-      record.steps += steps.run.map { .notRun(.run($0.name), argv: $0.argv, failed.status) }
+      record.steps += steps.run.map { .notRun($0.id, argv: $0.command.argv, failed.status) }
       if record.outcome == .passed { record.outcome = Self.outcome(of: failed.status) }
       return record
     }
@@ -130,15 +130,14 @@ public struct CellExecutor: Sendable {
     record.fingerprint = await fingerprint
     await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
     runner.removeScaffolding()
-    if let build = steps.build, let reproducible = cell.verify.reproducible, record.outcome != .interrupted {
-      for number in 2...reproducible.builds {
-        let rebuild = Rebuild(number: number, cell: cell, vary: reproducible.vary)
-        try? Self.ownFolders(rebuild.relocatedCell.out, ["logs"])
-        for path in steps.artifacts.values { unlink(rebuild.relocate(path)) }
-        let step = rebuild.step(from: build)
-        var outcome = await run(
-          step, role: .rebuild, argv: rebuild.argv(from: build), in: rebuild.relocatedCell,
-          workingDirectory: step.workingDirectory)
+    if record.outcome != .interrupted {
+      for rebuild in steps.rebuilds {
+        try? Self.ownFolders(rebuild.folder, ["logs"])
+        for path in rebuild.artifacts.values { unlink(path) }
+        let command = rebuild.command
+        let outcome = await run(
+          command, id: rebuild.id, argv: ResourceLimit.wrap(command.argv, options: command.prlimitOptions),
+          cell: cell.id, out: rebuild.folder, workingDirectory: command.workingDirectory)
         record.steps.append(outcome)
         if !outcome.status.succeeded { break }
       }
@@ -185,14 +184,14 @@ public struct CellExecutor: Sendable {
   /// cell's folder. Returns the outcome, the session, and how to run a command there (for the
   /// compilers' versions); another runner cannot build inside and is the host's shortfall.
   private func buildInside(
-    _ build: StepSpec, of cell: Cell, runner: Runner
+    _ build: StepCommand, of cell: Cell, runner: Runner
   ) async -> (StepOutcome, ContainerSession?, @Sendable ([String]) -> [String]?) {
     let workdir = build.workingDirectory ?? runner.projectFolder
     switch runner.kind {
     case .rootfs:
       let argv = runner.wrap(build.argv, workdir: workdir) ?? build.argv
       let outcome = await run(
-        build, role: .build, argv: ResourceLimit.wrap(argv, options: build.prlimitOptions), in: cell,
+        build, id: .build, argv: ResourceLimit.wrap(argv, options: build.prlimitOptions), in: cell,
         workingDirectory: nil,
         runner: runner)
       return (outcome, nil, { runner.wrap($0, workdir: workdir) })
@@ -204,7 +203,7 @@ public struct CellExecutor: Sendable {
       let argv = session.exec(
         build.argv, environment: Self.sessionEnvironment(build, cell: cell, runner: runner), workdir: workdir,
         limits: build.prlimitOptions, stdin: build.stdin != nil)
-      let outcome = await run(build, role: .build, argv: argv, in: cell, workingDirectory: nil, runner: runner)
+      let outcome = await run(build, id: .build, argv: argv, in: cell, workingDirectory: nil, runner: runner)
       let exec: @Sendable ([String]) -> [String]? = { command in
         session.exec(command, environment: [:], workdir: nil, limits: [], stdin: false)
       }
@@ -221,7 +220,7 @@ public struct CellExecutor: Sendable {
 
   /// What a step in a container gets added to the container's environment: the cell's id, what the
   /// runner adds (`QEMU_CPU`), and the step's own variables, which win.
-  static func sessionEnvironment(_ step: StepSpec, cell: Cell, runner: Runner) -> [String: String] {
+  static func sessionEnvironment(_ step: StepCommand, cell: Cell, runner: Runner) -> [String: String] {
     var environment = runner.environment
     environment["ARCHWAY_CELL"] = cell.id
     return environment.merging(step.environment) { _, step in step }
@@ -230,7 +229,8 @@ public struct CellExecutor: Sendable {
   private func runSteps(
     _ steps: CellSteps, of cell: Cell, runner: Runner, session: ContainerSession?, into record: inout CellRecord
   ) async {
-    for step in steps.run {
+    for runStep in steps.run {
+      let step = runStep.command
       let argv = step.argv
       // In a container the limits apply inside; otherwise they wrap the whole command, so they hold
       // natively and for the emulated program alike.
@@ -257,23 +257,27 @@ public struct CellExecutor: Sendable {
             workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
         } ?? wrapped.map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
       guard let command else {
-        record.steps.append(.notRun(.run(step.name), argv: argv, unavailable))
+        record.steps.append(.notRun(runStep.id, argv: argv, unavailable))
         if case .infrastructure = unavailable, record.outcome == .passed { record.outcome = .infrastructure }
         continue
       }
       // Inside a root filesystem or container the workdir is the runner's to enter, not the host's.
       let hostFolder = [.rootfs, .container].contains(runner.kind) ? nil : step.workingDirectory
-      var outcome = await run(step, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
+      var outcome = await run(
+        step, id: runStep.id, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
       // `retries:` runs a step that did not end as expected again; how the failed attempts ended is
       // kept, so one that passes later is flaky, not simply passed.
       var failures: [StepStatus] = []
-      while failures.count < step.retries ?? 0, outcome.status != .exited(step.expectedExit), outcome.status.retryable {
+      while failures.count < runStep.retries ?? 0, outcome.status != .exited(runStep.expect.exit),
+        outcome.status.retryable
+      {
         failures.append(outcome.status)
-        outcome = await run(step, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
+        outcome = await run(
+          step, id: runStep.id, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
       }
       if !failures.isEmpty { outcome.failedAttempts = failures }
       record.steps.append(outcome)
-      record.note(outcome, expected: step.expectedExit)
+      record.note(outcome, expected: runStep.expect.exit)
       if outcome.status == .interrupted { break }
     }
   }
@@ -282,23 +286,31 @@ public struct CellExecutor: Sendable {
   /// logs, its time limit (its own, else the run's) multiplied by the runner's scale, and what the
   /// runner adds to the environment (`QEMU_CPU`).
   private func run(
-    _ step: StepSpec, role: StepID.Role = .run, argv: [String], in cell: Cell, workingDirectory: String?,
+    _ step: StepCommand, id: StepID, argv: [String], in cell: Cell, workingDirectory: String?, runner: Runner? = nil
+  ) async -> StepOutcome {
+    await run(
+      step, id: id, argv: argv, cell: cell.id, out: cell.out, workingDirectory: workingDirectory, runner: runner)
+  }
+
+  /// ``run(_:id:argv:in:workingDirectory:runner:)`` for the cell `cell` whose folder is `out`.
+  private func run(
+    _ step: StepCommand, id: StepID, argv: [String], cell: String, out: String, workingDirectory: String?,
     runner: Runner? = nil
   ) async -> StepOutcome {
     let timeoutScale = runner?.timeoutScale ?? 1
     var environment = passThrough
     environment.merge(runner?.environment ?? [:]) { _, runner in runner }
     environment.merge(step.environment) { _, step in step }
-    environment["ARCHWAY_CELL"] = cell.id
-    environment["ARCHWAY_CELL_OUT"] = cell.out
+    environment["ARCHWAY_CELL"] = cell
+    environment["ARCHWAY_CELL_OUT"] = out
     let process = await ProcessSupervisor.run(
       ProcessLaunch(
         argv: argv, environment: environment,
         workingDirectory: workingDirectory,
         stdin: step.stdin,
         timeout: (step.timeout.map { .milliseconds(Int($0 * 1000)) } ?? defaultTimeout) * min(timeoutScale, 100),
-        logs: "\(cell.out)/logs/\(step.name)"))
-    return StepOutcome(id: StepID(role: role, name: step.name), process: process)
+        logs: "\(out)/logs/\(id.name)"))
+    return StepOutcome(id: id, process: process)
   }
 
   /// The cell outcome a step that did not end as expected leads to (another exit code is a failure).

@@ -79,7 +79,9 @@ struct ContainerSession: Sendable {
     guard mkfifo(folder + "/requests", 0o600) == 0 else {
       return .failed(.notRun(.setup("container-start"), .infrastructure("cannot make the FIFO \(folder)/requests")))
     }
-    var argv = [engine, "run", "-d", "--rm", "--platform", runner.containerPlatform ?? cell.target.platform]
+    var argv = [
+      engine, "run", "-d", "--rm", "--platform", runner.containerPlatform ?? cell.target.platform.description,
+    ]
     argv += runner.engineArguments
     if !cell.settings.network { argv += ["--network", "none"] }
     if let seccomp = runner.seccomp { argv += ["--security-opt", "seccomp=\(seccomp)"] }

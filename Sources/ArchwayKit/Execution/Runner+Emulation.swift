@@ -46,7 +46,7 @@ extension Runner {
       return .impossible(
         "\(program) is the host's program, not the cell's: on this \(host) host what it starts would run natively,"
           + " not on the \(model) CPU; run the cell's program directly, or through"
-          + " `archway exec --target \(target.platform) --cpu \(target.cpu ?? model) --`")
+          + " `archway exec --target \(target.platform) --cpu \(target.cpu?.name ?? model) --`")
     }
     if target.arch == "386", host.arch == "amd64", facts?.format == .elf, facts?.arch == "386",
       facts?.interpreter == nil, facts?.linkage == .static || facts?.linkage == .staticPIE

@@ -5,7 +5,7 @@ extension Runner {
   /// than the host's (a lower one is proved under qemu's model of it, a higher one the host cannot
   /// run), or a qemu model by name.
   static func emulatesCPU(_ cell: Cell, on host: HostFacts) -> Bool {
-    guard let level = cell.target.cpuLevel else { return false }
+    guard let level = cell.target.cpu else { return false }
     return level.rank == nil || level.name != host.cpuLevel
   }
 
@@ -25,7 +25,7 @@ extension Runner {
     if runner.kind == .qemu || (foreign && [.rootfs, .container].contains(runner.kind)) {
       runner.cpuModel = cell.target.qemuModel
     }
-    if let kind = CellSettings.RunnerRequest(rawValue: runner.kind.rawValue) {
+    if let kind = RunnerKind(rawValue: runner.kind.rawValue) {
       runner.timeoutScale = cell.settings.timeoutScale(runner: kind, foreign: foreign)
     }
     return runner
@@ -40,9 +40,9 @@ extension Runner {
       return forEnvironment(
         env, cell: cell, spec: spec, requested: requested, host: host, engineArguments: engineArguments)
     }
-    let staticLibc = target.libc == "static"
+    let staticLibc = target.libc == .static
     let emulatesCPU = Self.emulatesCPU(cell, on: host)
-    if emulatesCPU, let level = cell.target.cpuLevel, level.qemuModel == nil {
+    if emulatesCPU, let level = cell.target.cpu, level.qemuModel == nil {
       return Runner(
         kind: .none,
         reason: "cpu \(level.name) runs only on a host that has it (qemu emulates no AVX-512);"
@@ -64,10 +64,10 @@ extension Runner {
       if emulatesCPU, platform == host.platform || (target.arch == "386" && host.platform.arch == "amd64") {
         // The host's own arch on another CPU: its own libraries are the target's.
         return Runner(
-          kind: .qemu, reason: "\(qemu) on the \(target.cpu ?? "named") CPU, with the host's libraries",
+          kind: .qemu, reason: "\(qemu) on the \(target.cpu?.name ?? "named") CPU, with the host's libraries",
           launcher: emulator)
       }
-      guard target.libc.hasPrefix("gnu"), let spec, let sysroot = crossSysroot(for: spec) else {
+      guard target.libc.isGNU, let spec, let sysroot = crossSysroot(for: spec) else {
         return Runner(
           kind: .none, reason: "no \(target.libc) sysroot for \(target.platform) here; use libc static or an env",
           hostLacksIt: true)
@@ -107,7 +107,7 @@ extension Runner {
   /// `runner: rootfs | qemu | container` insists on one. A cell whose `env:` has no recipe runs in a
   /// container (its image may come from elsewhere).
   static func forEnvironment(
-    _ env: String, cell: Cell, spec: ArchitectureSpec?, requested: CellSettings.RunnerRequest?, host: HostFacts,
+    _ env: String, cell: Cell, spec: ArchitectureSpec?, requested: RunnerKind?, host: HostFacts,
     engineArguments: [String]
   ) -> Runner {
     let platform = cell.target.platform
@@ -196,7 +196,7 @@ extension Runner {
       kind: .container, reason: "\(URL(fileURLWithPath: engine).lastPathComponent) container of \(image)",
       launcher: engine)
     runner.image = image
-    runner.containerPlatform = cell.target.platform
+    runner.containerPlatform = cell.target.platform.description
     runner.engineArguments = cell.settings.engineArguments ?? engineArguments
     runner.seccomp = cell.settings.seccomp
     runner.projectFolder = host.project

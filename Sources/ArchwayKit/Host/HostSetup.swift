@@ -56,7 +56,7 @@ public enum HostSetup {
       for (kind, name, witnesses, reason) in runNeeds(of: cell, host: host, hostCPULevel: hostCPULevel) {
         need(kind, name, witnesses: witnesses, reason, cell: cell.id)
       }
-      var stepArgvs = cell.steps.run.map(\.argv)
+      var stepArgvs = cell.steps.run.map(\.command.argv)
       if let build = cell.steps.build, cell.steps.buildIn != .target { stepArgvs.insert(build.argv, at: 0) }
       for argv in stepArgvs {
         for (kind, name, witness, program) in toolNeeds(in: argv, host: host) {
@@ -77,11 +77,11 @@ public enum HostSetup {
   ) -> [(HostNeed.Kind, String, [String], String)] {
     let target = cell.target
     let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
-    guard cell.settings.runner != CellSettings.RunnerRequest.none,
+    guard cell.settings.runner != RunnerKind.none,
       let spec = TargetCatalog.spec(for: platform)
     else { return [] }
     var needs: [(HostNeed.Kind, String, [String], String)] = []
-    let level = target.cpuLevel
+    let level = target.cpu
     let emulatesCPU = level.map { $0.rank == nil || $0.name != hostCPULevel } ?? false
     let sameArch = target.arch == host.arch || (target.arch == "386" && host.arch == "amd64")
     let emulated = target.os == "linux" && (!sameArch || emulatesCPU)
@@ -119,18 +119,18 @@ public enum HostSetup {
       if emulated { binfmt("runs \(where_)'s programs through binfmt_misc") }
       return needs
     }
-    if emulated, target.libc.hasPrefix("gnu"), !sameArch, let arch = spec.debianArch,
+    if emulated, target.libc.isGNU, !sameArch, let arch = spec.debianArch,
       let sysroot = Runner.crossSysroot(for: spec)
     {
       needs.append((.package, "libc6-\(arch)-cross", [sysroot + "/lib"], "the \(target.platform) sysroot for qemu"))
     }
-    if target.arch == "386", host.arch == "amd64", !emulated, target.libc.hasPrefix("gnu") {
+    if target.arch == "386", host.arch == "amd64", !emulated, target.libc.isGNU {
       needs.append((.package, "libc6-i386", ["/lib/ld-linux.so.2"], "runs \(target.platform) natively"))
     }
     // A step that is not one of the artifacts is a host program (a shell, make, ctest): what it
     // starts reaches qemu through binfmt_misc.
     let artifacts = Set(cell.steps.artifacts.values)
-    if emulated, cell.steps.run.contains(where: { !artifacts.contains($0.argv.first ?? "") }) {
+    if emulated, cell.steps.run.contains(where: { !artifacts.contains($0.command.argv.first ?? "") }) {
       binfmt("a host program starts \(target.platform) programs")
     }
     return needs

@@ -34,8 +34,9 @@ public enum CIFanOut {
         return MatrixValue(
           .map([
             MatrixEntry(key: "cell", value: text(cell.id)),
-            MatrixEntry(key: "platform", value: text(cell.target.platform)),
-            MatrixEntry(key: "libc", value: text(cell.target.libc)), MatrixEntry(key: "env", value: text(cell.env)),
+            MatrixEntry(key: "platform", value: text(cell.target.platform.description)),
+            MatrixEntry(key: "libc", value: text(cell.target.libc.description)),
+            MatrixEntry(key: "env", value: text(cell.env)),
           ]), at: nowhere)
       case .shard(let shard):
         return MatrixValue(.map([MatrixEntry(key: "shard", value: text(shard.description))]), at: nowhere)

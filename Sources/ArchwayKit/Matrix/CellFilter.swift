@@ -49,11 +49,11 @@ public struct CellFilter: Sendable, Hashable {
       let value: String? =
         switch condition.key {
         case "id": cell.id
-        case "platform": cell.target.platform
+        case "platform": cell.target.platform.description
         case "os": cell.target.os
         case "arch": cell.target.arch
         case "variant": cell.target.variant
-        case "libc": cell.target.libc
+        case "libc": cell.target.libc.description
         case "env": cell.env
         default: cell[condition.key]?.description
         }

@@ -107,14 +107,14 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
       throw MatrixError("'libc' must be {family: glibc|musl, version: \"2.31\"}", at: root["libc"]?.location ?? start)
     }
     let debianArches = TargetCatalog.architectures.compactMap(\.debianArch)
-    let arches = try VerifySpec.words(root["arches"] ?? MatrixValue(.list([]), at: start), "arches")
+    let arches = try (root["arches"] ?? MatrixValue(.list([]), at: start)).words(named: "arches")
     for arch in arches where !debianArches.contains(arch) {
       throw MatrixError(
         "unknown Debian architecture '\(arch)'" + Suggestion.phrase(for: arch, among: debianArches),
         at: root["arches"]?.location)
     }
     let packages =
-      try root["packages"].map { value throws(MatrixError) in try VerifySpec.words(value, "packages") } ?? []
+      try root["packages"].map { value throws(MatrixError) in try value.words(named: "packages") } ?? []
     let digest = SHA256.hash(data: data).hexString()
     return EnvironmentRecipe(
       name: name, distribution: distribution, suite: try text("suite"), mirror: try text("mirror"),
@@ -131,5 +131,10 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
         "\(name) has no arch '\(arch)'; it exists for \(arches.joined(separator: ", "))", at: nil)
     }
     return resolved
+  }
+
+  /// ``debianArch(for:)-(String)`` of a platform.
+  public func debianArch(for platform: Platform) throws(MatrixError) -> String {
+    try debianArch(for: platform.description)
   }
 }

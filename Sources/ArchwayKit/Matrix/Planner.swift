@@ -33,7 +33,7 @@ public struct Planner: Sendable {
   ) {
     self.host = host
     self.directory = directory
-    self.outputRoot = CellSteps.absolute(outputRoot, from: directory)
+    self.outputRoot = PathText.absolute(outputRoot, from: directory)
   }
 
   /// Every cell of `file`, in GitHub Actions' order. Throws a ``MatrixError`` at the first value
@@ -56,10 +56,10 @@ public struct Planner: Sendable {
     var seen: [Set<MatrixEntry>: Int] = [:]  // A cell's values (in any order) → its index.
     var references: [(String, SourceLocation)] = []
     var comparisons: [(String, SourceLocation)] = []  // `same_as`, by cell id.
-    let matrixFolder = CellSteps.absolute(
+    let matrixFolder = PathText.absolute(
       URL(fileURLWithPath: file.path).deletingLastPathComponent().path, from: directory)
     let recipeSearch =
-      [matrixFolder + "/Containers"] + recipeFolders.map { CellSteps.absolute($0, from: directory) }
+      [matrixFolder + "/Containers"] + recipeFolders.map { PathText.absolute($0, from: directory) }
       + EnvironmentRecipe.shippedFolders
     var recipes: [String: EnvironmentRecipe] = [:]
     for var combination in combinations {
@@ -91,11 +91,10 @@ public struct Planner: Sendable {
             + " (give one whose recipe installs the compiler, e.g. packages: [gcc, libc6-dev])", at: place.location)
       }
       placeholders.artifacts = cell.steps.artifacts
-      let (expectations, stepReferences) = try cell.steps.decodeRun(
+      let stepReferences = try cell.steps.decodeRun(
         try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }, directory: directory)
-      cell.verify = try VerifySpec(
-        verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) },
-        expectations: expectations, libc: libc)
+      cell.verify = try VerifyPolicy(
+        verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }, libc: libc)
       if cell.steps.buildIn == .target, cell.verify.reproducible != nil, let place = file.build?["in"] {
         throw MatrixError(
           "'in: target' with 'reproducible:' is not supported: the rebuilds would run on the host, with another"
@@ -116,6 +115,10 @@ public struct Planner: Sendable {
       if let env, let location = combination["env"]?.location {
         if recipes[env] == nil { recipes[env] = try EnvironmentRecipe.find(env, in: recipeSearch, at: location) }
         try attach(recipes[env]!, to: &cell, at: location)
+      }
+      if let build = cell.steps.build, let reproducible = cell.verify.reproducible {
+        cell.steps.rebuilds = RebuildStep.plan(
+          build, artifacts: cell.steps.artifacts, out: cell.out, reproducible: reproducible)
       }
       seen[values] = cells.count
       cells.append(cell)

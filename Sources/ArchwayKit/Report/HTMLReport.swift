@@ -71,7 +71,8 @@ public enum HTMLReport {
     var html = "<details id=\"\(anchor(cell.id))\" class=\"\(cell.verdict.rawValue)\">"
     let verdict = cell.checkedStaticallyOnly ? "passed, checked statically only" : cell.verdict.rawValue
     html += "<summary>\(ReportGrid.mark(cell)) \(e(cell.id)) — \(verdict)</summary>\n"
-    html += "<p>\(e(cell.target.platform)) · \(e(cell.target.libc))\(cell.env.map { " · env " + e($0) } ?? "") · "
+    html +=
+      "<p>\(e(cell.target.platform.description)) · \(e(cell.target.libc.description))\(cell.env.map { " · env " + e($0) } ?? "") · "
     html += "runner \(e(cell.runner.kind.rawValue)): \(e(cell.runner.reason))</p>\n"
     if let fingerprint = cell.fingerprint {
       html += "<p>inside: " + e(fingerprint.properties.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) + "</p>\n"

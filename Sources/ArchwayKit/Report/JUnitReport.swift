@@ -116,7 +116,7 @@ public enum JUnitReport {
   /// values, and per artifact its sha256, glibc floor and interpreter.
   static func properties(_ cell: CellRecord, report: Report) -> [(String, String)] {
     var list: [(String, String)] = [
-      ("platform", cell.target.platform), ("libc", cell.target.libc), ("env", cell.env ?? ""),
+      ("platform", cell.target.platform.description), ("libc", cell.target.libc.description), ("env", cell.env ?? ""),
       ("runner", cell.runner.kind.rawValue), ("runner.reason", cell.runner.reason), ("outcome", cell.outcome.rawValue),
       ("verdict", cell.verdict.rawValue),
     ]

@@ -12,7 +12,8 @@ public enum PlanTable {
       header: ["ID", "PLATFORM", "LIBC"] + (cpu ? ["CPU"] : []) + ["ENV"] + axes.map { $0.uppercased() })
     for cell in cells {
       table.rows.append(
-        [cell.id, cell.target.platform, cell.target.libc] + (cpu ? [cell.target.cpu ?? "-"] : []) + [cell.env ?? "-"]
+        [cell.id, cell.target.platform.description, cell.target.libc.description]
+          + (cpu ? [cell.target.cpu?.name ?? "-"] : []) + [cell.env ?? "-"]
           + axes.map { cell[$0]?.description ?? "-" })
     }
     return table

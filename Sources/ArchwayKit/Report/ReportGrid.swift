@@ -20,13 +20,14 @@ public struct ReportGrid: Sendable {
   public init(_ report: Report) {
     for cell in report.cells {
       let column =
-        ([cell.target.libc] + (cell.target.cpu.map { [$0] } ?? []) + (cell.env.map { [$0] } ?? [])
+        ([cell.target.libc.description] + (cell.target.cpu.map { [$0.name] } ?? []) + (cell.env.map { [$0] } ?? [])
         + cell.values.sorted { $0.key < $1.key }.map {
           "\($0.key)=\($0.value)"
         }).joined(separator: " · ")
-      if !rows.contains(cell.target.platform) { rows.append(cell.target.platform) }
+      let row = cell.target.platform.description
+      if !rows.contains(row) { rows.append(row) }
       if !columns.contains(column) { columns.append(column) }
-      cells[Key(row: cell.target.platform, column: column), default: []].append(cell)
+      cells[Key(row: row, column: column), default: []].append(cell)
     }
   }
 

@@ -28,6 +28,12 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
     }
   }
 
+  /// Whether this is glibc (`gnu`, `gnu-X.Y`).
+  public var isGNU: Bool {
+    if case .gnu = self { return true }
+    return false
+  }
+
   /// The glibc this requirement allows at most, if it names one.
   public var glibcCeiling: DottedVersion? {
     if case .gnu(let version) = self { return version }

@@ -24,7 +24,7 @@ public enum CellVerifier {
       checks += artifactChecks(&record.artifacts[index], spec: spec, target: cell.target, read: &read)
     }
     checks += loadChecks(record, cell: cell, facts: read)
-    checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec, artifacts: cell.steps.artifacts)
+    checks += ReproducibilityCheck.checks(record, cell: cell, spec: spec)
     let runs = Dictionary(record.steps.filter { $0.id.role == .run }.map { ($0.name, $0) }) { first, _ in first }
     for step in cell.steps.run {
       guard let outcome = runs[step.name] else {
@@ -33,9 +33,11 @@ public enum CellVerifier {
       }
       checks.append(
         stepCheck(
-          "exit", subject: step.name, outcome, expected: step.expectedExit,
-          cpu: record.runner.cpuModel.map { cell.target.cpu ?? cell.target.variant.flatMap(CPULevel.arm)?.name ?? $0 }))
-      guard let expectation = spec.expectations[step.name] else { continue }
+          "exit", subject: step.name, outcome, expected: step.expect.exit,
+          cpu: record.runner.cpuModel.map {
+            cell.target.cpu?.name ?? cell.target.variant.flatMap(CPULevel.arm)?.name ?? $0
+          }))
+      guard let expectation = step.expect.outputs else { continue }
       for (stream, rule) in [(StepStream.stdout, expectation.stdout), (.stderr, expectation.stderr)] {
         guard let rule else { continue }
         checks.append(outputCheck(stream, rule: rule, of: outcome, in: cell.out, normalize: expectation.normalize))
@@ -86,13 +88,13 @@ public enum CellVerifier {
       let bound = [cell.out, record.runner.projectFolder].compactMap { $0 }
       let prediction = LoadPredictor.predict(artifact.path, facts: facts, root: root, bound: bound)
       let path = URL(fileURLWithPath: artifact.path).standardizedFileURL.path
-      let started = cell.steps.run.compactMap { step -> (StepSpec, StepOutcome)? in
-        guard let first = step.argv.first, URL(fileURLWithPath: first).standardizedFileURL.path == path,
+      let started = cell.steps.run.compactMap { step -> (RunStep, StepOutcome)? in
+        guard let first = step.command.argv.first, URL(fileURLWithPath: first).standardizedFileURL.path == path,
           let outcome = record.steps.first(where: { $0.id.role == .run && $0.name == step.name })
         else { return nil }
         return (step, outcome)
       }
-      let ran = started.first { $0.1.status == .exited($0.0.expectedExit) }
+      let ran = started.first { $0.1.status == .exited($0.0.expect.exit) }
       let loaderSaid = started.lazy.compactMap { Self.loaderRefusal($0.1, program: path) }.first
       if !prediction.loads, let (step, _) = ran {
         checks.append(
@@ -173,7 +175,7 @@ public enum CellVerifier {
 
   /// Fills in `artifact`'s facts and returns its checksum and static checks.
   static func artifactChecks(
-    _ artifact: inout ArtifactRecord, spec: VerifySpec, target: CellTarget, read: inout [String: BinaryFacts]
+    _ artifact: inout ArtifactRecord, spec: VerifyPolicy, target: CellTarget, read: inout [String: BinaryFacts]
   ) -> [Check] {
     guard let sha256 = artifact.sha256 else {
       return [Check("sha256", subject: artifact.name, .error, "cannot read \(artifact.path)")]
@@ -196,11 +198,10 @@ public enum CellVerifier {
       facts.floors.contains { "\($0.key)_\($0.value)" == name }
     }
     artifact.facts = recorded
-    guard let platform = try? Platform.parse(target.platform), let libc = try? LibcRequirement.parse(target.libc)
-    else { return checks }
-    let level = target.cpuLevel
+    let level = target.cpu
     let policy = ArtifactPolicy(
-      platform: platform, libc: libc, glibcMax: spec.glibcMax, allowedNeeded: spec.allowNeeded, minosMax: spec.minosMax,
+      platform: target.platform, libc: target.libc, glibcMax: spec.glibcMax, allowedNeeded: spec.allowNeeded,
+      minosMax: spec.minosMax,
       cpu: level)
     let violations = ArtifactVerifier.check(facts, against: policy)
     if let damage = violations.first(where: { $0.check == "intact" }) {

@@ -16,7 +16,8 @@ public enum ReferenceChecks {
         report.cells[index].checks.removeAll { $0.name == "same-as" }
         report.cells[index].checks += sameAs(report.cells[index], other, in: report, indexByID: indexByID)
       }
-      let references = cell.verify.expectations.filter { $0.value.reference != nil }.sorted { $0.key < $1.key }
+      let references = cell.steps.run.compactMap { step in step.expect.outputs.map { (step.name, $0) } }
+        .filter { $0.1.reference != nil }.sorted { $0.0 < $1.0 }
       guard !references.isEmpty else { continue }
       var record = report.cells[index]
       record.checks.removeAll { $0.name == "reference" }

@@ -1,20 +1,20 @@
 import Foundation
 
 /// Compares each artifact of a cell's first build with the same artifact of every rebuild
-/// (``Rebuild``): a mismatch names the artifact and, for ELF, the first section that differs.
+/// (``RebuildStep``): a mismatch names the artifact and, for ELF, the first section that differs.
 public enum ReproducibilityCheck {
   /// One `reproducible` check per artifact; none when the cell does not ask for the check.
   /// `artifacts` are the build's declared paths (name → path as written, inside the cell's folder).
   static func checks(
-    _ record: CellRecord, cell: Cell, spec: VerifySpec, artifacts declared: [String: String]
+    _ record: CellRecord, cell: Cell, spec: VerifyPolicy
   ) -> [Check] {
     guard let reproducible = spec.reproducible, !record.artifacts.isEmpty else { return [] }
     let varied = reproducible.vary.map(\.rawValue).joined(separator: ", ")
-    let rebuilds = (2...reproducible.builds).map { Rebuild(number: $0, cell: cell, vary: reproducible.vary) }
+    let rebuilds = cell.steps.rebuilds
     var problem: Check?
     for rebuild in rebuilds {
-      let name = "rebuild-\(rebuild.number)"
-      guard let step = record.steps.first(where: { $0.id.role == .rebuild && $0.name == name }) else {
+      let name = rebuild.id.name
+      guard let step = record.steps.first(where: { $0.id == rebuild.id }) else {
         problem = Check("reproducible", .skipped, "\(name) did not run (the cell stopped before it)")
         break
       }
@@ -31,10 +31,10 @@ public enum ReproducibilityCheck {
         return Check("reproducible", subject: artifact.name, .error, "cannot read \(artifact.path)")
       }
       for rebuild in rebuilds {
-        let path = rebuild.relocate(declared[artifact.name] ?? artifact.path)
+        let path = rebuild.artifacts[artifact.name] ?? artifact.path
         // A rebuild's artifact is held to what the first build's was: a regular file in its folder.
         let other: Data
-        switch ArtifactFile.check(path, folder: rebuild.relocatedCell.out) {
+        switch ArtifactFile.check(path, folder: rebuild.folder) {
         case .file(let resolved):
           guard let data = FileManager.default.contents(atPath: resolved) else {
             return Check("reproducible", subject: artifact.name, .error, "cannot read \(resolved)")

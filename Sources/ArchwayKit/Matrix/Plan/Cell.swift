@@ -12,10 +12,10 @@ public struct Cell: Sendable, Hashable, Codable {
   public var environment: EnvironmentRecipe?
   /// The cell's output folder (`${cell.out}`), absolute.
   public var out: String
-  /// The build step, its artifacts and the run steps, decoded and resolved by the planner.
+  /// The build step, its artifacts, the run steps (each with what it must print) and the rebuilds.
   public var steps: CellSteps
-  /// What the verifier checks (`verify:` and the run steps' `expect:`).
-  public var verify: VerifySpec
+  /// What the verifier checks of the artifacts (`verify:`).
+  public var verify: VerifyPolicy
   /// How the cell runs (`runner`, `engine`, `engine_args`, `network`, `seccomp`).
   public var settings: CellSettings
 
@@ -33,10 +33,13 @@ public struct Cell: Sendable, Hashable, Codable {
     case id, values, target, env, environment, out, steps, verify, settings
   }
 
+  /// The run steps' outputs, as the `verify` block writes them: by step name.
+  private enum VerifyKeys: String, CodingKey { case expectations }
+
   /// Creates a cell.
   public init(
     id: String, values: [MatrixEntry], target: CellTarget, env: String?, out: String, steps: CellSteps = CellSteps(),
-    verify: VerifySpec = VerifySpec(), settings: CellSettings = CellSettings()
+    verify: VerifyPolicy = VerifyPolicy(), settings: CellSettings = CellSettings()
   ) {
     self.id = id
     self.values = values
@@ -48,7 +51,8 @@ public struct Cell: Sendable, Hashable, Codable {
     self.settings = settings
   }
 
-  /// Decodes what ``encode(to:)`` writes; values come back in sorted key order.
+  /// Decodes what ``encode(to:)`` writes; values come back in sorted key order. The run steps'
+  /// outputs come from the `verify` block's `expectations`, the rebuilds from its `reproducible`.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(String.self, forKey: .id)
@@ -58,11 +62,19 @@ public struct Cell: Sendable, Hashable, Codable {
     environment = try c.decodeIfPresent(EnvironmentRecipe.self, forKey: .environment)
     out = try c.decode(String.self, forKey: .out)
     steps = try c.decode(CellSteps.self, forKey: .steps)
-    verify = try c.decode(VerifySpec.self, forKey: .verify)
+    verify = try c.decode(VerifyPolicy.self, forKey: .verify)
     settings = try c.decode(CellSettings.self, forKey: .settings)
+    let outputs =
+      try c.nestedContainer(keyedBy: VerifyKeys.self, forKey: .verify)
+      .decodeIfPresent([String: OutputExpectation].self, forKey: .expectations) ?? [:]
+    for index in steps.run.indices { steps.run[index].expect.outputs = outputs[steps.run[index].name] }
+    if let build = steps.build, let reproducible = verify.reproducible {
+      steps.rebuilds = RebuildStep.plan(build, artifacts: steps.artifacts, out: out, reproducible: reproducible)
+    }
   }
 
-  /// Encodes `values` as an object, env as null when absent.
+  /// Encodes `values` as an object, env as null when absent, and the run steps' outputs in the
+  /// `verify` block (`expectations`, by step name), as the report's readers know them.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(id, forKey: .id)
@@ -72,55 +84,21 @@ public struct Cell: Sendable, Hashable, Codable {
     try c.encode(environment, forKey: .environment)
     try c.encode(out, forKey: .out)
     try c.encode(steps, forKey: .steps)
-    try c.encode(verify, forKey: .verify)
+    try c.encode(VerifyBlock(policy: verify, steps: steps.run), forKey: .verify)
     try c.encode(settings, forKey: .settings)
   }
-}
 
-/// A cell's target as the plan reports it.
-public struct CellTarget: Sendable, Hashable, Codable {
-  /// `os/arch[/variant]`.
-  public var platform: String
-  /// `linux`, `darwin`, `windows`.
-  public var os: String
-  /// The OCI architecture.
-  public var arch: String
-  /// The OCI variant, if any.
-  public var variant: String?
-  /// `gnu`, `gnu-2.31`, `musl`, `static` or `system`.
-  public var libc: String
-  /// The CPU the cell's binaries must run on (`cpu:`): a level (`x86-64-v2`, `armv6`) or a qemu
-  /// model; nil when the matrix names none.
-  public var cpu: String?
+  /// The `verify` block as written: the policy's keys and the run steps' outputs in one object.
+  private struct VerifyBlock: Encodable {
+    var policy: VerifyPolicy
+    var steps: [RunStep]
 
-  /// The target of `platform` with `libc`, on `cpu`.
-  public init(platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil) {
-    self.platform = platform.description
-    os = platform.os
-    arch = platform.arch
-    variant = platform.variant
-    self.libc = libc.description
-    self.cpu = cpu?.name
-  }
-
-  /// The ``cpu`` as a level (ranked, with its qemu model), or nil without one.
-  public var cpuLevel: CPULevel? { cpu.flatMap { try? CPULevel.parse($0, arch: arch) } }
-
-  /// The qemu model that runs the cell's binaries when they are emulated: the `cpu:`'s, else for
-  /// arm the model of the variant (never qemu's `max`, which runs every instruction).
-  public var qemuModel: String? {
-    if let level = cpuLevel { return level.qemuModel }
-    return CPULevel.defaultModel(arch: arch, variant: variant)
-  }
-
-  /// Encodes `variant` as null when absent, so every key is always there.
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(platform, forKey: .platform)
-    try c.encode(os, forKey: .os)
-    try c.encode(arch, forKey: .arch)
-    try c.encode(variant, forKey: .variant)
-    try c.encode(libc, forKey: .libc)
-    try c.encode(cpu, forKey: .cpu)
+    func encode(to encoder: any Encoder) throws {
+      try policy.encode(to: encoder)
+      var outputs: [String: OutputExpectation] = [:]
+      for step in steps { outputs[step.name] = step.expect.outputs }
+      var c = encoder.container(keyedBy: VerifyKeys.self)
+      try c.encode(outputs, forKey: .expectations)
+    }
   }
 }

@@ -1,0 +1,102 @@
+/// A cell's build step, the artifacts it must leave, its run steps and the rebuilds of the
+/// reproducibility check, as the planner made them.
+public struct CellSteps: Sendable, Hashable {
+  /// The build step's command, if the cell has one (its id is ``StepID/build``; it must exit 0).
+  public var build: StepCommand?
+  /// Artifact name → absolute path inside the cell's folder.
+  public var artifacts: [String: String]
+  /// The run steps, in order, with unique names.
+  public var run: [RunStep]
+  /// The further builds `verify: reproducible:` asks for, made from ``build``.
+  public var rebuilds: [RebuildStep]
+  /// The cell's own `ulimit:` (each step may add to it).
+  public var limits: [String: Int]
+  /// Where the build runs (`build: {in: target}`): on the host (nil), or through the cell's runner,
+  /// inside its environment's root filesystem or container, with the target's own compiler.
+  public var buildIn: BuildPlace?
+
+  /// Where a build step runs.
+  public enum BuildPlace: String, Sendable, Hashable, Codable, CaseIterable {
+    case host, target
+  }
+
+  /// No steps at all.
+  public init() {
+    build = nil
+    artifacts = [:]
+    run = []
+    rebuilds = []
+    limits = [:]
+    buildIn = nil
+  }
+
+  /// The run step `id`, if the cell has it.
+  public func run(_ id: StepID) -> RunStep? { run.first { $0.id == id } }
+}
+
+extension CellSteps: Codable {
+  enum CodingKeys: String, CodingKey { case build, artifacts, run, limits, buildIn }
+
+  /// A step as the plan and report write it: its command, name, expected exit and retries, flat.
+  struct StepJSON: Codable {
+    var name: String
+    var argv: [String]
+    var environment: [String: String]
+    var workingDirectory: String?
+    var stdin: String?
+    var timeout: Double?
+    var expectedExit: Int32
+    var limits: [String: Int]
+    var retries: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case name, argv, environment = "env", workingDirectory = "workdir", stdin, timeout
+      case expectedExit = "expected_exit", limits, retries
+    }
+
+    init(name: String, command: StepCommand, exit: Int32, retries: Int?) {
+      self.name = name
+      argv = command.argv
+      environment = command.environment
+      workingDirectory = command.workingDirectory
+      stdin = command.stdin
+      timeout = command.timeout
+      expectedExit = exit
+      limits = command.limits
+      self.retries = retries
+    }
+
+    var command: StepCommand {
+      StepCommand(
+        argv: argv, environment: environment, workingDirectory: workingDirectory, stdin: stdin, timeout: timeout,
+        limits: limits)
+    }
+  }
+
+  /// Decodes what ``encode(to:)`` writes: the run steps' outputs and the rebuilds are the cell's to
+  /// add (``Cell/init(from:)``), from its `verify` block.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    build = try c.decodeIfPresent(StepJSON.self, forKey: .build)?.command
+    artifacts = try c.decode([String: String].self, forKey: .artifacts)
+    run = try c.decode([StepJSON].self, forKey: .run).map { step in
+      RunStep(
+        id: .run(step.name), command: step.command, expect: StepExpectation(exit: step.expectedExit),
+        retries: step.retries)
+    }
+    rebuilds = []
+    limits = try c.decode([String: Int].self, forKey: .limits)
+    buildIn = try c.decodeIfPresent(BuildPlace.self, forKey: .buildIn)
+  }
+
+  /// The build and run steps as ``StepJSON``, the artifacts, limits and build place.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encodeIfPresent(build.map { StepJSON(name: "build", command: $0, exit: 0, retries: nil) }, forKey: .build)
+    try c.encode(artifacts, forKey: .artifacts)
+    try c.encode(
+      run.map { StepJSON(name: $0.name, command: $0.command, exit: $0.expect.exit, retries: $0.retries) }, forKey: .run)
+    try c.encode(limits, forKey: .limits)
+    try c.encodeIfPresent(buildIn, forKey: .buildIn)
+  }
+}
