@@ -33,11 +33,11 @@ struct DoctorCommand: AsyncParsableCommand {
     let environment = ProcessInfo.processInfo.environment
     let report = await HostReport.probe(
       host: host, path: environment["PATH"], engineArguments: CellExecutor.engineArguments(environment))
-    var runners: [(String, Runner)] = []
+    var runners: [(String, RunnerRecord)] = []
     if let matrix {
       let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
       let facts = HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
-      runners = cells.map { ($0.id, Runner.choose(for: $0, on: facts)) }
+      runners = cells.map { ($0.id, RunnerChoice.choose(for: $0, on: facts).record) }
     }
     if json {
       try Output.printJSON(
@@ -55,7 +55,7 @@ struct DoctorCommand: AsyncParsableCommand {
         }
       }
     }
-    if !runners.isEmpty, runners.allSatisfy({ $0.1.kind == .none && $0.1.hostLacksIt }) { throw ExitCode(3) }
+    if !runners.isEmpty, runners.allSatisfy({ $0.1.hostLacksIt }) { throw ExitCode(3) }
   }
 }
 
@@ -63,7 +63,7 @@ struct DoctorCommand: AsyncParsableCommand {
 struct DoctorOutput: Encodable {
   struct CellRunner: Encodable {
     var id: String
-    var runner: Runner
+    var runner: RunnerRecord
   }
   var host: String
   var checks: [HostCheck]

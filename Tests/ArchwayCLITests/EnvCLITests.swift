@@ -25,7 +25,7 @@ import Testing
         toFile: arguments[1], atomically: true, encoding: .utf8)
     }
     if requested == "qemu" { arguments += ["--filter", "arch=arm64"] }
-    let runner: Runner.Kind = ["auto": .rootfs, "qemu": .qemu][requested] ?? .container
+    let runner: RunnerKind = ["auto": .rootfs, "qemu": .qemu][requested] ?? .container
     let result = try await Command.run(
       CLITests.archway, arguments, environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")

@@ -80,7 +80,8 @@ import Testing
     let data = try Data(contentsOf: URL(fileURLWithPath: (await Self.faultsRun).out + "/report.json"))
     var report = try JSONSerialization.jsonObject(with: data)
     // One cell runs in a container with every runner field, as a container cell records it.
-    var runner = Runner(kind: .container, reason: "r", launcher: "/usr/bin/podman", sysroot: "/s")
+    var runner = RunnerRecord(kind: .container, reason: "r")
+    (runner.launcher, runner.sysroot) = ("/usr/bin/podman", "/s")
     (runner.hostLacksIt, runner.image, runner.containerPlatform) = (true, "i", "linux/arm64")
     (runner.engineArguments, runner.seccomp, runner.boundFolder) = (["--x"], "/p.json", "/b")
     report = [report, try JSONSerialization.jsonObject(with: try JSONEncoder().encode(runner))]

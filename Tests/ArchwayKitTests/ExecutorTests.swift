@@ -85,21 +85,18 @@ import Testing
   @Test func withoutBinfmtAShellStepIsAnInfrastructureProblem() throws {
     let file = try MatrixFile.parse(yaml: "matrix:\n  platform: [linux/arm64]\n", file: "m.yml")
     let cell = try #require(try Planner(host: Self.host, outputRoot: Self.folder("binfmt")).plan(file).first)
-    let runner = Runner(
-      kind: .qemu, reason: "", launcher: "/usr/bin/qemu-aarch64-static", sysroot: "/usr/aarch64-linux-gnu")
     let host = ProcessInfo.processInfo.environment["PATH"]
-    let none = runner.emulated(
-      ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: [], host: Self.host
-    )
+    let runner = { (binfmt: Set<String>) in
+      Self.qemu(cell, emulator: "/usr/bin/qemu-aarch64-static", sysroot: "/usr/aarch64-linux-gnu", binfmt: binfmt)
+    }
+    let none = runner([]).emulated(["sh", "-c", "true"], folder: cell.out, workdir: nil)
     guard case .impossible(let reason) = none else {
       Issue.record("expected no way to run it, got \(none)")
       return
     }
     #expect(reason.contains("binfmt_misc's qemu-aarch64, which is not registered here"), "\(reason)")
     #expect(
-      runner.emulated(
-        ["sh", "-c", "true"], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"],
-        host: Self.host)
+      runner(["qemu-aarch64"]).emulated(["sh", "-c", "true"], folder: cell.out, workdir: nil)
         == .onTheHost(["env", "QEMU_LD_PREFIX=/usr/aarch64-linux-gnu", "sh", "-c", "true"]))
     // An amd64 program the build left in the cell (a wrong-arch build) still runs under the
     // emulator, where it fails, rather than on the host, where it would pass.
@@ -107,9 +104,7 @@ import Testing
     let wrong = cell.out + "/prog"
     try FileManager.default.copyItem(atPath: Fixtures.named("c-gcc-linux-amd64").path, toPath: wrong)
     #expect(
-      runner.emulated(
-        [wrong], target: cell.target, folder: cell.out, workdir: nil, path: host, binfmt: ["qemu-aarch64"],
-        host: Self.host)
+      runner(["qemu-aarch64"]).emulated([wrong], folder: cell.out, workdir: nil)
         == .direct(["/usr/bin/qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", wrong]))
     // A static 386 program on amd64 runs as it is: the kernel runs it (qemu-i386 crashes Go's runtime).
     let i386 = try #require(
@@ -117,16 +112,26 @@ import Testing
         try MatrixFile.parse(yaml: "matrix:\n  platform: [linux/386]\n", file: "m.yml")
       ).first)
     let go386 = Fixtures.named("go-linux-386").path
-    let qemu386 = Runner(kind: .qemu, reason: "", launcher: "/usr/bin/qemu-i386-static", sysroot: "/usr/i686-linux-gnu")
-    #expect(
-      qemu386.emulated(
-        [go386], target: i386.target, folder: i386.out, workdir: nil, path: host, binfmt: [], host: Self.host)
-        == .direct([go386]))
+    let qemu386 = Self.qemu(i386, emulator: "/usr/bin/qemu-i386-static", sysroot: "/usr/i686-linux-gnu", binfmt: [])
+    #expect(qemu386.emulated([go386], folder: i386.out, workdir: nil) == .direct([go386]))
     let dynamic = Fixtures.named("c-gcc-linux-386").path
     #expect(
-      qemu386.emulated(
-        [dynamic], target: i386.target, folder: i386.out, workdir: nil, path: host, binfmt: [], host: Self.host)
+      qemu386.emulated([dynamic], folder: i386.out, workdir: nil)
         == .direct(["/usr/bin/qemu-i386-static", "-L", "/usr/i686-linux-gnu", dynamic]))
+    _ = host
+  }
+
+  /// A qemu runner for `cell` on this host whose binfmt_misc runs `binfmt`, with this process's PATH.
+  static func qemu(_ cell: Cell, emulator: String, sysroot: String?, binfmt: Set<String>) -> QemuRunner {
+    let path = ProcessInfo.processInfo.environment["PATH"]
+    let facts = HostFacts(
+      platform: host, locate: { ProcessSupervisor.locate($0, path: path) }, exists: { _ in false }, isRoot: false,
+      binfmtFixed: binfmt, environments: "/nonexistent")
+    return QemuRunner(
+      record: RunnerRecord(kind: .qemu, reason: ""), emulator: emulator, sysroot: sysroot, cpuModel: nil,
+      context: RunnerContext(
+        cellID: cell.id, out: cell.out, target: cell.target, environment: path.map { ["PATH": $0] } ?? [:],
+        host: facts))
   }
 
   @Test func a386BinaryRunsNativelyOrUnderQemuWithItsSysroot() async throws {

@@ -52,7 +52,7 @@ import Testing
   @Test func aFailedOutcomeIsNeverAPassingVerdict() throws {
     let cell = try #require(try Self.plan("matrix:\n  x: [a]\n", in: Self.folder("outcome")).first)
     let record = CellRecord(
-      id: cell.id, target: cell.target, env: nil, runner: Runner(kind: .native, reason: "host"), outcome: .failed)
+      id: cell.id, target: cell.target, env: nil, runner: RunnerRecord(kind: .native, reason: "host"), outcome: .failed)
     #expect(CellVerifier.verify(record, cell: cell).verdict == .failed)
     var infrastructure = record
     infrastructure.outcome = .infrastructure

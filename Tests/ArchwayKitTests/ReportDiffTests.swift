@@ -19,7 +19,7 @@ import Testing
     artifact.size = 1000
     var record = CellRecord(
       id: id, target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)), env: nil,
-      runner: Runner(kind: .native, reason: "the host"), outcome: .passed, steps: [run],
+      runner: RunnerRecord(kind: .native, reason: "the host"), outcome: .passed, steps: [run],
       artifacts: facts == nil ? [] : [artifact])
     record.checks = checks
     record.verdict = verdict

@@ -78,7 +78,7 @@ import Testing
     step.stderrBytes = 12
     var cell = CellRecord(
       id: "linux-amd64-gnu-x=<&>", target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)),
-      env: nil, runner: Runner(kind: .native, reason: "the host"), outcome: .failed, steps: [step])
+      env: nil, runner: RunnerRecord(kind: .native, reason: "the host"), outcome: .failed, steps: [step])
     cell.checks = [Check("exit", subject: "noisy", .failed, "exit 1 \u{0}\u{1F}", details: step.stdoutHead)]
     cell.verdict = .failed
     let cellDefinition = Cell(id: cell.id, values: [], target: cell.target, env: nil, out: "o")

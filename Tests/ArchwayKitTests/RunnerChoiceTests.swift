@@ -36,58 +36,62 @@ import Testing
     let arm64 = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]")
     let amd64 = try Self.cell("platform: [linux/amd64]\n  env: [debian-11]")
 
-    let chroot = Runner.choose(for: arm64, on: try Self.host())
+    let chroot = RunnerChoice.choose(for: arm64, on: try Self.host()).record
     #expect(chroot.kind == .rootfs)
     #expect(chroot.sysroot?.hasPrefix("/cache/environments/debian-11/arm64-") == true)
     #expect(chroot.sysroot?.hasSuffix("/rootfs") == true)
 
-    let withoutF = Runner.choose(for: arm64, on: try Self.host(binfmt: []))
+    let withoutF = RunnerChoice.choose(for: arm64, on: try Self.host(binfmt: [])).record
     #expect(withoutF.kind == .qemu, "no F flag: the emulator with the root filesystem as sysroot")
     #expect(withoutF.sysroot == chroot.sysroot)
     #expect(withoutF.launcher == "/usr/bin/qemu-aarch64-static")
 
-    let bubblewrap = Runner.choose(for: arm64, on: try Self.host(programs: ["bwrap"], root: false))
+    let bubblewrap = RunnerChoice.choose(for: arm64, on: try Self.host(programs: ["bwrap"], root: false)).record
     #expect(bubblewrap.kind == .rootfs && bubblewrap.launcher == "/usr/bin/bwrap", "\(bubblewrap.reason)")
     #expect(bubblewrap.reason.hasPrefix("bwrap into debian-11/arm64"))
 
     let noBwrap: Set<String> = ["unshare", "qemu-aarch64-static", "podman"]
-    let unprivileged = Runner.choose(for: arm64, on: try Self.host(programs: noBwrap, root: false))
+    let unprivileged = RunnerChoice.choose(for: arm64, on: try Self.host(programs: noBwrap, root: false)).record
     #expect(unprivileged.kind == .qemu)
     #expect(
-      Runner.choose(for: amd64, on: try Self.host(programs: noBwrap, root: false)).kind == .container,
+      RunnerChoice.choose(for: amd64, on: try Self.host(programs: noBwrap, root: false)).record.kind == .container,
       "qemu does not run amd64 here")
-    #expect(Runner.choose(for: arm64, on: try Self.host(programs: noBwrap)).kind == .qemu, "root needs bwrap too")
+    #expect(
+      RunnerChoice.choose(for: arm64, on: try Self.host(programs: noBwrap)).record.kind == .qemu, "root needs bwrap too"
+    )
 
-    let bare = Runner.choose(for: arm64, on: try Self.host(programs: ["podman"], root: false))
+    let bare = RunnerChoice.choose(for: arm64, on: try Self.host(programs: ["podman"], root: false)).record
     #expect(bare.kind == .container)
     #expect(bare.image == "archway/debian-11:arm64")
     #expect(
       bare.reason.contains("the rootfs runner needs bwrap") && bare.reason.contains("no qemu-aarch64-static"),
       "\(bare.reason)")
 
-    let nothing = Runner.choose(for: arm64, on: try Self.host(programs: [], root: false))
+    let nothing = RunnerChoice.choose(for: arm64, on: try Self.host(programs: [], root: false)).record
     #expect(nothing.kind == .none && nothing.hostLacksIt)
   }
 
   @Test func aRunnerTheCellInsistsOnIsNoneWhenTheHostCannotGiveIt() throws {
     let rootfs = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: rootfs")
-    let refused = Runner.choose(for: rootfs, on: try Self.host(programs: ["unshare", "podman"], root: false))
+    let refused = RunnerChoice.choose(for: rootfs, on: try Self.host(programs: ["unshare", "podman"], root: false))
+      .record
     #expect(refused.kind == .none && refused.hostLacksIt)
     #expect(refused.reason == "the rootfs runner needs bwrap (and, as root, unshare)")
 
     let qemu = try Self.cell("platform: [linux/amd64]\n  env: [debian-11]", defaults: "runner: qemu")
-    #expect(Runner.choose(for: qemu, on: try Self.host()).reason == "linux/amd64 runs natively, not under qemu")
+    #expect(
+      RunnerChoice.choose(for: qemu, on: try Self.host()).record.reason == "linux/amd64 runs natively, not under qemu")
 
     let container = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: container")
-    #expect(Runner.choose(for: container, on: try Self.host()).kind == .container)
+    #expect(RunnerChoice.choose(for: container, on: try Self.host()).record.kind == .container)
 
     let unknown = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]", defaults: "runner: wine")
-    #expect(Runner.choose(for: unknown, on: try Self.host()).kind == .none)
+    #expect(RunnerChoice.choose(for: unknown, on: try Self.host()).record.kind == .none)
   }
 
   @Test func anUnbuiltEnvironmentSaysHowToBuildIt() throws {
     let cell = try Self.cell("platform: [linux/arm64]\n  env: [debian-11]")
-    let runner = Runner.choose(for: cell, on: try Self.host(built: []))
+    let runner = RunnerChoice.choose(for: cell, on: try Self.host(built: [])).record
     #expect(runner.kind == .none && runner.hostLacksIt)
     #expect(runner.reason == "the environment debian-11/arm64 is not built (archway env build debian-11 --arch arm64)")
   }
@@ -129,15 +133,15 @@ import Testing
 
   @Test func windowsRunsUnderWineWhereWineCanRunIt() throws {
     let amd64 = try Self.cell("platform: [windows/amd64]")
-    let wine = Runner.choose(for: amd64, on: try Self.host(programs: ["wine"]))
+    let wine = RunnerChoice.choose(for: amd64, on: try Self.host(programs: ["wine"])).record
     #expect(wine.kind == .wine && wine.launcher == "/usr/bin/wine")
     #expect(
-      wine.wrap(["/c/hello.exe"])?.contains(
-        "WINEPREFIX=\(URL(fileURLWithPath: amd64.out).standardizedFileURL.path)/wine-prefix") == true)
+      Self.argv(Self.backend(amd64, on: try Self.host(programs: ["wine"])).launch(StepCommand(argv: ["/c/hello.exe"])))?
+        .contains("WINEPREFIX=\(URL(fileURLWithPath: amd64.out).standardizedFileURL.path)/wine-prefix") == true)
     let i386 = try Self.cell("platform: [windows/386]")
-    let without32 = Runner.choose(for: i386, on: try Self.host(programs: ["wine"]))
+    let without32 = RunnerChoice.choose(for: i386, on: try Self.host(programs: ["wine"])).record
     #expect(without32.kind == .none && without32.reason.contains("wine32"), "\(without32.reason)")
-    let noWine = Runner.choose(for: amd64, on: try Self.host(programs: []))
+    let noWine = RunnerChoice.choose(for: amd64, on: try Self.host(programs: [])).record
     #expect(noWine.kind == .none && noWine.reason.contains("install wine"))
   }
 
@@ -149,7 +153,7 @@ import Testing
       try FileManager.default.createDirectory(atPath: "\(rootfs)/\(folder)", withIntermediateDirectories: true)
     }
     try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin", withDestinationPath: "usr/bin")
-    let arguments = Runner.bubblewrapArguments(rootfs: rootfs, folder: "/var/lib/ci/out/cell")
+    let arguments = RootfsRunner.bubblewrapArguments(rootfs: rootfs, folder: "/var/lib/ci/out/cell")
     let expected =
       ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
       + ["--symlink", "usr/bin", "/bin", "--ro-bind", rootfs + "/etc", "/etc", "--ro-bind", rootfs + "/home", "/home"]
@@ -157,7 +161,7 @@ import Testing
       + ["--dir", "/var/lib", "--ro-bind", rootfs + "/var/lib/dpkg", "/var/lib/dpkg"]
       + ["--bind", "/var/lib/ci/out/cell", "/var/lib/ci/out/cell"]
     #expect(arguments == expected)
-    let underTmp = Runner.bubblewrapArguments(rootfs: rootfs, folder: "/tmp/x")
+    let underTmp = RootfsRunner.bubblewrapArguments(rootfs: rootfs, folder: "/tmp/x")
     #expect(underTmp.suffix(3) == ["--bind", "/tmp/x", "/tmp/x"] && !underTmp.contains(rootfs + "/tmp"))
   }
 
@@ -169,9 +173,10 @@ import Testing
     try #require(getuid() == 0, "the overlay needs root (CI)")
     let folder = Fixtures.scratch("rootfs, odd: names") + "/cell, one:two"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    var runner = Runner(kind: .rootfs, reason: "test", launcher: nil, sysroot: "/")
-    runner.boundFolder = folder
-    let argv = try #require(runner.wrap(["/bin/sh", "-c", "pwd; echo made > made"]))
+    let runner = RootfsRunner(
+      record: RunnerRecord(kind: .rootfs, reason: "test"), rootfs: "/", bwrap: nil, folder: folder, project: nil,
+      cpuModel: nil)
+    let argv = runner.enter(["/bin/sh", "-c", "pwd; echo made > made"], workdir: nil)
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(
         argv: argv, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], timeout: .seconds(120),
@@ -187,25 +192,31 @@ import Testing
   @Test func aCPULevelIsEmulatedUnlessItIsTheHosts() throws {
     var host = try Self.host(programs: ["qemu-x86_64-static", "qemu-arm-static", "qemu-aarch64-static"])
     host.cpuLevel = "x86-64-v3"
-    let v2 = Runner.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v2]"), on: host)
+    let v2 = RunnerChoice.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v2]"), on: host).record
     #expect(v2.kind == .qemu && v2.cpuModel == "Nehalem" && v2.sysroot == nil, "\(v2)")
-    #expect(v2.wrap(["/out/dot"]) == ["/usr/bin/qemu-x86_64-static", "-cpu", "Nehalem", "/out/dot"])
-    #expect(v2.environment == ["QEMU_CPU": "Nehalem"])
-    #expect(v2.timeoutScale == 5, "emulated, so scaled like any qemu cell")
-    let own = Runner.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v3]"), on: host)
-    #expect(own.kind == .native && own.cpuModel == nil, "\(own)")
-    let v4 = Runner.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v4]"), on: host)
-    #expect(v4.kind == .none && v4.hostLacksIt && v4.reason.contains("x86-64-v4"), "\(v4)")
-    let named = Runner.choose(
-      for: try Self.cell("platform: [linux/arm64]\n  libc: [static]\n  cpu: [cortex-a53]"), on: host)
+    let v2Runner = Self.backend(try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v2]"), on: host)
     #expect(
-      named.kind == .qemu && named.wrap(["/out/x"]) == ["/usr/bin/qemu-aarch64-static", "-cpu", "cortex-a53", "/out/x"])
-    let armel = Runner.choose(for: try Self.cell("platform: [linux/arm/v5]\n  libc: [static]"), on: host)
+      Self.argv(v2Runner.launch(StepCommand(argv: ["/out/dot"])))
+        == ["/usr/bin/qemu-x86_64-static", "-cpu", "Nehalem", "/out/dot"])
+    #expect(v2Runner.environment == ["QEMU_CPU": "Nehalem"])
+    #expect(v2.timeoutScale == 5, "emulated, so scaled like any qemu cell")
+    let own = RunnerChoice.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v3]"), on: host).record
+    #expect(own.kind == .native && own.cpuModel == nil, "\(own)")
+    let v4 = RunnerChoice.choose(for: try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v4]"), on: host).record
+    #expect(v4.kind == .none && v4.hostLacksIt && v4.reason.contains("x86-64-v4"), "\(v4)")
+    let named = Self.backend(try Self.cell("platform: [linux/arm64]\n  libc: [static]\n  cpu: [cortex-a53]"), on: host)
+    #expect(
+      named.record.kind == .qemu
+        && Self.argv(named.launch(StepCommand(argv: ["/out/x"])))
+          == ["/usr/bin/qemu-aarch64-static", "-cpu", "cortex-a53", "/out/x"]
+    )
+    let armel = RunnerChoice.choose(for: try Self.cell("platform: [linux/arm/v5]\n  libc: [static]"), on: host).record
     #expect(armel.cpuModel == "arm926", "\(armel)")
-    let maximum = Runner.choose(
-      for: try Self.cell("platform: [linux/arm/v7]\n  libc: [static]\n  cpu: [max]"), on: host)
+    let maximum = RunnerChoice.choose(
+      for: try Self.cell("platform: [linux/arm/v7]\n  libc: [static]\n  cpu: [max]"), on: host
+    ).record
     #expect(maximum.cpuModel == "max")
-    let arm64 = Runner.choose(for: try Self.cell("platform: [linux/arm64]\n  libc: [static]"), on: host)
+    let arm64 = RunnerChoice.choose(for: try Self.cell("platform: [linux/arm64]\n  libc: [static]"), on: host).record
     #expect(arm64.kind == .qemu && arm64.cpuModel == nil, "no cpu: qemu's default")
   }
 
@@ -215,20 +226,31 @@ import Testing
     var host = try Self.host(programs: ["qemu-x86_64-static"])
     host.cpuLevel = "x86-64-v4"
     let cell = try Self.cell("platform: [linux/amd64]\n  cpu: [x86-64-v2]")
-    let runner = Runner.choose(for: cell, on: host)
+    let runner = try #require(Self.backend(cell, on: host, path: "/usr/bin:/bin") as? QemuRunner)
     let folder = Fixtures.scratch("cpu-host-program")
     let own = folder + "/tool"
     try FileManager.default.copyItem(atPath: Fixtures.named("c-gcc-linux-amd64").path, toPath: own)
-    let shell = runner.emulated(
-      ["sh", "-c", own], target: cell.target, folder: folder, workdir: nil, path: "/usr/bin:/bin", binfmt: [],
-      host: Self.amd64)
+    let shell = runner.emulated(["sh", "-c", own], folder: folder, workdir: nil)
     guard case .impossible(let reason) = shell else {
       Issue.record("a host shell ran under the model: \(shell)")
       return
     }
     #expect(reason.contains("what it starts would run natively"), "\(reason)")
     #expect(
-      runner.emulated([own], target: cell.target, folder: folder, workdir: nil, path: nil, binfmt: [], host: Self.amd64)
+      runner.emulated([own], folder: folder, workdir: nil)
         == .direct(["/usr/bin/qemu-x86_64-static", "-cpu", "Nehalem", own]))
+  }
+
+  /// The backend chosen for `cell` on `host`, its steps finding their programs on `path`.
+  static func backend(_ cell: Cell, on host: HostFacts, path: String = "/usr/bin:/bin") -> any StepRunner {
+    RunnerChoice.choose(for: cell, on: host).runner(
+      context: RunnerContext(
+        cellID: cell.id, out: cell.out, target: cell.target, environment: ["PATH": path], host: host))
+  }
+
+  /// The argv a launch runs, or nil for one that cannot run.
+  static func argv(_ launch: StepLaunch) -> [String]? {
+    guard case .run(let argv, _) = launch else { return nil }
+    return argv
   }
 }

@@ -9,7 +9,7 @@ import Testing
 /// step's generated script, and Scripts/, Benchmarks/ and .ci/run.
 @Suite struct ShellScriptTests {
   static let kitScripts: [(String, String)] = [
-    ("rootfs", Runner.rootfsScript),
+    ("rootfs", RootfsRunner.rootfsScript),
     ("container-server", ContainerSession.server),
     ("container-client", ContainerSession.client),
     ("fingerprint", Fingerprint.limitsProbe),

@@ -11,7 +11,7 @@ import Yams
   static func report(details: String, message: String) -> Report {
     let target = CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil))
     var cell = CellRecord(
-      id: "linux-amd64-gnu", target: target, env: nil, runner: Runner(kind: .native, reason: "the host"),
+      id: "linux-amd64-gnu", target: target, env: nil, runner: RunnerRecord(kind: .native, reason: "the host"),
       outcome: .failed)
     cell.checks = [Check("stdout", subject: "greet", .failed, message, details: details)]
     cell.verdict = .failed

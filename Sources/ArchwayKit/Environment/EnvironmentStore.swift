@@ -372,14 +372,16 @@ struct Lock: Sendable {
 
 extension EnvironmentStore {
   /// Builds (or finds) every environment the `env:` cells of `cells` need, each (environment, arch)
-  /// once: the root filesystem, and for a container cell the image imported with its engine. Returns a
+  /// once: the root filesystem, and for a container cell (its entry in `engines` the engine and its
+  /// arguments, nil for another runner) the image imported with its engine. Returns a
   /// problem per one that could not be made (those cells then report it as an infrastructure
   /// problem).
   ///
   /// Up to `jobs` are built at once (each debootstrap mostly waits on the network and on qemu for a
   /// foreign arch's second stage); builds that share a package cache (a suite and arch) take turns.
   public func provision(
-    _ cells: [Cell], runners: [Runner], jobs: Int = 1, progress: @escaping @Sendable (String) -> Void
+    _ cells: [Cell], engines: [(path: String, arguments: [String])?], jobs: Int = 1,
+    progress: @escaping @Sendable (String) -> Void
   ) async -> [String] {
     struct Need: Sendable {
       var recipe: EnvironmentRecipe
@@ -390,15 +392,15 @@ extension EnvironmentStore {
     }
     var seen = Set<String>()
     var needs: [Need] = []
-    for (cell, runner) in zip(cells, runners) {
+    for (cell, container) in zip(cells, engines) {
       guard let env = cell.env, let recipe = cell.environment,
         let arch = try? recipe.debianArch(for: cell.target.platform)
       else { continue }
-      let engine = runner.kind == .container ? runner.launcher : nil
+      let engine = container?.path
       guard seen.insert("\(env)/\(arch)/\(engine ?? "")").inserted else { continue }
       needs.append(
         Need(
-          recipe: recipe, arch: arch, engine: engine, engineArguments: runner.engineArguments,
+          recipe: recipe, arch: arch, engine: engine, engineArguments: container?.arguments ?? [],
           label: "\(env)/\(cell.target.platform)"))
     }
     let problems = await needs.concurrentMap(jobs: jobs) { need -> String? in

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Runs one cell: its build step natively, a check that the declared artifacts exist, then its run
-/// steps through the cell's runner. Every step is supervised by ``ProcessSupervisor``.
+/// Runs one cell, in phases: its folder made, its build (on the host, or inside the target's
+/// environment), its artifacts checked to be files in its folder, its runner prepared, its run steps
+/// run through the runner while the environment's fingerprint is taken, the runner finished, and the
+/// rebuilds of the reproducibility check. Every process is supervised by ``ProcessSupervisor``.
 public struct CellExecutor: Sendable {
   /// The time limit of a step that names none.
   public var defaultTimeout: Duration
@@ -15,6 +17,12 @@ public struct CellExecutor: Sendable {
   public var hostFacts: HostFacts
   /// The host's platform.
   public var host: Platform { hostFacts.platform }
+  /// Makes a cell's runner from its choice: the choice's own backend, or a test's.
+  package var makeRunner: @Sendable (RunnerChoice, RunnerContext) -> any StepRunner = { choice, context in
+    choice.runner(context: context)
+  }
+  /// What runs the build on the host and its rebuilds.
+  package var hostRunner: any StepRunner = NativeRunner(reason: "the build runs on the host", timeoutScale: 1)
   /// The compilers' versions asked for so far (each once per run).
   let toolchainVersions = Toolchains.VersionCache()
   /// The environments' fingerprints taken so far (each runner's once per run).
@@ -39,67 +47,105 @@ public struct CellExecutor: Sendable {
     (environment["ARCHWAY_ENGINE_ARGS"] ?? "").split(separator: " ").map(String.init)
   }
 
-  /// Runs `cell` to its end (or until the calling task is cancelled) and records what happened.
+  /// The runner `cell`'s steps use on this host as it stands now (see
+  /// ``RunnerChoice/choose(for:on:engineArguments:)``), with ``defaultEngineArguments`` for a
+  /// container cell that names none.
+  public func choice(for cell: Cell) -> RunnerChoice {
+    RunnerChoice.choose(for: cell, on: hostFacts, engineArguments: defaultEngineArguments)
+  }
+
+  /// The backend of `choice` for `cell`.
+  package func runner(for cell: Cell, choice: RunnerChoice) -> any StepRunner {
+    makeRunner(
+      choice,
+      RunnerContext(cellID: cell.id, out: cell.out, target: cell.target, environment: passThrough, host: hostFacts))
+  }
+
+  /// Runs `cell` to its end (or until the calling task is cancelled) with the runner chosen for it
+  /// now, and records what happened.
   public func execute(_ cell: Cell) async -> CellRecord {
+    await execute(cell, runner: runner(for: cell, choice: choice(for: cell)))
+  }
+
+  /// Runs `cell` to its end (or until the calling task is cancelled) through `runner`, and records
+  /// what happened.
+  package func execute(_ cell: Cell, runner: any StepRunner) async -> CellRecord {
     let start = ContinuousClock.now
-    var record = await steps(of: cell)
+    var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner.record, outcome: .passed)
+    record.values = Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first }
+    record.loaderRoot = runner.loaderRoot
+    var runner = runner
+    if ready(cell, into: &record), await build(cell, runner: &runner, into: &record) {
+      collectArtifacts(of: cell, into: &record)
+      await runSteps(of: cell, runner: &runner, into: &record)
+      if record.outcome != .interrupted { await rebuild(cell, into: &record) }
+    }
     record.duration = (ContinuousClock.now - start).seconds
     return record
   }
 
-  /// The runner `cell`'s run steps use on this host (see ``Runner/choose(for:on:engineArguments:)``),
-  /// with ``defaultEngineArguments`` for a container cell that names none.
-  public func runner(for cell: Cell) -> Runner {
-    Runner.choose(for: cell, on: hostFacts, engineArguments: defaultEngineArguments)
-  }
-
-  private func steps(of cell: Cell) async -> CellRecord {
-    let runner = runner(for: cell)
-    let steps = cell.steps
-    var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner, outcome: .passed)
-    record.values = Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first }
+  /// Makes the cell's folders and checks that the host can grant its limits; false (with the
+  /// problem recorded) when the cell cannot start.
+  private func ready(_ cell: Cell, into record: inout CellRecord) -> Bool {
     do {
       try Self.ownFolders(cell.out, ["logs", "logs/archway"])
     } catch {
       record.outcome = .infrastructure
       record.problems.append("cannot make the cell's folder \(cell.out): \(systemReason(error))")
-      return record
+      return false
     }
     // A limit the host cannot grant would fail `prlimit`, and look like the program's own exit 1.
-    let allSteps = (steps.build.map { [$0] } ?? []) + steps.run.map(\.command)
-    if let problem = allSteps.lazy.compactMap({ ResourceLimit.hostProblem($0.limits) }).first {
+    let commands = (cell.steps.build.map { [$0] } ?? []) + cell.steps.run.map(\.command)
+    if let problem = commands.lazy.compactMap({ ResourceLimit.hostProblem($0.limits) }).first {
       record.outcome = .infrastructure
       record.problems.append(problem)
-      return record
+      return false
     }
-    var session: ContainerSession?
-    if let build = steps.build {
-      // What an earlier run left is not this build's: an artifact the build does not write is missing.
-      for path in steps.artifacts.values { unlink(path) }
-      var outcome: StepOutcome
-      let versions: [String: String]
-      if steps.buildIn == .target {
-        let inside: @Sendable ([String]) -> [String]?
-        (outcome, session, inside) = await buildInside(build, of: cell, runner: runner)
-        versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions, inside: inside)
+    return true
+  }
+
+  /// The build step, on the host or (`in: target`) through the prepared runner, with the versions of
+  /// the compilers it names. Returns whether the cell goes on: false when the build did not succeed
+  /// (its run steps are then recorded as skipped, and the runner finished).
+  private func build(_ cell: Cell, runner: inout any StepRunner, into record: inout CellRecord) async -> Bool {
+    guard let build = cell.steps.build else { return true }
+    // What an earlier run left is not this build's: an artifact the build does not write is missing.
+    for path in cell.steps.artifacts.values { unlink(path) }
+    let outcome: StepOutcome
+    var versions: [String: String] = [:]
+    if cell.steps.buildIn == .target {
+      if let failed = await runner.prepare() {
+        outcome = StepOutcome(id: .build, process: failed.process)
       } else {
-        outcome = await run(
-          build, id: .build, argv: ResourceLimit.wrap(build.argv, options: build.prlimitOptions), in: cell,
-          workingDirectory: build.workingDirectory)
-        versions = await Toolchains.versions(
-          in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
+        let launch = runner.launchBuild(build)
+        outcome = await run(build, id: .build, launch, in: cell, runner: runner)
+        if case .run = launch {
+          let inside = runner
+          versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions) {
+            inside.probe($0, limits: [])
+          }
+        }
       }
-      record.toolchains = versions.isEmpty ? nil : versions
-      record.steps.append(outcome)
-      guard outcome.status.succeeded else {
-        record.outcome = Self.outcome(of: outcome.status)
-        record.steps += steps.run.map { .notRun($0.id, .skipped("the build did not succeed")) }
-        await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
-        runner.removeScaffolding()
-        return record
-      }
+    } else {
+      outcome = await run(build, id: .build, hostRunner.launch(build), in: cell, runner: hostRunner)
+      versions = await Toolchains.versions(
+        in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
     }
-    for (name, path) in steps.artifacts.sorted(by: { $0.key < $1.key }) {
+    record.toolchains = versions.isEmpty ? nil : versions
+    record.steps.append(outcome)
+    guard outcome.status.succeeded else {
+      record.outcome = Self.outcome(of: outcome.status)
+      record.steps += cell.steps.run.map { .notRun($0.id, .skipped("the build did not succeed")) }
+      await runner.finish()
+      return false
+    }
+    return true
+  }
+
+  /// Each declared artifact, checked to be a regular file in the cell's folder; a missing or refused
+  /// one fails the cell.
+  private func collectArtifacts(of cell: Cell, into record: inout CellRecord) {
+    for (name, path) in cell.steps.artifacts.sorted(by: { $0.key < $1.key }) {
       switch ArtifactFile.check(path, folder: cell.out) {
       case .file(let resolved): record.artifacts.append(ArtifactRecord(name: name, path: resolved))
       case .missing:
@@ -110,39 +156,78 @@ public struct CellExecutor: Sendable {
         record.outcome = .failed
       }
     }
-    var failed: StepOutcome?
-    if session == nil, !steps.run.isEmpty { (session, failed) = await prepare(runner, for: cell) }
-    if let failed {
+  }
+
+  /// The run steps through the runner, once it is prepared, while the environment's fingerprint is
+  /// taken beside them (it only describes their environment); then the runner is finished.
+  private func runSteps(of cell: Cell, runner: inout any StepRunner, into record: inout CellRecord) async {
+    let steps = cell.steps.run
+    if !steps.isEmpty, let failed = await runner.prepare() {
       record.steps.append(failed)
-      record.steps += steps.run.map { .notRun($0.id, argv: $0.command.argv, failed.status) }
+      record.steps += steps.map { .notRun($0.id, argv: $0.command.argv, failed.status) }
       if record.outcome == .passed { record.outcome = Self.outcome(of: failed.status) }
-      return record
+      await runner.finish()
+      return
     }
-    // The fingerprint is taken while the steps run: it only describes their environment.
-    let started = session
+    let prepared = runner
+    let logs = cell.out + "/logs/archway"
     async let fingerprint =
-      steps.run.isEmpty || runner.kind == .none
+      steps.isEmpty
       ? nil
-      : fingerprints.take(
-        runner: runner, session: started, limits: ResourceLimit.prlimitOptions(steps.limits),
-        folder: Self.archwayLogs(cell), environment: passThrough)
-    await runSteps(steps, of: cell, runner: runner, session: session, into: &record)
-    record.fingerprint = await fingerprint
-    await session?.stop(environment: passThrough, logs: Self.archwayLogs(cell))
-    runner.removeScaffolding()
-    if record.outcome != .interrupted {
-      for rebuild in steps.rebuilds {
-        try? Self.ownFolders(rebuild.folder, ["logs"])
-        for path in rebuild.artifacts.values { unlink(path) }
-        let command = rebuild.command
-        let outcome = await run(
-          command, id: rebuild.id, argv: ResourceLimit.wrap(command.argv, options: command.prlimitOptions),
-          cell: cell.id, out: rebuild.folder, workingDirectory: command.workingDirectory)
-        record.steps.append(outcome)
-        if !outcome.status.succeeded { break }
+      : fingerprints.take(runner: prepared, limits: ResourceLimit.prlimitOptions(cell.steps.limits)) { name, argv in
+        await probe(name, argv, runner: prepared, logs: logs)
       }
+    for step in steps {
+      let launch = prepared.launch(step.command)
+      guard case .run = launch else {
+        let outcome = await run(step.command, id: step.id, launch, in: cell, runner: prepared)
+        record.steps.append(outcome)
+        if case .infrastructure = outcome.status, record.outcome == .passed { record.outcome = .infrastructure }
+        continue
+      }
+      let outcome = await run(step, launch, in: cell, runner: prepared)
+      record.steps.append(outcome)
+      record.note(outcome, expected: step.expect.exit)
+      if outcome.status == .interrupted { break }
     }
-    return record
+    record.fingerprint = await fingerprint
+    await prepared.finish()
+  }
+
+  /// A run step, again after a failure while it has `retries:` left; how the failed attempts ended
+  /// is kept, so one that passes later is flaky, not simply passed.
+  private func run(_ step: RunStep, _ launch: StepLaunch, in cell: Cell, runner: any StepRunner) async -> StepOutcome {
+    var outcome = await run(step.command, id: step.id, launch, in: cell, runner: runner)
+    var failures: [StepStatus] = []
+    while failures.count < step.retries ?? 0, outcome.status != .exited(step.expect.exit), outcome.status.retryable {
+      failures.append(outcome.status)
+      outcome = await run(step.command, id: step.id, launch, in: cell, runner: runner)
+    }
+    if !failures.isEmpty { outcome.failedAttempts = failures }
+    return outcome
+  }
+
+  /// The rebuilds of the reproducibility check, on the host, each in its own folder; the first that
+  /// does not succeed ends them.
+  private func rebuild(_ cell: Cell, into record: inout CellRecord) async {
+    for rebuild in cell.steps.rebuilds {
+      try? Self.ownFolders(rebuild.folder, ["logs"])
+      for path in rebuild.artifacts.values { unlink(path) }
+      let outcome = await run(
+        rebuild.command, id: rebuild.id, hostRunner.launch(rebuild.command), cell: cell.id, out: rebuild.folder,
+        runner: hostRunner)
+      record.steps.append(outcome)
+      if !outcome.status.succeeded { break }
+    }
+  }
+
+  /// A probe of the fingerprint, logged among Archway's own: its standard output's lines, none when
+  /// it failed.
+  private func probe(_ name: String, _ argv: [String], runner: any StepRunner, logs: String) async -> [String] {
+    let outcome = await runner.run(
+      ProcessLaunch(argv: argv, environment: passThrough, timeout: .seconds(30), logs: "\(logs)/\(name)"))
+    guard outcome.status.succeeded else { return [] }
+    return outcome.stdoutHead.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
   }
 
   /// Makes `folder` and its `subfolders` real folders: whatever else is at one of those paths (a
@@ -160,156 +245,34 @@ public struct CellExecutor: Sendable {
     }
   }
 
-  /// Where the logs of what Archway runs for a cell's runner go (fingerprint, container start and
-  /// stop, wine prefix): apart from the steps' logs, so no step name can collide with them.
-  static func archwayLogs(_ cell: Cell) -> String { cell.out + "/logs/archway" }
-
-  /// What `runner` needs before a cell's run steps: the container session it then runs them in, or
-  /// wine's prefix. Returns the session (nil for other runners) or the outcome of what failed.
-  private func prepare(_ runner: Runner, for cell: Cell) async -> (ContainerSession?, StepOutcome?) {
-    switch runner.kind {
-    case .container:
-      switch await ContainerSession.start(runner: runner, cell: cell, environment: passThrough) {
-      case .started(let session): (session, nil)
-      case .failed(let outcome): (nil, outcome)
-      }
-    case .wine: (nil, await WinePrefix.prepare(for: runner, environment: passThrough, logs: Self.archwayLogs(cell)))
-    default: (nil, nil)
-    }
-  }
-
-  /// Runs the build inside the cell's environment (`build: {in: target}`): through the rootfs
-  /// runner, or in the cell's container, which is started for it and kept for the run steps; it
-  /// starts in its `workdir:` or the project, seen read-only at its own path, and writes to the
-  /// cell's folder. Returns the outcome, the session, and how to run a command there (for the
-  /// compilers' versions); another runner cannot build inside and is the host's shortfall.
-  private func buildInside(
-    _ build: StepCommand, of cell: Cell, runner: Runner
-  ) async -> (StepOutcome, ContainerSession?, @Sendable ([String]) -> [String]?) {
-    let workdir = build.workingDirectory ?? runner.projectFolder
-    switch runner.kind {
-    case .rootfs:
-      let argv = runner.wrap(build.argv, workdir: workdir) ?? build.argv
-      let outcome = await run(
-        build, id: .build, argv: ResourceLimit.wrap(argv, options: build.prlimitOptions), in: cell,
-        workingDirectory: nil,
-        runner: runner)
-      return (outcome, nil, { runner.wrap($0, workdir: workdir) })
-    case .container:
-      let (session, failed) = await prepare(runner, for: cell)
-      guard let session else {
-        return (failed ?? .notRun(.build, argv: build.argv, .infrastructure(runner.reason)), nil, { _ in nil })
-      }
-      let argv = session.exec(
-        build.argv, environment: Self.sessionEnvironment(build, cell: cell, runner: runner), workdir: workdir,
-        limits: build.prlimitOptions, stdin: build.stdin != nil)
-      let outcome = await run(build, id: .build, argv: argv, in: cell, workingDirectory: nil, runner: runner)
-      let exec: @Sendable ([String]) -> [String]? = { command in
-        session.exec(command, environment: [:], workdir: nil, limits: [], stdin: false)
-      }
-      return (outcome, session, exec)
-    default:
-      let reason =
-        runner.kind == .none
-        ? runner.reason
-        : "a build in: target runs in the environment's root filesystem or container, not with the"
-          + " \(runner.kind.rawValue) runner (\(runner.reason)); give runner: rootfs or container"
-      return (.notRun(.build, argv: build.argv, .infrastructure(reason)), nil, { _ in nil })
-    }
-  }
-
-  /// What a step in a container gets added to the container's environment: the cell's id, what the
-  /// runner adds (`QEMU_CPU`), and the step's own variables, which win.
-  static func sessionEnvironment(_ step: StepCommand, cell: Cell, runner: Runner) -> [String: String] {
-    var environment = runner.environment
-    environment["ARCHWAY_CELL"] = cell.id
-    return environment.merging(step.environment) { _, step in step }
-  }
-
-  private func runSteps(
-    _ steps: CellSteps, of cell: Cell, runner: Runner, session: ContainerSession?, into record: inout CellRecord
-  ) async {
-    for runStep in steps.run {
-      let step = runStep.command
-      let argv = step.argv
-      // In a container the limits apply inside; otherwise they wrap the whole command, so they hold
-      // natively and for the emulated program alike.
-      // Why a step that nothing can run did not: the runner's reason, or the emulator's for this argv.
-      var unavailable: StepStatus = runner.hostLacksIt ? .infrastructure(runner.reason) : .skipped(runner.reason)
-      let wrapped: [String]?
-      if runner.kind == .qemu {
-        switch runner.emulated(
-          argv, target: cell.target, folder: cell.out, workdir: step.workingDirectory, path: passThrough["PATH"],
-          binfmt: hostFacts.binfmtEnabled, host: host)
-        {
-        case .direct(let command), .onTheHost(let command): wrapped = command
-        case .impossible(let reason):
-          wrapped = nil
-          unavailable = .infrastructure(reason)
-        }
-      } else {
-        wrapped = runner.wrap(argv, workdir: step.workingDirectory)
-      }
-      let command =
-        session.map {
-          $0.exec(
-            argv, environment: Self.sessionEnvironment(step, cell: cell, runner: runner),
-            workdir: step.workingDirectory, limits: step.prlimitOptions, stdin: step.stdin != nil)
-        } ?? wrapped.map { ResourceLimit.wrap($0, options: step.prlimitOptions) }
-      guard let command else {
-        record.steps.append(.notRun(runStep.id, argv: argv, unavailable))
-        if case .infrastructure = unavailable, record.outcome == .passed { record.outcome = .infrastructure }
-        continue
-      }
-      // Inside a root filesystem or container the workdir is the runner's to enter, not the host's.
-      let hostFolder = [.rootfs, .container].contains(runner.kind) ? nil : step.workingDirectory
-      var outcome = await run(
-        step, id: runStep.id, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
-      // `retries:` runs a step that did not end as expected again; how the failed attempts ended is
-      // kept, so one that passes later is flaky, not simply passed.
-      var failures: [StepStatus] = []
-      while failures.count < runStep.retries ?? 0, outcome.status != .exited(runStep.expect.exit),
-        outcome.status.retryable
-      {
-        failures.append(outcome.status)
-        outcome = await run(
-          step, id: runStep.id, argv: command, in: cell, workingDirectory: hostFolder, runner: runner)
-      }
-      if !failures.isEmpty { outcome.failedAttempts = failures }
-      record.steps.append(outcome)
-      record.note(outcome, expected: runStep.expect.exit)
-      if outcome.status == .interrupted { break }
-    }
-  }
-
-  /// Runs a step's final argv (already wrapped by its runner and limits) with its environment and
-  /// logs, its time limit (its own, else the run's) multiplied by the runner's scale, and what the
-  /// runner adds to the environment (`QEMU_CPU`).
+  /// Runs step `id`'s command as `launch` says, in `cell`: ``run(_:id:_:cell:out:runner:)``.
   private func run(
-    _ step: StepCommand, id: StepID, argv: [String], in cell: Cell, workingDirectory: String?, runner: Runner? = nil
+    _ command: StepCommand, id: StepID, _ launch: StepLaunch, in cell: Cell, runner: any StepRunner
   ) async -> StepOutcome {
-    await run(
-      step, id: id, argv: argv, cell: cell.id, out: cell.out, workingDirectory: workingDirectory, runner: runner)
+    await run(command, id: id, launch, cell: cell.id, out: cell.out, runner: runner)
   }
 
-  /// ``run(_:id:argv:in:workingDirectory:runner:)`` for the cell `cell` whose folder is `out`.
+  /// Runs step `id`'s command as `launch` says (its argv already wrapped by the runner and its
+  /// limits) through `runner`, with the clean environment, what the runner adds to it (`QEMU_CPU`)
+  /// and the step's own variables, its logs in `out/logs`, and its time limit (its own, else the
+  /// run's) multiplied by the runner's scale; a step that cannot run is recorded as not run.
   private func run(
-    _ step: StepCommand, id: StepID, argv: [String], cell: String, out: String, workingDirectory: String?,
-    runner: Runner? = nil
+    _ command: StepCommand, id: StepID, _ launch: StepLaunch, cell: String, out: String, runner: any StepRunner
   ) async -> StepOutcome {
-    let timeoutScale = runner?.timeoutScale ?? 1
+    guard case .run(let argv, let workingDirectory) = launch else {
+      guard case .cannotRun(let status) = launch else { preconditionFailure("a launch runs or it does not") }
+      return .notRun(id, argv: command.argv, status)
+    }
     var environment = passThrough
-    environment.merge(runner?.environment ?? [:]) { _, runner in runner }
-    environment.merge(step.environment) { _, step in step }
+    environment.merge(runner.environment) { _, runner in runner }
+    environment.merge(command.environment) { _, step in step }
     environment["ARCHWAY_CELL"] = cell
     environment["ARCHWAY_CELL_OUT"] = out
-    let process = await ProcessSupervisor.run(
+    let limit = command.timeout.map { Duration.milliseconds(Int($0 * 1000)) } ?? defaultTimeout
+    let process = await runner.run(
       ProcessLaunch(
-        argv: argv, environment: environment,
-        workingDirectory: workingDirectory,
-        stdin: step.stdin,
-        timeout: (step.timeout.map { .milliseconds(Int($0 * 1000)) } ?? defaultTimeout) * min(timeoutScale, 100),
-        logs: "\(out)/logs/\(id.name)"))
+        argv: argv, environment: environment, workingDirectory: workingDirectory, stdin: command.stdin,
+        timeout: limit * min(runner.timeoutScale, 100), logs: "\(out)/logs/\(id.name)"))
     return StepOutcome(id: id, process: process)
   }
 
@@ -321,7 +284,6 @@ public struct CellExecutor: Sendable {
     default: .failed
     }
   }
-
 }
 
 extension CellRecord {

@@ -23,7 +23,10 @@ public struct CellRecord: Sendable, Hashable, Codable {
   /// The runtime environment, if any.
   public var env: String?
   /// The runner its run steps used, and why.
-  public var runner: Runner
+  public var runner: RunnerRecord
+  /// The root filesystem whose loader the cell's programs met, where its runner had one (not in
+  /// the report: the verifier reads it while the cell is fresh).
+  var loaderRoot: String?
   /// How the cell ended.
   public var outcome: Outcome
   /// Problems that are not a step's own outcome (a missing artifact, an unknown `${artifact:…}`).
@@ -46,6 +49,11 @@ public struct CellRecord: Sendable, Hashable, Codable {
   /// The cell's verdict: ``Verdict/overall(_:)`` of its checks, passed until it is verified.
   public var verdict: Verdict = .passed
 
+  enum CodingKeys: String, CodingKey {
+    case id, target, values, env, runner, outcome, problems, steps, artifacts, duration, fingerprint, toolchains
+    case checks, verdict
+  }
+
   /// Whether the cell passed without running anything on its target: it has run steps and every one
   /// was skipped (no runner here runs the target), so only its static checks stand behind the pass.
   public var checkedStaticallyOnly: Bool {
@@ -64,7 +72,7 @@ public struct CellRecord: Sendable, Hashable, Codable {
 
   /// Creates a record.
   public init(
-    id: String, target: CellTarget, env: String?, runner: Runner, outcome: Outcome, problems: [String] = [],
+    id: String, target: CellTarget, env: String?, runner: RunnerRecord, outcome: Outcome, problems: [String] = [],
     steps: [StepOutcome] = [], artifacts: [ArtifactRecord] = [], duration: Double = 0
   ) {
     self.id = id

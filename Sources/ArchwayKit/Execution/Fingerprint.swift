@@ -29,49 +29,28 @@ public struct Fingerprint: Sendable, Hashable, Codable {
     return Int(soft).map { String($0 / scale) } ?? soft
   }
 
-  /// Takes the fingerprint through `runner` with the cell's limits (`prlimit` options), logging to `folder`.
-  /// Returns nil for a runner that runs nothing.
-  static func take(
-    runner: Runner, session: ContainerSession? = nil, limits: [String], folder: String, environment: [String: String]
-  ) async -> Fingerprint? {
-    func probe(_ name: String, _ argv: [String]) async -> [String] {
-      let entered = runner.kind == .rootfs ? runner.wrap(argv) ?? argv : argv
-      let wrapped =
-        session.map { $0.exec(argv, environment: [:], workdir: nil, limits: limits, stdin: false) }
-        ?? ResourceLimit.wrap(entered, options: limits)
-      let outcome = await ProcessSupervisor.run(
-        ProcessLaunch(
-          argv: wrapped, environment: environment, timeout: .seconds(30), logs: "\(folder)/\(name)"))
-      guard outcome.status.succeeded else { return [] }
-      return outcome.stdoutHead.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    }
-    guard [.native, .container, .qemu, .rootfs].contains(runner.kind) else { return nil }
-    // Under qemu-user the shell is the host's, but the kernel and the limits are the ones the emulated
-    // program meets too; the machine and the libc are asked of the sysroot's programs.
-    let lines = await probe("fingerprint", ["sh", "-c", limitsProbe])
+}
+
+extension Fingerprint {
+  /// How a runner asks its environment: runs the argv under the name (for its logs) and returns the
+  /// lines of its standard output, none when it failed.
+  package typealias Asker = @Sendable (_ name: String, _ argv: [String]) async -> [String]
+
+  /// A fingerprint from the lines of ``limitsProbe``: the machine, the kernel, glibc's version and
+  /// the limits; nil when the probe said too little.
+  init?(limitsProbe lines: [String]) {
     guard lines.count >= 3 else { return nil }
-    var fingerprint = Fingerprint(
+    self.init(
       machine: lines[0], libc: lines[2].isEmpty ? nil : lines[2], kernel: lines[1],
-      nofile: limit("Max open files", in: lines), stack: limit("Max stack size", in: lines, scale: 1024),
-      nproc: limit("Max processes", in: lines))
-    if runner.kind == .qemu {
-      // The target's own programs, when the sysroot is a whole root filesystem (an `env:` cell's).
-      func target(_ program: String, _ arguments: [String]) async -> String? {
-        guard let sysroot = runner.sysroot, FileManager.default.fileExists(atPath: sysroot + program),
-          let argv = runner.wrap([sysroot + program] + arguments)
-        else { return nil }
-        return await probe("fingerprint" + program.replacingOccurrences(of: "/", with: "-"), argv).first
-      }
-      fingerprint.machine = await target("/usr/bin/uname", ["-m"])
-      fingerprint.libc = await target("/usr/bin/getconf", ["GNU_LIBC_VERSION"])
-      if fingerprint.libc == nil, let sysroot = runner.sysroot, let argv = runner.wrap(["\(sysroot)/lib/libc.so.6"]) {
-        let banner = await probe("fingerprint-libc", argv).first ?? ""
-        fingerprint.libc = banner.range(of: "release version ").map {
-          "glibc " + banner[$0.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
-        }
-      }
+      nofile: Self.limit("Max open files", in: lines), stack: Self.limit("Max stack size", in: lines, scale: 1024),
+      nproc: Self.limit("Max processes", in: lines))
+  }
+
+  /// `glibc 2.36` from what glibc's `libc.so.6` prints when run (`… release version 2.36.`).
+  static func glibc(banner: String) -> String? {
+    banner.range(of: "release version ").map {
+      "glibc " + banner[$0.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
     }
-    return fingerprint
   }
 }
 
@@ -84,19 +63,16 @@ extension Fingerprint {
     private var taken: [Key: Fingerprint?] = [:]
 
     private struct Key: Hashable {
-      var runner: Runner
+      var runner: RunnerRecord
       var limits: [String]
     }
 
-    /// ``Fingerprint/take(runner:session:limits:folder:environment:)``, or what it gave before.
-    func take(
-      runner: Runner, session: ContainerSession?, limits: [String], folder: String, environment: [String: String]
-    ) async -> Fingerprint? {
-      let key = Key(runner: runner, limits: limits)
-      if session == nil, let known = taken[key] { return known }
-      let fingerprint = await Fingerprint.take(
-        runner: runner, session: session, limits: limits, folder: folder, environment: environment)
-      if session == nil { taken[key] = fingerprint }
+    /// `runner`'s fingerprint with `limits`, asked through `ask`, or what it gave before.
+    func take(runner: any StepRunner, limits: [String], ask: Fingerprint.Asker) async -> Fingerprint? {
+      let key = Key(runner: runner.record, limits: limits)
+      if runner.sharesFingerprint, let known = taken[key] { return known }
+      let fingerprint = await runner.fingerprint(limits: limits, ask: ask)
+      if runner.sharesFingerprint { taken[key] = fingerprint }
       return fingerprint
     }
   }

@@ -181,30 +181,8 @@ public struct ProgramExec: Sendable {
   ) throws(ExecError) -> ([String], [String: String]) {
     let cell = try plannedCell(argv, host: host, directory: directory)
     let executor = CellExecutor(host: host, defaultTimeout: .seconds(600), environment: environment)
-    let runner = executor.runner(for: cell)
-    var wrapped: [String]
-    switch runner.kind {
-    case .native:
-      wrapped = argv  // With a --cpu, only the host's own level runs natively.
-    case .qemu:
-      switch runner.emulated(
-        argv, target: cell.target, folder: directory, workdir: directory, path: executor.passThrough["PATH"],
-        binfmt: executor.hostFacts.binfmtEnabled, host: host, anywhere: true)
-      {
-      case .direct(let command): wrapped = command  // qemu's `-cpu` is in it.
-      case .onTheHost(let command):
-        // The programs binfmt_misc hands to qemu read the model from the environment.
-        wrapped = runner.cpuModel.map { ["env", "QEMU_CPU=\($0)"] + command } ?? command
-      case .impossible(let reason): throw ExecError(reason, exitCode: 3)
-      }
-    case .none:
-      throw ExecError(
-        "nothing here runs \(cell.target.platform): \(runner.reason)", exitCode: runner.hostLacksIt ? 3 : 2)
-    default:
-      throw ExecError(
-        "archway exec runs programs natively or under qemu, not with the \(runner.kind.rawValue) runner"
-          + " (\(runner.reason)); give --runner qemu, or use archway run")
-    }
+    let runner = executor.runner(for: cell, choice: executor.choice(for: cell))
+    var wrapped = try runner.programCommand(argv, directory: directory)
     if let problem = ResourceLimit.hostProblem(limits) { throw ExecError(problem, exitCode: 3) }
     wrapped = ResourceLimit.wrap(wrapped, options: ResourceLimit.prlimitOptions(limits))
     if let timeout {
@@ -217,20 +195,32 @@ public struct ProgramExec: Sendable {
   /// The one cell a matrix of this target and a run step of `argv` plans to, through the planner,
   /// so that names, suggestions and runner settings are exactly a matrix's.
   private func plannedCell(_ argv: [String], host: Platform, directory: String) throws(ExecError) -> Cell {
-    var axes: [String: Any] = ["platform": [target]]
-    if let libc { axes["libc"] = [libc] }
-    if let env { axes["env"] = [env] }
-    if let cpu { axes["cpu"] = [cpu] }
+    let here = SourceLocation(file: "archway exec", line: 1, column: 1)
+    func text(_ word: String) -> MatrixValue { MatrixValue(.string(word), at: here) }
+    func axis(_ key: String, _ value: String?) -> [MatrixEntry] {
+      value.map { [MatrixEntry(key: key, value: MatrixValue(.list([text($0)]), at: here))] } ?? []
+    }
+    let axes = axis("platform", target) + axis("libc", libc) + axis("env", env) + axis("cpu", cpu)
     // `${` is literal in a program's arguments: the planner would read it as a placeholder.
-    var step: [String: Any] = ["name": "exec", "argv": argv.map { $0.replacingOccurrences(of: "${", with: "$${") }]
-    if !limits.isEmpty { step["ulimit"] = limits }
-    var matrix: [String: Any] = ["matrix": axes, "run": [step]]
-    if let runner { matrix["defaults"] = ["runner": runner] }
+    var step = [
+      MatrixEntry(key: "name", value: text("exec")),
+      MatrixEntry(
+        key: "argv",
+        value: MatrixValue(.list(argv.map { text($0.replacingOccurrences(of: "${", with: "$${")) }), at: here)),
+    ]
+    if !limits.isEmpty {
+      let entries = limits.sorted { $0.key < $1.key }.map {
+        MatrixEntry(key: $0.key, value: MatrixValue(.int($0.value), at: here))
+      }
+      step.append(MatrixEntry(key: "ulimit", value: MatrixValue(.map(entries), at: here)))
+    }
+    let file = MatrixFile(
+      path: "archway exec", axes: axes, include: [], exclude: [],
+      defaults: runner.map { [MatrixEntry(key: "runner", value: text($0))] } ?? [], build: nil,
+      run: MatrixValue(.list([MatrixValue(.map(step), at: here)]), at: here), verify: nil, matrixLocation: here)
+    var planner = Planner(host: host, outputRoot: directory, directory: directory)
+    planner.recipeFolders = recipeFolders
     do {
-      let json = try JSONSerialization.data(withJSONObject: matrix)
-      let file = try MatrixFile.parse(yaml: String(decoding: json, as: UTF8.self), file: "archway exec")
-      var planner = Planner(host: host, outputRoot: directory, directory: directory)
-      planner.recipeFolders = recipeFolders
       guard let cell = try planner.plan(file).first else { throw ExecError("the target plans to no cell") }
       return cell
     } catch let error as MatrixError {

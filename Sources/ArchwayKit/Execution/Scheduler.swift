@@ -32,6 +32,15 @@ public struct Scheduler: Sendable {
     _ cells: [Cell], finish: @escaping @Sendable (Cell, CellRecord) async -> CellRecord = { $1 },
     events: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) async -> [CellRecord] {
+    await run(cells, runners: nil, finish: finish, events: events)
+  }
+
+  /// ``run(_:finish:events:)`` with each cell's runner made already (`runners[i]` for `cells[i]`),
+  /// else chosen as the cell starts.
+  package func run(
+    _ cells: [Cell], runners: [any StepRunner]?, finish: @escaping @Sendable (Cell, CellRecord) async -> CellRecord,
+    events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+  ) async -> [CellRecord] {
     var records = [CellRecord?](repeating: nil, count: cells.count)
     var stopReason: String?
     await withTaskGroup(of: (Int, CellRecord).self) { group in
@@ -41,7 +50,16 @@ public struct Scheduler: Sendable {
         while running < jobs, next < cells.count, stopReason == nil, !Task.isCancelled {
           let (index, cell) = (next, cells[next])
           events(.cellStarted(cell.id))
-          group.addTask { (index, await finish(cell, await executor.execute(cell))) }
+          let runner = runners?[index]
+          group.addTask {
+            let record: CellRecord
+            if let runner {
+              record = await executor.execute(cell, runner: runner)
+            } else {
+              record = await executor.execute(cell)
+            }
+            return (index, await finish(cell, record))
+          }
           next += 1
           running += 1
         }
@@ -64,7 +82,7 @@ public struct Scheduler: Sendable {
       }
       let unstarted = CellRecord(
         id: cell.id, target: cell.target, env: cell.env,
-        runner: Runner(kind: .none, reason: cancelled ? "interrupted" : stopReason ?? "not started"),
+        runner: .none(cancelled ? "interrupted" : stopReason ?? "not started"),
         outcome: cancelled ? .interrupted : .notRun,
         problems: [cancelled ? "interrupted before it started" : stopReason ?? ""])
       result.append(await finish(cell, unstarted))

@@ -31,7 +31,7 @@ public struct HostReport: Sendable, Hashable, Codable {
       guard let qemu = spec.qemu else { continue }
       if let emulator = locate("\(qemu)-static") ?? locate(qemu) {
         let version = await firstLine(of: [emulator, "--version"]) ?? "version unknown"
-        let sysroot = Runner.crossSysroot(for: spec)
+        let sysroot = spec.crossSysroot
         let hasSysroot = sysroot.map { FileManager.default.fileExists(atPath: $0) } ?? false
         checks.append(
           HostCheck(

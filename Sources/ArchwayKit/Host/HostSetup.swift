@@ -120,7 +120,7 @@ public enum HostSetup {
       return needs
     }
     if emulated, target.libc.isGNU, !sameArch, let arch = spec.debianArch,
-      let sysroot = Runner.crossSysroot(for: spec)
+      let sysroot = spec.crossSysroot
     {
       needs.append((.package, "libc6-\(arch)-cross", [sysroot + "/lib"], "the \(target.platform) sysroot for qemu"))
     }

@@ -44,28 +44,30 @@ public struct RunPipeline: Sendable {
   /// cancelled); `observe` hears of each event as it happens.
   public func run(_ selection: PlanSelection, observe: @escaping @Sendable (Event) -> Void = { _ in }) async -> Report {
     let cells = selection.cells
-    // Each cell's runner as the host stands before provisioning (a root filesystem built then may
-    // change it): what a killed run's containers are swept with and what is provisioned for.
-    let planned = cells.map(executor.runner(for:))
+    // What each cell needs as the host stands before provisioning: the containers a killed run
+    // left are swept with its engines, and its environment is provisioned for it.
+    let needs = cells.map { executor.choice(for: $0).containerEngine }
     if let first = cells.first {
       let out = URL(fileURLWithPath: first.out).deletingLastPathComponent().path
-      let engines = Set(planned.filter { $0.kind == .container }.compactMap(\.launcher))
+      let engines = Set(needs.compactMap { $0?.path })
       if let swept = await Leftovers.sweep(out: out, engines: engines.sorted()) { observe(.sweptLeftovers(swept)) }
     }
     if provision {
       let store = EnvironmentStore(
         root: EnvironmentStore.defaultRoot(environment: executor.passThrough), environment: executor.passThrough)
-      let problems = await store.provision(cells, runners: planned, jobs: jobs) {
+      let problems = await store.provision(cells, engines: needs, jobs: jobs) {
         observe(.provisioning($0))
       }
       for problem in problems { observe(.provisionFailed(problem)) }
     }
+    // Each cell's runner, chosen once, now that its environment is built.
+    let runners = cells.map { executor.runner(for: $0, choice: executor.choice(for: $0)) }
     let started = ISO8601DateFormatter().string(from: now())
     // The host is described while the cells run (each emulator's `--version` is a program to
     // start), for the runners they will use, then for those they used.
-    async let described = HostProbe.info(tools: Set(cells.compactMap { executor.runner(for: $0).launcher }))
+    async let described = HostProbe.info(tools: Set(runners.compactMap(\.record.launcher)))
     let records = await Scheduler(jobs: jobs, failFast: failFast, executor: executor).run(
-      cells, finish: { CellVerifier.verify($1, cell: $0) }, events: { observe(.cell($0)) })
+      cells, runners: runners, finish: { CellVerifier.verify($1, cell: $0) }, events: { observe(.cell($0)) })
     let interrupted = Task.isCancelled
     let host = await described.limited(to: Set(records.compactMap(\.runner.launcher)))
     var report = ReportBuilder.build(

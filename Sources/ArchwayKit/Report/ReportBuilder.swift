@@ -75,7 +75,7 @@ extension Report {
     var record = CellRecord(
       id: id,
       target: definition?.target ?? CellTarget(platform: Platform(os: "unknown", arch: "unknown"), libc: .any),
-      env: definition?.env, runner: Runner(kind: .none, reason: "no shard ran this cell"), outcome: .notRun)
+      env: definition?.env, runner: .none("no shard ran this cell"), outcome: .notRun)
     record.checks = [Check("cell", .error, "no shard's report has this cell; was a shard's job lost?")]
     return record
   }

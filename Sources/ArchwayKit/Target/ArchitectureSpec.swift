@@ -60,6 +60,13 @@ public struct ArchitectureSpec: Sendable, Hashable {
 
   var os: String { platform.os }
 
+  /// Where Debian's cross toolchain keeps this target's glibc: `/usr/` + the GNU triple
+  /// (`/usr/i686-linux-gnu` for 386, whose multiarch name is `i386-linux-gnu`); nil off linux.
+  public var crossSysroot: String? {
+    guard platform.os == "linux" else { return nil }
+    return "/usr/\(gnuArch)-linux-\(gnuABI)"
+  }
+
   /// Whether `arch[/variant]`, as a user wrote it for this spec's OS, names this spec.
   func matches(arch: String, variant: String?) -> Bool {
     if arch == platform.arch {

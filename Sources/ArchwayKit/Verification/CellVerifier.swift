@@ -70,12 +70,12 @@ public enum CellVerifier {
     }
   }
 
-  /// In an `env:` cell whose runner uses the environment's root filesystem: for each dynamic ELF
+  /// In an `env:` cell whose runner uses the environment's root filesystem (its loader root): for each dynamic ELF
   /// artifact (its facts as ``artifactChecks`` read them, in `read`), whether it would load there (``LoadPredictor``), beside what happened when a run step
   /// started it. A prediction the run contradicts is an error of its own: either the run or the
   /// prediction is wrong, and the verdict must not rest on either.
   static func loadChecks(_ record: CellRecord, cell: Cell, facts read: [String: BinaryFacts]) -> [Check] {
-    guard let env = cell.env, [.rootfs, .qemu].contains(record.runner.kind), let root = record.runner.sysroot else {
+    guard let env = cell.env, let root = record.loaderRoot else {
       return []
     }
     var checks: [Check] = []

@@ -18,27 +18,17 @@ public struct CellSettings: Sendable, Hashable, Codable {
   /// The seccomp profile a container cell runs under (`seccomp: FILE`), absolute.
   public var seccomp: String?
   /// `timeout_scale:`: what run steps' time limits are multiplied by, one factor for the cell or
-  /// one per runner (`{qemu: 10}`); each runner's default (``defaultTimeoutScale``) where none is given.
+  /// one per runner (`{qemu: 10}`); each runner's default where none is given.
   public var timeoutScale: [String: Double]?
 
   enum CodingKeys: String, CodingKey {
     case runner, engine, engineArguments = "engine_args", network, seccomp, timeoutScale = "timeout_scale"
   }
 
-  /// The factor for a runner when the cell names none: 1 natively, 5 under qemu, 8 in a root
-  /// filesystem or container of a foreign arch (emulated through binfmt_misc), 2 under wine.
-  public static func defaultTimeoutScale(runner: RunnerKind, foreign: Bool) -> Double {
-    switch runner {
-    case .qemu: 5
-    case .rootfs, .container: foreign ? 8 : 1
-    case .wine: 2
-    case .native, .none: 1
-    }
-  }
-
-  /// The factor run steps' time limits get with `runner` (the cell's `timeout_scale:`, else the default).
-  public func timeoutScale(runner: RunnerKind, foreign: Bool) -> Double {
-    timeoutScale?[runner.rawValue] ?? timeoutScale?["*"] ?? Self.defaultTimeoutScale(runner: runner, foreign: foreign)
+  /// The factor run steps' time limits get under a runner of `kind`, as the cell's `timeout_scale:`
+  /// says (its `*` for every runner); nil when it says nothing, for the runner's own default.
+  public func timeoutScale(for kind: RunnerKind) -> Double? {
+    timeoutScale?[kind.rawValue] ?? timeoutScale?["*"]
   }
 
   /// Nothing asked for.

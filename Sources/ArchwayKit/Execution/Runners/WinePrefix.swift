@@ -12,10 +12,11 @@ enum WinePrefix {
     CacheFolder.archway(environment: environment) + "/wine-prefix"
   }
 
-  /// Makes `runner`'s prefix (its `sysroot`) from the template, creating the template first when there is
-  /// none. Returns the outcome of what failed, as an infrastructure problem, or nil.
-  static func prepare(for runner: Runner, environment: [String: String], logs: String) async -> StepOutcome? {
-    guard let prefix = runner.sysroot, let wine = runner.launcher else { return nil }
+  /// Makes the cell's `prefix` from the template, creating the template first (with `wine`) when
+  /// there is none. Returns the outcome of what failed, as an infrastructure problem, or nil.
+  static func prepare(
+    _ prefix: String, wine: String, environment: [String: String], logs: String
+  ) async -> StepOutcome? {
     let template = template(environment: environment)
     if !FileManager.default.fileExists(atPath: template + "/system.reg") {
       // Built aside and renamed, so cells that start together never share a half-made template.

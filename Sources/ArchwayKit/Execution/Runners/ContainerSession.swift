@@ -70,33 +70,31 @@ struct ContainerSession: Sendable {
     """
 
   /// Starts the cell's container, or returns why it could not (a missing image, an engine error).
-  static func start(runner: Runner, cell: Cell, environment: [String: String]) async -> Start {
-    let engine = runner.launcher ?? "podman"
-    let cellFolder = URL(fileURLWithPath: cell.out).standardizedFileURL.path
+  static func start(_ runner: ContainerRunner) async -> Start {
+    let context = runner.context
+    let environment = context.environment
+    let engine = runner.engine
+    let cellFolder = context.folder
     let folder = cellFolder + "/.archway-session"
     try? FileManager.default.removeItem(atPath: folder)
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     guard mkfifo(folder + "/requests", 0o600) == 0 else {
       return .failed(.notRun(.setup("container-start"), .infrastructure("cannot make the FIFO \(folder)/requests")))
     }
-    var argv = [
-      engine, "run", "-d", "--rm", "--platform", runner.containerPlatform ?? cell.target.platform.description,
-    ]
-    argv += runner.engineArguments
-    if !cell.settings.network { argv += ["--network", "none"] }
+    var argv = [engine, "run", "-d", "--rm", "--platform", runner.platform] + runner.engineArguments
+    if !runner.network { argv += ["--network", "none"] }
     if let seccomp = runner.seccomp { argv += ["--security-opt", "seccomp=\(seccomp)"] }
     // Labels say whose a container is (`podman ps --filter label=archway.cell=ID`).
     let out = URL(fileURLWithPath: cellFolder).deletingLastPathComponent().path
-    argv += ["--label", "archway.cell=\(cell.id)", "--label", "archway.out=\(out)"]
+    argv += ["--label", "archway.cell=\(context.cellID)", "--label", "archway.out=\(out)"]
     // The project, read-only at its own path (a path with ':' cannot be said to -v), then the cell's folder.
-    if let project = Runner.shown(runner.projectFolder), !project.contains(":") {
+    if let project = RootfsRunner.shown(runner.project), !project.contains(":") {
       argv += ["-v", "\(project):\(project):ro"]
     }
-    argv += ["-v", "\(cellFolder):\(cellFolder)", "-w", cellFolder, runner.image ?? "", "sh", "-c", server, "server"]
+    argv += ["-v", "\(cellFolder):\(cellFolder)", "-w", cellFolder, runner.image, "sh", "-c", server, "server"]
     argv.append(folder)
     var launch = ProcessLaunch(
-      argv: argv, environment: environment, timeout: .seconds(120),
-      logs: CellExecutor.archwayLogs(cell) + "/container-start")
+      argv: argv, environment: environment, timeout: .seconds(120), logs: context.logs + "/container-start")
     // conmon stays behind to hold the container's output: ended with the step, it left the
     // container writing to a pipe nobody read, and its shell died of SIGPIPE with a step's status.
     launch.leavesDaemon = true
@@ -104,18 +102,16 @@ struct ContainerSession: Sendable {
     let id = outcome.stdoutHead.trimmingCharacters(in: .whitespacesAndNewlines)
     guard outcome.status.succeeded, !id.isEmpty else {
       return .failed(
-        StepOutcome(
-          id: .setup("container-start"), process: outcome.infrastructure("cannot start \(runner.image ?? "the image")"))
-      )
+        StepOutcome(id: .setup("container-start"), process: outcome.infrastructure("cannot start \(runner.image)")))
     }
     let session = ContainerSession(engine: engine, id: id, folder: folder)
     // The server answers once it holds the requests FIFO (a foreign arch's shell starts under qemu).
     let deadline = ContinuousClock.now + .seconds(30)
     while !FileManager.default.fileExists(atPath: folder + "/ready") {
       guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else {
-        await session.stop(environment: environment, logs: CellExecutor.archwayLogs(cell))
+        await session.stop(environment: environment, logs: context.logs)
         var failed = StepOutcome(id: .setup("container-start"), process: outcome)
-        failed.status = .infrastructure("the container of \(runner.image ?? "the image") did not start its step server")
+        failed.status = .infrastructure("the container of \(runner.image) did not start its step server")
         return .failed(failed)
       }
     }

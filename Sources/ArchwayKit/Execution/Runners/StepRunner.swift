@@ -1,0 +1,98 @@
+/// How a cell's steps reach its target: one backend per file in this folder (native, qemu, a root
+/// filesystem, a container, wine, none), chosen once per cell (``RunnerChoice``). The executor, the
+/// fingerprint and `archway exec` speak only this protocol; a new runner is one new file.
+package protocol StepRunner: Sendable {
+  /// What the report says of the runner: its kind, why it was chosen, what it runs with.
+  var record: RunnerRecord { get }
+  /// What run steps' time limits are multiplied by (emulation is slower).
+  var timeoutScale: Double { get }
+  /// Variables the runner adds to a step's environment (`QEMU_CPU`).
+  var environment: [String: String] { get }
+  /// The root filesystem whose loader the cell's programs meet, where the runner has one (an
+  /// environment's, or a cross toolchain's sysroot); the verifier predicts loading in it.
+  var loaderRoot: String? { get }
+  /// Whether every cell of this runner meets the same environment, so its fingerprint is taken
+  /// once a run (a container's is its own).
+  var sharesFingerprint: Bool { get }
+
+  /// Gets ready to run the cell's steps (starts its container, makes wine's prefix). Returns the
+  /// outcome of the setup step that failed, or nil when the runner is ready.
+  mutating func prepare() async -> StepOutcome?
+  /// How a run step's command runs here: its whole argv on the host (wrapped by the runner and the
+  /// step's limits) and the folder it starts in, or why it cannot run.
+  func launch(_ command: StepCommand) -> StepLaunch
+  /// How the build runs inside the target's environment (`build: {in: target}`), once prepared.
+  func launchBuild(_ command: StepCommand) -> StepLaunch
+  /// The argv that runs `argv` inside the runner's environment with `limits` (`prlimit` options),
+  /// for a probe (the fingerprint, a compiler's version); nil where nothing runs.
+  func probe(_ argv: [String], limits: [String]) -> [String]?
+  /// What the cell's environment says of itself, asked through `ask` (which runs a named argv and
+  /// returns its standard output's lines, none when it failed).
+  func fingerprint(limits: [String], ask: Fingerprint.Asker) async -> Fingerprint?
+  /// Runs one launch and returns what its process did: a process on this host, for every runner here.
+  func run(_ launch: ProcessLaunch) async -> ProcessOutcome
+  /// Undoes what ``prepare()`` did and removes what the runner left in the cell's folder.
+  func finish() async
+  /// The command `archway exec` hands over to run `argv` (started in `directory`) on the target.
+  /// Throws an ``ExecError`` where this runner cannot run a single program that way.
+  func programCommand(_ argv: [String], directory: String) throws(ExecError) -> [String]
+}
+
+/// How a step runs under a runner, or why it cannot.
+package enum StepLaunch: Sendable, Equatable {
+  /// Run `argv` on the host, starting in `workingDirectory` (Archway's own when nil).
+  case run(argv: [String], workingDirectory: String?)
+  /// It cannot run here: skipped (nothing here runs the target) or an infrastructure problem.
+  case cannotRun(StepStatus)
+}
+
+extension StepRunner {
+  package var timeoutScale: Double { record.timeoutScale ?? 1 }
+  package var environment: [String: String] { [:] }
+  package var loaderRoot: String? { nil }
+  package var sharesFingerprint: Bool { true }
+  package mutating func prepare() async -> StepOutcome? { nil }
+  package func finish() async {}
+  package func run(_ launch: ProcessLaunch) async -> ProcessOutcome { await ProcessSupervisor.run(launch) }
+
+  /// A build inside runs only in a root filesystem or a container.
+  package func launchBuild(_ command: StepCommand) -> StepLaunch {
+    .cannotRun(
+      .infrastructure(
+        "a build in: target runs in the environment's root filesystem or container, not with the"
+          + " \(record.kind.rawValue) runner (\(record.reason)); give runner: rootfs or container"))
+  }
+
+  /// The limits probe, through ``probe(_:limits:)``.
+  package func fingerprint(limits: [String], ask: Fingerprint.Asker) async -> Fingerprint? {
+    guard let argv = probe(["sh", "-c", Fingerprint.limitsProbe], limits: limits) else { return nil }
+    return Fingerprint(limitsProbe: await ask("fingerprint", argv))
+  }
+
+  /// `archway exec` runs programs natively or under qemu only.
+  package func programCommand(_ argv: [String], directory: String) throws(ExecError) -> [String] {
+    throw ExecError(
+      "archway exec runs programs natively or under qemu, not with the \(record.kind.rawValue) runner"
+        + " (\(record.reason)); give --runner qemu, or use archway run")
+  }
+}
+
+/// What a runner needs to know of its cell and of the host.
+package struct RunnerContext: Sendable {
+  /// The cell's id.
+  package var cellID: String
+  /// The cell's folder, absolute.
+  package var out: String
+  /// The cell's target.
+  package var target: CellTarget
+  /// The variables Archway passes to every program it starts.
+  package var environment: [String: String]
+  /// The host's facts.
+  package var host: HostFacts
+
+  /// The cell's folder with `.` and `..` resolved.
+  package var folder: String { PathText.absolute(out, from: "/") }
+  /// Where the logs of what Archway runs for the runner go (fingerprint, container start and stop,
+  /// wine prefix): apart from the steps' logs, so no step name can collide with them.
+  package var logs: String { out + "/logs/archway" }
+}
