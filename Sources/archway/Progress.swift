@@ -16,64 +16,45 @@ final class Progress: @unchecked Sendable {
 
   init(total: Int) { self.total = total }
 
-  func handle(_ event: RunEvent) {
+  /// A cell started.
+  func started(_ id: String) {
     lock.withLock {
-      switch event {
-      case .cellStarted(let id):
-        running.append(id)
-        if !live && !github { line("start  \(id)") }
-      case .cellFinished(let record):
-        running.removeAll { $0 == record.id }
-        done += 1
-        if record.verdict == .failed || record.verdict == .error { failures += 1 }
-        report(record)
-      }
+      running.append(id)
+      if !live && !github { line("start  \(id)") }
       if live { status() }
     }
   }
 
-  /// The final verdicts of cells that the cross-cell checks changed after their own line was printed.
-  func revised(_ records: [CellRecord]) {
-    guard !records.isEmpty else { return }
+  /// A cell ended, its verdict final.
+  func finished(_ record: VerifiedCell) {
     lock.withLock {
-      line(
-        "after the cross-cell checks (reference outputs, same_as), \(records.count) cell\(records.count == 1 ? "" : "s") changed:"
-      )
-      for record in records { report(record, label: "final") }
+      running.removeAll { $0 == record.id }
+      done += 1
+      if record.verdict == .failed || record.verdict == .error { failures += 1 }
+      report(record)
+      if live { status() }
     }
   }
 
-  private func report(_ record: CellRecord, label: String? = nil) {
+  private func report(_ record: VerifiedCell) {
     let seconds = String(format: "%.1fs", record.duration)
     let verdict = record.checkedStaticallyOnly ? "static" : record.verdict.rawValue
     let head =
-      "[\(label ?? "\(done)/\(total)")] \(verdict.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
-    let problems = record.checks.filter { [.failed, .error, .flaky].contains($0.verdict) }
+      "[\(done)/\(total)] \(verdict.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
+    let problems = record.findings.filter { [.failed, .error, .flaky].contains($0.verdict) }
     if github {
       line("::group::\(head)")
       for step in record.steps { line("  \(step.name): \(step.status)") }
-      for check in record.checks { line("  \(check.verdict.rawValue) \(check.title): \(check.message)") }
+      for check in record.findings { line("  \(check.verdict.rawValue) \(check.title): \(check.message)") }
       line("::endgroup::")
     } else {
       let colour = record.verdict == .failed ? "31" : record.verdict == .flaky ? "35" : "33"
       line(problems.isEmpty ? head : Output.paint(head, colour))
       for check in problems {
         line("    \(check.title): \(check.message)")
-        for words in Self.lastWords(check) { line("      | \(words)") }
+        for words in check.lastWords { line("      | \(words)") }
       }
     }
-  }
-
-  /// The last lines a failed step wrote to standard error (at most three), from its check's details:
-  /// a failed build says why on the console, not only in the reports. A step that wrote nothing
-  /// gets the line saying what ran.
-  static func lastWords(_ check: Check) -> [String] {
-    if let details = check.details, details.hasPrefix("nothing on stdout or stderr") {
-      return [String(details.prefix(300))]  // What ran, when the step said nothing.
-    }
-    guard let details = check.details, details.hasPrefix("stderr (end):\n") else { return [] }
-    let lines = details.dropFirst("stderr (end):\n".count).split(separator: "\n").map(String.init)
-    return lines.suffix(3).map { String($0.prefix(200)) }
   }
 
   private func status() {

@@ -28,8 +28,8 @@ struct RunCommand: AsyncParsableCommand {
       ::error annotations and the Markdown goes to $GITHUB_STEP_SUMMARY.
 
       A cell whose runs were all skipped passes on its static checks alone and is shown as \
-      `static` (☑️ in the grids). Cells whose verdict the cross-cell checks change after their \
-      line was printed are printed again, with their final verdict and failing checks.
+      `static` (☑️ in the grids). A cell compared with others (`expect.reference`, `same_as`) is \
+      printed once they have ended too, with its final verdict.
 
       With --baseline REPORT.json, the changes since that run (new failures, floors that rose \
       with their symbols, libraries, sizes, outputs; see `archway diff`) are printed, lead the \
@@ -114,10 +114,8 @@ struct RunCommand: AsyncParsableCommand {
         case .provisioning(let message): Output.error("env: \(message)")
         case .provisionFailed(let problem): Output.error("env: cannot provision \(problem)")
         case .sweptLeftovers(let what): Output.error("archway: \(what)")
-        case .cell(let event): progress.handle(event)
-        case .verdictsChanged(let records):
-          progress.finish()
-          progress.revised(records)
+        case .cellStarted(let id): progress.started(id)
+        case .cellFinished(let cell): progress.finished(cell)
         }
       }
     }

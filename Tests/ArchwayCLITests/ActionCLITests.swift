@@ -85,7 +85,9 @@ import Testing
     #expect((account["artifacts"] as? [String: String])?["s390x"] != nil)
     let report = try ReportCLITests.report(project + "/archway-out/report.json")
     #expect(
-      report.cells.first?.checks.contains { $0.subject == "check" && $0.name == "exit" && $0.verdict == .failed }
+      report.cells.first?.findings.contains {
+        $0.subject == .step(.run("check")) && $0.kind == .exit && $0.verdict == .failed
+      }
         == true)
   }
 

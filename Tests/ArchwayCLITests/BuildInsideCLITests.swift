@@ -35,7 +35,7 @@ import Testing
     let (_, report, out) = try await Self.run(shipped, name: "build-inside")
     #expect(report.cells.count == 6)
     for cell in report.cells {
-      let failing = cell.checks.filter { $0.verdict != .passed && $0.name != "same-as" }
+      let failing = cell.findings.filter { $0.verdict != .passed && $0.kind != .sameAs }
       #expect(failing.isEmpty, "\(cell.id): \(failing)")
       let facts = try #require(cell.artifacts.first?.facts)
       guard cell.values["place"] == "target", let env = cell.env else { continue }
@@ -52,7 +52,7 @@ import Testing
     for ident in ["kept", "removed"] {
       let cross = try #require(report.cells.first { $0.values["place"] == "host" && $0.values["ident"] == ident })
       let emulated = try #require(report.cells.first { $0.env == "debian-12-gcc" && $0.values["ident"] == ident })
-      let same = try #require(emulated.checks.first { $0.name == "same-as" })
+      let same = try #require(emulated.findings.first { $0.kind == .sameAs })
       let files = ["\(out)/\(cross.id)/hello", "\(out)/\(emulated.id)/hello"]
       var sums: [Substring] = []
       for file in files { sums.append(try await Command.run("sha256sum", [file]).stdout.prefix(64)) }
@@ -95,16 +95,16 @@ import Testing
     let (result, report, _) = try await Self.run(matrix, name: "build-inside-mismatch")
     #expect(result.status == 1, "\(result.stderr)")
     let o1 = try #require(report.cells.first { $0.values["opt"] == "O1" })
-    let same = try #require(o1.checks.first { $0.name == "same-as" })
+    let same = try #require(o1.findings.first { $0.kind == .sameAs })
     #expect(same.verdict == .failed && same.message.contains(".text"), "the code differs: \(same)")
     let old = try #require(report.cells.first { $0.values["opt"] == "pidfd" && $0.env == "debian-11-gcc" })
-    let build = try #require(old.checks.first { $0.name == "build" })
+    let build = try #require(old.findings.first { $0.kind == .build })
     #expect(build.verdict == .failed, "\(build)")
     #expect(build.details?.contains("sys/pidfd.h: No such file or directory") == true, "\(build)")
     let host = try #require(report.cells.first { $0.values["opt"] == "pidfd" && $0.env == nil })
-    #expect(host.verdict == .passed, "bookworm has the header: \(host.checks)")
+    #expect(host.verdict == .passed, "bookworm has the header: \(host.findings)")
     let container = try #require(report.cells.first { $0.runner.kind == .container })
-    #expect(container.verdict == .passed, "\(container.checks.filter { $0.verdict != .passed })")
+    #expect(container.verdict == .passed, "\(container.findings.filter { $0.verdict != .passed })")
     #expect(container.toolchains?["gcc"]?.contains("10.2") == true, "asked inside: \(container.toolchains ?? [:])")
     let floor = try #require(container.artifacts.first?.facts?.glibcFloor.flatMap(DottedVersion.init))
     #expect(floor <= DottedVersion("2.31")!)

@@ -48,11 +48,11 @@ import Testing
       let said = try await Self.oracleLevel(artifact.path)
       #expect(artifact.facts?.cpuLevel == said, "\(cell.id): Archway and the tools disagree on the level")
       let claimsMore = (said.flatMap(CPULevel.known)?.rank ?? 0) > cpu.rank!
-      let staticCheck = cell.checks.first { $0.name == (cell.target.cpu == nil ? "arch" : "cpu") }
+      let staticCheck = cell.findings.first { $0.kind == (cell.target.cpu == nil ? .arch : .cpu) }
       #expect((staticCheck?.verdict == .failed) == claimsMore, "\(cell.id): \(String(describing: staticCheck))")
-      let exit = try #require(cell.checks.first { $0.name == "exit" })
+      let exit = try #require(cell.findings.first { $0.kind == .exit })
       let fits = cpu.rank! >= built.rank!
-      #expect(cell.verdict == (fits ? .passed : .failed), "\(cell.id): \(cell.checks.map(\.message))")
+      #expect(cell.verdict == (fits ? .passed : .failed), "\(cell.id): \(cell.findings.map(\.message))")
       #expect((exit.verdict == .passed) == fits, "\(cell.id): \(exit.message)")
       // Under qemu's model of the cell's CPU; natively only on a host of exactly that level.
       #expect(

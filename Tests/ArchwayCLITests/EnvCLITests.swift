@@ -36,14 +36,14 @@ import Testing
       #expect(cell.runner.kind == runner, "\(cell.id): \(cell.runner.reason)")
       #expect(cell.fingerprint?.libc == expectedLibc[cell.env ?? ""], "\(cell.id): measured inside")
       #expect(cell.fingerprint?.machine == (cell.target.arch == "arm64" ? "aarch64" : "x86_64"), "\(cell.id)")
-      let failing = Set(cell.checks.filter { $0.verdict != .passed }.map(\.title))
+      let failing = Set(cell.findings.filter { $0.verdict != .passed }.map(\.title))
       if cell.env == "debian-11", cell.values["cc"] == "gcc" {
         // Where the root filesystem is on disk, the load is predicted too, and the run agrees.
         let predicted: Set<String> = runner == .container ? [] : ["hello: loads"]
         #expect(failing == Set(["hello: glibc-floor", "greet: exit", "greet: stdout"]).union(predicted), "\(cell.id)")
-        let floor = cell.checks.first { $0.title == "hello: glibc-floor" }?.message ?? ""
+        let floor = cell.findings.first { $0.title == "hello: glibc-floor" }?.message ?? ""
         #expect(floor.contains("__libc_start_main@GLIBC_2.34") && floor.contains("at most 2.31"), "\(floor)")
-        let exit = cell.checks.first { $0.title == "greet: exit" }.map { $0.message + ($0.details ?? "") } ?? ""
+        let exit = cell.findings.first { $0.title == "greet: exit" }.map { $0.message + ($0.details ?? "") } ?? ""
         #expect(exit.contains("version `GLIBC_2.34' not found"), "the loader's refusal, captured: \(exit)")
       } else {
         #expect(failing.isEmpty, "\(cell.id): \(failing)")
@@ -93,14 +93,14 @@ import Testing
     let report = try ReportCLITests.report(out + "/report.json")
     let musl = try #require(report.cells.first { $0.env == "debian-12-musl" })
     let glibc = try #require(report.cells.first { $0.env == "debian-12" })
-    #expect(musl.verdict == .passed, "\(musl.checks.filter { $0.verdict != .passed })")
+    #expect(musl.verdict == .passed, "\(musl.findings.filter { $0.verdict != .passed })")
     #expect(musl.artifacts.first?.facts?.interpreter == "/lib/ld-musl-x86_64.so.1")
     #expect(musl.fingerprint?.machine == "x86_64")
     #expect(
-      Set(glibc.checks.filter { $0.verdict != .passed }.map(\.title)) == [
+      Set(glibc.findings.filter { $0.verdict != .passed }.map(\.title)) == [
         "hello: loads", "greet: exit", "greet: stdout",
       ])
-    let loads = glibc.checks.first { $0.title == "hello: loads" }?.message ?? ""
+    let loads = glibc.findings.first { $0.title == "hello: loads" }?.message ?? ""
     #expect(loads.contains("its interpreter /lib/ld-musl-x86_64.so.1 is not there"), "\(loads)")
   }
 
@@ -175,7 +175,7 @@ import Testing
     #expect(report.cells.count == 2)
     for cell in report.cells {
       #expect(cell.runner.kind == .rootfs && cell.runner.launcher?.hasSuffix("/bwrap") == true, "\(cell.runner.reason)")
-      #expect(cell.verdict == .passed, "\(cell.checks.filter { $0.verdict != .passed })")
+      #expect(cell.verdict == .passed, "\(cell.findings.filter { $0.verdict != .passed })")
       #expect(cell.fingerprint?.libc == "glibc 2.31", "measured inside: \(String(describing: cell.fingerprint))")
       #expect(cell.fingerprint?.machine == (cell.target.arch == "arm64" ? "aarch64" : "x86_64"))
       let proof = try String(contentsOfFile: scratch + "/out/\(cell.id)/proof", encoding: .utf8)

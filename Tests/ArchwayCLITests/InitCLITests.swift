@@ -61,8 +61,8 @@ import Testing
     #expect(matrix.contains("glibc_max: \(ProjectTemplate.hostGlibc)"))
     #expect(Set(report.cells.map(\.id)) == Set(Self.machines.keys))
     for cell in report.cells {
-      #expect(cell.verdict == .passed, "\(cell.id): \(cell.checks.filter { $0.verdict != .passed })")
-      #expect(cell.checks.contains { $0.name == "glibc-floor" && $0.verdict == .passed }, "\(cell.id)")
+      #expect(cell.verdict == .passed, "\(cell.id): \(cell.findings.filter { $0.verdict != .passed })")
+      #expect(cell.findings.contains { $0.kind == .glibcFloor && $0.verdict == .passed }, "\(cell.id)")
       #expect(cell.steps.contains { $0.name == "check" && $0.status == .exited(0) }, "make check ran")
       let artifact = try #require(cell.artifacts.first { $0.name == "hello" })
       let said = try await Oracle.file(artifact.path)
@@ -109,7 +109,7 @@ import Testing
     #expect(matrix.contains("adder: \"${cell.out}/adder\""), "\(matrix)")
     #expect(Set(report.cells.map(\.id)) == Set(Self.machines.keys))
     for cell in report.cells {
-      #expect(cell.verdict == .passed, "\(cell.id): \(cell.checks.filter { $0.verdict != .passed })")
+      #expect(cell.verdict == .passed, "\(cell.id): \(cell.findings.filter { $0.verdict != .passed })")
       let test = try #require(cell.steps.first { $0.name == "test" })
       #expect(test.stdoutHead.contains("ok  \texample.com/adder"), "the test ran: \(test.stdoutHead)")
       let artifact = try #require(cell.artifacts.first { $0.name == "adder" })
@@ -140,10 +140,10 @@ import Testing
     #expect(matrix.contains("-DCMAKE_CROSSCOMPILING_EMULATOR=${archway};exec;--target;${target.platform};--"))
     #expect(!matrix.contains("CMAKE_CXX_COMPILER"), "a C project names no C++ compiler")
     for cell in report.cells {
-      #expect(cell.verdict == .passed, "\(cell.id): \(cell.checks.filter { $0.verdict != .passed })")
+      #expect(cell.verdict == .passed, "\(cell.id): \(cell.findings.filter { $0.verdict != .passed })")
       #expect(
-        cell.checks.contains { $0.title == "ctest › nine" && $0.verdict == .passed },
-        "\(cell.id): \(cell.checks.map(\.title))")
+        cell.findings.contains { $0.title == "ctest › nine" && $0.verdict == .passed },
+        "\(cell.id): \(cell.findings.map(\.title))")
       let artifact = try #require(cell.artifacts.first { $0.name == "squares" })
       await #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
     }

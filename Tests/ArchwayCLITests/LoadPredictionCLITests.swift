@@ -30,15 +30,16 @@ import Testing
     for cell in report.cells {
       let flavor = try #require(cell.values["flavor"])
       let env = try #require(cell.env)
-      let loads = try #require(cell.checks.first { $0.name == "loads" }, "\(cell.id): no prediction")
-      let exit = try #require(cell.checks.first { $0.name == "exit" })
+      let loads = try #require(cell.findings.first { $0.kind == .loads }, "\(cell.id): no prediction")
+      let exit = try #require(cell.findings.first { $0.kind == .exit })
       #expect(cell.runner.kind == .rootfs, "\(cell.id): \(cell.runner.reason)")
       #expect(loads.verdict != .error, "\(cell.id): the prediction and the run disagree: \(loads.message)")
       #expect((loads.verdict == .passed) == (exit.verdict == .passed), "\(cell.id): \(loads.message) / \(exit.message)")
       let expected = Self.loadsIn[flavor]?.contains(env) == true
       #expect((loads.verdict == .passed) == expected, "\(cell.id): \(loads.message)")
     }
-    let named = { (id: String) in report.cells.first { $0.id == id }?.checks.first { $0.name == "loads" }?.message ?? ""
+    let named = { (id: String) in
+      report.cells.first { $0.id == id }?.findings.first { $0.kind == .loads }?.message ?? ""
     }
     #expect(named("linux-amd64-gnu-debian-11-flavor=cxx").contains("GLIBCXX_3.4.29 (_ZNSt7__cxx1112basic_string"))
     // Every missing version names the program's symbols bound to it, not only the floor's.

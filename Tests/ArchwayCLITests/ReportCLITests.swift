@@ -28,8 +28,8 @@ import Testing
   }
 
   /// Check title → verdict for the checks of a cell that did not pass.
-  static func problems(_ cell: CellRecord) -> [String: Verdict] {
-    Dictionary(cell.checks.filter { $0.verdict != .passed }.map { ($0.title, $0.verdict) }) { a, _ in a }
+  static func problems(_ cell: VerifiedCell) -> [String: Verdict] {
+    Dictionary(cell.findings.filter { $0.verdict != .passed }.map { ($0.title, $0.verdict) }) { a, _ in a }
   }
 
   /// What each cell of faults.yml was built to get wrong, as the checks that must not pass.
@@ -50,17 +50,22 @@ import Testing
   @Test func everyFaultGetsItsExactVerdicts() async throws {
     let (status, out, stderr) = await Self.faultsRun
     #expect(status == 1)
-    // The emulated cell passed its own checks and printed so; the reference check failed it later,
-    // and the console says so with the check that failed.
-    let revised = try #require(stderr.range(of: "after the cross-cell checks (reference outputs, same_as), "))
-    let tail = stderr[revised.upperBound...]
-    #expect(tail.contains("[final] failed   linux-arm64-gnu-case=emulated"), "\(stderr)")
-    #expect(tail.contains("    show: reference: differs from linux-amd64-gnu-case=control's stdout"), "\(stderr)")
+    // The emulated cell passes its own checks and fails the reference check, which is made once its
+    // reference cell has ended: the console prints it once, failed, with the check that failed.
+    let lines = stderr.split(separator: "\n").map(String.init)
+    let emulated = lines.indices.filter { lines[$0].contains("linux-arm64-gnu-case=emulated (") }
+    #expect(emulated.count == 1, "\(stderr)")
+    let line = try #require(emulated.first)
+    #expect(lines[line].contains("] failed   linux-arm64-gnu-case=emulated"), "\(stderr)")
+    #expect(
+      lines[(line + 1)...].prefix { $0.hasPrefix("    ") }
+        .contains("    show: reference: differs from linux-amd64-gnu-case=control's stdout"), "\(stderr)")
+    #expect(!stderr.contains("[final]") && !stderr.contains("after the cross-cell checks"), "\(stderr)")
     let report = try Self.report(out + "/report.json")
     #expect(Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, Self.problems($0)) }) == Self.expected)
     let cells = Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, $0) })
     func message(_ cell: String, _ title: String) -> String {
-      cells[cell]?.checks.first { $0.title == title }.map { $0.message + "\n" + ($0.details ?? "") } ?? ""
+      cells[cell]?.findings.first { $0.title == title }.map { $0.message + "\n" + ($0.details ?? "") } ?? ""
     }
     #expect(message("linux-arm64-gnu-case=wrong-arch", "prog: arch").contains("built for amd64"))
     #expect(
@@ -106,18 +111,25 @@ import Testing
   /// A report is data, never a path to follow: a shard's report that names a file outside its cell's
   /// folder as a step's log gets nothing read from it, and nothing of it published in the merge.
   @Test func mergeReadsNoLogOutsideTheCellsFolder() async throws {
-    var report = try Self.report((await Self.faultsRun).out + "/report.json")
+    let path = (await Self.faultsRun).out + "/report.json"
     let secret = Fixtures.scratch("merge-secret") + "/secret"
     let words = "TOPSECRET-\(getpid())\n"
     try words.write(toFile: secret, atomically: true, encoding: .utf8)
-    let index = try #require(report.cells.firstIndex { $0.id == "linux-arm64-gnu-case=emulated" })
-    let step = try #require(report.cells[index].steps.firstIndex { $0.id == .run("show") })
-    report.cells[index].steps[step].stdoutLog = secret
-    report.cells[index].steps[step].stdoutBytes = words.utf8.count
+    // The shard's report as a tamperer would write it: the step's log named outside its cell.
+    var json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    var cells = try #require(json["cells"] as? [[String: Any]])
+    let index = try #require(cells.firstIndex { $0["id"] as? String == "linux-arm64-gnu-case=emulated" })
+    var steps = try #require(cells[index]["steps"] as? [[String: Any]])
+    let step = try #require(steps.firstIndex { $0["name"] as? String == "show" && $0["role"] as? String == "run" })
+    (steps[step]["stdout_log"], steps[step]["stdout_bytes"]) = (secret, words.utf8.count)
+    cells[index]["steps"] = steps
+    json["cells"] = cells
+    let report = try Report.decode(try JSONSerialization.data(withJSONObject: json), named: "tampered.json")
     let merged = try Report.merge([("tampered.json", report)])
     let encoded = String(decoding: try PrettyJSON.encoder().encode(merged), as: UTF8.self)
     #expect(!encoded.contains("TOPSECRET"), "the secret file was read into the merged report")
-    let check = merged.cells[index].checks.first { $0.title == "show: reference" }
+    let check = merged.cells[index].findings.first { $0.title == "show: reference" }
     #expect(check?.verdict == .error && check?.message == "the outputs cannot be read back from their logs")
   }
 
@@ -227,7 +239,7 @@ import Testing
     #expect(partial.status == 1)
     let lost = try Self.report(folder + "/p/report.json").cells.filter { $0.verdict == .error }
     #expect(lost.map(\.id) == shardReports[1].cells.map(\.id))
-    #expect(lost.allSatisfy { $0.checks.first?.message.contains("no shard") == true })
+    #expect(lost.allSatisfy { $0.findings.first?.message.contains("no shard") == true })
 
     // One job per cell (plan --format github's per-cell fan-out): different filters, one matrix.
     let perCell = ["linux-amd64-gnu-case=control", "linux-arm64-gnu-case=emulated"]
@@ -271,7 +283,7 @@ import Testing
     let report = try Self.report(folder + "/report.json")
     #expect(report.baseline?.changed == [control])
     #expect(report.baseline?.missing == ["linux-amd64-gnu-case=control/extra"], "a filtered run answers for its cells")
-    let checks = try #require(report.cells.first).checks.filter { $0.name == "baseline" }
+    let checks = try #require(report.cells.first).findings.filter { $0.kind == .baseline }
     #expect(checks.map(\.verdict) == [.failed, .failed])
     #expect(checks.map(\.title) == ["prog: baseline", "baseline"])
   }
@@ -344,15 +356,15 @@ import Testing
     #expect(report.cells.allSatisfy { $0.verdict == .passed }, "\(report.cells.map { ($0.id, Self.problems($0)) })")
     let emulated = report.cells.filter { $0.runner.kind == .qemu }
     #expect(emulated.count >= 7, "real qemu ran most cells")
-    #expect(emulated.allSatisfy { $0.checks.contains { $0.title == "compare: reference" && $0.verdict == .passed } })
+    #expect(emulated.allSatisfy { $0.findings.contains { $0.title == "compare: reference" && $0.verdict == .passed } })
     let windows = try #require(report.cells.first { $0.target.os == "windows" })
     #expect(windows.runner.kind == .wine, "setup-host installs wine: \(windows.runner.reason)")
     #expect(
-      windows.checks.contains { $0.title == "compare: reference" && $0.verdict == .passed },
+      windows.findings.contains { $0.title == "compare: reference" && $0.verdict == .passed },
       "the Go build under wine prints what the native C build prints: \(Self.problems(windows))")
     #expect(!FileManager.default.fileExists(atPath: "\(out)/\(windows.id)/wine-prefix"), "the cell's prefix is removed")
     let darwin = try #require(report.cells.first { $0.target.os == "darwin" })
-    #expect(darwin.runner.kind == .none && darwin.checks.contains { $0.verdict == .skipped })
+    #expect(darwin.runner.kind == .none && darwin.findings.contains { $0.verdict == .skipped })
     // A pass without a run is told apart, in the grid, the HTML and the summary line.
     #expect(darwin.checkedStaticallyOnly && report.cells.filter(\.checkedStaticallyOnly).map(\.id) == [darwin.id])
     let summary = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)

@@ -18,7 +18,7 @@ import Testing
     _ = try await store.build(recipe, arch: arch, engine: "podman", engineArguments: Fixtures.engineArguments)
   }
 
-  static func run(_ body: String, name: String, keep: Bool = false) async throws -> [CellRecord] {
+  static func run(_ body: String, name: String, keep: Bool = false) async throws -> [ExecutionRecord] {
     try await provision()
     let folder =
       keep
@@ -30,7 +30,7 @@ import Testing
     let cells = try Planner(host: host, outputRoot: folder + "/out").plan(file)
     let executor = CellExecutor(
       host: host, defaultTimeout: .seconds(120), environment: ProcessInfo.processInfo.environment)
-    return await Scheduler(jobs: 2, failFast: false, executor: executor).run(cells)
+    return await executor.execute(cells, jobs: 2)
   }
 
   static func containers() async throws -> [String] {

@@ -13,13 +13,13 @@ import Testing
   static func run(
     _ yaml: String, in folder: String, environment: [String: String]? = nil, failFast: Bool = false, jobs: Int = 2
   )
-    async throws -> [CellRecord]
+    async throws -> [ExecutionRecord]
   {
     let file = try MatrixFile.parse(yaml: yaml, file: "\(folder)/m.yml")
     let cells = try Planner(host: host, outputRoot: folder + "/out").plan(file)
     let executor = CellExecutor(
       host: host, defaultTimeout: .seconds(120), environment: environment ?? ProcessInfo.processInfo.environment)
-    return await Scheduler(jobs: jobs, failFast: failFast, executor: executor).run(cells)
+    return await executor.execute(cells, jobs: jobs, failFast: failFast)
   }
 
   @Test func crossBuiltProgramsRunUnderQemuAndTellTheirArchitecture() async throws {
@@ -272,7 +272,7 @@ import Testing
         argv: ["${step}"]
       """, in: folder, failFast: true, jobs: 1)
     #expect(records.map(\.outcome) == [.failed, .notRun, .notRun])
-    #expect(records[1].problems == ["--fail-fast: linux-amd64-gnu-step=false did not pass"])
+    #expect(records[1].problems.map(\.description) == ["--fail-fast: linux-amd64-gnu-step=false did not pass"])
   }
 
   @Test func expectedExitCodesAndSkippedRuns() async throws {

@@ -16,11 +16,11 @@ import Testing
   }
 
   /// Plans, runs and verifies `yaml`'s cells.
-  static func verified(_ yaml: String, in folder: String, out: String? = nil) async throws -> [CellRecord] {
+  static func verified(_ yaml: String, in folder: String, out: String? = nil) async throws -> [VerifiedCell] {
     let cells = try plan(yaml, in: folder, out: out)
     let executor = CellExecutor(
       host: host, defaultTimeout: .seconds(60), environment: ProcessInfo.processInfo.environment)
-    var records: [CellRecord] = []
+    var records: [VerifiedCell] = []
     for cell in cells {
       records.append(CellVerifier.verify(await executor.execute(cell), cell: cell))
     }
@@ -51,12 +51,13 @@ import Testing
   /// Whatever the checks say, a cell whose outcome is failed never gets a passing verdict.
   @Test func aFailedOutcomeIsNeverAPassingVerdict() throws {
     let cell = try #require(try Self.plan("matrix:\n  x: [a]\n", in: Self.folder("outcome")).first)
-    let record = CellRecord(
-      id: cell.id, target: cell.target, env: nil, runner: RunnerRecord(kind: .native, reason: "host"), outcome: .failed)
-    #expect(CellVerifier.verify(record, cell: cell).verdict == .failed)
-    var infrastructure = record
-    infrastructure.outcome = .infrastructure
-    #expect(CellVerifier.verify(infrastructure, cell: cell).verdict == .error)
+    let record = { (outcome: ExecutionRecord.Outcome) in
+      ExecutionRecord(
+        id: cell.id, target: cell.target, env: nil, runner: RunnerRecord(kind: .native, reason: "host"),
+        outcome: outcome)
+    }
+    #expect(CellVerifier.verify(record(.failed), cell: cell).verdict == .failed)
+    #expect(CellVerifier.verify(record(.infrastructure), cell: cell).verdict == .error)
   }
 
   static func folder(_ name: String) -> String { Fixtures.scratch("false-" + name) }
@@ -79,7 +80,7 @@ import Testing
       """, in: folder)
     let record = try #require(records.first)
     #expect(record.verdict == .failed)
-    #expect(record.checks.contains { $0.title == "second: exit" && $0.verdict == .failed })
+    #expect(record.findings.contains { $0.title == "second: exit" && $0.verdict == .failed })
     let logs = record.steps.compactMap(\.stdoutLog)
     #expect(Set(logs).count == logs.count, "\(logs)")
     let out = record.steps.first { $0.id == .run("second") }?.stdoutLog
@@ -155,7 +156,7 @@ import Testing
     #expect(first.first?.verdict == .passed)
     let second = try await Self.verified(yaml, in: folder)
     #expect(second.first?.verdict == .failed)
-    #expect(second.first?.checks.contains { $0.message.contains("left no artifact 'a'") } == true)
+    #expect(second.first?.findings.contains { $0.message.contains("left no artifact 'a'") } == true)
   }
 
   /// The same holds for a reproducibility rebuild: what an earlier run's rebuild left is not compared.
@@ -177,7 +178,7 @@ import Testing
     let second = try #require(try await Self.verified(yaml, in: folder).first)
     #expect(second.verdict == .failed)
     #expect(
-      second.checks.contains { $0.title == "a: reproducible" && $0.message.contains("rebuild-2 left no artifact") })
+      second.findings.contains { $0.title == "a: reproducible" && $0.message.contains("rebuild-2 left no artifact") })
   }
 
   // 11. A runner asked for and impossible is an infrastructure error, never a quiet pass.
@@ -193,7 +194,7 @@ import Testing
       """, in: Self.folder("native"))
     let record = try #require(records.first)
     #expect(record.outcome == .infrastructure)
-    #expect(record.verdict == .error, "\(record.checks)")
+    #expect(record.verdict == .error, "\(record.findings)")
   }
 
   // 13. A script runs as GitHub Actions runs it: a failing command in the middle fails the step.
@@ -248,7 +249,7 @@ import Testing
     let record = try #require(records.first)
     #expect(record.verdict == .failed)
     #expect(record.artifacts.isEmpty, "nothing recorded, so nothing hashed into SHA256SUMS")
-    #expect(record.checks.contains { $0.message.contains(message) }, "\(record.checks.map(\.message))")
+    #expect(record.findings.contains { $0.message.contains(message) }, "\(record.findings.map(\.message))")
   }
 
   /// A hard link whose every name is inside the cell's folder (as cargo makes) is an artifact.
@@ -261,7 +262,7 @@ import Testing
         argv: [sh, -c, "mkdir -p ${cell.out}/deps && echo x > ${cell.out}/deps/a && ln ${cell.out}/deps/a ${cell.out}/a"]
         artifacts: {a: "${cell.out}/a"}
       """, in: Self.folder("hardlink"))
-    #expect(records.first?.verdict == .passed, "\(records.first?.checks.map(\.message) ?? [])")
+    #expect(records.first?.verdict == .passed, "\(records.first?.findings.map(\.message) ?? [])")
   }
 
   // 15. Binary output that differs is shown as a hex dump around the first differing byte, the
@@ -280,7 +281,7 @@ import Testing
           expect: {stdout_file: "\(golden)"}
       """, in: folder)
     let record = try #require(records.first)
-    let check = try #require(record.checks.first { $0.title == "bytes: stdout" })
+    let check = try #require(record.findings.first { $0.title == "bytes: stdout" })
     #expect(check.verdict == .failed && check.message.hasSuffix("(binary output)"))
     let details = try #require(check.details)
     #expect(details.hasPrefix("first difference at byte 21 (0x15): 40 bytes expected, 40 found\n"), "\(details)")
@@ -347,7 +348,7 @@ import Testing
     try "stale, from an earlier run\n".write(toFile: c + "/logs/talk.stderr.log", atomically: false, encoding: .utf8)
     let records = try await Self.verified(yaml, in: folder)
     for record in records {
-      #expect(record.verdict == .passed, "\(record.id): \(record.checks.map(\.message))")
+      #expect(record.verdict == .passed, "\(record.id): \(record.findings.map(\.message))")
       #expect(record.steps.last?.stdoutHead == "said\ntyped\n")
       #expect(record.steps.last?.stderrBytes == 0, "an earlier run's log is emptied")
     }
@@ -365,14 +366,14 @@ import Testing
       process: ProcessOutcome(
         argv: ["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", "/bin/sh", "-c", "exit 1"], status: .exited(1),
         duration: 0.1))
-    let check = CellVerifier.stepCheck("exit", subject: "quiet", step, expected: 0)
+    let check = OutputChecks.ending(.exit, .step(.run("quiet")), step, expected: 0)
     #expect(check.verdict == .failed)
     #expect(
       check.details
         == "nothing on stdout or stderr; what ran: qemu-aarch64-static -L /usr/aarch64-linux-gnu /bin/sh -c 'exit 1'")
     step.stderrHead = "qemu-aarch64-static: Could not open '/lib/ld-linux-aarch64.so.1'"
     step.stderrBytes = step.stderrHead.utf8.count
-    let spoken = CellVerifier.stepCheck("exit", subject: "quiet", step, expected: 0)
+    let spoken = OutputChecks.ending(.exit, .step(.run("quiet")), step, expected: 0)
     #expect(spoken.details?.hasPrefix("stderr (end):\nqemu-aarch64-static: Could not open") == true)
   }
 
@@ -394,10 +395,10 @@ import Testing
       """, in: folder)
     let record = try #require(records.first)
     #expect(record.verdict == .failed)
-    let arch = record.checks.first { $0.name == "arch" }
+    let arch = record.findings.first { $0.kind == .arch }
     #expect(
       arch?.verdict == .failed && arch?.message.contains("needs an ARM v7 CPU") == true, "\(String(describing: arch))")
-    let exit = record.checks.first { $0.name == "exit" }
+    let exit = record.findings.first { $0.kind == .exit }
     #expect(exit?.message.hasPrefix("killed by SIGILL") == true, "\(String(describing: exit))")
   }
 }

@@ -9,27 +9,26 @@ import Testing
 /// environment, and what the policy makes of them.
 @Suite struct ReportDiffTests {
   static func cell(
-    _ id: String, verdict: Verdict = .passed, checks: [Check] = [], facts: BinaryFacts? = nil, step: Double = 0.1,
-    kernel: String = "6.1"
-  ) -> CellRecord {
+    _ id: String, verdict: Verdict = .passed, checks: [Finding] = [], facts: BinaryFacts? = nil, step: Double = 0.1,
+    kernel: String = "6.1", toolchains: [String: String]? = nil, output: String = ""
+  ) -> VerifiedCell {
     var run = StepOutcome(
       id: .run("greet"), process: ProcessOutcome(argv: ["hello"], status: .exited(0), duration: step))
+    run.stdoutHead = output
     var artifact = ArtifactRecord(name: "hello", path: "/o/\(id)/hello")
     artifact.facts = facts
     artifact.size = 1000
-    var record = CellRecord(
-      id: id, target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)), env: nil,
-      runner: RunnerRecord(kind: .native, reason: "the host"), outcome: .passed, steps: [run],
-      artifacts: facts == nil ? [] : [artifact])
-    record.checks = checks
-    record.verdict = verdict
     var fingerprint = Fingerprint()
     fingerprint.kernel = kernel
-    record.fingerprint = fingerprint
-    return record
+    let execution = ExecutionRecord(
+      id: id, target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)), env: nil,
+      runner: RunnerRecord(kind: .native, reason: "the host"), outcome: .passed, steps: [run],
+      fingerprint: fingerprint, toolchains: toolchains)
+    return VerifiedCell(
+      execution: execution, artifacts: facts == nil ? [] : [artifact], findings: checks, verdict: verdict)
   }
 
-  static func report(_ cells: [CellRecord]) -> Report {
+  static func report(_ cells: [VerifiedCell]) -> Report {
     let plan = Report.PlanInfo(matrix: "m.yml", matrixBytes: Data(), filter: nil, shard: nil, planned: [], all: [])
     return Report(
       plan: plan, hosts: [], started: "2026-12-01T00:00:00Z", finished: "2026-12-01T00:00:01Z", interrupted: false,
@@ -50,8 +49,8 @@ import Testing
     var musl = glibc
     musl.libc = .musl
     musl.interpreter = "/lib/ld-musl-x86_64.so.1"
-    let test = { (verdict: Verdict) in Check("test", subject: "unit › TestA", verdict, verdict.rawValue) }
-    let reproducible = { (verdict: Verdict) in Check("reproducible", verdict, verdict.rawValue) }
+    let test = { (verdict: Verdict) in Finding(.test, .test(.run("unit"), "TestA"), verdict, verdict.rawValue) }
+    let reproducible = { (verdict: Verdict) in Finding(.reproducible, .cell, verdict, verdict.rawValue) }
     let old = Self.report([
       Self.cell("gone"), Self.cell("tests", checks: [test(.passed)]),
       Self.cell("loader", checks: [reproducible(.passed)], facts: glibc), Self.cell("slow", step: 1),
@@ -118,10 +117,8 @@ import Testing
     #expect(Toolchains.named(in: ["make", "CC=cc", "zig", "cc"]) == ["cc", "zig"])
     #expect(Toolchains.versionCommand("python3 -m ziglang") == ["python3", "-m", "ziglang", "version"])
     #expect(Toolchains.versionCommand("s390x-linux-gnu-gcc") == ["s390x-linux-gnu-gcc", "--version"])
-    var old = Self.cell("c")
-    old.toolchains = ["gcc": "gcc (Debian 12.2.0-14) 12.2.0"]
-    var new = old
-    new.toolchains = ["gcc": "gcc (Debian 13.2.0-1) 13.2.0", "zig": "0.13.0"]
+    let old = Self.cell("c", toolchains: ["gcc": "gcc (Debian 12.2.0-14) 12.2.0"])
+    let new = Self.cell("c", toolchains: ["gcc": "gcc (Debian 13.2.0-1) 13.2.0", "zig": "0.13.0"])
     let diff = ReportDiff(from: Self.report([old]), to: Self.report([new]))
     #expect(
       diff.changes.map(\.message) == [
@@ -134,9 +131,8 @@ import Testing
   /// results is compared by those, not by its runner's output (which prints timings).
   @Test func outputsCompareWithoutTheirFolderAndTestedStepsByTheirTests() {
     func report(_ folder: String, _ output: String, tested: Bool) -> Report {
-      var cell = Self.cell("c")
-      cell.steps[0].stdoutHead = output
-      if tested { cell.checks = [Check("test", subject: "greet › TestA", .passed, "passed")] }
+      let cell = Self.cell(
+        "c", checks: tested ? [Finding(.test, .test(.run("greet"), "TestA"), .passed, "passed")] : [], output: output)
       var report = Self.report([cell])
       let definition = Cell(id: "c", values: [], target: cell.target, env: nil, out: folder + "/c")
       report.plan = .init(

@@ -76,11 +76,13 @@ import Testing
     step.stdoutBytes = junk.count
     step.stderrHead = "\u{7}bell\r\nline"
     step.stderrBytes = 12
-    var cell = CellRecord(
-      id: "linux-amd64-gnu-x=<&>", target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)),
-      env: nil, runner: RunnerRecord(kind: .native, reason: "the host"), outcome: .failed, steps: [step])
-    cell.checks = [Check("exit", subject: "noisy", .failed, "exit 1 \u{0}\u{1F}", details: step.stdoutHead)]
-    cell.verdict = .failed
+    let cell = VerifiedCell(
+      execution: ExecutionRecord(
+        id: "linux-amd64-gnu-x=<&>",
+        target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)),
+        env: nil, runner: RunnerRecord(kind: .native, reason: "the host"), outcome: .failed, steps: [step]),
+      artifacts: [],
+      findings: [Finding(.exit, .step(.run("noisy")), .failed, "exit 1 \u{0}\u{1F}", details: step.stdoutHead)])
     let cellDefinition = Cell(id: cell.id, values: [], target: cell.target, env: nil, out: "o")
     let report = Report(
       plan: .init(

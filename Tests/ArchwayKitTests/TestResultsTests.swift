@@ -93,11 +93,11 @@ import Testing
       id: .setup("unit"), process: ProcessOutcome(argv: ["true"], status: .exited(0), duration: 0.1))
     step.stdoutHead = "all good\n"
     step.stdoutBytes = step.stdoutHead.utf8.count
-    let checks = CellVerifier.testChecks(
+    let checks = OutputChecks.testFindings(
       TestResultsSpec(format: .goTestJSON, file: nil), of: step, in: Self.folder("none"))
     #expect(checks.map(\.verdict) == [.error])
     #expect(checks.first?.message == "no test results in its stdout (go-test-json)")
-    let missing = CellVerifier.testChecks(
+    let missing = OutputChecks.testFindings(
       TestResultsSpec(format: .junit, file: "/nowhere/junit.xml"), of: step, in: Self.folder("none"))
     #expect(missing.first?.verdict == .error && missing.first?.message.contains("left no test results") == true)
   }

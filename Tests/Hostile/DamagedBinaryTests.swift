@@ -39,8 +39,8 @@ import Testing
       let path = try Self.cut(fixture, to: max(64, end * percent / 100), in: folder)
       let facts = try BinaryInspector.inspectFile(atPath: path)
       let violations = ArtifactVerifier.check(facts, against: try Self.policy(fixture))
-      #expect(violations.contains { $0.check == "intact" }, "\(name) cut to \(percent)%: \(violations)")
-      #expect(facts.damagedPart(for: "glibc-floor") != nil && facts.damagedPart(for: "libc") != nil)
+      #expect(violations.contains { $0.check == .intact }, "\(name) cut to \(percent)%: \(violations)")
+      #expect(facts.damagedPart(for: .glibcFloor) != nil && facts.damagedPart(for: .libc) != nil)
     }
   }
 
@@ -78,7 +78,7 @@ import Testing
       #expect(!readelf.stdout.contains("GLIBC_2.34"), "readelf still reads the version: \(tag)")
       let facts = try BinaryInspector.inspectFile(atPath: path)
       let violations = ArtifactVerifier.check(facts, against: try Self.policy(fixture))
-      #expect(violations.map(\.check).contains("intact"), "\(tag): \(violations)")
+      #expect(violations.map(\.check).contains(.intact), "\(tag): \(violations)")
     }
   }
 
@@ -119,9 +119,9 @@ import Testing
       environment: ProcessInfo.processInfo.environment)
     let record = CellVerifier.verify(await executor.execute(cell), cell: cell)
     #expect(record.verdict == .failed)
-    let checks = Dictionary(record.checks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-    #expect(checks["intact"]?.verdict == .failed, "\(record.checks)")
-    #expect(checks["glibc-floor"]?.verdict == .error, "\(record.checks)")
-    #expect(checks["glibc-floor"]?.message.contains("damaged") == true)
+    let checks = Dictionary(record.findings.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
+    #expect(checks[.intact]?.verdict == .failed, "\(record.findings)")
+    #expect(checks[.glibcFloor]?.verdict == .error, "\(record.findings)")
+    #expect(checks[.glibcFloor]?.message.contains("damaged") == true)
   }
 }

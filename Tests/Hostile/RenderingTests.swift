@@ -10,11 +10,11 @@ import Yams
 @Suite struct RenderingTests {
   static func report(details: String, message: String) -> Report {
     let target = CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil))
-    var cell = CellRecord(
-      id: "linux-amd64-gnu", target: target, env: nil, runner: RunnerRecord(kind: .native, reason: "the host"),
-      outcome: .failed)
-    cell.checks = [Check("stdout", subject: "greet", .failed, message, details: details)]
-    cell.verdict = .failed
+    let cell = VerifiedCell(
+      execution: ExecutionRecord(
+        id: "linux-amd64-gnu", target: target, env: nil, runner: RunnerRecord(kind: .native, reason: "the host"),
+        outcome: .failed),
+      artifacts: [], findings: [Finding(.stdout, .step(.run("greet")), .failed, message, details: details)])
     let planned = Cell(id: cell.id, values: [], target: target, env: nil, out: "o")
     return Report(
       plan: .init(matrix: "m.yml", matrixBytes: Data(), filter: nil, shard: nil, planned: [planned], all: [planned]),

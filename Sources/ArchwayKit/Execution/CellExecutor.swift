@@ -63,42 +63,62 @@ public struct CellExecutor: Sendable {
 
   /// Runs `cell` to its end (or until the calling task is cancelled) with the runner chosen for it
   /// now, and records what happened.
-  public func execute(_ cell: Cell) async -> CellRecord {
+  public func execute(_ cell: Cell) async -> ExecutionRecord {
     await execute(cell, runner: runner(for: cell, choice: choice(for: cell)))
   }
 
   /// Runs `cell` to its end (or until the calling task is cancelled) through `runner`, and records
   /// what happened.
-  package func execute(_ cell: Cell, runner: any StepRunner) async -> CellRecord {
+  package func execute(_ cell: Cell, runner: any StepRunner) async -> ExecutionRecord {
     let start = ContinuousClock.now
-    var record = CellRecord(id: cell.id, target: cell.target, env: cell.env, runner: runner.record, outcome: .passed)
-    record.values = Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first }
-    record.loaderRoot = runner.loaderRoot
+    var record = Draft()
     var runner = runner
     if ready(cell, into: &record), await build(cell, runner: &runner, into: &record) {
       collectArtifacts(of: cell, into: &record)
       await runSteps(of: cell, runner: &runner, into: &record)
       if record.outcome != .interrupted { await rebuild(cell, into: &record) }
     }
-    record.duration = (ContinuousClock.now - start).seconds
-    return record
+    return ExecutionRecord(
+      id: cell.id, target: cell.target,
+      values: Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first },
+      env: cell.env, runner: runner.record, outcome: record.outcome, problems: record.problems, steps: record.steps,
+      artifacts: record.artifacts, duration: (ContinuousClock.now - start).seconds, fingerprint: record.fingerprint,
+      toolchains: record.toolchains, loaderRoot: runner.loaderRoot)
+  }
+
+  /// What ``execute(_:runner:)`` has recorded so far.
+  private struct Draft {
+    var outcome = ExecutionRecord.Outcome.passed
+    var problems: [CellProblem] = []
+    var steps: [StepOutcome] = []
+    var artifacts: [ArtifactRecord] = []
+    var fingerprint: Fingerprint?
+    var toolchains: [String: String]?
+
+    /// Takes a run step's outcome into the cell's: an exit other than the expected one fails the cell
+    /// (or interrupts it, or makes it an infrastructure problem), the first such step deciding.
+    mutating func note(_ step: StepOutcome, expected: Int32) {
+      guard step.status != .exited(expected) else { return }
+      let ending = CellExecutor.outcome(of: step.status)
+      if outcome == .passed || ending == .interrupted { outcome = ending }
+    }
   }
 
   /// Makes the cell's folders and checks that the host can grant its limits; false (with the
   /// problem recorded) when the cell cannot start.
-  private func ready(_ cell: Cell, into record: inout CellRecord) -> Bool {
+  private func ready(_ cell: Cell, into record: inout Draft) -> Bool {
     do {
       try Self.ownFolders(cell.out, ["logs", "logs/archway"])
     } catch {
       record.outcome = .infrastructure
-      record.problems.append("cannot make the cell's folder \(cell.out): \(systemReason(error))")
+      record.problems.append(.folder(path: cell.out, reason: systemReason(error)))
       return false
     }
     // A limit the host cannot grant would fail `prlimit`, and look like the program's own exit 1.
     let commands = (cell.steps.build.map { [$0] } ?? []) + cell.steps.run.map(\.command)
     if let problem = commands.lazy.compactMap({ ResourceLimit.hostProblem($0.limits) }).first {
       record.outcome = .infrastructure
-      record.problems.append(problem)
+      record.problems.append(.hostLimit(problem))
       return false
     }
     return true
@@ -107,7 +127,7 @@ public struct CellExecutor: Sendable {
   /// The build step, on the host or (`in: target`) through the prepared runner, with the versions of
   /// the compilers it names. Returns whether the cell goes on: false when the build did not succeed
   /// (its run steps are then recorded as skipped, and the runner finished).
-  private func build(_ cell: Cell, runner: inout any StepRunner, into record: inout CellRecord) async -> Bool {
+  private func build(_ cell: Cell, runner: inout any StepRunner, into record: inout Draft) async -> Bool {
     guard let build = cell.steps.build else { return true }
     // What an earlier run left is not this build's: an artifact the build does not write is missing.
     for path in cell.steps.artifacts.values { unlink(path) }
@@ -144,15 +164,15 @@ public struct CellExecutor: Sendable {
 
   /// Each declared artifact, checked to be a regular file in the cell's folder; a missing or refused
   /// one fails the cell.
-  private func collectArtifacts(of cell: Cell, into record: inout CellRecord) {
+  private func collectArtifacts(of cell: Cell, into record: inout Draft) {
     for (name, path) in cell.steps.artifacts.sorted(by: { $0.key < $1.key }) {
       switch ArtifactFile.check(path, folder: cell.out) {
       case .file(let resolved): record.artifacts.append(ArtifactRecord(name: name, path: resolved))
       case .missing:
-        record.problems.append("the build left no artifact '\(name)' at \(path)")
+        record.problems.append(.missingArtifact(name: name, path: path))
         record.outcome = .failed
       case .refused(let why):
-        record.problems.append("artifact '\(name)': \(why)")
+        record.problems.append(.refusedArtifact(name: name, reason: why))
         record.outcome = .failed
       }
     }
@@ -160,7 +180,7 @@ public struct CellExecutor: Sendable {
 
   /// The run steps through the runner, once it is prepared, while the environment's fingerprint is
   /// taken beside them (it only describes their environment); then the runner is finished.
-  private func runSteps(of cell: Cell, runner: inout any StepRunner, into record: inout CellRecord) async {
+  private func runSteps(of cell: Cell, runner: inout any StepRunner, into record: inout Draft) async {
     let steps = cell.steps.run
     if !steps.isEmpty, let failed = await runner.prepare() {
       record.steps.append(failed)
@@ -209,7 +229,7 @@ public struct CellExecutor: Sendable {
 
   /// The rebuilds of the reproducibility check, on the host, each in its own folder; the first that
   /// does not succeed ends them.
-  private func rebuild(_ cell: Cell, into record: inout CellRecord) async {
+  private func rebuild(_ cell: Cell, into record: inout Draft) async {
     for rebuild in cell.steps.rebuilds {
       try? Self.ownFolders(rebuild.folder, ["logs"])
       for path in rebuild.artifacts.values { unlink(path) }
@@ -277,7 +297,7 @@ public struct CellExecutor: Sendable {
   }
 
   /// The cell outcome a step that did not end as expected leads to (another exit code is a failure).
-  static func outcome(of status: StepStatus) -> CellRecord.Outcome {
+  static func outcome(of status: StepStatus) -> ExecutionRecord.Outcome {
     switch status {
     case .infrastructure: .infrastructure
     case .interrupted: .interrupted
@@ -286,12 +306,18 @@ public struct CellExecutor: Sendable {
   }
 }
 
-extension CellRecord {
-  /// Takes a run step's outcome into the cell's: an exit other than the expected one fails the cell
-  /// (or interrupts it, or makes it an infrastructure problem), the first such step deciding.
-  mutating func note(_ step: StepOutcome, expected: Int32) {
-    guard step.status != .exited(expected) else { return }
-    let ending = CellExecutor.outcome(of: step.status)
-    if outcome == .passed || ending == .interrupted { outcome = ending }
+extension CellExecutor {
+  /// Runs `cells` at most `jobs` at a time, each with the runner chosen for it as it starts (with
+  /// `failFast`, starting none after the first that does not pass), and returns what each did, in
+  /// plan order.
+  package func execute(_ cells: [Cell], jobs: Int, failFast: Bool = false) async -> [ExecutionRecord] {
+    await Scheduler(jobs: jobs, failFast: failFast).run(
+      cells.map(\.id), work: { await execute(cells[$0]) }, passed: { $0.outcome == .passed },
+      unstarted: { index, why in
+        switch why {
+        case .interrupted: .notStarted(cells[index], interrupted: true, reason: "interrupted")
+        case .stopped(let reason): .notStarted(cells[index], interrupted: false, reason: reason)
+        }
+      })
   }
 }

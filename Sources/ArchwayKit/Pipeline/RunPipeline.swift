@@ -11,10 +11,10 @@ public struct RunPipeline: Sendable {
     case provisioning(String)
     /// An environment could not be made; its cells will report it as an infrastructure problem.
     case provisionFailed(String)
-    /// A cell started or finished (with its verified record).
-    case cell(RunEvent)
-    /// The cells whose verdicts the cross-cell checks changed after their own end was told.
-    case verdictsChanged([CellRecord])
+    /// A cell started.
+    case cellStarted(String)
+    /// A cell ended, verified, its cross-cell checks made: its verdict is final.
+    case cellFinished(VerifiedCell)
     /// What an earlier run into the same folder left running was ended first, in words.
     case sweptLeftovers(String)
   }
@@ -66,18 +66,42 @@ public struct RunPipeline: Sendable {
     // The host is described while the cells run (each emulator's `--version` is a program to
     // start), for the runners they will use, then for those they used.
     async let described = HostProbe.info(tools: Set(runners.compactMap(\.record.launcher)))
-    let records = await Scheduler(jobs: jobs, failFast: failFast, executor: executor).run(
-      cells, runners: runners, finish: { CellVerifier.verify($1, cell: $0) }, events: { observe(.cell($0)) })
+    let ids = cells.map(\.id)
+    var gate = CrossCellGate(cells: cells, definitions: selection.all, baseline: baseline)
+    var ended = Set<Int>()
+    let results = await Scheduler(jobs: jobs, failFast: failFast).run(
+      ids,
+      work: { [executor] index in
+        CellVerifier.verify(await executor.execute(cells[index], runner: runners[index]), cell: cells[index])
+      },
+      passed: { $0.outcome == .passed && $0.verdict != .failed && $0.verdict != .error },
+      unstarted: { index, why in
+        let interrupted = if case .interrupted = why { true } else { false }
+        let reason = if case .stopped(let reason) = why { reason } else { "interrupted" }
+        return CellVerifier.verify(
+          .notStarted(cells[index], interrupted: interrupted, reason: reason), cell: cells[index])
+      },
+      started: { observe(.cellStarted($0)) },
+      finished: { index, cell in
+        ended.insert(index)
+        for ready in gate.ended(index, cell) { observe(.cellFinished(ready.cell)) }
+      })
     let interrupted = Task.isCancelled
-    let host = await described.limited(to: Set(records.compactMap(\.runner.launcher)))
+    // The cells that never started are reported only in the report; those that waited for them now.
+    for index in results.indices where !ended.contains(index) {
+      for ready in gate.ended(index, results[index]) where ended.contains(ready.index) {
+        observe(.cellFinished(ready.cell))
+      }
+    }
+    for held in gate.flush() where ended.contains(held.index) { observe(.cellFinished(held.cell)) }
+    let verified = gate.released.compactMap { $0 }
+    let host = await described.limited(to: Set(verified.compactMap(\.runner.launcher)))
     var report = ReportBuilder.build(
-      selection, records: records, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
+      selection, cells: verified, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
       interrupted: interrupted, baseline: baseline)
     if let baselineReport {
       report.changes = ReportDiff(from: baselineReport, to: report, policy: selection.regressions)
     }
-    let changed = report.verdictsChanged(since: records)
-    if !changed.isEmpty { observe(.verdictsChanged(changed)) }
     return report
   }
 }

@@ -66,7 +66,7 @@ public enum HTMLReport {
     return html
   }
 
-  static func details(_ cell: CellRecord) -> String {
+  static func details(_ cell: VerifiedCell) -> String {
     let e = { (text: String) in XMLText.escape(text) }
     var html = "<details id=\"\(anchor(cell.id))\" class=\"\(cell.verdict.rawValue)\">"
     let verdict = cell.checkedStaticallyOnly ? "passed, checked statically only" : cell.verdict.rawValue
@@ -78,7 +78,7 @@ public enum HTMLReport {
       html += "<p>inside: " + e(fingerprint.properties.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) + "</p>\n"
     }
     html += "<table><tr><th>check</th><th>verdict</th><th>message</th></tr>\n"
-    for check in cell.checks {
+    for check in cell.findings {
       html += "<tr class=\"\(check.verdict.rawValue)\"><td>\(e(check.title))</td><td>\(check.verdict.rawValue)</td>"
       html += "<td>\(e(check.message))"
       if let details = check.details, !details.isEmpty { html += "<pre>\(e(String(details.prefix(8000))))</pre>" }

@@ -6,9 +6,9 @@ import Foundation
 public enum JUnitReport {
   /// The XML document for `report`.
   public static func render(_ report: Report) -> String {
-    let counts = report.cells.flatMap(\.checks).reduce(into: [Verdict: Int]()) { $0[$1.verdict, default: 0] += 1 }
+    let counts = report.cells.flatMap(\.findings).reduce(into: [Verdict: Int]()) { $0[$1.verdict, default: 0] += 1 }
     let changes = report.changes?.changes ?? []
-    let total = report.cells.reduce(0) { $0 + max(1, $1.checks.count) } + changes.count
+    let total = report.cells.reduce(0) { $0 + max(1, $1.findings.count) } + changes.count
     let failures = (counts[.failed] ?? 0) + changes.filter(\.fails).count
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     xml += element(
@@ -46,9 +46,10 @@ public enum JUnitReport {
     return xml + "  </testsuite>\n"
   }
 
-  static func suite(_ cell: CellRecord, report: Report) -> String {
+  static func suite(_ cell: VerifiedCell, report: Report) -> String {
     let checks =
-      cell.checks.isEmpty ? [Check("cell", cell.verdict, "no checks ran (\(cell.outcome.rawValue))")] : cell.checks
+      cell.findings.isEmpty
+      ? [Finding(.cell, .cell, cell.verdict, "no checks ran (\(cell.outcome.rawValue))")] : cell.findings
     let count = { (verdict: Verdict) in checks.filter { $0.verdict == verdict }.count }
     var xml =
       "  "
@@ -71,11 +72,9 @@ public enum JUnitReport {
     return xml + "  </testsuite>\n"
   }
 
-  static func testcase(_ check: Check, cell: CellRecord) -> String {
-    let step =
-      check.name == "build" && check.subject == nil
-      ? cell.steps.first { $0.id.role == .build }
-      : check.name == "exit" ? cell.steps.first { $0.id.role == .run && $0.name == check.subject } : nil
+  static func testcase(_ check: Finding, cell: VerifiedCell) -> String {
+    // The step whose ending the finding is: its output goes with the testcase.
+    let step = [.build, .exit].contains(check.kind) ? check.step.flatMap(cell.execution.step) : nil
     let attributes = [
       ("name", check.title), ("classname", "archway.\(cell.id)"),
       ("time", seconds(step?.duration ?? check.duration ?? 0)),
@@ -90,7 +89,7 @@ public enum JUnitReport {
       let tag = check.verdict == .failed ? "failure" : check.verdict == .error ? "error" : "skipped"
       let text = [check.message, check.details].compactMap { $0 }.joined(separator: "\n\n")
       body +=
-        "      <\(tag) type=\"\(XMLText.escape(check.name, attribute: true))\" message=\"\(XMLText.escape(check.message, attribute: true))\">"
+        "      <\(tag) type=\"\(XMLText.escape(check.kind.rawValue, attribute: true))\" message=\"\(XMLText.escape(check.message, attribute: true))\">"
       body += XMLText.escape(text) + "</\(tag)>\n"
     }
     if let step {
@@ -114,7 +113,7 @@ public enum JUnitReport {
 
   /// The suite's properties: target, environment, runner, fingerprint, emulator version, user
   /// values, and per artifact its sha256, glibc floor and interpreter.
-  static func properties(_ cell: CellRecord, report: Report) -> [(String, String)] {
+  static func properties(_ cell: VerifiedCell, report: Report) -> [(String, String)] {
     var list: [(String, String)] = [
       ("platform", cell.target.platform.description), ("libc", cell.target.libc.description), ("env", cell.env ?? ""),
       ("runner", cell.runner.kind.rawValue), ("runner.reason", cell.runner.reason), ("outcome", cell.outcome.rawValue),

@@ -24,8 +24,8 @@ public struct Report: Sendable, Hashable, Codable {
   /// What changed since a baseline report (`run --baseline OLD.json`), judged by the matrix's
   /// `regressions:` policy, if one was given.
   public var changes: ReportDiff?
-  /// Every cell of the plan's selection, in plan order.
-  public var cells: [CellRecord]
+  /// Every cell of the plan's selection, in plan order, as verified.
+  public var cells: [VerifiedCell]
 
   /// The format version this build writes and reads.
   public static let currentVersion = 3
@@ -78,7 +78,7 @@ public struct Report: Sendable, Hashable, Codable {
 
   /// Creates a report.
   public init(
-    plan: PlanInfo, hosts: [HostInfo], started: String, finished: String, interrupted: Bool, cells: [CellRecord]
+    plan: PlanInfo, hosts: [HostInfo], started: String, finished: String, interrupted: Bool, cells: [VerifiedCell]
   ) {
     self.plan = plan
     self.hosts = hosts
@@ -133,14 +133,6 @@ public struct Report: Sendable, Hashable, Codable {
       + (interrupted ? " (interrupted)" : "")
   }
 
-  /// The cells whose verdict differs from the one in `records` (what each cell got when it finished):
-  /// the cross-cell checks (reference outputs, `same_as`) run once all cells have ended, and can fail a cell
-  /// whose own checks passed.
-  public func verdictsChanged(since records: [CellRecord]) -> [CellRecord] {
-    let before = Dictionary(records.map { ($0.id, $0.verdict) }) { first, _ in first }
-    return cells.filter { cell in before[cell.id].map { $0 != cell.verdict } ?? false }
-  }
-
   /// `CELL/PATH` → SHA-256 for every artifact with a checksum: paths relative to the run's output
   /// folder (a cell's folder is named by its id), so `sha256sum -c` run there checks them, and equal
   /// across machines and shards.
@@ -149,54 +141,10 @@ public struct Report: Sendable, Hashable, Codable {
     for cell in cells {
       for artifact in cell.artifacts {
         guard let sha256 = artifact.sha256 else { continue }
-        sums[Self.relativePath(artifact, cell: cell.id)] = sha256
+        sums[Checksums.relativePath(artifact, cell: cell.id)] = sha256
       }
     }
     return sums
-  }
-
-  /// An artifact's path from its cell's folder on: `linux-arm64-gnu/hello`.
-  static func relativePath(_ artifact: ArtifactRecord, cell: String) -> String {
-    guard let range = artifact.path.range(of: "/\(cell)/", options: .backwards) else { return artifact.path }
-    return cell + "/" + artifact.path[range.upperBound...]
-  }
-
-  /// Records how this report's artifacts compare with `baseline` (path → hash, as ``checksums``
-  /// names them): a changed artifact fails a `baseline` check, an added one passes it, a missing
-  /// one fails a check of the cell it belonged to. A run of the whole matrix also lists (without
-  /// failing a cell) the artifacts of cells no longer in it; a run of a part (`--filter`, a shard)
-  /// answers only for its own cells.
-  public mutating func apply(baseline: [String: String]) {
-    var comparison = Checksums.compare(checksums, baseline: baseline)
-    // A run of part of the matrix (--filter, a shard) answers only for its own cells.
-    let ran = Set(cells.map(\.id))
-    if plan.filter != nil || cells.count < plan.cellIDs.count {
-      comparison.missing.removeAll { !ran.contains(String($0.prefix { $0 != "/" })) }
-    }
-    self.baseline = comparison
-    let changed = Set(comparison.changed)
-    let added = Set(comparison.added)
-    for index in cells.indices {
-      let cellFolder = cells[index].id + "/"
-      for artifact in cells[index].artifacts {
-        let relative = Self.relativePath(artifact, cell: cells[index].id)
-        if changed.contains(relative) {
-          let was = baseline[relative]?.prefix(16) ?? ""
-          let now = artifact.sha256?.prefix(16) ?? ""
-          cells[index].checks.append(
-            Check(
-              "baseline", subject: artifact.name, .failed, "changed since the baseline: \(was)… → \(now)…",
-              details: relative))
-        } else if added.contains(relative) {
-          cells[index].checks.append(
-            Check("baseline", subject: artifact.name, .passed, "new since the baseline", details: relative))
-        }
-      }
-      for path in comparison.missing where path.hasPrefix(cellFolder) {
-        cells[index].checks.append(
-          Check("baseline", .failed, "\(path) is in the baseline but this run did not produce it"))
-      }
-    }
   }
 }
 

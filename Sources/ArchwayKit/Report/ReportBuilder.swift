@@ -1,24 +1,30 @@
 import Foundation
 
-/// Turns what the executor recorded (and the verifier checked) into the report: the plan and host
-/// described, the cross-cell checks made, a baseline compared. Runs no process: the host was
-/// probed before.
+/// Puts verified cells into the report: the plan and host described, a baseline's comparison
+/// listed. Runs no process and makes no check: every finding was made before its cell was reported.
 public enum ReportBuilder {
-  /// The report of `selection`, whose cells ended as `records` (plan order, each verified by
-  /// ``CellVerifier``) on `host` between `started` and `finished` (ISO 8601); `baseline` (path →
-  /// SHA-256 from a `SHA256SUMS`) is compared when given.
+  /// The report of `selection`, whose cells ended as `cells` (plan order, each verified, the
+  /// cross-cell checks made) on `host` between `started` and `finished` (ISO 8601); with
+  /// `baseline` (path → SHA-256 from a `SHA256SUMS`), how the artifacts compare with it.
   public static func build(
-    _ selection: PlanSelection, records: [CellRecord], host: HostInfo, started: String, finished: String,
+    _ selection: PlanSelection, cells: [VerifiedCell], host: HostInfo, started: String, finished: String,
     interrupted: Bool, baseline: [String: String]? = nil
   ) -> Report {
     let plan = Report.PlanInfo(
       matrix: selection.path, matrixBytes: selection.matrixBytes, filter: selection.filter, shard: selection.shard,
       planned: selection.planned, all: selection.all)
     var report = Report(
-      plan: plan, hosts: [host], started: started, finished: finished,
-      interrupted: interrupted, cells: records)
-    ReferenceChecks.apply(to: &report)
-    if let baseline { report.apply(baseline: baseline) }
+      plan: plan, hosts: [host], started: started, finished: finished, interrupted: interrupted, cells: cells)
+    if let baseline {
+      var comparison = Checksums.compare(report.checksums, baseline: baseline)
+      // A run of part of the matrix (--filter, a shard) answers only for its own cells; a run of
+      // the whole also lists the artifacts of cells no longer in it.
+      let ran = Set(cells.map(\.id))
+      if plan.filter != nil || cells.count < plan.cellIDs.count {
+        comparison.missing.removeAll { !ran.contains(String($0.prefix { $0 != "/" })) }
+      }
+      report.baseline = comparison
+    }
     return report
   }
 }
@@ -33,7 +39,7 @@ extension Report {
     guard let (firstName, first) = reports.first else {
       throw ReportError("nothing to merge: name the shards' reports")
     }
-    var byID: [String: CellRecord] = [:]
+    var byID: [String: VerifiedCell] = [:]
     let definitions = Dictionary(first.plan.cells.map { ($0.id, $0) }) { one, _ in one }
     var owner: [String: String] = [:]
     for (name, report) in reports {
@@ -58,25 +64,32 @@ extension Report {
       plan.filter = nil
       plan.cellIDs = plan.cells.map(\.id)
     }
-    let cells = plan.cellIDs.map { id in
-      byID[id] ?? Self.unrun(id: id, definition: definitions[id])
+    var cells: [VerifiedCell] = []
+    for id in plan.cellIDs {
+      guard let definition = definitions[id] else {
+        throw ReportError("\(firstName) plans the cell \(id) but does not define it")
+      }
+      cells.append(byID[id] ?? Self.unrun(definition))
     }
-    var merged = Report(
+    let context = CrossCellChecks.Context(cells: cells, definitions: plan.cells)
+    let rechecked = cells.map { cell in
+      CrossCellChecks.apply(
+        to: cell.replacing(CrossCellChecks.kinds, with: []), definition: definitions[cell.id]!, in: context)
+    }
+    return Report(
       plan: plan, hosts: Array(Set(reports.flatMap(\.report.hosts))).sorted { $0.platform < $1.platform },
       started: reports.map(\.report.started).min() ?? first.started,
       finished: reports.map(\.report.finished).max() ?? first.finished,
-      interrupted: reports.contains { $0.report.interrupted }, cells: cells)
-    ReferenceChecks.apply(to: &merged)
-    return merged
+      interrupted: reports.contains { $0.report.interrupted }, cells: rechecked)
   }
 
-  /// The record of a planned cell no shard ran.
-  static func unrun(id: String, definition: Cell?) -> CellRecord {
-    var record = CellRecord(
-      id: id,
-      target: definition?.target ?? CellTarget(platform: Platform(os: "unknown", arch: "unknown"), libc: .any),
-      env: definition?.env, runner: .none("no shard ran this cell"), outcome: .notRun)
-    record.checks = [Check("cell", .error, "no shard's report has this cell; was a shard's job lost?")]
-    return record
+  /// The cell of a planned cell no shard ran.
+  static func unrun(_ definition: Cell) -> VerifiedCell {
+    VerifiedCell(
+      execution: ExecutionRecord(
+        id: definition.id, target: definition.target, env: definition.env, runner: .none("no shard ran this cell"),
+        outcome: .notRun),
+      artifacts: [],
+      findings: [Finding(.cell, .cell, .error, "no shard's report has this cell; was a shard's job lost?")])
   }
 }

@@ -98,10 +98,10 @@ public struct ReportDiff: Sendable, Hashable, Codable {
 
   static func failing(_ verdict: Verdict) -> Bool { verdict == .failed || verdict == .error }
 
-  /// The cell's verdict, and each per-test result's (checks named `test`).
-  static func verdictChanges(_ old: CellRecord, _ new: CellRecord) -> [Change] {
+  /// The cell's verdict, and each per-test result's (findings of kind `test`).
+  static func verdictChanges(_ old: VerifiedCell, _ new: VerifiedCell) -> [Change] {
     var changes: [Change] = []
-    let problems = new.checks.filter { failing($0.verdict) }.map(\.title)
+    let problems = new.findings.filter { failing($0.verdict) }.map(\.title)
     let said = problems.isEmpty ? "" : ": " + problems.prefix(5).joined(separator: ", ")
     switch (failing(old.verdict), failing(new.verdict)) {
     case (false, true):
@@ -116,14 +116,15 @@ public struct ReportDiff: Sendable, Hashable, Codable {
     case (false, false): break
     }
     if new.verdict == .flaky {
-      let steps = new.checks.filter { $0.verdict == .flaky }.map(\.title).joined(separator: ", ")
+      let steps = new.findings.filter { $0.verdict == .flaky }.map(\.title).joined(separator: ", ")
       let before = old.verdict == .flaky ? "flaky before too" : "not flaky before (\(old.verdict.rawValue))"
       changes.append(Change(category: .flaky, cell: new.id, message: "\(steps); \(before)"))
     }
     let tests = Dictionary(
-      old.checks.filter { $0.name == "test" }.map { ($0.title, $0.verdict) }, uniquingKeysWith: { first, _ in first })
-    for check in new.checks where check.name == "test" {
-      guard let was = tests[check.title] else { continue }
+      old.findings.filter { $0.kind == .test }.map { ($0.subject, $0.verdict) }, uniquingKeysWith: { first, _ in first }
+    )
+    for check in new.findings where check.kind == .test {
+      guard let was = tests[check.subject] else { continue }
       if !failing(was), failing(check.verdict) {
         changes.append(
           Change(
@@ -133,7 +134,7 @@ public struct ReportDiff: Sendable, Hashable, Codable {
           Change(category: .fixed, cell: new.id, subject: check.title, message: "\(was.rawValue) → passed"))
       }
     }
-    let reproducible = { (cell: CellRecord) in cell.checks.first { $0.name == "reproducible" }?.verdict }
+    let reproducible = { (cell: VerifiedCell) in cell.findings.first { $0.kind == .reproducible }?.verdict }
     if let was = reproducible(old), let now = reproducible(new), was != now, was == .passed || now == .passed {
       changes.append(
         Change(
@@ -143,7 +144,7 @@ public struct ReportDiff: Sendable, Hashable, Codable {
   }
 
   /// Each artifact's facts, by name: floors, libraries, loader, libc, linkage, arch, size, bytes.
-  static func artifactChanges(_ old: CellRecord, _ new: CellRecord, policy: Policy) -> [Change] {
+  static func artifactChanges(_ old: VerifiedCell, _ new: VerifiedCell, policy: Policy) -> [Change] {
     var changes: [Change] = []
     let before = Dictionary(old.artifacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     for artifact in new.artifacts {
@@ -223,17 +224,17 @@ public struct ReportDiff: Sendable, Hashable, Codable {
     return changes
   }
 
-  /// Each run step's output and duration, matched by name. Each report's own cell folder in an
+  /// Each run step's output and duration, matched by its id. Each report's own cell folder in an
   /// output reads as `${cell.out}`, so two runs into different `--out` folders print the same; a
   /// step with per-test results is compared by those instead.
   static func stepChanges(
-    _ old: CellRecord, _ new: CellRecord, policy: Policy, folders: (old: String, new: String) = ("", "")
+    _ old: VerifiedCell, _ new: VerifiedCell, policy: Policy, folders: (old: String, new: String) = ("", "")
   ) -> [Change] {
     var changes: [Change] = []
     let before = Dictionary(
-      old.steps.filter { $0.id.role == .run }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+      old.steps.filter { $0.id.role == .run }.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     for step in new.steps where step.id.role == .run {
-      guard let was = before[step.name] else { continue }
+      guard let was = before[step.id] else { continue }
       let output = { (step: StepOutcome, folder: String) in
         [step.stdoutHead, step.stdoutTail].map {
           folder.isEmpty ? $0 : $0.replacingOccurrences(of: folder, with: "${cell.out}")
@@ -241,7 +242,7 @@ public struct ReportDiff: Sendable, Hashable, Codable {
       }
       let (before, after) = (output(was, folders.old), output(step, folders.new))
       // A step with per-test results is compared test by test: its runner's output holds timings.
-      let tested = new.checks.contains { $0.name == "test" && $0.subject?.hasPrefix(step.name + " › ") == true }
+      let tested = new.findings.contains { $0.kind == .test && $0.step == step.id }
       if before != after, !tested {
         changes.append(
           Change(

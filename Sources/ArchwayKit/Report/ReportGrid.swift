@@ -6,7 +6,7 @@ public struct ReportGrid: Sendable {
   /// The libc/env/values combinations.
   public var columns: [String] = []
   /// (row, column) → the cells there (usually one).
-  public var cells: [Key: [CellRecord]] = [:]
+  public var cells: [Key: [VerifiedCell]] = [:]
 
   /// A grid position.
   public struct Key: Hashable, Sendable {
@@ -43,7 +43,7 @@ public struct ReportGrid: Sendable {
   }
 
   /// A cell's mark: its verdict's, or ☑️ for a pass that rests on static checks alone.
-  public static func mark(_ cell: CellRecord) -> String {
+  public static func mark(_ cell: VerifiedCell) -> String {
     cell.checkedStaticallyOnly ? "☑️" : mark(cell.verdict)
   }
 
@@ -53,9 +53,9 @@ public struct ReportGrid: Sendable {
     + " · ⏭️ skipped · 🔁 flaky (passed on a retry)"
 
   /// Every check that did not pass or skip (flaky ones too), with its cell, in report order.
-  public static func problems(_ report: Report) -> [(cell: CellRecord, check: Check)] {
+  public static func problems(_ report: Report) -> [(cell: VerifiedCell, check: Finding)] {
     report.cells.flatMap { cell in
-      cell.checks.filter { [.failed, .error, .flaky].contains($0.verdict) }.map { (cell, $0) }
+      cell.findings.filter { [.failed, .error, .flaky].contains($0.verdict) }.map { (cell, $0) }
     }
   }
 }

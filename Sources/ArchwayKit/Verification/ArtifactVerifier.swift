@@ -10,7 +10,7 @@ public enum ArtifactVerifier {
     if let error = facts.error {
       return [
         Violation(
-          check: "readable", expected: "a well-formed binary", found: error,
+          check: .readable, expected: "a well-formed binary", found: error,
           message: "cannot be read as \(facts.format.rawValue): \(error)")
       ]
     }
@@ -20,7 +20,7 @@ public enum ArtifactVerifier {
       let found = facts.format == .unknown ? "not a binary" : "a \(facts.format.displayName) file"
       return [
         Violation(
-          check: "format", expected: wanted, found: facts.format.rawValue,
+          check: .format, expected: wanted, found: facts.format.rawValue,
           message: "is \(found) but \(policy.platform) loads \(wanted)")
       ]
     }
@@ -49,7 +49,7 @@ public enum ArtifactVerifier {
     let said = sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))"
     return [
       Violation(
-        check: "cpu", expected: "\(wanted.name) or lower", found: name,
+        check: .cpu, expected: "\(wanted.name) or lower", found: name,
         message: "needs CPU level \(name)\(said) but the target's CPU is \(wanted.name)")
     ]
   }
@@ -58,7 +58,7 @@ public enum ArtifactVerifier {
     guard let damage = facts.damage else { return [] }
     return [
       Violation(
-        check: "intact", expected: "a complete, well-formed binary", found: facts.warnings.joined(separator: "; "),
+        check: .intact, expected: "a complete, well-formed binary", found: facts.warnings.joined(separator: "; "),
         message: "\(damage); what it needs cannot be known")
     ]
   }
@@ -68,7 +68,7 @@ public enum ArtifactVerifier {
     return (facts.slices ?? []).compactMap { slice in
       guard let text = slice.minos, let minos = DottedVersion(text), minos > max else { return nil }
       return Violation(
-        check: "minos", expected: "at most \(max)", found: text,
+        check: .minos, expected: "at most \(max)", found: text,
         message: "the \(slice.arch) slice requires macOS \(text) but the target allows at most \(max)")
     }
   }
@@ -80,7 +80,7 @@ public enum ArtifactVerifier {
       guard arches.contains(target.arch) else {
         return [
           Violation(
-            check: "arch", expected: target.arch, found: arches.joined(separator: ","),
+            check: .arch, expected: target.arch, found: arches.joined(separator: ","),
             message:
               "has no \(target.arch) slice (slices: \(slices.map(\.cpu).joined(separator: ", "))) but the target is \(target)"
           )
@@ -97,7 +97,7 @@ public enum ArtifactVerifier {
       let description = ([machine] + detail.map { Optional($0) }).compactMap { $0 }.joined(separator: ", ")
       return [
         Violation(
-          check: "arch", expected: target.arch, found: arch,
+          check: .arch, expected: target.arch, found: arch,
           message: "built for \(built) (\(description)) but the target is \(target)")
       ]
     }
@@ -105,7 +105,7 @@ public enum ArtifactVerifier {
     if let float = policy.armFloatABI, let found = facts.floatABI, float != found {
       violations.append(
         Violation(
-          check: "arch", expected: "\(float)-float", found: "\(found)-float",
+          check: .arch, expected: "\(float)-float", found: "\(found)-float",
           message: "uses the \(found)-float ABI but \(target) needs \(float)-float"))
     }
     // With a `cpu:` the CPU check compares the variant with the CPU's level instead of the ABI's.
@@ -114,13 +114,13 @@ public enum ArtifactVerifier {
     {
       violations.append(
         Violation(
-          check: "arch", expected: "arm/\(wanted) or older", found: "arm/\(variant)",
+          check: .arch, expected: "arm/\(wanted) or older", found: "arm/\(variant)",
           message: "needs an ARM \(variant) CPU but the target is \(target)"))
     }
     if facts.format == .elf, target.os == "linux", let osABI = facts.osABI, osABI != "sysv", osABI != "gnu" {
       violations.append(
         Violation(
-          check: "os-abi", expected: "sysv or gnu", found: osABI,
+          check: .osABI, expected: "sysv or gnu", found: osABI,
           message: "is built for the \(osABI) OS ABI, not linux"))
     }
     return violations
@@ -138,7 +138,7 @@ public enum ArtifactVerifier {
         let needs = facts.needed.isEmpty ? "needs no library" : "needs \(facts.needed.joined(separator: ", "))"
         return [
           Violation(
-            check: "libc", expected: wanted.rawValue, found: "unknown",
+            check: .libc, expected: wanted.rawValue, found: "unknown",
             message: "is dynamically linked\(loader) but shows no sign of \(wanted.rawValue) (\(needs));"
               + " the target's libc is \(wanted.rawValue)")
         ]
@@ -146,7 +146,7 @@ public enum ArtifactVerifier {
       guard facts.libc != wanted, [LibcFamily.glibc, .musl, .bionic].contains(facts.libc) else { return [] }
       return [
         Violation(
-          check: "libc", expected: wanted.rawValue, found: facts.libc.rawValue,
+          check: .libc, expected: wanted.rawValue, found: facts.libc.rawValue,
           message: "links \(facts.libc.rawValue)\(loader) but the target's libc is \(wanted.rawValue)")
       ]
     case .static:
@@ -154,7 +154,7 @@ public enum ArtifactVerifier {
       let needs = facts.needed.isEmpty ? "" : ", needs \(facts.needed.joined(separator: ", "))"
       return [
         Violation(
-          check: "libc", expected: "static", found: facts.linkage?.rawValue ?? "dynamic",
+          check: .libc, expected: "static", found: facts.linkage?.rawValue ?? "dynamic",
           message: "is dynamically linked\(loader)\(needs) but the target requires a static binary")
       ]
     case .system, .any:
@@ -177,7 +177,7 @@ public enum ArtifactVerifier {
     let symbols = shown.isEmpty ? "" : " (\(shown.joined(separator: ", "))\(more))"
     return [
       Violation(
-        check: "glibc-floor", expected: "at most \(max)", found: text,
+        check: .glibcFloor, expected: "at most \(max)", found: text,
         message: "requires GLIBC_\(text)\(symbols) but the target allows at most \(max)")
     ]
   }
@@ -191,7 +191,7 @@ public enum ArtifactVerifier {
       }
     }.map { library in
       Violation(
-        check: "needed", expected: allowed.joined(separator: ","), found: library,
+        check: .needed, expected: allowed.joined(separator: ","), found: library,
         message: "needs \(library), which is not among the allowed libraries (\(allowed.joined(separator: ", ")))")
     }
   }
@@ -205,12 +205,12 @@ extension BinaryFacts {
   }
 
   /// The damaged part of the file (a reader warning's subject: `dynamic section`, `contents`…) that
-  /// the static check `name` depends on, or nil when the check can be trusted. The architecture
+  /// the static check of `kind` depends on, or nil when the check can be trusted. The architecture
   /// comes from the file header, which is never damaged in a file that reads at all, and an ARM
   /// variant from `.ARM.attributes`; every other check reads the tables a cut or corrupt file loses.
-  public func damagedPart(for name: String) -> String? {
+  public func damagedPart(for kind: CheckKind) -> String? {
     let parts = warnings.map { String($0.prefix { $0 != ":" }) }
-    return name == "arch" ? parts.first { $0 == ".ARM.attributes" } : parts.first
+    return kind == .arch ? parts.first { $0 == ".ARM.attributes" } : parts.first
   }
 }
 

@@ -57,6 +57,13 @@ public enum Checksums {
     return sums
   }
 
+  /// An artifact's path from its cell's folder on: `linux-arm64-gnu/hello`, as `SHA256SUMS` names it
+  /// (so `sha256sum -c` run in the output folder checks it, equal across machines and shards).
+  public static func relativePath(_ artifact: ArtifactRecord, cell: String) -> String {
+    guard let range = artifact.path.range(of: "/\(cell)/", options: .backwards) else { return artifact.path }
+    return cell + "/" + artifact.path[range.upperBound...]
+  }
+
   /// How `current` differs from `baseline`.
   public static func compare(_ current: [String: String], baseline: [String: String]) -> BaselineComparison {
     BaselineComparison(

@@ -25,7 +25,7 @@ extension ArtifactVerifier {
       let prediction = LoadPredictor.predict(verdict.path, facts: verdict.facts, root: built.rootfs)
       let found = prediction.problems.map { problem in
         Violation(
-          check: "loads", expected: "loads in \(recipe.name)", found: problem,
+          check: .loads, expected: "loads in \(recipe.name)", found: problem,
           message: "would not load in \(recipe.name)/\(arch): \(problem)")
       }
       checked.append(ArtifactVerdict(path: verdict.path, facts: verdict.facts, violations: verdict.violations + found))

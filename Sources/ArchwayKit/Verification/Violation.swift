@@ -1,7 +1,26 @@
+/// Which way an artifact does not fit its target, as `verify --json` names it.
+public enum ViolationKind: String, Sendable, Hashable, Codable {
+  case readable, format, arch, osABI = "os-abi", libc, glibcFloor = "glibc-floor", needed, intact, cpu, minos, loads
+
+  /// The check of a cell that reports a violation of this kind.
+  public var checkKind: CheckKind {
+    switch self {
+    case .readable, .format, .arch, .osABI: .arch
+    case .libc: .libc
+    case .glibcFloor: .glibcFloor
+    case .needed: .needed
+    case .intact: .intact
+    case .cpu: .cpu
+    case .minos: .minos
+    case .loads: .loads
+    }
+  }
+}
+
 /// One way an artifact does not fit its target: which check, what was expected, what was found.
 public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
-  /// The check's name: `readable`, `format`, `arch`, `os-abi`, `libc`, `glibc-floor`, `needed`.
-  public let check: String
+  /// Which way.
+  public let check: ViolationKind
   /// What the target allows.
   public let expected: String
   /// What the binary has.
@@ -10,7 +29,7 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
   public let message: String
 
   /// Creates a value from its parts.
-  public init(check: String, expected: String, found: String, message: String) {
+  public init(check: ViolationKind, expected: String, found: String, message: String) {
     self.check = check
     self.expected = expected
     self.found = found

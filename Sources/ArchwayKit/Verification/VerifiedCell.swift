@@ -1,0 +1,117 @@
+/// A cell as the verifier left it: what the executor recorded, its artifacts with their checksums
+/// and facts, every finding (the cross-cell ones included), and its verdict. The report holds these;
+/// nothing changes one once it is reported.
+public struct VerifiedCell: Sendable, Hashable {
+  /// What the executor recorded.
+  public let execution: ExecutionRecord
+  /// The artifacts the build left, with their size, SHA-256 and facts.
+  public let artifacts: [ArtifactRecord]
+  /// Every finding, in the order the checks were made.
+  public let findings: [Finding]
+  /// The cell's verdict: ``Verdict/overall(_:)`` of its findings.
+  public let verdict: Verdict
+
+  /// The cell `execution` recorded, with its verified `artifacts` and its `findings`.
+  public init(execution: ExecutionRecord, artifacts: [ArtifactRecord], findings: [Finding]) {
+    self.init(
+      execution: execution, artifacts: artifacts, findings: findings,
+      verdict: Verdict.overall(findings.map(\.verdict)))
+  }
+
+  /// The cell with the verdict a report gives it, as it is read back.
+  init(execution: ExecutionRecord, artifacts: [ArtifactRecord], findings: [Finding], verdict: Verdict) {
+    self.execution = execution
+    self.artifacts = artifacts
+    self.findings = findings
+    self.verdict = verdict
+  }
+
+  /// This cell with `more` findings (and the verdict they make).
+  public func adding(_ more: [Finding]) -> VerifiedCell {
+    VerifiedCell(execution: execution, artifacts: artifacts, findings: findings + more)
+  }
+
+  /// This cell with its findings of `kinds` replaced by `replacements`.
+  public func replacing(_ kinds: Set<CheckKind>, with replacements: [Finding]) -> VerifiedCell {
+    VerifiedCell(
+      execution: execution, artifacts: artifacts, findings: findings.filter { !kinds.contains($0.kind) } + replacements)
+  }
+
+  /// The cell's id.
+  public var id: String { execution.id }
+  /// The cell's target.
+  public var target: CellTarget { execution.target }
+  /// The cell's user-axis values, as text.
+  public var values: [String: String] { execution.values }
+  /// The runtime environment, if any.
+  public var env: String? { execution.env }
+  /// The runner its steps used.
+  public var runner: RunnerRecord { execution.runner }
+  /// How the executor said it ended.
+  public var outcome: ExecutionRecord.Outcome { execution.outcome }
+  /// Its steps' outcomes.
+  public var steps: [StepOutcome] { execution.steps }
+  /// Seconds from its start to its end.
+  public var duration: Double { execution.duration }
+  /// What stopped or failed it outside its steps.
+  public var problems: [CellProblem] { execution.problems }
+  /// What its environment said of itself.
+  public var fingerprint: Fingerprint? { execution.fingerprint }
+  /// The versions of the compilers its build names.
+  public var toolchains: [String: String]? { execution.toolchains }
+
+  /// Whether the cell passed without running anything on its target: every run step was skipped (no
+  /// runner here runs the target), so only its static checks stand behind the pass.
+  public var checkedStaticallyOnly: Bool { verdict == .passed && execution.ranNothing }
+
+  /// Artifact name → absolute path.
+  public var artifactPaths: [String: String] {
+    Dictionary(artifacts.map { ($0.name, $0.path) }) { first, _ in first }
+  }
+}
+
+extension VerifiedCell: Codable {
+  enum CodingKeys: String, CodingKey {
+    case id, target, values, env, runner, outcome, problems, steps, artifacts, duration, fingerprint, toolchains
+    case checks, verdict
+  }
+
+  /// Decodes what ``encode(to:)`` writes.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let execution = ExecutionRecord(
+      id: try c.decode(String.self, forKey: .id), target: try c.decode(CellTarget.self, forKey: .target),
+      values: try c.decode([String: String].self, forKey: .values),
+      env: try c.decodeIfPresent(String.self, forKey: .env),
+      runner: try c.decode(RunnerRecord.self, forKey: .runner),
+      outcome: try c.decode(ExecutionRecord.Outcome.self, forKey: .outcome),
+      problems: try c.decode([CellProblem].self, forKey: .problems),
+      steps: try c.decode([StepOutcome].self, forKey: .steps),
+      duration: try c.decode(Double.self, forKey: .duration),
+      fingerprint: try c.decodeIfPresent(Fingerprint.self, forKey: .fingerprint),
+      toolchains: try c.decodeIfPresent([String: String].self, forKey: .toolchains))
+    self.init(
+      execution: execution, artifacts: try c.decode([ArtifactRecord].self, forKey: .artifacts),
+      findings: try c.decode([Finding].self, forKey: .checks), verdict: try c.decode(Verdict.self, forKey: .verdict))
+  }
+
+  /// One flat object: the execution's keys, the verified `artifacts`, the findings as `checks`, and
+  /// the `verdict`.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(execution.id, forKey: .id)
+    try c.encode(execution.target, forKey: .target)
+    try c.encode(execution.values, forKey: .values)
+    try c.encodeIfPresent(execution.env, forKey: .env)
+    try c.encode(execution.runner, forKey: .runner)
+    try c.encode(execution.outcome, forKey: .outcome)
+    try c.encode(execution.problems, forKey: .problems)
+    try c.encode(execution.steps, forKey: .steps)
+    try c.encode(artifacts, forKey: .artifacts)
+    try c.encode(execution.duration, forKey: .duration)
+    try c.encodeIfPresent(execution.fingerprint, forKey: .fingerprint)
+    try c.encodeIfPresent(execution.toolchains, forKey: .toolchains)
+    try c.encode(findings, forKey: .checks)
+    try c.encode(verdict, forKey: .verdict)
+  }
+}
