@@ -35,7 +35,7 @@ build_matrix_fuzzer() {
     -emit-module -emit-module-path "$objects/Yams.swiftmodule" -I "$yams/CYaml/include" "$yams"/Yams/*.swift \
     -o "$objects/libYams.a"
   local matrix=$root/Sources/ArchwayKit/Matrix
-  quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ArchwayFuzz -I "$objects" \
+  quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -I "$objects" \
     -I "$yams/CYaml/include" "$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$matrix/MatrixValue.swift" \
     "$matrix/MatrixValue+YAML.swift" "$matrix/MatrixFile.swift" "$matrix/MatrixError.swift" "$matrix/RegressionPolicy.swift" \
     "$root/Tests/Fuzz/MatrixFuzz.swift" "$objects/libYams.a" "$objects"/*.o -o "$1"
@@ -59,7 +59,7 @@ for reader in "${readers[@]}"; do
       cp "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
     done
   else
-    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ArchwayFuzz -D "$flag" \
+    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -D "$flag" \
       "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" -o "$binary"
     for f in "$fixtures"/*; do
       file -b "$f" | grep -q "$magic" || continue

@@ -30,6 +30,20 @@ import Testing
     #expect(violations.isEmpty, "\(violations.joined(separator: "\n"))")
   }
 
+  /// What a library user may call is chosen, not everything: the rest is `package` (for the
+  /// executable) or internal. Under 200 `public` declarations.
+  @Test func thePublicSurfaceStaysSmall() throws {
+    let root = Fixtures.root + "/Sources/ArchwayKit"
+    var count = 0
+    let enumerator = FileManager.default.enumerator(atPath: root)
+    while let relative = enumerator?.nextObject() as? String {
+      guard relative.hasSuffix(".swift") else { continue }
+      let text = try String(contentsOfFile: root + "/" + relative, encoding: .utf8)
+      count += text.split(separator: "\n").filter { $0.drop { $0 == " " }.hasPrefix("public ") }.count
+    }
+    #expect(count > 50 && count < 200, "\(count) public declarations")
+  }
+
   /// The check is no rubber stamp: a name used below the folder that declares it is caught, one used
   /// above it, in a comment or in a string is not.
   @Test func aNameUsedBelowItsFolderIsCaught() {

@@ -2,20 +2,20 @@
 ///
 /// Readers throw it for malformed input (truncated tables, offsets past the end, overlapping or
 /// looping structures, absurd counts); they never trap on such input.
-public struct BinaryError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct BinaryError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The file offset where the problem was found.
-  public let offset: Int
+  package let offset: Int
   /// What was wrong, without the offset.
-  public let message: String
+  package let message: String
 
   /// Creates a value from its parts.
-  public init(offset: Int, _ message: String) {
+  package init(offset: Int, _ message: String) {
     self.offset = offset
     self.message = message
   }
 
   /// `message at offset 0x…`.
-  public var description: String { "\(message) at offset 0x\(String(offset, radix: 16))" }
+  package var description: String { "\(message) at offset 0x\(String(offset, radix: 16))" }
 }
 
 extension BinaryError: ArchwayError {}

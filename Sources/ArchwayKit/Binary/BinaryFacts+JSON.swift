@@ -2,21 +2,24 @@ extension BinaryFacts {
   /// `facts` as `inspect --json` prints them: byte for byte what `PrettyJSON.encoder()` gives for
   /// the array (`[]` when empty), written directly (``JSONWriter``). Without `symbols`,
   /// `versioned_symbols` is left out, as with ``PrettyJSON/omitVersionedSymbols``.
-  public static func jsonArray(_ facts: [BinaryFacts], symbols: Bool) -> [UInt8] {
+  package static func jsonArray(_ facts: [BinaryFacts], symbols: Bool) -> [UInt8] {
     guard !facts.isEmpty else { return Array("[]".utf8) }
     return Array("[".utf8) + jsonElements(facts, symbols: symbols, afterOthers: false) + Array("\n]".utf8)
   }
 
   /// The part of ``jsonArray(_:symbols:)`` that `facts` make, for an array written as its files
   /// are read: `[`, then each batch's elements (`afterOthers` for all but the first), then `\n]`.
-  public static func jsonElements(_ facts: [BinaryFacts], symbols: Bool, afterOthers: Bool) -> [UInt8] {
+  package static func jsonElements(_ facts: [BinaryFacts], symbols: Bool, afterOthers: Bool) -> [UInt8] {
     var writer = JSONWriter(elementsOfAnArrayAfterOthers: afterOthers)
     for file in facts { file.write(to: &writer, symbols: symbols) }
     return writer.bytes
   }
 
   /// Writes this value as ``encode(to:)`` does, its keys in sorted order.
-  public func write(to writer: inout JSONWriter, symbols: Bool) {
+  ///
+  /// One key after another, in the order the JSON has them: long (one statement a key), but split, the
+  /// keys' sorted order would be spread over several functions, and kept whole it reads as the file.
+  package func write(to writer: inout JSONWriter, symbols: Bool) {
     writer.object { w in
       w.key("abi")
       w.string(abi)

@@ -17,17 +17,17 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   /// `executable`, `pie`, `shared-library`, `relocatable`, `core`, `bundle`, …
   public var type: String?
   /// ELF `EI_OSABI` (`sysv`, `gnu`, `freebsd`, …).
-  public var osABI: String?
+  package var osABI: String?
   /// The ABI within the architecture: ARM `eabi5`, RISC-V `lp64d`, PPC64 `elfv2`, MIPS `n64`.
-  public var abi: String?
+  package var abi: String?
   /// ARM `hard`/`soft`, RISC-V `soft`/`single`/`double`/`quad`.
-  public var floatABI: String?
+  package var floatABI: String?
   /// The program interpreter (`PT_INTERP`), e.g. `/lib/ld-linux-aarch64.so.1`.
   public var interpreter: String?
   /// Needed libraries: ELF `DT_NEEDED`, a thin Mach-O's dylibs, a PE's DLLs.
   public var needed: [String] = []
   /// A shared library's `DT_SONAME`.
-  public var soname: String?
+  package var soname: String?
   /// `DT_RPATH` as written (Mach-O: the `LC_RPATH`s joined by `:`).
   public var rpath: String?
   /// `DT_RUNPATH` as written.
@@ -39,32 +39,32 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   /// The highest `GLIBC_x.y` version required, if any.
   public var glibcFloor: String?
   /// The highest required version per family: `GLIBC`, `GLIBCXX`, `CXXABI`, `GCC`.
-  public var floors: [String: String] = [:]
+  package var floors: [String: String] = [:]
   /// Library → sorted version names it must provide (from `.gnu.version_r`).
   public var versionRequirements: [String: [String]] = [:]
   /// Imported symbols bound to the glibc floor version.
   public var floorSymbols: [String] = []
   /// Version name → sorted imported symbols bound to it.
-  public var versionedSymbols: [String: [String]] = [:]
+  package var versionedSymbols: [String: [String]] = [:]
   /// The version names a shared library defines (`.gnu.version_d`), what a loader matches a
   /// program's `version_requirements` against.
-  public var versionDefinitions: [String] = []
+  package var versionDefinitions: [String] = []
   /// The GNU build-id in hex (a Mach-O UUID for Mach-O).
   public var buildID: String?
   /// x86: the ISA level the GNU property note says the file needs (`x86-64-v3`), if it has one.
-  public var x86ISANeeded: String?
+  package var x86ISANeeded: String?
   /// x86: the ISA level the note says its code uses, where every object recorded it.
-  public var x86ISAUsed: String?
+  package var x86ISAUsed: String?
   /// Go's build info, for a binary the Go toolchain linked (1.18 and later).
-  public var goBuild: GoBuildInfo?
+  package var goBuild: GoBuildInfo?
   /// Mach-O only: every slice (one for a thin file).
-  public var slices: [MachOSlice]?
+  package var slices: [MachOSlice]?
   /// PE: `PE32` or `PE32+`.
-  public var peFormat: String?
+  package var peFormat: String?
   /// PE: the subsystem (`windows-cui`, `windows-gui`, `efi-application`, …).
   public var subsystem: String?
   /// PE: the subsystem version (`6.0`).
-  public var subsystemVersion: String?
+  package var subsystemVersion: String?
   /// PE: the imported DLLs, in import-table order.
   public var dlls: [String]?
   /// Parts of the file that could not be read although the rest could.
@@ -75,7 +75,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   public var sha256: String?
 
   /// Creates a value from its parts.
-  public init(path: String = "", format: BinaryFormat = .unknown) {
+  package init(path: String = "", format: BinaryFormat = .unknown) {
     self.path = path
     self.format = format
   }
@@ -179,7 +179,7 @@ extension BinaryFacts {
   /// the higher of its ISA note's `NEEDED` level and Go's `GOAMD64`; for arm its variant (`armv7`);
   /// for arm64 Go's `GOARM64`.
   /// Nil when the file does not say (a C program built without `-mneeded` or `-z x86-64-vN`).
-  public var cpuLevel: String? {
+  package var cpuLevel: String? {
     switch arch {
     case "amd64":
       let claims = [x86ISANeeded, goBuild?.amd64Level].compactMap { $0.flatMap(CPULevel.known) }
@@ -210,37 +210,37 @@ public enum LibcFamily: String, Sendable, Hashable, Codable {
 }
 
 /// One architecture slice of a Mach-O file.
-public struct MachOSlice: Sendable, Hashable, Codable {
+package struct MachOSlice: Sendable, Hashable, Codable {
   /// The platform architecture: `arm64`, `amd64`, `386`, `arm`, `ppc`.
-  public var arch: String
+  package var arch: String
   /// The CPU as Apple names it, with its subtype: `arm64`, `arm64e`, `x86_64`, `x86_64h`, `i386`.
-  public var cpu: String
+  package var cpu: String
   /// The word size: 32 or 64.
-  public var bits: Int
+  package var bits: Int
   /// The Mach-O file type (`executable`, `pie`, `shared-library`, `bundle`, …).
-  public var type: String
+  package var type: String
   /// `macos`, `ios`, … from `LC_BUILD_VERSION` or `LC_VERSION_MIN_*`.
-  public var platform: String?
+  package var platform: String?
   /// The oldest OS version the slice runs on.
-  public var minos: String?
+  package var minos: String?
   /// The SDK version it was built with.
-  public var sdk: String?
+  package var sdk: String?
   /// `LC_LOAD_DYLIB` (and re-exported, lazy and upward) libraries.
-  public var dylibs: [String]
+  package var dylibs: [String]
   /// `LC_LOAD_WEAK_DYLIB` libraries.
-  public var weakDylibs: [String]
+  package var weakDylibs: [String]
   /// The `LC_RPATH` entries.
-  public var rpaths: [String]
+  package var rpaths: [String]
   /// Whether an `LC_CODE_SIGNATURE` is present.
-  public var signed: Bool
+  package var signed: Bool
   /// The `LC_UUID`, upper-case and dashed.
-  public var uuid: String?
+  package var uuid: String?
   /// The slice's file offset and size within a fat file (0 and the file size when thin).
-  public var offset: Int
+  package var offset: Int
   /// The slice's size in bytes.
-  public var size: Int
+  package var size: Int
   /// Go's build info, when the Go toolchain linked the slice (a thin file's is the file's too).
-  public var goBuild: GoBuildInfo? = nil
+  package var goBuild: GoBuildInfo? = nil
 
   enum CodingKeys: String, CodingKey {
     case arch, cpu, bits, type, platform, minos, sdk, dylibs, weakDylibs = "weak_dylibs", rpaths, signed, uuid

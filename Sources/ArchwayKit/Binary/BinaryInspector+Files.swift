@@ -1,11 +1,11 @@
 import Foundation
 
 /// A file to inspect, and whether the user named it (rather than it being found in a folder).
-public struct InspectTarget: Sendable, Hashable {
+package struct InspectTarget: Sendable, Hashable {
   /// The file, as given or as found in a folder.
-  public let path: String
+  package let path: String
   /// Whether the user named the file (rather than it being found in a folder).
-  public let named: Bool
+  package let named: Bool
 }
 
 extension BinaryInspector {
@@ -13,7 +13,7 @@ extension BinaryInspector {
   /// Symbolic links found inside folders are skipped (their targets are listed in their own right).
   ///
   /// Throws ``InspectError`` for a path that does not exist or cannot be listed.
-  public static func files(in paths: [String]) throws(InspectError) -> [InspectTarget] {
+  package static func files(in paths: [String]) throws(InspectError) -> [InspectTarget] {
     var result: [InspectTarget] = []
     let manager = FileManager.default
     for path in paths {
@@ -42,7 +42,7 @@ extension BinaryInspector {
 
   /// The facts of every file under `paths`, in the order of ``files(in:)``; reading runs on up to
   /// `jobs` files at once. A file that cannot be opened gets `error` rather than stopping the rest.
-  public static func inspect(
+  package static func inspect(
     paths: [String], jobs: Int = 2
   ) async throws(InspectError) -> [(InspectTarget, BinaryFacts)] {
     var all: [(InspectTarget, BinaryFacts)] = []
@@ -53,7 +53,7 @@ extension BinaryInspector {
   /// The facts of every file under `paths`, handed to `batch` a few hundred at a time in the order
   /// of ``files(in:)``, so that what is held is one batch of facts, not a folder's. Throws
   /// ``InspectError`` for a path that does not exist or cannot be listed, before any batch.
-  public static func inspect(
+  package static func inspect(
     paths: [String], jobs: Int = 2, batch: ([(InspectTarget, BinaryFacts)]) async -> Void
   ) async throws(InspectError) {
     let targets = try files(in: paths)

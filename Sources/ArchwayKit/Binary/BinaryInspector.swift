@@ -6,7 +6,7 @@ public enum BinaryInspector {
   static let smallFileLimit = 256 * 1024
 
   /// The format `bytes` begin with; `.unknown` for anything that is not ELF, Mach-O or PE.
-  public static func detectFormat(_ bytes: UnsafeRawBufferPointer) -> BinaryFormat {
+  package static func detectFormat(_ bytes: UnsafeRawBufferPointer) -> BinaryFormat {
     guard bytes.count >= 4 else { return .unknown }
     if bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 { return .elf }
     if bytes[0] == 0x4D, bytes[1] == 0x5A { return .pe }
@@ -17,7 +17,7 @@ public enum BinaryInspector {
   }
 
   /// The facts of `bytes`, never throwing: a malformed file keeps its format and gets `error`.
-  public static func inspect(_ bytes: UnsafeRawBufferPointer, path: String = "") -> BinaryFacts {
+  package static func inspect(_ bytes: UnsafeRawBufferPointer, path: String = "") -> BinaryFacts {
     let format = detectFormat(bytes)
     var facts: BinaryFacts
     do {
@@ -72,9 +72,9 @@ public enum BinaryInspector {
 /// A file that could not be opened or read (as opposed to one whose contents are malformed).
 public struct InspectError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The file, as given or as found in a folder.
-  public let path: String
+  package let path: String
   /// What the system said, e.g. `no such file or directory`.
-  public let reason: String
+  package let reason: String
 
   /// A one-line rendering for messages.
   public var description: String { "\(path): \(reason)" }

@@ -35,6 +35,9 @@ extension ELFFile {
 
   /// Reads `PT_DYNAMIC` (or, without program headers, `SHT_DYNAMIC`): needed libraries, soname,
   /// rpath, runpath, flags and the table addresses. A malformed part becomes a warning.
+  ///
+  /// One bounded pass over the table, as the loader makes it: split, each part would need the
+  /// table's location, the string table and the warnings handed on.
   mutating func dynamicInfo() -> ELFDynamic {
     var info = ELFDynamic()
     let location: (offset: UInt64, size: UInt64)? =

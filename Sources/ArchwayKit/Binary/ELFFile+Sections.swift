@@ -21,11 +21,11 @@ extension ELFFile {
 }
 
 /// Where two builds of a binary first differ, for reproducibility reports.
-public enum BinaryDifference {
+package enum BinaryDifference {
   /// Where `a` and `b` first differ: for two ELF files the first section (in file order, the
   /// build-id last) whose bytes differ and the others that do, with the first differing byte
   /// offset; nil when they are equal.
-  public static func locate(_ a: Data, _ b: Data) -> String? {
+  package static func locate(_ a: Data, _ b: Data) -> String? {
     guard a != b else { return nil }
     let offset = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
     let bytes = "first at byte \(offset)" + (a.count == b.count ? "" : "; sizes \(a.count) and \(b.count)")

@@ -5,9 +5,9 @@
 /// when one is malformed the facts it would give are left out and a warning says why, so a broken
 /// `.gnu.version_r` never hides the architecture. Work and memory are bounded by the file's size,
 /// never by a count the file claims.
-public enum ELFReader {
+package enum ELFReader {
   /// Reads `bytes` as ELF. Throws ``BinaryError`` (with the offset) when the header is malformed.
-  public static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
+  package static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
     var file = try ELFFile(bytes)
     return file.facts()
   }

@@ -6,24 +6,24 @@
 /// Mach-O `__go_buildinfo`, PE `.data`): a 32-byte header (`\xff Go buildinf:`, the pointer size,
 /// flags), then, inline, the version and the module text as length-prefixed strings. Older
 /// binaries point at those strings instead; they are not read (nil).
-public struct GoBuildInfo: Sendable, Hashable, Codable {
+package struct GoBuildInfo: Sendable, Hashable, Codable {
   /// The toolchain: `go1.22.1`.
-  public var version: String
+  package var version: String
   /// The main package's import path.
-  public var path: String?
+  package var path: String?
   /// The main module's path and version (`(devel)` for a build from a checkout).
-  public var module: String?
+  package var module: String?
   /// See ``module``.
-  public var moduleVersion: String?
+  package var moduleVersion: String?
   /// The `build` lines, key → value, as `go version -m` shows them (`GOAMD64` → `v3`).
-  public var settings: [String: String] = [:]
+  package var settings: [String: String] = [:]
 
   enum CodingKeys: String, CodingKey {
     case version, path, module, moduleVersion = "module_version", settings
   }
 
   /// Creates a value from its parts.
-  public init(version: String, path: String? = nil, module: String? = nil, settings: [String: String] = [:]) {
+  package init(version: String, path: String? = nil, module: String? = nil, settings: [String: String] = [:]) {
     self.version = version
     self.path = path
     self.module = module
@@ -31,13 +31,13 @@ public struct GoBuildInfo: Sendable, Hashable, Codable {
   }
 
   /// The x86-64 level Go was told to use (`GOAMD64`): `x86-64` for v1, `x86-64-v3` for v3.
-  public var amd64Level: String? {
+  package var amd64Level: String? {
     guard settings["GOARCH"] == "amd64", let level = settings["GOAMD64"] else { return nil }
     return level == "v1" ? "x86-64" : "x86-64-\(level)"
   }
 
   /// The ARM variant `GOARM` asks for (`v7` for `7` or `7,softfloat`).
-  public var armVariant: String? {
+  package var armVariant: String? {
     guard settings["GOARCH"] == "arm", let value = settings["GOARM"], let digit = value.first, digit.isNumber else {
       return nil
     }

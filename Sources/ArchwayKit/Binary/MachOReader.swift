@@ -3,7 +3,7 @@
 ///
 /// Load commands are walked within `sizeofcmds` and the file; each must be at least 8 bytes, so a
 /// claimed `ncmds` can never make the walk longer than the file. Slices are never nested.
-public enum MachOReader {
+package enum MachOReader {
   static let thinMagics: Set<UInt32> = [0xFEED_FACE, 0xFEED_FACF, 0xCEFA_EDFE, 0xCFFA_EDFE]
 
   /// Whether `bytes` begin like a fat Mach-O rather than a Java class file (both start `cafebabe`):
@@ -19,7 +19,7 @@ public enum MachOReader {
 
   /// Reads `bytes` as Mach-O. Throws ``BinaryError`` with the offset when a header or load command
   /// is malformed.
-  public static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
+  package static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
     let view = ByteView(bytes: bytes, isBigEndian: true)
     let magic = try view.u32(0, "Mach-O magic")
     if magic == 0xCAFE_BABE || magic == 0xCAFE_BABF {

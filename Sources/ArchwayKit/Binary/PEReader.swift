@@ -3,9 +3,12 @@
 ///
 /// The import directory is walked within its section and the file; an unterminated or looping
 /// table ends at the section's end, so a claimed count never drives the work.
-public enum PEReader {
+package enum PEReader {
   /// Reads `bytes` as PE. Throws ``BinaryError`` with the offset when the headers are malformed.
-  public static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
+  ///
+  /// The headers are read in the file's order, each bounds check beside the read it guards: kept
+  /// whole, the path from the DOS header to the import table is the format's own.
+  package static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
     let view = ByteView(bytes: bytes)
     guard try view.u16(0, "DOS header") == 0x5A4D else { throw BinaryError(offset: 0, "not an MZ executable") }
     let pe = Int(try view.u32(0x3C, "DOS header e_lfanew"))

@@ -1,74 +1,74 @@
 import Foundation
 
 /// What `archway env build` made: a root filesystem in the cache and, with an engine, an image.
-public struct BuiltEnvironment: Sendable, Hashable, Codable {
+package struct BuiltEnvironment: Sendable, Hashable, Codable {
   /// The recipe's name.
-  public var name: String
+  package var name: String
   /// The Debian architecture.
-  public var arch: String
+  package var arch: String
   /// The recipe's content key the build was made from.
-  public var key: String
+  package var key: String
   /// What the environment said of its libc when run (`glibc 2.31`, `musl 1.2.3`).
-  public var libc: String
+  package var libc: String
   /// The root filesystem.
-  public var rootfs: String
+  package var rootfs: String
   /// The image it was imported as (`archway/debian-11:arm64`), if an engine was asked for.
-  public var image: String?
+  package var image: String?
   /// Whether the build was found in the cache rather than made.
-  public var reused: Bool
+  package var reused: Bool
 }
 
 /// A problem building, checking or removing an environment, with what to do about it.
-public struct EnvironmentError: Error, Sendable, CustomStringConvertible {
+package struct EnvironmentError: Error, Sendable, CustomStringConvertible {
   /// What went wrong.
-  public var message: String
+  package var message: String
   /// Whether the host lacks a tool (debootstrap, an engine) rather than the recipe being wrong.
-  public var hostLacksIt: Bool
+  package var hostLacksIt: Bool
   /// Creates an error.
-  public init(_ message: String, hostLacksIt: Bool = false) {
+  package init(_ message: String, hostLacksIt: Bool = false) {
     self.message = message
     self.hostLacksIt = hostLacksIt
   }
   /// See ``message``.
-  public var description: String { message }
+  package var description: String { message }
 }
 
 /// The cache of built environments: `ROOT/NAME/ARCH-KEY/rootfs` with `environment.json` beside it,
 /// keyed by the recipe's content so a changed recipe rebuilds and an unchanged one is reused. A
 /// build takes a lock on `ROOT/NAME/ARCH-KEY.lock` and works in a temporary folder it renames into
 /// place when done, so concurrent builds of one environment make it once and never a half of it.
-public struct EnvironmentStore: Sendable {
+package struct EnvironmentStore: Sendable {
   /// The cache folder.
-  public var root: String
+  package var root: String
   /// Variables passed to debootstrap, chroot and the engine (PATH at least).
-  public var environment: [String: String]
+  package var environment: [String: String]
 
   /// A store in `root`.
-  public init(root: String, environment: [String: String]) {
+  package init(root: String, environment: [String: String]) {
     self.root = root
     self.environment = environment
   }
 
   /// `$XDG_CACHE_HOME/archway/environments`, else `~/.cache/archway/environments`.
-  public static func defaultRoot(environment: [String: String]) -> String {
+  package static func defaultRoot(environment: [String: String]) -> String {
     CacheFolder.environments(environment: environment)
   }
 
   /// The image name of an environment for a Debian arch: `archway/debian-11:arm64`.
-  public static func image(_ name: String, arch: String) -> String { "archway/\(name):\(arch)" }
+  package static func image(_ name: String, arch: String) -> String { "archway/\(name):\(arch)" }
 
   /// The cache folder of `recipe` for `arch`.
-  public func folder(_ recipe: EnvironmentRecipe, arch: String) -> String {
+  package func folder(_ recipe: EnvironmentRecipe, arch: String) -> String {
     "\(root)/\(recipe.name)/\(arch)-\(recipe.key)"
   }
 
   /// The root filesystem of `recipe` for `arch` in the cache (there once it is built).
-  public func rootfs(_ recipe: EnvironmentRecipe, arch: String) -> String {
+  package func rootfs(_ recipe: EnvironmentRecipe, arch: String) -> String {
     folder(recipe, arch: arch) + "/rootfs"
   }
 
   /// The .deb files debootstrap fetched for `suite` and `arch`, kept for the next build of them.
-  public func packageCache(suite: String, arch: String) -> String {
+  package func packageCache(suite: String, arch: String) -> String {
     "\(root)/\(Self.packagesFolder)/\(suite)-\(arch)"
   }
 
@@ -76,7 +76,7 @@ public struct EnvironmentStore: Sendable {
   static let packagesFolder = "packages"
 
   /// The build of `recipe` for `arch` in the cache, if there is one.
-  public func cached(_ recipe: EnvironmentRecipe, arch: String) -> BuiltEnvironment? {
+  package func cached(_ recipe: EnvironmentRecipe, arch: String) -> BuiltEnvironment? {
     guard let data = FileManager.default.contents(atPath: folder(recipe, arch: arch) + "/environment.json") else {
       return nil
     }
@@ -87,7 +87,7 @@ public struct EnvironmentStore: Sendable {
   /// libc its recipe claims, and with `engine` imports it as ``image(_:arch:)`` unless an image of
   /// this recipe is there (a new image is checked again inside a container run with
   /// `engineArguments`). `progress` hears what is happening.
-  public func build(
+  package func build(
     _ recipe: EnvironmentRecipe, arch: String, engine: String? = nil, engineArguments: [String] = [],
     progress: @Sendable (String) -> Void = { _ in }
   ) async throws(EnvironmentError) -> BuiltEnvironment {
@@ -273,21 +273,21 @@ extension EnvironmentStore {
 
 extension EnvironmentStore {
   /// One cached build, for `archway env list`.
-  public struct Entry: Sendable, Hashable, Codable {
+  package struct Entry: Sendable, Hashable, Codable {
     /// The recipe's name.
-    public var name: String
+    package var name: String
     /// The Debian arch.
-    public var arch: String
+    package var arch: String
     /// The recipe key it was built from.
-    public var key: String
+    package var key: String
     /// Its folder.
-    public var folder: String
+    package var folder: String
     /// Bytes on disk (files only, hard links once).
-    public var bytes: Int
+    package var bytes: Int
   }
 
   /// Every whole build in the cache, sorted.
-  public func entries() -> [Entry] {
+  package func entries() -> [Entry] {
     var result: [Entry] = []
     for name in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
     where name != "logs" && name != Self.packagesFolder {
@@ -304,7 +304,7 @@ extension EnvironmentStore {
 
   /// Removes the cached builds of `name` (all, and the package caches, when nil), and leftovers of
   /// interrupted builds; returns the folders removed.
-  public func prune(_ name: String?) throws(EnvironmentError) -> [String] {
+  package func prune(_ name: String?) throws(EnvironmentError) -> [String] {
     var removed: [String] = []
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
       $0 != "logs" && (name == nil || $0 == name)
@@ -379,7 +379,7 @@ extension EnvironmentStore {
   ///
   /// Up to `jobs` are built at once (each debootstrap mostly waits on the network and on qemu for a
   /// foreign arch's second stage); builds that share a package cache (a suite and arch) take turns.
-  public func provision(
+  package func provision(
     _ cells: [Cell], engines: [(path: String, arguments: [String])?], jobs: Int = 1,
     progress: @escaping @Sendable (String) -> Void
   ) async -> [String] {
@@ -418,5 +418,5 @@ extension EnvironmentStore {
 
 extension EnvironmentError: ArchwayError {
   /// 3 when the host lacks what the environment needs (debootstrap, an engine), else 1.
-  public var exitCode: Int32 { hostLacksIt ? 3 : 1 }
+  package var exitCode: Int32 { hostLacksIt ? 3 : 1 }
 }

@@ -5,24 +5,24 @@ import Foundation
 /// the root's `ld.so.conf`, musl's `ld-musl-ARCH.path`, the default folders), transitively, each of
 /// the program's class and machine, and every version a requirement names (`GLIBC_2.34` in
 /// `libc.so.6`) among the versions the library found defines.
-public struct LoadPrediction: Sendable, Hashable, Codable {
+package struct LoadPrediction: Sendable, Hashable, Codable {
   /// Whether everything the program needs is there.
-  public var loads: Bool
+  package var loads: Bool
   /// What is missing, one sentence each: `libfoo.so.1, needed by dot, is not found`,
   /// `GLIBC_2.34 (__libc_start_main), needed by dot, is not in libc.so.6`.
-  public var problems: [String] = []
+  package var problems: [String] = []
   /// The libraries found, soname → the path inside the root (or on the host for `$ORIGIN`).
-  public var found: [String: String] = [:]
+  package var found: [String: String] = [:]
 
   /// One line: `loads (4 libraries)` or the problems.
-  public var summary: String {
+  package var summary: String {
     loads ? "loads (\(found.count) \(found.count == 1 ? "library" : "libraries"))" : problems.joined(separator: "; ")
   }
 }
 
 /// Predicts a program's load in a root filesystem (``LoadPrediction``), reading only the files the
 /// loader would: at most ``libraryLimit`` libraries, each through Archway's own ELF reader.
-public enum LoadPredictor {
+package enum LoadPredictor {
   /// The most libraries one program's closure may bring in before the prediction gives up.
   static let libraryLimit = 512
 
@@ -30,7 +30,7 @@ public enum LoadPredictor {
   /// root filesystem `root`, where the host's folders `bound` are seen at their own paths (a cell's
   /// folder and the project, in a rootfs runner). A program that needs no interpreter and no
   /// library loads anywhere.
-  public static func predict(
+  package static func predict(
     _ path: String, facts: BinaryFacts, root: String, bound: [String] = []
   ) -> LoadPrediction {
     guard facts.format == .elf, facts.interpreter != nil || !facts.needed.isEmpty else {
@@ -74,8 +74,18 @@ public enum LoadPredictor {
     if loaded.count >= libraryLimit {
       prediction.problems.append("needs more than \(libraryLimit) libraries; the prediction stops there")
     }
-    // Each object's version requirements against what the library it names defines.
-    let objects = [(program, facts)] + loaded.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+    prediction.problems += versionProblems(program: (program, facts), loaded: loaded)
+    prediction.loads = prediction.problems.isEmpty
+    return prediction
+  }
+
+  /// Each object's version requirements against what the library it names defines: the program's
+  /// (named `program.name`) and those of every library `loaded` (by name).
+  private static func versionProblems(
+    program: (name: String, facts: BinaryFacts), loaded: [String: BinaryFacts]
+  ) -> [String] {
+    var problems: [String] = []
+    let objects = [program] + loaded.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
     for (index, (name, objectFacts)) in objects.enumerated() {
       for (library, versions) in objectFacts.versionRequirements.sorted(by: { $0.key < $1.key }) {
         guard let provider = loaded[library] else { continue }  // Not found: said above.
@@ -86,14 +96,13 @@ public enum LoadPredictor {
           let shown = symbols.prefix(3).joined(separator: ", ") + (symbols.count > 3 ? ", …" : "")
           let family = ELFFile.splitVersionName(version)?.0
           let newest = provider.versionDefinitions.last { family != nil && ELFFile.splitVersionName($0)?.0 == family }
-          prediction.problems.append(
+          problems.append(
             "\(version)\(shown.isEmpty ? "" : " (\(shown))"), needed by \(name), is not in its \(library)"
               + (newest.map { " (which goes up to \($0))" } ?? ""))
         }
       }
     }
-    prediction.loads = prediction.problems.isEmpty
-    return prediction
+    return problems
   }
 
   /// The library file `name` for `object`, as the loader searches: `DT_RPATH` (when there is no
@@ -191,7 +200,7 @@ public enum LoadPredictor {
   /// The host path of `path` inside `root`, its symbolic links followed within the root (an
   /// absolute link leads to the root's own `/`, never the host's); nil when there is nothing there.
   /// An empty `root` is the host's.
-  public static func locate(_ path: String, in root: String) -> String? {
+  package static func locate(_ path: String, in root: String) -> String? {
     var queue = path.split(separator: "/").map(String.init)
     var resolved: [String] = []
     var links = 0
@@ -221,20 +230,20 @@ public enum LoadPredictor {
 
 extension LoadPredictor {
   /// A program's prediction in one built environment.
-  public struct Compatibility: Sendable, Hashable, Codable {
+  package struct Compatibility: Sendable, Hashable, Codable {
     /// The environment's name (`debian-11`).
-    public var env: String
+    package var env: String
     /// Its Debian arch.
-    public var arch: String
+    package var arch: String
     /// `glibc 2.31`, `musl 1.2.3`.
-    public var libc: String
+    package var libc: String
     /// What would happen there.
-    public var prediction: LoadPrediction
+    package var prediction: LoadPrediction
   }
 
   /// The Debian arch an ELF file's environments are built for: its arch's, armel for a soft-float
   /// ARM file; nil for what no linux target names.
-  public static func debianArch(of facts: BinaryFacts) -> String? {
+  package static func debianArch(of facts: BinaryFacts) -> String? {
     guard facts.format == .elf, let arch = facts.arch else { return nil }
     let variant = arch == "arm" ? (facts.floatABI == "soft" ? "v5" : "v7") : nil
     return TargetCatalog.spec(for: Platform(os: "linux", arch: arch, variant: variant))?.debianArch
@@ -242,7 +251,7 @@ extension LoadPredictor {
 
   /// The prediction for the program at `path` in every environment of `recipes` built in `store`
   /// for its arch, in the recipes' order.
-  public static func compatibility(
+  package static func compatibility(
     of path: String, facts: BinaryFacts, recipes: [EnvironmentRecipe], store: EnvironmentStore
   ) -> [Compatibility] {
     guard let arch = debianArch(of: facts) else { return [] }
@@ -256,7 +265,7 @@ extension LoadPredictor {
 
   /// The line a README wants: `runs on debian-12, debian-13; not debian-11: GLIBC_2.34
   /// (__libc_start_main), needed by hello, is not in its libc.so.6`.
-  public static func sentence(_ results: [Compatibility]) -> String {
+  package static func sentence(_ results: [Compatibility]) -> String {
     let runs = results.filter(\.prediction.loads).map(\.env)
     var parts = runs.isEmpty ? [] : ["runs on " + runs.joined(separator: ", ")]
     for result in results where !result.prediction.loads {

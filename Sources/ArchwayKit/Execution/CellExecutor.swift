@@ -6,17 +6,17 @@ import Foundation
 /// rebuilds of the reproducibility check. Every process is supervised by ``ProcessSupervisor``.
 public struct CellExecutor: Sendable {
   /// The time limit of a step that names none.
-  public var defaultTimeout: Duration
+  package var defaultTimeout: Duration
   /// Variables passed from Archway's environment to every step (the rest is not inherited).
-  public var passThrough: [String: String]
+  package var passThrough: [String: String]
   /// Engine arguments for container cells that name none (`engine_args:`): `$ARCHWAY_ENGINE_ARGS`,
   /// split at spaces, so a self-hosted runner states its engine's needs once.
-  public var defaultEngineArguments: [String]
+  package var defaultEngineArguments: [String]
   /// What the runner choice asks of this host (its platform, programs, binfmt_misc), probed once for
   /// every cell.
-  public var hostFacts: HostFacts
+  package var hostFacts: HostFacts
   /// The host's platform.
-  public var host: Platform { hostFacts.platform }
+  package var host: Platform { hostFacts.platform }
   /// Makes a cell's runner from its choice: the choice's own backend, or a test's.
   package var makeRunner: @Sendable (RunnerChoice, RunnerContext) -> any StepRunner = { choice, context in
     choice.runner(context: context)
@@ -29,7 +29,7 @@ public struct CellExecutor: Sendable {
   let fingerprints = Fingerprint.Cache()
 
   /// The variables steps get from Archway's own environment when present.
-  public static let passThroughNames = [
+  package static let passThroughNames = [
     "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TERM", "USER", "GOCACHE", "GOPATH",
     "ZIG_GLOBAL_CACHE_DIR", "XDG_CACHE_HOME", "SOURCE_DATE_EPOCH",
   ]
@@ -43,14 +43,14 @@ public struct CellExecutor: Sendable {
   }
 
   /// `$ARCHWAY_ENGINE_ARGS`, split at spaces.
-  public static func engineArguments(_ environment: [String: String]) -> [String] {
+  package static func engineArguments(_ environment: [String: String]) -> [String] {
     (environment["ARCHWAY_ENGINE_ARGS"] ?? "").split(separator: " ").map(String.init)
   }
 
   /// The runner `cell`'s steps use on this host as it stands now (see
   /// ``RunnerChoice/choose(for:on:engineArguments:)``), with ``defaultEngineArguments`` for a
   /// container cell that names none.
-  public func choice(for cell: Cell) -> RunnerChoice {
+  package func choice(for cell: Cell) -> RunnerChoice {
     RunnerChoice.choose(for: cell, on: hostFacts, engineArguments: defaultEngineArguments)
   }
 

@@ -21,7 +21,7 @@ public struct ExecutionRecord: Sendable, Hashable {
   /// The cell's target.
   public let target: CellTarget
   /// The cell's user-axis values (`cc: gcc`), as text.
-  public let values: [String: String]
+  package let values: [String: String]
   /// The runtime environment, if any.
   public let env: String?
   /// The runner its steps used, and why.
@@ -29,24 +29,24 @@ public struct ExecutionRecord: Sendable, Hashable {
   /// How the cell ended.
   public let outcome: Outcome
   /// What stopped or failed the cell outside its steps' own outcomes.
-  public let problems: [CellProblem]
+  package let problems: [CellProblem]
   /// The build step (if any), the steps Archway ran for the runner, the run steps, the rebuilds.
-  public let steps: [StepOutcome]
+  package let steps: [StepOutcome]
   /// The artifacts the build left, by name (the verifier adds their checksums and facts).
-  public let artifacts: [ArtifactRecord]
+  package let artifacts: [ArtifactRecord]
   /// Seconds from the cell's start to its end.
   public let duration: Double
   /// What the cell's environment said of itself, taken inside its runner beside the run steps.
-  public let fingerprint: Fingerprint?
+  package let fingerprint: Fingerprint?
   /// The compilers its build step names → the first line of their `--version` (`go version`,
   /// `zig version`), as found on the step's PATH; nil without a build or a compiler it knows.
-  public let toolchains: [String: String]?
+  package let toolchains: [String: String]?
   /// The root filesystem whose loader the cell's programs met, where its runner had one. Not in the
   /// report: the verifier reads it while the record is fresh.
-  public let loaderRoot: String?
+  package let loaderRoot: String?
 
   /// A record from its parts.
-  public init(
+  package init(
     id: String, target: CellTarget, values: [String: String] = [:], env: String?, runner: RunnerRecord,
     outcome: Outcome, problems: [CellProblem] = [], steps: [StepOutcome] = [], artifacts: [ArtifactRecord] = [],
     duration: Double = 0, fingerprint: Fingerprint? = nil, toolchains: [String: String]? = nil,
@@ -69,7 +69,7 @@ public struct ExecutionRecord: Sendable, Hashable {
 
   /// The record of `cell`, which was never started: interrupted before it began, or stopped by
   /// `--fail-fast` (`reason`).
-  public static func notStarted(_ cell: Cell, interrupted: Bool, reason: String) -> ExecutionRecord {
+  package static func notStarted(_ cell: Cell, interrupted: Bool, reason: String) -> ExecutionRecord {
     ExecutionRecord(
       id: cell.id, target: cell.target, env: cell.env, runner: .none(interrupted ? "interrupted" : reason),
       outcome: interrupted ? .interrupted : .notRun,
@@ -77,16 +77,16 @@ public struct ExecutionRecord: Sendable, Hashable {
   }
 
   /// Artifact name → absolute path.
-  public var artifactPaths: [String: String] {
+  package var artifactPaths: [String: String] {
     Dictionary(artifacts.map { ($0.name, $0.path) }) { first, _ in first }
   }
 
   /// The outcome of step `id`, if it has one.
-  public func step(_ id: StepID) -> StepOutcome? { steps.first { $0.id == id } }
+  package func step(_ id: StepID) -> StepOutcome? { steps.first { $0.id == id } }
 
   /// Whether the cell passed without running anything on its target: it has run steps and every one
   /// was skipped (no runner here runs the target).
-  public var ranNothing: Bool {
+  package var ranNothing: Bool {
     let runs = steps.filter { $0.id.role == .run }
     return !runs.isEmpty
       && runs.allSatisfy {
@@ -97,7 +97,7 @@ public struct ExecutionRecord: Sendable, Hashable {
 }
 
 /// What stopped or failed a cell outside its steps' own outcomes.
-public enum CellProblem: Sendable, Hashable, Codable, CustomStringConvertible {
+package enum CellProblem: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The cell's folder could not be made.
   case folder(path: String, reason: String)
   /// The host cannot grant a limit the cell asks for (`ulimit:`).
@@ -112,7 +112,7 @@ public enum CellProblem: Sendable, Hashable, Codable, CustomStringConvertible {
   case recorded(String)
 
   /// The sentence the report writes.
-  public var description: String {
+  package var description: String {
     switch self {
     case .folder(let path, let reason): "cannot make the cell's folder \(path): \(reason)"
     case .hostLimit(let problem): problem
@@ -124,12 +124,12 @@ public enum CellProblem: Sendable, Hashable, Codable, CustomStringConvertible {
   }
 
   /// Reads a problem as its sentence.
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     self = .recorded(try decoder.singleValueContainer().decode(String.self))
   }
 
   /// Writes the sentence.
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var c = encoder.singleValueContainer()
     try c.encode(description)
   }

@@ -2,21 +2,21 @@ import Foundation
 
 /// What a cell's environment says of itself, taken inside its runner: the machine, the libc and
 /// its version, the kernel, and the limits a program meets (`ulimit -n -s -u`).
-public struct Fingerprint: Sendable, Hashable, Codable {
+package struct Fingerprint: Sendable, Hashable, Codable {
   /// `uname -m` (nil under qemu-user with a cross toolchain's sysroot, which has no program that
   /// would say it; an environment's root filesystem has `uname`).
-  public var machine: String?
+  package var machine: String?
   /// `glibc 2.36`, or nil when no glibc answered (static cells under qemu).
-  public var libc: String?
+  package var libc: String?
   /// `uname -r`.
-  public var kernel: String?
+  package var kernel: String?
   /// The soft limits on open files, stack size (KiB) and processes, with the cell's `ulimit:` applied
   /// (`ulimit -n`, `-s`, `-u`); `unlimited` when there is none.
-  public var nofile: String?
+  package var nofile: String?
   /// See ``nofile``.
-  public var stack: String?
+  package var stack: String?
   /// See ``nofile``.
-  public var nproc: String?
+  package var nproc: String?
 
   /// The shell probe for what every runner shares with the host process (kernel and limits):
   /// `/proc/self/limits` rather than `ulimit`, whose `-u` not every `sh` has.
@@ -78,7 +78,7 @@ extension Fingerprint {
   }
 
   /// The fields that are known, as name → value, in a stable order.
-  public var properties: [(String, String)] {
+  package var properties: [(String, String)] {
     [("machine", machine), ("libc", libc), ("kernel", kernel), ("nofile", nofile), ("stack", stack), ("nproc", nproc)]
       .compactMap { name, value in value.map { (name, $0) } }
   }

@@ -5,40 +5,40 @@ import Foundation
 /// environment — for test runners that take an emulator (`go test -exec`, CMake's
 /// `CMAKE_CROSSCOMPILING_EMULATOR`, Cargo's `runner`, Meson's `exe_wrapper`). The result is a
 /// command for the caller to `exec`, so the program's streams, signals and exit status are its own.
-public struct ProgramExec: Sendable {
+package struct ProgramExec: Sendable {
   /// `linux/arm64`, `armhf`, …
-  public var target: String
+  package var target: String
   /// `gnu`, `musl`, `gnu-2.31`…; the target's default when nil.
-  public var libc: String?
+  package var libc: String?
   /// An environment (`debian-12`) whose root filesystem is the sysroot.
-  public var env: String?
+  package var env: String?
   /// `native` or `qemu`; the cheapest that runs the target when nil.
-  public var runner: String?
+  package var runner: String?
   /// A qemu CPU model (`cortex-a53`, `z14`, `rv64,v=true`), which needs the qemu runner.
-  public var cpu: String?
+  package var cpu: String?
   /// Seconds; no limit when nil (the test runner has its own).
-  public var timeout: Double?
+  package var timeout: Double?
   /// `ulimit` values (`nofile`, `stack` in KiB…).
-  public var limits: [String: Int] = [:]
+  package var limits: [String: Int] = [:]
   /// Folders of environment recipes, as `run --containers`.
-  public var recipeFolders: [String] = []
+  package var recipeFolders: [String] = []
 
   /// A request for `target`.
-  public init(target: String) { self.target = target }
+  package init(target: String) { self.target = target }
 
   /// What to `exec`: the resolved program, its whole argv and its whole environment.
-  public struct Command: Sendable, Equatable {
+  package struct Command: Sendable, Equatable {
     /// The program's path, resolved on the clean environment's `PATH`.
-    public var executable: String
+    package var executable: String
     /// Its whole argv: the runner's wrapping (qemu, `timeout`, `prlimit`), then the program's.
-    public var arguments: [String]
+    package var arguments: [String]
     /// Its whole environment: a run step's clean one.
-    public var environment: [String: String]
+    package var environment: [String: String]
   }
 
   /// The command that runs `argv` on the target from `directory`, with `environment` Archway's own.
   /// Throws an ``ExecError``: a bad target or option (exit 2), or a host that cannot run it (3).
-  public func command(
+  package func command(
     _ argv: [String], host: Platform, environment: [String: String], directory: String
   ) throws(ExecError) -> Command {
     guard let program = argv.first, !program.isEmpty else { throw ExecError("name the program to run after --") }
@@ -50,7 +50,7 @@ public struct ProgramExec: Sendable {
   }
 
   /// How `--shim` wrote its file.
-  public enum ShimForm: String, Sendable {
+  package enum ShimForm: String, Sendable {
     /// A static C program built with the host's `cc`: one `execve` per call, nothing else.
     case launcher = "a static launcher built with cc"
     /// A POSIX shell script (no C compiler here): one `sh` and one `env` per call.
@@ -62,7 +62,7 @@ public struct ProgramExec: Sendable {
   /// programs, a call then costs an `execve` (a static launcher, when `cc` is on the caller's PATH) or
   /// an `sh` and an `env` (a script), instead of Archway's start and planning. For the target's
   /// binaries only: a host program that starts them needs `archway exec` itself.
-  public func writeShim(
+  package func writeShim(
     to path: String, host: Platform, environment: [String: String], directory: String
   ) throws(ExecError) -> ShimForm {
     let (prefix, clean) = try shimCommand(host: host, environment: environment, directory: directory)
@@ -234,11 +234,11 @@ public struct ProgramExec: Sendable {
 }
 
 /// Why `archway exec` cannot run a program: a bad option (2) or a host that lacks what it needs (3).
-public struct ExecError: ArchwayError {
+package struct ExecError: ArchwayError {
   /// What is wrong, naming the value.
-  public let description: String
+  package let description: String
   /// 2 for a bad option or target, 3 for a host that cannot run it, 127 for a missing program.
-  public let exitCode: Int32
+  package let exitCode: Int32
 
   init(_ description: String, exitCode: Int32 = 2) {
     self.description = description

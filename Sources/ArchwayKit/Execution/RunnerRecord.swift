@@ -7,33 +7,33 @@ public struct RunnerRecord: Sendable, Hashable, Codable {
   public var reason: String
   /// The program that runs the target's binaries: the emulator, wine, bwrap (a `rootfs` runner
   /// without root) or the container engine.
-  public var launcher: String?
+  package var launcher: String?
   /// The sysroot handed to qemu with `-L` (a cross toolchain's or an environment's root filesystem),
   /// the root filesystem a `rootfs` runner enters, or wine's prefix (its `C:` drive and registry).
-  public var sysroot: String?
+  package var sysroot: String?
   /// For `none`: whether the host lacks something it could have (an emulator, a sysroot), which
   /// makes the cell an infrastructure problem rather than a build-only target.
-  public var hostLacksIt = false
+  package var hostLacksIt = false
   /// For `container`: the image (`archway/ENV:DEBIAN-ARCH`), the `--platform`, and extra engine
   /// arguments from the cell's `engine_args:` (the flags a host needs, e.g. `--runtime runc`).
-  public var image: String?
+  package var image: String?
   /// See ``image``.
-  public var containerPlatform: String?
+  package var containerPlatform: String?
   /// See ``image``.
-  public var engineArguments: [String] = []
+  package var engineArguments: [String] = []
   /// For `container`: the seccomp profile (a JSON file, the cell's `seccomp:`) the container runs under.
-  public var seccomp: String?
+  package var seccomp: String?
   /// For `rootfs`: the cell's folder (absolute), bound into the root filesystem at the same path.
-  public var boundFolder: String?
+  package var boundFolder: String?
   /// For `rootfs` and `container`: the user's project (where Archway runs), shown read-only at its
   /// own path, so a suite reads its sources and data without copying them into every cell.
-  public var projectFolder: String?
+  package var projectFolder: String?
   /// The qemu CPU model the target's programs are emulated on (`-cpu`, and `QEMU_CPU` for those
   /// binfmt_misc starts): the cell's `cpu:`, else for arm its variant's model; nil for qemu's default.
-  public var cpuModel: String?
+  package var cpuModel: String?
   /// What run steps' time limits are multiplied by under this runner (`timeout_scale:`; 5 under
   /// qemu, 8 for a foreign arch in a root filesystem or container, 1 natively).
-  public var timeoutScale: Double?
+  package var timeoutScale: Double?
 
   enum CodingKeys: String, CodingKey {
     case kind, reason, launcher, sysroot, hostLacksIt = "host_lacks_it", image
@@ -43,11 +43,11 @@ public struct RunnerRecord: Sendable, Hashable, Codable {
   }
 
   /// A record of `kind`, chosen for `reason`.
-  public init(kind: RunnerKind, reason: String) {
+  package init(kind: RunnerKind, reason: String) {
     self.kind = kind
     self.reason = reason
   }
 
   /// The record of a cell that never reached a runner: nothing ran it, for `reason`.
-  public static func none(_ reason: String) -> RunnerRecord { RunnerRecord(kind: .none, reason: reason) }
+  package static func none(_ reason: String) -> RunnerRecord { RunnerRecord(kind: .none, reason: reason) }
 }

@@ -2,20 +2,20 @@
 /// failure unless `failFast`; when the calling task is cancelled it starts nothing more, the running
 /// cells' process trees are ended, and every cell still has a result (unstarted ones made by the
 /// caller, interrupted or stopped).
-public struct Scheduler: Sendable {
+package struct Scheduler: Sendable {
   /// How many cells run at once.
-  public var jobs: Int
+  package var jobs: Int
   /// Whether to stop starting cells after the first one that does not pass.
-  public var failFast: Bool
+  package var failFast: Bool
 
   /// A scheduler.
-  public init(jobs: Int, failFast: Bool) {
+  package init(jobs: Int, failFast: Bool) {
     self.jobs = max(1, jobs)
     self.failFast = failFast
   }
 
   /// Why a cell was never started.
-  public enum NotStarted: Sendable {
+  package enum NotStarted: Sendable {
     /// The run was interrupted first.
     case interrupted
     /// `--fail-fast` stopped the run: the reason names the cell that did not pass.
@@ -26,7 +26,7 @@ public struct Scheduler: Sendable {
   /// `started` hears of each cell as it starts, and `finished` of each result as it comes (on the
   /// calling task, so it may keep state of its own); `passed` says whether a result lets a
   /// `--fail-fast` run go on; `unstarted` makes the result of a cell that never started.
-  public func run<Result: Sendable>(
+  package func run<Result: Sendable>(
     _ ids: [String], work: @escaping @Sendable (Int) async -> Result, passed: (Result) -> Bool,
     unstarted: (Int, NotStarted) -> Result, started: (String) -> Void = { _ in },
     finished: (Int, Result) -> Void = { _, _ in }

@@ -1,26 +1,26 @@
 /// What one step of a cell did: which step it was, and what its process did (read through this
 /// value: `outcome.status`, `outcome.stdoutHead`).
 @dynamicMemberLookup
-public struct StepOutcome: Sendable, Hashable, Codable {
+package struct StepOutcome: Sendable, Hashable, Codable {
   /// Which step.
-  public var id: StepID
+  package var id: StepID
   /// What its process did (the last attempt's, for a step that ran again).
-  public var process: ProcessOutcome
+  package var process: ProcessOutcome
   /// How the attempts before this one ended, for a step with `retries:` that ran more than once;
   /// nil when it ran once. The logs are the last attempt's.
-  public var failedAttempts: [StepStatus]?
+  package var failedAttempts: [StepStatus]?
 
   /// The step's name.
-  public var name: String { id.name }
+  package var name: String { id.name }
 
   /// The outcome of step `id`, whose process did `process`.
-  public init(id: StepID, process: ProcessOutcome) {
+  package init(id: StepID, process: ProcessOutcome) {
     self.id = id
     self.process = process
   }
 
   /// An outcome for a step that did not run.
-  public static func notRun(_ id: StepID, argv: [String] = [], _ status: StepStatus) -> StepOutcome {
+  package static func notRun(_ id: StepID, argv: [String] = [], _ status: StepStatus) -> StepOutcome {
     StepOutcome(id: id, process: ProcessOutcome(argv: argv, status: status))
   }
 
@@ -31,7 +31,7 @@ public struct StepOutcome: Sendable, Hashable, Codable {
   }
 
   /// What the process did: `outcome.status`, `outcome.stdoutHead`.
-  public subscript<Value>(dynamicMember path: WritableKeyPath<ProcessOutcome, Value>) -> Value {
+  package subscript<Value>(dynamicMember path: WritableKeyPath<ProcessOutcome, Value>) -> Value {
     get { process[keyPath: path] }
     set { process[keyPath: path] = newValue }
   }
@@ -44,7 +44,7 @@ public struct StepOutcome: Sendable, Hashable, Codable {
   }
 
   /// Decodes what ``encode(to:)`` writes.
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = StepID(role: try c.decode(StepID.Role.self, forKey: .role), name: try c.decode(String.self, forKey: .name))
     process = ProcessOutcome(
@@ -62,7 +62,7 @@ public struct StepOutcome: Sendable, Hashable, Codable {
   }
 
   /// The step's id as `name` and `role`, then its process's fields, flat.
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(id.name, forKey: .name)
     try c.encode(id.role, forKey: .role)

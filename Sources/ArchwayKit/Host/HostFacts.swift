@@ -1,31 +1,31 @@
 import Foundation
 
 /// What the runner choice asks of the host, gathered once (and made up in tests).
-public struct HostFacts: Sendable {
+package struct HostFacts: Sendable {
   /// The host's platform.
-  public var platform: Platform
+  package var platform: Platform
   /// Finds a program on the PATH.
-  public var locate: @Sendable (String) -> String?
+  package var locate: @Sendable (String) -> String?
   /// Whether a path exists.
-  public var exists: @Sendable (String) -> Bool
+  package var exists: @Sendable (String) -> Bool
   /// Whether Archway runs as root (the rootfs runner's private mount namespace and overlay need it).
-  public var isRoot: Bool
+  package var isRoot: Bool
   /// The qemu emulators binfmt_misc runs with the F flag (`qemu-aarch64`): a chroot can run those
   /// arches' programs without the emulator inside the root filesystem.
-  public var binfmtFixed: Set<String>
+  package var binfmtFixed: Set<String>
   /// The qemu emulators binfmt_misc runs at all (any flags): the host's own programs (a shell,
   /// make) can start the target's, which a qemu cell's multi-program steps need.
-  public var binfmtEnabled: Set<String>
+  package var binfmtEnabled: Set<String>
   /// The environment cache (`archway env`'s).
-  public var environments: String
+  package var environments: String
   /// The folder Archway runs in (the user's project), which root filesystems and containers see
   /// read-only at its own path; nil to show them none.
-  public var project: String?
+  package var project: String?
   /// The host CPU's level (``CPULevel``, e.g. `x86-64-v4`), where Archway can tell; nil otherwise.
-  public var cpuLevel: String?
+  package var cpuLevel: String?
 
   /// Facts made up by the caller.
-  public init(
+  package init(
     platform: Platform, locate: @escaping @Sendable (String) -> String?,
     exists: @escaping @Sendable (String) -> Bool, isRoot: Bool, binfmtFixed: Set<String>, environments: String,
     binfmtEnabled: Set<String>? = nil, project: String? = nil, cpuLevel: String? = nil
@@ -42,7 +42,7 @@ public struct HostFacts: Sendable {
   }
 
   /// This machine's facts: programs looked up on `path`, the cache from `environment`.
-  public static func probe(platform: Platform, path: String?, environment: [String: String]) -> HostFacts {
+  package static func probe(platform: Platform, path: String?, environment: [String: String]) -> HostFacts {
     let binfmt = binfmtEmulators()
     return HostFacts(
       platform: platform, locate: { ProcessSupervisor.locate($0, path: path) },

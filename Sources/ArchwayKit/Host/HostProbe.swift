@@ -1,10 +1,10 @@
 import Foundation
 
 /// Facts about the machine Archway runs on.
-public enum HostProbe {
+package enum HostProbe {
   /// The host's platform from `uname`: `linux/amd64` here. Falls back to `linux/amd64` for a
   /// machine name Archway does not know.
-  public static func platform() -> Platform {
+  package static func platform() -> Platform {
     let (system, machine, _) = uname()
     let os = system == "Darwin" ? "darwin" : "linux"
     let arch = machine.hasPrefix("armv7") ? "armv7" : machine
@@ -13,7 +13,7 @@ public enum HostProbe {
 
   /// What a report records of this host: its platform, kernel, binfmt_misc registrations, and the
   /// version of every tool in `tools` (the emulators, engines and wine the cells' runners use).
-  public static func info(tools launchers: Set<String>) async -> HostInfo {
+  package static func info(tools launchers: Set<String>) async -> HostInfo {
     var tools: [String: String] = [:]
     for launcher in launchers.sorted() {
       tools[launcher] = await HostReport.firstLine(of: [launcher, "--version"]) ?? "version unknown"

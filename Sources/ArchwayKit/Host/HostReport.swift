@@ -1,62 +1,82 @@
 import Foundation
 
 /// One thing `archway doctor` checked: found or not, what it is, and the command that fixes it.
-public struct HostCheck: Sendable, Hashable, Codable {
+package struct HostCheck: Sendable, Hashable, Codable {
   /// What was checked: `qemu linux/arm64`, `binfmt_misc`, `gcc linux/riscv64`, `podman`, …
-  public var name: String
+  package var name: String
   /// Whether it is there and usable.
-  public var ok: Bool
+  package var ok: Bool
   /// What was found (a path and version), or what is missing.
-  public var detail: String
+  package var detail: String
   /// The command that installs or enables it, when it is missing.
-  public var fix: String?
+  package var fix: String?
 }
 
 /// What this host can build and run, as `archway doctor` reports it.
-public struct HostReport: Sendable, Hashable, Codable {
+package struct HostReport: Sendable, Hashable, Codable {
   /// The host's platform.
-  public var host: String
+  package var host: String
   /// Every check, in a stable order.
-  public var checks: [HostCheck]
+  package var checks: [HostCheck]
 
   /// Probes the host: qemu-user emulators (with versions and sysroots) per target, binfmt_misc and
   /// its qemu registrations with flags, cross compilers, zig, Go, musl-gcc, container engines,
   /// wine, bwrap and debootstrap, and whether each engine that answers really starts a container
   /// with `engineArguments`; on macOS, whether Archway runs translated by Rosetta. `path` is the PATH
   /// searched.
-  public static func probe(host: Platform, path: String?, engineArguments: [String] = []) async -> HostReport {
-    func locate(_ name: String) -> String? { ProcessSupervisor.locate(name, path: path) }
+  package static func probe(host: Platform, path: String?, engineArguments: [String] = []) async -> HostReport {
+    let locate: @Sendable (String) -> String? = { ProcessSupervisor.locate($0, path: path) }
+    var checks = await emulatorChecks(host: host, locate: locate)
+    checks.append(binfmtCheck())
+    if let rosetta = rosettaCheck() { checks.append(rosetta) }
+    checks += compilerChecks(host: host, locate: locate)
+    checks += await toolChecks(host: host, locate: locate, engineArguments: engineArguments)
+    checks += toolchainChecks(host: host, locate: locate)
+    return HostReport(host: host.description, checks: checks)
+  }
+
+  /// A qemu-user emulator for every linux target but the host's, with its version and whether the
+  /// cross toolchain's glibc sysroot is there.
+  static func emulatorChecks(host: Platform, locate: (String) -> String?) async -> [HostCheck] {
     var checks: [HostCheck] = []
     for spec in TargetCatalog.architectures where spec.platform.os == "linux" && spec.platform != host {
       guard let qemu = spec.qemu else { continue }
-      if let emulator = locate("\(qemu)-static") ?? locate(qemu) {
-        let version = await firstLine(of: [emulator, "--version"]) ?? "version unknown"
-        let sysroot = spec.crossSysroot
-        let hasSysroot = sysroot.map { FileManager.default.fileExists(atPath: $0) } ?? false
-        checks.append(
-          HostCheck(
-            name: "qemu \(spec.platform)", ok: true,
-            detail: "\(emulator): \(version)"
-              + (hasSysroot ? "; sysroot \(sysroot!)" : "; no glibc sysroot (static binaries only)"),
-            fix: hasSysroot ? nil : spec.debianArch.map { "apt-get install libc6-\($0)-cross" }))
-      } else {
+      guard let emulator = locate("\(qemu)-static") ?? locate(qemu) else {
         checks.append(
           HostCheck(
             name: "qemu \(spec.platform)", ok: false, detail: "no \(qemu)-static or \(qemu) on PATH",
             fix: "apt-get install qemu-user-static"))
+        continue
       }
-    }
-    checks.append(binfmtCheck())
-    if let rosetta = rosettaCheck() { checks.append(rosetta) }
-    for spec in TargetCatalog.architectures where spec.platform.os == "linux" {
-      let names = TargetNames(spec: spec, libc: .gnu(nil))
-      guard let prefix = names.gccPrefix else { continue }
-      let found = locate(prefix + "gcc") ?? (spec.platform == host ? locate("gcc") : nil)
+      let version = await firstLine(of: [emulator, "--version"]) ?? "version unknown"
+      let sysroot = spec.crossSysroot
+      let hasSysroot = sysroot.map { FileManager.default.fileExists(atPath: $0) } ?? false
       checks.append(
         HostCheck(
-          name: "gcc \(spec.platform)", ok: found != nil, detail: found ?? "no \(prefix)gcc on PATH",
-          fix: found == nil ? "apt-get install gcc-\(prefix.dropLast())" : nil))
+          name: "qemu \(spec.platform)", ok: true,
+          detail: "\(emulator): \(version)"
+            + (hasSysroot ? "; sysroot \(sysroot!)" : "; no glibc sysroot (static binaries only)"),
+          fix: hasSysroot ? nil : spec.debianArch.map { "apt-get install libc6-\($0)-cross" }))
     }
+    return checks
+  }
+
+  /// A cross gcc for every linux target (the host's own gcc for the host's).
+  static func compilerChecks(host: Platform, locate: (String) -> String?) -> [HostCheck] {
+    TargetCatalog.architectures.filter { $0.platform.os == "linux" }.compactMap { spec in
+      guard let prefix = TargetNames(spec: spec, libc: .gnu(nil)).gccPrefix else { return nil }
+      let found = locate(prefix + "gcc") ?? (spec.platform == host ? locate("gcc") : nil)
+      return HostCheck(
+        name: "gcc \(spec.platform)", ok: found != nil, detail: found ?? "no \(prefix)gcc on PATH",
+        fix: found == nil ? "apt-get install gcc-\(prefix.dropLast())" : nil)
+    }
+  }
+
+  /// zig, Go, musl-gcc, the container engines (each that answers also starting a container with
+  /// `engineArguments`), wine, bwrap and debootstrap, each with its version.
+  static func toolChecks(
+    host: Platform, locate: (String) -> String?, engineArguments: [String]
+  ) async -> [HostCheck] {
     let tools: [(String, [String], String)] = [
       ("zig", ["python3", "-m", "ziglang", "version"], "python3 -m pip install ziglang"),
       ("go", ["go", "version"], "apt-get install golang-go"),
@@ -69,6 +89,7 @@ public struct HostReport: Sendable, Hashable, Codable {
       ("bwrap", ["bwrap", "--version"], "apt-get install bubblewrap"),
       ("debootstrap", ["debootstrap", "--version"], "apt-get install debootstrap"),
     ]
+    var checks: [HostCheck] = []
     for (name, argv, fix) in tools {
       let found = locate(argv[0])
       // An engine waits for its storage lock while another of its commands writes (an import).
@@ -84,8 +105,7 @@ public struct HostReport: Sendable, Hashable, Codable {
         checks.append(await containerStart(engine: found!, host: host, engineArguments: engineArguments))
       }
     }
-    checks += toolchainChecks(host: host, locate: locate)
-    return HostReport(host: host.description, checks: checks)
+    return checks
   }
 
   /// The programs a build runs, read with Archway's own readers: one not built for the host's arch

@@ -4,9 +4,9 @@ import SystemPackage
 
 /// One thing a matrix needs of its host, as `archway setup` installs it: a Debian package, a PyPI
 /// package, or a binfmt_misc action, with why the cells need it.
-public struct HostNeed: Sendable, Hashable, Codable {
+package struct HostNeed: Sendable, Hashable, Codable {
   /// How it is installed.
-  public enum Kind: String, Sendable, Hashable, Codable {
+  package enum Kind: String, Sendable, Hashable, Codable {
     /// A Debian package (`apt-get install`).
     case package
     /// A PyPI package (`python3 -m pip install`).
@@ -18,18 +18,18 @@ public struct HostNeed: Sendable, Hashable, Codable {
   }
 
   /// How it is installed.
-  public var kind: Kind
+  package var kind: Kind
   /// The package's name (`gcc-aarch64-linux-gnu`), or what the action does (`qemu-aarch64`).
-  public var name: String
+  package var name: String
   /// Programs on PATH or paths that, when any is there, show the need met without the package (a Go
   /// from go.dev, a qemu built by hand): `go`, `/usr/aarch64-linux-gnu/lib`.
-  public var witnesses: [String]
+  package var witnesses: [String]
   /// Why: the first cell's reason (`runs linux/arm64 under qemu-aarch64`).
-  public var reason: String
+  package var reason: String
   /// The cells that need it.
-  public var cells: [String]
+  package var cells: [String]
   /// Whether the host has it (filled in by ``HostSetup/check(_:on:)``).
-  public var present = false
+  package var present = false
 
   enum CodingKeys: String, CodingKey { case kind, name, witnesses, reason, cells, present }
 }
@@ -37,11 +37,14 @@ public struct HostNeed: Sendable, Hashable, Codable {
 /// `archway setup`: what a matrix's cells need of the host (emulators, sysroots, compilers their
 /// steps name, the environments' builders and engines, wine), what of it is missing, and the commands
 /// that install it on Debian or Ubuntu, idempotently.
-public enum HostSetup {
-  /// Every need of `cells` on `host` (whose CPU is `hostCPULevel`), in a stable order: binfmt_misc
-  /// first, then Debian packages, then PyPI packages. A cell's build `in: target` needs no compiler
-  /// on the host; a darwin cell needs nothing to run (there is nothing to run it).
-  public static func needs(for cells: [Cell], host: Platform, hostCPULevel: String?) -> [HostNeed] {
+package enum HostSetup {
+  /// One need, as a runner says it: how it is installed, its name, its witnesses, and why.
+  package typealias Need = (kind: HostNeed.Kind, name: String, witnesses: [String], reason: String)
+
+  /// Every need of `cells` on `host`, in a stable order: binfmt_misc first, then Debian packages,
+  /// then PyPI packages; `runNeeds` says what running a cell's programs needs (its runners'). A
+  /// cell's build `in: target` needs no compiler on the host.
+  package static func needs(for cells: [Cell], host: Platform, runNeeds: (Cell) -> [Need]) -> [HostNeed] {
     var found: [String: HostNeed] = [:]
     var order: [String] = []
     func need(_ kind: HostNeed.Kind, _ name: String, witnesses: [String] = [], _ reason: String, cell: String) {
@@ -53,7 +56,7 @@ public enum HostSetup {
       if found[key]!.cells.last != cell { found[key]!.cells.append(cell) }
     }
     for cell in cells {
-      for (kind, name, witnesses, reason) in runNeeds(of: cell, host: host, hostCPULevel: hostCPULevel) {
+      for (kind, name, witnesses, reason) in runNeeds(cell) {
         need(kind, name, witnesses: witnesses, reason, cell: cell.id)
       }
       var stepArgvs = cell.steps.run.map(\.command.argv)
@@ -67,73 +70,6 @@ public enum HostSetup {
     let rank: [HostNeed.Kind: Int] = [.binfmtMount: 0, .binfmtRegister: 1, .package: 2, .pip: 3]
     return order.enumerated().map { ($0.offset, found[$0.element]!) }
       .sorted { (rank[$0.1.kind]!, $0.0) < (rank[$1.1.kind]!, $1.0) }.map(\.1)
-  }
-
-  /// What running `cell`'s programs needs: qemu (and binfmt_misc when a host program starts the
-  /// target's, or a root filesystem or container of a foreign arch runs them), the cross sysroot, the
-  /// environment's builder and its runner, wine.
-  static func runNeeds(
-    of cell: Cell, host: Platform, hostCPULevel: String?
-  ) -> [(HostNeed.Kind, String, [String], String)] {
-    let target = cell.target
-    let platform = Platform(os: target.os, arch: target.arch, variant: target.variant)
-    guard cell.settings.runner != RunnerKind.none,
-      let spec = TargetCatalog.spec(for: platform)
-    else { return [] }
-    var needs: [(HostNeed.Kind, String, [String], String)] = []
-    let level = target.cpu
-    let emulatesCPU = level.map { $0.rank == nil || $0.name != hostCPULevel } ?? false
-    let sameArch = target.arch == host.arch || (target.arch == "386" && host.arch == "amd64")
-    let emulated = target.os == "linux" && (!sameArch || emulatesCPU)
-    let qemu = spec.qemu ?? "qemu"
-    func binfmt(_ why: String) {
-      needs.append((.binfmtMount, "binfmt_misc", ["/proc/sys/fs/binfmt_misc/status"], why))
-      needs.append((.binfmtRegister, qemu, [], why))
-      needs.append((.package, "binfmt-support", ["update-binfmts"], why))
-    }
-    if emulated {
-      needs.append((.package, "qemu-user-static", ["\(qemu)-static", qemu], "runs \(target.platform) under \(qemu)"))
-    }
-    if target.os == "windows" {
-      needs.append((.package, "wine", ["wine"], "runs \(target.platform) under wine"))
-      needs.append((.package, "wine64", ["wine64", "/usr/lib/wine/wine64"], "runs \(target.platform) under wine"))
-    }
-    guard target.os == "linux" else { return needs }
-    if let env = cell.env {
-      let where_ = "\(env)/\(target.platform)"
-      let container = cell.settings.runner == .container || cell.settings.engine != nil
-      if cell.environment != nil {
-        needs.append((.package, "debootstrap", ["debootstrap"], "builds the environment \(where_)"))
-      }
-      if container {
-        let engine = cell.settings.engine ?? .podman
-        if engine == .docker {
-          needs.append((.package, "docker.io", ["docker"], "runs \(where_) in a docker container"))
-        } else {
-          needs.append((.package, "podman", ["podman"], "runs \(where_) in a podman container"))
-          needs.append((.package, "runc", ["runc"], "the OCI runtime podman falls back to where crun cannot run"))
-        }
-      } else {
-        needs.append((.package, "bubblewrap", ["bwrap"], "enters the root filesystem of \(where_)"))
-      }
-      if emulated { binfmt("runs \(where_)'s programs through binfmt_misc") }
-      return needs
-    }
-    if emulated, target.libc.isGNU, !sameArch, let arch = spec.debianArch,
-      let sysroot = spec.crossSysroot
-    {
-      needs.append((.package, "libc6-\(arch)-cross", [sysroot + "/lib"], "the \(target.platform) sysroot for qemu"))
-    }
-    if target.arch == "386", host.arch == "amd64", !emulated, target.libc.isGNU {
-      needs.append((.package, "libc6-i386", ["/lib/ld-linux.so.2"], "runs \(target.platform) natively"))
-    }
-    // A step that is not one of the artifacts is a host program (a shell, make, ctest): what it
-    // starts reaches qemu through binfmt_misc.
-    let artifacts = Set(cell.steps.artifacts.values)
-    if emulated, cell.steps.run.contains(where: { !artifacts.contains($0.command.argv.first ?? "") }) {
-      binfmt("a host program starts \(target.platform) programs")
-    }
-    return needs
   }
 
   /// The Debian (or PyPI) packages that give the programs `argv` names: compilers (the cross gcc with
@@ -200,24 +136,24 @@ public enum HostSetup {
   }()
 
   /// What `check` asks of the host, gathered by ``probe(path:)`` (and made up in tests).
-  public struct HostState: Sendable {
+  package struct HostState: Sendable {
     /// Finds a program on the PATH.
-    public var locate: @Sendable (String) -> String?
+    package var locate: @Sendable (String) -> String?
     /// Whether a path exists.
-    public var exists: @Sendable (String) -> Bool
+    package var exists: @Sendable (String) -> Bool
     /// The Debian packages installed, or nil where there is no dpkg (not Debian or Ubuntu).
-    public var installedPackages: Set<String>?
+    package var installedPackages: Set<String>?
     /// The PyPI packages `python3 -m pip` has, or nil without pip.
-    public var pipPackages: Set<String>?
+    package var pipPackages: Set<String>?
     /// binfmt_misc's enabled qemu registrations (`qemu-aarch64`).
-    public var binfmtEnabled: Set<String>
+    package var binfmtEnabled: Set<String>
     /// Whether Archway runs as root.
-    public var isRoot: Bool
+    package var isRoot: Bool
     /// Whether `python3` refuses `pip install` of its own (PEP 668's EXTERNALLY-MANAGED, Debian's own Python).
-    public var pipExternallyManaged: Bool
+    package var pipExternallyManaged: Bool
 
     /// A state made up by the caller.
-    public init(
+    package init(
       locate: @escaping @Sendable (String) -> String?, exists: @escaping @Sendable (String) -> Bool,
       installedPackages: Set<String>?, pipPackages: Set<String>?, binfmtEnabled: Set<String>, isRoot: Bool,
       pipExternallyManaged: Bool = false
@@ -234,7 +170,7 @@ public enum HostSetup {
 
   /// This machine's state for `needs`: dpkg's installed packages (`dpkg-query`, which honours
   /// `$DPKG_ADMINDIR`), pip's packages, binfmt_misc's registrations, programs on `path`.
-  public static func probe(path: String?, needs: [HostNeed]) async -> HostState {
+  package static func probe(path: String?, needs: [HostNeed]) async -> HostState {
     let packages = needs.filter { $0.kind == .package }.map(\.name)
     var installed: Set<String>?
     if ProcessSupervisor.locate("dpkg-query", path: path) != nil {
@@ -267,7 +203,7 @@ public enum HostSetup {
 
   /// `needs` with ``HostNeed/present`` set: a package installed (or one of its witnesses there), a
   /// PyPI package pip has (or its program answering on PATH), binfmt_misc mounted, its registration enabled.
-  public static func check(_ needs: [HostNeed], on state: HostState) -> [HostNeed] {
+  package static func check(_ needs: [HostNeed], on state: HostState) -> [HostNeed] {
     needs.map { need in
       var need = need
       // A witness with a blank (`python3 -m ziglang`) is the PyPI package's own: pip is asked.
@@ -288,7 +224,7 @@ public enum HostSetup {
   /// qemu-user-static, whose installation registers the emulators in it), `apt-get update` and one
   /// `apt-get install`, `update-binfmts --enable` for registrations still missing, `pip install`.
   /// Without root each privileged command starts with `sudo`. Empty when nothing is missing.
-  public static func commands(for needs: [HostNeed], on state: HostState) -> [[String]] {
+  package static func commands(for needs: [HostNeed], on state: HostState) -> [[String]] {
     let missing = needs.filter { !$0.present }
     let sudo = state.isRoot ? [] : ["sudo"]
     var commands: [[String]] = []
@@ -319,12 +255,12 @@ public enum HostSetup {
   }
 
   /// `command` as one line a shell would run.
-  public static func shellLine(_ command: [String]) -> String { command.map(\.shellWord).joined(separator: " ") }
+  package static func shellLine(_ command: [String]) -> String { command.map(\.shellWord).joined(separator: " ") }
 
   /// Runs `command`, its output on standard error (standard output stays the report's, JSON with
   /// `--json`); its exit status. `apt-get update` may fail on one index while a mirror syncs: its
   /// failure is the caller's to pass over.
-  public static func run(_ command: [String]) async -> Int32 {
+  package static func run(_ command: [String]) async -> Int32 {
     let executable: Executable = command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0])
     guard
       let result = try? await Subprocess.run(

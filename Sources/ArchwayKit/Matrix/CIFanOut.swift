@@ -1,14 +1,14 @@
 /// Spreads a plan over the CI system people already run: a GitHub Actions `strategy.matrix` or a
 /// GitLab child pipeline with `parallel:matrix`, one job per cell, or per shard when there are more
 /// cells than the CI allows jobs.
-public enum CIFanOut {
+package enum CIFanOut {
   /// GitHub Actions allows 256 jobs per matrix.
-  public static let githubJobLimit = 256
+  package static let githubJobLimit = 256
   /// GitLab allows 200 jobs per `parallel:matrix`.
-  public static let gitlabJobLimit = 200
+  package static let gitlabJobLimit = 200
 
   /// One job of the fan-out: a cell (run with `--filter id=ID`) or a shard (run with `--shard I/N`).
-  public enum Job: Sendable, Hashable {
+  package enum Job: Sendable, Hashable {
     /// A job for one cell.
     case cell(Cell)
     /// A job for one shard.
@@ -17,7 +17,7 @@ public enum CIFanOut {
 
   /// One job per cell when the cells fit in `limit` jobs and `shards` is nil; otherwise one job per
   /// shard (`shards`, or `limit` shards when the cells do not fit).
-  public static func jobs(_ cells: [Cell], shards: Int?, limit: Int) -> [Job] {
+  package static func jobs(_ cells: [Cell], shards: Int?, limit: Int) -> [Job] {
     if shards == nil && cells.count <= limit { return cells.map(Job.cell) }
     let count = min(shards ?? limit, limit, max(cells.count, 1))
     return (1...count).map { .shard(Shard(index: $0, count: count)) }
@@ -25,7 +25,7 @@ public enum CIFanOut {
 
   /// The JSON a workflow reads with `fromJSON(needs.plan.outputs.matrix)` as `strategy.matrix`:
   /// `{"include": [{"cell": ID, "platform": …, "libc": …, "env": …}, …]}` or `[{"shard": "I/N"}, …]`.
-  public static func github(_ cells: [Cell], shards: Int? = nil) -> MatrixValue {
+  package static func github(_ cells: [Cell], shards: Int? = nil) -> MatrixValue {
     let nowhere = SourceLocation(file: "", line: 0, column: 0)
     func text(_ string: String?) -> MatrixValue { MatrixValue(string.map { .string($0) } ?? .null, at: nowhere) }
     let include = jobs(cells, shards: shards, limit: githubJobLimit).map { job -> MatrixValue in
@@ -49,7 +49,7 @@ public enum CIFanOut {
   /// A child-pipeline YAML for GitLab: one `parallel:matrix` job per cell (`ARCHWAY_CELL`) or per
   /// shard (`ARCHWAY_SHARD`), each running `archway run` and keeping its report and JUnit XML, then
   /// `archway-merge`, which needs them all and combines their reports.
-  public static func gitlab(_ cells: [Cell], matrixPath: String, shards: Int? = nil) -> String {
+  package static func gitlab(_ cells: [Cell], matrixPath: String, shards: Int? = nil) -> String {
     let jobs = jobs(cells, shards: shards, limit: gitlabJobLimit)
     let perCell = jobs.first.map { if case .cell = $0 { true } else { false } } ?? true
     let variable = perCell ? "ARCHWAY_CELL" : "ARCHWAY_SHARD"

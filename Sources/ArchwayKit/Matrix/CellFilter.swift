@@ -3,18 +3,18 @@ import Foundation
 /// A `--filter` expression: comma-separated conditions that must all hold, each `KEY=GLOB` or
 /// `KEY!=GLOB` (shell patterns: `libc=gnu*`). Keys are `id`, `platform`, `os`, `arch`, `variant`,
 /// `libc` and `env` (the normalized target), or any axis name (its value as written).
-public struct CellFilter: Sendable, Hashable {
+package struct CellFilter: Sendable, Hashable {
   /// One condition.
-  public struct Condition: Sendable, Hashable {
+  package struct Condition: Sendable, Hashable {
     /// The key compared.
-    public var key: String
+    package var key: String
     /// The shell pattern its value must (or must not) match.
-    public var pattern: String
+    package var pattern: String
     /// Whether the condition is `!=`.
-    public var negated: Bool
+    package var negated: Bool
 
     /// A condition on `key`.
-    public init(key: String, pattern: String, negated: Bool) {
+    package init(key: String, pattern: String, negated: Bool) {
       self.key = key
       self.pattern = pattern
       self.negated = negated
@@ -22,11 +22,11 @@ public struct CellFilter: Sendable, Hashable {
   }
 
   /// The conditions, all of which must hold.
-  public var conditions: [Condition]
+  package var conditions: [Condition]
 
   /// Parses `arch=arm64,libc=gnu*,env!=debian-11`. Throws a ``MatrixError`` (without a location)
   /// quoting a condition that is not `KEY=GLOB` or `KEY!=GLOB`.
-  public init(_ expression: String) throws(MatrixError) {
+  package init(_ expression: String) throws(MatrixError) {
     conditions = []
     for part in expression.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
       // The first '=' splits: values (and cell ids such as 'linux-amd64-gnu-cc=gcc') may hold more.
@@ -44,7 +44,7 @@ public struct CellFilter: Sendable, Hashable {
   }
 
   /// Whether `cell` satisfies every condition. A key the cell lacks matches only `!=`.
-  public func matches(_ cell: Cell) -> Bool {
+  package func matches(_ cell: Cell) -> Bool {
     conditions.allSatisfy { condition in
       let value: String? =
         switch condition.key {

@@ -4,25 +4,25 @@ import Foundation
 /// A runtime environment as `Containers/NAME/environment.yml` describes it: a distribution suite
 /// with the libc it carries, the arches it exists for and extra packages. Its content key (the
 /// SHA-256 of the file) names its cached builds, so a changed recipe rebuilds.
-public struct EnvironmentRecipe: Sendable, Hashable, Codable {
+package struct EnvironmentRecipe: Sendable, Hashable, Codable {
   /// The folder's name: `debian-11`.
-  public var name: String
+  package var name: String
   /// `debian` (built with debootstrap).
-  public var distribution: String
+  package var distribution: String
   /// The suite: `bullseye`.
-  public var suite: String
+  package var suite: String
   /// The package mirror.
-  public var mirror: String
+  package var mirror: String
   /// `glibc` or `musl`.
-  public var libcFamily: String
+  package var libcFamily: String
   /// The libc version the environment carries: `2.31`.
-  public var libcVersion: DottedVersion
+  package var libcVersion: DottedVersion
   /// Debian architecture names: `amd64`, `arm64`, `armhf`…
-  public var arches: [String]
+  package var arches: [String]
   /// Packages added to the minimal base.
-  public var packages: [String]
+  package var packages: [String]
   /// The first 16 hex digits of the recipe file's SHA-256.
-  public var key: String
+  package var key: String
 
   enum CodingKeys: String, CodingKey {
     case name, distribution, suite, mirror, libcFamily = "libc_family", libcVersion = "libc_version", arches
@@ -33,13 +33,13 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
 
   /// The recipe `name` in `root` (`Containers`). Throws a ``MatrixError`` with the file, line and
   /// column of a bad value, or naming the known environments for an unknown one.
-  public static func load(_ name: String, root: String = "Containers") throws(MatrixError) -> EnvironmentRecipe {
+  package static func load(_ name: String, root: String = "Containers") throws(MatrixError) -> EnvironmentRecipe {
     try find(name, in: [root])
   }
 
   /// The recipe `name` from the first of `folders` that has it. Throws a ``MatrixError`` (at
   /// `location`, if given) naming the folders looked in and the closest known environment.
-  public static func find(
+  package static func find(
     _ name: String, in folders: [String], at location: SourceLocation? = nil
   ) throws(MatrixError) -> EnvironmentRecipe {
     for root in folders {
@@ -62,7 +62,7 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
 
   /// Archway's own recipes: `share/archway/Containers` beside an installed binary, and the
   /// `Containers` folder of the checkout it was built from, those that exist.
-  public static let shippedFolders = shipped("Containers", inCheckout: "Containers")
+  package static let shippedFolders = shipped("Containers", inCheckout: "Containers")
 
   /// What Archway ships, those of these that exist: `share/archway/NAME` beside an installed
   /// binary, and `PATH` in the checkout it was built from.
@@ -75,7 +75,7 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
   }
 
   /// The environments in `root`: its folders that hold an `environment.yml`, sorted.
-  public static func names(root: String = "Containers") -> [String] {
+  package static func names(root: String = "Containers") -> [String] {
     let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
     return folders.filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/environment.yml") }.sorted()
   }
@@ -123,7 +123,7 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
 
   /// The Debian architecture for `arch`, written as Debian (`armhf`), as a platform (`linux/arm/v7`)
   /// or an alias (`aarch64`); throws naming the recipe's arches when it has not this one.
-  public func debianArch(for arch: String) throws(MatrixError) -> String {
+  package func debianArch(for arch: String) throws(MatrixError) -> String {
     let resolved =
       arches.contains(arch) ? arch : (try? Platform.parse(arch)).flatMap { TargetCatalog.spec(for: $0)?.debianArch }
     guard let resolved, arches.contains(resolved) else {
@@ -134,7 +134,7 @@ public struct EnvironmentRecipe: Sendable, Hashable, Codable {
   }
 
   /// ``debianArch(for:)-(String)`` of a platform.
-  public func debianArch(for platform: Platform) throws(MatrixError) -> String {
+  package func debianArch(for platform: Platform) throws(MatrixError) -> String {
     try debianArch(for: platform.description)
   }
 }

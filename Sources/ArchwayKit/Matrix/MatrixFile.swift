@@ -6,26 +6,26 @@ public struct MatrixFile: Sendable {
   /// The file as the user named it.
   public var path: String
   /// The axes in the file's order: name → non-empty list of values.
-  public var axes: [MatrixEntry]
+  package var axes: [MatrixEntry]
   /// `include:` entries (maps), in order.
-  public var include: [MatrixValue]
+  package var include: [MatrixValue]
   /// `exclude:` entries (maps), in order.
-  public var exclude: [MatrixValue]
+  package var exclude: [MatrixValue]
   /// `defaults:`: values a cell takes when it has none of its own.
-  public var defaults: [MatrixEntry]
+  package var defaults: [MatrixEntry]
   /// What each cell builds, runs and checks; shaped by the executor and verifier, resolved by the planner.
-  public var build: MatrixValue?
+  package var build: MatrixValue?
   /// See ``build``.
-  public var run: MatrixValue?
+  package var run: MatrixValue?
   /// See ``build``.
-  public var verify: MatrixValue?
+  package var verify: MatrixValue?
   /// What a run compared with a baseline report fails on (`regressions:`); the default when absent.
-  public var regressions = RegressionPolicy()
+  package var regressions = RegressionPolicy()
   /// Where `matrix:` was written.
-  public var matrixLocation: SourceLocation
+  package var matrixLocation: SourceLocation
 
   /// The keys a matrix file may have at its top level.
-  public static let topLevelKeys = ["name", "matrix", "defaults", "build", "run", "verify", "regressions"]
+  package static let topLevelKeys = ["name", "matrix", "defaults", "build", "run", "verify", "regressions"]
 
   /// Reads and checks the file at `path`. Throws a ``MatrixError`` with the file, line and column of
   /// the first problem.
@@ -34,11 +34,11 @@ public struct MatrixFile: Sendable {
   }
 
   /// The largest matrix file Archway reads: 4 MiB, far above any real one.
-  public static let largestFile = 4 << 20
+  package static let largestFile = 4 << 20
 
   /// The bytes of the file at `path`. Throws a ``MatrixError`` when it cannot be read, is not a
   /// regular file or is larger than ``largestFile``.
-  public static func contents(of path: String) throws(MatrixError) -> Data {
+  package static func contents(of path: String) throws(MatrixError) -> Data {
     do {
       return try RegularFile.contents(atPath: path, limit: largestFile)
     } catch {
@@ -47,7 +47,7 @@ public struct MatrixFile: Sendable {
   }
 
   /// Checks `data`, the bytes of the matrix file at `path`. Throws a ``MatrixError`` at the first problem.
-  public static func load(_ data: Data, path: String) throws(MatrixError) -> MatrixFile {
+  package static func load(_ data: Data, path: String) throws(MatrixError) -> MatrixFile {
     guard let text = String(data: data, encoding: .utf8) else {
       throw MatrixError("\(path): is not UTF-8 text", at: nil)
     }
@@ -134,7 +134,7 @@ public struct MatrixFile: Sendable {
 extension MatrixFile {
   /// The matrix `plan` and `run` use when none is named: `Matrix/archway.yml`, then `archway.yml`,
   /// in `directory`; nil when neither exists.
-  public static func defaultPath(in directory: String = ".") -> String? {
+  package static func defaultPath(in directory: String = ".") -> String? {
     ["Matrix/archway.yml", "archway.yml"].first {
       FileManager.default.fileExists(atPath: directory == "." ? $0 : "\(directory)/\($0)")
     }

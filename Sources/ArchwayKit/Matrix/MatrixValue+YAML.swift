@@ -5,7 +5,7 @@ extension MatrixValue {
   ///
   /// Throws a ``MatrixError`` at the offending position for a YAML syntax error, a duplicate key,
   /// an alias, or a non-scalar key. Returns nil for an empty document.
-  public static func parse(yaml: String, file: String) throws(MatrixError) -> MatrixValue? {
+  package static func parse(yaml: String, file: String) throws(MatrixError) -> MatrixValue? {
     let node: Node?
     do {
       node = try Yams.compose(yaml: yaml)
@@ -20,6 +20,9 @@ extension MatrixValue {
   }
 
   /// `seen` holds where each list, map and non-empty scalar converted so far was written.
+  ///
+  /// One case per kind of YAML node, each with its own guard against aliases and duplicate keys:
+  /// kept whole, the recursion and what it refuses read in one place.
   private init(node: Node, file: String, seen: inout Set<[Int]>) throws(MatrixError) {
     let location = SourceLocation(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
     // Yams resolves an alias to a copy of the anchored node, mark and all, so a second node from

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// Equality ignores locations: two cells with the same values are the same cell wherever their
 /// values came from.
-public struct MatrixValue: Sendable, CustomStringConvertible {
+package struct MatrixValue: Sendable, CustomStringConvertible {
   /// The value's shape. Maps compare by their entries in any order, as YAML and JSON maps do.
-  public indirect enum Kind: Sendable, Hashable {
+  package indirect enum Kind: Sendable, Hashable {
     /// A scalar as written, with YAML's resolved type.
     case string(String), int(Int), double(Double), bool(Bool), null
     /// A sequence.
@@ -15,7 +15,7 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
     case map([MatrixEntry])
 
     /// Equal contents; map entries in any order.
-    public static func == (lhs: Kind, rhs: Kind) -> Bool {
+    package static func == (lhs: Kind, rhs: Kind) -> Bool {
       switch (lhs, rhs) {
       case (.string(let a), .string(let b)): a == b
       case (.int(let a), .int(let b)): a == b
@@ -29,7 +29,7 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
     }
 
     /// Hashes contents; map entries in key order.
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
       switch self {
       case .string(let text): hasher.combine(0); hasher.combine(text)
       case .int(let number): hasher.combine(1); hasher.combine(number)
@@ -43,9 +43,9 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
   }
 
   /// What the value is.
-  public var kind: Kind
+  package var kind: Kind
   /// Where it was written.
-  public var location: SourceLocation
+  package var location: SourceLocation
   /// For a string scalar: how many columns its text starts after `location` (1 for a quoted
   /// scalar), or nil when its text is not on one line (block scalars), so that a placeholder's
   /// column can be told exactly.
@@ -55,7 +55,7 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
   var written: String?
 
   /// Creates a value written at `location`.
-  public init(_ kind: Kind, at location: SourceLocation, textOffset: Int? = 0, written: String? = nil) {
+  package init(_ kind: Kind, at location: SourceLocation, textOffset: Int? = 0, written: String? = nil) {
     self.kind = kind
     self.location = location
     self.textOffset = textOffset
@@ -63,7 +63,7 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
   }
 
   /// A scalar's text as written (`O2`, `1.20`, `true`); lists and maps in compact JSON.
-  public var description: String { written ?? canonical }
+  package var description: String { written ?? canonical }
 
   /// A scalar's text as YAML typed it (`1.2` for `1.20`); lists and maps in compact JSON.
   private var canonical: String {
@@ -95,25 +95,25 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
   }
 
   /// The string, if this is a string scalar.
-  public var string: String? {
+  package var string: String? {
     if case .string(let text) = kind { return text }
     return nil
   }
 
   /// The entries, if this is a map.
-  public var entries: [MatrixEntry]? {
+  package var entries: [MatrixEntry]? {
     if case .map(let entries) = kind { return entries }
     return nil
   }
 
   /// The items, if this is a list.
-  public var items: [MatrixValue]? {
+  package var items: [MatrixValue]? {
     if case .list(let items) = kind { return items }
     return nil
   }
 
   /// The value of `key`, if this is a map that has it.
-  public subscript(key: String) -> MatrixValue? { entries?.first { $0.key == key }?.value }
+  package subscript(key: String) -> MatrixValue? { entries?.first { $0.key == key }?.value }
 
   /// What YAML calls this shape, for messages: `a string`, `a list`, `a map`.
   var shapeName: String {
@@ -130,14 +130,14 @@ public struct MatrixValue: Sendable, CustomStringConvertible {
 
 extension MatrixValue: Hashable {
   /// Values are equal when their contents are, wherever they were written.
-  public static func == (lhs: MatrixValue, rhs: MatrixValue) -> Bool { lhs.kind == rhs.kind }
+  package static func == (lhs: MatrixValue, rhs: MatrixValue) -> Bool { lhs.kind == rhs.kind }
   /// Hashes the contents only.
-  public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
+  package func hash(into hasher: inout Hasher) { hasher.combine(kind) }
 }
 
 extension MatrixValue: Codable {
   /// Decodes plain JSON (locations are not kept).
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let nowhere = SourceLocation(file: "", line: 0, column: 0)
     let container = try decoder.singleValueContainer()
     if container.decodeNil() {
@@ -160,7 +160,7 @@ extension MatrixValue: Codable {
 
   /// Encodes as plain JSON: scalars, arrays and objects. A number written in a form JSON would
   /// change (`1.20`, `0x10`, `010`) is its text, a string, so the report keeps what was written.
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     if let written, written != canonical {
       try container.encode(written)
@@ -180,25 +180,25 @@ extension MatrixValue: Codable {
 }
 
 /// One key and its value in a map.
-public struct MatrixEntry: Sendable, Hashable {
+package struct MatrixEntry: Sendable, Hashable {
   /// The key as written.
-  public var key: String
+  package var key: String
   /// Where the key was written.
-  public var keyLocation: SourceLocation?
+  package var keyLocation: SourceLocation?
   /// The value.
-  public var value: MatrixValue
+  package var value: MatrixValue
 
   /// Creates an entry.
-  public init(key: String, keyLocation: SourceLocation? = nil, value: MatrixValue) {
+  package init(key: String, keyLocation: SourceLocation? = nil, value: MatrixValue) {
     self.key = key
     self.keyLocation = keyLocation
     self.value = value
   }
 
   /// Entries are equal when key and value are, wherever they were written.
-  public static func == (lhs: MatrixEntry, rhs: MatrixEntry) -> Bool { lhs.key == rhs.key && lhs.value == rhs.value }
+  package static func == (lhs: MatrixEntry, rhs: MatrixEntry) -> Bool { lhs.key == rhs.key && lhs.value == rhs.value }
   /// Hashes key and value only.
-  public func hash(into hasher: inout Hasher) {
+  package func hash(into hasher: inout Hasher) {
     hasher.combine(key)
     hasher.combine(value)
   }

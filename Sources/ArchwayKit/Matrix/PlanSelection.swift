@@ -5,21 +5,21 @@ public struct PlanSelection: Sendable {
   /// The matrix file.
   public var path: String
   /// Its bytes as planned (a report's plan id hashes them).
-  public var matrixBytes: Data
+  package var matrixBytes: Data
   /// The `--filter` and `--shard` the cells were selected with, if any.
-  public var filter: String?
+  package var filter: String?
   /// See ``filter``.
-  public var shard: String?
+  package var shard: String?
   /// The selected cells, in plan order.
   public var cells: [Cell]
   /// How many cells the whole plan has.
-  public var total: Int
+  package var total: Int
   /// The cells the filter kept, before sharding: what every shard of this run shares.
-  public var planned: [Cell]
+  package var planned: [Cell]
   /// Every cell of the matrix, before the filter.
-  public var all: [Cell]
+  package var all: [Cell]
   /// The matrix's `regressions:` policy, for a run compared with a baseline report.
-  public var regressions: RegressionPolicy
+  package var regressions: RegressionPolicy
 
   /// Plans `path` with `planner`, keeps the cells matching `filter` (see ``CellFilter``), then shard
   /// `shard` (`I/N`), balanced by the durations recorded in the report at `durationsReport`.

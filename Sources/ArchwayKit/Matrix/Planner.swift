@@ -4,26 +4,26 @@ import Foundation
 /// stable ids, and `build:`/`run:`/`verify:` with their placeholders resolved. Runs nothing.
 public struct Planner: Sendable {
   /// The axes that give a cell its target and environment; every other key is a user axis.
-  public static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "cpu", "env"]
+  package static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "cpu", "env"]
   /// Values that say how a cell runs, not what it is: left out of cell ids.
-  public static let settings: Set<String> = [
+  package static let settings: Set<String> = [
     "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale", "same_as",
   ]
 
   /// The platform of cells that name none (and have no default): the host's.
-  public var host: Platform
+  package var host: Platform
   /// Where cells' output folders go, absolute: `${cell.out}` is `OUT/ID`.
-  public var outputRoot: String
+  package var outputRoot: String
   /// Where Archway runs: relative artifact paths, `workdir:` and `seccomp:` are taken from here.
-  public var directory: String
+  package var directory: String
   /// Folders of environment recipes (`--containers`), looked in after the matrix file's own
   /// `Containers` folder and before Archway's shipped recipes.
-  public var recipeFolders: [String] = []
+  package var recipeFolders: [String] = []
   /// The most cells a matrix may make (`--max-cells`): a typo such as ten 10-value axes must be an
   /// error, not 10^10 cells in memory.
-  public var maximumCells = Planner.defaultMaximumCells
+  package var maximumCells = Planner.defaultMaximumCells
   /// ``maximumCells`` unless raised: far above any CI's job limit (GitHub allows 256 per matrix).
-  public static let defaultMaximumCells = 10_000
+  package static let defaultMaximumCells = 10_000
 
   /// A planner for `host`, with output under `outputRoot` (relative to `directory`, by default the
   /// current folder).
@@ -54,14 +54,8 @@ public struct Planner: Sendable {
     var origins: [SourceLocation] = []
     var idCounts: [String: Int] = [:]
     var seen: [Set<MatrixEntry>: Int] = [:]  // A cell's values (in any order) → its index.
-    var references: [(String, SourceLocation)] = []
-    var comparisons: [(String, SourceLocation)] = []  // `same_as`, by cell id.
-    let matrixFolder = PathText.absolute(
-      URL(fileURLWithPath: file.path).deletingLastPathComponent().path, from: directory)
-    let recipeSearch =
-      [matrixFolder + "/Containers"] + recipeFolders.map { PathText.absolute($0, from: directory) }
-      + EnvironmentRecipe.shippedFolders
-    var recipes: [String: EnvironmentRecipe] = [:]
+    var links = Links()
+    var recipes = Recipes(search: recipeSearch(for: file))
     for var combination in combinations {
       for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
       let (platform, libc, cpu, env) = try target(of: combination, axes: file.axes.map(\.key))
@@ -78,64 +72,110 @@ public struct Planner: Sendable {
       var cell = Cell(
         id: id, values: combination.values, target: CellTarget(platform: platform, libc: libc, cpu: cpu), env: env,
         out: "\(outputRoot)/\(id)")
-      // Each block is decoded here, once: no later stage reads YAML. Run steps see the artifacts.
-      var placeholders = Placeholders(
-        cell: cell, names: TargetNames(spec: TargetCatalog.spec(for: platform)!, libc: libc), cpu: cpu)
-      cell.steps.limits = try ResourceLimit.parse(cell["ulimit"])
-      try cell.steps.decodeBuild(
-        try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }, out: cell.out,
-        directory: directory)
-      if cell.steps.buildIn == .target, env == nil, let place = file.build?["in"] {
-        throw MatrixError(
-          "'in: target' builds inside the cell's environment, with its own compiler; this cell has no 'env:'"
-            + " (give one whose recipe installs the compiler, e.g. packages: [gcc, libc6-dev])", at: place.location)
-      }
-      placeholders.artifacts = cell.steps.artifacts
-      let stepReferences = try cell.steps.decodeRun(
-        try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }, directory: directory)
-      cell.verify = try VerifyPolicy(
-        verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }, libc: libc)
-      if cell.steps.buildIn == .target, cell.verify.reproducible != nil, let place = file.build?["in"] {
-        throw MatrixError(
-          "'in: target' with 'reproducible:' is not supported: the rebuilds would run on the host, with another"
-            + " compiler; compare two cells with 'same_as:' instead", at: place.location)
-      }
-      references += stepReferences
-      // `same_as:` as a cell's value (in an `include:` entry): one cell compared, without it in the id.
-      if let value = combination["same_as"] {
-        guard let id = value.scalarText, !id.isEmpty else {
-          throw MatrixError("'same_as' must name a cell, not \(value.shapeName)", at: value.location)
-        }
-        cell.verify.sameAs = id
-        comparisons.append((id, value.location))
-      } else if let id = cell.verify.sameAs, let value = file.verify?["same_as"] {
-        comparisons.append((id, value["cell"]?.location ?? value.location))
-      }
-      cell.settings = try CellSettings(combination.values, directory: directory)
-      if let env, let location = combination["env"]?.location {
-        if recipes[env] == nil { recipes[env] = try EnvironmentRecipe.find(env, in: recipeSearch, at: location) }
-        try attach(recipes[env]!, to: &cell, at: location)
-      }
-      if let build = cell.steps.build, let reproducible = cell.verify.reproducible {
-        cell.steps.rebuilds = RebuildStep.plan(
-          build, artifacts: cell.steps.artifacts, out: cell.out, reproducible: reproducible)
-      }
+      try resolveSteps(of: &cell, from: file, links: &links)
+      try settle(&cell, from: file, combination: combination, recipes: &recipes, links: &links)
       seen[values] = cells.count
       cells.append(cell)
       origins.append(combination.origin)
     }
-    // Every `expect.reference` and `same_as` must name a cell of the plan.
-    let ids = Set(cells.map(\.id))
-    if let (id, location) = comparisons.first(where: { !ids.contains($0.0) }) {
-      throw MatrixError(
-        "'same_as' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()), at: location)
-    }
-    if let (id, location) = references.first(where: { !ids.contains($0.0) }) {
-      throw MatrixError(
-        "'reference' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
-        at: location)
-    }
+    try links.check(among: Set(cells.map(\.id)))
     return cells
+  }
+
+  /// Where the recipes of a matrix's environments are looked for: its own folder's `Containers`,
+  /// the `--containers` folders, then Archway's shipped ones.
+  private func recipeSearch(for file: MatrixFile) -> [String] {
+    let matrixFolder = PathText.absolute(
+      URL(fileURLWithPath: file.path).deletingLastPathComponent().path, from: directory)
+    return [matrixFolder + "/Containers"] + recipeFolders.map { PathText.absolute($0, from: directory) }
+      + EnvironmentRecipe.shippedFolders
+  }
+
+  /// `cell`'s `build:`, `run:` and `verify:` blocks, each decoded here, once (no later stage reads
+  /// YAML), their placeholders resolved: run steps see the artifacts. Each `expect.reference` is
+  /// noted in `links`.
+  private func resolveSteps(of cell: inout Cell, from file: MatrixFile, links: inout Links) throws(MatrixError) {
+    let target = cell.target
+    var placeholders = Placeholders(
+      cell: cell, names: TargetNames(spec: TargetCatalog.spec(for: target.platform)!, libc: target.libc),
+      cpu: target.cpu)
+    cell.steps.limits = try ResourceLimit.parse(cell["ulimit"])
+    try cell.steps.decodeBuild(
+      try file.build.map { value throws(MatrixError) in try placeholders.resolve(value) }, out: cell.out,
+      directory: directory)
+    if cell.steps.buildIn == .target, cell.env == nil, let place = file.build?["in"] {
+      throw MatrixError(
+        "'in: target' builds inside the cell's environment, with its own compiler; this cell has no 'env:'"
+          + " (give one whose recipe installs the compiler, e.g. packages: [gcc, libc6-dev])", at: place.location)
+    }
+    placeholders.artifacts = cell.steps.artifacts
+    links.references += try cell.steps.decodeRun(
+      try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }, directory: directory)
+    cell.verify = try VerifyPolicy(
+      verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }, libc: target.libc)
+    if cell.steps.buildIn == .target, cell.verify.reproducible != nil, let place = file.build?["in"] {
+      throw MatrixError(
+        "'in: target' with 'reproducible:' is not supported: the rebuilds would run on the host, with another"
+          + " compiler; compare two cells with 'same_as:' instead", at: place.location)
+    }
+  }
+
+  /// What else the cell's values say: the cell it must equal (`same_as:`), how it runs (its
+  /// settings), its environment's recipe; then, its policy known, the rebuilds it needs.
+  private func settle(
+    _ cell: inout Cell, from file: MatrixFile, combination: Combination, recipes: inout Recipes, links: inout Links
+  ) throws(MatrixError) {
+    // `same_as:` as a cell's value (in an `include:` entry): one cell compared, without it in the id.
+    if let value = combination["same_as"] {
+      guard let id = value.scalarText, !id.isEmpty else {
+        throw MatrixError("'same_as' must name a cell, not \(value.shapeName)", at: value.location)
+      }
+      cell.verify.sameAs = id
+      links.comparisons.append((id, value.location))
+    } else if let id = cell.verify.sameAs, let value = file.verify?["same_as"] {
+      links.comparisons.append((id, value["cell"]?.location ?? value.location))
+    }
+    cell.settings = try CellSettings(combination.values, directory: directory)
+    if let env = cell.env, let location = combination["env"]?.location {
+      try attach(try recipes.find(env, at: location), to: &cell, at: location)
+    }
+    if let build = cell.steps.build, let reproducible = cell.verify.reproducible {
+      cell.steps.rebuilds = RebuildStep.plan(
+        build, artifacts: cell.steps.artifacts, out: cell.out, reproducible: reproducible)
+    }
+  }
+
+  /// The cells that cells name (`expect.reference`, `same_as`), with where each was written.
+  private struct Links {
+    var references: [(String, SourceLocation)] = []
+    var comparisons: [(String, SourceLocation)] = []
+
+    /// Throws a ``MatrixError`` at the first name that is not one of `ids`.
+    func check(among ids: Set<String>) throws(MatrixError) {
+      if let (id, location) = comparisons.first(where: { !ids.contains($0.0) }) {
+        throw MatrixError(
+          "'same_as' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
+          at: location)
+      }
+      if let (id, location) = references.first(where: { !ids.contains($0.0) }) {
+        throw MatrixError(
+          "'reference' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
+          at: location)
+      }
+    }
+  }
+
+  /// The environments' recipes, each read once a plan.
+  private struct Recipes {
+    var search: [String]
+    var found: [String: EnvironmentRecipe] = [:]
+
+    mutating func find(_ env: String, at location: SourceLocation) throws(MatrixError) -> EnvironmentRecipe {
+      if let recipe = found[env] { return recipe }
+      let recipe = try EnvironmentRecipe.find(env, in: search, at: location)
+      found[env] = recipe
+      return recipe
+    }
   }
 
   /// Gives `cell` its environment's recipe, whose glibc is a ceiling too: what runs in debian-11
@@ -170,44 +210,17 @@ public struct Planner: Sendable {
     return String(parts.joined(separator: "-").map { allowed.contains($0) ? $0 : "_" })
   }
 
+  /// The target a combination's reserved values name: its platform (the host's when it names
+  /// none), libc (the platform's default), CPU and environment. Throws a ``MatrixError`` at the value
+  /// that names none, or a libc or CPU the platform cannot have.
   private func target(
     of combination: Combination, axes: [String]
   ) throws(MatrixError)
     -> (Platform, LibcRequirement, CPULevel?, String?)
   {
-    func word(_ key: String) throws(MatrixError) -> (String, SourceLocation)? {
-      guard let value = combination[key] else { return nil }
-      guard case .string(let text) = value.kind else {
-        if case .int = value.kind { return (value.description, value.location) }
-        throw MatrixError(
-          "'\(key)' must be a word like \(Planner.example[key] ?? "'x'"), not \(value.shapeName)", at: value.location)
-      }
-      return (text, value.location)
-    }
-    let platform: Platform
-    if let (text, location) = try word("platform") {
-      if let extra = ["os", "arch", "variant"].first(where: { combination[$0] != nil }) {
-        throw MatrixError(
-          "a cell has both 'platform' and '\(extra)'; give one or the other", at: combination[extra]!.location)
-      }
-      platform = try parsePlatform(text, at: location)
-    } else if let (arch, location) = try word("arch") {
-      let os = try word("os")?.0 ?? "linux"
-      let variant = try word("variant")?.0
-      platform = try parsePlatform([os, arch, variant].compactMap { $0 }.joined(separator: "/"), at: location)
-    } else if let (os, location) = try word("os") {
-      throw MatrixError("os '\(os)' needs an 'arch' (or write 'platform: \(os)/amd64')", at: location)
-    } else {
-      for axis in axes where !Planner.reservedAxes.contains(axis) {
-        if let near = Suggestion.closest(to: axis, among: ["platform", "arch", "variant", "libc"]) {
-          let location = combination.values.first { $0.key == axis }?.keyLocation ?? combination.origin
-          throw MatrixError("unknown axis '\(axis)' and no platform; did you mean '\(near)'?", at: location)
-        }
-      }
-      platform = host
-    }
+    let platform = try self.platform(of: combination, axes: axes)
     var libc = TargetNames.defaultLibc(for: platform)
-    if let (text, location) = try word("libc") {
+    if let (text, location) = try combination.word("libc") {
       do {
         libc = try LibcRequirement.parse(text)
       } catch {
@@ -221,7 +234,7 @@ public struct Planner: Sendable {
       }
     }
     var cpu: CPULevel?
-    if let (text, location) = try word("cpu") {
+    if let (text, location) = try combination.word("cpu") {
       do {
         cpu = try CPULevel.parse(text, arch: platform.arch)
       } catch {
@@ -232,7 +245,34 @@ public struct Planner: Sendable {
           "cpu '\(text)': a CPU is chosen for linux cells, which run under qemu; \(platform) is not", at: location)
       }
     }
-    return (platform, libc, cpu, try word("env")?.0)
+    return (platform, libc, cpu, try combination.word("env")?.0)
+  }
+
+  /// The platform of `platform:`, or of `os:`, `arch:` and `variant:`; the host's when the cell
+  /// names none, unless an axis looks like a misspelt reserved one.
+  private func platform(of combination: Combination, axes: [String]) throws(MatrixError) -> Platform {
+    if let (text, location) = try combination.word("platform") {
+      if let extra = ["os", "arch", "variant"].first(where: { combination[$0] != nil }) {
+        throw MatrixError(
+          "a cell has both 'platform' and '\(extra)'; give one or the other", at: combination[extra]!.location)
+      }
+      return try parsePlatform(text, at: location)
+    }
+    if let (arch, location) = try combination.word("arch") {
+      let os = try combination.word("os")?.0 ?? "linux"
+      let variant = try combination.word("variant")?.0
+      return try parsePlatform([os, arch, variant].compactMap { $0 }.joined(separator: "/"), at: location)
+    }
+    if let (os, location) = try combination.word("os") {
+      throw MatrixError("os '\(os)' needs an 'arch' (or write 'platform: \(os)/amd64')", at: location)
+    }
+    for axis in axes where !Planner.reservedAxes.contains(axis) {
+      if let near = Suggestion.closest(to: axis, among: ["platform", "arch", "variant", "libc"]) {
+        let location = combination.values.first { $0.key == axis }?.keyLocation ?? combination.origin
+        throw MatrixError("unknown axis '\(axis)' and no platform; did you mean '\(near)'?", at: location)
+      }
+    }
+    return host
   }
 
   private func parsePlatform(_ text: String, at location: SourceLocation) throws(MatrixError) -> Platform {
@@ -247,4 +287,18 @@ public struct Planner: Sendable {
     "platform": "'linux/arm64'", "os": "'linux'", "arch": "'arm64'", "variant": "'v7'", "libc": "'gnu-2.31'",
     "env": "'debian-11'", "cpu": "'x86-64-v2'",
   ]
+}
+
+extension Combination {
+  /// The word a reserved value is (a number as written), with where it was written; nil when the
+  /// combination has no such value. Throws a ``MatrixError`` for a list or a map.
+  fileprivate func word(_ key: String) throws(MatrixError) -> (String, SourceLocation)? {
+    guard let value = self[key] else { return nil }
+    guard case .string(let text) = value.kind else {
+      if case .int = value.kind { return (value.description, value.location) }
+      throw MatrixError(
+        "'\(key)' must be a word like \(Planner.example[key] ?? "'x'"), not \(value.shapeName)", at: value.location)
+    }
+    return (text, value.location)
+  }
 }

@@ -3,9 +3,9 @@ import Foundation
 /// The first matrix for someone else's project (`archway init`): the seven linux targets, a glibc
 /// floor, a build in the project's own idiom (Go's cross compiler, CMake with `archway exec` as its
 /// emulator, make with the cross gcc) and its own test command as a run step.
-public enum ProjectTemplate {
+package enum ProjectTemplate {
   /// The kinds of project Archway writes a matrix for.
-  public enum Kind: String, Sendable, CaseIterable {
+  package enum Kind: String, Sendable, CaseIterable {
     case go, cmake, make
     /// `c` is a Makefile project.
     case c
@@ -13,12 +13,12 @@ public enum ProjectTemplate {
 
   /// Archway's matrix schema, for the editor comment: installed beside the program
   /// (`share/archway/archway.schema.json`) or in its source checkout; nil when neither is there.
-  public static let schema = EnvironmentRecipe.shipped("archway.schema.json", inCheckout: "Matrix/archway.schema.json")
+  package static let schema = EnvironmentRecipe.shipped("archway.schema.json", inCheckout: "Matrix/archway.schema.json")
     .first
 
   /// This host's glibc (`2.36`), what its compilers and Debian's cross toolchains link against;
   /// `2.31` where there is none.
-  public static let hostGlibc: String = {
+  package static let hostGlibc: String = {
     #if canImport(Glibc)
       var buffer = [UInt8](repeating: 0, count: 64)
       let written = buffer.withUnsafeMutableBufferPointer { bytes in
@@ -39,7 +39,7 @@ public enum ProjectTemplate {
   ]
 
   /// What `folder` holds, in the order the files are looked for: `go.mod`, `CMakeLists.txt`, a Makefile.
-  public static func detect(in folder: String) -> Kind? {
+  package static func detect(in folder: String) -> Kind? {
     let manager = FileManager.default
     if manager.fileExists(atPath: folder + "/go.mod") { return .go }
     if manager.fileExists(atPath: folder + "/CMakeLists.txt") { return .cmake }
@@ -51,7 +51,7 @@ public enum ProjectTemplate {
 
   /// The matrix text for the project in `folder` as `kind`; `schema` is the path of Archway's
   /// matrix schema for editors, when known; `glibc` the floor line's version (the host's).
-  public static func matrix(for kind: Kind, in folder: String, schema: String?, glibc: String = hostGlibc) -> String {
+  package static func matrix(for kind: Kind, in folder: String, schema: String?, glibc: String = hostGlibc) -> String {
     let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
     var lines: [String] = []
     if let schema { lines.append("# yaml-language-server: $schema=\(schema)") }

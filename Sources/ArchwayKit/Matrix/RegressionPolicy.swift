@@ -1,9 +1,9 @@
 /// What a nightly comparison with the last good run fails on, and what it takes to be a change
 /// (`regressions:` in a matrix, `archway diff --fail-on`): by default new failures and a rising
 /// floor fail; every other change is a note.
-public struct RegressionPolicy: Sendable, Hashable, Codable {
+package struct RegressionPolicy: Sendable, Hashable, Codable {
   /// The kinds of change, by the names `--fail-on` and `regressions: fail_on` take.
-  public enum Category: String, Sendable, Hashable, Codable, CaseIterable {
+  package enum Category: String, Sendable, Hashable, Codable, CaseIterable {
     /// A cell or a test that passed before fails (or errs) now.
     case newFailure = "new-failure"
     /// A cell or a test that failed before passes now.
@@ -55,26 +55,26 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
   }
 
   /// The categories that fail (exit 1).
-  public var failOn: Set<Category> = [.newFailure, .floorRose]
+  package var failOn: Set<Category> = [.newFailure, .floorRose]
   /// The fraction by which an artifact must grow or shrink to be a change (0.10: 10 %).
-  public var sizeGrowth = 0.10
+  package var sizeGrowth = 0.10
   /// The factor by which a run step's duration must grow to be a change.
-  public var durationGrowth = 2.0
+  package var durationGrowth = 2.0
   /// Durations shorter than this (seconds) are noise, never a change.
-  public static let shortestDuration = 0.5
+  package static let shortestDuration = 0.5
 
   /// The default policy.
-  public init() {}
+  package init() {}
 
   /// ``failOn`` in the categories' declared order (a report's bytes and messages are stable).
-  public var failOnInOrder: [Category] { Category.allCases.filter(failOn.contains) }
+  package var failOnInOrder: [Category] { Category.allCases.filter(failOn.contains) }
 
   enum CodingKeys: String, CodingKey {
     case failOn = "fail_on", sizeGrowth = "size_growth", durationGrowth = "duration_growth"
   }
 
   /// Decodes a policy as ``encode(to:)`` writes it.
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     failOn = Set(try container.decode([Category].self, forKey: .failOn))
     sizeGrowth = try container.decode(Double.self, forKey: .sizeGrowth)
@@ -82,7 +82,7 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
   }
 
   /// Writes the policy, its categories in their declared order (a report's bytes are canonical).
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(failOnInOrder, forKey: .failOn)
     try container.encode(sizeGrowth, forKey: .sizeGrowth)
@@ -91,7 +91,7 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
 
   /// The categories of a comma-separated list (`none` for none, `all` for every one); an unknown
   /// name is an error naming the closest.
-  public static func categories(_ list: String) throws(UnknownCategory) -> Set<Category> {
+  package static func categories(_ list: String) throws(UnknownCategory) -> Set<Category> {
     var categories: Set<Category> = []
     for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
       categories.formUnion(try category(name))
@@ -112,9 +112,9 @@ public struct RegressionPolicy: Sendable, Hashable, Codable {
   }
 
   /// A category name that is none of ``Category``'s.
-  public struct UnknownCategory: Error, Sendable, CustomStringConvertible {
+  package struct UnknownCategory: Error, Sendable, CustomStringConvertible {
     /// What is wrong, with the closest name.
-    public var description: String
+    package var description: String
   }
 
   /// Decodes a matrix's `regressions: {fail_on: [new-failure, floor-rose], size_growth: 10%,

@@ -1,20 +1,20 @@
 import Foundation
 
 /// Shard `index` of `count` (`--shard 2/4`): deterministic, disjoint, and together exactly the plan.
-public struct Shard: Sendable, Hashable, CustomStringConvertible {
+package struct Shard: Sendable, Hashable, CustomStringConvertible {
   /// 1-based.
-  public var index: Int
+  package var index: Int
   /// How many shards there are.
-  public var count: Int
+  package var count: Int
 
   /// Shard `index` of `count`.
-  public init(index: Int, count: Int) {
+  package init(index: Int, count: Int) {
     self.index = index
     self.count = count
   }
 
   /// Parses `I/N` with 1 ≤ I ≤ N. Throws a ``MatrixError`` (without a location) quoting anything else.
-  public init(_ text: String) throws(MatrixError) {
+  package init(_ text: String) throws(MatrixError) {
     let parts = text.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index) else {
       throw MatrixError("shard '\(text)' is not I/N with 1 ≤ I ≤ N (e.g. '2/4')", at: nil)
@@ -23,13 +23,13 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `I/N`.
-  public var description: String { "\(index)/\(count)" }
+  package var description: String { "\(index)/\(count)" }
 
   /// The cells of this shard, in plan order. Cells are dealt out longest first to the least loaded
   /// shard (ties to the lowest), weighing each by its recorded duration in seconds, or by the median
   /// recorded duration when it has none (1 when nothing is recorded): shards balance by count
   /// without durations and by time with them.
-  public func select(_ cells: [Cell], durations: [String: Double] = [:]) -> [Cell] {
+  package func select(_ cells: [Cell], durations: [String: Double] = [:]) -> [Cell] {
     let recorded = durations.values.sorted()
     let typical = recorded.isEmpty ? 1 : recorded[recorded.count / 2]
     let weights = cells.map { durations[$0.id] ?? typical }
@@ -49,7 +49,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
   /// Recorded durations by cell id from a previous report: any JSON object whose `cells` array holds
   /// objects with `id` and `duration` (seconds). Throws a ``MatrixError`` when the data is not such JSON.
-  public static func durations(fromReport data: Data, named name: String) throws(MatrixError) -> [String: Double] {
+  package static func durations(fromReport data: Data, named name: String) throws(MatrixError) -> [String: Double] {
     guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let cells = object["cells"] as? [[String: Any]]
     else {

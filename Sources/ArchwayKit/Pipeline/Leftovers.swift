@@ -4,11 +4,11 @@ import Foundation
 /// a crash, its steps and containers may still be writing there — found and ended before a new run
 /// starts, so nothing of the old run corrupts the new one. The caller holds the folder's
 /// ``OutputLock``: whatever else works in it is a leftover.
-public enum Leftovers {
+package enum Leftovers {
   /// Ends the leftovers of earlier runs into `out` (absolute): processes in abandoned step groups
   /// (``StepCgroup``), processes whose environment names one of `out`'s cell folders, and, with
   /// `engines`, containers labelled `archway.out=OUT`. Returns what was ended, in words, or nil.
-  public static func sweep(out: String, engines: [String]) async -> String? {
+  package static func sweep(out: String, engines: [String]) async -> String? {
     var processes = StepCgroup.sweepAbandoned()
     // Cells of this folder only: `OUT/sub/ID` is another run's (it holds its own lock on OUT/sub).
     let marked = OrphanSweep.processes(carrying: Array("ARCHWAY_CELL_OUT=\(out)/".utf8), child: true)

@@ -4,15 +4,15 @@ import Foundation
 /// folder would interleave their logs, and one's report would bless the other's artifacts. The
 /// claim is an advisory lock on `OUT/.archway-lock`, so the system drops it however Archway ends
 /// (even `kill -9`), and a leftover file never blocks the next run.
-public final class OutputLock: Sendable {
+package final class OutputLock: Sendable {
   /// The lock file's name inside the output folder.
-  public static let fileName = ".archway-lock"
+  package static let fileName = ".archway-lock"
 
   private let descriptor: Int32
 
   /// Takes the lock on `folder` (made if missing), or throws at once an ``OutputLockError`` naming
   /// the process that holds it.
-  public init(folder: String) throws(OutputLockError) {
+  package init(folder: String) throws(OutputLockError) {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
@@ -48,9 +48,9 @@ public final class OutputLock: Sendable {
 }
 
 /// An output folder another Archway holds, or one that cannot be made or locked.
-public struct OutputLockError: ArchwayError {
+package struct OutputLockError: ArchwayError {
   /// What happened, naming the folder.
-  public let description: String
+  package let description: String
 
   init(_ description: String) { self.description = description }
 }

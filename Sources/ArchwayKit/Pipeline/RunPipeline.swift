@@ -26,13 +26,13 @@ public struct RunPipeline: Sendable {
   /// Whether to build the environments the cells need first.
   public var provision = true
   /// Path → SHA-256 of a baseline `SHA256SUMS`, compared when given.
-  public var baseline: [String: String]?
+  package var baseline: [String: String]?
   /// An earlier run's report, compared by the matrix's `regressions:` policy when given.
-  public var baselineReport: Report?
+  package var baselineReport: Report?
   /// The executor that runs each cell.
-  public var executor: CellExecutor
+  package var executor: CellExecutor
   /// The clock that stamps the start and end (injected so tests can fix it).
-  public var now: @Sendable () -> Date = { Date() }
+  package var now: @Sendable () -> Date = { Date() }
 
   /// A pipeline that runs cells with `executor`, `jobs` at a time.
   public init(executor: CellExecutor, jobs: Int) {
@@ -44,6 +44,26 @@ public struct RunPipeline: Sendable {
   /// cancelled); `observe` hears of each event as it happens.
   public func run(_ selection: PlanSelection, observe: @escaping @Sendable (Event) -> Void = { _ in }) async -> Report {
     let cells = selection.cells
+    let runners = await prepare(cells, observe: observe)
+    let started = ISO8601DateFormatter().string(from: now())
+    // The host is described while the cells run (each emulator's `--version` is a program to
+    // start), for the runners they will use, then for those they used.
+    async let described = HostProbe.info(tools: Set(runners.compactMap(\.record.launcher)))
+    let verified = await runCells(cells, runners: runners, definitions: selection.all, observe: observe)
+    let interrupted = Task.isCancelled
+    let host = await described.limited(to: Set(verified.compactMap(\.runner.launcher)))
+    var report = ReportBuilder.build(
+      selection, cells: verified, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
+      interrupted: interrupted, baseline: baseline)
+    if let baselineReport {
+      report.changes = ReportDiff(from: baselineReport, to: report, policy: selection.regressions)
+    }
+    return report
+  }
+
+  /// Sweeps what a killed run left in the output folder, provisions the environments the cells
+  /// need, and then chooses each cell's runner, once, now that its environment is built.
+  private func prepare(_ cells: [Cell], observe: @escaping @Sendable (Event) -> Void) async -> [any StepRunner] {
     // What each cell needs as the host stands before provisioning: the containers a killed run
     // left are swept with its engines, and its environment is provisioned for it.
     let needs = cells.map { executor.choice(for: $0).containerEngine }
@@ -55,38 +75,39 @@ public struct RunPipeline: Sendable {
     if provision {
       let store = EnvironmentStore(
         root: EnvironmentStore.defaultRoot(environment: executor.passThrough), environment: executor.passThrough)
-      let problems = await store.provision(cells, engines: needs, jobs: jobs) {
-        observe(.provisioning($0))
-      }
+      let problems = await store.provision(cells, engines: needs, jobs: jobs) { observe(.provisioning($0)) }
       for problem in problems { observe(.provisionFailed(problem)) }
     }
-    // Each cell's runner, chosen once, now that its environment is built.
-    let runners = cells.map { executor.runner(for: $0, choice: executor.choice(for: $0)) }
-    let started = ISO8601DateFormatter().string(from: now())
-    // The host is described while the cells run (each emulator's `--version` is a program to
-    // start), for the runners they will use, then for those they used.
-    async let described = HostProbe.info(tools: Set(runners.compactMap(\.record.launcher)))
-    let ids = cells.map(\.id)
-    var gate = CrossCellGate(cells: cells, definitions: selection.all, baseline: baseline)
+    return cells.map { executor.runner(for: $0, choice: executor.choice(for: $0)) }
+  }
+
+  /// Executes and verifies the cells `jobs` at a time; each is told once its cross-cell checks are
+  /// made, its verdict final (a cell that never started is in the report only). Returns every cell
+  /// as reported, in plan order.
+  private func runCells(
+    _ cells: [Cell], runners: [any StepRunner], definitions: [Cell], observe: @Sendable (Event) -> Void
+  ) async -> [VerifiedCell] {
+    var gate = CrossCellGate(cells: cells, definitions: definitions, baseline: baseline)
     var ended = Set<Int>()
     let results = await Scheduler(jobs: jobs, failFast: failFast).run(
-      ids,
+      cells.map(\.id),
       work: { [executor] index in
         CellVerifier.verify(await executor.execute(cells[index], runner: runners[index]), cell: cells[index])
       },
       passed: { $0.outcome == .passed && $0.verdict != .failed && $0.verdict != .error },
       unstarted: { index, why in
-        let interrupted = if case .interrupted = why { true } else { false }
-        let reason = if case .stopped(let reason) = why { reason } else { "interrupted" }
-        return CellVerifier.verify(
-          .notStarted(cells[index], interrupted: interrupted, reason: reason), cell: cells[index])
+        let execution: ExecutionRecord =
+          switch why {
+          case .interrupted: .notStarted(cells[index], interrupted: true, reason: "interrupted")
+          case .stopped(let reason): .notStarted(cells[index], interrupted: false, reason: reason)
+          }
+        return CellVerifier.verify(execution, cell: cells[index])
       },
       started: { observe(.cellStarted($0)) },
       finished: { index, cell in
         ended.insert(index)
         for ready in gate.ended(index, cell) { observe(.cellFinished(ready.cell)) }
       })
-    let interrupted = Task.isCancelled
     // The cells that never started are reported only in the report; those that waited for them now.
     for index in results.indices where !ended.contains(index) {
       for ready in gate.ended(index, results[index]) where ended.contains(ready.index) {
@@ -94,14 +115,6 @@ public struct RunPipeline: Sendable {
       }
     }
     for held in gate.flush() where ended.contains(held.index) { observe(.cellFinished(held.cell)) }
-    let verified = gate.released.compactMap { $0 }
-    let host = await described.limited(to: Set(verified.compactMap(\.runner.launcher)))
-    var report = ReportBuilder.build(
-      selection, cells: verified, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),
-      interrupted: interrupted, baseline: baseline)
-    if let baselineReport {
-      report.changes = ReportDiff(from: baselineReport, to: report, policy: selection.regressions)
-    }
-    return report
+    return gate.released.compactMap { $0 }
   }
 }

@@ -1,43 +1,43 @@
 /// One of a process's two output streams.
-public enum StepStream: String, Sendable, Hashable, Codable, CaseIterable {
+package enum StepStream: String, Sendable, Hashable, Codable, CaseIterable {
   case stdout, stderr
 }
 
 /// What one supervised process did: its argv, how it ended, how long it took, and where its output
 /// is, with a bounded head and tail of each stream.
-public struct ProcessOutcome: Sendable, Hashable {
+package struct ProcessOutcome: Sendable, Hashable {
   /// The argv actually run, with a runner's wrapping (`qemu-aarch64-static -L …`).
-  public var argv: [String]
+  package var argv: [String]
   /// How it ended.
-  public var status: StepStatus
+  package var status: StepStatus
   /// Wall-clock seconds.
-  public var duration: Double
+  package var duration: Double
   /// The log files standard output and standard error were streamed to.
-  public var stdoutLog: String?
+  package var stdoutLog: String?
   /// See ``stdoutLog``.
-  public var stderrLog: String?
+  package var stderrLog: String?
   /// The first and last bytes of each stream (at most ``ProcessSupervisor/captureLimit`` each), as text.
-  public var stdoutHead = ""
+  package var stdoutHead = ""
   /// See ``stdoutHead``.
-  public var stdoutTail = ""
+  package var stdoutTail = ""
   /// See ``stdoutHead``.
-  public var stderrHead = ""
+  package var stderrHead = ""
   /// See ``stdoutHead``.
-  public var stderrTail = ""
+  package var stderrTail = ""
   /// How many bytes each stream wrote in all.
-  public var stdoutBytes = 0
+  package var stdoutBytes = 0
   /// See ``stdoutBytes``.
-  public var stderrBytes = 0
+  package var stderrBytes = 0
 
   /// An outcome with nothing captured.
-  public init(argv: [String], status: StepStatus, duration: Double = 0) {
+  package init(argv: [String], status: StepStatus, duration: Double = 0) {
     self.argv = argv
     self.status = status
     self.duration = duration
   }
 
   /// What is known of `stream`: its captured head, how many bytes it wrote in all, and its log.
-  public func captured(_ stream: StepStream) -> (head: String, bytes: Int, log: String?) {
+  package func captured(_ stream: StepStream) -> (head: String, bytes: Int, log: String?) {
     switch stream {
     case .stdout: (stdoutHead, stdoutBytes, stdoutLog)
     case .stderr: (stderrHead, stderrBytes, stderrLog)

@@ -3,28 +3,28 @@ import Subprocess
 import SystemPackage
 
 /// What to run for one step, already wrapped by its runner.
-public struct ProcessLaunch: Sendable {
+package struct ProcessLaunch: Sendable {
   /// argv[0] is a path or a name looked up on the environment's `PATH`.
-  public var argv: [String]
+  package var argv: [String]
   /// The whole environment of the process (nothing else is inherited).
-  public var environment: [String: String]
+  package var environment: [String: String]
   /// The working directory; the current one when nil.
-  public var workingDirectory: String?
+  package var workingDirectory: String?
   /// Bytes for standard input; `/dev/null` when nil.
-  public var stdin: String?
+  package var stdin: String?
   /// The time limit.
-  public var timeout: Duration
+  package var timeout: Duration
   /// Where standard output and standard error are streamed.
-  public var stdoutLog: String
+  package var stdoutLog: String
   /// See ``stdoutLog``.
-  public var stderrLog: String
+  package var stderrLog: String
   /// Whether the program leaves a daemon behind on purpose (`podman run -d` leaves conmon, which
   /// holds the container's output and its exit): then only its process group is ended with it;
   /// it is not started in a control group of its own and no marker sweep follows it.
-  public var leavesDaemon = false
+  package var leavesDaemon = false
 
   /// Creates a launch.
-  public init(
+  package init(
     argv: [String], environment: [String: String], workingDirectory: String? = nil,
     stdin: String? = nil, timeout: Duration, stdoutLog: String, stderrLog: String
   ) {
@@ -40,7 +40,7 @@ public struct ProcessLaunch: Sendable {
 
 extension ProcessLaunch {
   /// A launch whose output goes to `logs.stdout.log` and `logs.stderr.log`.
-  public init(
+  package init(
     argv: [String], environment: [String: String], workingDirectory: String? = nil,
     stdin: String? = nil, timeout: Duration, logs: String
   ) {
@@ -55,14 +55,14 @@ extension ProcessLaunch {
 /// group, a grace period, then SIGKILL — and never leaves a member of the group behind.
 ///
 /// A failing, crashing, hanging or missing program is a ``StepStatus``, never a thrown error.
-public enum ProcessSupervisor {
+package enum ProcessSupervisor {
   /// How many bytes of the head and of the tail of each stream are kept in memory.
-  public static let captureLimit = 4096
+  package static let captureLimit = 4096
   /// How long a process tree has between SIGTERM and SIGKILL.
-  public static let gracePeriod: Duration = .seconds(2)
+  package static let gracePeriod: Duration = .seconds(2)
 
   /// Runs `launch` to its end and returns its outcome.
-  public static func run(_ launch: ProcessLaunch) async -> ProcessOutcome {
+  package static func run(_ launch: ProcessLaunch) async -> ProcessOutcome {
     let start = ContinuousClock.now
     var outcome = ProcessOutcome(argv: launch.argv, status: .skipped(""))
     outcome.stdoutLog = launch.stdoutLog
@@ -299,7 +299,7 @@ public enum ProcessSupervisor {
   }
 
   /// `SIGSEGV` for 11, and so on; `signal N` for one without a name here.
-  public static func signalName(_ number: Int32) -> String {
+  package static func signalName(_ number: Int32) -> String {
     let names: [Int32: String] = [
       SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT",
       SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1", SIGSEGV: "SIGSEGV",

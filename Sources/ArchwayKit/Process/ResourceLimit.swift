@@ -1,15 +1,15 @@
 import Foundation
 
 /// The limits a matrix may set with `ulimit:`, with `ulimit`'s units.
-public enum ResourceLimit {
+package enum ResourceLimit {
   /// Key → (`prlimit` option, multiplier to its unit): `stack` and `as` are KiB as `ulimit` reads them.
-  public static let known: [String: (String, Int)] = [
+  package static let known: [String: (String, Int)] = [
     "nofile": ("nofile", 1), "nproc": ("nproc", 1), "stack": ("stack", 1024), "as": ("as", 1024),
     "core": ("core", 1024), "cpu": ("cpu", 1), "fsize": ("fsize", 1024),
   ]
 
   /// The `prlimit` options that apply `limits` (soft and hard alike), in a stable order.
-  public static func prlimitOptions(_ limits: [String: Int]) -> [String] {
+  package static func prlimitOptions(_ limits: [String: Int]) -> [String] {
     limits.keys.sorted().compactMap { key in
       guard let (option, scale) = known[key], let value = limits[key] else { return nil }
       return "--\(option)=\(value * scale):\(value * scale)"
@@ -17,7 +17,7 @@ public enum ResourceLimit {
   }
 
   /// `argv` run under `prlimit` with `options` (from ``prlimitOptions(_:)``); `argv` itself without any.
-  public static func wrap(_ argv: [String], options: [String]) -> [String] {
+  package static func wrap(_ argv: [String], options: [String]) -> [String] {
     options.isEmpty ? argv : ["prlimit"] + options + ["--"] + argv
   }
 }

@@ -1,5 +1,5 @@
 /// How a step ended: a value, never a thrown error.
-public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+package enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The program exited with this code.
   case exited(Int32)
   /// The program was killed by this signal (`SIGSEGV`, `SIGILL`, …).
@@ -14,11 +14,11 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
   case skipped(String)
 
   /// Whether the step ran and exited 0.
-  public var succeeded: Bool { self == .exited(0) }
+  package var succeeded: Bool { self == .exited(0) }
 
   /// Whether another attempt could end otherwise: the program ran and ended wrongly (an exit code,
   /// a signal, its time limit), not a host that cannot run it or a run being interrupted.
-  public var retryable: Bool {
+  package var retryable: Bool {
     switch self {
     case .exited, .signaled, .timedOut: true
     default: false
@@ -26,7 +26,7 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
   }
 
   /// `exit 0`, `SIGSEGV`, `timed out after 5s`, …
-  public var description: String {
+  package var description: String {
     switch self {
     case .exited(let code): "exit \(code)"
     case .signaled(let name): "killed by \(name)"
@@ -40,7 +40,7 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
   enum CodingKeys: String, CodingKey { case kind, exitCode = "exit_code", signal, seconds, reason }
 
   /// Decodes what ``encode(to:)`` writes.
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     switch try c.decode(String.self, forKey: .kind) {
     case "exited": self = .exited(try c.decode(Int32.self, forKey: .exitCode))
@@ -53,7 +53,7 @@ public enum StepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
   }
 
   /// `{"kind": "exited", "exit_code": 0}`, `{"kind": "signaled", "signal": "SIGSEGV"}`, …
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     switch self {
     case .exited(let code):

@@ -1,10 +1,9 @@
 /// The report as one self-contained HTML file: the grid first, a colour per verdict; a click on a
 /// cell opens its checks, steps and log tails below. No external resources, so it works as a CI
 /// artifact opened from disk.
-public enum HTMLReport {
+package enum HTMLReport {
   /// The HTML document for `report`.
-  public static func render(_ report: Report) -> String {
-    let grid = ReportGrid(report)
+  package static func render(_ report: Report) -> String {
     let e = { (text: String) in XMLText.escape(text) }
     var html = """
       <!DOCTYPE html>
@@ -22,21 +21,44 @@ public enum HTMLReport {
       <p><b>\(e(report.summaryLine))</b> · started \(e(report.started)) on \(e(report.hosts.map(\.platform).joined(separator: ", ")))</p>
 
       """
-    if let diff = report.changes {
-      // What got worse since the last good run comes before the grid: what the policy fails on first.
-      html += "<h2>Changes since the baseline</h2>\n"
-      html +=
-        diff.changes.isEmpty
-        ? "<p>No changes.</p>\n"
-        : "<table><tr><th></th><th>change</th><th>cell</th><th>subject</th><th>what</th></tr>\n"
-      for change in diff.ordered {
-        let columns = [ReportDiff.words(change.category), change.cell, change.subject ?? "", change.message]
-        html += "<tr class=\"\(change.fails ? "failed" : "skipped")\"><td>\(change.fails ? "❌" : "ℹ️")</td>"
-        html += columns.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n"
-      }
-      if !diff.changes.isEmpty { html += "</table>\n" }
+    if let diff = report.changes { html += changes(diff) }
+    html += gridTable(ReportGrid(report))
+    html += "</table>\n<p>\(e(ReportGrid.legend))</p>\n<h2>Cells</h2>\n"
+    for cell in report.cells {
+      html += details(cell)
     }
-    html += "<table class=\"grid\"><tr><th>platform</th>"
+    html += """
+      <script>
+      function openCell(){var d=document.getElementById(location.hash.slice(1));if(d&&d.tagName==='DETAILS'){d.open=true;d.scrollIntoView();}}
+      window.addEventListener('hashchange',openCell);openCell();
+      </script>
+      </body></html>
+
+      """
+    return html
+  }
+
+  /// What got worse since the last good run, before the grid: what the policy fails on first.
+  static func changes(_ diff: ReportDiff) -> String {
+    let e = { (text: String) in XMLText.escape(text) }
+    var html = "<h2>Changes since the baseline</h2>\n"
+    html +=
+      diff.changes.isEmpty
+      ? "<p>No changes.</p>\n"
+      : "<table><tr><th></th><th>change</th><th>cell</th><th>subject</th><th>what</th></tr>\n"
+    for change in diff.ordered {
+      let columns = [ReportDiff.words(change.category), change.cell, change.subject ?? "", change.message]
+      html += "<tr class=\"\(change.fails ? "failed" : "skipped")\"><td>\(change.fails ? "❌" : "ℹ️")</td>"
+      html += columns.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n"
+    }
+    if !diff.changes.isEmpty { html += "</table>\n" }
+    return html
+  }
+
+  /// The grid of platforms by the other values, each cell a mark that opens its details.
+  static func gridTable(_ grid: ReportGrid) -> String {
+    let e = { (text: String) in XMLText.escape(text) }
+    var html = "<table class=\"grid\"><tr><th>platform</th>"
     html += grid.columns.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
     for row in grid.rows {
       html += "<tr><th>\(e(row))</th>"
@@ -51,18 +73,6 @@ public enum HTMLReport {
       }
       html += "</tr>\n"
     }
-    html += "</table>\n<p>\(e(ReportGrid.legend))</p>\n<h2>Cells</h2>\n"
-    for cell in report.cells {
-      html += details(cell)
-    }
-    html += """
-      <script>
-      function openCell(){var d=document.getElementById(location.hash.slice(1));if(d&&d.tagName==='DETAILS'){d.open=true;d.scrollIntoView();}}
-      window.addEventListener('hashchange',openCell);openCell();
-      </script>
-      </body></html>
-
-      """
     return html
   }
 

@@ -1,8 +1,8 @@
 /// The `archway inspect` table: one row per file with the facts people look at first.
-public enum InspectTable {
+package enum InspectTable {
   /// A table of `facts` with columns FILE, FORMAT, ARCH, TYPE, LINKAGE, LIBC, GLIBC, NEEDED; an
   /// amd64 file that names its level shows it beside the arch (`amd64 x86-64-v3`).
-  public static func make(_ facts: [BinaryFacts]) -> TextTable {
+  package static func make(_ facts: [BinaryFacts]) -> TextTable {
     var table = TextTable(header: ["FILE", "FORMAT", "ARCH", "TYPE", "LINKAGE", "LIBC", "GLIBC", "NEEDED"])
     for f in facts {
       if let error = f.error {

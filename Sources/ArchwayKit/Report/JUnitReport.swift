@@ -3,9 +3,9 @@ import Foundation
 /// The report as JUnit XML, in the form Jenkins (xUnit's junit-10.xsd), GitLab and GitHub read:
 /// a `testsuite` per cell with its target, runner and artifacts as `properties`, a `testcase` per
 /// check (each run step's is its `exit` check, carrying the step's log head and tail).
-public enum JUnitReport {
+package enum JUnitReport {
   /// The XML document for `report`.
-  public static func render(_ report: Report) -> String {
+  package static func render(_ report: Report) -> String {
     let counts = report.cells.flatMap(\.findings).reduce(into: [Verdict: Int]()) { $0[$1.verdict, default: 0] += 1 }
     let changes = report.changes?.changes ?? []
     let total = report.cells.reduce(0) { $0 + max(1, $1.findings.count) } + changes.count

@@ -1,11 +1,11 @@
 /// The report as GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`: the grid of platforms by
 /// libc/environment with a mark per cell, then every failure and error with its message and details.
-public enum MarkdownReport {
+package enum MarkdownReport {
   /// How many problems are listed before the rest are counted.
-  public static let problemLimit = 50
+  package static let problemLimit = 50
 
   /// The Markdown text for `report`.
-  public static func render(_ report: Report) -> String {
+  package static func render(_ report: Report) -> String {
     let grid = ReportGrid(report)
     var md = "## Archway: \(cellText(report.plan.matrix))\n\n**\(report.summaryLine)**"
     if !report.plan.shards.isEmpty { md += " (shards \(report.plan.shards.joined(separator: ", ")))" }
@@ -93,7 +93,7 @@ public enum MarkdownReport {
 extension MarkdownReport {
   /// GitHub Actions workflow commands: an `::error` annotation per change since the baseline that the
   /// policy fails on, then per failed or errored check (a `::warning` per flaky one).
-  public static func githubAnnotations(_ report: Report) -> [String] {
+  package static func githubAnnotations(_ report: Report) -> [String] {
     func data(_ text: String) -> String {
       text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
         .replacingOccurrences(of: "\n", with: "%0A")

@@ -1,8 +1,8 @@
 /// The `archway plan` table: one row per cell, with its target and every user axis as a column.
-public enum PlanTable {
+package enum PlanTable {
   /// A table of `cells` with columns ID, PLATFORM, LIBC, CPU (when a cell names one), ENV and one
   /// per user axis.
-  public static func make(_ cells: [Cell]) -> TextTable {
+  package static func make(_ cells: [Cell]) -> TextTable {
     var axes: [String] = []
     for cell in cells {
       for entry in cell.userValues where !axes.contains(entry.key) { axes.append(entry.key) }

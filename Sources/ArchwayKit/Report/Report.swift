@@ -6,53 +6,53 @@ import Foundation
 /// renderings of it; `archway report` re-renders one and `archway merge` combines shards' reports.
 public struct Report: Sendable, Hashable, Codable {
   /// Always `archway-report`, so other tools can recognize the file.
-  public var format = "archway-report"
+  package var format = "archway-report"
   /// The report format's version; bumped when a key changes meaning or goes away.
-  public var version = Report.currentVersion
+  package var version = Report.currentVersion
   /// The plan the cells came from.
-  public var plan: PlanInfo
+  package var plan: PlanInfo
   /// The machine (or machines, after a merge) that ran the cells.
-  public var hosts: [HostInfo]
+  package var hosts: [HostInfo]
   /// When the run started and ended (ISO 8601).
-  public var started: String
+  package var started: String
   /// See ``started``.
-  public var finished: String
+  package var finished: String
   /// Whether SIGINT or SIGTERM ended the run early.
-  public var interrupted: Bool
+  package var interrupted: Bool
   /// How the artifacts' checksums compare with a baseline `SHA256SUMS`, if one was given.
-  public var baseline: BaselineComparison?
+  package var baseline: BaselineComparison?
   /// What changed since a baseline report (`run --baseline OLD.json`), judged by the matrix's
   /// `regressions:` policy, if one was given.
-  public var changes: ReportDiff?
+  package var changes: ReportDiff?
   /// Every cell of the plan's selection, in plan order, as verified.
   public var cells: [VerifiedCell]
 
   /// The format version this build writes and reads.
-  public static let currentVersion = 3
+  package static let currentVersion = 3
   /// The largest report (or `SHA256SUMS`) Archway reads back: 256 MiB.
-  public static let largestFile = RegularFile.reportLimit
+  package static let largestFile = RegularFile.reportLimit
 
   /// What a report says of its plan: enough to refuse merging reports of different plans.
-  public struct PlanInfo: Sendable, Hashable, Codable {
+  package struct PlanInfo: Sendable, Hashable, Codable {
     /// The matrix file.
-    public var matrix: String
+    package var matrix: String
     /// SHA-256 of the matrix file's bytes and all its cell ids: equal for every part of one run,
     /// whichever shard or filter (a fan-out job per cell) it ran.
-    public var id: String
+    package var id: String
     /// The `--filter`, if any.
-    public var filter: String?
+    package var filter: String?
     /// The shards this report holds (`2/4`), none for an unsharded run.
-    public var shards: [String]
+    package var shards: [String]
     /// The ids of the cells this run set out to check: the matrix's after the filter, before sharding.
-    public var cellIDs: [String]
+    package var cellIDs: [String]
     /// The definition of every cell of the matrix (before the filter).
-    public var cells: [Cell]
+    package var cells: [Cell]
 
     enum CodingKeys: String, CodingKey { case matrix, id, filter, shards, cellIDs = "cell_ids", cells }
 
     /// Describes a plan: `matrixBytes` is the matrix file's content, `planned` the cells after the
     /// filter, `all` every cell of the matrix.
-    public init(matrix: String, matrixBytes: Data, filter: String?, shard: String?, planned: [Cell], all: [Cell]) {
+    package init(matrix: String, matrixBytes: Data, filter: String?, shard: String?, planned: [Cell], all: [Cell]) {
       var hasher = SHA256()
       hasher.update(data: matrixBytes)
       for cell in all { hasher.update(data: Data((cell.id + "\n").utf8)) }
@@ -65,7 +65,7 @@ public struct Report: Sendable, Hashable, Codable {
     }
 
     /// Encodes every key, absent ones as null.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
       var c = encoder.container(keyedBy: CodingKeys.self)
       try c.encode(matrix, forKey: .matrix)
       try c.encode(id, forKey: .id)
@@ -77,7 +77,7 @@ public struct Report: Sendable, Hashable, Codable {
   }
 
   /// Creates a report.
-  public init(
+  package init(
     plan: PlanInfo, hosts: [HostInfo], started: String, finished: String, interrupted: Bool, cells: [VerifiedCell]
   ) {
     self.plan = plan
@@ -89,7 +89,7 @@ public struct Report: Sendable, Hashable, Codable {
   }
 
   /// Reads a report, refusing another format or version with a message that says which.
-  public static func decode(_ data: Data, named name: String) throws(ReportError) -> Report {
+  package static func decode(_ data: Data, named name: String) throws(ReportError) -> Report {
     struct Header: Decodable { var format: String?, version: Int? }
     guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == "archway-report" else {
       throw ReportError("\(name) is not an Archway report (no \"format\": \"archway-report\")")
@@ -109,12 +109,12 @@ public struct Report: Sendable, Hashable, Codable {
   }
 
   /// How many cells ended with each verdict.
-  public var counts: [Verdict: Int] { Dictionary(grouping: cells, by: \.verdict).mapValues(\.count) }
+  package var counts: [Verdict: Int] { Dictionary(grouping: cells, by: \.verdict).mapValues(\.count) }
 
   /// Archway's exit code for this report: 130 interrupted; 3 when no cell could be checked at all
   /// (every one an error: the host lacks what they need); 1 when a cell failed or had an error;
   /// else 0.
-  public var exitStatus: Int32 {
+  package var exitStatus: Int32 {
     if interrupted { return 130 }
     if !cells.isEmpty, cells.allSatisfy({ $0.verdict == .error }) { return 3 }
     if changes?.failures.isEmpty == false { return 1 }
@@ -122,7 +122,7 @@ public struct Report: Sendable, Hashable, Codable {
   }
 
   /// One line: `15 cells: 13 passed, 1 failed, 1 skipped`.
-  public var summaryLine: String {
+  package var summaryLine: String {
     let counts = self.counts
     let parts = [Verdict.passed, .flaky, .failed, .error, .skipped].compactMap { verdict in
       counts[verdict].map { "\($0) \(verdict == .error ? "errors" : verdict.rawValue)" }
@@ -136,7 +136,7 @@ public struct Report: Sendable, Hashable, Codable {
   /// `CELL/PATH` → SHA-256 for every artifact with a checksum: paths relative to the run's output
   /// folder (a cell's folder is named by its id), so `sha256sum -c` run there checks them, and equal
   /// across machines and shards.
-  public var checksums: [String: String] {
+  package var checksums: [String: String] {
     var sums: [String: String] = [:]
     for cell in cells {
       for artifact in cell.artifacts {
@@ -153,7 +153,7 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
   /// What is wrong.
   public var message: String
   /// Creates an error.
-  public init(_ message: String) { self.message = message }
+  package init(_ message: String) { self.message = message }
   /// See ``message``.
   public var description: String { message }
 }

@@ -2,11 +2,11 @@ import Foundation
 
 /// Puts verified cells into the report: the plan and host described, a baseline's comparison
 /// listed. Runs no process and makes no check: every finding was made before its cell was reported.
-public enum ReportBuilder {
+package enum ReportBuilder {
   /// The report of `selection`, whose cells ended as `cells` (plan order, each verified, the
   /// cross-cell checks made) on `host` between `started` and `finished` (ISO 8601); with
   /// `baseline` (path → SHA-256 from a `SHA256SUMS`), how the artifacts compare with it.
-  public static func build(
+  package static func build(
     _ selection: PlanSelection, cells: [VerifiedCell], host: HostInfo, started: String, finished: String,
     interrupted: Bool, baseline: [String: String]? = nil
   ) -> Report {
@@ -35,7 +35,7 @@ extension Report {
   /// ran is an error of its own (parts with different filters, one job per cell, plan the whole
   /// matrix). Throws a ``ReportError`` for reports of different matrices or a cell two reports
   /// both ran.
-  public static func merge(_ reports: [(name: String, report: Report)]) throws(ReportError) -> Report {
+  package static func merge(_ reports: [(name: String, report: Report)]) throws(ReportError) -> Report {
     guard let (firstName, first) = reports.first else {
       throw ReportError("nothing to merge: name the shards' reports")
     }

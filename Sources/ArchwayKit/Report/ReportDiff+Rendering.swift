@@ -7,7 +7,7 @@ extension ReportDiff {
   var ordered: [Change] { failures + changes.filter { !$0.fails } }
 
   /// One line per change, `floor rose  CELL ARTIFACT: GLIBC floor 2.17 → 2.34 (…)`, then a count.
-  public var text: String {
+  package var text: String {
     guard !changes.isEmpty else { return "no changes since the baseline\n" }
     let ordered = self.ordered
     let width = ordered.map { Self.words($0.category).count }.max() ?? 0
@@ -27,7 +27,7 @@ extension ReportDiff {
 
   /// A Markdown section, `## Changes since the baseline`: what fails first, every text escaped so
   /// nothing in it renders.
-  public var markdown: String {
+  package var markdown: String {
     var lines = ["## Changes since the baseline", ""]
     guard !changes.isEmpty else { return (lines + ["No changes.", ""]).joined(separator: "\n") }
     lines += ["| | change | cell | subject | what |", "|---|---|---|---|---|"]

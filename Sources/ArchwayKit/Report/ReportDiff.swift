@@ -3,43 +3,43 @@ import Foundation
 /// What changed between two reports of a matrix (`archway diff OLD NEW`, `archway run --baseline
 /// OLD.json`): per cell, per artifact and per run step, each change in a category a policy can name,
 /// so a nightly job fails on a release that silently got worse and notes the rest.
-public struct ReportDiff: Sendable, Hashable, Codable {
+package struct ReportDiff: Sendable, Hashable, Codable {
   /// The kinds of change (``RegressionPolicy/Category``).
-  public typealias Category = RegressionPolicy.Category
+  package typealias Category = RegressionPolicy.Category
   /// What fails a comparison (``RegressionPolicy``).
-  public typealias Policy = RegressionPolicy
+  package typealias Policy = RegressionPolicy
 
   /// One change, of a cell and (for an artifact, step or test) a subject.
-  public struct Change: Sendable, Hashable, Codable {
+  package struct Change: Sendable, Hashable, Codable {
     /// Its kind.
-    public var category: Category
+    package var category: Category
     /// The cell's id.
-    public var cell: String
+    package var cell: String
     /// The artifact, step (`STEP`) or test (`STEP › TEST`) it is about; nil for the cell itself.
-    public var subject: String?
+    package var subject: String?
     /// What changed, old → new.
-    public var message: String
+    package var message: String
     /// What causes it, where known: the symbols that need a floor that rose (`fstat@GLIBC_2.33`).
-    public var culprits: [String] = []
+    package var culprits: [String] = []
     /// Whether the policy fails on it.
-    public var fails = false
+    package var fails = false
 
     /// What it is about: the cell, then its subject (`linux-arm64-gnu hello`).
-    public var title: String { subject.map { "\(cell) \($0)" } ?? cell }
+    package var title: String { subject.map { "\(cell) \($0)" } ?? cell }
     /// Its category in words, then ``title`` (`floor rose linux-arm64-gnu hello`).
-    public var label: String { ReportDiff.words(category) + " " + title }
+    package var label: String { ReportDiff.words(category) + " " + title }
   }
 
   /// Every change, in the new report's cell order (cells only the old one has last).
-  public var changes: [Change]
+  package var changes: [Change]
   /// The policy they were judged by.
-  public var policy: Policy
+  package var policy: Policy
 
   /// The changes the policy fails on.
-  public var failures: [Change] { changes.filter(\.fails) }
+  package var failures: [Change] { changes.filter(\.fails) }
 
   /// How `new` differs from `old`, judged by `policy`.
-  public init(from old: Report, to new: Report, policy: Policy = Policy()) {
+  package init(from old: Report, to new: Report, policy: Policy = Policy()) {
     self.policy = policy
     let before = Dictionary(old.cells.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     let folders = { (report: Report) in

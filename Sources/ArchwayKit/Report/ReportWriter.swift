@@ -17,7 +17,7 @@ public enum ReportWriter {
     case sha256sums
 
     /// The file name of this rendering in a run's output folder.
-    public var defaultName: String {
+    package var defaultName: String {
       switch self {
       case .json: "report.json"
       case .junit: "junit.xml"
@@ -29,7 +29,7 @@ public enum ReportWriter {
   }
 
   /// The bytes of `kind` for `report`.
-  public static func render(_ kind: Kind, _ report: Report) throws -> Data {
+  package static func render(_ kind: Kind, _ report: Report) throws -> Data {
     switch kind {
     case .json: try PrettyJSON.encoder().encode(report)  // versioned_symbols: each floor's only (CellVerifier)
     case .junit: Data(JUnitReport.render(report).utf8)

@@ -1,16 +1,16 @@
 /// A plain-text table with aligned columns, for terminal output.
-public struct TextTable: Sendable {
+package struct TextTable: Sendable {
   /// The column titles.
-  public var header: [String]
+  package var header: [String]
   /// The cells, row by row.
-  public var rows: [[String]] = []
+  package var rows: [[String]] = []
 
   /// Creates a value from its parts.
-  public init(header: [String]) { self.header = header }
+  package init(header: [String]) { self.header = header }
 
   /// The table as lines; `style` may wrap a cell (by column and row, -1 for the header) in colour
   /// after its width is measured, so escapes never break alignment.
-  public func render(style: (_ text: String, _ column: Int, _ row: Int) -> String = { text, _, _ in text }) -> String {
+  package func render(style: (_ text: String, _ column: Int, _ row: Int) -> String = { text, _, _ in text }) -> String {
     let all = [header] + rows
     var widths = [Int](repeating: 0, count: header.count)
     for row in all {

@@ -1,9 +1,9 @@
 /// Text made safe for XML 1.0 (and HTML): markup characters escaped, and the characters XML 1.0
 /// forbids (control characters other than tab, newline and carriage return, U+FFFE, U+FFFF)
 /// written visibly as `\xNN` instead, so any bytes a program printed still make a valid document.
-public enum XMLText {
+package enum XMLText {
   /// `text` escaped for element content or a double-quoted attribute.
-  public static func escape(_ text: String, attribute: Bool = false) -> String {
+  package static func escape(_ text: String, attribute: Bool = false) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {

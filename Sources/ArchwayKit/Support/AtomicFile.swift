@@ -4,16 +4,16 @@ import Foundation
 /// new path) is written into a temporary file beside it and renamed over it; a symbolic link is
 /// followed and its target replaced that way (the link stays); a device, FIFO or the process's own
 /// output (`/dev/null`, `/dev/stdout`) is written through, never replaced; a folder is an error.
-public enum AtomicFile {
+package enum AtomicFile {
   /// Why a path cannot be written.
-  public struct Failure: Error, Sendable, CustomStringConvertible {
+  package struct Failure: Error, Sendable, CustomStringConvertible {
     /// What went wrong, in words.
-    public var description: String
+    package var description: String
   }
 
   /// Writes `data` to `path`, creating its folder; the file it leaves has `mode` (less the umask).
   /// Throws when writing or renaming fails; the old file, if any, is then left as it was.
-  public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(Failure) {
+  package static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(Failure) {
     var status = stat()
     if stat(path, &status) == 0 {
       switch status.st_mode & S_IFMT {

@@ -3,7 +3,7 @@ import Foundation
 extension DecodingError {
   /// The problem in words with where it is (`cells[0].verdict: expected a string`), instead of
   /// Swift's `DecodingError.keyNotFound(CodingKeys(stringValue: …))`.
-  public var sentence: String {
+  package var sentence: String {
     func path(_ context: Context) -> String {
       let keys = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
       let joined = keys.joined()

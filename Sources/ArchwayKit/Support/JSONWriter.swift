@@ -5,42 +5,42 @@
 ///
 /// The caller writes an object's keys in sorted order (`FactsJSONTests` holds the writers to the
 /// bytes `PrettyJSON.encoder()` gives); dictionaries of strings are sorted here.
-public struct JSONWriter {
+package struct JSONWriter {
   /// What has been written.
-  public private(set) var bytes: [UInt8] = []
+  package private(set) var bytes: [UInt8] = []
   /// Per open array or object, whether it has an element yet.
   private var open: [Bool] = []
   /// Whether a key was just written, so the value follows it on the same line.
   private var afterKey = false
 
   /// An empty writer.
-  public init() {}
+  package init() {}
 
   /// A writer of further elements of a top-level array whose `[` was written elsewhere, after
   /// other elements when `afterOthers` (an array written in parts, as its elements are made).
   /// What it writes, between `[` and `\n]`, gives the bytes of the whole array.
-  public init(elementsOfAnArrayAfterOthers afterOthers: Bool) {
+  package init(elementsOfAnArrayAfterOthers afterOthers: Bool) {
     open = [afterOthers]
   }
 
   // MARK: Structure
 
   /// Writes an array, its elements written by `body`.
-  public mutating func array(_ body: (inout JSONWriter) -> Void) {
+  package mutating func array(_ body: (inout JSONWriter) -> Void) {
     begin(UInt8(ascii: "["))
     body(&self)
     end(UInt8(ascii: "]"))
   }
 
   /// Writes an object, its keys and values written by `body` (keys in sorted order).
-  public mutating func object(_ body: (inout JSONWriter) -> Void) {
+  package mutating func object(_ body: (inout JSONWriter) -> Void) {
     begin(UInt8(ascii: "{"))
     body(&self)
     end(UInt8(ascii: "}"))
   }
 
   /// Writes an object's key; the next value written is its value.
-  public mutating func key(_ name: String) {
+  package mutating func key(_ name: String) {
     element()
     quoted(name)
     bytes += [0x20, UInt8(ascii: ":"), 0x20]
@@ -50,46 +50,46 @@ public struct JSONWriter {
   // MARK: Values
 
   /// Writes `null`.
-  public mutating func null() {
+  package mutating func null() {
     value()
     bytes += [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")]
   }
 
   /// Writes a string, escaped as JSON requires.
-  public mutating func string(_ text: String) {
+  package mutating func string(_ text: String) {
     value()
     quoted(text)
   }
 
   /// Writes a string, or `null` for nil.
-  public mutating func string(_ text: String?) {
+  package mutating func string(_ text: String?) {
     if let text { string(text) } else { null() }
   }
 
   /// Writes a whole number.
-  public mutating func int(_ number: Int) {
+  package mutating func int(_ number: Int) {
     value()
     bytes += String(number).utf8
   }
 
   /// Writes a whole number, or `null` for nil.
-  public mutating func int(_ number: Int?) {
+  package mutating func int(_ number: Int?) {
     if let number { int(number) } else { null() }
   }
 
   /// Writes `true` or `false`.
-  public mutating func bool(_ flag: Bool) {
+  package mutating func bool(_ flag: Bool) {
     value()
     bytes += (flag ? "true" : "false").utf8
   }
 
   /// Writes an array of strings.
-  public mutating func strings(_ items: [String]) {
+  package mutating func strings(_ items: [String]) {
     array { writer in for item in items { writer.string(item) } }
   }
 
   /// Writes an object of strings, its keys sorted.
-  public mutating func object(_ entries: [String: String]) {
+  package mutating func object(_ entries: [String: String]) {
     object { writer in
       for key in entries.keys.sorted() {
         writer.key(key)
@@ -99,7 +99,7 @@ public struct JSONWriter {
   }
 
   /// Writes an object of string arrays, its keys sorted.
-  public mutating func object(_ entries: [String: [String]]) {
+  package mutating func object(_ entries: [String: [String]]) {
     object { writer in
       for key in entries.keys.sorted() {
         writer.key(key)

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Paths as text: made absolute, and compared by their parts, without touching the file system.
-public enum PathText {
+package enum PathText {
   /// `path` made absolute from `directory`, with `.` and `..` resolved (symbolic links are not).
-  public static func absolute(_ path: String, from directory: String) -> String {
+  package static func absolute(_ path: String, from directory: String) -> String {
     let joined = path.hasPrefix("/") ? path : directory + "/" + path
     return URL(fileURLWithPath: joined).standardizedFileURL.path
   }
 
   /// Whether `path`, once `.` and `..` are resolved, lies in `folder`.
-  public static func isInside(_ path: String, folder: String) -> Bool {
+  package static func isInside(_ path: String, folder: String) -> Bool {
     func normalized(_ p: String) -> [Substring] {
       var parts: [Substring] = []
       for piece in p.split(separator: "/") where piece != "." {

@@ -2,12 +2,12 @@ import Foundation
 
 /// Reading a file a user or a report names: never blocking on a FIFO or a device, never reading
 /// more than a limit, so a hostile path cannot hang Archway or fill its memory.
-public enum RegularFile {
+package enum RegularFile {
   /// The largest report (or `SHA256SUMS`) Archway reads back: 256 MiB.
-  public static let reportLimit = 256 << 20
+  package static let reportLimit = 256 << 20
 
   /// Why a file could not be read.
-  public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+  package enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The system's reason: `No such file or directory`.
     case unreadable(String)
     /// A FIFO, a device, a folder: what `kind` says.
@@ -16,7 +16,7 @@ public enum RegularFile {
     case tooLarge(size: Int, limit: Int)
 
     /// `is a FIFO, not a regular file`, `is 3 GB, above the limit of 4 MB`.
-    public var description: String {
+    package var description: String {
       switch self {
       case .unreadable(let reason): "cannot be read: \(reason)"
       case .notRegular(let kind): "is \(kind), not a regular file"
@@ -31,7 +31,7 @@ public enum RegularFile {
 
   /// The bytes of the regular file at `path` (symbolic links followed), when it holds at most
   /// `limit` of them. Opening never waits: anything but a regular file is refused before a read.
-  public static func contents(atPath path: String, limit: Int) throws(Failure) -> Data {
+  package static func contents(atPath path: String, limit: Int) throws(Failure) -> Data {
     let (descriptor, size) = try open(path)
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     guard size <= limit else { throw .tooLarge(size: size, limit: limit) }
@@ -51,7 +51,7 @@ public enum RegularFile {
   /// Archway opens what it is told to read. The open never waits (`O_NONBLOCK`: a FIFO without a
   /// writer, a device), and anything but a regular file is closed again and refused. The caller
   /// owns the descriptor.
-  public static func open(_ path: String) throws(Failure) -> (descriptor: Int32, size: Int) {
+  package static func open(_ path: String) throws(Failure) -> (descriptor: Int32, size: Int) {
     let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard descriptor >= 0 else { throw .unreadable(String(cString: strerror(errno))) }
     var status = stat()

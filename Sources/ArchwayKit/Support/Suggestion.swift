@@ -1,9 +1,9 @@
 /// "Did you mean …?" for values a user typed: the closest known spelling, if one is close enough.
-public enum Suggestion {
+package enum Suggestion {
   /// Returns the first candidate that begins with `value` (for 3 or more characters), else the one
   /// nearest by edit distance (case-insensitive), or nil when none is within a third of the value's
   /// length (at least 2 edits). Ties keep candidate order.
-  public static func closest(to value: String, among candidates: some Sequence<String>) -> String? {
+  package static func closest(to value: String, among candidates: some Sequence<String>) -> String? {
     let lowered = value.lowercased()
     // A known name the typed one begins (`gcc` for `gcc_prefix`) is the likeliest meaning.
     if lowered.count >= 3, let extended = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {
@@ -41,7 +41,7 @@ public enum Suggestion {
   }
 
   /// `"; did you mean 'x'?"`, or the empty string when there is nothing to suggest.
-  public static func phrase(for value: String, among candidates: some Sequence<String>) -> String {
+  package static func phrase(for value: String, among candidates: some Sequence<String>) -> String {
     closest(to: value, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
   }
 }

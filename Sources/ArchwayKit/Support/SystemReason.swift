@@ -3,7 +3,7 @@ import Foundation
 /// The system's own words for why a file operation failed (`No space left on device`), taken from
 /// the POSIX error beneath a Foundation error: Foundation's sentences ("The operation could not be
 /// completed…", NSCocoaErrorDomain codes) tell a user nothing they can act on.
-public func systemReason(_ error: any Error) -> String {
+package func systemReason(_ error: any Error) -> String {
   if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
   let bridged = error as NSError
   if bridged.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(bridged.code))) }

@@ -1,37 +1,37 @@
 /// One known platform and the names other tools give it, from which ``TargetNames`` are made.
-public struct ArchitectureSpec: Sendable, Hashable {
+package struct ArchitectureSpec: Sendable, Hashable {
   /// The platform these names belong to.
-  public let platform: Platform
+  package let platform: Platform
   /// Other spellings accepted for the architecture (`aarch64`, `armhf`, `x86_64`).
-  public let aliases: [String]
+  package let aliases: [String]
   /// The word size.
-  public let bits: Int
+  package let bits: Int
   /// The byte order.
-  public let endian: Endianness
+  package let endian: Endianness
   /// Go's `GOARCH` and, for 32-bit ARM, `GOARM`.
-  public let goarch: String
+  package let goarch: String
   /// Go's `GOARM` for 32-bit ARM.
-  public let goarm: String?
+  package let goarm: String?
   /// The architecture part of Rust, Zig and LLVM triples.
-  public let rustArch: String
+  package let rustArch: String
   /// The architecture part of Zig targets (`aarch64`, `x86`).
-  public let zigArch: String
+  package let zigArch: String
   /// The architecture part of LLVM triples (`armv7`, `arm64` on darwin).
-  public let llvmArch: String
+  package let llvmArch: String
   /// The GNU triple's architecture and ABI parts for glibc and musl (`arm`, `gnueabihf`, `musleabihf`).
-  public let gnuArch: String
+  package let gnuArch: String
   /// The GNU triple's ABI part with glibc (`gnu`, `gnueabihf`, `gnuabi64`).
-  public let gnuABI: String
+  package let gnuABI: String
   /// The GNU triple's ABI part with musl (`musl`, `musleabihf`, `muslabi64`).
-  public let muslABI: String
+  package let muslABI: String
   /// Debian's architecture name and multiarch triplet (linux only).
-  public let debianArch: String?
+  package let debianArch: String?
   /// The Debian multiarch triplet.
-  public let multiarch: String?
+  package let multiarch: String?
   /// The qemu-user emulator's name without `-static` (linux only).
-  public let qemu: String?
+  package let qemu: String?
   /// The ELF `e_machine` (or Mach-O / PE machine) name, for messages.
-  public let machineName: String
+  package let machineName: String
 
   init(
     _ platform: String, aliases: [String] = [], bits: Int, endian: Endianness = .little, goarch: String,
@@ -62,7 +62,7 @@ public struct ArchitectureSpec: Sendable, Hashable {
 
   /// Where Debian's cross toolchain keeps this target's glibc: `/usr/` + the GNU triple
   /// (`/usr/i686-linux-gnu` for 386, whose multiarch name is `i386-linux-gnu`); nil off linux.
-  public var crossSysroot: String? {
+  package var crossSysroot: String? {
     guard platform.os == "linux" else { return nil }
     return "/usr/\(gnuArch)-linux-\(gnuABI)"
   }

@@ -6,20 +6,20 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The level's name (`x86-64-v3`) or the qemu model as written.
   public let name: String
   /// The OCI architecture it belongs to (`amd64`, `arm`, `arm64`); nil for a named model.
-  public let arch: String?
+  package let arch: String?
   /// The order among the arch's levels (higher runs more); nil for a named model.
-  public let rank: Int?
+  package let rank: Int?
   /// The qemu-user `-cpu` model that has just this level's features; nil where qemu has none
   /// (TCG emulates no AVX-512, so `x86-64-v4` runs only on a host that has it).
-  public let qemuModel: String?
+  package let qemuModel: String?
   /// gcc's and clang's `-march=` value (`${target.march}`).
-  public let march: String?
+  package let march: String?
   /// Go's `GOAMD64` (`${target.goamd64}`).
-  public let goamd64: String?
+  package let goamd64: String?
   /// Go's `GOARM` (`${target.goarm}`).
-  public let goarm: String?
+  package let goarm: String?
   /// Go's `GOARM64` (Go 1.23 and later; `${target.goarm64}`).
-  public let goarm64: String?
+  package let goarm64: String?
 
   enum CodingKeys: String, CodingKey {
     case name, arch, rank, qemuModel = "qemu_model", march, goamd64, goarm, goarm64
@@ -29,10 +29,10 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
   public var description: String { name }
 
   /// The ARM variant of an arm level (`v6` for `armv6`).
-  public var armVariant: String? { arch == "arm" ? "v" + name.dropFirst(4) : nil }
+  package var armVariant: String? { arch == "arm" ? "v" + name.dropFirst(4) : nil }
 
   /// Every level Archway knows, lowest first within each arch.
-  public static let levels: [CPULevel] = [
+  package static let levels: [CPULevel] = [
     level("x86-64", "amd64", 1, qemu: "qemu64,-pni,-cx16,-lahf-lm,-popcnt,-sse4a,-abm", march: "x86-64", goamd64: "v1"),
     level("x86-64-v2", "amd64", 2, qemu: "Nehalem", march: "x86-64-v2", goamd64: "v2"),
     level(
@@ -83,15 +83,15 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
 
   /// The level a binary's facts claim (`cpu_level`: an x86-64 level, an ARM variant as `armv7`),
   /// ranked; nil for a name that is not a level.
-  public static func known(_ name: String) -> CPULevel? { levels.first { $0.name == name } }
+  package static func known(_ name: String) -> CPULevel? { levels.first { $0.name == name } }
 
   /// The level of an ARM variant (`v7` → `armv7`).
-  public static func arm(variant: String) -> CPULevel? { known("arm" + variant) }
+  package static func arm(variant: String) -> CPULevel? { known("arm" + variant) }
 
   /// The qemu model an arm cell runs under when its matrix names no `cpu:`: the model of its
   /// variant, so a v7 binary dies on a v5 cell as it would on the board (qemu's default, `max`,
   /// runs every instruction).
-  public static func defaultModel(arch: String, variant: String?) -> String? {
+  package static func defaultModel(arch: String, variant: String?) -> String? {
     guard arch == "arm", let variant else { return nil }
     return CPULevel.arm(variant: variant)?.qemuModel
   }

@@ -3,7 +3,7 @@
 /// `2.9 < 2.17 < 2.34`: symbol versions and glibc releases are never compared as strings.
 public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
   /// The numbers, most significant first.
-  public let components: [Int]
+  package let components: [Int]
 
   /// Parses `"2.34"`; returns nil for anything that is not numbers separated by single dots.
   public init?(_ text: some StringProtocol) {

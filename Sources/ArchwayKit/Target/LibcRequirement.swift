@@ -14,7 +14,7 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
   case any
 
   /// The word for each case, as users write it.
-  public static let spellings = ["gnu", "gnu-2.31", "musl", "static", "system", "any"]
+  package static let spellings = ["gnu", "gnu-2.31", "musl", "static", "system", "any"]
 
   /// A one-line rendering for messages.
   public var description: String {
@@ -29,13 +29,13 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
   }
 
   /// Whether this is glibc (`gnu`, `gnu-X.Y`).
-  public var isGNU: Bool {
+  package var isGNU: Bool {
     if case .gnu = self { return true }
     return false
   }
 
   /// The glibc this requirement allows at most, if it names one.
-  public var glibcCeiling: DottedVersion? {
+  package var glibcCeiling: DottedVersion? {
     if case .gnu(let version) = self { return version }
     return nil
   }
@@ -64,7 +64,7 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
   }
 
   /// Whether `platform` can have this libc (`darwin` + `musl` cannot), with the reason when not.
-  public func incompatibility(with platform: Platform) -> String? {
+  package func incompatibility(with platform: Platform) -> String? {
     switch (platform.os, self) {
     case (_, .any): nil
     case ("linux", .system):

@@ -1,7 +1,7 @@
 /// Every target Archway knows, in the order `archway targets` lists them.
-public enum TargetCatalog {
+package enum TargetCatalog {
   /// The known platforms with their names per ecosystem.
-  public static let architectures: [ArchitectureSpec] = [
+  package static let architectures: [ArchitectureSpec] = [
     .init(
       "linux/amd64", aliases: ["x86_64", "x64", "x86-64"], bits: 64, goarch: "amd64", rust: "x86_64",
       zig: "x86_64", llvm: "x86_64", gnu: "x86_64", debian: "amd64", multiarch: "x86_64-linux-gnu",
@@ -59,14 +59,14 @@ public enum TargetCatalog {
   ]
 
   /// The spec of a known platform.
-  public static func spec(for platform: Platform) -> ArchitectureSpec? {
+  package static func spec(for platform: Platform) -> ArchitectureSpec? {
     architectures.first { $0.platform == platform }
   }
 }
 
 extension TargetCatalog {
   /// Every known target's names; linux targets take `libc`, darwin and windows their system libc.
-  public static func names(libc: LibcRequirement) -> [TargetNames] {
+  package static func names(libc: LibcRequirement) -> [TargetNames] {
     architectures.map { spec in
       TargetNames(spec: spec, libc: spec.platform.os == "linux" ? libc : TargetNames.defaultLibc(for: spec.platform))
     }

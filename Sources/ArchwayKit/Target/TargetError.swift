@@ -4,7 +4,7 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible {
   public let description: String
 
   /// Creates a value from its parts.
-  public init(_ description: String) { self.description = description }
+  package init(_ description: String) { self.description = description }
 }
 
 extension TargetError: ArchwayError {}

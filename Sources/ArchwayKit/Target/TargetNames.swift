@@ -1,39 +1,39 @@
 import Foundation
 
 /// What other tools call one target (a platform with a libc): Go, Rust, Zig, LLVM, GCC, Debian, OCI, qemu.
-public struct TargetNames: Sendable, Hashable, Codable {
+package struct TargetNames: Sendable, Hashable, Codable {
   /// `os/arch[/variant]`.
-  public let platform: String
+  package let platform: String
   /// The operating system: `linux`, `darwin`, `windows`.
-  public let os: String
+  package let os: String
   /// The OCI architecture.
-  public let arch: String
+  package let arch: String
   /// The OCI variant, if any.
-  public let variant: String?
+  package let variant: String?
   /// The libc these names are for (`gnu`, `gnu-2.31`, `musl`, `system`).
-  public let libc: String
+  package let libc: String
   /// Go's `GOOS`.
-  public let goos: String
+  package let goos: String
   /// Go's `GOARCH`.
-  public let goarch: String
+  package let goarch: String
   /// Go's `GOARM` for 32-bit ARM.
-  public let goarm: String?
+  package let goarm: String?
   /// The Rust target triple.
-  public let rust: String
+  package let rust: String
   /// The Zig target, with a `.X.Y` glibc suffix for `gnu-X.Y`.
-  public let zig: String
+  package let zig: String
   /// The LLVM target triple.
-  public let llvm: String
+  package let llvm: String
   /// The cross-gcc prefix, with its trailing dash (`aarch64-linux-gnu-`); nil for darwin.
-  public let gccPrefix: String?
+  package let gccPrefix: String?
   /// Debian's architecture name.
-  public let debianArch: String?
+  package let debianArch: String?
   /// The Debian multiarch triplet.
-  public let multiarch: String?
+  package let multiarch: String?
   /// The qemu-user emulator, without `-static`.
-  public let qemu: String?
+  package let qemu: String?
   /// The machine constant the binary header carries, for messages.
-  public let machine: String
+  package let machine: String
 
   enum CodingKeys: String, CodingKey {
     case platform, os, arch, variant, libc, goos, goarch, goarm, rust, zig, llvm, debianArch = "debian_arch"
@@ -43,7 +43,7 @@ public struct TargetNames: Sendable, Hashable, Codable {
   /// The names of `spec`'s platform with `libc`; a musl target gets musl triples, a glibc floor
   /// becomes Zig's `.2.31` suffix. A `static` target gets Zig's and Rust's musl triples (their
   /// fully static toolchains) and the gnu gcc prefix (for `gcc -static`).
-  public init(spec: ArchitectureSpec, libc: LibcRequirement) {
+  package init(spec: ArchitectureSpec, libc: LibcRequirement) {
     let p = spec.platform
     let isMusl = libc == .musl
     let abi = isMusl ? spec.muslABI : spec.gnuABI
@@ -80,7 +80,7 @@ public struct TargetNames: Sendable, Hashable, Codable {
   }
 
   /// The libc a platform gets when none is named: `gnu` on linux, `system` elsewhere.
-  public static func defaultLibc(for platform: Platform) -> LibcRequirement {
+  package static func defaultLibc(for platform: Platform) -> LibcRequirement {
     platform.os == "linux" ? .gnu(nil) : .system
   }
 }

@@ -3,18 +3,18 @@ import Foundation
 /// What a release artifact must be to run on a target: the release gate's expectations.
 public struct ArtifactPolicy: Sendable, Hashable, Codable {
   /// The target platform.
-  public var platform: Platform
+  package var platform: Platform
   /// The libc the artifact must use.
-  public var libc: LibcRequirement
+  package var libc: LibcRequirement
   /// The newest glibc the artifact may need: `--glibc-max`, else the libc's (`gnu-2.31`).
-  public var glibcMax: DottedVersion?
+  package var glibcMax: DottedVersion?
   /// Library names or shell patterns (`libc.so.*`) the artifact may need; nil allows any.
-  public var allowedNeeded: [String]?
+  package var allowedNeeded: [String]?
   /// The newest macOS a Mach-O artifact may require (its slices' `minos`); nil allows any.
-  public var minosMax: DottedVersion?
+  package var minosMax: DottedVersion?
   /// The CPU level the artifact must run on (`cpu:`, `--cpu`): a binary that says it needs a higher
   /// one fails; nil (or a qemu model, which has no rank) checks nothing.
-  public var cpu: CPULevel?
+  package var cpu: CPULevel?
 
   enum CodingKeys: String, CodingKey {
     case platform, libc, glibcMax = "glibc_max", allowedNeeded = "allowed_needed", minosMax = "minos_max", cpu

@@ -199,7 +199,7 @@ public enum ArtifactVerifier {
 
 extension BinaryFacts {
   /// `is damaged: the first warning (and 2 more)`, or nil for a file that read whole.
-  public var damage: String? {
+  package var damage: String? {
     guard let first = warnings.first else { return nil }
     return "is damaged: \(first)" + (warnings.count > 1 ? " (and \(warnings.count - 1) more)" : "")
   }
@@ -208,7 +208,7 @@ extension BinaryFacts {
   /// the static check of `kind` depends on, or nil when the check can be trusted. The architecture
   /// comes from the file header, which is never damaged in a file that reads at all, and an ARM
   /// variant from `.ARM.attributes`; every other check reads the tables a cut or corrupt file loses.
-  public func damagedPart(for kind: CheckKind) -> String? {
+  package func damagedPart(for kind: CheckKind) -> String? {
     let parts = warnings.map { String($0.prefix { $0 != ":" }) }
     return kind == .arch ? parts.first { $0 == ".ARM.attributes" } : parts.first
   }
@@ -216,7 +216,7 @@ extension BinaryFacts {
 
 extension BinaryFormat {
   /// How people write the format's name.
-  public var displayName: String {
+  package var displayName: String {
     switch self {
     case .elf: "ELF"
     case .macho: "Mach-O"
@@ -230,7 +230,7 @@ extension BinaryFormat {
 extension ArtifactVerifier {
   /// Verdicts for inspected files. Files found in folders that are not binaries are left out;
   /// a file the user named must be a binary.
-  public static func verify(
+  package static func verify(
     _ inspected: [(InspectTarget, BinaryFacts)], against policy: ArtifactPolicy
   ) -> [ArtifactVerdict] {
     inspected.compactMap { target, facts in
@@ -242,7 +242,7 @@ extension ArtifactVerifier {
 
 extension ArtifactPolicy {
   /// `linux/arm64 (libc gnu, glibc ≤ 2.31)` for summaries.
-  public var summary: String {
+  package var summary: String {
     var parts: [String] = []
     if libc != .any { parts.append("libc \(libc)") }
     if let glibcMax { parts.append("glibc ≤ \(glibcMax)") }

@@ -5,7 +5,7 @@ import Foundation
 /// outputs, per-test results). Checks against other cells are ``CrossCellChecks``'.
 public enum CellVerifier {
   /// The most bytes of a stream read back from its log to be compared.
-  public static let comparisonLimit = 16 << 20
+  package static let comparisonLimit = 16 << 20
 
   /// `execution` verified against its plan, `cell`.
   public static func verify(_ execution: ExecutionRecord, cell: Cell) -> VerifiedCell {

@@ -2,11 +2,11 @@ import Crypto
 import Foundation
 
 /// SHA-256 of artifacts, streamed, and the `SHA256SUMS` file `sha256sum -c` reads.
-public enum Checksums {
+package enum Checksums {
   /// The SHA-256 of the file at `path` in lowercase hex, read in 1 MiB pieces so any size costs
   /// the same memory; nil when it cannot be read.
   /// Opening never blocks: a FIFO, a device or anything else that is not a regular file gives nil.
-  public static func sha256(ofFile path: String) -> String? {
+  package static func sha256(ofFile path: String) -> String? {
     guard let (descriptor, _) = try? RegularFile.open(path) else { return nil }
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     var hasher = SHA256()
@@ -21,7 +21,7 @@ public enum Checksums {
   }
 
   /// `facts` with each file's SHA-256 filled in, `jobs` files hashed at once.
-  public static func adding(to facts: [BinaryFacts], jobs: Int = 2) async -> [BinaryFacts] {
+  package static func adding(to facts: [BinaryFacts], jobs: Int = 2) async -> [BinaryFacts] {
     let hashes = await facts.map(\.path).concurrentMap(jobs: jobs, sha256(ofFile:))
     return zip(facts, hashes).map { facts, hash in
       var withHash = facts
@@ -37,13 +37,13 @@ public enum Checksums {
 
   /// `SHA256SUMS` text: `HASH  PATH` per line, sorted by path (paths relative to where the file is
   /// written, so `sha256sum -c` run there checks them).
-  public static func render(_ sums: [String: String]) -> String {
+  package static func render(_ sums: [String: String]) -> String {
     sums.sorted { $0.key < $1.key }.map { "\($0.value)  \($0.key)\n" }.joined()
   }
 
   /// Path → hash read from `SHA256SUMS` text (the binary-mode `*PATH` form too). Throws a message
   /// naming the first line that is not a checksum line.
-  public static func parse(_ text: String, named name: String) throws(ChecksumError) -> [String: String] {
+  package static func parse(_ text: String, named name: String) throws(ChecksumError) -> [String: String] {
     var sums: [String: String] = [:]
     for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       if line.isEmpty { continue }
@@ -59,13 +59,13 @@ public enum Checksums {
 
   /// An artifact's path from its cell's folder on: `linux-arm64-gnu/hello`, as `SHA256SUMS` names it
   /// (so `sha256sum -c` run in the output folder checks it, equal across machines and shards).
-  public static func relativePath(_ artifact: ArtifactRecord, cell: String) -> String {
+  package static func relativePath(_ artifact: ArtifactRecord, cell: String) -> String {
     guard let range = artifact.path.range(of: "/\(cell)/", options: .backwards) else { return artifact.path }
     return cell + "/" + artifact.path[range.upperBound...]
   }
 
   /// How `current` differs from `baseline`.
-  public static func compare(_ current: [String: String], baseline: [String: String]) -> BaselineComparison {
+  package static func compare(_ current: [String: String], baseline: [String: String]) -> BaselineComparison {
     BaselineComparison(
       changed: current.keys.filter { baseline[$0] != nil && baseline[$0] != current[$0] }.sorted(),
       added: current.keys.filter { baseline[$0] == nil }.sorted(),
@@ -74,21 +74,21 @@ public enum Checksums {
 }
 
 /// Artifacts whose checksums differ from a baseline `SHA256SUMS`.
-public struct BaselineComparison: Sendable, Hashable, Codable {
+package struct BaselineComparison: Sendable, Hashable, Codable {
   /// In both, with different hashes.
-  public var changed: [String]
+  package var changed: [String]
   /// Only in the current run.
-  public var added: [String]
+  package var added: [String]
   /// Only in the baseline.
-  public var missing: [String]
+  package var missing: [String]
 }
 
 /// A checksum file that cannot be read.
-public struct ChecksumError: Error, Sendable, CustomStringConvertible {
+package struct ChecksumError: Error, Sendable, CustomStringConvertible {
   /// What is wrong, with the file and line.
-  public var message: String
+  package var message: String
   /// See ``message``.
-  public var description: String { message }
+  package var description: String { message }
 }
 
 extension ChecksumError: ArchwayError {}

@@ -4,12 +4,12 @@ import Foundation
 /// cell is reported: a run step whose `expect.reference` names another cell must print what the same
 /// step printed there (both normalized), a cell with `verify: same_as` must have built the other
 /// cell's bytes, and each artifact is held to a baseline `SHA256SUMS` when one is given.
-public enum CrossCellChecks {
+package enum CrossCellChecks {
   /// The kinds these checks make (a merge makes them again, now that every shard's cells are in).
-  public static let kinds: Set<CheckKind> = [.sameAs, .reference]
+  package static let kinds: Set<CheckKind> = [.sameAs, .reference]
 
   /// The other cells `cell` is compared with: its `same_as` cell and its steps' reference cells.
-  public static func dependencies(of cell: Cell) -> Set<String> {
+  package static func dependencies(of cell: Cell) -> Set<String> {
     var ids = Set(cell.steps.run.compactMap { $0.expect.outputs?.reference })
     if let other = cell.verify.sameAs { ids.insert(other) }
     ids.remove(cell.id)
@@ -17,17 +17,17 @@ public enum CrossCellChecks {
   }
 
   /// What the cross-cell checks compare a cell with.
-  public struct Context: Sendable {
+  package struct Context: Sendable {
     /// The cells of this report, by id, as verified.
-    public var cells: [String: VerifiedCell]
+    package var cells: [String: VerifiedCell]
     /// Every cell's folder, by id, as the plan defines it: each log is read only from inside its
     /// own cell's folder.
-    public var folders: [String: String]
+    package var folders: [String: String]
     /// The ids of every cell of the matrix (those this report lacks are another shard's).
-    public var planned: [String]
+    package var planned: [String]
 
     /// A context of `cells`, in a plan of `definitions`.
-    public init(cells: [VerifiedCell], definitions: [Cell]) {
+    package init(cells: [VerifiedCell], definitions: [Cell]) {
       self.cells = Dictionary(cells.map { ($0.id, $0) }) { first, _ in first }
       folders = Dictionary(definitions.map { ($0.id, $0.out) }) { first, _ in first }
       planned = definitions.map(\.id)
@@ -36,7 +36,7 @@ public enum CrossCellChecks {
 
   /// `cell`, defined by `definition`, with its cross-cell findings added: `same_as`, then each
   /// reference in step-name order, then, with `baseline` (path → SHA-256), each artifact against it.
-  public static func apply(
+  package static func apply(
     to cell: VerifiedCell, definition: Cell, in context: Context, baseline: [String: String]? = nil
   ) -> VerifiedCell {
     var findings: [Finding] = []

@@ -25,13 +25,13 @@ public struct Finding: Sendable, Hashable {
   /// More: the symbols that raise a floor, a unified diff, an expected and a found value.
   public let details: String?
   /// Seconds, for a finding that is one test of a suite, when its tool said.
-  public let duration: Double?
+  package let duration: Double?
   /// The last lines a failed step wrote to standard error (at most three), or what ran when it wrote
   /// nothing: what the console shows under the finding. Not in the report, nor in equality.
-  public let lastWords: [String]
+  package let lastWords: [String]
 
   /// A finding of `kind` about `subject`.
-  public init(
+  package init(
     _ kind: CheckKind, _ subject: Subject = .cell, _ verdict: Verdict, _ message: String, details: String? = nil,
     duration: Double? = nil, lastWords: [String] = []
   ) {
@@ -46,7 +46,7 @@ public struct Finding: Sendable, Hashable {
 
   /// The subject's name as the report writes it: an artifact's or a run step's name, `STEP › TEST`,
   /// nil for the cell (and for the build step, which its kind names).
-  public var subjectName: String? {
+  package var subjectName: String? {
     switch subject {
     case .cell: nil
     case .artifact(let name): name
@@ -61,7 +61,7 @@ public struct Finding: Sendable, Hashable {
   }
 
   /// The step the finding is about, if any.
-  public var step: StepID? {
+  package var step: StepID? {
     switch subject {
     case .step(let id), .test(let id, _): id
     case .cell, .artifact: nil

@@ -4,7 +4,7 @@ extension ArtifactVerifier {
   /// `verdicts` with a `loads` violation for each ELF program that would not load in `recipe`'s root
   /// filesystem of its arch (``LoadPredictor``). Throws an ``EnvironmentError`` (the host's shortfall)
   /// when that root filesystem is not built, or the recipe has no such arch.
-  public static func checkLoads(
+  package static func checkLoads(
     _ verdicts: [ArtifactVerdict], in recipe: EnvironmentRecipe, store: EnvironmentStore
   ) throws(EnvironmentError) -> [ArtifactVerdict] {
     var checked: [ArtifactVerdict] = []

@@ -6,22 +6,22 @@ import Foundation
 
 /// Per-test results from what a test tool writes: `go test -json` (test2json events), TAP, or JUnit
 /// XML. Each test becomes a check of its own, so a report names which test failed on which target.
-public enum TestResults {
+package enum TestResults {
   /// One test as the tool reported it.
-  public struct Case: Sendable, Hashable {
+  package struct Case: Sendable, Hashable {
     /// The test's name (`TestHeader`, `TestA/sub`; a TAP test's description).
-    public var name: String
+    package var name: String
     /// Passed, failed, or skipped; `error` for a test that never finished (its step was killed).
-    public var verdict: Verdict
+    package var verdict: Verdict
     /// Seconds, when the tool said.
-    public var duration: Double?
+    package var duration: Double?
     /// What the test printed, or the tool's diagnostics for it.
-    public var output: String
+    package var output: String
   }
 
   /// The tests in `data` as `format` writes them, in the order they finished. Throws a
   /// ``TestResultsError`` when the data is not that format at all.
-  public static func parse(_ data: Data, format: TestResultsFormat) throws(TestResultsError) -> [Case] {
+  package static func parse(_ data: Data, format: TestResultsFormat) throws(TestResultsError) -> [Case] {
     switch format {
     case .goTestJSON: return goTestJSON(data)
     case .tap: return tap(String(decoding: data, as: UTF8.self))
@@ -103,9 +103,9 @@ public enum TestResults {
 }
 
 /// Results that are not in the format the step said.
-public struct TestResultsError: Error, Sendable, CustomStringConvertible {
+package struct TestResultsError: Error, Sendable, CustomStringConvertible {
   /// What is wrong.
-  public let description: String
+  package let description: String
   init(_ description: String) { self.description = description }
 }
 

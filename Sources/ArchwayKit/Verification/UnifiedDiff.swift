@@ -1,5 +1,5 @@
 /// A unified diff of two texts by lines, as `diff -u` writes it, bounded in size.
-public enum UnifiedDiff {
+package enum UnifiedDiff {
   enum Edit: Equatable {
     case same(Int, Int)  // line in old, line in new
     case removed(Int)
@@ -8,7 +8,7 @@ public enum UnifiedDiff {
 
   /// The diff of `old` into `new`, with `context` lines around each change and at most `maxLines`
   /// lines after the two headers (the rest summarized in a last line). Empty when the texts are equal.
-  public static func render(
+  package static func render(
     old: String, new: String, oldLabel: String = "expected", newLabel: String = "actual", context: Int = 3,
     maxLines: Int = 120
   ) -> String {

@@ -12,7 +12,7 @@ public struct VerifiedCell: Sendable, Hashable {
   public let verdict: Verdict
 
   /// The cell `execution` recorded, with its verified `artifacts` and its `findings`.
-  public init(execution: ExecutionRecord, artifacts: [ArtifactRecord], findings: [Finding]) {
+  package init(execution: ExecutionRecord, artifacts: [ArtifactRecord], findings: [Finding]) {
     self.init(
       execution: execution, artifacts: artifacts, findings: findings,
       verdict: Verdict.overall(findings.map(\.verdict)))
@@ -27,12 +27,12 @@ public struct VerifiedCell: Sendable, Hashable {
   }
 
   /// This cell with `more` findings (and the verdict they make).
-  public func adding(_ more: [Finding]) -> VerifiedCell {
+  package func adding(_ more: [Finding]) -> VerifiedCell {
     VerifiedCell(execution: execution, artifacts: artifacts, findings: findings + more)
   }
 
   /// This cell with its findings of `kinds` replaced by `replacements`.
-  public func replacing(_ kinds: Set<CheckKind>, with replacements: [Finding]) -> VerifiedCell {
+  package func replacing(_ kinds: Set<CheckKind>, with replacements: [Finding]) -> VerifiedCell {
     VerifiedCell(
       execution: execution, artifacts: artifacts, findings: findings.filter { !kinds.contains($0.kind) } + replacements)
   }
@@ -42,30 +42,30 @@ public struct VerifiedCell: Sendable, Hashable {
   /// The cell's target.
   public var target: CellTarget { execution.target }
   /// The cell's user-axis values, as text.
-  public var values: [String: String] { execution.values }
+  package var values: [String: String] { execution.values }
   /// The runtime environment, if any.
-  public var env: String? { execution.env }
+  package var env: String? { execution.env }
   /// The runner its steps used.
-  public var runner: RunnerRecord { execution.runner }
+  package var runner: RunnerRecord { execution.runner }
   /// How the executor said it ended.
-  public var outcome: ExecutionRecord.Outcome { execution.outcome }
+  package var outcome: ExecutionRecord.Outcome { execution.outcome }
   /// Its steps' outcomes.
-  public var steps: [StepOutcome] { execution.steps }
+  package var steps: [StepOutcome] { execution.steps }
   /// Seconds from its start to its end.
-  public var duration: Double { execution.duration }
+  package var duration: Double { execution.duration }
   /// What stopped or failed it outside its steps.
-  public var problems: [CellProblem] { execution.problems }
+  package var problems: [CellProblem] { execution.problems }
   /// What its environment said of itself.
-  public var fingerprint: Fingerprint? { execution.fingerprint }
+  package var fingerprint: Fingerprint? { execution.fingerprint }
   /// The versions of the compilers its build names.
-  public var toolchains: [String: String]? { execution.toolchains }
+  package var toolchains: [String: String]? { execution.toolchains }
 
   /// Whether the cell passed without running anything on its target: every run step was skipped (no
   /// runner here runs the target), so only its static checks stand behind the pass.
-  public var checkedStaticallyOnly: Bool { verdict == .passed && execution.ranNothing }
+  package var checkedStaticallyOnly: Bool { verdict == .passed && execution.ranNothing }
 
   /// Artifact name → absolute path.
-  public var artifactPaths: [String: String] {
+  package var artifactPaths: [String: String] {
     Dictionary(artifacts.map { ($0.name, $0.path) }) { first, _ in first }
   }
 }

@@ -3,7 +3,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   case readable, format, arch, osABI = "os-abi", libc, glibcFloor = "glibc-floor", needed, intact, cpu, minos, loads
 
   /// The check of a cell that reports a violation of this kind.
-  public var checkKind: CheckKind {
+  package var checkKind: CheckKind {
     switch self {
     case .readable, .format, .arch, .osABI: .arch
     case .libc: .libc
@@ -29,7 +29,7 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
   public let message: String
 
   /// Creates a value from its parts.
-  public init(check: ViolationKind, expected: String, found: String, message: String) {
+  package init(check: ViolationKind, expected: String, found: String, message: String) {
     self.check = check
     self.expected = expected
     self.found = found
@@ -41,14 +41,14 @@ public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// The verdict on one file: its facts and every violation found (none means it fits).
-public struct ArtifactVerdict: Sendable, Hashable, Codable {
+package struct ArtifactVerdict: Sendable, Hashable, Codable {
   /// The file, as given or as found in a folder.
-  public let path: String
+  package let path: String
   /// The file's facts as read.
-  public let facts: BinaryFacts
+  package let facts: BinaryFacts
   /// Every violation; empty when the file fits.
-  public let violations: [Violation]
+  package let violations: [Violation]
 
   /// Whether the file fits its target.
-  public var passed: Bool { violations.isEmpty }
+  package var passed: Bool { violations.isEmpty }
 }

@@ -7,7 +7,7 @@ extension RunnerChoice {
   /// reason. A cell may ask for one with a `runner:` value.
   ///
   /// - Parameter engineArguments: a container cell's engine arguments when it names no `engine_args:`.
-  public static func choose(for cell: Cell, on host: HostFacts, engineArguments: [String] = []) -> RunnerChoice {
+  package static func choose(for cell: Cell, on host: HostFacts, engineArguments: [String] = []) -> RunnerChoice {
     // Emulation is slower: run steps' limits are scaled by the runner (the cell's `timeout_scale:`).
     let foreign =
       cell.target.arch != host.platform.arch && !(cell.target.arch == "386" && host.platform.arch == "amd64")
@@ -119,39 +119,19 @@ extension RunnerChoice {
     guard let recipe = cell.environment, let arch = try? recipe.debianArch(for: platform) else {
       return .none("the plan has no recipe of \(env) for \(platform)", hostLacksIt: true)
     }
-    let rootfs = EnvironmentStore(root: host.environments, environment: [:]).rootfs(recipe, arch: arch)
-    let notBuilt = RunnerChoice.none(
-      "the environment \(env)/\(arch) is not built (archway env build \(env) --arch \(arch))", hostLacksIt: true)
-    // A CPU other than the host's is emulated even on the host's own arch.
-    let runsHere =
-      (spec?.platform == host.platform || (host.platform.arch == "amd64" && spec?.platform.arch == "386"))
-      && !emulatesCPU(cell, on: host)
-    let qemu = spec?.qemu ?? "qemu"
+    let place = EnvironmentPlace(
+      env: env, arch: arch,
+      rootfs: EnvironmentStore(root: host.environments, environment: [:]).rootfs(recipe, arch: arch),
+      // A CPU other than the host's is emulated even on the host's own arch.
+      runsHere: (spec?.platform == host.platform || (host.platform.arch == "amd64" && spec?.platform.arch == "386"))
+        && !emulatesCPU(cell, on: host),
+      qemu: spec?.qemu ?? "qemu")
     var unavailable: [String] = []
-    if requested == nil || requested == .rootfs {
-      let chroot = host.isRoot && host.locate("unshare") != nil && host.locate("bwrap") != nil
-      let bwrap = chroot ? nil : host.locate("bwrap")
-      if !chroot && bwrap == nil {
-        unavailable.append("the rootfs runner needs bwrap (and, as root, unshare)")
-      } else if !runsHere && !host.binfmtFixed.contains(qemu) {
-        unavailable.append("the rootfs runner needs binfmt_misc's \(qemu) with the F flag")
-      } else {
-        let how = bwrap == nil ? "pivot_root (bwrap, as root, on an overlay)" : "bwrap"
-        let setup = RootfsSetup(
-          reason: "\(how) into \(env)/\(arch) (\(rootfs))", rootfs: rootfs, bwrap: bwrap,
-          folder: PathText.absolute(cell.out, from: "/"), project: host.project)
-        return host.exists(rootfs + "/usr/bin") ? .rootfs(setup) : notBuilt
-      }
-    }
-    if requested == nil || requested == .qemu {
-      if runsHere {
-        unavailable.append("\(platform) runs natively, not under qemu")
-      } else if let emulator = host.locate("\(qemu)-static") ?? host.locate(qemu) {
-        let setup = QemuSetup(
-          reason: "\(qemu) with the root filesystem of \(env)/\(arch) (\(rootfs))", emulator: emulator, sysroot: rootfs)
-        return host.exists(rootfs + "/usr/bin") ? .qemu(setup) : notBuilt
-      } else {
-        unavailable.append("no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)")
+    for (kind, attempt) in [(RunnerKind.rootfs, inRootfs), (.qemu, underQemu)]
+    where requested == nil || requested == kind {
+      switch attempt(place, cell, host) {
+      case .chosen(let choice): return choice
+      case .refused(let why): unavailable.append(why)
       }
     }
     guard requested == nil else { return .none(unavailable.joined(separator: "; "), hostLacksIt: true) }
@@ -186,5 +166,58 @@ extension RunnerChoice {
         image: image, platform: cell.target.platform.description,
         engineArguments: cell.settings.engineArguments ?? engineArguments, seccomp: cell.settings.seccomp,
         network: cell.settings.network, project: host.project))
+  }
+
+  /// Where an `env:` cell's environment is on this host, and whether the host runs its arch itself.
+  private struct EnvironmentPlace {
+    var env: String
+    var arch: String
+    var rootfs: String
+    var runsHere: Bool
+    var qemu: String
+
+    /// `choice`, or `none` when the environment's root filesystem has not been built (`run` builds it
+    /// first unless `--no-provision`).
+    func built(_ choice: RunnerChoice, host: HostFacts) -> RunnerChoice {
+      guard host.exists(rootfs + "/usr/bin") else {
+        return .none(
+          "the environment \(env)/\(arch) is not built (archway env build \(env) --arch \(arch))", hostLacksIt: true)
+      }
+      return choice
+    }
+  }
+
+  /// What one runner made of an environment: chosen, or refused with the reason.
+  private enum Attempt {
+    case chosen(RunnerChoice)
+    case refused(String)
+  }
+
+  /// The environment's root filesystem, entered by `pivot_root` as root or by bwrap; a foreign arch
+  /// needs binfmt_misc's qemu with the F flag.
+  private static func inRootfs(_ place: EnvironmentPlace, _ cell: Cell, _ host: HostFacts) -> Attempt {
+    let chroot = host.isRoot && host.locate("unshare") != nil && host.locate("bwrap") != nil
+    let bwrap = chroot ? nil : host.locate("bwrap")
+    if !chroot && bwrap == nil { return .refused("the rootfs runner needs bwrap (and, as root, unshare)") }
+    if !place.runsHere && !host.binfmtFixed.contains(place.qemu) {
+      return .refused("the rootfs runner needs binfmt_misc's \(place.qemu) with the F flag")
+    }
+    let how = bwrap == nil ? "pivot_root (bwrap, as root, on an overlay)" : "bwrap"
+    let setup = RootfsSetup(
+      reason: "\(how) into \(place.env)/\(place.arch) (\(place.rootfs))", rootfs: place.rootfs, bwrap: bwrap,
+      folder: PathText.absolute(cell.out, from: "/"), project: host.project)
+    return .chosen(place.built(.rootfs(setup), host: host))
+  }
+
+  /// The emulator with the environment's root filesystem as its sysroot, for a foreign arch.
+  private static func underQemu(_ place: EnvironmentPlace, _ cell: Cell, _ host: HostFacts) -> Attempt {
+    if place.runsHere { return .refused("\(cell.target.platform) runs natively, not under qemu") }
+    guard let emulator = host.locate("\(place.qemu)-static") ?? host.locate(place.qemu) else {
+      return .refused("no \(place.qemu)-static or \(place.qemu) on PATH (install qemu-user-static)")
+    }
+    let setup = QemuSetup(
+      reason: "\(place.qemu) with the root filesystem of \(place.env)/\(place.arch) (\(place.rootfs))",
+      emulator: emulator, sysroot: place.rootfs)
+    return .chosen(place.built(.qemu(setup), host: host))
   }
 }

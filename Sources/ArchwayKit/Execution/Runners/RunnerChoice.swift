@@ -3,7 +3,7 @@ import Foundation
 /// The runner chosen for one cell on this host, each case with what its backend needs and nothing
 /// else. Chosen once per cell, after the environments are provisioned (``choose(for:on:engineArguments:)``),
 /// then made into its backend (``runner(context:)``); the report keeps its ``record``.
-public enum RunnerChoice: Sendable, Hashable {
+package enum RunnerChoice: Sendable, Hashable {
   /// The host runs the target's programs itself.
   case native(NativeSetup)
   /// qemu-user runs them, with a sysroot (a cross toolchain's or an environment's).
@@ -18,90 +18,90 @@ public enum RunnerChoice: Sendable, Hashable {
   case unavailable(UnavailableSetup)
 
   /// ``native(_:)``'s setup.
-  public struct NativeSetup: Sendable, Hashable {
+  package struct NativeSetup: Sendable, Hashable {
     /// Why.
-    public var reason: String
+    package var reason: String
     /// What run steps' time limits are multiplied by.
-    public var timeoutScale: Double = 1
+    package var timeoutScale: Double = 1
   }
 
   /// ``qemu(_:)``'s setup.
-  public struct QemuSetup: Sendable, Hashable {
+  package struct QemuSetup: Sendable, Hashable {
     /// Why.
-    public var reason: String
+    package var reason: String
     /// The emulator, as found on the PATH.
-    public var emulator: String
+    package var emulator: String
     /// qemu's `-L`; nil for static programs, and the host's own arch on another CPU.
-    public var sysroot: String?
+    package var sysroot: String?
     /// The CPU model (`-cpu`).
-    public var cpuModel: String?
+    package var cpuModel: String?
     /// What run steps' time limits are multiplied by.
-    public var timeoutScale: Double = 1
+    package var timeoutScale: Double = 1
   }
 
   /// ``rootfs(_:)``'s setup.
-  public struct RootfsSetup: Sendable, Hashable {
+  package struct RootfsSetup: Sendable, Hashable {
     /// Why.
-    public var reason: String
+    package var reason: String
     /// The environment's root filesystem.
-    public var rootfs: String
+    package var rootfs: String
     /// bwrap, without root; nil as root.
-    public var bwrap: String?
+    package var bwrap: String?
     /// The cell's folder, bound at its own path.
-    public var folder: String
+    package var folder: String
     /// The project, shown read-only.
-    public var project: String?
+    package var project: String?
     /// The CPU model binfmt_misc's qemu emulates, for a foreign arch.
-    public var cpuModel: String?
+    package var cpuModel: String?
     /// What run steps' time limits are multiplied by.
-    public var timeoutScale: Double = 1
+    package var timeoutScale: Double = 1
   }
 
   /// ``container(_:)``'s setup.
-  public struct ContainerSetup: Sendable, Hashable {
+  package struct ContainerSetup: Sendable, Hashable {
     /// Why.
-    public var reason: String
+    package var reason: String
     /// The engine, as found on the PATH.
-    public var engine: String
+    package var engine: String
     /// `archway/ENV:DEBIAN-ARCH`.
-    public var image: String
+    package var image: String
     /// The `--platform`.
-    public var platform: String
+    package var platform: String
     /// The engine's extra arguments.
-    public var engineArguments: [String]
+    package var engineArguments: [String]
     /// The seccomp profile.
-    public var seccomp: String?
+    package var seccomp: String?
     /// Whether the container gets a network.
-    public var network: Bool
+    package var network: Bool
     /// The project, shown read-only.
-    public var project: String?
+    package var project: String?
     /// The CPU model binfmt_misc's qemu emulates, for a foreign arch.
-    public var cpuModel: String?
+    package var cpuModel: String?
     /// What run steps' time limits are multiplied by.
-    public var timeoutScale: Double = 1
+    package var timeoutScale: Double = 1
   }
 
   /// ``wine(_:)``'s setup.
-  public struct WineSetup: Sendable, Hashable {
+  package struct WineSetup: Sendable, Hashable {
     /// Why.
-    public var reason: String
+    package var reason: String
     /// wine, as found on the PATH.
-    public var wine: String
+    package var wine: String
     /// The cell's prefix.
-    public var prefix: String
+    package var prefix: String
     /// What run steps' time limits are multiplied by.
-    public var timeoutScale: Double = 1
+    package var timeoutScale: Double = 1
   }
 
   /// ``unavailable(_:)``'s setup.
-  public struct UnavailableSetup: Sendable, Hashable {
+  package struct UnavailableSetup: Sendable, Hashable {
     /// Why nothing runs the target.
-    public var reason: String
+    package var reason: String
     /// Whether the host lacks something it could have (an emulator, a sysroot): an infrastructure
     /// problem rather than a target that is only built and checked statically.
-    public var hostLacksIt: Bool
+    package var hostLacksIt: Bool
     /// What run steps' time limits are multiplied by.
-    public var timeoutScale: Double = 1
+    package var timeoutScale: Double = 1
   }
 
   static func none(_ reason: String, hostLacksIt: Bool = false) -> RunnerChoice {
@@ -109,7 +109,7 @@ public enum RunnerChoice: Sendable, Hashable {
   }
 
   /// What the report says of this choice.
-  public var record: RunnerRecord {
+  package var record: RunnerRecord {
     switch self {
     case .native(let setup):
       var record = RunnerRecord(kind: .native, reason: setup.reason)
@@ -173,7 +173,7 @@ public enum RunnerChoice: Sendable, Hashable {
 
   /// The container engine (and its arguments) a container cell needs its image imported with: what
   /// `run` provisions, and what it sweeps a killed run's containers with.
-  public var containerEngine: (path: String, arguments: [String])? {
+  package var containerEngine: (path: String, arguments: [String])? {
     guard case .container(let setup) = self else { return nil }
     return (setup.engine, setup.engineArguments)
   }

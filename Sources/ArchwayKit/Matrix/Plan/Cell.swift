@@ -3,31 +3,31 @@ public struct Cell: Sendable, Hashable, Codable {
   /// A stable, readable id made from the values (`linux-arm64-gnu-2.31-opt=O2`), unique in the plan.
   public var id: String
   /// Every value after expansion, reserved and user axes alike, in the file's order.
-  public var values: [MatrixEntry]
+  package var values: [MatrixEntry]
   /// The target: platform and libc, normalized.
   public var target: CellTarget
   /// The runtime environment (a folder of Containers/), if the cell names one.
   public var env: String?
   /// That environment's recipe, found and read by the planner.
-  public var environment: EnvironmentRecipe?
+  package var environment: EnvironmentRecipe?
   /// The cell's output folder (`${cell.out}`), absolute.
   public var out: String
   /// The build step, its artifacts, the run steps (each with what it must print) and the rebuilds.
-  public var steps: CellSteps
+  package var steps: CellSteps
   /// What the verifier checks of the artifacts (`verify:`).
-  public var verify: VerifyPolicy
+  package var verify: VerifyPolicy
   /// How the cell runs (`runner`, `engine`, `engine_args`, `network`, `seccomp`).
-  public var settings: CellSettings
+  package var settings: CellSettings
 
   /// The value of `key`, if the cell has one.
-  public subscript(key: String) -> MatrixValue? { values.first { $0.key == key }?.value }
+  package subscript(key: String) -> MatrixValue? { values.first { $0.key == key }?.value }
 
   /// The values that are not reserved axes, in the file's order.
-  public var userValues: [MatrixEntry] { values.filter { !Planner.reservedAxes.contains($0.key) } }
+  package var userValues: [MatrixEntry] { values.filter { !Planner.reservedAxes.contains($0.key) } }
 
   /// The user values that say what the cell is, as its id does: without the settings that say how
   /// it runs (`runner`, `engine`, `engine_args`, `network`, `seccomp`).
-  public var identityValues: [MatrixEntry] { userValues.filter { !Planner.settings.contains($0.key) } }
+  package var identityValues: [MatrixEntry] { userValues.filter { !Planner.settings.contains($0.key) } }
 
   enum CodingKeys: String, CodingKey {
     case id, values, target, env, environment, out, steps, verify, settings
@@ -37,7 +37,7 @@ public struct Cell: Sendable, Hashable, Codable {
   private enum VerifyKeys: String, CodingKey { case expectations }
 
   /// Creates a cell.
-  public init(
+  package init(
     id: String, values: [MatrixEntry], target: CellTarget, env: String?, out: String, steps: CellSteps = CellSteps(),
     verify: VerifyPolicy = VerifyPolicy(), settings: CellSettings = CellSettings()
   ) {

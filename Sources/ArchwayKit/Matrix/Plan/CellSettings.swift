@@ -1,25 +1,25 @@
 /// How a cell runs, from its `runner`, `engine`, `engine_args`, `network` and `seccomp` values:
 /// decoded and checked by the planner, so a typo is a plan error at its line and column rather than
 /// a cell that quietly runs nothing.
-public struct CellSettings: Sendable, Hashable, Codable {
+package struct CellSettings: Sendable, Hashable, Codable {
   /// A container engine (`engine:`).
-  public enum Engine: String, Sendable, Hashable, Codable, CaseIterable {
+  package enum Engine: String, Sendable, Hashable, Codable, CaseIterable {
     case podman, docker
   }
 
   /// The runner the cell insists on (`runner:`); the cheapest that fits is chosen when nil.
-  public var runner: RunnerKind?
+  package var runner: RunnerKind?
   /// The engine asked for, if any (podman, then docker, when nil).
-  public var engine: Engine?
+  package var engine: Engine?
   /// `engine_args:`, the flags a host's engine needs; `$ARCHWAY_ENGINE_ARGS` when nil.
-  public var engineArguments: [String]?
+  package var engineArguments: [String]?
   /// Whether a container cell gets a network (`network: true`); none by default.
-  public var network = false
+  package var network = false
   /// The seccomp profile a container cell runs under (`seccomp: FILE`), absolute.
-  public var seccomp: String?
+  package var seccomp: String?
   /// `timeout_scale:`: what run steps' time limits are multiplied by, one factor for the cell or
   /// one per runner (`{qemu: 10}`); each runner's default where none is given.
-  public var timeoutScale: [String: Double]?
+  package var timeoutScale: [String: Double]?
 
   enum CodingKeys: String, CodingKey {
     case runner, engine, engineArguments = "engine_args", network, seccomp, timeoutScale = "timeout_scale"
@@ -27,10 +27,10 @@ public struct CellSettings: Sendable, Hashable, Codable {
 
   /// The factor run steps' time limits get under a runner of `kind`, as the cell's `timeout_scale:`
   /// says (its `*` for every runner); nil when it says nothing, for the runner's own default.
-  public func timeoutScale(for kind: RunnerKind) -> Double? {
+  package func timeoutScale(for kind: RunnerKind) -> Double? {
     timeoutScale?[kind.rawValue] ?? timeoutScale?["*"]
   }
 
   /// Nothing asked for.
-  public init() {}
+  package init() {}
 }

@@ -1,27 +1,27 @@
 /// A cell's build step, the artifacts it must leave, its run steps and the rebuilds of the
 /// reproducibility check, as the planner made them.
-public struct CellSteps: Sendable, Hashable {
+package struct CellSteps: Sendable, Hashable {
   /// The build step's command, if the cell has one (its id is ``StepID/build``; it must exit 0).
-  public var build: StepCommand?
+  package var build: StepCommand?
   /// Artifact name → absolute path inside the cell's folder.
-  public var artifacts: [String: String]
+  package var artifacts: [String: String]
   /// The run steps, in order, with unique names.
-  public var run: [RunStep]
+  package var run: [RunStep]
   /// The further builds `verify: reproducible:` asks for, made from ``build``.
-  public var rebuilds: [RebuildStep]
+  package var rebuilds: [RebuildStep]
   /// The cell's own `ulimit:` (each step may add to it).
-  public var limits: [String: Int]
+  package var limits: [String: Int]
   /// Where the build runs (`build: {in: target}`): on the host (nil), or through the cell's runner,
   /// inside its environment's root filesystem or container, with the target's own compiler.
-  public var buildIn: BuildPlace?
+  package var buildIn: BuildPlace?
 
   /// Where a build step runs.
-  public enum BuildPlace: String, Sendable, Hashable, Codable, CaseIterable {
+  package enum BuildPlace: String, Sendable, Hashable, Codable, CaseIterable {
     case host, target
   }
 
   /// No steps at all.
-  public init() {
+  package init() {
     build = nil
     artifacts = [:]
     run = []
@@ -31,7 +31,7 @@ public struct CellSteps: Sendable, Hashable {
   }
 
   /// The run step `id`, if the cell has it.
-  public func run(_ id: StepID) -> RunStep? { run.first { $0.id == id } }
+  package func run(_ id: StepID) -> RunStep? { run.first { $0.id == id } }
 }
 
 extension CellSteps: Codable {
@@ -75,7 +75,7 @@ extension CellSteps: Codable {
 
   /// Decodes what ``encode(to:)`` writes: the run steps' outputs and the rebuilds are the cell's to
   /// add (``Cell/init(from:)``), from its `verify` block.
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     build = try c.decodeIfPresent(StepJSON.self, forKey: .build)?.command
     artifacts = try c.decode([String: String].self, forKey: .artifacts)
@@ -90,7 +90,7 @@ extension CellSteps: Codable {
   }
 
   /// The build and run steps as ``StepJSON``, the artifacts, limits and build place.
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encodeIfPresent(build.map { StepJSON(name: "build", command: $0, exit: 0, retries: nil) }, forKey: .build)
     try c.encode(artifacts, forKey: .artifacts)

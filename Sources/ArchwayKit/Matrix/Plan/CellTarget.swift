@@ -10,22 +10,22 @@ public struct CellTarget: Sendable, Hashable {
   public let cpu: CPULevel?
 
   /// The target of `platform` with `libc`, on `cpu`.
-  public init(platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil) {
+  package init(platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil) {
     self.platform = platform
     self.libc = libc
     self.cpu = cpu
   }
 
   /// `linux`, `darwin`, `windows`.
-  public var os: String { platform.os }
+  package var os: String { platform.os }
   /// The OCI architecture.
-  public var arch: String { platform.arch }
+  package var arch: String { platform.arch }
   /// The OCI variant, if any.
-  public var variant: String? { platform.variant }
+  package var variant: String? { platform.variant }
 
   /// The qemu model that runs the cell's binaries when they are emulated: the `cpu:`'s, else for
   /// arm the model of the variant (never qemu's `max`, which runs every instruction).
-  public var qemuModel: String? {
+  package var qemuModel: String? {
     if let cpu { return cpu.qemuModel }
     return CPULevel.defaultModel(arch: arch, variant: variant)
   }

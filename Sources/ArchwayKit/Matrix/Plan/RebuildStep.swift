@@ -1,27 +1,27 @@
 /// A further build of a cell for the reproducibility check (`verify: reproducible:`): the build step
 /// again, writing into `CELL/rebuild-N/` instead of the cell's folder, with the chosen parts of its
 /// environment varied as reprotest varies them. The planner makes them; the executor runs them.
-public struct RebuildStep: Sendable, Hashable {
+package struct RebuildStep: Sendable, Hashable {
   /// 2 for the second build, and so on.
-  public let number: Int
+  package let number: Int
   /// Where it writes: `CELL/rebuild-N`.
-  public let folder: String
+  package let folder: String
   /// The build's command with the cell's folder replaced by ``folder`` and its environment varied;
   /// under `faketime` for `time`, through `sh` setting the umask for `umask`.
-  public let command: StepCommand
+  package let command: StepCommand
   /// Artifact name → where this build leaves it (the build's path, relocated).
-  public let artifacts: [String: String]
+  package let artifacts: [String: String]
   /// What this build varies against the first.
-  public let vary: [VerifyPolicy.Variation]
+  package let vary: [VerifyPolicy.Variation]
 
   /// How far `time` moves the clock: over a year, so `__DATE__` and `__TIME__` both change.
-  public static let clockShift = "+397d"
+  package static let clockShift = "+397d"
 
   /// `.rebuild(number)`.
-  public var id: StepID { .rebuild(number) }
+  package var id: StepID { .rebuild(number) }
 
   /// The rebuilds a cell in `out` whose build is `build`, leaving `artifacts`, needs for `reproducible`.
-  public static func plan(
+  package static func plan(
     _ build: StepCommand, artifacts: [String: String], out: String, reproducible: VerifyPolicy.Reproducibility
   ) -> [RebuildStep] {
     (2...max(2, reproducible.builds)).map { number in

@@ -2,14 +2,14 @@ import Foundation
 
 /// What a run step must end with and print: its exit code (`expect.exit`, 0 by default), and what its
 /// outputs must be, when its `expect:` or `tests:` says (nil when it says nothing of them).
-public struct StepExpectation: Sendable, Hashable {
+package struct StepExpectation: Sendable, Hashable {
   /// The exit code the step must end with.
-  public var exit: Int32
+  package var exit: Int32
   /// What its outputs and per-test results must be; nil when the step asks nothing of them.
-  public var outputs: OutputExpectation?
+  package var outputs: OutputExpectation?
 
   /// Exit 0, nothing asked of the outputs.
-  public init(exit: Int32 = 0, outputs: OutputExpectation? = nil) {
+  package init(exit: Int32 = 0, outputs: OutputExpectation? = nil) {
     self.exit = exit
     self.outputs = outputs
   }
@@ -17,9 +17,9 @@ public struct StepExpectation: Sendable, Hashable {
 
 /// What a run step's output must be (`expect:`): besides `exit`, per stream a text, a golden file or
 /// a pattern, or the same step's output in a reference cell; normalizers apply to both sides first.
-public struct OutputExpectation: Sendable, Hashable, Codable {
+package struct OutputExpectation: Sendable, Hashable, Codable {
   /// What one stream must be: `{"equals": TEXT}`, `{"golden": PATH}` or `{"matches": PATTERN}` in JSON.
-  public enum Rule: Sendable, Hashable, Codable {
+  package enum Rule: Sendable, Hashable, Codable {
     /// Equal to this text.
     case equals(String)
     /// Equal to this file's contents (a golden file, relative to where Archway runs).
@@ -30,7 +30,7 @@ public struct OutputExpectation: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey { case equals, golden, matches }
 
     /// Decodes what ``encode(to:)`` writes.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
       let c = try decoder.container(keyedBy: CodingKeys.self)
       if let text = try c.decodeIfPresent(String.self, forKey: .equals) {
         self = .equals(text)
@@ -42,7 +42,7 @@ public struct OutputExpectation: Sendable, Hashable, Codable {
     }
 
     /// `{"equals": TEXT}`, `{"golden": PATH}` or `{"matches": PATTERN}`.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
       var c = encoder.container(keyedBy: CodingKeys.self)
       switch self {
       case .equals(let text): try c.encode(text, forKey: .equals)
@@ -53,39 +53,39 @@ public struct OutputExpectation: Sendable, Hashable, Codable {
   }
 
   /// The rule for standard output, if any.
-  public var stdout: Rule?
+  package var stdout: Rule?
   /// The rule for standard error, if any.
-  public var stderr: Rule?
+  package var stderr: Rule?
   /// A cell whose same-named step's standard output this step's must equal.
-  public var reference: String?
+  package var reference: String?
   /// Applied to both sides before comparing.
-  public var normalize = Normalization()
+  package var normalize = Normalization()
   /// The step's per-test results (`tests:`), each test a check of its own.
-  public var tests: TestResultsSpec?
+  package var tests: TestResultsSpec?
 
   enum CodingKeys: String, CodingKey { case stdout, stderr, reference, normalize, tests }
 
   /// Nothing expected of the outputs.
-  public init() {}
+  package init() {}
 }
 
 /// How outputs are normalized before they are compared: lines removed by pattern, CRLF made LF,
 /// trailing whitespace dropped.
-public struct Normalization: Sendable, Hashable, Codable {
+package struct Normalization: Sendable, Hashable, Codable {
   /// Lines matching any of these patterns are removed.
-  public var strip: [String] = []
+  package var strip: [String] = []
   /// Whether `\r\n` becomes `\n`.
-  public var crlf = false
+  package var crlf = false
   /// Whether spaces and tabs at the ends of lines are dropped.
-  public var trailingWhitespace = false
+  package var trailingWhitespace = false
 
   enum CodingKeys: String, CodingKey { case strip, crlf, trailingWhitespace = "trailing_whitespace" }
 
   /// No normalization.
-  public init() {}
+  package init() {}
 
   /// `text` normalized.
-  public func apply(_ text: String) -> String {
+  package func apply(_ text: String) -> String {
     guard crlf || trailingWhitespace || !strip.isEmpty else { return text }
     var result = crlf ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
     let patterns = strip.compactMap { try? NSRegularExpression(pattern: $0) }
@@ -110,14 +110,14 @@ public struct Normalization: Sendable, Hashable, Codable {
 
 /// Where a run step's test tool writes per-test results, and in what form: `tests: {format:
 /// go-test-json | tap | junit, file: PATH}`, standard output when there is no `file`.
-public struct TestResultsSpec: Sendable, Hashable, Codable {
+package struct TestResultsSpec: Sendable, Hashable, Codable {
   /// The form of the results.
-  public var format: TestResultsFormat
+  package var format: TestResultsFormat
   /// A file the tool writes (absolute; inside the cell's folder), or nil for standard output.
-  public var file: String?
+  package var file: String?
 
   /// Results in `format`, read from `file` (nil: standard output).
-  public init(format: TestResultsFormat, file: String?) {
+  package init(format: TestResultsFormat, file: String?) {
     self.format = format
     self.file = file
   }
@@ -125,7 +125,7 @@ public struct TestResultsSpec: Sendable, Hashable, Codable {
 }
 
 /// How a run step's test tool writes its results.
-public enum TestResultsFormat: String, Sendable, Hashable, Codable, CaseIterable {
+package enum TestResultsFormat: String, Sendable, Hashable, Codable, CaseIterable {
   /// `go test -json`, or `go tool test2json` around a test binary.
   case goTestJSON = "go-test-json"
   /// The Test Anything Protocol (Perl's prove, many shell and C harnesses).

@@ -19,19 +19,19 @@ public struct StepID: Sendable, Hashable, Comparable, CustomStringConvertible {
   public let name: String
 
   /// A step of `role` named `name`.
-  public init(role: Role, name: String) {
+  package init(role: Role, name: String) {
     self.role = role
     self.name = name
   }
 
   /// The cell's build step.
-  public static let build = StepID(role: .build, name: "build")
+  package static let build = StepID(role: .build, name: "build")
   /// The run step named `name`.
-  public static func run(_ name: String) -> StepID { StepID(role: .run, name: name) }
+  package static func run(_ name: String) -> StepID { StepID(role: .run, name: name) }
   /// The further build `number` (2 for the second build) of the reproducibility check.
-  public static func rebuild(_ number: Int) -> StepID { StepID(role: .rebuild, name: "rebuild-\(number)") }
+  package static func rebuild(_ number: Int) -> StepID { StepID(role: .rebuild, name: "rebuild-\(number)") }
   /// A step Archway runs for the cell's runner.
-  public static func setup(_ name: String) -> StepID { StepID(role: .setup, name: name) }
+  package static func setup(_ name: String) -> StepID { StepID(role: .setup, name: name) }
 
   /// The name.
   public var description: String { name }

@@ -1,23 +1,23 @@
 /// What the verifier checks of a cell's artifacts (`verify:`), decoded and validated at plan time so
 /// a bad value is reported with its file, line and column. What a run step must print is its own
 /// (``RunStep/expect``).
-public struct VerifyPolicy: Sendable, Hashable, Codable {
+package struct VerifyPolicy: Sendable, Hashable, Codable {
   /// Whether the artifacts' architecture is checked (`arch: false` turns it off).
-  public var arch = true
+  package var arch = true
   /// Whether the artifacts' libc family and interpreter are checked.
-  public var libc = true
+  package var libc = true
   /// The newest glibc the artifacts may need: the older of `glibc_max`, the cell's `gnu-X.Y` and its
   /// environment's glibc.
-  public var glibcMax: DottedVersion?
+  package var glibcMax: DottedVersion?
   /// The libraries the artifacts may need (names or shell patterns); nil allows any.
-  public var allowNeeded: [String]?
+  package var allowNeeded: [String]?
   /// The newest macOS a Mach-O artifact may require (`minos`).
-  public var minosMax: DottedVersion?
+  package var minosMax: DottedVersion?
   /// The reproducibility check, if asked for (the planner makes its rebuilds: ``CellSteps/rebuilds``).
-  public var reproducible: Reproducibility?
+  package var reproducible: Reproducibility?
   /// The cell whose artifacts this cell's must equal byte for byte (`same_as: {cell: ID}`): a build
   /// inside the target against the cross build, say.
-  public var sameAs: String?
+  package var sameAs: String?
 
   enum CodingKeys: String, CodingKey {
     case arch, libc, glibcMax = "glibc_max", allowNeeded = "allow_needed", minosMax = "minos_max", reproducible
@@ -25,15 +25,15 @@ public struct VerifyPolicy: Sendable, Hashable, Codable {
   }
 
   /// `verify: reproducible:`: build the cell this many times in all, varying these.
-  public struct Reproducibility: Sendable, Hashable, Codable {
+  package struct Reproducibility: Sendable, Hashable, Codable {
     /// Builds in all (at least 2).
-    public var builds: Int
+    package var builds: Int
     /// What differs between the first build and the others.
-    public var vary: [Variation]
+    package var vary: [Variation]
   }
 
   /// What a rebuild varies, as reprotest names it.
-  public enum Variation: String, Sendable, Hashable, Codable, CaseIterable {
+  package enum Variation: String, Sendable, Hashable, Codable, CaseIterable {
     /// The output folder (every rebuild writes into its own, so this always varies).
     case path
     /// The clock, moved 397 days ahead through `faketime`.
@@ -47,5 +47,5 @@ public struct VerifyPolicy: Sendable, Hashable, Codable {
   }
 
   /// Checks nothing but what every artifact gets (architecture and libc).
-  public init() {}
+  package init() {}
 }
