@@ -22,7 +22,7 @@ public struct CellExecutor: Sendable {
     choice.runner(context: context)
   }
   /// What runs the build on the host and its rebuilds.
-  package var hostRunner: any StepRunner = NativeRunner(reason: "the build runs on the host", timeoutScale: 1)
+  package var hostRunner: any StepRunner = NativeRunner.host
   /// The compilers' versions asked for so far (each once per run).
   let toolchainVersions = Toolchains.VersionCache()
   /// The environments' fingerprints taken so far (each runner's once per run).

@@ -36,47 +36,23 @@ package struct StepOutcome: Sendable, Hashable, Codable {
     set { process[keyPath: path] = newValue }
   }
 
-  enum CodingKeys: String, CodingKey {
-    case name, role, argv, status, duration, stdoutLog = "stdout_log", stderrLog = "stderr_log"
-    case stdoutHead = "stdout_head", stdoutTail = "stdout_tail", stderrHead = "stderr_head"
-    case stderrTail = "stderr_tail", stdoutBytes = "stdout_bytes", stderrBytes = "stderr_bytes"
-    case failedAttempts = "failed_attempts"
-  }
+  /// The step's own keys; its process's are ``ProcessOutcome``'s, in the same object.
+  enum CodingKeys: String, CodingKey { case name, role, failedAttempts = "failed_attempts" }
 
   /// Decodes what ``encode(to:)`` writes.
   package init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = StepID(role: try c.decode(StepID.Role.self, forKey: .role), name: try c.decode(String.self, forKey: .name))
-    process = ProcessOutcome(
-      argv: try c.decode([String].self, forKey: .argv), status: try c.decode(StepStatus.self, forKey: .status),
-      duration: try c.decode(Double.self, forKey: .duration))
-    process.stdoutLog = try c.decodeIfPresent(String.self, forKey: .stdoutLog)
-    process.stderrLog = try c.decodeIfPresent(String.self, forKey: .stderrLog)
-    process.stdoutHead = try c.decode(String.self, forKey: .stdoutHead)
-    process.stdoutTail = try c.decode(String.self, forKey: .stdoutTail)
-    process.stderrHead = try c.decode(String.self, forKey: .stderrHead)
-    process.stderrTail = try c.decode(String.self, forKey: .stderrTail)
-    process.stdoutBytes = try c.decode(Int.self, forKey: .stdoutBytes)
-    process.stderrBytes = try c.decode(Int.self, forKey: .stderrBytes)
+    process = try ProcessOutcome(from: decoder)
     failedAttempts = try c.decodeIfPresent([StepStatus].self, forKey: .failedAttempts)
   }
 
-  /// The step's id as `name` and `role`, then its process's fields, flat.
+  /// One flat object: the step's id as `name` and `role`, its process's keys, `failed_attempts`.
   package func encode(to encoder: any Encoder) throws {
+    try process.encode(to: encoder)
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(id.name, forKey: .name)
     try c.encode(id.role, forKey: .role)
-    try c.encode(process.argv, forKey: .argv)
-    try c.encode(process.status, forKey: .status)
-    try c.encode(process.duration, forKey: .duration)
-    try c.encodeIfPresent(process.stdoutLog, forKey: .stdoutLog)
-    try c.encodeIfPresent(process.stderrLog, forKey: .stderrLog)
-    try c.encode(process.stdoutHead, forKey: .stdoutHead)
-    try c.encode(process.stdoutTail, forKey: .stdoutTail)
-    try c.encode(process.stderrHead, forKey: .stderrHead)
-    try c.encode(process.stderrTail, forKey: .stderrTail)
-    try c.encode(process.stdoutBytes, forKey: .stdoutBytes)
-    try c.encode(process.stderrBytes, forKey: .stderrBytes)
     try c.encodeIfPresent(failedAttempts, forKey: .failedAttempts)
   }
 }

@@ -5,7 +5,7 @@ package enum StepStream: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// What one supervised process did: its argv, how it ended, how long it took, and where its output
 /// is, with a bounded head and tail of each stream.
-package struct ProcessOutcome: Sendable, Hashable {
+package struct ProcessOutcome: Sendable, Hashable, Codable {
   /// The argv actually run, with a runner's wrapping (`qemu-aarch64-static -L …`).
   package var argv: [String]
   /// How it ended.
@@ -28,6 +28,12 @@ package struct ProcessOutcome: Sendable, Hashable {
   package var stdoutBytes = 0
   /// See ``stdoutBytes``.
   package var stderrBytes = 0
+
+  enum CodingKeys: String, CodingKey {
+    case argv, status, duration, stdoutLog = "stdout_log", stderrLog = "stderr_log"
+    case stdoutHead = "stdout_head", stdoutTail = "stdout_tail", stderrHead = "stderr_head"
+    case stderrTail = "stderr_tail", stdoutBytes = "stdout_bytes", stderrBytes = "stderr_bytes"
+  }
 
   /// An outcome with nothing captured.
   package init(argv: [String], status: StepStatus, duration: Double = 0) {

@@ -1,52 +1,48 @@
 import Foundation
 
+/// ``RunnerChoice/container(_:)``'s setup: the engine, the image and how the container is started.
+package struct ContainerSetup: RunnerSetup {
+  package var basis: RunnerBasis
+  /// The engine, as found on the PATH.
+  package var engine: String
+  /// `archway/ENV:DEBIAN-ARCH`.
+  package var image: String
+  /// The `--platform`.
+  package var platform: String
+  /// The cell's `engine_args:`, else `$ARCHWAY_ENGINE_ARGS`.
+  package var engineArguments: [String]
+  /// The cell's `seccomp:` profile.
+  package var seccomp: String?
+  /// Whether the container gets a network (`network: true`).
+  package var network: Bool
+  /// The project, shown read-only at its own path.
+  package var project: String?
+
+  var record: RunnerRecord {
+    basis.record(.container) { record in
+      (record.launcher, record.image, record.containerPlatform) = (engine, image, platform)
+      (record.engineArguments, record.seccomp, record.projectFolder) = (engineArguments, seccomp, project)
+    }
+  }
+
+  func runner(context: RunnerContext) -> any StepRunner { ContainerRunner(setup: self, context: context) }
+}
+
 /// Runs the cell's steps in a container of its environment's image (`docker`/`podman run
 /// --platform`), started once for the cell (``ContainerSession``); each step is a fork of the
 /// container's main process, with the step's limits applied inside.
-struct ContainerRunner: StepRunner {
-  let record: RunnerRecord
-  /// The engine, as found on the PATH.
-  let engine: String
-  /// `archway/ENV:DEBIAN-ARCH`.
-  let image: String
-  /// The `--platform`.
-  let platform: String
-  /// The cell's `engine_args:`, else `$ARCHWAY_ENGINE_ARGS`.
-  let engineArguments: [String]
-  /// The cell's `seccomp:` profile.
-  let seccomp: String?
-  /// Whether the container gets a network (`network: true`).
-  let network: Bool
-  /// The project, shown read-only at its own path.
-  let project: String?
-  /// The CPU model binfmt_misc's qemu emulates (`QEMU_CPU`), for a foreign arch.
-  let cpuModel: String?
+struct ContainerRunner: StepRunner, SetupBacked {
+  let setup: ContainerSetup
   let context: RunnerContext
   /// The cell's container, once started.
   private(set) var session: ContainerSession?
 
-  init(
-    record: RunnerRecord, engine: String, image: String, platform: String, engineArguments: [String],
-    seccomp: String?, network: Bool, project: String?, cpuModel: String?, context: RunnerContext
-  ) {
-    self.record = record
-    self.engine = engine
-    self.image = image
-    self.platform = platform
-    self.engineArguments = engineArguments
-    self.seccomp = seccomp
-    self.network = network
-    self.project = project
-    self.cpuModel = cpuModel
-    self.context = context
-  }
-
-  var environment: [String: String] { cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
+  var environment: [String: String] { setup.basis.cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
   var sharesFingerprint: Bool { false }
 
   mutating func prepare() async -> StepOutcome? {
     guard session == nil else { return nil }
-    switch await ContainerSession.start(self) {
+    switch await ContainerSession.start(setup, context: context) {
     case .started(let started):
       session = started
       return nil
@@ -62,7 +58,7 @@ struct ContainerRunner: StepRunner {
 
   /// The build starts in its `workdir:`, else the project, and writes to the cell's folder.
   func launchBuild(_ command: StepCommand) -> StepLaunch {
-    launch(command, workdir: command.workingDirectory ?? project)
+    launch(command, workdir: command.workingDirectory ?? setup.project)
   }
 
   private func launch(_ command: StepCommand, workdir: String?) -> StepLaunch {

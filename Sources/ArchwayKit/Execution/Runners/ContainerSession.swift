@@ -70,8 +70,8 @@ struct ContainerSession: Sendable {
     """
 
   /// Starts the cell's container, or returns why it could not (a missing image, an engine error).
-  static func start(_ runner: ContainerRunner) async -> Start {
-    let context = runner.context
+  static func start(_ setup: ContainerSetup, context: RunnerContext) async -> Start {
+    let runner = setup
     let environment = context.environment
     let engine = runner.engine
     let cellFolder = context.folder

@@ -1,14 +1,17 @@
+/// ``RunnerChoice/native(_:)``'s setup: nothing but the basis.
+package struct NativeSetup: RunnerSetup {
+  package var basis: RunnerBasis
+  var record: RunnerRecord { basis.record(.native) }
+  func runner(context: RunnerContext) -> any StepRunner { NativeRunner(setup: self) }
+}
+
 /// Runs the target's programs as they are: the host is the target (or runs it, as amd64 runs 386).
 /// The build on the host and its rebuilds run this way too.
-struct NativeRunner: StepRunner {
-  let record: RunnerRecord
+struct NativeRunner: StepRunner, SetupBacked {
+  let setup: NativeSetup
 
-  /// A native runner chosen for `reason`, its run steps' limits scaled by `timeoutScale`.
-  init(reason: String, timeoutScale: Double?) {
-    var record = RunnerRecord(kind: .native, reason: reason)
-    record.timeoutScale = timeoutScale
-    self.record = record
-  }
+  /// What runs the build on the host and its rebuilds.
+  static let host = NativeRunner(setup: NativeSetup(basis: RunnerBasis(reason: "the build runs on the host")))
 
   func launch(_ command: StepCommand) -> StepLaunch {
     .run(
@@ -22,33 +25,38 @@ struct NativeRunner: StepRunner {
   func programCommand(_ argv: [String], directory: String) throws(ExecError) -> [String] { argv }
 }
 
+/// ``RunnerChoice/unavailable(_:)``'s setup: why nothing runs the target, and whether the host
+/// lacks something it could have (an emulator, a sysroot): an infrastructure problem rather than a
+/// target that is only built and checked statically.
+package struct UnavailableSetup: RunnerSetup {
+  package var basis: RunnerBasis
+  package var hostLacksIt: Bool
+
+  var record: RunnerRecord { basis.record(.none) { $0.hostLacksIt = hostLacksIt } }
+
+  func runner(context: RunnerContext) -> any StepRunner {
+    UnavailableRunner(setup: self, platform: context.target.platform)
+  }
+}
+
 /// Runs nothing: no runner here runs the target. Its run steps are skipped with the reason, or,
-/// when the host lacks what it could have (an emulator, a sysroot), an infrastructure problem.
-struct UnavailableRunner: StepRunner {
-  let record: RunnerRecord
+/// when the host lacks what it could have, an infrastructure problem.
+struct UnavailableRunner: StepRunner, SetupBacked {
+  let setup: UnavailableSetup
   /// The target nothing here runs.
   let platform: Platform
 
-  /// Nothing runs `platform`, for `reason`.
-  init(reason: String, hostLacksIt: Bool, timeoutScale: Double?, platform: Platform) {
-    var record = RunnerRecord.none(reason)
-    record.hostLacksIt = hostLacksIt
-    record.timeoutScale = timeoutScale
-    self.record = record
-    self.platform = platform
-  }
+  private var reason: String { setup.basis.reason }
 
   func launch(_ command: StepCommand) -> StepLaunch {
-    .cannotRun(record.hostLacksIt ? .infrastructure(record.reason) : .skipped(record.reason))
+    .cannotRun(setup.hostLacksIt ? .infrastructure(reason) : .skipped(reason))
   }
 
-  func launchBuild(_ command: StepCommand) -> StepLaunch { .cannotRun(.infrastructure(record.reason)) }
+  func launchBuild(_ command: StepCommand) -> StepLaunch { .cannotRun(.infrastructure(reason)) }
 
   func probe(_ argv: [String], limits: [String]) -> [String]? { nil }
 
   func programCommand(_ argv: [String], directory: String) throws(ExecError) -> [String] {
-    throw ExecError(
-      "nothing here runs \(platform): \(record.reason)",
-      exitCode: record.hostLacksIt ? 3 : 2)
+    throw ExecError("nothing here runs \(platform): \(reason)", exitCode: setup.hostLacksIt ? 3 : 2)
   }
 }

@@ -1,26 +1,36 @@
 import Foundation
 
+/// ``RunnerChoice/qemu(_:)``'s setup: the emulator and its sysroot.
+package struct QemuSetup: RunnerSetup {
+  package var basis: RunnerBasis
+  /// `qemu-ARCH-static` or `qemu-ARCH`, as found on the PATH.
+  package var emulator: String
+  /// qemu's `-L`: where the target's loader and libraries are; nil for static programs and a CPU
+  /// model of the host's own arch (its libraries are the host's).
+  package var sysroot: String?
+
+  var record: RunnerRecord { basis.record(.qemu) { ($0.launcher, $0.sysroot) = (emulator, sysroot) } }
+
+  func runner(context: RunnerContext) -> any StepRunner { QemuRunner(setup: self, context: context) }
+}
+
 /// Runs the target's programs under qemu-user: `qemu-ARCH [-cpu MODEL] [-L SYSROOT] PROGRAM ARGS`,
 /// with a cross toolchain's sysroot or an environment's root filesystem, no binfmt_misc needed for
 /// the cell's own programs. A host program (a shell, make) that starts the target's reaches qemu
 /// through binfmt_misc, which finds the target's libraries through `QEMU_LD_PREFIX`.
-struct QemuRunner: StepRunner {
-  let record: RunnerRecord
-  /// `qemu-ARCH-static` or `qemu-ARCH`, as found on the PATH.
-  let emulator: String
-  /// qemu's `-L`: where the target's loader and libraries are; nil for static programs and a CPU
-  /// model of the host's own arch (its libraries are the host's).
-  let sysroot: String?
-  /// The CPU model (`-cpu`, `QEMU_CPU`), nil for qemu's default.
-  let cpuModel: String?
+struct QemuRunner: StepRunner, SetupBacked {
+  let setup: QemuSetup
   let context: RunnerContext
+
+  private var sysroot: String? { setup.sysroot }
+  private var cpuModel: String? { setup.basis.cpuModel }
 
   var environment: [String: String] { cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
   var loaderRoot: String? { sysroot }
 
   /// qemu's argv for `argv`, a program of the target.
   func emulate(_ argv: [String]) -> [String] {
-    [emulator] + (cpuModel.map { ["-cpu", $0] } ?? []) + (sysroot.map { ["-L", $0] } ?? []) + argv
+    [setup.emulator] + (cpuModel.map { ["-cpu", $0] } ?? []) + (sysroot.map { ["-L", $0] } ?? []) + argv
   }
 
   func launch(_ command: StepCommand) -> StepLaunch {

@@ -1,23 +1,37 @@
 import Foundation
 
+/// ``RunnerChoice/rootfs(_:)``'s setup: the root filesystem and how it is entered.
+package struct RootfsSetup: RunnerSetup {
+  package var basis: RunnerBasis
+  /// The environment's root filesystem.
+  package var rootfs: String
+  /// bwrap, for a runner without root; nil as root (unshare, an overlay, then bwrap).
+  package var bwrap: String?
+  /// The cell's folder, bound at its own path.
+  package var folder: String
+  /// The project, shown read-only at its own path; nil for none.
+  package var project: String?
+
+  var record: RunnerRecord {
+    basis.record(.rootfs) {
+      ($0.launcher, $0.sysroot, $0.boundFolder, $0.projectFolder) = (bwrap, rootfs, folder, project)
+    }
+  }
+
+  func runner(context: RunnerContext) -> any StepRunner { RootfsRunner(setup: self) }
+}
+
 /// Runs the cell's steps inside an environment's root filesystem (the libc the release will meet):
 /// as root, `pivot_root` onto an overlay of it in a private mount namespace; without root, bwrap.
 /// A foreign arch runs through binfmt_misc's qemu (F flag). The cell's folder is bound at its own
 /// path, the project read-only at its own.
-struct RootfsRunner: StepRunner {
-  let record: RunnerRecord
-  /// The environment's root filesystem.
-  let rootfs: String
-  /// bwrap, for a runner without root; nil as root (unshare, an overlay, then bwrap).
-  let bwrap: String?
-  /// The cell's folder, bound at its own path.
-  let folder: String
-  /// The project, shown read-only at its own path; nil for none.
-  let project: String?
-  /// The CPU model binfmt_misc's qemu emulates (`QEMU_CPU`), for a foreign arch.
-  let cpuModel: String?
+struct RootfsRunner: StepRunner, SetupBacked {
+  let setup: RootfsSetup
 
-  var environment: [String: String] { cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
+  private var rootfs: String { setup.rootfs }
+  private var folder: String { setup.folder }
+  private var project: String? { setup.project }
+  var environment: [String: String] { setup.basis.cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
   var loaderRoot: String? { rootfs }
 
   /// Inside the root filesystem the working folder is the runner's to enter, not the host's.
@@ -41,12 +55,12 @@ struct RootfsRunner: StepRunner {
 
   /// The root filesystem's (empty) mount point in the cell's folder, as root.
   func finish() async {
-    if bwrap == nil { _ = rmdir(folder + "/.archway-root") }
+    if setup.bwrap == nil { _ = rmdir(folder + "/.archway-root") }
   }
 
   /// The argv that runs `argv` in the root filesystem, starting in `workdir` (the cell's folder when nil).
   func enter(_ argv: [String], workdir: String?) -> [String] {
-    if let bwrap {
+    if let bwrap = setup.bwrap {
       return [bwrap] + Self.bubblewrapArguments(rootfs: rootfs, folder: folder, project: project)
         + ["--chdir", workdir ?? folder, "--"] + argv
     }

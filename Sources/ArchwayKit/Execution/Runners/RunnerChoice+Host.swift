@@ -37,11 +37,13 @@ extension RunnerChoice {
           + " this host is \(host.cpuLevel ?? "of an unknown level")", hostLacksIt: true)
     }
     if requested == nil || requested == .native, target.os == host.platform.os, !emulatesCPU {
-      if target.platform == host.platform { return .native(NativeSetup(reason: "the host is \(host.platform)")) }
+      if target.platform == host.platform {
+        return .native(NativeSetup(basis: RunnerBasis(reason: "the host is \(host.platform)")))
+      }
       if host.platform.arch == "amd64", target.arch == "386",
         target.libc == .static || host.exists("/lib/ld-linux.so.2")
       {
-        return .native(NativeSetup(reason: "amd64 hosts run 386 binaries"))
+        return .native(NativeSetup(basis: RunnerBasis(reason: "amd64 hosts run 386 binaries")))
       }
     }
     if requested == nil || requested == .qemu, target.os == "linux", let qemu = spec?.qemu {
@@ -67,11 +69,11 @@ extension RunnerChoice {
       return .none("no \(qemu)-static or \(qemu) on PATH (install qemu-user-static)", hostLacksIt: true)
     }
     if target.libc == .static {
-      return .qemu(QemuSetup(reason: "static binaries run under \(qemu)", emulator: emulator))
+      return .qemu(QemuSetup(basis: RunnerBasis(reason: "static binaries run under \(qemu)"), emulator: emulator))
     }
     if emulatesCPU, target.platform == host.platform || (target.arch == "386" && host.platform.arch == "amd64") {
       let reason = "\(qemu) on the \(target.cpu?.name ?? "named") CPU, with the host's libraries"
-      return .qemu(QemuSetup(reason: reason, emulator: emulator))
+      return .qemu(QemuSetup(basis: RunnerBasis(reason: reason), emulator: emulator))
     }
     guard target.libc.isGNU, let spec, let sysroot = spec.crossSysroot else {
       return .none(
@@ -81,7 +83,9 @@ extension RunnerChoice {
       let package = spec.debianArch.map { "libc6-\($0)-cross" } ?? "the cross toolchain's libc"
       return .none("no sysroot \(sysroot) (install \(package))", hostLacksIt: true)
     }
-    return .qemu(QemuSetup(reason: "\(qemu) with the sysroot \(sysroot)", emulator: emulator, sysroot: sysroot))
+    return .qemu(
+      QemuSetup(basis: RunnerBasis(reason: "\(qemu) with the sysroot \(sysroot)"), emulator: emulator, sysroot: sysroot)
+    )
   }
 
   /// A windows/amd64 or windows/386 cell under wine, in a prefix in the cell's folder.
@@ -95,7 +99,7 @@ extension RunnerChoice {
       return .none("wine64 without wine32 cannot run \(platform) (install wine32:i386)")
     }
     let prefix = PathText.absolute(cell.out, from: "/") + "/wine-prefix"
-    return .wine(WineSetup(reason: "wine runs \(platform)", wine: wine, prefix: prefix))
+    return .wine(WineSetup(basis: RunnerBasis(reason: "wine runs \(platform)"), wine: wine, prefix: prefix))
   }
 
   /// An `env:` cell's runner, cheapest first: the environment's cached root filesystem entered by
@@ -136,14 +140,8 @@ extension RunnerChoice {
     }
     guard requested == nil else { return .none(unavailable.joined(separator: "; "), hostLacksIt: true) }
     let fallback = " (\(unavailable.joined(separator: "; ")))"
-    switch container(for: cell, env: env, spec: spec, host: host, engineArguments: engineArguments) {
-    case .container(var setup):
-      setup.reason += fallback
-      return .container(setup)
-    case .unavailable(var setup):
-      setup.reason += fallback
-      return .unavailable(setup)
-    case let other: return other
+    return container(for: cell, env: env, spec: spec, host: host, engineArguments: engineArguments).with {
+      $0.reason += fallback
     }
   }
 
@@ -162,7 +160,8 @@ extension RunnerChoice {
     let image = EnvironmentStore.image(env, arch: spec?.debianArch ?? cell.target.arch)
     return .container(
       ContainerSetup(
-        reason: "\(URL(fileURLWithPath: engine).lastPathComponent) container of \(image)", engine: engine,
+        basis: RunnerBasis(reason: "\(URL(fileURLWithPath: engine).lastPathComponent) container of \(image)"),
+        engine: engine,
         image: image, platform: cell.target.platform.description,
         engineArguments: cell.settings.engineArguments ?? engineArguments, seccomp: cell.settings.seccomp,
         network: cell.settings.network, project: host.project))
@@ -204,8 +203,8 @@ extension RunnerChoice {
     }
     let how = bwrap == nil ? "pivot_root (bwrap, as root, on an overlay)" : "bwrap"
     let setup = RootfsSetup(
-      reason: "\(how) into \(place.env)/\(place.arch) (\(place.rootfs))", rootfs: place.rootfs, bwrap: bwrap,
-      folder: PathText.absolute(cell.out, from: "/"), project: host.project)
+      basis: RunnerBasis(reason: "\(how) into \(place.env)/\(place.arch) (\(place.rootfs))"), rootfs: place.rootfs,
+      bwrap: bwrap, folder: PathText.absolute(cell.out, from: "/"), project: host.project)
     return .chosen(place.built(.rootfs(setup), host: host))
   }
 
@@ -216,7 +215,8 @@ extension RunnerChoice {
       return .refused("no \(place.qemu)-static or \(place.qemu) on PATH (install qemu-user-static)")
     }
     let setup = QemuSetup(
-      reason: "\(place.qemu) with the root filesystem of \(place.env)/\(place.arch) (\(place.rootfs))",
+      basis: RunnerBasis(
+        reason: "\(place.qemu) with the root filesystem of \(place.env)/\(place.arch) (\(place.rootfs))"),
       emulator: emulator, sysroot: place.rootfs)
     return .chosen(place.built(.qemu(setup), host: host))
   }

@@ -1,8 +1,7 @@
-import Foundation
-
-/// The runner chosen for one cell on this host, each case with what its backend needs and nothing
+/// The runner chosen for one cell on this host, each case with its backend's setup and nothing
 /// else. Chosen once per cell, after the environments are provisioned (``choose(for:on:engineArguments:)``),
-/// then made into its backend (``runner(context:)``); the report keeps its ``record``.
+/// then made into its backend (``runner(context:)``); the report keeps its ``record``. A new runner
+/// is a case here and a file of its own (its setup and its ``StepRunner``).
 package enum RunnerChoice: Sendable, Hashable {
   /// The host runs the target's programs itself.
   case native(NativeSetup)
@@ -17,159 +16,23 @@ package enum RunnerChoice: Sendable, Hashable {
   /// Nothing here runs them.
   case unavailable(UnavailableSetup)
 
-  /// ``native(_:)``'s setup.
-  package struct NativeSetup: Sendable, Hashable {
-    /// Why.
-    package var reason: String
-    /// What run steps' time limits are multiplied by.
-    package var timeoutScale: Double = 1
-  }
-
-  /// ``qemu(_:)``'s setup.
-  package struct QemuSetup: Sendable, Hashable {
-    /// Why.
-    package var reason: String
-    /// The emulator, as found on the PATH.
-    package var emulator: String
-    /// qemu's `-L`; nil for static programs, and the host's own arch on another CPU.
-    package var sysroot: String?
-    /// The CPU model (`-cpu`).
-    package var cpuModel: String?
-    /// What run steps' time limits are multiplied by.
-    package var timeoutScale: Double = 1
-  }
-
-  /// ``rootfs(_:)``'s setup.
-  package struct RootfsSetup: Sendable, Hashable {
-    /// Why.
-    package var reason: String
-    /// The environment's root filesystem.
-    package var rootfs: String
-    /// bwrap, without root; nil as root.
-    package var bwrap: String?
-    /// The cell's folder, bound at its own path.
-    package var folder: String
-    /// The project, shown read-only.
-    package var project: String?
-    /// The CPU model binfmt_misc's qemu emulates, for a foreign arch.
-    package var cpuModel: String?
-    /// What run steps' time limits are multiplied by.
-    package var timeoutScale: Double = 1
-  }
-
-  /// ``container(_:)``'s setup.
-  package struct ContainerSetup: Sendable, Hashable {
-    /// Why.
-    package var reason: String
-    /// The engine, as found on the PATH.
-    package var engine: String
-    /// `archway/ENV:DEBIAN-ARCH`.
-    package var image: String
-    /// The `--platform`.
-    package var platform: String
-    /// The engine's extra arguments.
-    package var engineArguments: [String]
-    /// The seccomp profile.
-    package var seccomp: String?
-    /// Whether the container gets a network.
-    package var network: Bool
-    /// The project, shown read-only.
-    package var project: String?
-    /// The CPU model binfmt_misc's qemu emulates, for a foreign arch.
-    package var cpuModel: String?
-    /// What run steps' time limits are multiplied by.
-    package var timeoutScale: Double = 1
-  }
-
-  /// ``wine(_:)``'s setup.
-  package struct WineSetup: Sendable, Hashable {
-    /// Why.
-    package var reason: String
-    /// wine, as found on the PATH.
-    package var wine: String
-    /// The cell's prefix.
-    package var prefix: String
-    /// What run steps' time limits are multiplied by.
-    package var timeoutScale: Double = 1
-  }
-
-  /// ``unavailable(_:)``'s setup.
-  package struct UnavailableSetup: Sendable, Hashable {
-    /// Why nothing runs the target.
-    package var reason: String
-    /// Whether the host lacks something it could have (an emulator, a sysroot): an infrastructure
-    /// problem rather than a target that is only built and checked statically.
-    package var hostLacksIt: Bool
-    /// What run steps' time limits are multiplied by.
-    package var timeoutScale: Double = 1
-  }
-
-  static func none(_ reason: String, hostLacksIt: Bool = false) -> RunnerChoice {
-    .unavailable(UnavailableSetup(reason: reason, hostLacksIt: hostLacksIt))
+  /// The chosen runner's setup.
+  var setup: any RunnerSetup {
+    switch self {
+    case .native(let setup): setup
+    case .qemu(let setup): setup
+    case .rootfs(let setup): setup
+    case .container(let setup): setup
+    case .wine(let setup): setup
+    case .unavailable(let setup): setup
+    }
   }
 
   /// What the report says of this choice.
-  package var record: RunnerRecord {
-    switch self {
-    case .native(let setup):
-      var record = RunnerRecord(kind: .native, reason: setup.reason)
-      record.timeoutScale = setup.timeoutScale
-      return record
-    case .qemu(let setup):
-      var record = RunnerRecord(kind: .qemu, reason: setup.reason)
-      (record.launcher, record.sysroot, record.cpuModel) = (setup.emulator, setup.sysroot, setup.cpuModel)
-      record.timeoutScale = setup.timeoutScale
-      return record
-    case .rootfs(let setup):
-      var record = RunnerRecord(kind: .rootfs, reason: setup.reason)
-      (record.launcher, record.sysroot, record.cpuModel) = (setup.bwrap, setup.rootfs, setup.cpuModel)
-      (record.boundFolder, record.projectFolder) = (setup.folder, setup.project)
-      record.timeoutScale = setup.timeoutScale
-      return record
-    case .container(let setup):
-      var record = RunnerRecord(kind: .container, reason: setup.reason)
-      (record.launcher, record.image, record.containerPlatform) = (setup.engine, setup.image, setup.platform)
-      (record.engineArguments, record.seccomp) = (setup.engineArguments, setup.seccomp)
-      (record.projectFolder, record.cpuModel) = (setup.project, setup.cpuModel)
-      record.timeoutScale = setup.timeoutScale
-      return record
-    case .wine(let setup):
-      var record = RunnerRecord(kind: .wine, reason: setup.reason)
-      (record.launcher, record.sysroot) = (setup.wine, setup.prefix)
-      record.timeoutScale = setup.timeoutScale
-      return record
-    case .unavailable(let setup):
-      var record = RunnerRecord.none(setup.reason)
-      record.hostLacksIt = setup.hostLacksIt
-      record.timeoutScale = setup.timeoutScale
-      return record
-    }
-  }
+  package var record: RunnerRecord { setup.record }
 
   /// The backend that runs a cell's steps this way.
-  package func runner(context: RunnerContext) -> any StepRunner {
-    let record = record
-    switch self {
-    case .native(let setup): return NativeRunner(reason: setup.reason, timeoutScale: setup.timeoutScale)
-    case .qemu(let setup):
-      return QemuRunner(
-        record: record, emulator: setup.emulator, sysroot: setup.sysroot, cpuModel: setup.cpuModel, context: context)
-    case .rootfs(let setup):
-      return RootfsRunner(
-        record: record, rootfs: setup.rootfs, bwrap: setup.bwrap, folder: setup.folder, project: setup.project,
-        cpuModel: setup.cpuModel)
-    case .container(let setup):
-      return ContainerRunner(
-        record: record, engine: setup.engine, image: setup.image, platform: setup.platform,
-        engineArguments: setup.engineArguments, seccomp: setup.seccomp, network: setup.network,
-        project: setup.project, cpuModel: setup.cpuModel, context: context)
-    case .wine(let setup): return WineRunner(record: record, wine: setup.wine, prefix: setup.prefix, context: context)
-    case .unavailable(let setup):
-      return UnavailableRunner(
-        reason: setup.reason, hostLacksIt: setup.hostLacksIt, timeoutScale: setup.timeoutScale,
-        platform: context.target.platform)
-    }
-  }
+  package func runner(context: RunnerContext) -> any StepRunner { setup.runner(context: context) }
 
   /// The container engine (and its arguments) a container cell needs its image imported with: what
   /// `run` provisions, and what it sweeps a killed run's containers with.
@@ -178,34 +41,74 @@ package enum RunnerChoice: Sendable, Hashable {
     return (setup.engine, setup.engineArguments)
   }
 
-  /// This choice with its run steps' time limits multiplied by `scale` (the cell's `timeout_scale:`,
-  /// else the runner's default: 1 natively, 5 under qemu, 8 for a foreign arch in a root filesystem
-  /// or container, 2 under wine), and the cell's CPU model for whatever emulates the target.
-  func adjusted(for cell: Cell, foreign: Bool) -> RunnerChoice {
-    let requested = { (kind: RunnerKind, otherwise: Double) in cell.settings.timeoutScale(for: kind) ?? otherwise }
-    let model = cell.target.qemuModel
+  static func none(_ reason: String, hostLacksIt: Bool = false) -> RunnerChoice {
+    .unavailable(UnavailableSetup(basis: RunnerBasis(reason: reason), hostLacksIt: hostLacksIt))
+  }
+
+  /// This choice with its basis changed by `change`: its reason, time scale or CPU model.
+  func with(_ change: (inout RunnerBasis) -> Void) -> RunnerChoice {
     switch self {
-    case .native(var setup):
-      setup.timeoutScale = requested(.native, 1)
-      return .native(setup)
-    case .qemu(var setup):
-      setup.timeoutScale = requested(.qemu, 5)
-      setup.cpuModel = model
-      return .qemu(setup)
-    case .rootfs(var setup):
-      setup.timeoutScale = requested(.rootfs, foreign ? 8 : 1)
-      if foreign { setup.cpuModel = model }
-      return .rootfs(setup)
-    case .container(var setup):
-      setup.timeoutScale = requested(.container, foreign ? 8 : 1)
-      if foreign { setup.cpuModel = model }
-      return .container(setup)
-    case .wine(var setup):
-      setup.timeoutScale = requested(.wine, 2)
-      return .wine(setup)
-    case .unavailable(var setup):
-      setup.timeoutScale = requested(.none, 1)
-      return .unavailable(setup)
+    case .native(var setup): change(&setup.basis); return .native(setup)
+    case .qemu(var setup): change(&setup.basis); return .qemu(setup)
+    case .rootfs(var setup): change(&setup.basis); return .rootfs(setup)
+    case .container(var setup): change(&setup.basis); return .container(setup)
+    case .wine(var setup): change(&setup.basis); return .wine(setup)
+    case .unavailable(var setup): change(&setup.basis); return .unavailable(setup)
     }
   }
+
+  /// This choice with its run steps' time limits multiplied as the cell's `timeout_scale:` says,
+  /// else by the runner's default (emulation is slower: 5 under qemu, 8 for a foreign arch in a
+  /// root filesystem or container, 2 under wine, else 1), and the cell's CPU model for whatever
+  /// emulates the target (qemu's `-cpu`, `QEMU_CPU` for what binfmt_misc hands to qemu).
+  func adjusted(for cell: Cell, foreign: Bool) -> RunnerChoice {
+    let kind = record.kind
+    let defaults: [RunnerKind: Double] = [.qemu: 5, .rootfs: foreign ? 8 : 1, .container: foreign ? 8 : 1, .wine: 2]
+    let emulates = kind == .qemu || (foreign && [.rootfs, .container].contains(kind))
+    return with { basis in
+      basis.timeoutScale = cell.settings.timeoutScale(for: kind) ?? defaults[kind] ?? 1
+      if emulates { basis.cpuModel = cell.target.qemuModel }
+    }
+  }
+}
+
+/// What every runner's setup says: why it was chosen, what its run steps' time limits are
+/// multiplied by, and the CPU model it emulates, where it emulates one.
+package struct RunnerBasis: Sendable, Hashable {
+  /// Why.
+  package var reason: String
+  /// What run steps' time limits are multiplied by.
+  package var timeoutScale: Double = 1
+  /// The qemu CPU model the target's programs run on, where they are emulated.
+  package var cpuModel: String?
+
+  /// The report's record of a runner of `kind` with this basis, and what `fill` adds of its setup.
+  func record(_ kind: RunnerKind, _ fill: (inout RunnerRecord) -> Void = { _ in }) -> RunnerRecord {
+    var record = RunnerRecord(kind: kind, reason: reason)
+    (record.timeoutScale, record.cpuModel) = (timeoutScale, cpuModel)
+    fill(&record)
+    return record
+  }
+}
+
+/// A runner's setup: what the choice found on the host for it, the record the report keeps of it,
+/// and the backend that runs a cell's steps with it.
+protocol RunnerSetup: Sendable, Hashable {
+  /// Why it was chosen, its time scale, its CPU model.
+  var basis: RunnerBasis { get set }
+  /// What the report says of it.
+  var record: RunnerRecord { get }
+  /// The backend, for the cell `context` describes.
+  func runner(context: RunnerContext) -> any StepRunner
+}
+
+/// A backend made from its setup: what the report says of it is what its setup says.
+protocol SetupBacked {
+  associatedtype Setup: RunnerSetup
+  /// The setup the backend runs with.
+  var setup: Setup { get }
+}
+
+extension StepRunner where Self: SetupBacked {
+  var record: RunnerRecord { setup.record }
 }

@@ -11,9 +11,7 @@ public struct CellTarget: Sendable, Hashable {
 
   /// The target of `platform` with `libc`, on `cpu`.
   package init(platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil) {
-    self.platform = platform
-    self.libc = libc
-    self.cpu = cpu
+    (self.platform, self.libc, self.cpu) = (platform, libc, cpu)
   }
 
   /// `linux`, `darwin`, `windows`.

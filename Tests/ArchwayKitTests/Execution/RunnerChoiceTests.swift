@@ -174,8 +174,7 @@ import Testing
     let folder = Fixtures.scratch("rootfs, odd: names") + "/cell, one:two"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let runner = RootfsRunner(
-      record: RunnerRecord(kind: .rootfs, reason: "test"), rootfs: "/", bwrap: nil, folder: folder, project: nil,
-      cpuModel: nil)
+      setup: RootfsSetup(basis: RunnerBasis(reason: "test"), rootfs: "/", bwrap: nil, folder: folder, project: nil))
     let argv = runner.enter(["/bin/sh", "-c", "pwd; echo made > made"], workdir: nil)
     let outcome = await ProcessSupervisor.run(
       ProcessLaunch(

@@ -128,7 +128,7 @@ import Testing
       platform: host, locate: { ProcessSupervisor.locate($0, path: path) }, exists: { _ in false }, isRoot: false,
       binfmtFixed: binfmt, environments: "/nonexistent")
     return QemuRunner(
-      record: RunnerRecord(kind: .qemu, reason: ""), emulator: emulator, sysroot: sysroot, cpuModel: nil,
+      setup: QemuSetup(basis: RunnerBasis(reason: ""), emulator: emulator, sysroot: sysroot),
       context: RunnerContext(
         cellID: cell.id, out: cell.out, target: cell.target, environment: path.map { ["PATH": $0] } ?? [:],
         host: facts))
@@ -350,7 +350,15 @@ import Testing
 
   @Test func artifactsMustStayInsideTheirCell() throws {
     let file = try MatrixFile.parse(
-      yaml: "matrix:\n  opt: [O2]\nbuild:\n  argv: [make]\n  artifacts:\n    x: \"${cell.out}/../elsewhere\"\n",
+      yaml: """
+        matrix:
+          opt: [O2]
+        build:
+          argv: [make]
+          artifacts:
+            x: "${cell.out}/../elsewhere"
+
+        """,
       file: "m.yml")
     #expect(
       throws: MatrixError(
