@@ -38,7 +38,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .target(name: "ArchwayTestSupport", path: "Tests/Support"),
+    .target(name: "ArchwayTestSupport", dependencies: ["ArchwayKit"], path: "Tests/Support"),
     .testTarget(name: "ArchwayKitTests", dependencies: ["ArchwayKit", "ArchwayTestSupport"]),
     .testTarget(name: "ArchwayCLITests", dependencies: ["ArchwayKit", "ArchwayTestSupport", "archway"]),
     .testTarget(

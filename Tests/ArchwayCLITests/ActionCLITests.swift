@@ -11,7 +11,7 @@ import Testing
   /// on s390x, as a real endianness bug would.
   static func project(_ name: String) async throws -> String {
     let folder = Fixtures.scratch(name)
-    try InitCLITests.write(
+    try Files.write(
       [
         "order.c": """
         #include <stdio.h>
@@ -58,7 +58,7 @@ import Testing
     #expect(account["failed"] as? Bool == false, "\(account["steps"] ?? "")")
     #expect(outputs["exit-code"] == "0" && outputs["total"] == "1" && outputs["passed"] == "1", "\(outputs)")
     #expect(outputs["failed"] == "0" && outputs["errors"] == "0")
-    let report = try ReportCLITests.report(project + "/" + (outputs["report"] ?? "?"))
+    let report = try Reports.read(project + "/" + (outputs["report"] ?? "?"))
     #expect(report.cells.map(\.id) == ["linux-arm64-gnu"] && report.cells[0].verdict == .passed)
     #expect(report.cells[0].steps.contains { $0.name == "check" && $0.status == .exited(0) })
     // The step summary is the run's Markdown; the out folder was uploaded; archway went on PATH,
@@ -83,7 +83,7 @@ import Testing
     #expect(steps.last?["outcome"] == "failure", "\(steps)")
     #expect(steps.first { $0["name"] == "Upload the reports" }?["outcome"] == "success")
     #expect((account["artifacts"] as? [String: String])?["s390x"] != nil)
-    let report = try ReportCLITests.report(project + "/archway-out/report.json")
+    let report = try Reports.read(project + "/archway-out/report.json")
     #expect(
       report.cells.first?.findings.contains {
         $0.subject == .step(.run("check")) && $0.kind == .exit && $0.verdict == .failed
@@ -107,7 +107,7 @@ import Testing
     #expect(outputs["exit-code"] == "0" && outputs["total"] == "2" && outputs["passed"] == "2", "\(outputs)")
     let steps = try #require(account["steps"] as? [[String: String]])
     #expect(steps.first { $0["name"] == "Install what the matrix needs" }?["outcome"] == "skipped")
-    let merged = try ReportCLITests.report(project + "/merged/report.json")
+    let merged = try Reports.read(project + "/merged/report.json")
     #expect(Set(merged.cells.map(\.id)) == ["linux-arm64-gnu", "linux-arm-v7-gnu"])
     #expect((account["summary"] as? String)?.contains("| linux/arm/v7 | ✅ |") == true, "\(account["summary"] ?? "")")
   }

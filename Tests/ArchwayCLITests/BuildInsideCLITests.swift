@@ -12,9 +12,9 @@ import Testing
     let out = RunCLITests.folder(name)
     try matrix.write(toFile: out + ".yml", atomically: true, encoding: .utf8)
     let result = try await Command.run(
-      CLITests.archway, ["run", out + ".yml", "--out", out, "--jobs", "2"], environment: Fixtures.childEnvironment,
+      Fixtures.archway, ["run", out + ".yml", "--out", out, "--jobs", "2"], environment: Fixtures.childEnvironment,
       workingDirectory: Fixtures.root)
-    return (result, try ReportCLITests.report(out + "/report.json"), out)
+    return (result, try Reports.read(out + "/report.json"), out)
   }
 
   /// The first line of `gcc --version` inside `root`, asked with bwrap directly.

@@ -37,7 +37,7 @@ import Testing
       Fixtures.archway, ["run", "Matrix/cpu-levels.yml", "--out", folder], environment: Fixtures.childEnvironment,
       workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
-    let report = try ReportCLITests.report(folder + "/report.json")
+    let report = try Reports.read(folder + "/report.json")
     #expect(report.cells.count == 9)
     for cell in report.cells {
       let flavor = cell.values["flavor"] ?? ""

@@ -106,7 +106,7 @@ import Testing
     }
     #expect(floor["culprits"] as? [String] == bound.sorted(), "\(dynamic.stdout)")
     // The report keeps the floor version's symbols (what the culprits come from), not every version's.
-    let kept = try ReportCLITests.report((await Self.runs.folder) + "/after/report.json").cells.first {
+    let kept = try Reports.read((await Self.runs.folder) + "/after/report.json").cells.first {
       $0.id == "linux-arm64-gnu"
     }?.artifacts.first?.facts?.versionedSymbols
     #expect(
@@ -126,7 +126,7 @@ import Testing
 
   /// Each cell records the compilers its build names with their versions, as they answer themselves.
   @Test func theBuildsCompilersAreRecordedWithTheirVersions() async throws {
-    let report = try ReportCLITests.report((await Self.runs.folder) + "/before/report.json")
+    let report = try Reports.read((await Self.runs.folder) + "/before/report.json")
     let s390x = try #require(report.cells.first { $0.id == "linux-s390x-gnu" }?.toolchains)
     let gcc = try await Command.run("s390x-linux-gnu-gcc", ["--version"]).stdout.split(separator: "\n").first.map(
       String.init)
@@ -169,7 +169,7 @@ import Testing
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(fixed.status == 0, "a fix and a falling floor are notes: \(fixed.stderr)")
     #expect(fixed.stderr.contains("· fixed") && fixed.stderr.contains("· floor fell"), "\(fixed.stderr)")
-    let report = try ReportCLITests.report(folder + "/fixed/report.json")
+    let report = try Reports.read(folder + "/fixed/report.json")
     #expect(report.changes?.changes.contains { $0.category == .neededRemoved && $0.cell == "linux-amd64-gnu" } == true)
     let strict = folder + "/strict.yml"
     try (Self.before + "\nregressions:\n  fail_on: [new-failure, needed-removed]\n  size_growth: 25%\n").write(
@@ -195,7 +195,7 @@ import Testing
     let section = try #require(summary.range(of: "### Changes since the baseline"))
     #expect(section.lowerBound < (summary.range(of: "| platform |")?.lowerBound ?? summary.startIndex))
     // JUnit: a testsuite of the changes, what fails as a failure, read back by junitparser.
-    let suites = try await TestSuiteCLITests.junit(folder + "/strict/junit.xml")
+    let suites = try await Reports.junit(folder + "/strict/junit.xml")
     let cases = try #require(suites["changes since the baseline"]?["cases"] as? [String: [String]])
     #expect(cases["failure"] == ["needed removed linux-amd64-gnu hello"], "\(cases)")
     #expect(cases["passed"]?.contains("floor fell linux-arm64-gnu hello") == true, "\(cases)")

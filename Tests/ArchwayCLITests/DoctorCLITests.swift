@@ -9,7 +9,7 @@ import Testing
   /// test process's few cooperative threads.
   static func doctor(_ arguments: String..., environment: [String: String]? = nil) async throws -> CommandResult {
     try await Command.run(
-      CLITests.archway, ["doctor"] + arguments, environment: environment, workingDirectory: Fixtures.root)
+      Fixtures.archway, ["doctor"] + arguments, environment: environment, workingDirectory: Fixtures.root)
   }
 
   @Test func checksAgreeWithTheToolsThemselves() async throws {

@@ -27,9 +27,9 @@ import Testing
     if requested == "qemu" { arguments += ["--filter", "arch=arm64"] }
     let runner: RunnerKind = ["auto": .rootfs, "qemu": .qemu][requested] ?? .container
     let result = try await Command.run(
-      CLITests.archway, arguments, environment: Self.environment, workingDirectory: Fixtures.root)
+      Fixtures.archway, arguments, environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
-    let report = try ReportCLITests.report(out + "/report.json")
+    let report = try Reports.read(out + "/report.json")
     #expect(report.cells.count == (requested == "qemu" ? 6 : 12))
     let expectedLibc = ["debian-11": "glibc 2.31", "debian-12": "glibc 2.36", "debian-13": "glibc 2.41"]
     for cell in report.cells {
@@ -88,9 +88,9 @@ import Testing
         expect: {stdout_matches: '/archway-run-musl-env-[0-9]+\\n\\z'}
     """.write(toFile: matrix, atomically: true, encoding: .utf8)
     let result = try await Command.run(
-      CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
+      Fixtures.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
-    let report = try ReportCLITests.report(out + "/report.json")
+    let report = try Reports.read(out + "/report.json")
     let musl = try #require(report.cells.first { $0.env == "debian-12-musl" })
     let glibc = try #require(report.cells.first { $0.env == "debian-12" })
     #expect(musl.verdict == .passed, "\(musl.findings.filter { $0.verdict != .passed })")
@@ -107,21 +107,21 @@ import Testing
   @Test func envListShowsRecipesAndBuildReusesTheCache() async throws {
     let arguments = Fixtures.engineArguments.map { "--engine-arg=\($0)" }
     let built = try await Command.run(
-      CLITests.archway, ["env", "build", "debian-11", "--arch", "linux/arm64", "--engine", "podman"] + arguments,
+      Fixtures.archway, ["env", "build", "debian-11", "--arch", "linux/arm64", "--engine", "podman"] + arguments,
       environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(built.status == 0, "\(built.stderr)")
     #expect(built.stdout.hasPrefix("debian-11/arm64: ") && built.stdout.contains("glibc 2.31"), "\(built.stdout)")
     #expect(built.stdout.contains("image archway/debian-11:arm64"))
     let again = try await Command.run(
-      CLITests.archway, ["env", "build", "debian-11", "--arch", "arm64"], environment: Self.environment,
+      Fixtures.archway, ["env", "build", "debian-11", "--arch", "arm64"], environment: Self.environment,
       workingDirectory: Fixtures.root)
     #expect(again.stdout.hasPrefix("debian-11/arm64: reused, glibc 2.31"), "\(again.stdout)\(again.stderr)")
     let list = try await Command.run(
-      CLITests.archway, ["env", "list"], environment: Self.environment, workingDirectory: Fixtures.root)
+      Fixtures.archway, ["env", "list"], environment: Self.environment, workingDirectory: Fixtures.root)
     let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("debian-11 ") } ?? ""
     #expect(row.contains("bullseye") && row.contains("glibc 2.31") && row.contains("arm64 "), "\(list.stdout)")
     let unknown = try await Command.run(
-      CLITests.archway, ["env", "build", "debian-11", "--arch", "riscv64"], workingDirectory: Fixtures.root)
+      Fixtures.archway, ["env", "build", "debian-11", "--arch", "riscv64"], workingDirectory: Fixtures.root)
     #expect(unknown.status == 2 && unknown.stderr.contains("debian-11 has no arch 'riscv64'"), "\(unknown.stderr)")
   }
 
@@ -136,7 +136,7 @@ import Testing
       root: EnvironmentStore.defaultRoot(environment: Self.environment), environment: Self.environment)
     for arch in ["amd64", "arm64"] {
       let built = try await Command.run(
-        CLITests.archway, ["env", "build", "debian-11", "--arch", arch], environment: Self.environment,
+        Fixtures.archway, ["env", "build", "debian-11", "--arch", arch], environment: Self.environment,
         workingDirectory: Fixtures.root)
       #expect(built.status == 0, "\(built.stderr)")
       let copy = EnvironmentStore(root: cache, environment: [:]).folder(recipe, arch: arch)
@@ -149,7 +149,7 @@ import Testing
     #expect(
       try await Command.run("cp", ["-r", Fixtures.root + "/Containers/debian-11", scratch + "/Containers/"]).status == 0
     )
-    #expect(try await Command.run("cp", [CLITests.archway, scratch + "/archway"]).status == 0)
+    #expect(try await Command.run("cp", [Fixtures.archway, scratch + "/archway"]).status == 0)
     try FileManager.default.createDirectory(
       atPath: scratch + "/out", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
     try """
@@ -171,7 +171,7 @@ import Testing
       nobody + ["HOME=\(scratch)", "XDG_CACHE_HOME=\(scratch)/cache", "./archway", "run", "m.yml", "--out", "out"],
       workingDirectory: scratch)
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-    let report = try ReportCLITests.report(scratch + "/out/report.json")
+    let report = try Reports.read(scratch + "/out/report.json")
     #expect(report.cells.count == 2)
     for cell in report.cells {
       #expect(cell.runner.kind == .rootfs && cell.runner.launcher?.hasSuffix("/bwrap") == true, "\(cell.runner.reason)")
@@ -201,9 +201,9 @@ import Testing
         expect: {stdout: "\(first)\\nread-only\\n"}
     """.write(toFile: matrix, atomically: true, encoding: .utf8)
     let result = try await Command.run(
-      CLITests.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
+      Fixtures.archway, ["run", matrix, "--out", out], environment: Self.environment, workingDirectory: Fixtures.root)
     #expect(result.status == 0, "\(result.stderr)")
-    let report = try ReportCLITests.report(out + "/report.json")
+    let report = try Reports.read(out + "/report.json")
     #expect(Set(report.cells.map(\.runner.kind)) == [.rootfs, .container])
     #expect(!FileManager.default.fileExists(atPath: Fixtures.root + "/archway-was-here"))
   }

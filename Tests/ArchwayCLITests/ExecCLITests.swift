@@ -152,7 +152,7 @@ import Testing
     #expect(try await Command.run("cmake", ["--build", build]).status == 0)
     let ctest = try await Command.run("ctest", ["--test-dir", build, "--output-junit", build + "/junit.xml"])
     let cases = try #require(
-      try await TestSuiteCLITests.junit(build + "/junit.xml").values.first?["cases"] as? [String: [String]])
+      try await Reports.junit(build + "/junit.xml").values.first?["cases"] as? [String: [String]])
     if arch == "s390x" {
       #expect(ctest.status != 0 && cases["failure"] == ["words"], "\(cases)")
       #expect(Set(cases["passed"] ?? []) == ["known", "sum"])
@@ -182,7 +182,7 @@ import Testing
     #expect(test.status == 1, "\(test.stdout)")
     #expect(test.stdout.contains("archway exec --target linux/s390x --"), "Meson names the wrapper: \(test.stdout)")
     let log = folder + "/build/meson-logs/testlog.junit.xml"
-    let cases = try #require(try await TestSuiteCLITests.junit(log).values.first?["cases"] as? [String: [String]])
+    let cases = try #require(try await Reports.junit(log).values.first?["cases"] as? [String: [String]])
     #expect(cases["failure"] == ["words"] && Set(cases["passed"] ?? []) == ["known", "sum"], "\(cases)")
   }
 

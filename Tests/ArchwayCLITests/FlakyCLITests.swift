@@ -43,13 +43,13 @@ import Testing
       let attempts = try String(contentsOfFile: "\(folder)/shaky/linux-\(arch)-gnu/attempts", encoding: .utf8)
       #expect(attempts == "x\nx\n", "two attempts, not three: \(arch)")
     }
-    let report = try ReportCLITests.report(folder + "/shaky/report.json")
+    let report = try Reports.read(folder + "/shaky/report.json")
     #expect(report.cells.allSatisfy { $0.verdict == .flaky }, "\(report.cells.map(\.verdict))")
     #expect(report.cells.first?.steps.last?.failedAttempts == [.exited(1)])
     let summary = try String(contentsOfFile: folder + "/shaky/summary.md", encoding: .utf8)
     #expect(summary.contains("| linux/amd64 | 🔁 |"), "\(summary)")
     // JUnit: a pass to its consumers, saying FLAKY in its output.
-    let suites = try await TestSuiteCLITests.junit(folder + "/shaky/junit.xml")
+    let suites = try await Reports.junit(folder + "/shaky/junit.xml")
     let cases = try #require(suites["linux-arm64-gnu"]?["cases"] as? [String: [String]])
     #expect(cases["passed"]?.contains("shaky: exit") == true && cases["failure"] == [], "\(cases)")
     let xml = try String(contentsOfFile: folder + "/shaky/junit.xml", encoding: .utf8)

@@ -16,7 +16,7 @@ import Testing
     #expect(built.status == 0, "\(built.stdout.suffix(3000))\n\(built.stderr.suffix(3000))")
 
     // The image's matrix: every cell passed, and ran (no static-only pass), as junitparser reads it.
-    let image = try ReportCLITests.report(out + "/image/report.json")
+    let image = try Reports.read(out + "/image/report.json")
     let platforms = Set(image.cells.map(\.target.platform))
     #expect(platforms.count == 7, "\(platforms.sorted())")
     #expect(image.cells.count == 16 && image.cells.allSatisfy { $0.verdict == .passed }, "\(image.summaryLine)")
@@ -30,7 +30,7 @@ import Testing
     #expect(suites.count == 16 && suites.values.allSatisfy { $0["failures"] as? Int == 0 && $0["errors"] as? Int == 0 })
 
     // The demo inside the image: the same verdicts as on this host, where the demo's tests run it.
-    let demo = try ReportCLITests.report(out + "/demo/report.json")
+    let demo = try Reports.read(out + "/demo/report.json")
     #expect(demo.cells.count >= 14 && demo.cells.allSatisfy { $0.verdict == .passed }, "\(demo.summaryLine)")
     let ran = demo.cells.filter { $0.target.os == "linux" }
     #expect(ran.allSatisfy { $0.runner.kind != .none }, "\(ran.filter { $0.runner.kind == .none }.map(\.id))")

@@ -14,10 +14,6 @@ import Testing
     "linux-riscv64-gnu": "RISC-V", "linux-ppc64le-gnu": "64-bit PowerPC", "linux-s390x-gnu": "IBM S/390",
   ]
 
-  static func write(_ files: [String: String], in folder: String) throws {
-    for (name, text) in files { try text.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8) }
-  }
-
   /// `archway init`, `plan` and `run` in `folder`; the report.
   static func initAndRun(in folder: String) async throws -> (String, Report) {
     let environment = await Fixtures.withoutSwift
@@ -35,12 +31,12 @@ import Testing
     let run = try await Command.run(
       "archway", ["run", "--jobs", "2"], environment: environment, workingDirectory: folder)
     #expect(run.status == 0, "\(run.stderr)\n\(matrix)")
-    return (matrix, try ReportCLITests.report(folder + "/archway-out/report.json"))
+    return (matrix, try Reports.read(folder + "/archway-out/report.json"))
   }
 
   @Test func aMakefileProjectGetsAMatrixThatPassesOnSevenTargets() async throws {
     let folder = Fixtures.scratch("init-make")
-    try Self.write(
+    try Files.write(
       [
         "hello.c": "#include <stdio.h>\nint main(void) { puts(\"hello from C\"); return 0; }\n",
         "Makefile": """
@@ -79,7 +75,7 @@ import Testing
 
   @Test func aGoModuleGetsItsTestsRunOnSevenTargets() async throws {
     let folder = Fixtures.scratch("init-go")
-    try Self.write(
+    try Files.write(
       [
         "go.mod": "module example.com/adder\n\ngo 1.19\n",
         "main.go": """
@@ -119,7 +115,7 @@ import Testing
 
   @Test func aCMakeProjectGetsCtestThroughArchwayExec() async throws {
     let folder = Fixtures.scratch("init-cmake")
-    try Self.write(
+    try Files.write(
       [
         "CMakeLists.txt": """
         cmake_minimum_required(VERSION 3.16)

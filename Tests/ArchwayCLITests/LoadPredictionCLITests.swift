@@ -22,10 +22,10 @@ import Testing
   @Test func predictionsAgreeWithTheRunInEveryEnvironment() async throws {
     let out = RunCLITests.folder("load-prediction")
     let result = try await Command.run(
-      CLITests.archway, ["run", "Matrix/load-prediction.yml", "--out", out, "--jobs", "2"],
+      Fixtures.archway, ["run", "Matrix/load-prediction.yml", "--out", out, "--jobs", "2"],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
-    let report = try ReportCLITests.report(out + "/report.json")
+    let report = try Reports.read(out + "/report.json")
     #expect(report.cells.count == 24)
     for cell in report.cells {
       let flavor = try #require(cell.values["flavor"])

@@ -40,7 +40,7 @@ import Testing
     #expect(nights[2].status == 0, "\(nights[2].stderr)")
     // The third night was compared with the first (the failing one never became the baseline).
     #expect(!nights[2].stderr.contains("· fixed"), "nothing to fix against a good night: \(nights[2].stderr)")
-    let kept = try ReportCLITests.report(folder + "/last-good/report.json")
+    let kept = try Reports.read(folder + "/last-good/report.json")
     // Only a duration may differ (a loaded machine can double a 0.3 s emulated step's), and only as a
     // note that fails nothing.
     let changes = try #require(kept.changes?.changes)

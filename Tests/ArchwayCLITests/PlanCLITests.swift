@@ -6,7 +6,7 @@ import Testing
 /// `archway plan` as users and CI systems run it.
 @Suite struct PlanCLITests {
   static func plan(_ arguments: String...) async throws -> CommandResult {
-    try await Command.run(CLITests.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
+    try await Command.run(Fixtures.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
   }
 
   static func temporaryFile(_ text: String) throws -> String {

@@ -15,16 +15,12 @@ import Testing
   static let faultsRunOnce = Task<(status: Int32, out: String, stderr: String), Never> {
     let out = RunCLITests.folder("faults")
     let result = try? await Command.run(
-      CLITests.archway, ["run", faults, "--out", out, "--jobs", "2"], workingDirectory: Fixtures.root)
+      Fixtures.archway, ["run", faults, "--out", out, "--jobs", "2"], workingDirectory: Fixtures.root)
     return (result?.status ?? -1, out, result?.stderr ?? "")
   }
 
   static var faultsRun: (status: Int32, out: String, stderr: String) {
     get async { await faultsRunOnce.value }
-  }
-
-  static func report(_ path: String) throws -> Report {
-    try Report.decode(try Data(contentsOf: URL(fileURLWithPath: path)), named: path)
   }
 
   /// Check title → verdict for the checks of a cell that did not pass.
@@ -61,7 +57,7 @@ import Testing
       lines[(line + 1)...].prefix { $0.hasPrefix("    ") }
         .contains("    show: reference: differs from linux-amd64-gnu-case=control's stdout"), "\(stderr)")
     #expect(!stderr.contains("[final]") && !stderr.contains("after the cross-cell checks"), "\(stderr)")
-    let report = try Self.report(out + "/report.json")
+    let report = try Reports.read(out + "/report.json")
     #expect(Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, Self.problems($0)) }) == Self.expected)
     let cells = Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, $0) })
     func message(_ cell: String, _ title: String) -> String {
@@ -200,7 +196,7 @@ import Testing
     let out = (await Self.faultsRun).out
     let again = RunCLITests.folder("rerender")
     let result = try await Command.run(
-      CLITests.archway,
+      Fixtures.archway,
       [
         "report", out + "/report.json", "--junit", again + "/j.xml", "--markdown", again + "/s.md", "--html",
         again + "/r.html",
@@ -217,16 +213,16 @@ import Testing
     let folder = RunCLITests.folder("shards")
     for shard in 1...2 {
       let result = try await Command.run(
-        CLITests.archway, ["run", Self.faults, "--shard", "\(shard)/2", "--out", "\(folder)/s\(shard)"],
+        Fixtures.archway, ["run", Self.faults, "--shard", "\(shard)/2", "--out", "\(folder)/s\(shard)"],
         workingDirectory: Fixtures.root)
       #expect([0, 1].contains(result.status), "\(result.stderr)")
     }
-    let shardReports = try (1...2).map { try Self.report("\(folder)/s\($0)/report.json") }
+    let shardReports = try (1...2).map { try Reports.read("\(folder)/s\($0)/report.json") }
     #expect(shardReports.map(\.cells.count).reduce(0, +) == 7)
     let merged = try await Command.run(
-      CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/s2/report.json", "--out", folder + "/m"])
+      Fixtures.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/s2/report.json", "--out", folder + "/m"])
     #expect(merged.status == 1, "\(merged.stderr)")
-    let report = try Self.report(folder + "/m/report.json")
+    let report = try Reports.read(folder + "/m/report.json")
     #expect(report.cells.map(\.id) == report.plan.cellIDs)
     #expect(Dictionary(uniqueKeysWithValues: report.cells.map { ($0.id, Self.problems($0)) }) == Self.expected)
     #expect(report.plan.shards == ["1/2", "2/2"])
@@ -235,9 +231,9 @@ import Testing
     #expect(valid.status == 0, "\(valid.stderr)")
 
     let partial = try await Command.run(
-      CLITests.archway, ["merge", "\(folder)/s1/report.json", "--out", folder + "/p"])
+      Fixtures.archway, ["merge", "\(folder)/s1/report.json", "--out", folder + "/p"])
     #expect(partial.status == 1)
-    let lost = try Self.report(folder + "/p/report.json").cells.filter { $0.verdict == .error }
+    let lost = try Reports.read(folder + "/p/report.json").cells.filter { $0.verdict == .error }
     #expect(lost.map(\.id) == shardReports[1].cells.map(\.id))
     #expect(lost.allSatisfy { $0.findings.first?.message.contains("no shard") == true })
 
@@ -245,22 +241,22 @@ import Testing
     let perCell = ["linux-amd64-gnu-case=control", "linux-arm64-gnu-case=emulated"]
     for (index, id) in perCell.enumerated() {
       _ = try await Command.run(
-        CLITests.archway, ["run", Self.faults, "--filter", "id=\(id)", "--out", "\(folder)/c\(index)"],
+        Fixtures.archway, ["run", Self.faults, "--filter", "id=\(id)", "--out", "\(folder)/c\(index)"],
         workingDirectory: Fixtures.root)
     }
     let assembled = try await Command.run(
-      CLITests.archway, ["merge", "\(folder)/c0/report.json", "\(folder)/c1/report.json", "--out", folder + "/cm"])
+      Fixtures.archway, ["merge", "\(folder)/c0/report.json", "\(folder)/c1/report.json", "--out", folder + "/cm"])
     #expect(assembled.status == 1, "\(assembled.stderr)")
-    let whole = try Self.report(folder + "/cm/report.json")
+    let whole = try Reports.read(folder + "/cm/report.json")
     #expect(whole.cells.count == 7, "the whole matrix, the cells no job ran as errors")
     #expect(whole.cells.filter { $0.verdict == .error }.count == 5)
     #expect(whole.cells.first { $0.id == perCell[1] }.map(Self.problems) == ["show: reference": .failed])
 
     let other = folder + "/other.yml"
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: other, atomically: true, encoding: .utf8)
-    _ = try await Command.run(CLITests.archway, ["run", other, "--out", folder + "/o"])
+    _ = try await Command.run(Fixtures.archway, ["run", other, "--out", folder + "/o"])
     let refused = try await Command.run(
-      CLITests.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/o/report.json", "--out", folder + "/x"])
+      Fixtures.archway, ["merge", "\(folder)/s1/report.json", "\(folder)/o/report.json", "--out", folder + "/x"])
     #expect(refused.status == 2)
     #expect(refused.stderr.contains("another matrix"), "\(refused.stderr)")
   }
@@ -277,10 +273,10 @@ import Testing
     try Checksums.render(sums).write(toFile: baseline, atomically: true, encoding: .utf8)
     let folder = RunCLITests.folder("baseline-run")
     let result = try await Command.run(
-      CLITests.archway, ["run", Self.faults, "--filter", "case=control", "--baseline", baseline, "--out", folder],
+      Fixtures.archway, ["run", Self.faults, "--filter", "case=control", "--baseline", baseline, "--out", folder],
       workingDirectory: Fixtures.root)
     #expect(result.status == 1, "\(result.stderr)")
-    let report = try Self.report(folder + "/report.json")
+    let report = try Reports.read(folder + "/report.json")
     #expect(report.baseline?.changed == [control])
     #expect(report.baseline?.missing == ["linux-amd64-gnu-case=control/extra"], "a filtered run answers for its cells")
     let checks = try #require(report.cells.first).findings.filter { $0.kind == .baseline }
@@ -290,12 +286,12 @@ import Testing
 
   @Test func inspectSha256AgreesWithSha256sum() async throws {
     let files = Fixtures.all.prefix(8).map(\.path)
-    let ours = try await Command.run(CLITests.archway, ["inspect", "--json", "--sha256"] + files)
+    let ours = try await Command.run(Fixtures.archway, ["inspect", "--json", "--sha256"] + files)
     let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(ours.stdout.utf8))
     let theirs = try Checksums.parse(try await Command.run("sha256sum", files).stdout, named: "sha256sum")
     #expect(facts.count == files.count)
     #expect(Dictionary(uniqueKeysWithValues: facts.map { ($0.path, $0.sha256 ?? "") }) == theirs)
-    let plain = try await Command.run(CLITests.archway, ["inspect", "--json", files[0]]).stdout
+    let plain = try await Command.run(Fixtures.archway, ["inspect", "--json", files[0]]).stdout
     #expect(!plain.contains("\"sha256\""), "the key only with --sha256")
   }
 
@@ -305,7 +301,7 @@ import Testing
     try "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n".write(toFile: matrix, atomically: true, encoding: .utf8)
     // A non-empty folder where summary.md goes: no rename can replace it.
     try FileManager.default.createDirectory(atPath: folder + "/out/summary.md/keep", withIntermediateDirectories: true)
-    let result = try await Command.run(CLITests.archway, ["run", matrix, "--out", folder + "/out"])
+    let result = try await Command.run(Fixtures.archway, ["run", matrix, "--out", folder + "/out"])
     #expect(result.stderr.contains("Error: cannot write \(folder)/out/summary.md"), "\(result.stderr)")
     #expect(result.status == 2, "a passing run whose report could not be written is no pass")
     #expect(FileManager.default.fileExists(atPath: folder + "/out/summary.md/keep"), "what was there is left alone")
@@ -328,7 +324,7 @@ import Testing
     try FileManager.default.createDirectory(atPath: folder + "/reports", withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: folder + "/summary.md", withDestinationPath: "reports/latest.md")
     let result = try await Command.run(
-      CLITests.archway,
+      Fixtures.archway,
       [
         "run", matrix, "--out", folder + "/out", "--junit", folder + "/null", "--json", folder + "/stdout",
         "--markdown", folder + "/summary.md",
@@ -342,16 +338,16 @@ import Testing
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/summary.md") == "reports/latest.md")
     #expect(try String(contentsOfFile: folder + "/reports/latest.md", encoding: .utf8).hasPrefix("## Archway: "))
     let intoFolder = try await Command.run(
-      CLITests.archway, ["run", matrix, "--out", folder + "/out", "--html", folder + "/reports"])
+      Fixtures.archway, ["run", matrix, "--out", folder + "/out", "--html", folder + "/reports"])
     #expect(intoFolder.status == 2 && intoFolder.stderr.contains("cannot write \(folder)/reports: it is a folder"))
   }
 
   @Test func theDemoPassesEveryCellAndWritesValidReports() async throws {
     let out = RunCLITests.folder("demo")
     let result = try await Command.run(
-      CLITests.archway, ["run", "Matrix/archway.yml", "--out", out], workingDirectory: Fixtures.root)
+      Fixtures.archway, ["run", "Matrix/archway.yml", "--out", out], workingDirectory: Fixtures.root)
     #expect(result.status == 0, "\(result.stderr)")
-    let report = try Self.report(out + "/report.json")
+    let report = try Reports.read(out + "/report.json")
     #expect(report.cells.count == 14)
     #expect(report.cells.allSatisfy { $0.verdict == .passed }, "\(report.cells.map { ($0.id, Self.problems($0)) })")
     let emulated = report.cells.filter { $0.runner.kind == .qemu }

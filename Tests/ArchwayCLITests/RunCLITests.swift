@@ -25,14 +25,14 @@ import Testing
     environment["ARCHWAY_ENGINE_ARGS"] = Fixtures.engineArguments.joined(separator: " ")
     if runner != "native" {  // Provisioned first, so the run starts its steps at once.
       let built = try await Command.run(
-        CLITests.archway,
+        Fixtures.archway,
         ["env", "build", "debian-12", "--arch", "amd64", "--engine", "podman"]
           + Fixtures.engineArguments.map { "--engine-arg=\($0)" }, environment: environment,
         workingDirectory: Fixtures.root)
       #expect(built.status == 0, "\(built.stderr)")
     }
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: CLITests.archway)
+    process.executableURL = URL(fileURLWithPath: Fixtures.archway)
     process.arguments = ["run", folder + "/m.yml", "--jobs", "2", "--out", folder + "/out"]
     process.environment = environment
     process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
@@ -80,7 +80,7 @@ import Testing
     for (index, (yaml, code)) in cases.enumerated() {
       let path = "\(folder)/m\(index).yml"
       try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-      let result = try await Command.run(CLITests.archway, ["run", path, "--out", "\(folder)/out\(index)"])
+      let result = try await Command.run(Fixtures.archway, ["run", path, "--out", "\(folder)/out\(index)"])
       #expect(result.status == code, "\(yaml): \(result.stderr)")
       for name in ["report.json", "junit.xml", "summary.md", "report.html", "SHA256SUMS"] {
         #expect(FileManager.default.fileExists(atPath: "\(folder)/out\(index)/\(name)"), "\(name)")
@@ -93,7 +93,7 @@ import Testing
     let folder = Self.folder("last-words")
     try "matrix:\n  x: [a]\nbuild:\n  argv: [sh, -c, \"echo one >&2; echo cannot find -lz4 >&2; exit 3\"]\n".write(
       toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
-    let result = try await Command.run(CLITests.archway, ["run", folder + "/m.yml", "--out", folder + "/out"])
+    let result = try await Command.run(Fixtures.archway, ["run", folder + "/m.yml", "--out", folder + "/out"])
     #expect(result.status == 1)
     #expect(
       result.stderr.contains("    build: exit 3, expected 0\n      | one\n      | cannot find -lz4\n"),

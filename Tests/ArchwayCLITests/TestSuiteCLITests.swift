@@ -40,7 +40,7 @@ import Testing
     for failed in example.failures.values.flatMap({ $0 }) where failed.contains(" › ") {
       #expect(result.stderr.contains("\(failed)"), "the console names it: \(result.stderr)")
     }
-    let suites = try await Self.junit(out + "/junit.xml")
+    let suites = try await Reports.junit(out + "/junit.xml")
     #expect(Set(suites.keys) == Set(Self.arches.map { "linux-\($0)-gnu" }))
     for arch in Self.arches {
       let cases = try #require(suites["linux-\(arch)-gnu"]?["cases"] as? [String: [String]], "\(arch)")
@@ -106,7 +106,7 @@ import Testing
       ["run", matrix, "--out", folder + "/out", "--containers", Fixtures.root + "/Examples/cmake/Containers"],
       environment: Fixtures.childEnvironment, workingDirectory: Fixtures.root)
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-    let report = try ReportCLITests.report(folder + "/out/report.json")
+    let report = try Reports.read(folder + "/out/report.json")
     #expect(report.cells.count == 6)
     for cell in report.cells {
       #expect(cell.runner.kind == .rootfs && cell.verdict == .passed, "\(cell.id): \(cell.runner), \(cell.verdict)")
@@ -121,14 +121,5 @@ import Testing
       let go = try String(contentsOfFile: cell("debian-12", "gomod") + "/tests.json", encoding: .utf8)
       #expect(go.components(separatedBy: "\"Action\":\"pass\"").count == 5, "three tests and the package: \(go)")
     }
-  }
-
-  /// Per testsuite, its testcases by result kind, as junitparser reads the file (after xmllint
-  /// holds it to our JUnit schema).
-  static func junit(_ path: String) async throws -> [String: [String: Any]] {
-    let valid = try await Command.run("xmllint", ["--noout", "--schema", Fixtures.junitSchema, path])
-    #expect(valid.status == 0, "\(valid.stderr)")
-    let read = try await Command.run("python3", [Fixtures.root + "/Tests/Oracles/junit_summary.py", path])
-    return try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: [String: Any]])
   }
 }

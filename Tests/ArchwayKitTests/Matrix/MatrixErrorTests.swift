@@ -41,7 +41,15 @@ import Testing
       "bad.yml:3:20: unknown cpu 'x86-64v3'; did you mean 'x86-64-v3'? (a qemu model is written as qemu lists it)"
     ),
     (
-      "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [true]\nverify:\n  same_as: {cell: linux-amd64-gnx}\n",
+      """
+      matrix:
+        platform: [linux/amd64]
+      build:
+        argv: [true]
+      verify:
+        same_as: {cell: linux-amd64-gnx}
+
+      """,
       "bad.yml:6:19: 'same_as' names no cell of the plan: 'linux-amd64-gnx'; did you mean 'linux-amd64-gnu'?"
     ),
     (
@@ -49,7 +57,17 @@ import Testing
       "bad.yml:3:40: 'same_as' names no cell of the plan: 'nowhere'"
     ),
     (
-      "matrix:\n  platform: [linux/amd64]\n  env: [debian-11]\nbuild:\n  in: target\n  argv: [true]\nverify:\n  reproducible: true\n",
+      """
+      matrix:
+        platform: [linux/amd64]
+        env: [debian-11]
+      build:
+        in: target
+        argv: [true]
+      verify:
+        reproducible: true
+
+      """,
       "bad.yml:5:7: 'in: target' with 'reproducible:' is not supported: the rebuilds would run on the host, with another compiler; compare two cells with 'same_as:' instead"
     ),
     (

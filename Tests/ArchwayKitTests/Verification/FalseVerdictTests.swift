@@ -39,7 +39,16 @@ import Testing
   // 1. Two run steps of one name, or a run step named `build`: the second's exit was never checked.
   @Test func runStepNamesAreUniqueAndBuildIsReserved() {
     let twice = Self.planError(
-      "matrix:\n  x: [a]\nrun:\n  - name: twice\n    argv: [true]\n  - name: twice\n    argv: [false]\n")
+      """
+      matrix:
+        x: [a]
+      run:
+        - name: twice
+          argv: [true]
+        - name: twice
+          argv: [false]
+
+      """)
     #expect(
       twice.hasPrefix("/nowhere/m.yml:6:11: a second run step named 'twice' (the first is at line 4)"), "\(twice)")
     let build = Self.planError("matrix:\n  x: [a]\nrun:\n  - name: build\n    argv: [sh, -c, exit 3]\n")
@@ -218,7 +227,15 @@ import Testing
 
   @Test func aPipelineFailsUnderBash() async throws {
     let records = try await Self.verified(
-      "matrix:\n  x: [a]\nrun:\n  - name: pipe\n    shell: bash\n    script: \"false | cat\"\n",
+      """
+      matrix:
+        x: [a]
+      run:
+        - name: pipe
+          shell: bash
+          script: "false | cat"
+
+      """,
       in: Self.folder("pipefail"))
     #expect(records.first?.verdict == .failed)
   }

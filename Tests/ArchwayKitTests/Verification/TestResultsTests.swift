@@ -71,7 +71,15 @@ import Testing
 
   @Test func testsBlocksAreCheckedAtPlanTime() throws {
     func plan(_ tests: String) -> String {
-      let yaml = "matrix:\n  x: [a]\nrun:\n  - name: unit\n    argv: [true]\n    tests: \(tests)\n"
+      let yaml = """
+        matrix:
+          x: [a]
+        run:
+          - name: unit
+            argv: [true]
+            tests: \(tests)
+
+        """
       do {
         _ = try Planner(host: Platform(os: "linux", arch: "amd64"), directory: "/nowhere").plan(
           try MatrixFile.parse(yaml: yaml, file: "m.yml"))
