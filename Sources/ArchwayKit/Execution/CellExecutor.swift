@@ -75,8 +75,9 @@ public struct CellExecutor: Sendable {
     var runner = runner
     if ready(cell, into: &record), await build(cell, runner: &runner, into: &record) {
       collectArtifacts(of: cell, into: &record)
-      await runSteps(of: cell, runner: &runner, into: &record)
-      if record.outcome != .interrupted { await rebuild(cell, into: &record) }
+      if await runSteps(of: cell, runner: &runner, into: &record), record.outcome != .interrupted {
+        await rebuild(cell, into: &record)
+      }
     }
     return ExecutionRecord(
       id: cell.id, target: cell.target,
@@ -179,15 +180,16 @@ public struct CellExecutor: Sendable {
   }
 
   /// The run steps through the runner, once it is prepared, while the environment's fingerprint is
-  /// taken beside them (it only describes their environment); then the runner is finished.
-  private func runSteps(of cell: Cell, runner: inout any StepRunner, into record: inout Draft) async {
+  /// taken beside them (it only describes their environment); then the runner is finished. Returns
+  /// false when the runner could not be prepared (its steps are recorded as not run, for that reason).
+  private func runSteps(of cell: Cell, runner: inout any StepRunner, into record: inout Draft) async -> Bool {
     let steps = cell.steps.run
     if !steps.isEmpty, let failed = await runner.prepare() {
       record.steps.append(failed)
       record.steps += steps.map { .notRun($0.id, argv: $0.command.argv, failed.status) }
       if record.outcome == .passed { record.outcome = Self.outcome(of: failed.status) }
       await runner.finish()
-      return
+      return false
     }
     let prepared = runner
     let logs = cell.out + "/logs/archway"
@@ -212,6 +214,7 @@ public struct CellExecutor: Sendable {
     }
     record.fingerprint = await fingerprint
     await prepared.finish()
+    return true
   }
 
   /// A run step, again after a failure while it has `retries:` left; how the failed attempts ended

@@ -14,11 +14,18 @@ import Testing
   final class FakeRunner: StepRunner, @unchecked Sendable {
     // @unchecked Sendable: `launches` and `attempts` are read and written under `lock` only.
     let record: RunnerRecord
+    /// What preparing it ends with: nil when it is ready.
+    let preparation: StepOutcome?
     private let lock = NSLock()
     private var launches: [[String]] = []
     private var attempts: [String: Int] = [:]
 
-    init(_ reason: String) { record = RunnerRecord(kind: .native, reason: reason) }
+    init(_ reason: String, preparation: StepOutcome? = nil) {
+      record = RunnerRecord(kind: .native, reason: reason)
+      self.preparation = preparation
+    }
+
+    func prepare() async -> StepOutcome? { preparation }
 
     /// Every argv run, in order.
     var argvs: [[String]] { lock.withLock { launches } }
@@ -117,6 +124,38 @@ import Testing
     let order = finished.map(\.id)
     #expect(order.firstIndex(of: arm64)! < order.firstIndex(of: riscv64)!)
     #expect(order.firstIndex(of: arm64)! < order.firstIndex(of: s390x)!)
+  }
+
+  /// A runner that cannot be prepared (a container that did not start) stops the cell there: its
+  /// run steps are not run, for that reason, and no rebuild runs after it.
+  @Test func aRunnerThatCannotBePreparedStopsTheCellBeforeItsRebuilds() async throws {
+    let folder = Fixtures.scratch("fake-unprepared")
+    let yaml = """
+      matrix:
+        platform: [linux/arm64]
+      build:
+        argv: [make-artifact, "${cell.out}/prog"]
+        artifacts: {prog: "${cell.out}/prog"}
+      run:
+        - name: greet
+          argv: [say, hi]
+      verify:
+        reproducible: true
+      """
+    let cell = try #require(
+      try Planner(host: Platform(os: "linux", arch: "amd64"), outputRoot: folder + "/out", directory: folder)
+        .plan(try MatrixFile.parse(yaml: yaml, file: folder + "/m.yml")).first)
+    let failed = StepOutcome.notRun(.setup("container-start"), .infrastructure("cannot start the image"))
+    var executor = CellExecutor(
+      host: Platform(os: "linux", arch: "amd64"), defaultTimeout: .seconds(10), environment: ["PATH": "/nonexistent"])
+    executor.hostRunner = FakeRunner("the fake host's")
+    let execution = await executor.execute(cell, runner: FakeRunner("unprepared", preparation: failed))
+    #expect(execution.outcome == .infrastructure)
+    #expect(execution.steps.map(\.id) == [.build, .setup("container-start"), .run("greet")])
+    #expect(execution.step(.run("greet"))?.status == .infrastructure("cannot start the image"))
+    let verified = CellVerifier.verify(execution, cell: cell)
+    let reproducible = try #require(verified.findings.first { $0.kind == .reproducible })
+    #expect(reproducible.verdict == .skipped && reproducible.message.contains("rebuild-2 did not run"))
   }
 
   /// What the pipeline told its observer.
