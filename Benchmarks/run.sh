@@ -16,6 +16,8 @@
 #     runner against as many `podman run --rm`s, and against as many `podman exec`s in one container.
 #
 #   Benchmarks/run.sh [K] [N] [S] [R]    (default: 200 runs, 1000 cells, 0.1 s, 9 rounds)
+#   ARCHWAY=path/to/archway Benchmarks/run.sh …   (that build instead of installing this checkout's:
+#                                                 two builds measured in turn, side by side)
 #
 # Aims (issue 17): emulated runs within 5% of raw qemu; 1,000 cells at most 1.05x the ideal, at
 # most 5 ms of Archway per cell, 150 MB, and reports written in under a second.
@@ -24,8 +26,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-200} cells=${2:-1000} sleep_s=${3:-0.1} rounds=${4:-9}
 jobs=$(nproc)
 # The binary users install (Scripts/install.sh: the Swift runtime linked in; it starts 10 ms sooner).
-"$root/Scripts/install.sh" --prefix "$root/.build-install/bench" >/dev/null
-archway=$root/.build-install/bench/bin/archway
+archway=${ARCHWAY:-}
+if [ -z "$archway" ]; then
+  "$root/Scripts/install.sh" --prefix "$root/.build-install/bench" >/dev/null
+  archway=$root/.build-install/bench/bin/archway
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s%N; }
