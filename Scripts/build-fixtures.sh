@@ -127,6 +127,32 @@ windows 386 - windows/386 executable
 LIST
 sed -i 's/\t-\t/\t\t/' "$manifest"
 
+# macOS as zig links it: an arm64 executable the linker signs ad hoc and an unsigned x86_64 one,
+# both with LC_UUID (Go before 1.24 writes none).
+zig cc -target aarch64-macos.13.0 -O2 -o "$out/c-zig-darwin-arm64" "$src/hello.c"
+record c-zig-darwin-arm64 darwin/arm64 system dynamic pie "zig cc aarch64-macos.13.0"
+zig cc -target x86_64-macos.13.0 -O2 -o "$out/c-zig-darwin-amd64" "$src/hello.c"
+record c-zig-darwin-amd64 darwin/amd64 system dynamic pie "zig cc x86_64-macos.13.0"
+
+# Go 1.24, whose linker writes LC_UUID, from Debian 13's golang-1.24 packages (unpacked beside the
+# build, never installed: this host's Go stays the one Debian 12 ships).
+go124=$root/.build-tools/go1.24
+if [ ! -x "$go124/usr/lib/go-1.24/bin/go" ]; then
+  apt=$root/.build-tools/apt-trixie
+  mkdir -p "$apt/lists/partial" "$apt/debs"
+  echo 'deb http://deb.debian.org/debian trixie main' >"$apt/sources.list"
+  trixie=(-o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=- -o Dir::State::Lists="$apt/lists"
+    -o Dir::Cache="$apt" -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)")
+  apt-get "${trixie[@]}" update -qq
+  (cd "$apt/debs" && apt-get "${trixie[@]}" download -qq golang-1.24-go golang-1.24-src)
+  rm -rf "$go124" && mkdir -p "$go124"
+  for deb in "$apt"/debs/golang-1.24-*.deb; do dpkg-deb -x "$deb" "$go124"; done
+  rm -rf "$apt"
+fi
+GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 GOTOOLCHAIN=local GOROOT="$go124/usr/lib/go-1.24" \
+  "$go124/usr/lib/go-1.24/bin/go" build -o "$out/go1.24-darwin-arm64" "$src/hello.go"
+record go1.24-darwin-arm64 darwin/arm64 system dynamic pie "go1.24 darwin/arm64"
+
 # Files that are not binaries at all.
 printf 'just text\n' >"$out/notes.txt"
 record notes.txt - - - - -

@@ -31,7 +31,7 @@ apt_packages=(
   gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross binutils file faketime
   binutils-multiarch libxml2-utils podman runc uidmap shellcheck cmake meson ninja-build
 )
-pip_packages=(pyelftools junitparser junit2html macholib pefile jsonschema pyyaml markdown)
+pip_packages=(pyelftools junitparser junit2html macholib lief pefile jsonschema pyyaml markdown)
 
 missing=()
 for p in "${apt_packages[@]}"; do

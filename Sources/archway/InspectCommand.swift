@@ -10,13 +10,16 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
       Files that are not binaries are listed as 'unknown', and malformed ones with the error and \
       its byte offset; neither is an error of the command. A file that reads only in part (cut \
       short, or with a corrupt table) is named on standard error as damaged: what it needs cannot \
-      be known, and `verify` fails it.
+      be known, and `verify` fails it. With a Mach-O file the table adds each slice's code \
+      signature (unsigned, linker-signed, adhoc, certificate; "broken" when a recomputed hash \
+      differs), and --json its CodeDirectories.
 
       Examples:
         archway inspect dist/
         archway inspect --json build/hello | jq '.[0].glibc_floor'
         archway inspect --json --symbols build/hello | jq '.[0].versioned_symbols["GLIBC_2.34"]'
         archway inspect --json --sha256 dist/ | jq -r '.[] | "\\(.sha256)  \\(.path)"'
+        archway inspect --json dist/hello-macos | jq '.[0].slices[].signature.kind'
       """
   )
 

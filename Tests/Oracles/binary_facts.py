@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Independent facts about binaries, for cross-checking Archway in tests.
 
-Reads ELF with pyelftools, Mach-O with macholib and PE with pefile (none of them shares code
+Reads ELF with pyelftools, Mach-O with macholib and LIEF and PE with pefile (none of them shares code
 with Archway) and prints one JSON object per path, keyed by path:
 
   elf:   elf_class, little_endian, e_machine, e_type, osabi, interpreter, needed, soname, rpath,
          runpath, flags_1_pie, version_requirements {lib: [names]}, versioned_imports
          {name: [symbols]}, glibc_floor, build_id
   macho: slices [{cputype, cpusubtype, filetype, dylibs, weak_dylibs, rpaths, uuid, platform,
-         minos, sdk, signed}]
+         minos, sdk, signed, code_signature}] (code_signature through LIEF and hashlib: each
+         CodeDirectory's fields and its first page whose recomputed hash differs)
   pe:    machine, magic, subsystem, subsystem_version, is_dll, dlls
 
 Usage: binary_facts.py FILE...
@@ -131,7 +132,59 @@ def macho_facts(path):
                 item["minos"] = version(body.version)
                 item["sdk"] = version(body.sdk)
         slices.append(item)
+    signatures(path, slices)
     return {"slices": slices}
+
+
+def signatures(path, slices):
+    """Adds each slice's `code_signature`: LIEF finds LC_CODE_SIGNATURE and its bytes; the
+    SuperBlob and CodeDirectories are parsed here (xnu's cs_blobs.h) and every page hash recomputed
+    with hashlib over the slice's bytes."""
+    import hashlib
+    import struct
+    import lief
+
+    lief.logging.disable()
+    data = open(path, "rb").read()
+    parsed = lief.MachO.parse(path)
+    for index, item in enumerate(slices):
+        binary = parsed.at(index) if parsed else None
+        if binary is None or not binary.has_code_signature:
+            item["code_signature"] = None
+            continue
+        command = binary.code_signature
+        body = data[item["offset"]:item["offset"] + item["size"]]
+        blob = bytes(command.content)
+        if len(blob) < 12 or len(blob) != command.data_size:
+            item["code_signature"] = {"malformed": True}
+            continue
+        _, _, count = struct.unpack_from(">III", blob, 0)
+        entries = [struct.unpack_from(">II", blob, 12 + 8 * i) for i in range(count)]
+        directories, certificate = [], False
+        for slot, offset in entries:
+            magic, length = struct.unpack_from(">II", blob, offset)
+            if slot == 0x10000:
+                certificate = length > 8
+            if magic != 0xFADE0C02:
+                continue
+            cd = blob[offset:offset + length]
+            version, flags, hash_offset, ident, special, slots, limit = struct.unpack_from(">7I", cd, 8)
+            size, kind, _, shift = struct.unpack_from(">4B", cd, 36)
+            function = {1: hashlib.sha1, 2: hashlib.sha256, 3: hashlib.sha256, 4: hashlib.sha384}[kind]
+            page = 1 << shift if shift else limit
+            bad = next((i for i in range(slots)
+                        if function(body[i * page:min((i + 1) * page, limit)]).digest()[:size]
+                        != cd[hash_offset + i * size:hash_offset + (i + 1) * size]), None)
+            directories.append({
+                "version": "0x%x" % version, "flags": flags, "hash_type": kind, "hash_size": size,
+                "page_size": page if shift else 0, "code_limit": limit, "code_slots": slots,
+                "special_slots": special, "identifier": cd[ident:cd.index(b"\0", ident)].decode(),
+                "first_bad_page": bad,
+            })
+        item["code_signature"] = {
+            "offset": command.data_offset, "size": command.data_size, "certificate": certificate,
+            "directories": directories,
+        }
 
 
 def pe_facts(path):

@@ -167,6 +167,10 @@ extension MachOSlice {
         w.key("sdk")
         w.string(sdk)
       }
+      if let signature {
+        w.key("signature")
+        signature.write(to: &w)
+      }
       w.key("signed")
       w.bool(signed)
       w.key("size")
@@ -179,6 +183,75 @@ extension MachOSlice {
       }
       w.key("weak_dylibs")
       w.strings(weakDylibs)
+    }
+  }
+}
+
+extension CodeSignature {
+  /// Writes this value as its synthesized `Encodable` does (absent optionals left out).
+  func write(to writer: inout JSONWriter) {
+    writer.object { w in
+      w.key("code_directories")
+      w.array { w in for directory in codeDirectories { directory.write(to: &w) } }
+      if let firstBadPage {
+        w.key("first_bad_page")
+        w.int(firstBadPage)
+      }
+      w.key("hardened_runtime")
+      w.bool(hardenedRuntime)
+      if let identifier {
+        w.key("identifier")
+        w.string(identifier)
+      }
+      w.key("kind")
+      w.string(kind.rawValue)
+      w.key("pages_checked")
+      w.int(pagesChecked)
+      if let problem {
+        w.key("problem")
+        w.string(problem)
+      }
+      w.key("special_slots")
+      w.strings(specialSlots)
+      if let teamID {
+        w.key("team_id")
+        w.string(teamID)
+      }
+    }
+  }
+}
+
+extension CodeDirectory {
+  /// Writes this value as its synthesized `Encodable` does (absent optionals left out).
+  func write(to writer: inout JSONWriter) {
+    writer.object { w in
+      w.key("code_limit")
+      w.int(codeLimit)
+      w.key("code_slots")
+      w.int(codeSlots)
+      if let execSegment {
+        w.key("exec_segment")
+        w.object { w in
+          w.key("base")
+          w.int(execSegment.base)
+          w.key("flags")
+          w.strings(execSegment.flags)
+          w.key("limit")
+          w.int(execSegment.limit)
+        }
+      }
+      w.key("flags")
+      w.strings(flags)
+      w.key("hash_size")
+      w.int(hashSize)
+      w.key("hash_type")
+      w.string(hashType)
+      w.key("page_size")
+      w.int(pageSize)
+      w.key("special_slots")
+      w.int(specialSlots)
+      w.key("version")
+      w.string(version)
     }
   }
 }

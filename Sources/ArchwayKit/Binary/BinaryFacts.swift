@@ -241,9 +241,11 @@ package struct MachOSlice: Sendable, Hashable, Codable {
   package var size: Int
   /// Go's build info, when the Go toolchain linked the slice (a thin file's is the file's too).
   package var goBuild: GoBuildInfo? = nil
+  /// The code signature, read and its hashes checked (kind `unsigned` without `LC_CODE_SIGNATURE`).
+  package var signature: CodeSignature? = nil
 
   enum CodingKeys: String, CodingKey {
     case arch, cpu, bits, type, platform, minos, sdk, dylibs, weakDylibs = "weak_dylibs", rpaths, signed, uuid
-    case offset, size, goBuild = "go_build"
+    case offset, size, goBuild = "go_build", signature
   }
 }

@@ -84,6 +84,7 @@ package enum MachOReader {
     try view.check(headerSize, commandsSize, "load commands")
     let end = headerSize + commandsSize
     var at = headerSize
+    var signature: (offset: UInt32, size: UInt32)?
     for index in 0..<commandCount {
       guard at + 8 <= end else {
         throw BinaryError(offset: base + at, "load command \(index) of \(commandCount) lies past sizeofcmds")
@@ -93,9 +94,15 @@ package enum MachOReader {
       guard commandSize >= 8, commandSize <= end - at else {
         throw BinaryError(offset: base + at, "load command \(index) has size \(commandSize)")
       }
+      if command == 0x1D {  // LC_CODE_SIGNATURE
+        signature = (try view.u32(at + 8, "LC_CODE_SIGNATURE"), try view.u32(at + 12, "LC_CODE_SIGNATURE"))
+      }
       try readCommand(command, view: view, at: at, size: commandSize, base: base, into: &slice)
       at += commandSize
     }
+    slice.signature =
+      signature.map { CodeSignatureReader.read(slice: bytes, base: base, offset: $0.offset, size: $0.size) }
+      ?? CodeSignature(kind: .unsigned)
     return slice
   }
 

@@ -1,9 +1,13 @@
 /// The `archway inspect` table: one row per file with the facts people look at first.
 package enum InspectTable {
-  /// A table of `facts` with columns FILE, FORMAT, ARCH, TYPE, LINKAGE, LIBC, GLIBC, NEEDED; an
-  /// amd64 file that names its level shows it beside the arch (`amd64 x86-64-v3`).
+  /// A table of `facts` with columns FILE, FORMAT, ARCH, TYPE, LINKAGE, LIBC, GLIBC, NEEDED, and
+  /// SIGNATURE when there is a Mach-O file (each slice's: `linker-signed`, `unsigned+adhoc`, `adhoc
+  /// (broken)`); an amd64 file that names its level shows it beside the arch (`amd64 x86-64-v3`).
   package static func make(_ facts: [BinaryFacts]) -> TextTable {
-    var table = TextTable(header: ["FILE", "FORMAT", "ARCH", "TYPE", "LINKAGE", "LIBC", "GLIBC", "NEEDED"])
+    let signatures = facts.contains { $0.slices != nil }
+    var table = TextTable(
+      header: ["FILE", "FORMAT", "ARCH", "TYPE", "LINKAGE", "LIBC", "GLIBC", "NEEDED"]
+        + (signatures ? ["SIGNATURE"] : []))
     for f in facts {
       if let error = f.error {
         table.rows.append([f.path, f.format.rawValue, "error: \(error)"])
@@ -20,10 +24,14 @@ package enum InspectTable {
       let needed =
         f.needed.count > 3
         ? f.needed.prefix(3).joined(separator: ",") + ",+\(f.needed.count - 3)" : f.needed.joined(separator: ",")
-      table.rows.append([
-        f.path, f.format.rawValue, arch.isEmpty ? "-" : arch, f.type ?? "-", f.linkage?.rawValue ?? "-",
-        f.format == .unknown ? "-" : f.libc.rawValue, f.glibcFloor ?? "-", needed.isEmpty ? "-" : needed,
-      ])
+      let signature = (f.slices ?? []).compactMap(\.signature).map {
+        $0.kind.rawValue + ($0.problem == nil ? "" : " (broken)")
+      }
+      table.rows.append(
+        [
+          f.path, f.format.rawValue, arch.isEmpty ? "-" : arch, f.type ?? "-", f.linkage?.rawValue ?? "-",
+          f.format == .unknown ? "-" : f.libc.rawValue, f.glibcFloor ?? "-", needed.isEmpty ? "-" : needed,
+        ] + (signatures ? [signature.isEmpty ? "-" : signature.joined(separator: "+")] : []))
     }
     return table
   }

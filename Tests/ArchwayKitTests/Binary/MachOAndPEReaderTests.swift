@@ -8,36 +8,6 @@ import Testing
   static let darwin = Fixtures.binaries.filter { $0.os == "darwin" }
   static let windows = Fixtures.binaries.filter { $0.os == "windows" }
 
-  /// Writes a universal binary from thin slices: a big-endian fat header, slices aligned to 2^14.
-  static func makeFat(_ slices: [Fixture], wide: Bool = false) throws -> String {
-    let thin = slices.map(Fixtures.bytes)
-    let align = 1 << 14
-    var header = [UInt8]()
-    func put32(_ v: UInt32) { header += withUnsafeBytes(of: v.bigEndian, Array.init) }
-    func put64(_ v: UInt64) { header += withUnsafeBytes(of: v.bigEndian, Array.init) }
-    put32(wide ? 0xCAFE_BABF : 0xCAFE_BABE)
-    put32(UInt32(thin.count))
-    var offset = align
-    var body = [UInt8]()
-    for bytes in thin {
-      let cputype = UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) })
-      let subtype = UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self) })
-      put32(cputype)
-      put32(subtype)
-      if wide {
-        put64(UInt64(offset)); put64(UInt64(bytes.count)); put32(14); put32(0)
-      } else {
-        put32(UInt32(offset)); put32(UInt32(bytes.count)); put32(14)
-      }
-      body += [UInt8](repeating: 0, count: offset - align - body.count) + bytes
-      offset = align + (body.count + align - 1) / align * align
-    }
-    let file = header + [UInt8](repeating: 0, count: align - header.count) + body
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("archway-fat-\(UUID().uuidString)").path
-    try Data(file).write(to: URL(fileURLWithPath: path))
-    return path
-  }
-
   @Test(arguments: darwin)
   func thinMachOMatchesHowItWasBuiltAndMacholib(_ fixture: Fixture) async throws {
     let f = try BinaryInspector.inspectFile(atPath: fixture.path)
@@ -72,7 +42,7 @@ import Testing
   @Test(arguments: [false, true])
   func fatMachOReportsEverySlice(wide: Bool) async throws {
     let parts = [Fixtures.named("go-darwin-amd64"), Fixtures.named("go-darwin-arm64")]
-    let path = try Self.makeFat(parts, wide: wide)
+    let path = try MachOFiles.fat(parts.map(\.path), wide: wide)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let f = try BinaryInspector.inspectFile(atPath: path)
     #expect(f.format == .machoFat && f.error == nil)

@@ -140,6 +140,44 @@ import Testing
     #expect(facts.error?.contains(message) == true, "\(facts.error ?? "no error")")
   }
 
+  /// The zig arm64 fixture and where its signature's SuperBlob and CodeDirectory start.
+  static let signed: (bytes: [UInt8], superBlob: Int, directory: Int) = {
+    let bytes = Fixtures.bytes(Fixtures.named("c-zig-darwin-arm64"))
+    func u32(_ at: Int, big: Bool = false) -> Int {
+      let raw = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
+      return Int(big ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw))
+    }
+    var at = 32
+    while u32(at) != 0x1D { at += u32(at + 4) }  // LC_CODE_SIGNATURE
+    let superBlob = u32(at + 8)
+    return (bytes, superBlob, superBlob + u32(superBlob + 16, big: true))
+  }()
+
+  /// A signature that cannot be read is a signature the kernel refuses: the slice still reads, and
+  /// its signature's problem names the offset. Fields are big-endian (xnu `cs_blobs.h`).
+  @Test(arguments: [
+    (0, UInt32(0xFADE_0CC1), false, "no embedded-signature SuperBlob"),
+    (4, UInt32.max, false, "SuperBlob claims"), (8, UInt32.max, false, "SuperBlob claims"),
+    (16, UInt32.max, false, "blob 0 lies outside"), (4, UInt32.max, true, "blob 0 claims"),
+    (8, UInt32(0x10001), true, "CodeDirectory version"), (16, UInt32.max, true, "hashes lie outside"),
+    (24, UInt32.max, true, "hashes lie outside"), (28, UInt32.max, true, "page hashes for"),
+    (32, UInt32.max, true, "code limit"), (32, UInt32(8), true, "leaves bytes up to the signature"),
+    (36, UInt32(0x2009_0000), true, "hash type 9"), (36, UInt32(0x2002_00FF), true, "page size 2^255"),
+    (44, UInt32(4), true, "scatter vector"), (20, UInt32.max, true, "identifier lies outside"),
+  ])
+  func signatureAbsurdities(field: Int, value: UInt32, inDirectory: Bool, message: String) throws {
+    var bytes = Self.signed.bytes
+    Self.put(
+      value, at: (inDirectory ? Self.signed.directory : Self.signed.superBlob) + field, in: &bytes, bigEndian: true)
+    let facts = Self.read(bytes, "signature \(field)")
+    #expect(facts.error == nil && facts.warnings.isEmpty)
+    let signature = try #require(facts.slices?.first?.signature)
+    #expect(signature.kind == .malformed, "\(signature)")
+    #expect(
+      signature.problem?.contains(message) == true && signature.problem?.contains("at file offset 0x") == true,
+      "\(signature.problem ?? "no problem")")
+  }
+
   @Test func fatSliceBeyondTheFile() {
     var bytes: [UInt8] = [0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 2] + [UInt8](repeating: 0, count: 40)
     Self.put(UInt32(0x7FFF_0000), at: 16, in: &bytes, bigEndian: true)

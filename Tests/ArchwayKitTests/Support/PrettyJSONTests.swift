@@ -50,7 +50,19 @@ import Testing
       MachOSlice(
         arch: "arm64", cpu: "arm64e", bits: 64, type: "executable", platform: "macos", minos: "11.0", sdk: "14.2",
         dylibs: ["/usr/lib/libSystem.B.dylib"], weakDylibs: [], rpaths: ["@loader_path/../lib"], signed: true,
-        uuid: "0123", offset: 16384, size: 1 << 40, goBuild: GoBuildInfo(version: "go1.19")),
+        uuid: "0123", offset: 16384, size: 1 << 40, goBuild: GoBuildInfo(version: "go1.19"),
+        signature: CodeSignature(
+          kind: .certificate, identifier: awkward, teamID: awkward, hardenedRuntime: true,
+          codeDirectories: [
+            CodeDirectory(
+              version: "0x20400", flags: ["adhoc", "0x8"], hashType: "sha256", hashSize: 32, pageSize: 0,
+              codeLimit: 1 << 40, codeSlots: 1, specialSlots: 7,
+              execSegment: .init(base: 0, limit: 16384, flags: ["main-binary"])),
+            CodeDirectory(
+              version: "0x20001", flags: [], hashType: "sha1", hashSize: 20, pageSize: 4096, codeLimit: 0,
+              codeSlots: 0, specialSlots: 0),
+          ],
+          specialSlots: ["requirements", awkward], pagesChecked: 3, problem: awkward, firstBadPage: 0)),
       MachOSlice(
         arch: "amd64", cpu: "x86_64", bits: 64, type: "bundle", platform: nil, minos: nil, sdk: nil, dylibs: [],
         weakDylibs: ["w"], rpaths: [], signed: false, uuid: nil, offset: 0, size: 0),

@@ -136,7 +136,9 @@ import Testing
   }
 
   @Test func aFatBinaryNeedsTheTargetsSlice() throws {
-    let path = try MachOAndPEReaderTests.makeFat([Fixtures.named("go-darwin-amd64"), Fixtures.named("go-darwin-arm64")])
+    let path = try MachOFiles.fat([
+      Fixtures.named("c-zig-darwin-amd64").path, Fixtures.named("c-zig-darwin-arm64").path,
+    ])
     let facts = try BinaryInspector.inspectFile(atPath: path)
     #expect(ArtifactVerifier.check(facts, against: ArtifactPolicy(platform: try Platform.parse("darwin/arm64"))) == [])
     let missing = ArtifactVerifier.check(facts, against: ArtifactPolicy(platform: Platform(os: "darwin", arch: "386")))
