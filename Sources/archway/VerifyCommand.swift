@@ -10,6 +10,11 @@ struct VerifyCommand: AsyncParsableCommand {
       target expects and what was found; 2 for bad usage. Files named on the command line must \
       be binaries; in folders, files that are not binaries are skipped.
 
+      A Mach-O file is checked as a Mac checks it before running it, every slice of a universal \
+      file: built for macOS (not iOS, a simulator or arm64e), its code signature matching its \
+      bytes (every page hash recomputed; arm64 must be signed), and an LC_UUID, without which \
+      macOS 26's dyld refuses it.
+
       Examples:
         archway verify dist/hello --target linux/arm64 --glibc-max 2.31
         archway verify dist/ --target linux/arm/v7 --libc gnu-2.28 --allow-needed 'libc.so.6,libm.so.6'
@@ -17,6 +22,7 @@ struct VerifyCommand: AsyncParsableCommand {
         archway verify dist/server --target linux/amd64 --cpu x86-64-v2
         archway verify dist/hello --target linux/arm64 --env debian-11   # would its libraries load there?
         archway verify app.exe --target windows/amd64 --allow-needed 'KERNEL32.dll,ws2_32.dll'
+        archway verify dist/hello-macos --target darwin/arm64
       """
   )
 

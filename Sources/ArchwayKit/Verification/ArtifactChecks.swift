@@ -36,7 +36,8 @@ enum ArtifactChecks {
   }
 
   /// The static checks of `facts` against the cell's policy and target, in a fixed order: `intact`
-  /// (a damaged file), `arch`, `libc`, `glibc-floor`, `needed`, `cpu`, `minos`, each where it applies.
+  /// (a damaged file), `arch`, `libc`, `glibc-floor`, `needed`, `cpu`, `minos`, `signature`, `dyld`,
+  /// each where it applies.
   private static func staticFindings(
     _ facts: BinaryFacts, subject: Finding.Subject, policy: VerifyPolicy, target: CellTarget
   ) -> [Finding] {
@@ -87,6 +88,12 @@ enum ArtifactChecks {
     check(
       .minos, on: policy.minosMax != nil && facts.slices != nil,
       passed: "minos \(facts.slices?.compactMap(\.minos).joined(separator: ", ") ?? "?"), at most \(policy.minosMax!)")
+    let slices = facts.slices ?? []
+    let perSlice = { (fact: (MachOSlice) -> String) in
+      slices.count == 1 ? fact(slices[0]) : slices.map { "\($0.cpu): \(fact($0))" }.joined(separator: "; ")
+    }
+    check(.signature, on: policy.arch && !slices.isEmpty, passed: perSlice { $0.signature?.summary ?? "not read" })
+    check(.dyld, on: policy.arch && !slices.isEmpty, passed: "LC_UUID " + perSlice { $0.uuid ?? "none" })
     return findings
   }
 

@@ -29,11 +29,14 @@ public enum ArtifactVerifier {
     var violations = damage(facts)
     let architecture = architecture(facts, policy)
     guard architecture.isEmpty else { return violations + architecture }
+    violations += macPlatform(facts)
     violations += libc(facts, policy)
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
     violations += minos(facts, policy)
     violations += cpu(facts, policy)
+    violations += signature(facts)
+    violations += dyld(facts)
     return violations
   }
 

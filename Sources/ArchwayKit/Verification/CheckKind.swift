@@ -22,6 +22,11 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
   case cpu
   /// A Mach-O artifact's `minos` against `minos_max`.
   case minos
+  /// A Mach-O artifact's code signature, every slice's page hashes recomputed: the kernel kills a
+  /// broken one at exec, and on Apple silicon an unsigned arm64 one.
+  case signature
+  /// What dyld requires of a Mach-O before it maps it: `LC_UUID`.
+  case dyld
   /// Whether an artifact would load in the cell's environment, beside what its run showed.
   case loads
   /// Every rebuild's artifact against the first build's.
@@ -51,7 +56,8 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
     switch self {
     case .cell: .cell
     case .build: .buildStep
-    case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .loads, .reproducible, .sameAs, .baseline:
+    case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .signature, .dyld, .loads, .reproducible,
+      .sameAs, .baseline:
       .artifact
     case .exit, .stdout, .stderr, .reference, .tests: .runStep
     case .test: .test

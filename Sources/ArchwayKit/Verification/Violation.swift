@@ -1,11 +1,17 @@
 /// Which way an artifact does not fit its target, as `verify --json` names it.
 public enum ViolationKind: String, Sendable, Hashable, Codable {
   case readable, format, arch, osABI = "os-abi", libc, glibcFloor = "glibc-floor", needed, intact, cpu, minos, loads
+  /// A Mach-O slice built for another Apple platform (`ios`, `maccatalyst`, a simulator), or for arm64e.
+  case platform
+  /// A Mach-O slice's code signature: missing on arm64, or not matching the slice's bytes.
+  case signature
+  /// A Mach-O slice without `LC_UUID`.
+  case uuid
 
   /// The check of a cell that reports a violation of this kind.
   package var checkKind: CheckKind {
     switch self {
-    case .readable, .format, .arch, .osABI: .arch
+    case .readable, .format, .arch, .osABI, .platform: .arch
     case .libc: .libc
     case .glibcFloor: .glibcFloor
     case .needed: .needed
@@ -13,6 +19,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .cpu: .cpu
     case .minos: .minos
     case .loads: .loads
+    case .signature: .signature
+    case .uuid: .dyld
     }
   }
 }

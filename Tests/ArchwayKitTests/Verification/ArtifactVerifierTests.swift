@@ -15,10 +15,13 @@ import Testing
     return ArtifactVerifier.check(facts, against: policy)
   }
 
+  /// Every fixture fits its target, except the Go 1.19 darwin builds: Go wrote no `LC_UUID` before
+  /// 1.24, and current macOS refuses such a program (MacChecksTests has the rest of the Mac cases).
   @Test(arguments: Fixtures.binaries)
   func everyFixtureFitsTheTargetItWasBuiltFor(_ fixture: Fixture) throws {
     let libc = fixture.linkage == "static" ? "static" : (fixture.libc == "musl" ? "musl" : "any")
-    #expect(try Self.violations(fixture.name, fixture.platform!, libc: libc) == [])
+    let refused: [ViolationKind] = fixture.builder.hasPrefix("go darwin/") ? [.uuid] : []
+    #expect(try Self.violations(fixture.name, fixture.platform!, libc: libc).map(\.check) == refused)
   }
 
   @Test func theGlibcFloorNamesTheSymbolsThatRaiseIt() throws {
