@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Archway's main job on the bundled demo, Matrix/archway.yml: Examples/hello built for every
-# target with the Debian cross gccs, zig (glibc 2.17 and static musl) and Go; each build run on its
-# target under qemu-user (darwin and windows are built and checked only), verified, and its output
-# compared with the native build's; the reports land in archway-out/. Then what was built is
-# inspected and gated as a release would be.
+# target with the Debian cross gccs, zig (glibc 2.17, static musl, macOS 13) and Go (windows); each
+# build run on its target under qemu-user (windows under wine; darwin is built and checked only),
+# verified, and its output compared with the native build's; the reports land in archway-out/. Then
+# what was built is inspected and gated as a release would be.
 #
 #   Scripts/demo.sh          (output in archway-out/)
 set -euo pipefail
@@ -38,6 +38,6 @@ printf '\n== Wrong architecture, libc and libraries are named\n'
 gate "$out/linux-arm64-gnu-cc=gcc/hello" --target linux/amd64
 gate "$out/linux-arm64-gnu-cc=gcc/hello" --target linux/arm64 --libc static
 gate "$out/windows-amd64-system-cc=go/hello" --target windows/amd64 --allow-needed 'kernel32.dll'
-gate "$out/darwin-arm64-system-cc=go/hello" --target darwin/amd64
+gate "$out/darwin-arm64-system-cc=zig/hello" --target darwin/amd64
 printf '\nThe bookworm gcc build needs GLIBC_2.34 and fails the Debian 11 gate; the zig build (2.17) passes.\n'
 exit $status
