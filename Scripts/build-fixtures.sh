@@ -127,6 +127,21 @@ windows 386 - windows/386 executable
 LIST
 sed -i 's/\t-\t/\t\t/' "$manifest"
 
+# Programs for other systems, which no Linux runs though most say "System V" in their ELF header:
+# Go for seven of them, zig C for the BSDs.
+for target in android/arm64 dragonfly/amd64 freebsd/amd64 illumos/amd64 netbsd/amd64 openbsd/amd64 solaris/amd64; do
+  GOOS=${target%/*} GOARCH=${target#*/} CGO_ENABLED=0 go build -o "$out/go-${target/\//-}" "$src/hello.go"
+  record "go-${target/\//-}" "$target" system dynamic executable "go $target"
+done
+sed -i -E 's/^(go-(dragonfly|freebsd|netbsd)-amd64\t[^\t]*\t)system\tdynamic/\1none\tstatic/; s/^(go-android-arm64\t[^\t]*\t)system\tdynamic\texecutable/\1bionic\tdynamic\tpie/' "$manifest"
+for target in x86_64-freebsd aarch64-freebsd x86_64-netbsd x86_64-openbsd; do
+  os=${target#*-} arch=${target%%-*}
+  case $arch in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
+  zig cc -target "$target" -O2 -o "$out/c-zig-$os-$arch" "$src/hello.c"
+  record "c-zig-$os-$arch" "$os/$arch" system dynamic executable "zig cc $target"
+done
+sed -i -E 's/^(c-zig-openbsd-amd64\t.*)\texecutable\t/\1\tpie\t/' "$manifest"
+
 # macOS as zig links it: an arm64 executable the linker signs ad hoc and an unsigned x86_64 one,
 # both with LC_UUID (Go before 1.24 writes none).
 zig cc -target aarch64-macos.13.0 -O2 -o "$out/c-zig-darwin-arm64" "$src/hello.c"

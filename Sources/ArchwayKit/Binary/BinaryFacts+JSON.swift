@@ -59,8 +59,12 @@ extension BinaryFacts {
       w.string(linkage?.rawValue)
       w.key("needed")
       w.strings(needed)
+      w.key("os")
+      w.string(os)
       w.key("os_abi")
       w.string(osABI)
+      w.key("os_evidence")
+      w.string(osEvidence)
       w.key("path")
       w.string(path)
       if let peFormat {

@@ -18,6 +18,11 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   public var type: String?
   /// ELF `EI_OSABI` (`sysv`, `gnu`, `freebsd`, …).
   package var osABI: String?
+  /// The OS an ELF file is for (`linux`, `android`, `freebsd`, `illumos`, …), from the strongest of
+  /// its signals (``OperatingSystemEvidence``); nil when it has none.
+  public var os: String?
+  /// What says so: `Go build info GOOS=illumos`, `FreeBSD note`, `interpreter /libexec/ld.elf_so`, …
+  package var osEvidence: String?
   /// The ABI within the architecture: ARM `eabi5`, RISC-V `lp64d`, PPC64 `elfv2`, MIPS `n64`.
   package var abi: String?
   /// ARM `hard`/`soft`, RISC-V `soft`/`single`/`double`/`quad`.
@@ -81,7 +86,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case path, format, arch, variant, bits, endian, type, osABI = "os_abi", abi, floatABI = "float_abi"
+    case path, format, arch, variant, bits, endian, type, osABI = "os_abi", os, osEvidence = "os_evidence", abi
+    case floatABI = "float_abi"
     case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
     case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
@@ -101,6 +107,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     endian = try c.decodeIfPresent(Endianness.self, forKey: .endian)
     type = try c.decodeIfPresent(String.self, forKey: .type)
     osABI = try c.decodeIfPresent(String.self, forKey: .osABI)
+    os = try c.decodeIfPresent(String.self, forKey: .os)
+    osEvidence = try c.decodeIfPresent(String.self, forKey: .osEvidence)
     abi = try c.decodeIfPresent(String.self, forKey: .abi)
     floatABI = try c.decodeIfPresent(String.self, forKey: .floatABI)
     interpreter = try c.decodeIfPresent(String.self, forKey: .interpreter)
@@ -141,6 +149,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(endian, forKey: .endian)
     try c.encode(type, forKey: .type)
     try c.encode(osABI, forKey: .osABI)
+    try c.encode(os, forKey: .os)
+    try c.encode(osEvidence, forKey: .osEvidence)
     try c.encode(abi, forKey: .abi)
     try c.encode(floatABI, forKey: .floatABI)
     try c.encode(interpreter, forKey: .interpreter)

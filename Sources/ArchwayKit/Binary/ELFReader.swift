@@ -261,6 +261,14 @@ struct ELFFile {
     f.libc = ELFFile.libcFamily(
       interpreter: f.interpreter, needed: f.needed, linkage: f.linkage,
       versions: f.versionRequirements)
+    let system = operatingSystem(
+      goos: f.goBuild?.settings["GOOS"], notes: notes, interpreter: f.interpreter, needed: f.needed)
+    (f.os, f.osEvidence) = (system?.os, system?.evidence)
+    // Another system's libc is its own, whatever its soname looks like (OpenBSD's and illumos'
+    // are `libc.so`, as musl's is).
+    if let os = f.os, os != "linux", f.libc != .none {
+      f.libc = os == "android" ? .bionic : .system
+    }
     f.warnings = warnings
     return f
   }

@@ -24,6 +24,13 @@ public enum ArtifactVerifier {
           message: "is \(found) but \(policy.platform) loads \(wanted)")
       ]
     }
+    if let kind = notAProgram[facts.type ?? ""] {
+      return [
+        Violation(
+          check: .format, expected: "a program or a library", found: facts.type ?? "",
+          message: "is \(kind), not a program or a library: no loader runs it")
+      ]
+    }
     // A part the reader could not read is a part no check can vouch for: damage is a finding of
     // its own, and the checks below still name whatever they found in the parts that were read.
     var violations = damage(facts)
@@ -39,6 +46,12 @@ public enum ArtifactVerifier {
     violations += dyld(facts)
     return violations
   }
+
+  /// File types that are binaries but nothing a system loads, as their readers name them.
+  private static let notAProgram = [
+    "relocatable": "a relocatable object file (what a compiler leaves before linking)", "core": "a core dump",
+    "dsym": "a dSYM debug-symbol file",
+  ]
 
   private static func cpu(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
     guard let wanted = policy.cpu, let rank = wanted.rank, let name = facts.cpuLevel,
@@ -120,11 +133,13 @@ public enum ArtifactVerifier {
           check: .arch, expected: "arm/\(wanted) or older", found: "arm/\(variant)",
           message: "needs an ARM \(variant) CPU but the target is \(target)"))
     }
-    if facts.format == .elf, target.os == "linux", let osABI = facts.osABI, osABI != "sysv", osABI != "gnu" {
+    // Any signal of another OS fails a linux target, whatever `--libc` says: its loader, its libc
+    // and its system calls are not Linux's.
+    if facts.format == .elf, target.os == "linux", let os = facts.os, os != "linux" {
       violations.append(
         Violation(
-          check: .osABI, expected: "sysv or gnu", found: osABI,
-          message: "is built for the \(osABI) OS ABI, not linux"))
+          check: .osABI, expected: "linux", found: os,
+          message: "is built for \(os), not linux (\(facts.osEvidence ?? "its ELF header"))"))
     }
     return violations
   }
