@@ -14,7 +14,8 @@ package struct CodeSignature: Sendable, Hashable, Codable {
     case adhoc
     /// With a certificate: a CMS blob is present (Archway does not judge the certificate).
     case certificate
-    /// An `LC_CODE_SIGNATURE` whose signature cannot be read (its `problem` says why).
+    /// An `LC_CODE_SIGNATURE` whose signature cannot be read, or that is neither ad hoc nor signed
+    /// with a certificate (its `problem` says why).
     case malformed
   }
 

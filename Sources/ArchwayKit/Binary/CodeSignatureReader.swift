@@ -82,9 +82,9 @@ enum CodeSignatureReader {
     }
     let flags = try view.u32(directories[0].range.lowerBound + 12)
     signature.kind =
-      hasCertificate ? .certificate : flags & 0x2_0000 != 0 ? .linkerSigned : flags & 0x2 != 0 ? .adhoc : .certificate
+      hasCertificate ? .certificate : flags & 0x2_0000 != 0 ? .linkerSigned : flags & 0x2 != 0 ? .adhoc : .malformed
     signature.hardenedRuntime = flags & 0x1_0000 != 0
-    if !hasCertificate, flags & 0x2 == 0, signature.problem == nil {
+    if signature.kind == .malformed, signature.problem == nil {
       signature.problem = "is neither ad hoc (CS_ADHOC) nor signed with a certificate (no CMS blob)"
     }
   }
