@@ -38,6 +38,12 @@ s390x-linux-gnu- linux/s390x
 mips64el-linux-gnuabi64- linux/mips64le
 LIST
 
+# Linked for 4 KiB pages only, which 16 and 64 KiB-page kernels of these arches refuse.
+aarch64-linux-gnu-gcc -O2 -Wl,-z,max-page-size=4096 -o "$out/c-gcc-page4k-arm64" "$src/hello.c"
+record c-gcc-page4k-arm64 linux/arm64 glibc dynamic pie "aarch64-linux-gnu-gcc -z max-page-size=4096"
+powerpc64le-linux-gnu-gcc -O2 -Wl,-z,max-page-size=4096 -o "$out/c-gcc-page4k-ppc64le" "$src/hello.c"
+record c-gcc-page4k-ppc64le linux/ppc64le glibc dynamic pie "powerpc64le-linux-gnu-gcc -z max-page-size=4096"
+
 # Variants of linkage and type.
 gcc -O2 -static -o "$out/c-gcc-static-amd64" "$src/hello.c"
 record c-gcc-static-amd64 linux/amd64 none static executable gcc

@@ -15,11 +15,16 @@ struct VerifyCommand: AsyncParsableCommand {
       bytes (every page hash recomputed; arm64 must be signed), and an LC_UUID, without which \
       macOS 26's dyld refuses it.
 
+      An ELF file must load on the largest memory pages the target's kernels use (--page-size): \
+      64 KiB for arm64 and ppc64le, 16 KiB for loong64, 4 KiB elsewhere. qemu-user runs every \
+      guest on 4 KiB pages, so only this check finds a binary linked for 4 KiB.
+
       Examples:
         archway verify dist/hello --target linux/arm64 --glibc-max 2.31
         archway verify dist/ --target linux/arm/v7 --libc gnu-2.28 --allow-needed 'libc.so.6,libm.so.6'
         archway verify hello-static --target linux/amd64 --libc static
         archway verify dist/server --target linux/amd64 --cpu x86-64-v2
+        archway verify dist/hello --target linux/arm64 --page-size 4k   # only 4 KiB-page kernels
         archway verify dist/hello --target linux/arm64 --env debian-11   # would its libraries load there?
         archway verify app.exe --target windows/amd64 --allow-needed 'KERNEL32.dll,ws2_32.dll'
         archway verify dist/hello-macos --target darwin/arm64
@@ -43,6 +48,13 @@ struct VerifyCommand: AsyncParsableCommand {
   var cpu: String?
 
   @Option(
+    name: .customLong("page-size"),
+    help:
+      "The largest memory page size the target's kernels use: 4k, 16k or 64k (default: the arch's largest, 64k for arm64 and ppc64le, 16k for loong64, else 4k)."
+  )
+  var pageSize: String?
+
+  @Option(
     help:
       "Also predict the load inside this environment's root filesystem (debian-11, …; built with archway env build).")
   var env: String?
@@ -57,7 +69,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
   func policy() throws -> ArtifactPolicy {
     do {
-      return try ArtifactPolicy(target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded, cpu: cpu)
+      return try ArtifactPolicy(
+        target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded, cpu: cpu, pageSize: pageSize)
     } catch {
       throw ValidationError(error.description)
     }

@@ -57,6 +57,8 @@ extension BinaryFacts {
       w.string(libc.rawValue)
       w.key("linkage")
       w.string(linkage?.rawValue)
+      w.key("max_page_size")
+      w.int(maxPageSize)
       w.key("needed")
       w.strings(needed)
       w.key("os")

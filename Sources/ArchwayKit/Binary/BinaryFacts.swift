@@ -54,6 +54,9 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   /// The version names a shared library defines (`.gnu.version_d`), what a loader matches a
   /// program's `version_requirements` against.
   package var versionDefinitions: [String] = []
+  /// The largest page size (4096 to 65536 bytes) on which every `PT_LOAD` segment is aligned and
+  /// congruent, offset to address (``PageSize``): what kernels the file loads on. ELF only.
+  package var maxPageSize: Int?
   /// The GNU build-id in hex (a Mach-O UUID for Mach-O).
   public var buildID: String?
   /// x86: the ISA level the GNU property note says the file needs (`x86-64-v3`), if it has one.
@@ -91,7 +94,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
     case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
-    case x86ISANeeded = "x86_isa_needed"
+    case x86ISANeeded = "x86_isa_needed", maxPageSize = "max_page_size"
     case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
     case subsystem, subsystemVersion = "subsystem_version", dlls, warnings, error, sha256
   }
@@ -125,6 +128,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     versionedSymbols = try c.decodeIfPresent([String: [String]].self, forKey: .versionedSymbols) ?? [:]
     versionDefinitions = try c.decodeIfPresent([String].self, forKey: .versionDefinitions) ?? []
     buildID = try c.decodeIfPresent(String.self, forKey: .buildID)
+    maxPageSize = try c.decodeIfPresent(Int.self, forKey: .maxPageSize)
     x86ISANeeded = try c.decodeIfPresent(String.self, forKey: .x86ISANeeded)
     x86ISAUsed = try c.decodeIfPresent(String.self, forKey: .x86ISAUsed)
     goBuild = try c.decodeIfPresent(GoBuildInfo.self, forKey: .goBuild)
@@ -169,6 +173,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     }
     try c.encode(versionDefinitions, forKey: .versionDefinitions)
     try c.encode(buildID, forKey: .buildID)
+    try c.encode(maxPageSize, forKey: .maxPageSize)
     try c.encode(x86ISANeeded, forKey: .x86ISANeeded)
     try c.encode(x86ISAUsed, forKey: .x86ISAUsed)
     try c.encode(goBuild, forKey: .goBuild)

@@ -261,6 +261,7 @@ struct ELFFile {
     f.libc = ELFFile.libcFamily(
       interpreter: f.interpreter, needed: f.needed, linkage: f.linkage,
       versions: f.versionRequirements)
+    f.maxPageSize = maxPageSize()
     let system = operatingSystem(
       goos: f.goBuild?.settings["GOOS"], notes: notes, interpreter: f.interpreter, needed: f.needed)
     (f.os, f.osEvidence) = (system?.os, system?.evidence)
@@ -301,6 +302,19 @@ struct ELFFile {
       }
     }
     return nil
+  }
+
+  /// The largest power of two from 4096 to 65536 that every `PT_LOAD` is aligned to and whose
+  /// multiples its offset and address share (``PageSize``); 1 below 4096, nil without `PT_LOAD`.
+  private func maxPageSize() -> Int? {
+    let loads = segments.filter { $0.type == PT_LOAD }
+    guard !loads.isEmpty else { return nil }
+    var size: UInt64 = 65536
+    while size >= 4096 {
+      if loads.allSatisfy({ $0.align >= size && $0.offset % size == $0.vaddr % size }) { return Int(size) }
+      size /= 2
+    }
+    return 1
   }
 
   private func linkage(type: String?, interpreter: String?) -> Linkage? {

@@ -1,7 +1,7 @@
 import Foundation
 
 extension VerifyPolicy {
-  static let keys = ["arch", "libc", "glibc_max", "allow_needed", "minos_max", "reproducible", "same_as"]
+  static let keys = ["arch", "libc", "glibc_max", "allow_needed", "minos_max", "page_size", "reproducible", "same_as"]
 
   /// Decodes a cell's resolved `verify:` block, for a cell of `libc`. Throws a ``MatrixError`` at
   /// the first unknown key or ill-typed value.
@@ -26,6 +26,12 @@ extension VerifyPolicy {
       let version = try value.version(named: "glibc_max", example: "2.31")
       glibcMax = glibcMax.map { min($0, version) } ?? version
     case "minos_max": minosMax = try value.version(named: "minos_max", example: "11.0")
+    case "page_size":
+      guard let text = value.scalarText, let bytes = PageSize.parse(text) else {
+        throw MatrixError(
+          "'page_size' \(value.scalarText.map { "'\($0)'" } ?? "") must be 4k, 16k or 64k", at: value.location)
+      }
+      pageSize = bytes
     case "allow_needed": allowNeeded = try value.words(named: "allow_needed")
     case "reproducible": reproducible = try Self.reproducibility(value)
     case "same_as":

@@ -37,7 +37,7 @@ enum ArtifactChecks {
 
   /// The static checks of `facts` against the cell's policy and target, in a fixed order: `intact`
   /// (a damaged file), `arch`, `libc`, `glibc-floor`, `needed`, `cpu`, `minos`, `signature`, `dyld`,
-  /// each where it applies.
+  /// `page-size`, each where it applies.
   private static func staticFindings(
     _ facts: BinaryFacts, subject: Finding.Subject, policy: VerifyPolicy, target: CellTarget
   ) -> [Finding] {
@@ -46,7 +46,7 @@ enum ArtifactChecks {
       facts,
       against: ArtifactPolicy(
         platform: target.platform, libc: target.libc, glibcMax: policy.glibcMax, allowedNeeded: policy.allowNeeded,
-        minosMax: policy.minosMax, cpu: level))
+        minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize))
     var findings: [Finding] = []
     if let damage = violations.first(where: { $0.check == .intact }) {
       findings.append(Finding(.intact, subject, .failed, damage.message, details: damage.found))
@@ -94,6 +94,11 @@ enum ArtifactChecks {
     }
     check(.signature, on: policy.arch && !slices.isEmpty, passed: perSlice { $0.signature?.summary ?? "not read" })
     check(.dyld, on: policy.arch && !slices.isEmpty, passed: "LC_UUID " + perSlice { $0.uuid ?? "none" })
+    let pageSize = policy.pageSize ?? PageSize.largest(for: target.platform)
+    check(
+      .pageSize, on: policy.arch && isELF && facts.maxPageSize != nil,
+      passed: "PT_LOAD segments fit pages up to \(PageSize.name(facts.maxPageSize ?? 0));"
+        + " \(target.platform) kernels use up to \(PageSize.name(pageSize))")
     return findings
   }
 

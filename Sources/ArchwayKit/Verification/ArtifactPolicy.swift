@@ -15,15 +15,19 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
   /// The CPU level the artifact must run on (`cpu:`, `--cpu`): a binary that says it needs a higher
   /// one fails; nil (or a qemu model, which has no rank) checks nothing.
   package var cpu: CPULevel?
+  /// The largest page size the artifact must load on: `--page-size`, else the arch's largest
+  /// (``PageSize/largest(for:)``).
+  package var pageSize: Int
 
   enum CodingKeys: String, CodingKey {
     case platform, libc, glibcMax = "glibc_max", allowedNeeded = "allowed_needed", minosMax = "minos_max", cpu
+    case pageSize = "page_size"
   }
 
   /// Creates a value from its parts.
   public init(
     platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil,
-    minosMax: DottedVersion? = nil, cpu: CPULevel? = nil
+    minosMax: DottedVersion? = nil, cpu: CPULevel? = nil, pageSize: Int? = nil
   ) {
     self.platform = platform
     self.libc = libc
@@ -31,13 +35,16 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
     self.allowedNeeded = allowedNeeded
     self.minosMax = minosMax
     self.cpu = cpu
+    self.pageSize = pageSize ?? PageSize.largest(for: platform)
   }
 
   /// Builds a policy from command-line words: `--target`, `--libc`, `--glibc-max`, `--allow-needed`
-  /// (comma-separated). Throws a ``TargetError`` quoting the first bad value, with a suggestion
-  /// where one is close, or naming an impossible combination (`darwin` with `musl`).
+  /// (comma-separated), `--cpu`, `--page-size`. Throws a ``TargetError`` quoting the first bad
+  /// value, with a suggestion where one is close, or naming an impossible combination (`darwin`
+  /// with `musl`).
   public init(
-    target: String, libc: String, glibcMax: String?, allowNeeded: String?, cpu: String? = nil
+    target: String, libc: String, glibcMax: String?, allowNeeded: String?, cpu: String? = nil,
+    pageSize: String? = nil
   ) throws(TargetError) {
     let platform = try Platform.parse(target)
     let requirement = try LibcRequirement.parse(libc)
@@ -56,7 +63,14 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
     if let level, level.rank == nil {
       throw TargetError("--cpu '\(level.name)' is a qemu model, not a level a binary can be checked against")
     }
-    self.init(platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed, cpu: level)
+    let page = try pageSize.map { text throws(TargetError) in
+      guard let bytes = PageSize.parse(text) else {
+        throw TargetError("--page-size '\(text)' is not a page size; write 4k, 16k or 64k")
+      }
+      return bytes
+    }
+    self.init(
+      platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed, cpu: level, pageSize: page)
   }
 
   /// The file format the platform's OS loads.

@@ -44,7 +44,22 @@ public enum ArtifactVerifier {
     violations += cpu(facts, policy)
     violations += signature(facts)
     violations += dyld(facts)
+    violations += pageSize(facts, policy)
     return violations
+  }
+
+  private static func pageSize(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard facts.format == .elf, let fits = facts.maxPageSize, fits < policy.pageSize else { return [] }
+    let aligned = fits < 4096 ? "not aligned to any page size" : "aligned for pages up to \(PageSize.name(fits))"
+    let smaller =
+      fits < 4096 ? "" : "; if only kernels with \(PageSize.name(fits)) pages run it, say --page-size \(fits / 1024)k"
+    return [
+      Violation(
+        check: .pageSize, expected: "at least \(policy.pageSize)", found: "\(fits)",
+        message: "its PT_LOAD segments are \(aligned), but \(policy.platform) kernels may use"
+          + " \(PageSize.name(policy.pageSize)) pages and refuse it: link with -Wl,-z,max-page-size=\(policy.pageSize)"
+          + smaller)
+    ]
   }
 
   /// File types that are binaries but nothing a system loads, as their readers name them.

@@ -27,6 +27,8 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
   case signature
   /// What dyld requires of a Mach-O before it maps it: `LC_UUID`.
   case dyld
+  /// An ELF artifact's `PT_LOAD` alignment against the largest page size of the target's kernels.
+  case pageSize = "page-size"
   /// Whether an artifact would load in the cell's environment, beside what its run showed.
   case loads
   /// Every rebuild's artifact against the first build's.
@@ -56,8 +58,8 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
     switch self {
     case .cell: .cell
     case .build: .buildStep
-    case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .signature, .dyld, .loads, .reproducible,
-      .sameAs, .baseline:
+    case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .signature, .dyld, .pageSize, .loads,
+      .reproducible, .sameAs, .baseline:
       .artifact
     case .exit, .stdout, .stderr, .reference, .tests: .runStep
     case .test: .test

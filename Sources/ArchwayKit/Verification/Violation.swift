@@ -7,6 +7,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   case signature
   /// A Mach-O slice without `LC_UUID`.
   case uuid
+  /// ELF `PT_LOAD` segments aligned for smaller pages than the target's kernel may use.
+  case pageSize = "page-size"
 
   /// The check of a cell that reports a violation of this kind.
   package var checkKind: CheckKind {
@@ -21,6 +23,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .loads: .loads
     case .signature: .signature
     case .uuid: .dyld
+    case .pageSize: .pageSize
     }
   }
 }

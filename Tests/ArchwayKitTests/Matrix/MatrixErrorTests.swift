@@ -37,6 +37,10 @@ import Testing
     ),
     ("matrix:\n  opt: []\n", "bad.yml:2:8: axis 'opt' has no values"),
     (
+      "matrix:\n  platform: [linux/arm64]\nverify:\n  page_size: 3k\n",
+      "bad.yml:4:14: 'page_size' '3k' must be 4k, 16k or 64k"
+    ),
+    (
       "matrix:\n  platform: [linux/amd64]\n  cpu: [x86-64-v2, x86-64v3]\n",
       "bad.yml:3:20: unknown cpu 'x86-64v3'; did you mean 'x86-64-v3'? (a qemu model is written as qemu lists it)"
     ),

@@ -17,13 +17,15 @@ import Testing
 
   /// Every fixture for a target Archway knows fits it, except the Go 1.19 darwin builds (Go wrote
   /// no `LC_UUID` before 1.24, and current macOS refuses such a program; MacChecksTests has the rest
-  /// of the Mac cases) and the object file, which is no program (OperatingSystemTests has the
-  /// fixtures for other systems).
+  /// of the Mac cases), the object file, which is no program, and the builds linked for 4 KiB pages
+  /// on arches whose kernels may use larger ones (OperatingSystemTests has the fixtures for other
+  /// systems, PageSizeTests the page sizes).
   @Test(arguments: Fixtures.binaries.filter { ["linux", "darwin", "windows"].contains($0.os) })
   func everyFixtureFitsTheTargetItWasBuiltFor(_ fixture: Fixture) throws {
     let libc = fixture.linkage == "static" ? "static" : (fixture.libc == "musl" ? "musl" : "any")
     let refused: [ViolationKind] =
-      fixture.builder.hasPrefix("go darwin/") ? [.uuid] : fixture.type == "relocatable" ? [.format] : []
+      fixture.builder.hasPrefix("go darwin/")
+      ? [.uuid] : fixture.type == "relocatable" ? [.format] : fixture.name.contains("page4k") ? [.pageSize] : []
     #expect(try Self.violations(fixture.name, fixture.platform!, libc: libc).map(\.check) == refused)
   }
 

@@ -13,6 +13,8 @@ package struct VerifyPolicy: Sendable, Hashable, Codable {
   package var allowNeeded: [String]?
   /// The newest macOS a Mach-O artifact may require (`minos`).
   package var minosMax: DottedVersion?
+  /// The largest page size the artifacts must load on (`page_size: 16k`); nil: the arch's largest.
+  package var pageSize: Int?
   /// The reproducibility check, if asked for (the planner makes its rebuilds: ``CellSteps/rebuilds``).
   package var reproducible: Reproducibility?
   /// The cell whose artifacts this cell's must equal byte for byte (`same_as: {cell: ID}`): a build
@@ -21,6 +23,7 @@ package struct VerifyPolicy: Sendable, Hashable, Codable {
 
   enum CodingKeys: String, CodingKey {
     case arch, libc, glibcMax = "glibc_max", allowNeeded = "allow_needed", minosMax = "minos_max", reproducible
+    case pageSize = "page_size"
     case sameAs = "same_as"
   }
 
