@@ -155,6 +155,31 @@ record c-zig-darwin-arm64 darwin/arm64 system dynamic pie "zig cc aarch64-macos.
 zig cc -target x86_64-macos.13.0 -O2 -o "$out/c-zig-darwin-amd64" "$src/hello.c"
 record c-zig-darwin-amd64 darwin/amd64 system dynamic pie "zig cc x86_64-macos.13.0"
 
+# Windows as zig's MinGW target links it (the Universal CRT, `api-ms-win-crt-*`), and programs that
+# need DLLs a clean Windows lacks: one of the project's own (greet.dll, beside it), the Visual C++
+# runtime and the MinGW runtime (import libraries made by zig's llvm-dlltool, as the real ones are).
+wintmp=$(mktemp -d)
+printf 'int greet(int x) { return x + 1; }\n' >"$wintmp/greet.c"
+printf '#include <stdio.h>\nint greet(int);\nint main(void) { printf("%%d\\n", greet(41)); return 0; }\n' >"$wintmp/app.c"
+printf '#include <stdio.h>\nvoid __std_terminate(void);\nint main(int c, char **v) { if (c > 9) __std_terminate(); puts("started"); return 0; }\n' >"$wintmp/vcruntime.c"
+printf '#include <stdio.h>\nint pthread_self(void);\nint main(int c, char **v) { if (c > 9) pthread_self(); puts("started"); return 0; }\n' >"$wintmp/mingwrt.c"
+printf 'LIBRARY VCRUNTIME140.dll\nEXPORTS\n__std_terminate\n' >"$wintmp/vcruntime140.def"
+printf 'LIBRARY libwinpthread-1.dll\nEXPORTS\npthread_self\n' >"$wintmp/winpthread.def"
+zig cc -target x86_64-windows-gnu -O2 -o "$out/c-zig-windows-amd64.exe" "$src/hello.c"
+record c-zig-windows-amd64.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu"
+zig cc -target x86_64-windows-gnu -O2 -shared -o "$wintmp/greet.dll" "$wintmp/greet.c"
+cp "$wintmp/greet.dll" "$out/greet.dll"
+record greet.dll windows/amd64 system dynamic shared-library "zig cc x86_64-windows-gnu -shared"
+zig cc -target x86_64-windows-gnu -O2 -o "$out/c-zig-windows-greet.exe" "$wintmp/app.c" "$wintmp/greet.lib"
+record c-zig-windows-greet.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu greet.lib"
+zig dlltool -m i386:x86-64 -d "$wintmp/vcruntime140.def" -l "$wintmp/vcruntime140.lib"
+zig dlltool -m i386:x86-64 -d "$wintmp/winpthread.def" -l "$wintmp/winpthread.lib"
+zig cc -target x86_64-windows-gnu -O2 -o "$out/c-zig-windows-vcruntime.exe" "$wintmp/vcruntime.c" "$wintmp/vcruntime140.lib"
+record c-zig-windows-vcruntime.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu vcruntime140.lib"
+zig cc -target x86_64-windows-gnu -O2 -o "$out/c-zig-windows-mingwrt.exe" "$wintmp/mingwrt.c" "$wintmp/winpthread.lib"
+record c-zig-windows-mingwrt.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu winpthread.lib"
+rm -rf "$wintmp" "$out"/*.pdb
+
 # Go 1.24, whose linker writes LC_UUID, from Debian 13's golang-1.24 packages (unpacked beside the
 # build, never installed: this host's Go stays the one Debian 12 ships).
 go124=$root/.build-tools/go1.24
@@ -173,6 +198,9 @@ fi
 GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 GOTOOLCHAIN=local GOROOT="$go124/usr/lib/go-1.24" \
   "$go124/usr/lib/go-1.24/bin/go" build -o "$out/go1.24-darwin-arm64" "$src/hello.go"
 record go1.24-darwin-arm64 darwin/arm64 system dynamic pie "go1.24 darwin/arm64"
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 GOTOOLCHAIN=local GOROOT="$go124/usr/lib/go-1.24" \
+  "$go124/usr/lib/go-1.24/bin/go" build -o "$out/go1.24-windows-amd64.exe" "$src/hello.go"
+record go1.24-windows-amd64.exe windows/amd64 system dynamic executable "go1.24 windows/amd64"
 
 # Files that are not binaries at all.
 printf 'just text\n' >"$out/notes.txt"

@@ -191,15 +191,21 @@ def pe_facts(path):
     import pefile
 
     pe = pefile.PE(path, fast_load=True)
-    pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"]])
+    pe.parse_data_directories(
+        directories=[pefile.DIRECTORY_ENTRY[name] for name in ("IMAGE_DIRECTORY_ENTRY_IMPORT", "IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT")]
+    )
     optional = pe.OPTIONAL_HEADER
+    security = optional.DATA_DIRECTORY[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_SECURITY"]]
     return {
         "machine": pe.FILE_HEADER.Machine,
         "magic": optional.Magic,
         "subsystem": optional.Subsystem,
         "subsystem_version": "%d.%d" % (optional.MajorSubsystemVersion, optional.MinorSubsystemVersion),
         "is_dll": pe.is_dll(),
+        "os_version": "%d.%d" % (optional.MajorOperatingSystemVersion, optional.MinorOperatingSystemVersion),
         "dlls": [entry.dll.decode() for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])],
+        "delay_dlls": [entry.dll.decode() for entry in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])],
+        "authenticode": security.VirtualAddress != 0 and security.Size > 0,
     }
 
 

@@ -25,12 +25,20 @@ extension BinaryFacts {
       w.string(abi)
       w.key("arch")
       w.string(arch)
+      if let authenticode {
+        w.key("authenticode")
+        w.bool(authenticode)
+      }
       w.key("bits")
       w.int(bits)
       w.key("build_id")
       w.string(buildID)
       w.key("cpu_level")
       w.string(cpuLevel)
+      if let delayDLLs {
+        w.key("delay_dlls")
+        w.strings(delayDLLs)
+      }
       if let dlls {
         w.key("dlls")
         w.strings(dlls)
@@ -67,6 +75,10 @@ extension BinaryFacts {
       w.string(osABI)
       w.key("os_evidence")
       w.string(osEvidence)
+      if let peOSVersion {
+        w.key("os_version")
+        w.string(peOSVersion)
+      }
       w.key("path")
       w.string(path)
       if let peFormat {

@@ -1,6 +1,7 @@
 /// What a file is, as `archway inspect --json` reports it: one flat record per file, keys as
 /// ARCHITECTURE.md names them. Keys common to every format are always present (null when they do
-/// not apply); Mach-O adds `slices`, PE adds `pe_format`, `subsystem`, `subsystem_version`, `dlls`.
+/// not apply); Mach-O adds `slices`, PE adds `pe_format`, `subsystem`, `subsystem_version`,
+/// `os_version`, `dlls`, `delay_dlls`, `authenticode`.
 public struct BinaryFacts: Sendable, Hashable, Codable {
   /// The file, as given or as found in a folder.
   public var path = ""
@@ -75,6 +76,14 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   package var subsystemVersion: String?
   /// PE: the imported DLLs, in import-table order.
   public var dlls: [String]?
+  /// PE: the DLLs imported through the delay-load table, which the loader resolves only when a
+  /// function of one is first called.
+  package var delayDLLs: [String]?
+  /// PE: the operating system version the header asks for (`6.1`), which Windows compares with its
+  /// own beside the subsystem version.
+  package var peOSVersion: String?
+  /// PE: whether the file carries an Authenticode signature (a certificate table).
+  package var authenticode: Bool?
   /// Parts of the file that could not be read although the rest could.
   public var warnings: [String] = []
   /// Why the file could not be read at all, with the byte offset.
@@ -96,7 +105,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
     case x86ISANeeded = "x86_isa_needed", maxPageSize = "max_page_size"
     case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
-    case subsystem, subsystemVersion = "subsystem_version", dlls, warnings, error, sha256
+    case subsystem, subsystemVersion = "subsystem_version", dlls, delayDLLs = "delay_dlls"
+    case peOSVersion = "os_version", authenticode, warnings, error, sha256
   }
 
   /// Decodes the form ``encode(to:)`` writes.
@@ -137,6 +147,9 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     subsystem = try c.decodeIfPresent(String.self, forKey: .subsystem)
     subsystemVersion = try c.decodeIfPresent(String.self, forKey: .subsystemVersion)
     dlls = try c.decodeIfPresent([String].self, forKey: .dlls)
+    delayDLLs = try c.decodeIfPresent([String].self, forKey: .delayDLLs)
+    peOSVersion = try c.decodeIfPresent(String.self, forKey: .peOSVersion)
+    authenticode = try c.decodeIfPresent(Bool.self, forKey: .authenticode)
     warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
     error = try c.decodeIfPresent(String.self, forKey: .error)
     sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
@@ -183,6 +196,9 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encodeIfPresent(subsystem, forKey: .subsystem)
     try c.encodeIfPresent(subsystemVersion, forKey: .subsystemVersion)
     try c.encodeIfPresent(dlls, forKey: .dlls)
+    try c.encodeIfPresent(delayDLLs, forKey: .delayDLLs)
+    try c.encodeIfPresent(peOSVersion, forKey: .peOSVersion)
+    try c.encodeIfPresent(authenticode, forKey: .authenticode)
     try c.encode(warnings, forKey: .warnings)
     try c.encode(error, forKey: .error)
     try c.encodeIfPresent(sha256, forKey: .sha256)

@@ -66,53 +66,37 @@ package enum PEReader {
     } catch {
       facts.warnings.append(".data: \(error)")
     }
+    facts.peOSVersion = "\(try view.u16(optional + 40)).\(try view.u16(optional + 42))"
+    let imageBase = wide ? try view.u64(optional + 24, "ImageBase") : UInt64(try view.u32(optional + 28, "ImageBase"))
+
+    // The data directories this reader uses: 1 imports, 4 the certificate table (Authenticode; its
+    // "RVA" is a file offset), 13 delay-load imports.
     let directoryCount = Int(try view.u32(directoryCountOffset, "NumberOfRvaAndSizes"))
-    if directoryCount > 1, directoryCountOffset + 4 + 16 <= optional + optionalSize {
-      let importRVA = try view.u32(directoryCountOffset + 4 + 8)
-      if importRVA != 0 {
-        do {
-          facts.dlls = try importedDLLs(view, rva: importRVA, sections: sections)
-        } catch {
-          facts.warnings.append("import directory: \(error)")
-        }
+    func directory(_ index: Int) throws(BinaryError) -> (address: UInt32, size: UInt32)? {
+      let at = directoryCountOffset + 4 + index * 8
+      guard index < directoryCount, at + 8 <= optional + optionalSize else { return nil }
+      let entry = (try view.u32(at), try view.u32(at + 4))
+      return entry.0 == 0 ? nil : entry
+    }
+    let table = ImportTables(view: view, sections: sections, imageBase: imageBase)
+    if let imports = try directory(1) {
+      do {
+        facts.dlls = try table.names(at: imports.address, entrySize: 20, nameOffset: 12, delayed: false)
+      } catch {
+        facts.warnings.append("import directory: \(error)")
       }
     }
+    if let delayed = try directory(13) {
+      do {
+        facts.delayDLLs = try table.names(at: delayed.address, entrySize: 32, nameOffset: 4, delayed: true)
+      } catch {
+        facts.warnings.append("delay-load import directory: \(error)")
+      }
+    }
+    facts.authenticode = try directory(4).map { $0.size > 0 } ?? false
     facts.needed = facts.dlls ?? []
     if facts.dlls == nil { facts.dlls = [] }
     return facts
-  }
-
-  private static func importedDLLs(
-    _ view: ByteView, rva: UInt32,
-    sections: [(address: UInt32, virtualSize: UInt32, rawSize: UInt32, rawOffset: UInt32)]
-  ) throws(BinaryError) -> [String] {
-    func locate(_ rva: UInt32) -> (offset: Int, end: Int)? {
-      for s in sections {
-        let span = max(s.virtualSize, s.rawSize)
-        guard rva >= s.address, rva - s.address < span else { continue }
-        let delta = Int(rva - s.address)
-        guard delta < Int(s.rawSize) else { return nil }
-        let start = Int(s.rawOffset) + delta
-        return (start, min(Int(s.rawOffset) + Int(s.rawSize), view.count))
-      }
-      return nil
-    }
-    guard let table = locate(rva) else {
-      throw BinaryError(offset: 0, "import table RVA 0x\(String(rva, radix: 16)) is in no section")
-    }
-    var dlls: [String] = []
-    var at = table.offset
-    while at + 20 <= table.end {
-      let nameRVA = try view.u32(at + 12, "import descriptor")
-      let lookup = try view.u32(at)
-      if nameRVA == 0 && lookup == 0 { return dlls }
-      guard let name = locate(nameRVA) else {
-        throw BinaryError(offset: at, "import name RVA 0x\(String(nameRVA, radix: 16)) is in no section")
-      }
-      dlls.append(try view.cString(at: name.offset, end: name.end, limit: 512, "DLL name"))
-      at += 20
-    }
-    throw BinaryError(offset: at, "import table has no terminating entry")
   }
 
   static func machineNames(_ machine: UInt16) -> (arch: String, variant: String?) {
@@ -144,5 +128,52 @@ package enum PEReader {
     case 16: "windows-boot-application"
     default: "subsystem-\(value)"
     }
+  }
+}
+
+/// The sections of a PE image, to find what an RVA points at, and the two import tables' DLL
+/// names read through them.
+private struct ImportTables {
+  let view: ByteView
+  let sections: [(address: UInt32, virtualSize: UInt32, rawSize: UInt32, rawOffset: UInt32)]
+  let imageBase: UInt64
+
+  /// Where `rva` lies in the file, and where its section's bytes end; nil when no section's raw
+  /// bytes hold it.
+  func locate(_ rva: UInt32) -> (offset: Int, end: Int)? {
+    for s in sections {
+      let span = max(s.virtualSize, s.rawSize)
+      guard rva >= s.address, rva - s.address < span else { continue }
+      let delta = Int(rva - s.address)
+      guard delta < Int(s.rawSize) else { return nil }
+      let start = Int(s.rawOffset) + delta
+      return (start, min(Int(s.rawOffset) + Int(s.rawSize), view.count))
+    }
+    return nil
+  }
+
+  /// The DLL names of the descriptor table at `rva`: `entrySize`-byte entries whose name RVA is at
+  /// `nameOffset`, ending at an all-zero name. A delay-load descriptor whose attributes lack bit 0
+  /// (the old Visual C++ 6 form) holds virtual addresses instead, from which the image base is taken.
+  func names(at rva: UInt32, entrySize: Int, nameOffset: Int, delayed: Bool) throws(BinaryError) -> [String] {
+    guard let table = locate(rva) else {
+      throw BinaryError(offset: 0, "table RVA 0x\(String(rva, radix: 16)) is in no section")
+    }
+    var dlls: [String] = []
+    var at = table.offset
+    while at + entrySize <= table.end {
+      var nameRVA = try view.u32(at + nameOffset, "import descriptor")
+      let first = try view.u32(at)
+      if nameRVA == 0 && (delayed || first == 0) { return dlls }
+      if delayed, first & 1 == 0 {
+        nameRVA = UInt32(truncatingIfNeeded: UInt64(nameRVA) &- imageBase)
+      }
+      guard let name = locate(nameRVA) else {
+        throw BinaryError(offset: at, "DLL name RVA 0x\(String(nameRVA, radix: 16)) is in no section")
+      }
+      dlls.append(try view.cString(at: name.offset, end: name.end, limit: 512, "DLL name"))
+      at += entrySize
+    }
+    throw BinaryError(offset: at, "import table has no terminating entry")
   }
 }

@@ -74,13 +74,17 @@ import Testing
     #expect(machines[spec.machineName] == o["machine"] as? Int)
     #expect(f.peFormat == (o["magic"] as? Int == 0x20B ? "PE32+" : "PE32"))
     #expect(f.bits == (o["magic"] as? Int == 0x20B ? 64 : 32))
-    #expect(f.subsystem == (o["subsystem"] as? Int == 3 ? "windows-cui" : "other"))
+    #expect(f.subsystem == [2: "windows-gui", 3: "windows-cui"][o["subsystem"] as? Int ?? 0])
     #expect(f.subsystemVersion == o["subsystem_version"] as? String)
+    #expect(f.peOSVersion == o["os_version"] as? String)
     #expect(f.dlls == o["dlls"] as? [String])
+    #expect((f.delayDLLs ?? []) == o["delay_dlls"] as? [String])
+    #expect(f.authenticode == o["authenticode"] as? Bool)
     #expect(f.needed == f.dlls)
     #expect((f.type == "shared-library") == (o["is_dll"] as? Bool))
     let said = try await Oracle.file(fixture.path)
-    #expect(said.hasPrefix("\(f.peFormat!) executable (console)"), "\(said)")
+    let kind = (f.type == "shared-library" ? "(DLL) " : "") + (f.subsystem == "windows-gui" ? "(GUI)" : "(console)")
+    #expect(said.hasPrefix("\(f.peFormat!) executable \(kind)"), "\(said)")
   }
 
   @Test func javaClassFilesAreNotFatMachO() {
