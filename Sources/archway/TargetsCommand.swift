@@ -1,5 +1,6 @@
 import ArchwayKit
 import ArgumentParser
+import Foundation
 
 struct TargetsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -45,6 +46,11 @@ struct TargetsCommand: AsyncParsableCommand {
       ])
     }
     print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
+    print("\nOS releases (os_version: in a matrix, verify --os-version):")
+    for os in ["darwin", "windows", "linux"] {
+      let fallback = OSVersion.defaultVersion(for: os).map { " (default \($0.displayName))" } ?? ""
+      print("  \(os.padding(toLength: 8, withPad: " ", startingAt: 0)) \(OSVersion.acceptedForms(for: os))\(fallback)")
+    }
   }
 
   private func printLevels() throws {

@@ -13,7 +13,13 @@ struct VerifyCommand: AsyncParsableCommand {
       A Mach-O file is checked as a Mac checks it before running it, every slice of a universal \
       file: built for macOS (not iOS, a simulator or arm64e), its code signature matching its \
       bytes (every page hash recomputed; arm64 must be signed), and an LC_UUID, without which \
-      macOS 26's dyld refuses it.
+      macOS 26's dyld refuses it; and its minos at most the target's macOS (--os-version).
+
+      A PE file is checked as a clean Windows of the target's release (--os-version) loads it: \
+      every DLL it imports is part of that Windows or sits beside it (the Visual C++ and MinGW \
+      runtimes are not: wine ships its own copies, so a wine run cannot show it), and its \
+      subsystem and OS versions are at most the release's. A Go binary's Go must support the \
+      release (Go 1.21 and later need Windows 10, Go 1.25 macOS 12, Go 1.24 Linux 3.2).
 
       An ELF file must load on the largest memory pages the target's kernels use (--page-size): \
       64 KiB for arm64 and ppc64le, 16 KiB for loong64, 4 KiB elsewhere. qemu-user runs every \
@@ -27,7 +33,8 @@ struct VerifyCommand: AsyncParsableCommand {
         archway verify dist/hello --target linux/arm64 --page-size 4k   # only 4 KiB-page kernels
         archway verify dist/hello --target linux/arm64 --env debian-11   # would its libraries load there?
         archway verify app.exe --target windows/amd64 --allow-needed 'KERNEL32.dll,ws2_32.dll'
-        archway verify dist/hello-macos --target darwin/arm64
+        archway verify dist/hello-macos --target darwin/arm64 --os-version 13.0
+        archway verify dist/win/ --target windows/amd64 --os-version 8.1
       """
   )
 
@@ -55,6 +62,13 @@ struct VerifyCommand: AsyncParsableCommand {
   var pageSize: String?
 
   @Option(
+    name: .customLong("os-version"),
+    help: ArgumentHelp(
+      "The oldest OS release the binaries must start on: macOS (13.0), Windows (7, 8.1, 10, 11, server-2019, 10.0.17763) or the Linux kernel (5.10). Default: the oldest its vendor supports (macOS 14.0, Windows Server 2016, Linux 3.10).",
+      valueName: "V"))
+  var osVersion: String?
+
+  @Option(
     help:
       "Also predict the load inside this environment's root filesystem (debian-11, …; built with archway env build).")
   var env: String?
@@ -70,7 +84,8 @@ struct VerifyCommand: AsyncParsableCommand {
   func policy() throws -> ArtifactPolicy {
     do {
       return try ArtifactPolicy(
-        target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded, cpu: cpu, pageSize: pageSize)
+        target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded, cpu: cpu, pageSize: pageSize,
+        osVersion: osVersion)
     } catch {
       throw ValidationError(error.description)
     }

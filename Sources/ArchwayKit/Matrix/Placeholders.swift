@@ -28,6 +28,9 @@ struct Placeholders {
       : cpu
     values["target.cpu"] = cpu?.name ?? ""
     values["target.qemu_cpu"] = cell.target.qemuModel ?? ""
+    // The release as a number (`13.0`, `10.0.14393`, `3.10`), the OS's default without `os_version:`.
+    values["target.os_version"] =
+      (cell.target.osVersion ?? OSVersion.defaultVersion(for: cell.target.os))?.version.description ?? ""
     values["target.march"] = baseline?.march ?? ""
     values["target.goamd64"] = baseline?.goamd64 ?? ""
     values["target.goarm64"] = baseline?.goarm64 ?? ""

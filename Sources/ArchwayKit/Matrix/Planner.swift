@@ -4,7 +4,9 @@ import Foundation
 /// stable ids, and `build:`/`run:`/`verify:` with their placeholders resolved. Runs nothing.
 public struct Planner: Sendable {
   /// The axes that give a cell its target and environment; every other key is a user axis.
-  package static let reservedAxes: Set<String> = ["platform", "os", "arch", "variant", "libc", "cpu", "env"]
+  package static let reservedAxes: Set<String> = [
+    "platform", "os", "arch", "variant", "libc", "cpu", "os_version", "env",
+  ]
   /// Values that say how a cell runs, not what it is: left out of cell ids.
   package static let settings: Set<String> = [
     "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale", "same_as",
@@ -58,20 +60,19 @@ public struct Planner: Sendable {
     var recipes = Recipes(search: recipeSearch(for: file))
     for var combination in combinations {
       for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
-      let (platform, libc, cpu, env) = try target(of: combination, axes: file.axes.map(\.key))
+      let (target, env) = try target(of: combination, axes: file.axes.map(\.key))
       let values = Set(combination.values)
       if let index = seen[values] {
         throw MatrixError(
           "duplicate cell '\(cells[index].id)': the same values as the cell from line \(origins[index].line)",
           at: combination.origin)
       }
-      var id = Planner.cellID(platform: platform, libc: libc, cpu: cpu, env: env, values: combination.values)
+      var id = Planner.cellID(target: target, env: env, values: combination.values)
       idCounts[id, default: 0] += 1
       // `~` is never in a made id, so `a_b~2` cannot be another cell's own id (`a_b-2` could).
       if let count = idCounts[id], count > 1 { id += "~\(count)" }
       var cell = Cell(
-        id: id, values: combination.values, target: CellTarget(platform: platform, libc: libc, cpu: cpu), env: env,
-        out: "\(outputRoot)/\(id)")
+        id: id, values: combination.values, target: target, env: env, out: "\(outputRoot)/\(id)")
       try resolveSteps(of: &cell, from: file, links: &links)
       try settle(&cell, from: file, combination: combination, recipes: &recipes, links: &links)
       seen[values] = cells.count
@@ -195,13 +196,13 @@ public struct Planner: Sendable {
     }
   }
 
-  /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the CPU, the environment, then
-  /// each user value as `key=value`; characters outside `[A-Za-z0-9._=+-]` become `_`.
-  static func cellID(
-    platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil, env: String?, values: [MatrixEntry]
-  ) -> String {
-    var parts = [platform.description.replacingOccurrences(of: "/", with: "-"), libc.description]
-    if let cpu { parts.append(cpu.name) }
+  /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the CPU, the OS release
+  /// (`macos13.0`, `windows7`, `linux5.10`), the environment, then each user value as `key=value`;
+  /// characters outside `[A-Za-z0-9._=+-]` become `_`.
+  static func cellID(target: CellTarget, env: String?, values: [MatrixEntry]) -> String {
+    var parts = [target.platform.description.replacingOccurrences(of: "/", with: "-"), target.libc.description]
+    if let cpu = target.cpu { parts.append(cpu.name) }
+    if let release = target.osVersion { parts.append((release.os == "darwin" ? "macos" : release.os) + release.name) }
     if let env { parts.append(env) }
     for entry in values where !reservedAxes.contains(entry.key) && !settings.contains(entry.key) {
       parts.append("\(entry.key)=\(entry.value)")
@@ -211,13 +212,11 @@ public struct Planner: Sendable {
   }
 
   /// The target a combination's reserved values name: its platform (the host's when it names
-  /// none), libc (the platform's default), CPU and environment. Throws a ``MatrixError`` at the value
-  /// that names none, or a libc or CPU the platform cannot have.
+  /// none), libc (the platform's default), CPU, OS release and environment. Throws a
+  /// ``MatrixError`` at the value that names none, or a libc, CPU or release the platform cannot have.
   private func target(
     of combination: Combination, axes: [String]
-  ) throws(MatrixError)
-    -> (Platform, LibcRequirement, CPULevel?, String?)
-  {
+  ) throws(MatrixError) -> (CellTarget, String?) {
     let platform = try self.platform(of: combination, axes: axes)
     var libc = TargetNames.defaultLibc(for: platform)
     if let (text, location) = try combination.word("libc") {
@@ -245,7 +244,16 @@ public struct Planner: Sendable {
           "cpu '\(text)': a CPU is chosen for linux cells, which run under qemu; \(platform) is not", at: location)
       }
     }
-    return (platform, libc, cpu, try combination.word("env")?.0)
+    var release: OSVersion?
+    if let (text, location) = try combination.word("os_version") {
+      do {
+        release = try OSVersion.parse(text, os: platform.os)
+      } catch {
+        throw MatrixError(error.description, at: location)
+      }
+    }
+    let target = CellTarget(platform: platform, libc: libc, cpu: cpu, osVersion: release)
+    return (target, try combination.word("env")?.0)
   }
 
   /// The platform of `platform:`, or of `os:`, `arch:` and `variant:`; the host's when the cell
@@ -285,7 +293,7 @@ public struct Planner: Sendable {
 
   static let example = [
     "platform": "'linux/arm64'", "os": "'linux'", "arch": "'arm64'", "variant": "'v7'", "libc": "'gnu-2.31'",
-    "env": "'debian-11'", "cpu": "'x86-64-v2'",
+    "env": "'debian-11'", "cpu": "'x86-64-v2'", "os_version": "'13.0'",
   ]
 }
 

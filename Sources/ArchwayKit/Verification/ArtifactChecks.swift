@@ -36,8 +36,8 @@ enum ArtifactChecks {
   }
 
   /// The static checks of `facts` against the cell's policy and target, in a fixed order: `intact`
-  /// (a damaged file), `arch`, `libc`, `glibc-floor`, `needed`, `cpu`, `minos`, `signature`, `dyld`,
-  /// `page-size`, each where it applies.
+  /// (a damaged file), `arch`, `libc`, `glibc-floor`, `needed`, `cpu`, `minos`, `dlls`, `os-version`,
+  /// `signature`, `dyld`, `page-size`, each where it applies.
   private static func staticFindings(
     _ facts: BinaryFacts, subject: Finding.Subject, policy: VerifyPolicy, target: CellTarget
   ) -> [Finding] {
@@ -46,7 +46,8 @@ enum ArtifactChecks {
       facts,
       against: ArtifactPolicy(
         platform: target.platform, libc: target.libc, glibcMax: policy.glibcMax, allowedNeeded: policy.allowNeeded,
-        minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize))
+        minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize, osVersion: target.osVersion),
+      beside: facts.format == .pe ? ArtifactVerifier.filesBeside(facts.path) : [])
     var findings: [Finding] = []
     if let damage = violations.first(where: { $0.check == .intact }) {
       findings.append(Finding(.intact, subject, .failed, damage.message, details: damage.found))
@@ -85,10 +86,23 @@ enum ArtifactChecks {
       .cpu, on: policy.arch && level?.rank != nil,
       passed: (facts.cpuLevel.map { "says it needs \($0), at most \(level!.name)" } ?? "says nothing of its CPU level")
         + "; only a run on \(level!.name) proves what its code uses")
-    check(
-      .minos, on: policy.minosMax != nil && facts.slices != nil,
-      passed: "minos \(facts.slices?.compactMap(\.minos).joined(separator: ", ") ?? "?"), at most \(policy.minosMax!)")
     let slices = facts.slices ?? []
+    let release = target.osVersion ?? OSVersion.defaultVersion(for: target.os)
+    let ceiling = policy.minosMax ?? release?.version
+    check(
+      .minos, on: policy.arch && ceiling != nil && facts.slices != nil,
+      passed: "minos \(facts.slices?.compactMap(\.minos).joined(separator: ", ") ?? "?"), at most \(ceiling!)")
+    let isPE = facts.format == .pe
+    let delayed = facts.delayDLLs ?? []
+    check(
+      .dlls, on: policy.arch && isPE && release != nil,
+      passed: "every DLL it imports is part of \(release?.displayName ?? "") or beside it"
+        + (delayed.isEmpty ? "" : "; delay-loaded, checked only when called: \(delayed.joined(separator: ", "))"))
+    let builtByGo = facts.goBuild != nil || slices.contains { $0.goBuild != nil }
+    check(
+      .osVersion, on: policy.arch && release != nil && (isPE || builtByGo),
+      passed: "asks for no release newer than \(release?.displayName ?? "")"
+        + (isPE ? " (subsystem \(facts.subsystemVersion ?? "?"), OS \(facts.peOSVersion ?? "?"))" : ""))
     let perSlice = { (fact: (MachOSlice) -> String) in
       slices.count == 1 ? fact(slices[0]) : slices.map { "\($0.cpu): \(fact($0))" }.joined(separator: "; ")
     }

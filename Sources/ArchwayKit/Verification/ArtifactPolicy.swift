@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a release artifact must be to run on a target: the release gate's expectations.
-public struct ArtifactPolicy: Sendable, Hashable, Codable {
+public struct ArtifactPolicy: Sendable, Hashable {
   /// The target platform.
   package var platform: Platform
   /// The libc the artifact must use.
@@ -15,19 +15,17 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
   /// The CPU level the artifact must run on (`cpu:`, `--cpu`): a binary that says it needs a higher
   /// one fails; nil (or a qemu model, which has no rank) checks nothing.
   package var cpu: CPULevel?
+  /// The release of the target's OS the artifact must start on (`os_version:`, `--os-version`); nil
+  /// for the OS's default (``OSVersion/defaultVersion(for:)``, see ``osRelease``).
+  package var osVersion: OSVersion?
   /// The largest page size the artifact must load on: `--page-size`, else the arch's largest
   /// (``PageSize/largest(for:)``).
   package var pageSize: Int
 
-  enum CodingKeys: String, CodingKey {
-    case platform, libc, glibcMax = "glibc_max", allowedNeeded = "allowed_needed", minosMax = "minos_max", cpu
-    case pageSize = "page_size"
-  }
-
   /// Creates a value from its parts.
   public init(
     platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil,
-    minosMax: DottedVersion? = nil, cpu: CPULevel? = nil, pageSize: Int? = nil
+    minosMax: DottedVersion? = nil, cpu: CPULevel? = nil, pageSize: Int? = nil, osVersion: OSVersion? = nil
   ) {
     self.platform = platform
     self.libc = libc
@@ -36,15 +34,20 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
     self.minosMax = minosMax
     self.cpu = cpu
     self.pageSize = pageSize ?? PageSize.largest(for: platform)
+    self.osVersion = osVersion
   }
 
+  /// The release checked against: `os_version`, else the OS's default; nil for an OS Archway knows
+  /// no releases of.
+  package var osRelease: OSVersion? { osVersion ?? OSVersion.defaultVersion(for: platform.os) }
+
   /// Builds a policy from command-line words: `--target`, `--libc`, `--glibc-max`, `--allow-needed`
-  /// (comma-separated), `--cpu`, `--page-size`. Throws a ``TargetError`` quoting the first bad
+  /// (comma-separated), `--cpu`, `--page-size`, `--os-version`. Throws a ``TargetError`` quoting the first bad
   /// value, with a suggestion where one is close, or naming an impossible combination (`darwin`
   /// with `musl`).
   public init(
     target: String, libc: String, glibcMax: String?, allowNeeded: String?, cpu: String? = nil,
-    pageSize: String? = nil
+    pageSize: String? = nil, osVersion: String? = nil
   ) throws(TargetError) {
     let platform = try Platform.parse(target)
     let requirement = try LibcRequirement.parse(libc)
@@ -69,8 +72,10 @@ public struct ArtifactPolicy: Sendable, Hashable, Codable {
       }
       return bytes
     }
+    let release = try osVersion.map { text throws(TargetError) in try OSVersion.parse(text, os: platform.os) }
     self.init(
-      platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed, cpu: level, pageSize: page)
+      platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed, cpu: level, pageSize: page,
+      osVersion: release)
   }
 
   /// The file format the platform's OS loads.

@@ -6,7 +6,12 @@ import Foundation
 /// Findings are values: a wrong architecture is a ``Violation``, never a thrown error.
 public enum ArtifactVerifier {
   /// Every violation of `policy` by `facts`, in check order; empty when the artifact fits.
-  public static func check(_ facts: BinaryFacts, against policy: ArtifactPolicy) -> [Violation] {
+  ///
+  /// `beside` holds the lower-cased names of the files in the artifact's folder, where Windows looks
+  /// for a DLL first (``filesBeside(_:)``).
+  public static func check(
+    _ facts: BinaryFacts, against policy: ArtifactPolicy, beside: Set<String> = []
+  ) -> [Violation] {
     if let error = facts.error {
       return [
         Violation(
@@ -41,6 +46,9 @@ public enum ArtifactVerifier {
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
     violations += minos(facts, policy)
+    violations += windowsDLLs(facts, policy, beside: beside)
+    violations += windowsVersion(facts, policy)
+    violations += toolchainFloor(facts, policy)
     violations += cpu(facts, policy)
     violations += signature(facts)
     violations += dyld(facts)
@@ -92,16 +100,6 @@ public enum ArtifactVerifier {
         check: .intact, expected: "a complete, well-formed binary", found: facts.warnings.joined(separator: "; "),
         message: "\(damage); what it needs cannot be known")
     ]
-  }
-
-  private static func minos(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
-    guard let max = policy.minosMax else { return [] }
-    return (facts.slices ?? []).compactMap { slice in
-      guard let text = slice.minos, let minos = DottedVersion(text), minos > max else { return nil }
-      return Violation(
-        check: .minos, expected: "at most \(max)", found: text,
-        message: "the \(slice.arch) slice requires macOS \(text) but the target allows at most \(max)")
-    }
   }
 
   private static func architecture(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
@@ -217,12 +215,7 @@ public enum ArtifactVerifier {
 
   private static func needed(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
     guard let allowed = policy.allowedNeeded else { return [] }
-    let caseless = facts.format == .pe
-    return facts.needed.filter { library in
-      !allowed.contains { pattern in
-        caseless ? fnmatch(pattern.lowercased(), library.lowercased(), 0) == 0 : fnmatch(pattern, library, 0) == 0
-      }
-    }.map { library in
+    return facts.needed.filter { !policy.allows($0, caseless: facts.format == .pe) }.map { library in
       Violation(
         check: .needed, expected: allowed.joined(separator: ","), found: library,
         message: "needs \(library), which is not among the allowed libraries (\(allowed.joined(separator: ", ")))")
@@ -268,7 +261,9 @@ extension ArtifactVerifier {
   ) -> [ArtifactVerdict] {
     inspected.compactMap { target, facts in
       if facts.format == .unknown, facts.error == nil, !target.named { return nil }
-      return ArtifactVerdict(path: target.path, facts: facts, violations: check(facts, against: policy))
+      let beside = facts.format == .pe ? filesBeside(target.path) : []
+      return ArtifactVerdict(
+        path: target.path, facts: facts, violations: check(facts, against: policy, beside: beside))
     }
   }
 }
@@ -280,6 +275,7 @@ extension ArtifactPolicy {
     if libc != .any { parts.append("libc \(libc)") }
     if let glibcMax { parts.append("glibc ≤ \(glibcMax)") }
     if let cpu { parts.append("cpu \(cpu.name)") }
+    if let osVersion { parts.append(osVersion.displayName) }
     if let allowedNeeded { parts.append("needing only \(allowedNeeded.joined(separator: ", "))") }
     return parts.isEmpty ? platform.description : "\(platform) (\(parts.joined(separator: "; ")))"
   }

@@ -20,8 +20,14 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
   case needed
   /// The CPU level an artifact says it needs against the cell's `cpu:`.
   case cpu
-  /// A Mach-O artifact's `minos` against `minos_max`.
+  /// A Mach-O artifact's `minos` against `minos_max`, else the target's macOS (`os_version`).
   case minos
+  /// A PE artifact's imported DLLs against a clean Windows of the target's release and the
+  /// artifact's folder.
+  case dlls
+  /// The OS release an artifact asks for (a PE header's subsystem and OS versions) or its Go
+  /// supports, against the target's (`os_version`).
+  case osVersion = "os-version"
   /// A Mach-O artifact's code signature, every slice's page hashes recomputed: the kernel kills a
   /// broken one at exec, and on Apple silicon an unsigned arm64 one.
   case signature
@@ -58,8 +64,8 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
     switch self {
     case .cell: .cell
     case .build: .buildStep
-    case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .signature, .dyld, .pageSize, .loads,
-      .reproducible, .sameAs, .baseline:
+    case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .dlls, .osVersion, .signature, .dyld,
+      .pageSize, .loads, .reproducible, .sameAs, .baseline:
       .artifact
     case .exit, .stdout, .stderr, .reference, .tests: .runStep
     case .test: .test

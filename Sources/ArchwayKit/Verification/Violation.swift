@@ -7,6 +7,11 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   case signature
   /// A Mach-O slice without `LC_UUID`.
   case uuid
+  /// A PE import a clean Windows of the target's release lacks, and that is not beside the file.
+  case dll
+  /// An OS release the file asks for (a PE header's subsystem or OS version) or its Go supports,
+  /// newer than the target's.
+  case osVersion = "os-version"
   /// ELF `PT_LOAD` segments aligned for smaller pages than the target's kernel may use.
   case pageSize = "page-size"
 
@@ -24,6 +29,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .signature: .signature
     case .uuid: .dyld
     case .pageSize: .pageSize
+    case .dll: .dlls
+    case .osVersion: .osVersion
     }
   }
 }

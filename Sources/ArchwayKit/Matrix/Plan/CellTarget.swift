@@ -8,10 +8,13 @@ public struct CellTarget: Sendable, Hashable {
   /// The CPU the cell's binaries must run on (`cpu:`): a level (`x86-64-v2`, `armv6`) or a qemu
   /// model; nil when the matrix names none.
   public let cpu: CPULevel?
+  /// The release of the OS the cell's binaries must start on (`os_version:`); nil for the OS's
+  /// default (``OSVersion/defaultVersion(for:)``).
+  public let osVersion: OSVersion?
 
-  /// The target of `platform` with `libc`, on `cpu`.
-  package init(platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil) {
-    (self.platform, self.libc, self.cpu) = (platform, libc, cpu)
+  /// The target of `platform` with `libc`, on `cpu`, running `osVersion`.
+  package init(platform: Platform, libc: LibcRequirement, cpu: CPULevel? = nil, osVersion: OSVersion? = nil) {
+    (self.platform, self.libc, self.cpu, self.osVersion) = (platform, libc, cpu, osVersion)
   }
 
   /// `linux`, `darwin`, `windows`.
@@ -30,7 +33,10 @@ public struct CellTarget: Sendable, Hashable {
 }
 
 extension CellTarget: Codable {
-  enum CodingKeys: String, CodingKey { case platform, os, arch, variant, libc, cpu }
+  enum CodingKeys: String, CodingKey {
+    case platform, os, arch, variant, libc, cpu
+    case osVersion = "os_version"
+  }
 
   /// Decodes what ``encode(to:)`` writes, refusing a platform, libc or CPU Archway does not know.
   public init(from decoder: any Decoder) throws {
@@ -51,9 +57,14 @@ extension CellTarget: Codable {
       let arch = platform.arch
       cpu = try parsed(.cpu) { (text) throws(TargetError) in try CPULevel.parse(text, arch: arch) }
     }
+    let os = platform.os
+    osVersion =
+      try c.decodeIfPresent(String.self, forKey: .osVersion) == nil
+      ? nil : try parsed(.osVersion) { (text) throws(TargetError) in try OSVersion.parse(text, os: os) }
   }
 
-  /// Every key, as text: the platform and its parts, the libc, the CPU (null when there is none).
+  /// Every key, as text: the platform and its parts, the libc, the CPU (null when there is none),
+  /// the OS release when the matrix names one.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(platform.description, forKey: .platform)
@@ -62,5 +73,6 @@ extension CellTarget: Codable {
     try c.encode(variant, forKey: .variant)
     try c.encode(libc.description, forKey: .libc)
     try c.encode(cpu?.name, forKey: .cpu)
+    try c.encodeIfPresent(osVersion?.name, forKey: .osVersion)
   }
 }

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The checks against the release of the target's OS (`os_version:`, `--os-version`, else the OS's
+/// default): the macOS a Mach-O slice requires, and the oldest OS the Go that built a file supports.
+extension ArtifactVerifier {
+  /// Each Mach-O slice whose `minos` is newer than `minos_max`, else than the target's macOS.
+  static func minos(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard let max = policy.minosCeiling else { return [] }
+    let target = policy.minosMax.map { "the target allows at most \($0)" } ?? "the target is macOS \(max)"
+    return (facts.slices ?? []).compactMap { slice in
+      guard let text = slice.minos, let minos = DottedVersion(text), minos > max else { return nil }
+      return Violation(
+        check: .minos, expected: "at most \(max)", found: text,
+        message: "the \(slice.arch) slice requires macOS \(text) but \(target);"
+          + " build it for the oldest macOS it must run on (-mmacosx-version-min, MACOSX_DEPLOYMENT_TARGET)")
+    }
+  }
+
+  /// A Go binary whose Go release no longer supports the target's OS release (``GoOSFloors``): its
+  /// runtime may refuse to start there, however sound the file looks.
+  static func toolchainFloor(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard let release = policy.osRelease else { return [] }
+    let builds = [facts.goBuild].compactMap { $0 } + (facts.slices ?? []).compactMap(\.goBuild)
+    guard let go = builds.first,
+      let floor = GoOSFloors.floor(goVersion: go.version, os: release.os), floor.version > release.version
+    else { return [] }
+    return [
+      Violation(
+        check: .osVersion, expected: "at most \(release.version)", found: "\(go.version): \(floor.version)",
+        message: "is built by \(go.version), which supports \(floor.displayName) and later, but the target is"
+          + " \(release.displayName): build it with an older Go, or target a newer release (--os-version)")
+    ]
+  }
+
+  /// The lower-cased names of the regular `.dll` files in `path`'s folder, where Windows looks for
+  /// a DLL first; of its first 10,000 entries (a folder of more is no program's folder).
+  package static func filesBeside(_ path: String) -> Set<String> {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+    return Set(
+      names.prefix(10_000).filter { name in
+        var status = stat()
+        return name.lowercased().hasSuffix(".dll") && lstat(folder + "/" + name, &status) == 0
+          && status.st_mode & S_IFMT == S_IFREG
+      }.map { $0.lowercased() })
+  }
+}
+
+extension ArtifactPolicy {
+  /// The newest macOS a Mach-O slice may require: `minos_max`, else the target's macOS release.
+  var minosCeiling: DottedVersion? {
+    if let minosMax { return minosMax }
+    guard platform.os == "darwin" else { return nil }
+    return osRelease?.version
+  }
+}

@@ -1,0 +1,145 @@
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+@testable import ArchwayKit
+
+/// What a clean Windows of the target's release refuses, on real zig and Go binaries and on copies
+/// changed with pefile (`Tests/Oracles/pe_edit.py`): each case fails `verify` with a message naming
+/// its cause, and every sound binary passes. The sources for what Windows refuses are in
+/// `ArtifactVerifier+Windows.swift` and `WindowsDLLs.swift`.
+@Suite struct WindowsChecksTests {
+  struct Case: Sendable, CustomStringConvertible {
+    let fixture: String
+    var edits: [String] = []
+    var os: String? = nil
+    /// Copied alone into a folder of its own, away from the DLLs beside it among the fixtures.
+    var alone = false
+    var allow: [String]? = nil
+    /// What each violation's message must contain, in order; empty: the file passes.
+    let causes: [String]
+    var description: String {
+      "\(fixture) \(edits) on \(os ?? "the default")\(alone ? ", alone" : "")\(allow.map { " allowing \($0)" } ?? "")"
+    }
+  }
+
+  static let cases: [Case] = [
+    Case(fixture: "c-zig-windows-amd64.exe", causes: []),
+    Case(fixture: "go-windows-amd64.exe", causes: []),
+    Case(fixture: "go1.24-windows-amd64.exe", causes: []),
+    Case(fixture: "greet.dll", causes: []),
+    // The project's own DLL beside the program is found there first; alone, the program cannot start.
+    Case(fixture: "c-zig-windows-greet.exe", causes: []),
+    Case(
+      fixture: "c-zig-windows-greet.exe", alone: true,
+      causes: ["needs greet.dll, which is neither part of a clean Windows nor beside it in its folder"]),
+    Case(
+      fixture: "c-zig-windows-greet.exe", alone: true, allow: ["greet.dll", "api-ms-win-crt-*", "*32.dll"], causes: []),
+    // Runtimes wine ships its own copies of.
+    Case(
+      fixture: "c-zig-windows-vcruntime.exe",
+      causes: ["needs VCRUNTIME140.dll, the Visual C++ runtime, which a clean Windows does not have"]),
+    Case(
+      fixture: "c-zig-windows-mingwrt.exe",
+      causes: ["needs libwinpthread-1.dll, a MinGW runtime DLL, which a clean Windows does not have: link with -static"]
+    ),
+    // The Universal CRT is part of Windows from 10 on.
+    Case(fixture: "c-zig-windows-amd64.exe", os: "10", causes: []),
+    Case(
+      fixture: "c-zig-windows-amd64.exe", os: "8.1",
+      causes: [
+        "needs the Universal CRT (api-ms-win-crt-convert-l1-1-0.dll and 7 more of its API sets), part of Windows from 10"
+      ]),
+    Case(
+      fixture: "c-zig-windows-amd64.exe", edits: ["rename-import:KERNEL32.dll=d3d12.dll"], os: "10.0.17763", causes: []),
+    Case(
+      fixture: "c-zig-windows-amd64.exe", edits: ["rename-import:KERNEL32.dll=d3d12.dll"], os: "7",
+      causes: ["needs the Universal CRT", "needs d3d12.dll, which Windows has from 10 on, but the target is Windows 7"]),
+    Case(
+      fixture: "c-zig-windows-amd64.exe", edits: ["rename-import:KERNEL32.dll=nosuch32.dll"],
+      causes: ["needs nosuch32.dll, which is neither part of a clean Windows nor beside it"]),
+    // Header versions: Windows refuses a newer subsystem (or OS) version than its own.
+    Case(
+      fixture: "c-zig-windows-amd64.exe", edits: ["subsystem:11.0"],
+      causes: ["its header asks for subsystem version 11.0, newer than Windows Server 2016 (10.0.14393)"]),
+    Case(
+      fixture: "c-zig-windows-amd64.exe", edits: ["os:10.1"],
+      causes: ["its header asks for OS version 10.1, newer than Windows Server 2016"]),
+    // Go 1.21 and later support Windows 10 and Server 2016 only; Go 1.19 writes 6.1 (Windows 7).
+    Case(fixture: "go-windows-amd64.exe", os: "7", causes: []),
+    Case(
+      fixture: "go1.24-windows-amd64.exe", os: "8.1",
+      causes: ["which supports Windows 10 (10.0.10240) and later, but the target is Windows 8.1"]),
+    Case(
+      fixture: "go-windows-amd64.exe", os: "vista",
+      causes: [
+        "asks for subsystem version 6.1, newer than Windows Vista", "asks for OS version 6.1",
+        "is built by go1.19",
+      ]),
+  ]
+
+  @Test(arguments: cases)
+  func eachRefusalFailsWithItsCause(_ test: Case) async throws {
+    let source = Fixtures.named(test.fixture).path
+    let folder = Fixtures.scratch("windows-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    var path = source
+    if !test.edits.isEmpty || test.alone {
+      path = folder + "/" + test.fixture
+      if test.edits.isEmpty {
+        try FileManager.default.copyItem(atPath: source, toPath: path)
+      } else {
+        let result = try await Command.run(
+          "python3", [Fixtures.root + "/Tests/Oracles/pe_edit.py", source, path] + test.edits)
+        #expect(result.status == 0, "\(result.stderr)")
+      }
+    }
+    let policy = try ArtifactPolicy(
+      target: "windows/amd64", libc: "any", glibcMax: nil, allowNeeded: test.allow?.joined(separator: ","),
+      osVersion: test.os)
+    let verdict = try #require(
+      ArtifactVerifier.verify(
+        [(InspectTarget(path: path, named: true), try BinaryInspector.inspectFile(atPath: path))], against: policy
+      ).first)
+    #expect(verdict.violations.count == test.causes.count, "\(verdict.violations.map(\.message))")
+    for (violation, cause) in zip(verdict.violations, test.causes) {
+      #expect(violation.message.contains(cause), "\(violation.message)")
+    }
+  }
+
+  /// The table's floors are each a release Archway can parse, in the order releases came.
+  @Test func releasesAreOrderedAndEveryFloorIsOne() throws {
+    let versions = try OSVersion.windowsReleases.map { try OSVersion.parse($0.name, os: "windows").version }
+    #expect(versions == versions.sorted())
+    for (dll, release) in WindowsDLLs.firstRelease {
+      #expect(OSVersion.windowsReleases.contains { $0.name == release }, "\(dll): \(release)")
+    }
+  }
+
+  /// A wine cell runs what a clean Windows cannot start: wine has its own VCRUNTIME140.dll, so the
+  /// run passes, and the static check fails the cell with the cause.
+  @Test func aWineCellFailsWhatOnlyWineStarts() async throws {
+    let folder = Fixtures.scratch("wine-vcruntime")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let fixture = Fixtures.named("c-zig-windows-vcruntime.exe").path
+    let records = try await FalseVerdictTests.verified(
+      """
+      matrix:
+        platform: [windows/amd64]
+      build:
+        argv: [cp, "\(fixture)", "${cell.out}/app.exe"]
+        artifacts: {app: "${cell.out}/app.exe"}
+      run:
+        - name: start
+          argv: ["${artifact:app}"]
+      """, in: folder)
+    let record = try #require(records.first)
+    #expect(record.runner.kind == .wine, "setup-host installs wine: \(record.runner.reason)")
+    let ran = try #require(record.findings.first { $0.kind == .exit })
+    #expect(ran.verdict == .passed, "wine has its own VCRUNTIME140.dll: \(ran.message) \(ran.details ?? "")")
+    let dlls = try #require(record.findings.first { $0.kind == .dlls })
+    #expect(dlls.verdict == .failed && dlls.message.contains("needs VCRUNTIME140.dll, the Visual C++ runtime"))
+    #expect(record.steps.last?.stdoutHead.hasPrefix("started") == true)
+    #expect(record.verdict == .failed)
+  }
+}
