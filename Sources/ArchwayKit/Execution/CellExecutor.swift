@@ -207,7 +207,12 @@ public struct CellExecutor: Sendable {
         if case .infrastructure = outcome.status, record.outcome == .passed { record.outcome = .infrastructure }
         continue
       }
-      let outcome = await run(step, launch, in: cell, runner: prepared)
+      var outcome = await run(step, launch, in: cell, runner: prepared)
+      if outcome.status != .exited(step.expect.exit),
+        let diagnosis = prepared.diagnosis(of: step.command, after: outcome)
+      {
+        outcome.diagnosis = await diagnose(step, diagnosis, in: cell, runner: prepared)
+      }
       record.steps.append(outcome)
       record.note(outcome, expected: step.expect.exit)
       if outcome.status == .interrupted { break }
@@ -228,6 +233,17 @@ public struct CellExecutor: Sendable {
     }
     if !failures.isEmpty { outcome.failedAttempts = failures }
     return outcome
+  }
+
+  /// Runs a step that failed without a word again as its runner's `diagnosis` says, its logs among
+  /// Archway's own, and returns the cause it names.
+  private func diagnose(
+    _ step: RunStep, _ diagnosis: StepDiagnosis, in cell: Cell, runner: any StepRunner
+  ) async -> String? {
+    let again = await run(
+      step.command, id: step.id, diagnosis.launch, cell: cell.id, out: cell.out, runner: runner,
+      logs: "\(cell.out)/logs/archway/\(step.name).diagnosis")
+    return diagnosis.read(again.stderrHead + "\n" + again.stderrTail)
   }
 
   /// The rebuilds of the reproducibility check, on the host, each in its own folder; the first that
@@ -278,9 +294,11 @@ public struct CellExecutor: Sendable {
   /// Runs step `id`'s command as `launch` says (its argv already wrapped by the runner and its
   /// limits) through `runner`, with the clean environment, what the runner adds to it (`QEMU_CPU`)
   /// and the step's own variables, its logs in `out/logs`, and its time limit (its own, else the
-  /// run's) multiplied by the runner's scale; a step that cannot run is recorded as not run.
+  /// run's) multiplied by the runner's scale; a step that cannot run is recorded as not run. `logs`
+  /// replaces the logs' path (without `.stdout.log`) for a run that is not the step's own.
   private func run(
-    _ command: StepCommand, id: StepID, _ launch: StepLaunch, cell: String, out: String, runner: any StepRunner
+    _ command: StepCommand, id: StepID, _ launch: StepLaunch, cell: String, out: String, runner: any StepRunner,
+    logs: String? = nil
   ) async -> StepOutcome {
     guard case .run(let argv, let workingDirectory) = launch else {
       guard case .cannotRun(let status) = launch else { preconditionFailure("a launch runs or it does not") }
@@ -295,7 +313,7 @@ public struct CellExecutor: Sendable {
     let process = await runner.run(
       ProcessLaunch(
         argv: argv, environment: environment, workingDirectory: workingDirectory, stdin: command.stdin,
-        timeout: limit * min(runner.timeoutScale, 100), logs: "\(out)/logs/\(id.name)"))
+        timeout: limit * min(runner.timeoutScale, 100), logs: logs ?? "\(out)/logs/\(id.name)"))
     return StepOutcome(id: id, process: process)
   }
 

@@ -9,6 +9,9 @@ package struct StepOutcome: Sendable, Hashable, Codable {
   /// How the attempts before this one ended, for a step with `retries:` that ran more than once;
   /// nil when it ran once. The logs are the last attempt's.
   package var failedAttempts: [StepStatus]?
+  /// Why a step that failed without a word failed, as its runner found out by running it again
+  /// (wine's loader naming a missing DLL); nil when it was not asked or said nothing.
+  package var diagnosis: String?
 
   /// The step's name.
   package var name: String { id.name }
@@ -37,7 +40,7 @@ package struct StepOutcome: Sendable, Hashable, Codable {
   }
 
   /// The step's own keys; its process's are ``ProcessOutcome``'s, in the same object.
-  enum CodingKeys: String, CodingKey { case name, role, failedAttempts = "failed_attempts" }
+  enum CodingKeys: String, CodingKey { case name, role, failedAttempts = "failed_attempts", diagnosis }
 
   /// Decodes what ``encode(to:)`` writes.
   package init(from decoder: any Decoder) throws {
@@ -45,14 +48,17 @@ package struct StepOutcome: Sendable, Hashable, Codable {
     id = StepID(role: try c.decode(StepID.Role.self, forKey: .role), name: try c.decode(String.self, forKey: .name))
     process = try ProcessOutcome(from: decoder)
     failedAttempts = try c.decodeIfPresent([StepStatus].self, forKey: .failedAttempts)
+    diagnosis = try c.decodeIfPresent(String.self, forKey: .diagnosis)
   }
 
-  /// One flat object: the step's id as `name` and `role`, its process's keys, `failed_attempts`.
+  /// One flat object: the step's id as `name` and `role`, its process's keys, `failed_attempts` and
+  /// `diagnosis` when there are any.
   package func encode(to encoder: any Encoder) throws {
     try process.encode(to: encoder)
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(id.name, forKey: .name)
     try c.encode(id.role, forKey: .role)
     try c.encodeIfPresent(failedAttempts, forKey: .failedAttempts)
+    try c.encodeIfPresent(diagnosis, forKey: .diagnosis)
   }
 }

@@ -28,6 +28,8 @@ enum OutputChecks {
     // least say what ran: otherwise "exit 1" is all anyone sees.
     let silent = step.stdoutBytes == 0 && step.stderrBytes == 0
     let ran = "nothing on stdout or stderr; what ran: " + step.argv.map(\.shellWord).joined(separator: " ")
+    // What the runner found by running a silent failure again (wine's loader naming a missing DLL).
+    let cause = step.diagnosis.map { "; \($0)" } ?? ""
     let tail = String(stderr.suffix(1500))
     let details = silent ? ran : stderr.isEmpty ? nil : "stderr (end):\n" + tail
     let lastWords =
@@ -44,7 +46,7 @@ enum OutputChecks {
       return finding(.passed, "exit \(expected) in \(String(format: "%.2f", step.duration))s")
     case .exited(let code):
       let tries = step.failedAttempts.map { " on each of \($0.count + 1) attempts" } ?? ""
-      return finding(.failed, "exit \(code), expected \(expected)\(tries)", details: details)
+      return finding(.failed, "exit \(code), expected \(expected)\(tries)\(cause)", details: details)
     case .signaled(let signal):
       let why = signal == "SIGILL" ? cpu.map { " (an instruction the \($0) CPU lacks)" } ?? "" : ""
       return finding(.failed, "killed by \(signal)\(why)", details: details)

@@ -142,4 +142,31 @@ import Testing
     #expect(record.steps.last?.stdoutHead.hasPrefix("started") == true)
     #expect(record.verdict == .failed)
   }
+
+  /// A program wine cannot load ends before `main` with exit 53 and no word; the finding names the
+  /// DLL, which wine's loader says when the step runs again with its error channel on.
+  @Test func aSilentWineFailureNamesTheMissingDLL() async throws {
+    let folder = Fixtures.scratch("wine-mingwrt")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let fixture = Fixtures.named("c-zig-windows-mingwrt.exe").path
+    let records = try await FalseVerdictTests.verified(
+      """
+      matrix:
+        platform: [windows/amd64]
+      build:
+        argv: [cp, "\(fixture)", "${cell.out}/app.exe"]
+        artifacts: {app: "${cell.out}/app.exe"}
+      run:
+        - name: start
+          argv: ["${artifact:app}"]
+      """, in: folder)
+    let record = try #require(records.first)
+    #expect(record.runner.kind == .wine, "setup-host installs wine: \(record.runner.reason)")
+    let ended = try #require(record.findings.first { $0.kind == .exit })
+    #expect(ended.verdict == .failed)
+    #expect(
+      ended.message.hasPrefix(
+        "exit 53, expected 0; wine's loader says: Library libwinpthread-1.dll (which is needed by")
+        && ended.message.contains(") not found"), "\(ended.message)")
+  }
 }

@@ -31,11 +31,22 @@ package protocol StepRunner: Sendable {
   func fingerprint(limits: [String], ask: Fingerprint.Asker) async -> Fingerprint?
   /// Runs one launch and returns what its process did: a process on this host, for every runner here.
   func run(_ launch: ProcessLaunch) async -> ProcessOutcome
+  /// When a run step failed without a word on stdout or stderr, how to run it again so that the
+  /// runner says why (wine with its loader's error channel on), or nil where nothing would.
+  func diagnosis(of command: StepCommand, after outcome: StepOutcome) -> StepDiagnosis?
   /// Undoes what ``prepare()`` did and removes what the runner left in the cell's folder.
   func finish() async
   /// The command `archway exec` hands over to run `argv` (started in `directory`) on the target.
   /// Throws an ``ExecError`` where this runner cannot run a single program that way.
   func programCommand(_ argv: [String], directory: String) throws(ExecError) -> [String]
+}
+
+/// A second run of a step that failed silently, and how to read why from what it wrote to stderr.
+package struct StepDiagnosis: Sendable {
+  /// How the step runs again.
+  package var launch: StepLaunch
+  /// The cause, from the second run's standard error; nil when it names none.
+  package var read: @Sendable (String) -> String?
 }
 
 /// How a step runs under a runner, or why it cannot.
@@ -62,6 +73,9 @@ extension StepRunner {
         "a build in: target runs in the environment's root filesystem or container, not with the"
           + " \(record.kind.rawValue) runner (\(record.reason)); give runner: rootfs or container"))
   }
+
+  /// Most runners have nothing more to say of a silent failure.
+  package func diagnosis(of command: StepCommand, after outcome: StepOutcome) -> StepDiagnosis? { nil }
 
   /// The limits probe, through ``probe(_:limits:)``.
   package func fingerprint(limits: [String], ask: Fingerprint.Asker) async -> Fingerprint? {

@@ -23,10 +23,30 @@ struct WineRunner: StepRunner, SetupBacked {
     await WinePrefix.prepare(setup.prefix, wine: setup.wine, environment: context.environment, logs: context.logs)
   }
 
-  func launch(_ command: StepCommand) -> StepLaunch {
-    let argv = ["env", "WINEPREFIX=\(setup.prefix)", "WINEDEBUG=-all", setup.wine] + command.argv
+  func launch(_ command: StepCommand) -> StepLaunch { launch(command, channels: "-all") }
+
+  private func launch(_ command: StepCommand, channels: String) -> StepLaunch {
+    let argv = ["env", "WINEPREFIX=\(setup.prefix)", "WINEDEBUG=\(channels)", setup.wine] + command.argv
     return .run(
       argv: ResourceLimit.wrap(argv, options: command.prlimitOptions), workingDirectory: command.workingDirectory)
+  }
+
+  /// A program that ends before `main` says nothing under wine: the loader's failure (a missing
+  /// DLL, STATUS_DLL_NOT_FOUND, exit 53) and an unimplemented function are on wine's error
+  /// channels, which the steps run with off. Run again with the loader's on, the cause is its line.
+  func diagnosis(of command: StepCommand, after outcome: StepOutcome) -> StepDiagnosis? {
+    guard case .exited(let code) = outcome.status, code != 0, outcome.stdoutBytes == 0, outcome.stderrBytes == 0
+    else { return nil }
+    return StepDiagnosis(launch: launch(command, channels: "-all,err+module")) { stderr in
+      let causes = stderr.split(separator: "\n").compactMap { line -> String? in
+        if let range = line.range(of: "err:module:import_dll ") { return String(line[range.upperBound...]) }
+        if let range = line.range(of: "to unimplemented function ") {
+          return "calls an unimplemented function: " + line[range.upperBound...]
+        }
+        return nil
+      }
+      return causes.isEmpty ? nil : "wine's loader says: " + causes.prefix(3).joined(separator: "; ")
+    }
   }
 
   /// Nothing is probed under wine: its fingerprint would be the host's.
