@@ -160,28 +160,40 @@ enum OutputChecks {
       }
       data = read
     }
-    let cases: [TestResults.Case]
+    let results: TestResults.Results
     do {
-      cases = try TestResults.parse(data, format: spec.format)
+      results = try TestResults.parse(data, format: spec.format)
     } catch {
       return problem("\(source) is \(error)")
     }
-    guard !cases.isEmpty else { return problem("no test results in \(source) (\(spec.format.rawValue))") }
-    return cases.map { test in
-      let time = test.duration.map { String(format: " in %.2fs", $0) } ?? ""
-      let message =
-        switch test.verdict {
-        case .passed: "passed\(time)"
-        case .flaky: "passed on a retry\(time)"
-        case .failed: "failed\(time)"
-        case .skipped: "skipped"
-        case .error: "did not finish (its step ended first)"
-        }
-      let output = test.output.trimmingCharacters(in: .whitespacesAndNewlines)
-      return Finding(
-        .test, .test(step.id, test.name), test.verdict, message,
-        details: test.verdict == .passed || output.isEmpty ? nil : String(output.suffix(3000)), duration: test.duration)
+    let cases = results.cases
+    guard !cases.isEmpty || !results.gaps.isEmpty else {
+      return problem("no test results in \(source) (\(spec.format.rawValue))")
     }
+    // An incomplete record is an error of its own, beside the tests it holds: never a pass.
+    let gaps =
+      results.gaps.isEmpty
+      ? []
+      : problem(
+        "\(source) is incomplete (\(spec.format.rawValue), \(cases.count) tests read): "
+          + results.gaps.joined(separator: "; "))
+    return gaps
+      + cases.map { test in
+        let time = test.duration.map { String(format: " in %.2fs", $0) } ?? ""
+        let message =
+          switch test.verdict {
+          case .passed: "passed\(time)"
+          case .flaky: "passed on a retry\(time)"
+          case .failed: "failed\(time)"
+          case .skipped: "skipped"
+          case .error: "did not finish (its step ended first)"
+          }
+        let output = test.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return Finding(
+          .test, .test(step.id, test.name), test.verdict, message,
+          details: test.verdict == .passed || output.isEmpty ? nil : String(output.suffix(3000)),
+          duration: test.duration)
+      }
   }
 }
 

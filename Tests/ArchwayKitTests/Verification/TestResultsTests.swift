@@ -17,7 +17,9 @@ import Testing
       "go", ["test", "-json", "-count=1", "-exec", "\(Fixtures.archway) exec --target linux/s390x --", "."],
       environment: environment, workingDirectory: Fixtures.root + "/Examples/gomod")
     #expect(run.status == 1, "\(run.stderr)")
-    let cases = try TestResults.parse(Data(run.stdout.utf8), format: .goTestJSON)
+    let results = try TestResults.parse(Data(run.stdout.utf8), format: .goTestJSON)
+    #expect(results.gaps.isEmpty, "\(results.gaps)")
+    let cases = results.cases
     #expect(cases.map(\.name) == ["TestRoundTrip", "TestPutIsLittleEndian", "TestHeaderMatchesPut"])
     #expect(cases.map(\.verdict) == [.passed, .passed, .failed])
     #expect(cases[2].output.contains("Header depends on the machine's byte order"))
@@ -36,14 +38,15 @@ import Testing
     let run = try await Command.run("perl", ["-e", script])
     #expect(run.stderr.contains("Looks like you failed 2 tests of 5"), "the producer's own count: \(run.stderr)")
     // Test::More writes its diagnostics to stderr; a harness that merges them gets them per test.
-    let cases = TestResults.tap(run.stdout)
+    let cases = TestResults.tap(run.stdout).cases
     #expect(cases.map(\.name) == ["first", "second fails", "test 3", "a todo", "arithmetic"], "\(run.stdout)")
     #expect(cases.map(\.verdict) == [.passed, .failed, .skipped, .skipped, .failed])
     let merged = TestResults.tap(
-      try await Command.run("sh", ["-c", "perl -e \"$0\" 2>&1", script]).stdout)
+      try await Command.run("sh", ["-c", "perl -e \"$0\" 2>&1", script]).stdout
+    ).cases
     #expect(merged[4].output.contains("got: '2'"), "\(merged[4])")
     // A `#` that starts no directive belongs to the description: the failure must not be lost.
-    let hashed = TestResults.tap("ok 1 - fine\nnot ok 2 - issue #12 again\nok 3 # skip no disk\n")
+    let hashed = TestResults.tap("1..3\nok 1 - fine\nnot ok 2 - issue #12 again\nok 3 # skip no disk\n").cases
     #expect(hashed.map(\.name) == ["fine", "issue #12 again", "test 3"])
     #expect(hashed.map(\.verdict) == [.passed, .failed, .skipped])
   }
@@ -61,8 +64,10 @@ import Testing
     let run = try await Command.run(
       "python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", folder + "/junit.xml", folder])
     #expect(run.status == 1, "\(run.stdout)")
-    let cases = try TestResults.parse(
+    let results = try TestResults.parse(
       try Data(contentsOf: URL(fileURLWithPath: folder + "/junit.xml")), format: .junit)
+    #expect(results.gaps.isEmpty, "\(results.gaps)")
+    let cases = results.cases
     let verdicts = Dictionary(uniqueKeysWithValues: cases.map { ($0.name, $0.verdict) })
     #expect(verdicts == ["test_ok": .passed, "test_fails": .failed, "test_skipped": .skipped, "test_error": .error])
     #expect(cases.first { $0.name == "test_fails" }?.output.contains("floats") == true)
@@ -108,5 +113,91 @@ import Testing
     let missing = OutputChecks.testFindings(
       TestResultsSpec(format: .junit, file: "/nowhere/junit.xml"), of: step, in: Self.folder("none"))
     #expect(missing.first?.verdict == .error && missing.first?.message.contains("left no test results") == true)
+  }
+
+  /// Every cut of a real pytest JUnit file, from inside its first element to just before its last
+  /// byte, is incomplete, unreadable or empty (no results is an error of its own): never a whole
+  /// record of tests.
+  @Test func everyCutOfARealJUnitFileIsIncomplete() async throws {
+    let folder = Self.folder("pytest-cut")
+    try """
+    def test_ok(): assert True
+    def test_fails(): assert 1 == 2, "no"
+    def test_more(): assert True
+    """.write(toFile: folder + "/test_cut.py", atomically: true, encoding: .utf8)
+    let run = try await Command.run(
+      "python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", folder + "/junit.xml", folder])
+    #expect(run.status == 1, "\(run.stdout)")
+    let whole = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/junit.xml")))
+    let complete = try TestResults.parse(Data(whole), format: .junit)
+    #expect(complete.gaps.isEmpty && complete.cases.count == 3, "\(complete)")
+    let first = try #require(whole.firstIndex(of: UInt8(ascii: "<")))
+    let body = try #require(whole.lastIndex(of: UInt8(ascii: ">")))
+    var read = 0
+    for cut in (first + 1)..<body {
+      guard let results = try? TestResults.parse(Data(whole.prefix(cut)), format: .junit) else { continue }
+      read += 1
+      #expect(
+        !results.gaps.isEmpty || results.cases.isEmpty,
+        "cut at \(cut) of \(whole.count) reads as whole: \(results.cases.map(\.name))")
+    }
+    #expect(read > 0, "some cuts read (as incomplete)")
+  }
+
+  /// TAP streams judged as `prove` judges them: a stream passes exactly when prove passes it.
+  @Test(arguments: [
+    "1..3\nok 1\nok 2\nok 3\n", "ok 1\nok 2\n1..2\n", "1..5\nok 1\nok 2\n", "ok 1\nok 2\n", "1..2\nok 1\nnot ok 2\n",
+    "1..0 # SKIP no tests here\n", "1..2\nok 1\nok 2\nok 3\n",
+  ])
+  func tapIsJudgedAsProveJudgesIt(_ stream: String) async throws {
+    let folder = Self.folder("tap-\(abs(stream.hashValue))")
+    let file = folder + "/stream.tap"
+    try stream.write(toFile: file, atomically: true, encoding: .utf8)
+    let prove = try await Command.run("prove", ["--exec", "cat", file])
+    let results = TestResults.tap(stream)
+    let passes = results.gaps.isEmpty && !results.cases.contains { $0.verdict == .failed || $0.verdict == .error }
+    #expect(passes == (prove.status == 0), "prove: \(prove.stdout) ours: \(results)")
+  }
+
+  /// Real `go test -json` of packages that fail outside their tests: one that does not compile, and
+  /// one whose TestMain panics after every test passed. Each is a failed case named by its package,
+  /// with Go 1.19 (this host's) and Go 1.24 (whose build failures are events of their own).
+  @Test func goPackagesThatFailOutsideTheirTestsFail() async throws {
+    let folder = Self.folder("go-packages")
+    try FileManager.default.createDirectory(atPath: folder + "/broken", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: folder + "/late", withIntermediateDirectories: true)
+    try "module example.com/m\n\ngo 1.19\n".write(toFile: folder + "/go.mod", atomically: true, encoding: .utf8)
+    try "package broken\n\nfunc F() int { return \"no\" }\n".write(
+      toFile: folder + "/broken/b.go", atomically: true, encoding: .utf8)
+    try "package broken\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n".write(
+      toFile: folder + "/broken/b_test.go", atomically: true, encoding: .utf8)
+    try """
+    package late
+
+    import "testing"
+
+    func TestA(t *testing.T) {}
+
+    func TestMain(m *testing.M) {
+    \tm.Run()
+    \tpanic("after the tests")
+    }
+
+    """.write(toFile: folder + "/late/l_test.go", atomically: true, encoding: .utf8)
+    let go124 = Fixtures.root + "/.build-tools/go1.24/usr/lib/go-1.24/bin/go"
+    for go in ["go", go124] where go == "go" || FileManager.default.isExecutableFile(atPath: go) {
+      var environment = ProcessInfo.processInfo.environment
+      environment["GOTOOLCHAIN"] = "local"
+      environment["GOFLAGS"] = "-mod=mod"
+      if go != "go" { environment["GOROOT"] = Fixtures.root + "/.build-tools/go1.24/usr/lib/go-1.24" }
+      let run = try await Command.run(
+        go, ["test", "-json", "-count=1", "./..."], environment: environment, workingDirectory: folder)
+      #expect(run.status != 0, "\(run.stdout)")
+      let results = try TestResults.parse(Data(run.stdout.utf8), format: .goTestJSON)
+      let failed = results.cases.filter { $0.verdict == .failed }.map(\.name)
+      #expect(failed.contains("example.com/m/broken") && failed.contains("example.com/m/late"), "\(go): \(results)")
+      #expect(results.cases.first { $0.name == "example.com/m/late" }?.output.contains("after the tests") == true)
+      #expect(results.gaps.isEmpty, "\(results.gaps)")
+    }
   }
 }
