@@ -180,6 +180,21 @@ zig cc -target x86_64-windows-gnu -O2 -o "$out/c-zig-windows-mingwrt.exe" "$wint
 record c-zig-windows-mingwrt.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu winpthread.lib"
 rm -rf "$wintmp" "$out"/*.pdb
 
+# A program that needs a dylib of the project's own, shipped beside it (@rpath, LC_RPATH
+# @loader_path), and one that needs the same library where Homebrew put it on the builder.
+mactmp=$(mktemp -d)
+printf 'int greet(int x) { return x + 1; }\n' >"$mactmp/greet.c"
+printf '#include <stdio.h>\nint greet(int);\nint main(void) { printf("%%d\\n", greet(41)); return 0; }\n' >"$mactmp/app.c"
+zig cc -target aarch64-macos.13.0 -O2 -shared -Wl,-install_name,@rpath/libgreet.dylib -o "$out/libgreet.dylib" "$mactmp/greet.c"
+record libgreet.dylib darwin/arm64 system dynamic shared-library "zig cc aarch64-macos.13.0 -shared"
+zig cc -target aarch64-macos.13.0 -O2 -Wl,-rpath,@loader_path -o "$out/c-zig-darwin-greet" "$mactmp/app.c" "$out/libgreet.dylib"
+record c-zig-darwin-greet darwin/arm64 system dynamic pie "zig cc aarch64-macos.13.0 libgreet.dylib"
+zig cc -target aarch64-macos.13.0 -O2 -shared -Wl,-install_name,/opt/homebrew/lib/libgreet.dylib \
+  -o "$mactmp/libgreet.dylib" "$mactmp/greet.c"
+zig cc -target aarch64-macos.13.0 -O2 -o "$out/c-zig-darwin-brew" "$mactmp/app.c" "$mactmp/libgreet.dylib"
+record c-zig-darwin-brew darwin/arm64 system dynamic pie "zig cc aarch64-macos.13.0 /opt/homebrew/lib/libgreet.dylib"
+rm -rf "$mactmp"
+
 # Go 1.24, whose linker writes LC_UUID, from Debian 13's golang-1.24 packages (unpacked beside the
 # build, never installed: this host's Go stays the one Debian 12 ships).
 go124=$root/.build-tools/go1.24
@@ -201,6 +216,9 @@ record go1.24-darwin-arm64 darwin/arm64 system dynamic pie "go1.24 darwin/arm64"
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 GOTOOLCHAIN=local GOROOT="$go124/usr/lib/go-1.24" \
   "$go124/usr/lib/go-1.24/bin/go" build -o "$out/go1.24-windows-amd64.exe" "$src/hello.go"
 record go1.24-windows-amd64.exe windows/amd64 system dynamic executable "go1.24 windows/amd64"
+GOOS=darwin GOARCH=amd64 GOAMD64=v3 CGO_ENABLED=0 GOTOOLCHAIN=local GOROOT="$go124/usr/lib/go-1.24" \
+  "$go124/usr/lib/go-1.24/bin/go" build -o "$out/go1.24-darwin-amd64-v3" "$src/hello.go"
+record go1.24-darwin-amd64-v3 darwin/amd64 system dynamic pie "go1.24 darwin/amd64 GOAMD64=v3"
 
 # Files that are not binaries at all.
 printf 'just text\n' >"$out/notes.txt"

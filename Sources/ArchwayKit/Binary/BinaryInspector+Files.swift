@@ -6,6 +6,8 @@ package struct InspectTarget: Sendable, Hashable {
   package let path: String
   /// Whether the user named the file (rather than it being found in a folder).
   package let named: Bool
+  /// The folder the user named that the file was found in; nil for a file named itself.
+  package var root: String? = nil
 }
 
 extension BinaryInspector {
@@ -35,7 +37,7 @@ extension BinaryInspector {
         guard lstat(full, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
         found.append(full)
       }
-      result += found.sorted().map { InspectTarget(path: $0, named: false) }
+      result += found.sorted().map { InspectTarget(path: $0, named: false, root: path) }
     }
     return result
   }

@@ -5,9 +5,10 @@ import Foundation
 /// it would load there, beside what its run showed.
 enum ArtifactChecks {
   /// `artifact` with its size, checksum and facts filled in (the report keeps the symbols of each
-  /// floor's version only), its findings, and every fact as read (for the load prediction).
+  /// floor's version only), its findings, and every fact as read (for the load prediction). What its
+  /// loader looks for beside it must lie in `root`, the cell's folder.
   static func verify(
-    _ artifact: ArtifactRecord, policy: VerifyPolicy, target: CellTarget
+    _ artifact: ArtifactRecord, policy: VerifyPolicy, target: CellTarget, root: String
   ) -> (artifact: ArtifactRecord, facts: BinaryFacts?, findings: [Finding]) {
     var artifact = artifact
     let attributes = try? FileManager.default.attributesOfItem(atPath: artifact.path)
@@ -32,14 +33,17 @@ enum ArtifactChecks {
       facts.floors.contains { "\($0.key)_\($0.value)" == name }
     }
     artifact.facts = recorded
-    return (artifact, facts, findings + staticFindings(facts, subject: subject, policy: policy, target: target))
+    let place = ArtifactPlace(artifact: artifact.path, root: root)
+    return (
+      artifact, facts, findings + staticFindings(facts, subject: subject, policy: policy, target: target, place: place)
+    )
   }
 
   /// The static checks of `facts` against the cell's policy and target, in a fixed order: `intact`
   /// (a damaged file), `arch`, `libc`, `glibc-floor`, `needed`, `cpu`, `minos`, `dlls`, `os-version`,
   /// `signature`, `dyld`, `page-size`, each where it applies.
   private static func staticFindings(
-    _ facts: BinaryFacts, subject: Finding.Subject, policy: VerifyPolicy, target: CellTarget
+    _ facts: BinaryFacts, subject: Finding.Subject, policy: VerifyPolicy, target: CellTarget, place: ArtifactPlace
   ) -> [Finding] {
     let level = target.cpu
     let violations = ArtifactVerifier.check(
@@ -47,7 +51,7 @@ enum ArtifactChecks {
       against: ArtifactPolicy(
         platform: target.platform, libc: target.libc, glibcMax: policy.glibcMax, allowedNeeded: policy.allowNeeded,
         minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize, osVersion: target.osVersion),
-      beside: facts.format == .pe ? ArtifactVerifier.filesBeside(facts.path) : [])
+      place: place)
     var findings: [Finding] = []
     if let damage = violations.first(where: { $0.check == .intact }) {
       findings.append(Finding(.intact, subject, .failed, damage.message, details: damage.found))
@@ -82,10 +86,13 @@ enum ArtifactChecks {
     check(
       .needed, on: policy.allowNeeded != nil,
       passed: "needs only allowed libraries (\(facts.needed.joined(separator: ", ")))")
+    let macSlices = target.os == "darwin" ? facts.slices ?? [] : []
     check(
-      .cpu, on: policy.arch && level?.rank != nil,
-      passed: (facts.cpuLevel.map { "says it needs \($0), at most \(level!.name)" } ?? "says nothing of its CPU level")
-        + "; only a run on \(level!.name) proves what its code uses")
+      .cpu, on: policy.arch && (level?.rank != nil || macSlices.contains { $0.arch == "amd64" }),
+      passed: level.map { level in
+        (facts.cpuLevel.map { "says it needs \($0), at most \(level.name)" } ?? "says nothing of its CPU level")
+          + "; only a run on \(level.name) proves what its code uses"
+      } ?? "every amd64 slice runs under Rosetta 2 and on the Intel Macs of its macOS")
     let slices = facts.slices ?? []
     let release = target.osVersion ?? OSVersion.defaultVersion(for: target.os)
     let ceiling = policy.minosMax ?? release?.version

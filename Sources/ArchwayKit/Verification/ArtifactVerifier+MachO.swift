@@ -15,6 +15,16 @@
 /// - `LC_UUID`: dyld of macOS 26 refuses a program without one ("dyld: missing LC_UUID load
 ///   command", golang/go#75725, bazel-contrib/rules_go#4499), and macOS 15 denies it the local network
 ///   (golang/go#68678); Go's linker writes one from Go 1.24 on (Go 1.24 release notes, cmd/link).
+/// - Dylib paths: dyld loads a dependency from the path its load command names, after replacing
+///   `@executable_path`, `@loader_path` and `@rpath` (each `LC_RPATH` in turn), and stops the
+///   process with "Library not loaded" when none is there (dyld(1), "DYNAMIC LIBRARY LOADING"). A
+///   clean Mac has `/usr/lib` and `/System/Library` (in the dyld shared cache); Homebrew's
+///   `/opt/homebrew` and `/usr/local`, and the builder's `/Users/…`, are not there.
+/// - Rosetta: "Rosetta translates all x86_64 instructions, but it doesn't support the execution of
+///   some newer instruction sets and processor features, such as AVX, AVX2, and AVX512" (Apple,
+///   "About the Rosetta translation environment"); macOS 15's Rosetta is reported to add AVX2, not
+///   the rest of x86-64-v3. Every Intel Mac that runs macOS 13 or later has AVX2 (Kaby Lake or
+///   newer, and the 2019 Mac Pro).
 extension ArtifactVerifier {
   /// The file types a Mac loads and runs code from (not objects, dSYMs or stubs).
   private static let loadedTypes: Set<String> = ["executable", "pie", "shared-library", "bundle", "dylinker"]
@@ -75,6 +85,107 @@ extension ArtifactVerifier {
         check: .uuid, expected: "LC_UUID", found: "none",
         message: "\(naming(slice, in: facts))has no LC_UUID\(go): dyld of macOS 26 refuses to load it, and macOS 15"
           + " denies it the local network")
+    }
+  }
+
+  /// Where a clean Mac has libraries: the system's own, in the dyld shared cache.
+  private static let systemPrefixes = ["/usr/lib/", "/System/Library/"]
+
+  /// Each dependency of a slice dyld would not find on a clean Mac: an absolute path outside the
+  /// system's folders, or an `@`-relative one that resolves to no file in the artifact's `place`.
+  /// Weak dependencies are left out: dyld starts the program without them.
+  static func dylibs(_ facts: BinaryFacts, place: ArtifactPlace) -> [Violation] {
+    (facts.slices ?? []).flatMap { slice -> [Violation] in
+      guard loadedTypes.contains(slice.type) else { return [] }
+      return slice.dylibs.filter { !found($0, rpaths: slice.rpaths, place: place) }.map { path in
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let rpaths = slice.rpaths.isEmpty ? "none" : slice.rpaths.joined(separator: ", ")
+        let (why, fix) =
+          path.hasPrefix("@")
+          ? (
+            "which no file in its folder answers (LC_RPATH: \(rpaths))",
+            "ship \(name) with it, where that path points"
+          )
+          : (
+            "which a clean Mac does not have",
+            "ship \(name) with it and refer to it as @rpath/\(name) with an LC_RPATH of @loader_path"
+              + " (install_name_tool -change, -add_rpath), or link it statically"
+          )
+        return Violation(
+          check: .dylib, expected: "a system library or one shipped beside it", found: path,
+          message: "\(naming(slice, in: facts))needs \(path), \(why): dyld stops it with \"Library not loaded\"; \(fix)"
+        )
+      }
+    }
+  }
+
+  /// Whether dyld finds `path` on a clean Mac: a system library, or a file in `place` after the
+  /// `@loader_path`, `@executable_path` and `@rpath` substitutions (the executable's folder is taken
+  /// to be the artifact's).
+  private static func found(_ path: String, rpaths: [String], place: ArtifactPlace) -> Bool {
+    func resolved(_ path: String) -> String? {
+      for prefix in ["@loader_path", "@executable_path"] where path.hasPrefix(prefix) {
+        return place.folder + path.dropFirst(prefix.count)
+      }
+      return path.hasPrefix("@") ? nil : path
+    }
+    if systemPrefixes.contains(where: path.hasPrefix) { return true }
+    if path.hasPrefix("@rpath/") {
+      let rest = path.dropFirst("@rpath".count)
+      return rpaths.contains { rpath in
+        guard let base = resolved(rpath) else { return false }
+        let candidate = base + rest
+        return systemPrefixes.contains(where: candidate.hasPrefix) || (rpath.hasPrefix("@") && place.holds(candidate))
+      }
+    }
+    guard path.hasPrefix("@"), let file = resolved(path) else { return false }
+    return place.holds(file)
+  }
+
+  /// The CPU level an amd64 slice must keep to when `--cpu` says none: x86-64-v2 when Rosetta runs
+  /// it on Apple silicon (the file has no arm64 slice), else x86-64-v3 (an Intel Mac's).
+  private static func macCPU(for facts: BinaryFacts) -> CPULevel? {
+    let rosetta = !(facts.slices ?? []).contains { $0.arch == "arm64" }
+    return CPULevel.known(rosetta ? "x86-64-v2" : "x86-64-v3")
+  }
+
+  /// Each slice of the target's arch whose CPU level (Go's `GOAMD64` or `GOARM64`, an `x86_64h`
+  /// slice's Haswell) is above `--cpu`, or for amd64 slices on a darwin target above ``macCPU(for:)``.
+  static func sliceCPU(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    (facts.slices ?? []).compactMap { slice -> Violation? in
+      let wanted = policy.cpu ?? (policy.platform.os == "darwin" && slice.arch == "amd64" ? macCPU(for: facts) : nil)
+      guard let wanted, wanted.arch == slice.arch, let rank = wanted.rank, let name = slice.cpuLevel,
+        let needs = CPULevel.known(name)?.rank, needs > rank
+      else { return nil }
+      let said = slice.cpu == "x86_64h" ? "an x86_64h slice" : "GOAMD64 or GOARM64"
+      var why = ""
+      if policy.cpu == nil {
+        why =
+          wanted.name == "x86-64-v2"
+          ? ": Rosetta 2, which runs amd64 code on Apple silicon, has no AVX or AVX2. Build it for x86-64-v2, ship"
+            + " an arm64 slice beside it, or say --cpu \(name) if only Intel Macs run it"
+          : ": the Intel Macs that run macOS 13 and later have AVX2, not AVX-512"
+      }
+      return Violation(
+        check: .cpu, expected: "\(wanted.name) or lower", found: name,
+        message: "\(naming(slice, in: facts))needs CPU level \(name) (\(said)) but the target's CPU is \(wanted.name)"
+          + why)
+    }
+  }
+}
+
+extension MachOSlice {
+  /// The lowest CPU the slice says it needs, in `cpu:` names: Go's `GOAMD64` (and Haswell, x86-64-v3,
+  /// for an `x86_64h` slice) on amd64, Go's `GOARM64` on arm64.
+  var cpuLevel: String? {
+    switch arch {
+    case "amd64":
+      let claims = [goBuild?.amd64Level, cpu == "x86_64h" ? "x86-64-v3" : nil].compactMap { $0.flatMap(CPULevel.known) }
+      return claims.max { ($0.rank ?? 0) < ($1.rank ?? 0) }?.name
+    case "arm64":
+      guard let value = goBuild?.settings["GOARM64"] else { return nil }
+      return CPULevel.known("arm" + value.prefix { $0 != "," })?.name
+    default: return nil
     }
   }
 }

@@ -31,19 +31,6 @@ extension ArtifactVerifier {
           + " \(release.displayName): build it with an older Go, or target a newer release (--os-version)")
     ]
   }
-
-  /// The lower-cased names of the regular `.dll` files in `path`'s folder, where Windows looks for
-  /// a DLL first; of its first 10,000 entries (a folder of more is no program's folder).
-  package static func filesBeside(_ path: String) -> Set<String> {
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-    return Set(
-      names.prefix(10_000).filter { name in
-        var status = stat()
-        return name.lowercased().hasSuffix(".dll") && lstat(folder + "/" + name, &status) == 0
-          && status.st_mode & S_IFMT == S_IFREG
-      }.map { $0.lowercased() })
-  }
 }
 
 extension ArtifactPolicy {

@@ -15,10 +15,11 @@ import Foundation
 /// - Which DLLs a clean Windows has: ``WindowsDLLs``.
 extension ArtifactVerifier {
   /// Each imported DLL a clean Windows of the target's release lacks that is not in the file's folder
-  /// (`beside`, lower-cased names) nor allowed by `allow_needed`. The Universal CRT's API sets count
+  /// (`place`) nor allowed by `allow_needed`. The Universal CRT's API sets count
   /// as one. Delay-loaded DLLs are left out: they fail only when one of their functions is called.
-  static func windowsDLLs(_ facts: BinaryFacts, _ policy: ArtifactPolicy, beside: Set<String>) -> [Violation] {
+  static func windowsDLLs(_ facts: BinaryFacts, _ policy: ArtifactPolicy, place: ArtifactPlace) -> [Violation] {
     guard facts.format == .pe, let release = policy.osRelease else { return [] }
+    let beside = place.dllNames()
     var violations: [Violation] = []
     var universalCRT: [String] = []
     for dll in facts.dlls ?? [] where !beside.contains(dll.lowercased()) && !policy.allows(dll, caseless: true) {

@@ -7,11 +7,12 @@ import Foundation
 public enum ArtifactVerifier {
   /// Every violation of `policy` by `facts`, in check order; empty when the artifact fits.
   ///
-  /// `beside` holds the lower-cased names of the files in the artifact's folder, where Windows looks
-  /// for a DLL first (``filesBeside(_:)``).
-  public static func check(
-    _ facts: BinaryFacts, against policy: ArtifactPolicy, beside: Set<String> = []
+  /// `place` is where the artifact lies, for the files its loader looks for beside it (Windows'
+  /// DLLs, dyld's `@loader_path`); by default the folder of `facts.path`.
+  package static func check(
+    _ facts: BinaryFacts, against policy: ArtifactPolicy, place: ArtifactPlace? = nil
   ) -> [Violation] {
+    let place = place ?? ArtifactPlace(artifact: facts.path)
     if let error = facts.error {
       return [
         Violation(
@@ -46,12 +47,13 @@ public enum ArtifactVerifier {
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
     violations += minos(facts, policy)
-    violations += windowsDLLs(facts, policy, beside: beside)
+    violations += windowsDLLs(facts, policy, place: place)
     violations += windowsVersion(facts, policy)
     violations += toolchainFloor(facts, policy)
     violations += cpu(facts, policy)
     violations += signature(facts)
     violations += dyld(facts)
+    violations += dylibs(facts, place: place)
     violations += pageSize(facts, policy)
     return violations
   }
@@ -77,6 +79,7 @@ public enum ArtifactVerifier {
   ]
 
   private static func cpu(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard facts.slices == nil else { return sliceCPU(facts, policy) }
     guard let wanted = policy.cpu, let rank = wanted.rank, let name = facts.cpuLevel,
       let claimed = CPULevel.known(name), claimed.arch == wanted.arch, let needs = claimed.rank, needs > rank
     else { return [] }
@@ -261,9 +264,8 @@ extension ArtifactVerifier {
   ) -> [ArtifactVerdict] {
     inspected.compactMap { target, facts in
       if facts.format == .unknown, facts.error == nil, !target.named { return nil }
-      let beside = facts.format == .pe ? filesBeside(target.path) : []
-      return ArtifactVerdict(
-        path: target.path, facts: facts, violations: check(facts, against: policy, beside: beside))
+      let place = ArtifactPlace(artifact: target.path, root: target.root)
+      return ArtifactVerdict(path: target.path, facts: facts, violations: check(facts, against: policy, place: place))
     }
   }
 }

@@ -16,7 +16,7 @@ public enum CellVerifier {
     var artifacts: [ArtifactRecord] = []
     var read: [String: BinaryFacts] = [:]  // Path → every fact, before the report keeps fewer.
     for artifact in execution.artifacts {
-      let verified = ArtifactChecks.verify(artifact, policy: cell.verify, target: cell.target)
+      let verified = ArtifactChecks.verify(artifact, policy: cell.verify, target: cell.target, root: cell.out)
       artifacts.append(verified.artifact)
       read[artifact.path] = verified.facts
       findings += verified.findings

@@ -7,6 +7,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   case signature
   /// A Mach-O slice without `LC_UUID`.
   case uuid
+  /// A Mach-O slice's dependency that dyld would not find on a clean Mac.
+  case dylib
   /// A PE import a clean Windows of the target's release lacks, and that is not beside the file.
   case dll
   /// An OS release the file asks for (a PE header's subsystem or OS version) or its Go supports,
@@ -27,7 +29,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .minos: .minos
     case .loads: .loads
     case .signature: .signature
-    case .uuid: .dyld
+    case .uuid, .dylib: .dyld
     case .pageSize: .pageSize
     case .dll: .dlls
     case .osVersion: .osVersion

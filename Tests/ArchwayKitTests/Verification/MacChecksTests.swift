@@ -15,7 +15,11 @@ import Testing
     /// What each violation's message must contain, in order; empty: the file passes.
     let causes: [String]
     var universalWith: String? = nil
-    var description: String { "\(fixture) \(edits)\(universalWith.map { " + \($0)" } ?? "") on \(target)" }
+    /// Copied alone into a folder of its own, away from the dylibs beside it among the fixtures.
+    var alone = false
+    var description: String {
+      "\(fixture) \(edits)\(universalWith.map { " + \($0)" } ?? "")\(alone ? " alone" : "") on \(target)"
+    }
   }
 
   static let cases: [Case] = [
@@ -63,12 +67,36 @@ import Testing
       causes: ["its arm64 slice is arm64 code without a signature"], universalWith: "c-zig-darwin-amd64"),
     Case(
       fixture: "c-zig-darwin-arm64", edits: [], target: "darwin/arm64", causes: [], universalWith: "c-zig-darwin-amd64"),
+    // Dylibs: the project's own beside it through @rpath and LC_RPATH @loader_path; the builder's
+    // Homebrew copy, which no clean Mac has; the same program without its dylib.
+    Case(fixture: "c-zig-darwin-greet", edits: [], target: "darwin/arm64", causes: []),
+    // Rosetta runs an amd64-only file on Apple silicon, without AVX2; beside an arm64 slice, only
+    // Intel Macs run the amd64 one.
+    Case(
+      fixture: "go1.24-darwin-amd64-v3", edits: [], target: "darwin/amd64",
+      causes: ["needs CPU level x86-64-v3 (GOAMD64 or GOARM64) but the target's CPU is x86-64-v2: Rosetta 2"]),
+    Case(
+      fixture: "go1.24-darwin-amd64-v3", edits: [], target: "darwin/arm64", causes: [],
+      universalWith: "go1.24-darwin-arm64"),
+    Case(fixture: "libgreet.dylib", edits: [], target: "darwin/arm64", causes: []),
+    Case(
+      fixture: "c-zig-darwin-brew", edits: [], target: "darwin/arm64",
+      causes: ["needs /opt/homebrew/lib/libgreet.dylib, which a clean Mac does not have: dyld stops it"]),
+    Case(
+      fixture: "c-zig-darwin-greet", edits: [], target: "darwin/arm64",
+      causes: ["needs @rpath/libgreet.dylib, which no file in its folder answers (LC_RPATH: @loader_path)"],
+      alone: true),
   ]
 
   @Test(arguments: cases)
   func eachRefusalFailsWithItsCause(_ test: Case) async throws {
     let source = Fixtures.named(test.fixture).path
     var path = test.edits.isEmpty ? source : try await MachOFiles.edited(source, test.edits)
+    if test.alone {
+      let folder = Fixtures.scratch("mac-alone-\(UUID().uuidString)")
+      try FileManager.default.copyItem(atPath: source, toPath: folder + "/" + test.fixture)
+      path = folder + "/" + test.fixture
+    }
     if let other = test.universalWith { path = try MachOFiles.fat([Fixtures.named(other).path, path]) }
     defer { if path != source { try? FileManager.default.removeItem(atPath: path) } }
     let facts = try BinaryInspector.inspectFile(atPath: path)
@@ -89,7 +117,8 @@ import Testing
       (Fixtures.named("go-darwin-arm64").path, .passed, .failed), (broken, .failed, .passed),
     ] {
       let (_, _, findings) = ArtifactChecks.verify(
-        ArtifactRecord(name: "hello", path: path), policy: VerifyPolicy(), target: target)
+        ArtifactRecord(name: "hello", path: path), policy: VerifyPolicy(), target: target,
+        root: URL(fileURLWithPath: path).deletingLastPathComponent().path)
       let verdicts = Dictionary(findings.map { ($0.kind, $0.verdict) }, uniquingKeysWith: { $1 })
       #expect(verdicts[.signature] == signature && verdicts[.dyld] == dyld, "\(path): \(findings.map(\.message))")
       #expect(verdicts[.arch] == .passed)

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Where an artifact lies, for what its loader looks for beside it: the DLLs in a Windows program's
+/// folder, the files dyld finds through `@loader_path`, `@executable_path` and `@rpath`. Only the
+/// file system is asked (is there a regular file?); nothing is read, and nothing outside `root`
+/// counts, so a library on the build machine never passes for one the release ships.
+package struct ArtifactPlace: Sendable, Hashable {
+  /// The artifact's folder, absolute and standardized.
+  package let folder: String
+  /// The folder a looked-up file must lie in: the cell's, or the folder named to `verify`.
+  package let root: String
+
+  /// The place of the artifact at `path`, bounded by `root` (by default its own folder).
+  package init(artifact path: String, root: String? = nil) {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL
+    folder = absolute.deletingLastPathComponent().path
+    self.root = root.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? folder
+  }
+
+  /// The lower-cased names of the regular `.dll` files in the folder, where Windows looks for a
+  /// DLL first; of its first 10,000 entries (a folder of more is no program's folder).
+  package func dllNames() -> Set<String> {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+    return Set(
+      names.prefix(10_000).filter { name in
+        var status = stat()
+        return name.lowercased().hasSuffix(".dll") && lstat(folder + "/" + name, &status) == 0
+          && status.st_mode & S_IFMT == S_IFREG
+      }.map { $0.lowercased() })
+  }
+
+  /// Whether `path` (absolute, or relative to the folder) names a regular file inside `root`, its
+  /// symbolic links resolved.
+  package func holds(_ path: String) -> Bool {
+    let absolute = path.hasPrefix("/") ? path : folder + "/" + path
+    let resolved = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().standardizedFileURL.path
+    var status = stat()
+    return (resolved == root || resolved.hasPrefix(root == "/" ? "/" : root + "/")) && stat(resolved, &status) == 0
+      && status.st_mode & S_IFMT == S_IFREG
+  }
+}
