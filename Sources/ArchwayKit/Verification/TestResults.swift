@@ -73,7 +73,8 @@ package enum TestResults {
         buildOutput[String(path.prefix { $0 != " " }), default: ""] += object["Output"] as? String ?? ""
         continue
       }
-      guard let package = object["Package"] as? String else { continue }
+      // `go tool test2json` over a test binary names no package.
+      let package = object["Package"] as? String ?? ""
       events.append(
         GoEvent(
           package: package, test: object["Test"] as? String, action: action, elapsed: object["Elapsed"] as? Double,
@@ -95,7 +96,8 @@ package enum TestResults {
         $0.verdict == .failed && (!qualified || $0.name.hasPrefix(package + "."))
       }
       guard let end = ended[package] else {
-        results.gaps.append("the package \(package) never ended (no pass or fail of its own): the output was cut short")
+        let what = package.isEmpty ? "the test binary" : "the package \(package)"
+        results.gaps.append("\(what) never ended (no pass or fail of its own): the output was cut short")
         continue
       }
       guard end.action == "fail", !failedTests else { continue }

@@ -66,6 +66,14 @@ import Testing
 
         """,
       says: "never ended"),
+    Case(
+      name: "go tool test2json of a test binary cut before it ended", format: "go-test-json",
+      results: """
+        {"Action":"run","Test":"TestA"}
+        {"Action":"pass","Test":"TestA","Elapsed":0}
+
+        """,
+      says: "the test binary never ended"),
   ]
 
   @Test(arguments: cases)
