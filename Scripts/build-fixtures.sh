@@ -44,6 +44,12 @@ record c-gcc-page4k-arm64 linux/arm64 glibc dynamic pie "aarch64-linux-gnu-gcc -
 powerpc64le-linux-gnu-gcc -O2 -Wl,-z,max-page-size=4096 -o "$out/c-gcc-page4k-ppc64le" "$src/hello.c"
 record c-gcc-page4k-ppc64le linux/ppc64le glibc dynamic pie "powerpc64le-linux-gnu-gcc -z max-page-size=4096"
 
+# Shared libraries that ask for an executable stack, which glibc 2.41 and later refuse to dlopen.
+gcc -O2 -shared -fPIC -Wl,-z,execstack -o "$out/libexecstack.so" "$src/hello.c"
+record libexecstack.so linux/amd64 glibc dynamic shared-library "gcc -z execstack"
+aarch64-linux-gnu-gcc -O2 -shared -fPIC -Wl,-z,execstack -o "$out/libexecstack-arm64.so" "$src/hello.c"
+record libexecstack-arm64.so linux/arm64 glibc dynamic shared-library "aarch64-linux-gnu-gcc -z execstack"
+
 # Variants of linkage and type.
 gcc -O2 -static -o "$out/c-gcc-static-amd64" "$src/hello.c"
 record c-gcc-static-amd64 linux/amd64 none static executable gcc

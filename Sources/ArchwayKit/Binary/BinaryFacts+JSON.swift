@@ -47,6 +47,8 @@ extension BinaryFacts {
       w.string(endian?.rawValue)
       w.key("error")
       w.string(error)
+      w.key("exec_stack")
+      if let execStack { w.bool(execStack) } else { w.null() }
       w.key("float_abi")
       w.string(floatABI)
       w.key("floor_symbols")

@@ -60,6 +60,9 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   package var maxPageSize: Int?
   /// The GNU build-id in hex (a Mach-O UUID for Mach-O).
   public var buildID: String?
+  /// ELF: whether `PT_GNU_STACK` asks for an executable stack; nil when the file has no such header
+  /// (which glibc reads as executable on the arches whose default stack is: ``execStackByDefault``).
+  package var execStack: Bool?
   /// x86: the ISA level the GNU property note says the file needs (`x86-64-v3`), if it has one.
   package var x86ISANeeded: String?
   /// x86: the ISA level the note says its code uses, where every object recorded it.
@@ -103,7 +106,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
     case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
-    case x86ISANeeded = "x86_isa_needed", maxPageSize = "max_page_size"
+    case x86ISANeeded = "x86_isa_needed", maxPageSize = "max_page_size", execStack = "exec_stack"
     case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
     case subsystem, subsystemVersion = "subsystem_version", dlls, delayDLLs = "delay_dlls"
     case peOSVersion = "os_version", authenticode, warnings, error, sha256
@@ -139,6 +142,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     versionDefinitions = try c.decodeIfPresent([String].self, forKey: .versionDefinitions) ?? []
     buildID = try c.decodeIfPresent(String.self, forKey: .buildID)
     maxPageSize = try c.decodeIfPresent(Int.self, forKey: .maxPageSize)
+    execStack = try c.decodeIfPresent(Bool.self, forKey: .execStack)
     x86ISANeeded = try c.decodeIfPresent(String.self, forKey: .x86ISANeeded)
     x86ISAUsed = try c.decodeIfPresent(String.self, forKey: .x86ISAUsed)
     goBuild = try c.decodeIfPresent(GoBuildInfo.self, forKey: .goBuild)
@@ -187,6 +191,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(versionDefinitions, forKey: .versionDefinitions)
     try c.encode(buildID, forKey: .buildID)
     try c.encode(maxPageSize, forKey: .maxPageSize)
+    try c.encode(execStack, forKey: .execStack)
     try c.encode(x86ISANeeded, forKey: .x86ISANeeded)
     try c.encode(x86ISAUsed, forKey: .x86ISAUsed)
     try c.encode(goBuild, forKey: .goBuild)

@@ -9,6 +9,8 @@ let PT_LOAD: UInt32 = 1
 let PT_DYNAMIC: UInt32 = 2
 let PT_INTERP: UInt32 = 3
 let PT_NOTE: UInt32 = 4
+let PT_GNU_STACK: UInt32 = 0x6474_E551
+let PF_X: UInt32 = 1
 let PF_W: UInt32 = 2
 
 let SHT_NULL: UInt32 = 0

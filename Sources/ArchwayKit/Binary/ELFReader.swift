@@ -262,6 +262,8 @@ struct ELFFile {
       interpreter: f.interpreter, needed: f.needed, linkage: f.linkage,
       versions: f.versionRequirements)
     f.maxPageSize = maxPageSize()
+    // The stack's permissions the file asks for (`PT_GNU_STACK`); nil without that header.
+    f.execStack = segments.first { $0.type == PT_GNU_STACK }.map { $0.flags & PF_X != 0 }
     let system = operatingSystem(
       goos: f.goBuild?.settings["GOOS"], notes: notes, interpreter: f.interpreter, needed: f.needed)
     (f.os, f.osEvidence) = (system?.os, system?.evidence)

@@ -115,6 +115,14 @@ enum ArtifactChecks {
     }
     check(.signature, on: policy.arch && !slices.isEmpty, passed: perSlice { $0.signature?.summary ?? "not read" })
     check(.dyld, on: policy.arch && !slices.isEmpty, passed: "LC_UUID " + perSlice { $0.uuid ?? "none" })
+    let refused = ArtifactVerifier.execStackRefused
+    check(
+      .execStack, on: policy.libc && isELF && facts.type == "shared-library" && target.libc.isGNU,
+      passed: facts.execStackReason.map { why in
+        let ceiling = policy.glibcMax ?? target.libc.glibcCeiling
+        return "asks for an executable stack (\(why)); the target's glibc \(ceiling?.description ?? "?") is older"
+          + " than \(refused), which refuses to dlopen it"
+      } ?? "its stack is not executable")
     let pageSize = policy.pageSize ?? PageSize.largest(for: target.platform)
     check(
       .pageSize, on: policy.arch && isELF && facts.maxPageSize != nil,

@@ -54,6 +54,7 @@ public enum ArtifactVerifier {
     violations += signature(facts)
     violations += dyld(facts)
     violations += dylibs(facts, place: place)
+    violations += execStack(facts, policy)
     violations += pageSize(facts, policy)
     return violations
   }

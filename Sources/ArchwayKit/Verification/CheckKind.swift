@@ -33,6 +33,9 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
   case signature
   /// What dyld requires of a Mach-O before it maps it: `LC_UUID`.
   case dyld
+  /// An ELF shared library's stack permission against the target's glibc (2.41 and later refuse to
+  /// dlopen one that asks for an executable stack).
+  case execStack = "exec-stack"
   /// An ELF artifact's `PT_LOAD` alignment against the largest page size of the target's kernels.
   case pageSize = "page-size"
   /// Whether an artifact would load in the cell's environment, beside what its run showed.
@@ -65,7 +68,7 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
     case .cell: .cell
     case .build: .buildStep
     case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .dlls, .osVersion, .signature, .dyld,
-      .pageSize, .loads, .reproducible, .sameAs, .baseline:
+      .execStack, .pageSize, .loads, .reproducible, .sameAs, .baseline:
       .artifact
     case .exit, .stdout, .stderr, .reference, .tests: .runStep
     case .test: .test

@@ -14,6 +14,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   /// An OS release the file asks for (a PE header's subsystem or OS version) or its Go supports,
   /// newer than the target's.
   case osVersion = "os-version"
+  /// A shared library asking for an executable stack, which glibc 2.41 and later refuse to dlopen.
+  case execStack = "exec-stack"
   /// ELF `PT_LOAD` segments aligned for smaller pages than the target's kernel may use.
   case pageSize = "page-size"
 
@@ -32,6 +34,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .uuid, .dylib: .dyld
     case .pageSize: .pageSize
     case .dll: .dlls
+    case .execStack: .execStack
     case .osVersion: .osVersion
     }
   }

@@ -15,13 +15,12 @@ import Testing
     return ArtifactVerifier.check(facts, against: policy)
   }
 
-  /// Every fixture for a target Archway knows fits it, except the Go 1.19 darwin builds (Go wrote
-  /// no `LC_UUID` before 1.24, and current macOS refuses such a program; MacChecksTests has the rest
-  /// of the Mac cases), the object file, which is no program, and the builds linked for 4 KiB pages
-  /// on arches whose kernels may use larger ones, the Windows programs that need a runtime DLL a
-  /// clean Windows lacks, the Mac program that needs a dylib where Homebrew put it and the amd64-only
-  /// Mac program built for x86-64-v3, which Rosetta cannot run (OperatingSystemTests has the fixtures for other systems, PageSizeTests the
-  /// page sizes, WindowsChecksTests the Windows cases).
+  /// Every fixture for a target Archway knows fits it, except those built not to (``refused(_:)``):
+  /// the Go 1.19 darwin builds (no `LC_UUID`), the object file, the builds linked for 4 KiB pages,
+  /// the Windows programs needing a runtime DLL a clean Windows lacks, the Mac program needing a
+  /// Homebrew dylib, the amd64-only Mac program Rosetta cannot run, and the libraries asking for an
+  /// executable stack. OperatingSystemTests, PageSizeTests, MacChecksTests, WindowsChecksTests and
+  /// ExecStackTests hold the cases of each.
   @Test(arguments: Fixtures.binaries.filter { ["linux", "darwin", "windows"].contains($0.os) })
   func everyFixtureFitsTheTargetItWasBuiltFor(_ fixture: Fixture) throws {
     let libc = fixture.linkage == "static" ? "static" : (fixture.libc == "musl" ? "musl" : "any")
@@ -35,6 +34,7 @@ import Testing
     if ["c-zig-windows-vcruntime.exe", "c-zig-windows-mingwrt.exe"].contains(fixture.name) { return [.dll] }
     if fixture.name == "c-zig-darwin-brew" { return [.dylib] }
     if fixture.name == "go1.24-darwin-amd64-v3" { return [.cpu] }
+    if fixture.name.hasPrefix("libexecstack") { return [.execStack] }
     return []
   }
 
