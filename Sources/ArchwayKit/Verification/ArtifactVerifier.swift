@@ -204,8 +204,11 @@ public enum ArtifactVerifier {
     var offending: [(version: DottedVersion, name: String)] = []
     for (version, symbols) in facts.versionedSymbols {
       guard let (family, number) = ELFFile.splitVersionName(version), family == "GLIBC", number > max else { continue }
-      offending += symbols.map { (number, "\($0)@\(version)") }
+      offending += symbols.filter { !Self.olderThanItsVersion(facts, symbol: $0, version: version, ceiling: max) }
+        .map { (number, "\($0)@\(version)") }
     }
+    // Every symbol above the ceiling is one an older glibc has under a newer version: no floor rose.
+    if offending.isEmpty, !facts.versionedSymbols.isEmpty { return [] }
     offending.sort { $0.version != $1.version ? $0.version > $1.version : $0.name < $1.name }
     let shown = offending.prefix(5).map(\.name)
     let more = offending.count > shown.count ? ", and \(offending.count - shown.count) more" : ""
@@ -215,6 +218,17 @@ public enum ArtifactVerifier {
         check: .glibcFloor, expected: "at most \(max)", found: text,
         message: "requires GLIBC_\(text)\(symbols) but the target allows at most \(max)")
     ]
+  }
+
+  /// Whether a glibc older than `version` has `symbol` all the same: on aarch64, `_mcount` is
+  /// `GLIBC_2.18` in every glibc, and CentOS 7's 2.17 has it too (auditwheel's manylinux2014 policy
+  /// allows GLIBC_2.18 on aarch64 for it; its maintainer, pypa/auditwheel#647: "GLIBC 2.17 on
+  /// aarch64 does expose some symbols marked GLIBC_2.18"). The other GLIBC_2.18 symbols of aarch64
+  /// (`__cxa_thread_atexit_impl`, `pthread_getattr_default_np`, …) are new in 2.18 and count.
+  static func olderThanItsVersion(_ facts: BinaryFacts, symbol: String, version: String, ceiling: DottedVersion)
+    -> Bool
+  {
+    facts.arch == "arm64" && symbol == "_mcount" && version == "GLIBC_2.18" && ceiling >= DottedVersion("2.17")!
   }
 
   private static func needed(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {

@@ -52,6 +52,41 @@ import Testing
     #expect(try Self.violations("c-zig-amd64-gnu2.17", "linux/amd64", glibcMax: "2.2").map(\.found) == ["2.2.5"])
   }
 
+  /// aarch64's `_mcount` is GLIBC_2.18 in every glibc, and CentOS 7's 2.17 has it: a profiled build
+  /// (`gcc -pg`, which calls it) is not held to 2.18 on arm64, on amd64 nothing changes, and the
+  /// genuinely new 2.18 symbols still count. readelf confirms what the binary binds.
+  @Test func aarch64McountIsNoGlibc218Need() async throws {
+    let folder = Fixtures.scratch("mcount")
+    try "int main(void) { return 0; }\n".write(toFile: folder + "/p.c", atomically: true, encoding: .utf8)
+    let built = try await Command.run("aarch64-linux-gnu-gcc", ["-pg", "-o", folder + "/p", folder + "/p.c"])
+    #expect(built.status == 0, "\(built.stderr)")
+    let dynamic = try await Command.run("readelf", ["--dyn-syms", "-W", folder + "/p"]).stdout
+    #expect(dynamic.contains("_mcount@GLIBC_2.18"), "\(dynamic)")
+    let facts = try BinaryInspector.inspectFile(atPath: folder + "/p")
+    let found = ArtifactVerifier.check(
+      facts, against: ArtifactPolicy(platform: try Platform.parse("linux/arm64"), libc: .gnu(DottedVersion("2.17"))))
+    #expect(found.count == 1 && !found[0].message.contains("_mcount"), "\(found.map(\.message))")
+    #expect(found.first?.message.contains("__libc_start_main@GLIBC_2.34") == true)
+    // Only _mcount above 2.17: no floor rose on arm64; on amd64, and with a new 2.18 symbol, it did.
+    var mcountOnly = BinaryFacts(path: "p", format: .elf)
+    (mcountOnly.arch, mcountOnly.glibcFloor) = ("arm64", "2.18")
+    mcountOnly.versionedSymbols = ["GLIBC_2.18": ["_mcount"], "GLIBC_2.17": ["abort"]]
+    let centOS7 = ArtifactPolicy(platform: try Platform.parse("linux/arm64"), libc: .gnu(DottedVersion("2.17")))
+    #expect(ArtifactVerifier.check(mcountOnly, against: centOS7).isEmpty)
+    var amd64 = mcountOnly
+    amd64.arch = "amd64"
+    #expect(
+      ArtifactVerifier.check(
+        amd64, against: ArtifactPolicy(platform: try Platform.parse("linux/amd64"), libc: .gnu(DottedVersion("2.17")))
+      ).map(\.check) == [.glibcFloor])
+    var newer = mcountOnly
+    newer.versionedSymbols["GLIBC_2.18"] = ["_mcount", "__cxa_thread_atexit_impl"]
+    #expect(
+      ArtifactVerifier.check(newer, against: centOS7).map(\.message) == [
+        "requires GLIBC_2.18 (__cxa_thread_atexit_impl@GLIBC_2.18) but the target allows at most 2.17"
+      ])
+  }
+
   /// musl's soname is plain `libc.so` (musl-gcc -shared, musllinux wheels): that is musl, and it
   /// fails a glibc target. pyelftools confirms the DT_NEEDED the decision rests on.
   @Test func aMuslSharedLibraryFailsAGlibcGate() async throws {
