@@ -112,10 +112,11 @@ package enum LoadPredictor {
     _ name: String, for object: (name: String, facts: BinaryFacts, origin: String, onHost: Bool),
     folders: [String], root: String, bound: [String], like program: BinaryFacts
   ) -> (String, String, BinaryFacts)? {
-    if name.contains("/") {  // A path: taken as written, inside the root.
-      guard let file = locate(name, in: root), let facts = try? BinaryInspector.inspectFile(atPath: file) else {
-        return nil
-      }
+    if name.contains("/") {  // A path: taken as written, inside the root or a folder bound into it.
+      let plain = URL(fileURLWithPath: name).standardizedFileURL.path
+      let bound = name.hasPrefix("/") && bound.contains { plain.hasPrefix($0 + "/") }
+      let found = bound ? (FileManager.default.fileExists(atPath: plain) ? plain : nil) : locate(name, in: root)
+      guard let file = found, let facts = try? BinaryInspector.inspectFile(atPath: file) else { return nil }
       return (file, name, facts)
     }
     let own = (object.facts.runpath == nil ? object.facts.rpath : object.facts.runpath) ?? ""

@@ -37,6 +37,29 @@ import Testing
     #expect(missing.problems == ["libc.so.6, needed by c-gcc-linux-amd64, is not found"])
   }
 
+  /// A library needed by its absolute path (what linking with the file's path writes) inside a
+  /// folder bound into the root (the cell's) is looked for at that path, as the loader there sees it.
+  @Test func aNeededPathInABoundFolderIsFoundThere() async throws {
+    let root = try Self.root("bound-path")
+    let cell = Fixtures.scratch("loads-bound-cell")
+    try "int greet(int x) { return x + 1; }\n".write(toFile: cell + "/g.c", atomically: true, encoding: .utf8)
+    try "int greet(int);\nint main(void) { return greet(-1); }\n".write(
+      toFile: cell + "/m.c", atomically: true, encoding: .utf8)
+    for argv in [
+      ["-shared", "-fPIC", "-o", cell + "/libg.so", cell + "/g.c"],
+      ["-o", cell + "/m", cell + "/m.c", cell + "/libg.so"],
+    ] {
+      let built = try await Command.run("gcc", argv)
+      #expect(built.status == 0, "\(built.stderr)")
+    }
+    let facts = try Self.facts(cell + "/m")
+    #expect(facts.needed.contains(cell + "/libg.so"), "the link wrote the path: \(facts.needed)")
+    let prediction = LoadPredictor.predict(cell + "/m", facts: facts, root: root, bound: [cell])
+    #expect(prediction.loads, "\(prediction.problems)")
+    let unbound = LoadPredictor.predict(cell + "/m", facts: facts, root: root)
+    #expect(unbound.problems == ["\(cell)/libg.so, needed by m, is not found"])
+  }
+
   @Test func ldSoConfIncludesAreFollowedAndAnotherArchIsPassedOver() throws {
     let root = try Self.root("conf", libc: false)
     let manager = FileManager.default
