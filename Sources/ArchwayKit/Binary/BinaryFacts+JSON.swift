@@ -63,6 +63,8 @@ extension BinaryFacts {
       if let goBuild { goBuild.write(to: &w) } else { w.null() }
       w.key("interpreter")
       w.string(interpreter)
+      w.key("kernel_floor")
+      w.string(kernelFloor)
       w.key("libc")
       w.string(libc.rawValue)
       w.key("linkage")

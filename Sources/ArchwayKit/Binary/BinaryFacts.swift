@@ -60,6 +60,9 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   package var maxPageSize: Int?
   /// The GNU build-id in hex (a Mach-O UUID for Mach-O).
   public var buildID: String?
+  /// ELF: the oldest Linux kernel the GNU ABI tag note names (`3.2.0`), which glibc's loader
+  /// compares with the running kernel's; nil without one.
+  package var kernelFloor: String?
   /// ELF: whether `PT_GNU_STACK` asks for an executable stack; nil when the file has no such header
   /// (which glibc reads as executable on the arches whose default stack is: ``execStackByDefault``).
   package var execStack: Bool?
@@ -107,6 +110,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
     case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
     case x86ISANeeded = "x86_isa_needed", maxPageSize = "max_page_size", execStack = "exec_stack"
+    case kernelFloor = "kernel_floor"
     case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
     case subsystem, subsystemVersion = "subsystem_version", dlls, delayDLLs = "delay_dlls"
     case peOSVersion = "os_version", authenticode, warnings, error, sha256
@@ -143,6 +147,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     buildID = try c.decodeIfPresent(String.self, forKey: .buildID)
     maxPageSize = try c.decodeIfPresent(Int.self, forKey: .maxPageSize)
     execStack = try c.decodeIfPresent(Bool.self, forKey: .execStack)
+    kernelFloor = try c.decodeIfPresent(String.self, forKey: .kernelFloor)
     x86ISANeeded = try c.decodeIfPresent(String.self, forKey: .x86ISANeeded)
     x86ISAUsed = try c.decodeIfPresent(String.self, forKey: .x86ISAUsed)
     goBuild = try c.decodeIfPresent(GoBuildInfo.self, forKey: .goBuild)
@@ -192,6 +197,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(buildID, forKey: .buildID)
     try c.encode(maxPageSize, forKey: .maxPageSize)
     try c.encode(execStack, forKey: .execStack)
+    try c.encode(kernelFloor, forKey: .kernelFloor)
     try c.encode(x86ISANeeded, forKey: .x86ISANeeded)
     try c.encode(x86ISAUsed, forKey: .x86ISAUsed)
     try c.encode(goBuild, forKey: .goBuild)

@@ -68,4 +68,18 @@ extension ELFFile {
     }
     return nil
   }
+
+  /// The oldest Linux kernel the GNU ABI tag note names (`3.2.0`: glibc's `--enable-kernel`); nil
+  /// without a Linux ABI tag.
+  func kernelFloor(notes: [ELFNote]) -> String? {
+    for note in notes where note.type == 1 && note.description.count >= 16 {
+      let owner = String(decoding: view.bytes[note.owner].prefix { $0 != 0 }, as: UTF8.self)
+      let at = note.description.lowerBound
+      guard owner == "GNU", (try? view.u32(at)) == 0,
+        let major = try? view.u32(at + 4), let minor = try? view.u32(at + 8), let patch = try? view.u32(at + 12)
+      else { continue }
+      return "\(major).\(minor).\(patch)"
+    }
+    return nil
+  }
 }

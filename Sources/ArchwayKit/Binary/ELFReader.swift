@@ -267,6 +267,7 @@ struct ELFFile {
     let system = operatingSystem(
       goos: f.goBuild?.settings["GOOS"], notes: notes, interpreter: f.interpreter, needed: f.needed)
     (f.os, f.osEvidence) = (system?.os, system?.evidence)
+    f.kernelFloor = kernelFloor(notes: notes)
     // Another system's libc is its own, whatever its soname looks like (OpenBSD's and illumos'
     // are `libc.so`, as musl's is).
     if let os = f.os, os != "linux", f.libc != .none {

@@ -98,7 +98,7 @@ public struct OSVersion: Sendable, Hashable, CustomStringConvertible {
       else { throw refuse() }
       return OSVersion(os: os, version: version, name: written)
     case "linux":
-      guard let version = DottedVersion(written), (2...9).contains(version.components[0]),
+      guard let version = DottedVersion(written), (2...99).contains(version.components[0]),
         (2...3).contains(version.components.count)
       else { throw refuse() }
       return OSVersion(os: os, version: version, name: written)

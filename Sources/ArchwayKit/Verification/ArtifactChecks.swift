@@ -106,10 +106,12 @@ enum ArtifactChecks {
       passed: "every DLL it imports is part of \(release?.displayName ?? "") or beside it"
         + (delayed.isEmpty ? "" : "; delay-loaded, checked only when called: \(delayed.joined(separator: ", "))"))
     let builtByGo = facts.goBuild != nil || slices.contains { $0.goBuild != nil }
+    let kernelTag = target.os == "linux" ? facts.kernelFloor : nil
     check(
-      .osVersion, on: policy.arch && release != nil && (isPE || builtByGo),
+      .osVersion, on: policy.arch && release != nil && (isPE || builtByGo || kernelTag != nil),
       passed: "asks for no release newer than \(release?.displayName ?? "")"
-        + (isPE ? " (subsystem \(facts.subsystemVersion ?? "?"), OS \(facts.peOSVersion ?? "?"))" : ""))
+        + (isPE ? " (subsystem \(facts.subsystemVersion ?? "?"), OS \(facts.peOSVersion ?? "?"))" : "")
+        + (kernelTag.map { " (ABI tag \($0))" } ?? ""))
     let perSlice = { (fact: (MachOSlice) -> String) in
       slices.count == 1 ? fact(slices[0]) : slices.map { "\($0.cpu): \(fact($0))" }.joined(separator: "; ")
     }

@@ -31,6 +31,22 @@ extension ArtifactVerifier {
           + " \(release.displayName): build it with an older Go, or target a newer release (--os-version)")
     ]
   }
+
+  /// An ELF whose GNU ABI tag names a newer kernel than the target's: glibc's loader refuses such a
+  /// program ("FATAL: kernel too old") and, before 2.36, passes over such a library as if it were
+  /// not there (`elf/dl-load.c`, the `osversion` check).
+  static func kernelFloor(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard facts.format == .elf, policy.platform.os == "linux", let release = policy.osRelease,
+      let text = facts.kernelFloor, let floor = DottedVersion(text), floor > release.version
+    else { return [] }
+    return [
+      Violation(
+        check: .osVersion, expected: "at most \(release.version)", found: text,
+        message: "its ABI tag note asks for Linux \(text) or later, but the target's kernel is \(release.version)"
+          + " (--os-version): glibc's loader refuses it there (\"kernel too old\"). Build against a C library"
+          + " configured for an older kernel (glibc's --enable-kernel), or target a newer one")
+    ]
+  }
 }
 
 extension ArtifactPolicy {

@@ -50,6 +50,7 @@ public enum ArtifactVerifier {
     violations += windowsDLLs(facts, policy, place: place)
     violations += windowsVersion(facts, policy)
     violations += toolchainFloor(facts, policy)
+    violations += kernelFloor(facts, policy)
     violations += cpu(facts, policy)
     violations += signature(facts)
     violations += dyld(facts)

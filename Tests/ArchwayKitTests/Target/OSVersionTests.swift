@@ -73,4 +73,52 @@ import Testing
       error.hasPrefix("/nowhere/m.yml:3:16: os version 'xp' is not a release of windows; write a Windows release"),
       "\(error)")
   }
+
+  /// `kernel_floor` is the kernel readelf -n reads in each linux fixture's GNU ABI tag.
+  @Test(arguments: Fixtures.binaries.filter { $0.os == "linux" })
+  func theKernelFloorIsTheABITagsKernel(_ fixture: Fixture) async throws {
+    let facts = try BinaryInspector.inspectFile(atPath: fixture.path)
+    let notes = try await Command.run("readelf", ["-n", "-W", fixture.path]).stdout
+    let said = notes.split(separator: "\n").compactMap { line -> String? in
+      guard let range = line.range(of: "OS: Linux, ABI: ") else { return nil }
+      return String(line[range.upperBound...]).trimmingCharacters(in: .whitespaces)
+    }.first
+    #expect(facts.kernelFloor == said, "\(notes)")
+  }
+
+  /// A library whose ABI tag names Linux 9.9.0 (glibc before 2.36 passes over it on an older
+  /// kernel: Debian 11's loader says "cannot open shared object file" where Debian 12's loads it)
+  /// fails a target of the default kernel, and passes one of 10.0.
+  @Test func anABITagNewerThanTheTargetsKernelFails() async throws {
+    let folder = Fixtures.scratch("abi-tag")
+    try """
+    .section .note.ABI-tag,"a"
+    .p2align 2
+    .long 4, 16, 1
+    .asciz "GNU"
+    .long 0, 9, 9, 0
+    .section .note.GNU-stack,"",@progbits
+
+    """.write(toFile: folder + "/tag.s", atomically: true, encoding: .utf8)
+    try "int greet(int x) { return x + 1; }\n".write(toFile: folder + "/g.c", atomically: true, encoding: .utf8)
+    let built = try await Command.run(
+      "gcc", ["-shared", "-fPIC", "-o", folder + "/libg.so", folder + "/g.c", folder + "/tag.s"])
+    #expect(built.status == 0, "\(built.stderr)")
+    let facts = try BinaryInspector.inspectFile(atPath: folder + "/libg.so")
+    #expect(facts.kernelFloor == "9.9.0")
+    func violations(_ release: String?) throws -> [String] {
+      ArtifactVerifier.check(
+        facts,
+        against: try ArtifactPolicy(
+          target: "linux/amd64", libc: "gnu", glibcMax: nil, allowNeeded: nil, osVersion: release)
+      ).map(\.message)
+    }
+    #expect(
+      try violations(nil) == [
+        "its ABI tag note asks for Linux 9.9.0 or later, but the target's kernel is 3.10 (--os-version): glibc's"
+          + " loader refuses it there (\"kernel too old\"). Build against a C library configured for an older kernel"
+          + " (glibc's --enable-kernel), or target a newer one"
+      ])
+    #expect(try violations("10.0").isEmpty)
+  }
 }
