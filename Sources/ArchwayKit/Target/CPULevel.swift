@@ -88,11 +88,21 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The level of an ARM variant (`v7` → `armv7`).
   package static func arm(variant: String) -> CPULevel? { known("arm" + variant) }
 
-  /// The qemu model an arm cell runs under when its matrix names no `cpu:`: the model of its
-  /// variant, so a v7 binary dies on a v5 cell as it would on the board (qemu's default, `max`,
-  /// runs every instruction).
+  /// The qemu model an emulated cell runs under when its matrix names no `cpu:`: the oldest CPU the
+  /// target promises, so that code needing more dies under emulation as it would on that machine
+  /// (qemu-user's default, `max`, runs every instruction it knows).
+  /// - arm: the variant's model (`cortex-a7` for v7, `arm1176` for v6, `arm926` for v5);
+  /// - arm64: `cortex-a53`, ARMv8.0-A, Debian's and Go's baseline (`GOARM64=v8.0`): no LSE atomics
+  ///   (ARMv8.1), which a Raspberry Pi 4's Cortex-A72 lacks too;
+  /// - ppc64le: `power8`, the ppc64el baseline of Debian, RHEL and Go (`GOPPC64=power8`);
+  /// - others (riscv64, s390x, mips64le, loong64): qemu's default, which is its model of the
+  ///   distributions' baseline or more; `cpu:` names another.
   package static func defaultModel(arch: String, variant: String?) -> String? {
-    guard arch == "arm", let variant else { return nil }
-    return CPULevel.arm(variant: variant)?.qemuModel
+    switch arch {
+    case "arm": variant.flatMap { CPULevel.arm(variant: $0)?.qemuModel }
+    case "arm64": "cortex-a53"
+    case "ppc64le": "power8"
+    default: nil
+    }
   }
 }

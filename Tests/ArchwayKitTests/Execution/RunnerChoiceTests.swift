@@ -216,7 +216,9 @@ import Testing
     ).record
     #expect(maximum.cpuModel == "max")
     let arm64 = RunnerChoice.choose(for: try Self.cell("platform: [linux/arm64]\n  libc: [static]"), on: host).record
-    #expect(arm64.kind == .qemu && arm64.cpuModel == nil, "no cpu: qemu's default")
+    #expect(arm64.kind == .qemu && arm64.cpuModel == "cortex-a53", "no cpu: the ARMv8.0 baseline")
+    #expect(CPULevel.defaultModel(arch: "ppc64le", variant: nil) == "power8", "the POWER8 baseline")
+    #expect(CPULevel.defaultModel(arch: "riscv64", variant: nil) == nil, "qemu's default")
   }
 
   /// On the host's own arch under a model, a host program (a shell) would start the cell's programs

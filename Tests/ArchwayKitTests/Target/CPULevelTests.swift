@@ -197,4 +197,43 @@ import Testing
     #expect(argv["linux-riscv64-gnu"] == ["", "", "", "", ""])
     #expect(cells.first?.target.cpu?.name == "x86-64-v2")
   }
+
+  /// ARMv8.1's LSE atomics (`-march=armv8.1-a`, without gcc's outlined atomics) run under qemu's
+  /// `max`, not on a Cortex-A72 (Raspberry Pi 4): an arm64 cell without `cpu:` runs the ARMv8.0
+  /// baseline, where the program dies of SIGILL; `cpu: max` asks for everything. objdump confirms
+  /// the program holds an LSE instruction.
+  @Test func lseAtomicsDieOnTheArm64BaselineAndRunUnderMax() async throws {
+    let folder = Fixtures.scratch("lse")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try """
+    #include <stdio.h>
+    int main(int argc, char **argv) {
+      static long counter;
+      long before = __atomic_fetch_add(&counter, argc, __ATOMIC_SEQ_CST);
+      printf("%ld\\n", before + counter);
+      return 0;
+    }
+
+    """.write(toFile: folder + "/lse.c", atomically: true, encoding: .utf8)
+    let records = try await FalseVerdictTests.verified(
+      """
+      matrix:
+        include:
+          - {platform: linux/arm64}
+          - {platform: linux/arm64, cpu: max}
+      build:
+        argv: [aarch64-linux-gnu-gcc, -O2, -march=armv8.1-a, -mno-outline-atomics, -static, -o, "${cell.out}/lse", "\(folder)/lse.c"]
+        artifacts: {lse: "${cell.out}/lse"}
+      run:
+        - name: count
+          argv: ["${artifact:lse}"]
+      """, in: folder)
+    let dump = try await Command.run("aarch64-linux-gnu-objdump", ["-d", folder + "/out/linux-arm64-gnu/lse"])
+    #expect(dump.stdout.contains("ldaddal") || dump.stdout.contains("ldadd"), "an LSE instruction is there")
+    let byModel = Dictionary(uniqueKeysWithValues: records.map { ($0.runner.cpuModel ?? "none", $0) })
+    #expect(Set(byModel.keys) == ["cortex-a53", "max"], "\(records.map(\.id))")
+    let baseline = try #require(byModel["cortex-a53"]?.findings.first { $0.kind == .exit })
+    #expect(baseline.verdict == .failed && baseline.message.hasPrefix("killed by SIGILL"), "\(baseline.message)")
+    #expect(byModel["max"]?.findings.first { $0.kind == .exit }?.verdict == .passed)
+  }
 }
