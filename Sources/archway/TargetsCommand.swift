@@ -48,7 +48,8 @@ struct TargetsCommand: AsyncParsableCommand {
     print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
     print("\nOS releases (os_version: in a matrix, verify --os-version):")
     for os in ["darwin", "windows", "linux"] {
-      let fallback = OSVersion.defaultVersion(for: os).map { " (default \($0.displayName))" } ?? ""
+      var fallback = OSVersion.defaultVersion(for: os).map { "; default: \($0.displayName)" } ?? ""
+      if os == "linux" { fallback += " (riscv64 4.15, loong64 5.19: their first kernels)" }
       print("  \(os.padding(toLength: 8, withPad: " ", startingAt: 0)) \(OSVersion.acceptedForms(for: os))\(fallback)")
     }
   }

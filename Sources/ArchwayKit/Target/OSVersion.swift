@@ -49,15 +49,19 @@ public struct OSVersion: Sendable, Hashable, CustomStringConvertible {
   ///   2027-01-12 (Microsoft, "Plan for Windows Server 2016 and Windows 10 2016 LTSB end of
   ///   support"); every older Windows has left support (Windows 10 Home and Pro 2025-10-14).
   /// - linux `3.10`: the kernel of Red Hat Enterprise Linux 7, whose extended life-cycle support
-  ///   runs to 2028-06-30; the manylinux2014 (`gnu-2.17`) baseline is that system.
+  ///   runs to 2028-06-30; the manylinux2014 (`gnu-2.17`) baseline is that system. Ports younger
+  ///   than that kernel start at their first: riscv64 at 4.15, loong64 at 5.19 (glibc's minimum
+  ///   kernel for each, the ABI tag its programs carry).
   ///
   /// Nil for an OS Archway knows no versions of.
-  package static func defaultVersion(for os: String) -> OSVersion? {
+  package static func defaultVersion(for os: String, arch: String? = nil) -> OSVersion? {
     switch os {
-    case "darwin": OSVersion(os: os, version: DottedVersion("14.0")!, name: "14.0")
-    case "windows": OSVersion(os: os, version: DottedVersion("10.0.14393")!, name: "server-2016")
-    case "linux": OSVersion(os: os, version: DottedVersion("3.10")!, name: "3.10")
-    default: nil
+    case "darwin": return OSVersion(os: os, version: DottedVersion("14.0")!, name: "14.0")
+    case "windows": return OSVersion(os: os, version: DottedVersion("10.0.14393")!, name: "server-2016")
+    case "linux":
+      let kernel = ["riscv64": "4.15", "loong64": "5.19"][arch ?? ""] ?? "3.10"
+      return OSVersion(os: os, version: DottedVersion(kernel)!, name: kernel)
+    default: return nil
     }
   }
 
@@ -105,6 +109,14 @@ public struct OSVersion: Sendable, Hashable, CustomStringConvertible {
     default:
       throw refuse()
     }
+  }
+
+  /// Whether `version` is newer than this release's, numerically with missing parts as zeros
+  /// (Linux `3.10.0` is `3.10`).
+  package func isOlder(than version: DottedVersion) -> Bool {
+    let count = max(version.components.count, self.version.components.count)
+    let padded = { (v: DottedVersion) in v.components + Array(repeating: 0, count: count - v.components.count) }
+    return padded(self.version).lexicographicallyPrecedes(padded(version))
   }
 
   /// Whether this release is at least Windows `release` (a name of ``windowsReleases``).

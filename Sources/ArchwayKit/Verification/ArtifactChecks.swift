@@ -94,7 +94,7 @@ enum ArtifactChecks {
           + "; only a run on \(level.name) proves what its code uses"
       } ?? "every amd64 slice runs under Rosetta 2 and on the Intel Macs of its macOS")
     let slices = facts.slices ?? []
-    let release = target.osVersion ?? OSVersion.defaultVersion(for: target.os)
+    let release = target.osVersion ?? OSVersion.defaultVersion(for: target.os, arch: target.arch)
     let ceiling = policy.minosMax ?? release?.version
     check(
       .minos, on: policy.arch && ceiling != nil && facts.slices != nil,

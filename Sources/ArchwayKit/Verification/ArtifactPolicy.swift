@@ -39,7 +39,9 @@ public struct ArtifactPolicy: Sendable, Hashable {
 
   /// The release checked against: `os_version`, else the OS's default; nil for an OS Archway knows
   /// no releases of.
-  package var osRelease: OSVersion? { osVersion ?? OSVersion.defaultVersion(for: platform.os) }
+  package var osRelease: OSVersion? {
+    osVersion ?? OSVersion.defaultVersion(for: platform.os, arch: platform.arch)
+  }
 
   /// Builds a policy from command-line words: `--target`, `--libc`, `--glibc-max`, `--allow-needed`
   /// (comma-separated), `--cpu`, `--page-size`, `--os-version`. Throws a ``TargetError`` quoting the first bad

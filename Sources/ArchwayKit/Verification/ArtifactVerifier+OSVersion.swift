@@ -22,7 +22,7 @@ extension ArtifactVerifier {
     guard let release = policy.osRelease else { return [] }
     let builds = [facts.goBuild].compactMap { $0 } + (facts.slices ?? []).compactMap(\.goBuild)
     guard let go = builds.first,
-      let floor = GoOSFloors.floor(goVersion: go.version, os: release.os), floor.version > release.version
+      let floor = GoOSFloors.floor(goVersion: go.version, os: release.os), release.isOlder(than: floor.version)
     else { return [] }
     return [
       Violation(
@@ -37,7 +37,7 @@ extension ArtifactVerifier {
   /// not there (`elf/dl-load.c`, the `osversion` check).
   static func kernelFloor(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
     guard facts.format == .elf, policy.platform.os == "linux", let release = policy.osRelease,
-      let text = facts.kernelFloor, let floor = DottedVersion(text), floor > release.version
+      let text = facts.kernelFloor, let floor = DottedVersion(text), release.isOlder(than: floor)
     else { return [] }
     return [
       Violation(

@@ -74,6 +74,21 @@ import Testing
       "\(error)")
   }
 
+  /// Releases compare as numbers with missing parts as zeros (glibc's ABI tag of ppc64le says
+  /// `3.10.0`), and a Linux port younger than 3.10 starts at its own first kernel: every riscv64
+  /// glibc program carries an ABI tag of 4.15.0.
+  @Test func releasesCompareNumericallyAndYoungPortsStartLater() throws {
+    let kernel = try OSVersion.parse("3.10", os: "linux")
+    #expect(!kernel.isOlder(than: DottedVersion("3.10.0")!) && kernel.isOlder(than: DottedVersion("3.10.1")!))
+    #expect(!kernel.isOlder(than: DottedVersion("3.2.0")!))
+    #expect(OSVersion.defaultVersion(for: "linux", arch: "riscv64")?.version == DottedVersion("4.15"))
+    #expect(OSVersion.defaultVersion(for: "linux", arch: "amd64")?.version == DottedVersion("3.10"))
+    let riscv = try BinaryInspector.inspectFile(atPath: Fixtures.named("c-gcc-linux-riscv64").path)
+    #expect(riscv.kernelFloor == "4.15.0")
+    #expect(
+      ArtifactVerifier.check(riscv, against: ArtifactPolicy(platform: try Platform.parse("linux/riscv64"))).isEmpty)
+  }
+
   /// `kernel_floor` is the kernel readelf -n reads in each linux fixture's GNU ABI tag.
   @Test(arguments: Fixtures.binaries.filter { $0.os == "linux" })
   func theKernelFloorIsTheABITagsKernel(_ fixture: Fixture) async throws {
