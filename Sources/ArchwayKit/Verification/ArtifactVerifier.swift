@@ -205,7 +205,7 @@ public enum ArtifactVerifier {
     var offending: [(version: DottedVersion, name: String)] = []
     for (version, symbols) in facts.versionedSymbols {
       guard let (family, number) = ELFFile.splitVersionName(version), family == "GLIBC", number > max else { continue }
-      offending += symbols.filter { !Self.olderThanItsVersion(facts, symbol: $0, version: version, ceiling: max) }
+      offending += symbols.filter { !Self.inOlderGlibc(facts, symbol: $0, version: version) }
         .map { (number, "\($0)@\(version)") }
     }
     // Every symbol above the ceiling is one an older glibc has under a newer version: no floor rose.
@@ -221,15 +221,14 @@ public enum ArtifactVerifier {
     ]
   }
 
-  /// Whether a glibc older than `version` has `symbol` all the same: on aarch64, `_mcount` is
+  /// Whether a glibc older than `version` has `symbol` all the same (aarch64's glibc starts at 2.17,
+  /// CentOS 7's): on aarch64, `_mcount` is
   /// `GLIBC_2.18` in every glibc, and CentOS 7's 2.17 has it too (auditwheel's manylinux2014 policy
   /// allows GLIBC_2.18 on aarch64 for it; its maintainer, pypa/auditwheel#647: "GLIBC 2.17 on
   /// aarch64 does expose some symbols marked GLIBC_2.18"). The other GLIBC_2.18 symbols of aarch64
   /// (`__cxa_thread_atexit_impl`, `pthread_getattr_default_np`, …) are new in 2.18 and count.
-  static func olderThanItsVersion(_ facts: BinaryFacts, symbol: String, version: String, ceiling: DottedVersion)
-    -> Bool
-  {
-    facts.arch == "arm64" && symbol == "_mcount" && version == "GLIBC_2.18" && ceiling >= DottedVersion("2.17")!
+  static func inOlderGlibc(_ facts: BinaryFacts, symbol: String, version: String) -> Bool {
+    facts.arch == "arm64" && symbol == "_mcount" && version == "GLIBC_2.18"
   }
 
   private static func needed(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
@@ -293,7 +292,10 @@ extension ArtifactPolicy {
     if libc != .any { parts.append("libc \(libc)") }
     if let glibcMax { parts.append("glibc ≤ \(glibcMax)") }
     if let cpu { parts.append("cpu \(cpu.name)") }
-    if let osVersion { parts.append(osVersion.displayName) }
+    if let osVersion {
+      parts.append(
+        osVersion.displayName.replacingOccurrences(of: " (", with: ", ").replacingOccurrences(of: ")", with: ""))
+    }
     if let allowedNeeded { parts.append("needing only \(allowedNeeded.joined(separator: ", "))") }
     return parts.isEmpty ? platform.description : "\(platform) (\(parts.joined(separator: "; ")))"
   }
