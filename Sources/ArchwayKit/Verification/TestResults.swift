@@ -69,9 +69,11 @@ package enum TestResults {
         continue
       }
       // Go 1.24's build events name the package being built as ImportPath (`p [p.test]`).
-      if action == "build-output", let path = object["ImportPath"] as? String {
-        buildOutput[String(path.prefix { $0 != " " }), default: ""] += object["Output"] as? String ?? ""
-        continue
+      if let path = object["ImportPath"] as? String {
+        if action == "build-output" {
+          buildOutput[String(path.prefix { $0 != " " }), default: ""] += object["Output"] as? String ?? ""
+        }
+        continue  // `build-fail` too: the package's own `fail` follows it.
       }
       // `go tool test2json` over a test binary names no package.
       let package = object["Package"] as? String ?? ""
