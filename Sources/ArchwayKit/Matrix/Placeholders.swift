@@ -29,8 +29,8 @@ struct Placeholders {
     values["target.cpu"] = cpu?.name ?? ""
     values["target.qemu_cpu"] = cell.target.qemuModel ?? ""
     // The release as a number (`13.0`, `10.0.14393`, `3.10`), the OS's default without `os_version:`.
-    values["target.os_version"] =
-      (cell.target.osVersion ?? OSVersion.defaultVersion(for: cell.target.os, arch: cell.target.arch))?.version.description ?? ""
+    let release = cell.target.osVersion ?? OSVersion.defaultVersion(for: cell.target.os, arch: cell.target.arch)
+    values["target.os_version"] = release?.version.description ?? ""
     values["target.march"] = baseline?.march ?? ""
     values["target.goamd64"] = baseline?.goamd64 ?? ""
     values["target.goarm64"] = baseline?.goarm64 ?? ""
