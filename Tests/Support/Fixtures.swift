@@ -1,3 +1,4 @@
+import ArchwayKit
 import Foundation
 
 /// One binary built by `Scripts/build-fixtures.sh`, with what it was built to be.
@@ -159,4 +160,22 @@ public struct OracleRecord: @unchecked Sendable {
 public struct OracleError: Error, CustomStringConvertible {
   public let message: String
   public var description: String { "oracle failed: \(message)" }
+}
+
+extension Fixture {
+  /// The checks of `verify` a fixture fails against the target it was built for, by design: the Go
+  /// 1.19 darwin builds (no `LC_UUID`), the object file, the builds linked for 4 KiB pages, the
+  /// Windows programs needing a runtime DLL a clean Windows lacks, the Mac program needing a
+  /// Homebrew dylib, the amd64-only Mac program Rosetta cannot run, the libraries asking for an
+  /// executable stack. Empty for every other fixture.
+  public var builtToFail: [ViolationKind] {
+    if builder.hasPrefix("go darwin/") { return [.uuid] }
+    if type == "relocatable" { return [.format] }
+    if name.contains("page4k") { return [.pageSize] }
+    if ["c-zig-windows-vcruntime.exe", "c-zig-windows-mingwrt.exe"].contains(name) { return [.dll] }
+    if name == "c-zig-darwin-brew" { return [.dylib] }
+    if name == "go1.24-darwin-amd64-v3" { return [.cpu] }
+    if name.hasPrefix("libexecstack") { return [.execStack] }
+    return []
+  }
 }

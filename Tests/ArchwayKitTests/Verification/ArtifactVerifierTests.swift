@@ -15,7 +15,7 @@ import Testing
     return ArtifactVerifier.check(facts, against: policy)
   }
 
-  /// Every fixture for a target Archway knows fits it, except those built not to (``refused(_:)``):
+  /// Every fixture for a target Archway knows fits it, except those built not to (`builtToFail`):
   /// the Go 1.19 darwin builds (no `LC_UUID`), the object file, the builds linked for 4 KiB pages,
   /// the Windows programs needing a runtime DLL a clean Windows lacks, the Mac program needing a
   /// Homebrew dylib, the amd64-only Mac program Rosetta cannot run, and the libraries asking for an
@@ -24,18 +24,7 @@ import Testing
   @Test(arguments: Fixtures.binaries.filter { ["linux", "darwin", "windows"].contains($0.os) })
   func everyFixtureFitsTheTargetItWasBuiltFor(_ fixture: Fixture) throws {
     let libc = fixture.linkage == "static" ? "static" : (fixture.libc == "musl" ? "musl" : "any")
-    #expect(try Self.violations(fixture.name, fixture.platform!, libc: libc).map(\.check) == Self.refused(fixture))
-  }
-
-  static func refused(_ fixture: Fixture) -> [ViolationKind] {
-    if fixture.builder.hasPrefix("go darwin/") { return [.uuid] }
-    if fixture.type == "relocatable" { return [.format] }
-    if fixture.name.contains("page4k") { return [.pageSize] }
-    if ["c-zig-windows-vcruntime.exe", "c-zig-windows-mingwrt.exe"].contains(fixture.name) { return [.dll] }
-    if fixture.name == "c-zig-darwin-brew" { return [.dylib] }
-    if fixture.name == "go1.24-darwin-amd64-v3" { return [.cpu] }
-    if fixture.name.hasPrefix("libexecstack") { return [.execStack] }
-    return []
+    #expect(try Self.violations(fixture.name, fixture.platform!, libc: libc).map(\.check) == fixture.builtToFail)
   }
 
   @Test func theGlibcFloorNamesTheSymbolsThatRaiseIt() throws {
