@@ -46,12 +46,12 @@ enum ArtifactChecks {
     _ facts: BinaryFacts, subject: Finding.Subject, policy: VerifyPolicy, target: CellTarget, place: ArtifactPlace
   ) -> [Finding] {
     let level = target.cpu
-    let violations = ArtifactVerifier.check(
-      facts,
-      against: ArtifactPolicy(
-        platform: target.platform, libc: target.libc, glibcMax: policy.glibcMax, allowedNeeded: policy.allowNeeded,
-        minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize, osVersion: target.osVersion),
-      place: place)
+    // The policy `verify` checks against, whose derived values (the OS release, the minos ceiling,
+    // the glibc ceiling, the page size) the passed messages below say too.
+    let checked = ArtifactPolicy(
+      platform: target.platform, libc: target.libc, glibcMax: policy.glibcMax, allowedNeeded: policy.allowNeeded,
+      minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize, osVersion: target.osVersion)
+    let violations = ArtifactVerifier.check(facts, against: checked, place: place)
     var findings: [Finding] = []
     if let damage = violations.first(where: { $0.check == .intact }) {
       findings.append(Finding(.intact, subject, .failed, damage.message, details: damage.found))
@@ -94,8 +94,8 @@ enum ArtifactChecks {
           + "; only a run on \(level.name) proves what its code uses"
       } ?? "every amd64 slice runs under Rosetta 2 and on the Intel Macs of its macOS")
     let slices = facts.slices ?? []
-    let release = target.osVersion ?? OSVersion.defaultVersion(for: target.os, arch: target.arch)
-    let ceiling = policy.minosMax ?? release?.version
+    let release = checked.osRelease
+    let ceiling = checked.minosCeiling
     check(
       .minos, on: policy.arch && ceiling != nil && facts.slices != nil,
       passed: "minos \(facts.slices?.compactMap(\.minos).joined(separator: ", ") ?? "?"), at most \(ceiling!)")
@@ -121,15 +121,13 @@ enum ArtifactChecks {
     check(
       .execStack, on: policy.libc && isELF && facts.type == "shared-library" && target.libc.isGNU,
       passed: facts.execStackReason.map { why in
-        let ceiling = policy.glibcMax ?? target.libc.glibcCeiling
-        return "asks for an executable stack (\(why)); the target's glibc \(ceiling?.description ?? "?") is older"
+        "asks for an executable stack (\(why)); the target's glibc \(checked.glibcMax?.description ?? "?") is older"
           + " than \(refused), which refuses to dlopen it"
       } ?? "its stack is not executable")
-    let pageSize = policy.pageSize ?? PageSize.largest(for: target.platform)
     check(
       .pageSize, on: policy.arch && isELF && facts.maxPageSize != nil,
       passed: "PT_LOAD segments fit pages up to \(PageSize.name(facts.maxPageSize ?? 0));"
-        + " \(target.platform) kernels use up to \(PageSize.name(pageSize))")
+        + " \(target.platform) kernels use up to \(PageSize.name(checked.pageSize))")
     return findings
   }
 
