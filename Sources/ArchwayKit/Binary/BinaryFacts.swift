@@ -227,10 +227,7 @@ extension BinaryFacts {
       let claims = [x86ISANeeded, goBuild?.amd64Level].compactMap { $0.flatMap(CPULevel.known) }
       return claims.max { ($0.rank ?? 0) < ($1.rank ?? 0) }?.name
     case "arm": return variant.flatMap(CPULevel.arm(variant:))?.name
-    case "arm64":
-      // Go 1.23's GOARM64: `v8.2`, `v9.0,lse`; only the levels Archway knows are claimed.
-      guard let value = goBuild?.settings["GOARM64"] else { return nil }
-      return CPULevel.known("arm" + value.prefix { $0 != "," })?.name
+    case "arm64": return goBuild?.arm64Level  // Go 1.23's GOARM64
     default: return nil
     }
   }

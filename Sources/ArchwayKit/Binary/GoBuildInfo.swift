@@ -36,6 +36,13 @@ package struct GoBuildInfo: Sendable, Hashable, Codable {
     return level == "v1" ? "x86-64" : "x86-64-\(level)"
   }
 
+  /// The arm64 level Go was told to use (`GOARM64`: `v8.2`, `v9.0,lse`), as a `cpu:` name
+  /// (`armv8.2`); nil when unset or a level Archway does not know.
+  package var arm64Level: String? {
+    guard let value = settings["GOARM64"] else { return nil }
+    return CPULevel.known("arm" + value.prefix { $0 != "," })?.name
+  }
+
   /// The ARM variant `GOARM` asks for (`v7` for `7` or `7,softfloat`).
   package var armVariant: String? {
     guard settings["GOARCH"] == "arm", let value = settings["GOARM"], let digit = value.first, digit.isNumber else {

@@ -27,7 +27,7 @@ package enum WindowsDLLs {
   package static func availability(of dll: String, on release: OSVersion) -> Availability {
     let name = dll.lowercased()
     let first: String?
-    if name.hasPrefix("api-ms-win-crt-") || name == "ucrtbase.dll" {
+    if isUniversalCRT(name) {
       first = "10"
     } else if name.hasPrefix("api-ms-win-") {
       let set = name.hasSuffix(".dll") ? String(name.dropLast(4)) : name
@@ -43,6 +43,12 @@ package enum WindowsDLLs {
     }
     guard let first else { return .present }
     return release.isWindows(atLeast: first) ? .present : .from(first)
+  }
+
+  /// Whether `dll` is the Universal CRT: `ucrtbase.dll` or one of its `api-ms-win-crt-*` API sets.
+  package static func isUniversalCRT(_ dll: String) -> Bool {
+    let name = dll.lowercased()
+    return name.hasPrefix("api-ms-win-crt-") || name == "ucrtbase.dll"
   }
 
   /// The fix for a runtime DLL a compiler's output needs (Visual C++'s, MinGW's), or nil.

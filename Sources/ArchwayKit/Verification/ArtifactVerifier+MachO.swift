@@ -182,9 +182,7 @@ extension MachOSlice {
     case "amd64":
       let claims = [goBuild?.amd64Level, cpu == "x86_64h" ? "x86-64-v3" : nil].compactMap { $0.flatMap(CPULevel.known) }
       return claims.max { ($0.rank ?? 0) < ($1.rank ?? 0) }?.name
-    case "arm64":
-      guard let value = goBuild?.settings["GOARM64"] else { return nil }
-      return CPULevel.known("arm" + value.prefix { $0 != "," })?.name
+    case "arm64": return goBuild?.arm64Level
     default: return nil
     }
   }

@@ -26,7 +26,7 @@ extension ArtifactVerifier {
       switch WindowsDLLs.availability(of: dll, on: release) {
       case .present:
         continue
-      case .from where dll.lowercased().hasPrefix("api-ms-win-crt-") || dll.lowercased() == "ucrtbase.dll":
+      case .from where WindowsDLLs.isUniversalCRT(dll):
         universalCRT.append(dll)
       case .from(let first):
         violations.append(
