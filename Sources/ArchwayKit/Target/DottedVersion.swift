@@ -30,11 +30,29 @@ public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStri
   /// A one-line rendering for messages.
   public var description: String { components.map(String.init).joined(separator: ".") }
 
-  /// Orders by value, for stable output.
+  /// Orders by value, missing parts counting as zeros: `3.10` is `3.10.0` (a kernel's ABI tag
+  /// writes three numbers where a release is named by two), and `2.9 < 2.17`.
   public static func < (lhs: DottedVersion, rhs: DottedVersion) -> Bool {
-    for (a, b) in zip(lhs.components, rhs.components) where a != b { return a < b }
-    return lhs.components.count < rhs.components.count
+    let count = max(lhs.components.count, rhs.components.count)
+    for index in 0..<count {
+      let (a, b) = (lhs.part(index), rhs.part(index))
+      if a != b { return a < b }
+    }
+    return false
   }
+
+  /// Equal in value: `3.10` and `3.10.0` are one version (the order's equality).
+  public static func == (lhs: DottedVersion, rhs: DottedVersion) -> Bool { !(lhs < rhs) && !(rhs < lhs) }
+
+  /// Hashes the value without its trailing zeros, as ``==`` compares it.
+  public func hash(into hasher: inout Hasher) {
+    var significant = components[...]
+    while significant.count > 1, significant.last == 0 { significant = significant.dropLast() }
+    hasher.combine(Array(significant))
+  }
+
+  /// Part `index`, zero past the last.
+  private func part(_ index: Int) -> Int { index < components.count ? components[index] : 0 }
 
   /// Decodes the form ``encode(to:)`` writes.
   public init(from decoder: any Decoder) throws {

@@ -111,13 +111,8 @@ public struct OSVersion: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
-  /// Whether `version` is newer than this release's, numerically with missing parts as zeros
-  /// (Linux `3.10.0` is `3.10`).
-  package func isOlder(than version: DottedVersion) -> Bool {
-    let count = max(version.components.count, self.version.components.count)
-    let padded = { (v: DottedVersion) in v.components + Array(repeating: 0, count: count - v.components.count) }
-    return padded(self.version).lexicographicallyPrecedes(padded(version))
-  }
+  /// Whether `version` is newer than this release's (compared as numbers: Linux `3.10.0` is `3.10`).
+  package func isOlder(than version: DottedVersion) -> Bool { self.version < version }
 
   /// Whether this release is at least Windows `release` (a name of ``windowsReleases``).
   package func isWindows(atLeast release: String) -> Bool {
