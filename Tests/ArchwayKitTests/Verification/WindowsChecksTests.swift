@@ -116,18 +116,14 @@ import Testing
     }
   }
 
-  /// A wine cell runs what a clean Windows cannot start: wine has its own VCRUNTIME140.dll, so the
-  /// run passes, and the static check fails the cell with the cause.
-  @Test func aWineCellFailsWhatOnlyWineStarts() async throws {
-    let folder = Fixtures.scratch("wine-vcruntime")
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    let fixture = Fixtures.named("c-zig-windows-vcruntime.exe").path
+  /// The wine cell of a matrix that copies `fixture` into the cell as its artifact and starts it.
+  static func wineCell(_ fixture: String, folder: String) async throws -> VerifiedCell {
     let records = try await FalseVerdictTests.verified(
       """
       matrix:
         platform: [windows/amd64]
       build:
-        argv: [cp, "\(fixture)", "${cell.out}/app.exe"]
+        argv: [cp, "\(Fixtures.named(fixture).path)", "${cell.out}/app.exe"]
         artifacts: {app: "${cell.out}/app.exe"}
       run:
         - name: start
@@ -135,6 +131,15 @@ import Testing
       """, in: folder)
     let record = try #require(records.first)
     #expect(record.runner.kind == .wine, "setup-host installs wine: \(record.runner.reason)")
+    return record
+  }
+
+  /// A wine cell runs what a clean Windows cannot start: wine has its own VCRUNTIME140.dll, so the
+  /// run passes, and the static check fails the cell with the cause.
+  @Test func aWineCellFailsWhatOnlyWineStarts() async throws {
+    let folder = Fixtures.scratch("wine-vcruntime")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let record = try await Self.wineCell("c-zig-windows-vcruntime.exe", folder: folder)
     let ran = try #require(record.findings.first { $0.kind == .exit })
     #expect(ran.verdict == .passed, "wine has its own VCRUNTIME140.dll: \(ran.message) \(ran.details ?? "")")
     let dlls = try #require(record.findings.first { $0.kind == .dlls })
@@ -148,20 +153,7 @@ import Testing
   @Test func aSilentWineFailureNamesTheMissingDLL() async throws {
     let folder = Fixtures.scratch("wine-mingwrt")
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    let fixture = Fixtures.named("c-zig-windows-mingwrt.exe").path
-    let records = try await FalseVerdictTests.verified(
-      """
-      matrix:
-        platform: [windows/amd64]
-      build:
-        argv: [cp, "\(fixture)", "${cell.out}/app.exe"]
-        artifacts: {app: "${cell.out}/app.exe"}
-      run:
-        - name: start
-          argv: ["${artifact:app}"]
-      """, in: folder)
-    let record = try #require(records.first)
-    #expect(record.runner.kind == .wine, "setup-host installs wine: \(record.runner.reason)")
+    let record = try await Self.wineCell("c-zig-windows-mingwrt.exe", folder: folder)
     let ended = try #require(record.findings.first { $0.kind == .exit })
     #expect(ended.verdict == .failed)
     #expect(
