@@ -10,7 +10,7 @@ with Archway) and prints one JSON object per path, keyed by path:
   macho: slices [{cputype, cpusubtype, filetype, dylibs, weak_dylibs, rpaths, uuid, platform,
          minos, sdk, signed, code_signature}] (code_signature through LIEF and hashlib: each
          CodeDirectory's fields and its first page whose recomputed hash differs)
-  pe:    machine, magic, subsystem, subsystem_version, is_dll, dlls
+  pe:    machine, magic, subsystem, subsystem_version, is_dll, dlls, imports
 
 Usage: binary_facts.py FILE...
 """
@@ -194,6 +194,9 @@ def pe_facts(path):
     pe.parse_data_directories(
         directories=[pefile.DIRECTORY_ENTRY[name] for name in ("IMAGE_DIRECTORY_ENTRY_IMPORT", "IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT")]
     )
+    imports = {}  # DLL -> the functions imported by name (pefile gives None for an ordinal)
+    for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", []):
+        imports.setdefault(entry.dll.decode(), []).extend(i.name.decode() for i in entry.imports if i.name)
     optional = pe.OPTIONAL_HEADER
     security = optional.DATA_DIRECTORY[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_SECURITY"]]
     return {
@@ -204,6 +207,7 @@ def pe_facts(path):
         "is_dll": pe.is_dll(),
         "os_version": "%d.%d" % (optional.MajorOperatingSystemVersion, optional.MinorOperatingSystemVersion),
         "dlls": [entry.dll.decode() for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])],
+        "imports": imports,
         "delay_dlls": [entry.dll.decode() for entry in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])],
         "authenticode": security.VirtualAddress != 0 and security.Size > 0,
     }

@@ -61,6 +61,10 @@ extension BinaryFacts {
       w.string(glibcFloor)
       w.key("go_build")
       if let goBuild { goBuild.write(to: &w) } else { w.null() }
+      if let imports {
+        w.key("imports")
+        w.object(imports)
+      }
       w.key("interpreter")
       w.string(interpreter)
       w.key("kernel_floor")

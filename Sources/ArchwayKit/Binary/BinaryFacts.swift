@@ -1,7 +1,7 @@
 /// What a file is, as `archway inspect --json` reports it: one flat record per file, keys as
 /// ARCHITECTURE.md names them. Keys common to every format are always present (null when they do
 /// not apply); Mach-O adds `slices`, PE adds `pe_format`, `subsystem`, `subsystem_version`,
-/// `os_version`, `dlls`, `delay_dlls`, `authenticode`.
+/// `os_version`, `dlls`, `imports`, `delay_dlls`, `authenticode`.
 public struct BinaryFacts: Sendable, Hashable, Codable {
   /// The file, as given or as found in a folder.
   public var path = ""
@@ -82,6 +82,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   package var subsystemVersion: String?
   /// PE: the imported DLLs, in import-table order.
   public var dlls: [String]?
+  /// PE: the functions imported by name from each DLL of ``dlls`` (the import table's lookup tables).
+  package var imports: [String: [String]]?
   /// PE: the DLLs imported through the delay-load table, which the loader resolves only when a
   /// function of one is first called.
   package var delayDLLs: [String]?
@@ -112,7 +114,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case x86ISANeeded = "x86_isa_needed", maxPageSize = "max_page_size", execStack = "exec_stack"
     case kernelFloor = "kernel_floor"
     case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
-    case subsystem, subsystemVersion = "subsystem_version", dlls, delayDLLs = "delay_dlls"
+    case subsystem, subsystemVersion = "subsystem_version", dlls, imports, delayDLLs = "delay_dlls"
     case peOSVersion = "os_version", authenticode, warnings, error, sha256
   }
 
@@ -156,6 +158,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     subsystem = try c.decodeIfPresent(String.self, forKey: .subsystem)
     subsystemVersion = try c.decodeIfPresent(String.self, forKey: .subsystemVersion)
     dlls = try c.decodeIfPresent([String].self, forKey: .dlls)
+    imports = try c.decodeIfPresent([String: [String]].self, forKey: .imports)
     delayDLLs = try c.decodeIfPresent([String].self, forKey: .delayDLLs)
     peOSVersion = try c.decodeIfPresent(String.self, forKey: .peOSVersion)
     authenticode = try c.decodeIfPresent(Bool.self, forKey: .authenticode)
@@ -207,6 +210,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encodeIfPresent(subsystem, forKey: .subsystem)
     try c.encodeIfPresent(subsystemVersion, forKey: .subsystemVersion)
     try c.encodeIfPresent(dlls, forKey: .dlls)
+    try c.encodeIfPresent(imports, forKey: .imports)
     try c.encodeIfPresent(delayDLLs, forKey: .delayDLLs)
     try c.encodeIfPresent(peOSVersion, forKey: .peOSVersion)
     try c.encodeIfPresent(authenticode, forKey: .authenticode)

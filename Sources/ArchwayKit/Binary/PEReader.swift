@@ -81,14 +81,23 @@ package enum PEReader {
     let table = ImportTables(view: view, sections: sections, imageBase: imageBase)
     if let imports = try directory(1) {
       do {
-        facts.dlls = try table.names(at: imports.address, entrySize: 20, nameOffset: 12, delayed: false)
+        let descriptors = try table.descriptors(at: imports.address, entrySize: 20, nameOffset: 12, delayed: false)
+        facts.dlls = descriptors.map(\.dll)
+        var functions: [String: [String]] = [:]
+        var budget = ImportTables.functionLimit
+        for descriptor in descriptors {
+          functions[descriptor.dll, default: []] += try table.functions(
+            at: descriptor.lookup, wide: wide, budget: &budget)
+        }
+        facts.imports = functions
       } catch {
         facts.warnings.append("import directory: \(error)")
       }
     }
     if let delayed = try directory(13) {
       do {
-        facts.delayDLLs = try table.names(at: delayed.address, entrySize: 32, nameOffset: 4, delayed: true)
+        facts.delayDLLs = try table.descriptors(at: delayed.address, entrySize: 32, nameOffset: 4, delayed: true)
+          .map(\.dll)
       } catch {
         facts.warnings.append("delay-load import directory: \(error)")
       }
@@ -152,14 +161,22 @@ private struct ImportTables {
     return nil
   }
 
-  /// The DLL names of the descriptor table at `rva`: `entrySize`-byte entries whose name RVA is at
-  /// `nameOffset`, ending at an all-zero name. A delay-load descriptor whose attributes lack bit 0
-  /// (the old Visual C++ 6 form) holds virtual addresses instead, from which the image base is taken.
-  func names(at rva: UInt32, entrySize: Int, nameOffset: Int, delayed: Bool) throws(BinaryError) -> [String] {
+  /// No file's imports are read past this many functions: a real program imports a few thousand.
+  static let functionLimit = 65_536
+
+  /// An imported DLL's name and the RVA of its lookup table (0 when it has none).
+  typealias Descriptor = (dll: String, lookup: UInt32)
+
+  /// The DLL names of the descriptor table at `rva`, with the RVA of each one's lookup table:
+  /// `entrySize`-byte entries whose name RVA is at `nameOffset`, ending at an all-zero name. An import
+  /// descriptor's lookup table is its OriginalFirstThunk, or its FirstThunk when a linker left that
+  /// zero. A delay-load descriptor whose attributes lack bit 0 (the old Visual C++ 6 form) holds
+  /// virtual addresses instead, from which the image base is taken.
+  func descriptors(at rva: UInt32, entrySize: Int, nameOffset: Int, delayed: Bool) throws(BinaryError) -> [Descriptor] {
     guard let table = locate(rva) else {
       throw BinaryError(offset: 0, "table RVA 0x\(String(rva, radix: 16)) is in no section")
     }
-    var dlls: [String] = []
+    var dlls: [Descriptor] = []
     var at = table.offset
     while at + entrySize <= table.end {
       var nameRVA = try view.u32(at + nameOffset, "import descriptor")
@@ -171,9 +188,41 @@ private struct ImportTables {
       guard let name = locate(nameRVA) else {
         throw BinaryError(offset: at, "DLL name RVA 0x\(String(nameRVA, radix: 16)) is in no section")
       }
-      dlls.append(try view.cString(at: name.offset, end: name.end, limit: 512, "DLL name"))
+      let lookup = delayed ? 0 : (first != 0 ? first : try view.u32(at + 16, "import descriptor"))
+      dlls.append((try view.cString(at: name.offset, end: name.end, limit: 512, "DLL name"), lookup))
       at += entrySize
     }
     throw BinaryError(offset: at, "import table has no terminating entry")
+  }
+
+  /// The names of the functions the lookup table at `rva` imports (those imported by ordinal have
+  /// none), each entry 8 bytes wide in PE32+ and 4 in PE32, its top bit set for an ordinal, else the
+  /// RVA of a 2-byte hint and the name; a zero entry ends the table. `budget` counts down the names
+  /// still to be read in the file.
+  func functions(at rva: UInt32, wide: Bool, budget: inout Int) throws(BinaryError) -> [String] {
+    guard rva != 0 else { return [] }
+    guard let table = locate(rva) else {
+      throw BinaryError(offset: 0, "lookup table RVA 0x\(String(rva, radix: 16)) is in no section")
+    }
+    let size = wide ? 8 : 4
+    var names: [String] = []
+    var at = table.offset
+    while at + size <= table.end {
+      let entry = wide ? try view.u64(at, "import lookup entry") : UInt64(try view.u32(at, "import lookup entry"))
+      if entry == 0 { return names }
+      if entry >> (wide ? 63 : 31) == 0 {
+        guard budget > 0 else {
+          throw BinaryError(offset: at, "more than \(Self.functionLimit) imported functions")
+        }
+        budget -= 1
+        let nameRVA = UInt32(truncatingIfNeeded: entry & 0x7FFF_FFFF) &+ 2
+        guard let name = locate(nameRVA) else {
+          throw BinaryError(offset: at, "function name RVA 0x\(String(nameRVA, radix: 16)) is in no section")
+        }
+        names.append(try view.cString(at: name.offset, end: name.end, limit: 512, "function name"))
+      }
+      at += size
+    }
+    throw BinaryError(offset: at, "import lookup table has no terminating entry")
   }
 }

@@ -80,6 +80,8 @@ import Testing
     #expect(f.peOSVersion == o["os_version"] as? String)
     #expect(f.dlls == o["dlls"] as? [String])
     #expect((f.delayDLLs ?? []) == o["delay_dlls"] as? [String])
+    #expect(f.imports == o["imports"] as? [String: [String]])
+    #expect(f.imports?.values.joined().isEmpty == false)
     #expect(f.authenticode == o["authenticode"] as? Bool)
     #expect(f.needed == f.dlls)
     #expect((f.type == "shared-library") == (o["is_dll"] as? Bool))
