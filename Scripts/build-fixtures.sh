@@ -184,6 +184,11 @@ zig cc -target x86_64-windows-gnu -O2 -o "$out/c-zig-windows-vcruntime.exe" "$wi
 record c-zig-windows-vcruntime.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu vcruntime140.lib"
 zig cc -target x86_64-windows-gnu -O2 -o "$out/c-zig-windows-mingwrt.exe" "$wintmp/mingwrt.c" "$wintmp/winpthread.lib"
 record c-zig-windows-mingwrt.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu winpthread.lib"
+# Functions newer than the default Windows (Server 2016): GetTempPath2W is Server 2022's,
+# GetSystemTimePreciseAsFileTime Windows 8's. wine stubs what it lacks, so the program runs there.
+printf '#include <windows.h>\n#include <stdio.h>\nint main(int c, char **v) {\n  WCHAR p[MAX_PATH + 1]; FILETIME t;\n  if (c > 9) { GetSystemTimePreciseAsFileTime(&t); GetTempPath2W(MAX_PATH + 1, p); }\n  puts("started"); return 0;\n}\n' >"$wintmp/newapi.c"
+zig cc -target x86_64-windows-gnu -O2 -DNTDDI_VERSION=0x0A00000A -o "$out/c-zig-windows-newapi.exe" "$wintmp/newapi.c"
+record c-zig-windows-newapi.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu NTDDI_WIN10_FE"
 rm -rf "$wintmp" "$out"/*.pdb
 
 # A program that needs a dylib of the project's own, shipped beside it (@rpath, LC_RPATH
@@ -225,6 +230,35 @@ record go1.24-windows-amd64.exe windows/amd64 system dynamic executable "go1.24 
 GOOS=darwin GOARCH=amd64 GOAMD64=v3 CGO_ENABLED=0 GOTOOLCHAIN=local GOROOT="$go124/usr/lib/go-1.24" \
   "$go124/usr/lib/go-1.24/bin/go" build -o "$out/go1.24-darwin-amd64-v3" "$src/hello.go"
 record go1.24-darwin-amd64-v3 darwin/amd64 system dynamic pie "go1.24 darwin/amd64 GOAMD64=v3"
+
+# The mingw-w64 headers and import definitions the Windows function table is generated from
+# (Scripts/generate-windows-functions.py; the test suite regenerates it), from the ziglang release
+# the table names: the installed zig's when it is that release, else its wheel from PyPI.
+table_zig=$(sed -n 's/^  static let source = "ziglang \(.*\)"$/\1/p' "$root/Sources/ArchwayKit/Target/WindowsFunctionTable.swift")
+mingw=$root/.build-tools/mingw-w64-ziglang-$table_zig
+if [ ! -d "$mingw/mingw/lib64" ]; then
+  rm -rf "$mingw.tmp" && mkdir -p "$mingw.tmp"
+  if [ "$(zig version)" = "$table_zig" ]; then
+    libc=$(python3 -c 'import os, ziglang; print(os.path.dirname(ziglang.__file__))')/lib/libc
+    mkdir -p "$mingw.tmp/include" "$mingw.tmp/mingw"
+    cp -r "$libc/include/any-windows-any" "$mingw.tmp/include/"
+    cp -r "$libc/mingw/lib-common" "$libc/mingw/lib64" "$mingw.tmp/mingw/"
+  else
+    python3 -m pip download -q --no-deps --only-binary=:all: -d "$mingw.tmp/wheel" "ziglang==$table_zig"
+    python3 - "$mingw.tmp" <<'PY'
+import glob, sys, zipfile
+out = sys.argv[1]
+with zipfile.ZipFile(glob.glob(out + "/wheel/*.whl")[0]) as wheel:
+    for name in wheel.namelist():
+        for part in ("include/any-windows-any/", "mingw/lib-common/", "mingw/lib64/"):
+            if name.startswith("ziglang/lib/libc/" + part) and not name.endswith("/"):
+                wheel.extract(name, out + "/wheel")
+PY
+    mv "$mingw.tmp/wheel/ziglang/lib/libc/include" "$mingw.tmp/wheel/ziglang/lib/libc/mingw" "$mingw.tmp/"
+    rm -rf "$mingw.tmp/wheel"
+  fi
+  mv "$mingw.tmp" "$mingw"
+fi
 
 # Files that are not binaries at all.
 printf 'just text\n' >"$out/notes.txt"

@@ -17,7 +17,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
       A PE file is checked as a clean Windows of the target's release (--os-version) loads it: \
       every DLL it imports is part of that Windows or sits beside it (the Visual C++ and MinGW \
-      runtimes are not: wine ships its own copies, so a wine run cannot show it), and its \
+      runtimes are not: wine ships its own copies, so a wine run cannot show it), every function \
+      it imports is one that release exports (GetTempPath2W needs Server 2022), and its \
       subsystem and OS versions are at most the release's. A Go binary's Go must support the \
       release (Go 1.21 and later need Windows 10, Go 1.25 macOS 12, Go 1.24 Linux 3.2).
 

@@ -120,6 +120,14 @@ public struct OSVersion: Sendable, Hashable, CustomStringConvertible {
     return version >= DottedVersion(floor.version)!
   }
 
+  /// A Windows NT version under the name of the release that has it (`6.2` is 8, `10.0.20348`
+  /// Server 2022), or under its number when no release of ``windowsReleases`` is that version.
+  package static func windows(_ version: DottedVersion) -> OSVersion {
+    let parts = version.components
+    let release = windowsReleases.first { DottedVersion($0.version)!.components.prefix(parts.count) == parts[...] }
+    return OSVersion(os: "windows", version: version, name: release?.name ?? version.description)
+  }
+
   /// `Server 2016`, `10`, `8.1`.
   private static func windowsTitle(_ name: String) -> String {
     name.hasPrefix("server-") ? "Server " + name.dropFirst("server-".count) : name.capitalized

@@ -2,7 +2,7 @@ import Foundation
 
 /// What a clean Windows of the target's release checks before it runs a PE file: that every DLL the
 /// file imports is part of Windows or sits in the program's folder, and that the subsystem and OS
-/// versions its header asks for are at most the release's.
+/// versions its header asks for and the functions it imports are at most the release's.
 ///
 /// Sources, for what only Windows decides:
 /// - The loader looks for an imported DLL in the application's folder first, then in the system
@@ -55,6 +55,40 @@ extension ArtifactVerifier {
         at: 0)
     }
     return violations
+  }
+
+  /// Each function the file imports that the target's release does not export yet
+  /// (``WindowsFunctions``), newest first, in one violation: the loader stops the program before
+  /// `main`. Functions of a DLL in the artifact's folder come from that copy and are not checked.
+  static func windowsFunctions(_ facts: BinaryFacts, _ policy: ArtifactPolicy, place: ArtifactPlace) -> [Violation] {
+    guard facts.format == .pe, let release = policy.osRelease, let imports = facts.imports else { return [] }
+    let beside = place.dllNames()
+    var newer: [(function: String, dll: String, first: DottedVersion)] = []
+    for (dll, functions) in imports where !beside.contains(dll.lowercased()) {
+      for function in functions {
+        guard let first = WindowsFunctions.firstRelease(of: function, in: dll), release.version < first else {
+          continue
+        }
+        newer.append((function, dll, first))
+      }
+    }
+    guard !newer.isEmpty else { return [] }
+    newer.sort { ($1.first, $0.function, $0.dll) < ($0.first, $1.function, $1.dll) }
+    let shown = newer.prefix(5).map { "\($0.function) (\($0.dll), from \(OSVersion.windows($0.first).displayName))" }
+    let more = newer.count > shown.count ? ", and \(newer.count - shown.count) more" : ""
+    let what =
+      newer.count == 1
+      ? "imports \(newer[0].function) from \(newer[0].dll), which Windows exports from"
+        + " \(OSVersion.windows(newer[0].first).displayName) on,"
+      : "imports \(newer.count) functions newer than the target: \(shown.joined(separator: ", "))\(more);"
+    return [
+      Violation(
+        check: .osVersion, expected: "the functions of \(release.displayName)",
+        found: newer.map(\.function).joined(separator: ","),
+        message: "\(what) but the target is \(release.displayName), whose loader refuses to start it (\"The"
+          + " procedure entry point … could not be located\"): look it up at run time (GetProcAddress) with a"
+          + " fallback, or target a newer Windows (--os-version)")
+    ]
   }
 
   /// The header's subsystem and OS versions against the target's release: Windows refuses an image

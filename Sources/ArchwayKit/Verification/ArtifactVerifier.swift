@@ -49,6 +49,7 @@ public enum ArtifactVerifier {
     violations += minos(facts, policy)
     violations += windowsDLLs(facts, policy, place: place)
     violations += windowsVersion(facts, policy)
+    violations += windowsFunctions(facts, policy, place: place)
     violations += toolchainFloor(facts, policy)
     violations += kernelFloor(facts, policy)
     violations += cpu(facts, policy)

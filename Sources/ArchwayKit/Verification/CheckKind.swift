@@ -25,8 +25,9 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
   /// A PE artifact's imported DLLs against a clean Windows of the target's release and the
   /// artifact's folder.
   case dlls
-  /// The OS release an artifact asks for (a PE header's subsystem and OS versions) or its Go
-  /// supports, against the target's (`os_version`).
+  /// The OS release an artifact asks for (a PE header's subsystem and OS versions, the Windows
+  /// functions it imports, an ELF's kernel floor) or its Go supports, against the target's
+  /// (`os_version`).
   case osVersion = "os-version"
   /// A Mach-O artifact's code signature, every slice's page hashes recomputed: the kernel kills a
   /// broken one at exec, and on Apple silicon an unsigned arm64 one.

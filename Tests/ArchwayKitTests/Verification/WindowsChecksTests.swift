@@ -65,6 +65,26 @@ import Testing
     Case(
       fixture: "c-zig-windows-amd64.exe", edits: ["os:10.1"],
       causes: ["its header asks for OS version 10.1, newer than Windows Server 2016"]),
+    // Functions newer than the target's Windows: wine stubs them, Windows refuses to start the program.
+    Case(
+      fixture: "c-zig-windows-newapi.exe",
+      causes: [
+        "imports GetTempPath2W from KERNEL32.dll, which Windows exports from Windows Server 2022 (10.0.20348)"
+          + " on, but the target is Windows Server 2016 (10.0.14393)"
+      ]),
+    Case(fixture: "c-zig-windows-newapi.exe", os: "server-2022", causes: []),
+    Case(fixture: "c-zig-windows-newapi.exe", os: "11", causes: []),
+    Case(
+      fixture: "c-zig-windows-newapi.exe", os: "10.0.20347",
+      causes: ["imports GetTempPath2W from KERNEL32.dll, which Windows exports from Windows Server 2022"]),
+    Case(
+      fixture: "c-zig-windows-newapi.exe", os: "7",
+      causes: [
+        "needs the Universal CRT",
+        "imports 2 functions newer than the target: GetTempPath2W (KERNEL32.dll, from Windows Server 2022"
+          + " (10.0.20348)), GetSystemTimePreciseAsFileTime (KERNEL32.dll, from Windows 8 (6.2)); but the target is"
+          + " Windows 7 (6.1.7600)",
+      ]),
     // Go 1.21 and later support Windows 10 and Server 2016 only; Go 1.19 writes 6.1 (Windows 7).
     Case(fixture: "go-windows-amd64.exe", os: "7", causes: []),
     Case(
@@ -145,6 +165,19 @@ import Testing
     let dlls = try #require(record.findings.first { $0.kind == .dlls })
     #expect(dlls.verdict == .failed && dlls.message.contains("needs VCRUNTIME140.dll, the Visual C++ runtime"))
     #expect(record.steps.last?.stdoutHead.hasPrefix("started") == true)
+    #expect(record.verdict == .failed)
+  }
+
+  /// wine stubs the functions it lacks (GetTempPath2W) and runs the program; Windows Server 2016
+  /// refuses to start it, and the static check says so in the same cell.
+  @Test func aWineCellFailsFunctionsItsWindowsLacks() async throws {
+    let folder = Fixtures.scratch("wine-newapi")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let record = try await Self.wineCell("c-zig-windows-newapi.exe", folder: folder)
+    let ran = try #require(record.findings.first { $0.kind == .exit })
+    #expect(ran.verdict == .passed, "\(ran.message) \(ran.details ?? "")")
+    let release = try #require(record.findings.first { $0.kind == .osVersion })
+    #expect(release.verdict == .failed && release.message.contains("imports GetTempPath2W from KERNEL32.dll"))
     #expect(record.verdict == .failed)
   }
 
