@@ -189,6 +189,12 @@ record c-zig-windows-mingwrt.exe windows/amd64 system dynamic executable "zig cc
 printf '#include <windows.h>\n#include <stdio.h>\nint main(int c, char **v) {\n  WCHAR p[MAX_PATH + 1]; FILETIME t;\n  if (c > 9) { GetSystemTimePreciseAsFileTime(&t); GetTempPath2W(MAX_PATH + 1, p); }\n  puts("started"); return 0;\n}\n' >"$wintmp/newapi.c"
 zig cc -target x86_64-windows-gnu -O2 -DNTDDI_VERSION=0x0A00000A -o "$out/c-zig-windows-newapi.exe" "$wintmp/newapi.c"
 record c-zig-windows-newapi.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu NTDDI_WIN10_FE"
+# Authenticode, as osslsigncode signs with a certificate of our own (the certificate is not judged).
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=Archway test signer" -days 3650 \
+  -keyout "$wintmp/key.pem" -out "$wintmp/cert.pem" 2>/dev/null
+osslsigncode sign -certs "$wintmp/cert.pem" -key "$wintmp/key.pem" -n "Archway fixture" \
+  -in "$out/c-zig-windows-amd64.exe" -out "$out/c-zig-windows-signed.exe" >/dev/null
+record c-zig-windows-signed.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu, osslsigncode"
 rm -rf "$wintmp" "$out"/*.pdb
 
 # A program that needs a dylib of the project's own, shipped beside it (@rpath, LC_RPATH

@@ -36,6 +36,7 @@ struct VerifyCommand: AsyncParsableCommand {
         archway verify app.exe --target windows/amd64 --allow-needed 'KERNEL32.dll,ws2_32.dll'
         archway verify dist/hello-macos --target darwin/arm64 --os-version 13.0
         archway verify dist/win/ --target windows/amd64 --os-version 8.1
+        archway verify dist/win/app.exe --target windows/amd64 --signed
       """
   )
 
@@ -69,6 +70,17 @@ struct VerifyCommand: AsyncParsableCommand {
       valueName: "V"))
   var osVersion: String?
 
+  @Flag(
+    help:
+      "Require a release signature: Authenticode on every PE, a certificate's (Developer ID) signature on every Mach-O slice. The certificate is not judged."
+  )
+  var signed = false
+
+  @Flag(
+    name: .customLong("allow-arm64e"),
+    help: "Allow arm64e Mach-O slices (only Macs booted with -arm64e_preview_abi run third-party arm64e code).")
+  var allowArm64e = false
+
   @Option(
     help:
       "Also predict the load inside this environment's root filesystem (debian-11, …; built with archway env build).")
@@ -86,7 +98,7 @@ struct VerifyCommand: AsyncParsableCommand {
     do {
       return try ArtifactPolicy(
         target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded, cpu: cpu, pageSize: pageSize,
-        osVersion: osVersion)
+        osVersion: osVersion, signed: signed, allowArm64e: allowArm64e)
     } catch {
       throw ValidationError(error.description)
     }

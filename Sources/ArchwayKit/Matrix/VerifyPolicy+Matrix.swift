@@ -1,7 +1,10 @@
 import Foundation
 
 extension VerifyPolicy {
-  static let keys = ["arch", "libc", "glibc_max", "allow_needed", "minos_max", "page_size", "reproducible", "same_as"]
+  static let keys = [
+    "arch", "libc", "glibc_max", "allow_needed", "minos_max", "page_size", "reproducible", "same_as", "signed",
+    "allow_arm64e",
+  ]
 
   /// Decodes a cell's resolved `verify:` block, for a cell of `libc`. Throws a ``MatrixError`` at
   /// the first unknown key or ill-typed value.
@@ -26,6 +29,8 @@ extension VerifyPolicy {
       let version = try value.version(named: "glibc_max", example: "2.31")
       glibcMax = glibcMax.map { min($0, version) } ?? version
     case "minos_max": minosMax = try value.version(named: "minos_max", example: "11.0")
+    case "signed": signed = try value.bool(named: "signed")
+    case "allow_arm64e": allowArm64e = try value.bool(named: "allow_arm64e")
     case "page_size":
       guard let text = value.scalarText, let bytes = PageSize.parse(text) else {
         throw MatrixError(

@@ -50,7 +50,8 @@ enum ArtifactChecks {
     // the glibc ceiling, the page size) the passed messages below say too.
     let checked = ArtifactPolicy(
       platform: target.platform, libc: target.libc, glibcMax: policy.glibcMax, allowedNeeded: policy.allowNeeded,
-      minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize, osVersion: target.osVersion)
+      minosMax: policy.minosMax, cpu: level, pageSize: policy.pageSize, osVersion: target.osVersion,
+      signed: policy.signed ?? false, allowArm64e: policy.allowArm64e ?? false)
     let violations = ArtifactVerifier.check(facts, against: checked, place: place)
     var findings: [Finding] = []
     if let damage = violations.first(where: { $0.check == .intact }) {
@@ -115,7 +116,12 @@ enum ArtifactChecks {
     let perSlice = { (fact: (MachOSlice) -> String) in
       slices.count == 1 ? fact(slices[0]) : slices.map { "\($0.cpu): \(fact($0))" }.joined(separator: "; ")
     }
-    check(.signature, on: policy.arch && !slices.isEmpty, passed: perSlice { $0.signature?.summary ?? "not read" })
+    let authenticode = isPE && policy.signed == true
+    check(
+      .signature, on: policy.arch && (!slices.isEmpty || authenticode),
+      passed: authenticode
+        ? "carries an Authenticode signature (its certificate is not judged)"
+        : perSlice { $0.signature?.summary ?? "not read" })
     check(.dyld, on: policy.arch && !slices.isEmpty, passed: "LC_UUID " + perSlice { $0.uuid ?? "none" })
     let refused = ArtifactVerifier.execStackRefused
     check(

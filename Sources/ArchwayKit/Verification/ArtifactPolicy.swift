@@ -21,11 +21,19 @@ public struct ArtifactPolicy: Sendable, Hashable {
   /// The largest page size the artifact must load on: `--page-size`, else the arch's largest
   /// (``PageSize/largest(for:)``).
   package var pageSize: Int
+  /// Whether every PE must carry an Authenticode signature and every Mach-O slice one made with a
+  /// certificate (`signed: true`, `--signed`): what a release for download needs, beyond what the
+  /// loader demands. Archway does not judge the certificate.
+  package var signed = false
+  /// Whether arm64e Mach-O slices are allowed (`allow_arm64e: true`, `--allow-arm64e`): for Macs
+  /// booted with `-arm64e_preview_abi`, or code Apple signs.
+  package var allowArm64e = false
 
   /// Creates a value from its parts.
   public init(
     platform: Platform, libc: LibcRequirement = .any, glibcMax: DottedVersion? = nil, allowedNeeded: [String]? = nil,
-    minosMax: DottedVersion? = nil, cpu: CPULevel? = nil, pageSize: Int? = nil, osVersion: OSVersion? = nil
+    minosMax: DottedVersion? = nil, cpu: CPULevel? = nil, pageSize: Int? = nil, osVersion: OSVersion? = nil,
+    signed: Bool = false, allowArm64e: Bool = false
   ) {
     self.platform = platform
     self.libc = libc
@@ -35,6 +43,8 @@ public struct ArtifactPolicy: Sendable, Hashable {
     self.cpu = cpu
     self.pageSize = pageSize ?? PageSize.largest(for: platform)
     self.osVersion = osVersion
+    self.signed = signed
+    self.allowArm64e = allowArm64e
   }
 
   /// The release checked against: `os_version`, else the OS's default; nil for an OS Archway knows
@@ -44,12 +54,12 @@ public struct ArtifactPolicy: Sendable, Hashable {
   }
 
   /// Builds a policy from command-line words: `--target`, `--libc`, `--glibc-max`, `--allow-needed`
-  /// (comma-separated), `--cpu`, `--page-size`, `--os-version`. Throws a ``TargetError`` quoting the first bad
+  /// (comma-separated), `--cpu`, `--page-size`, `--os-version`, `--signed`, `--allow-arm64e`. Throws a ``TargetError`` quoting the first bad
   /// value, with a suggestion where one is close, or naming an impossible combination (`darwin`
   /// with `musl`).
   public init(
     target: String, libc: String, glibcMax: String?, allowNeeded: String?, cpu: String? = nil,
-    pageSize: String? = nil, osVersion: String? = nil
+    pageSize: String? = nil, osVersion: String? = nil, signed: Bool = false, allowArm64e: Bool = false
   ) throws(TargetError) {
     let platform = try Platform.parse(target)
     let requirement = try LibcRequirement.parse(libc)
@@ -77,7 +87,7 @@ public struct ArtifactPolicy: Sendable, Hashable {
     let release = try osVersion.map { text throws(TargetError) in try OSVersion.parse(text, os: platform.os) }
     self.init(
       platform: platform, libc: requirement, glibcMax: ceiling, allowedNeeded: allowed, cpu: level, pageSize: page,
-      osVersion: release)
+      osVersion: release, signed: signed, allowArm64e: allowArm64e)
   }
 
   /// The file format the platform's OS loads.

@@ -35,8 +35,8 @@ extension ArtifactVerifier {
     facts.format == .machoFat ? "its \(slice.cpu) slice " : ""
   }
 
-  /// Each slice built for another Apple platform, or for the arm64e ABI.
-  static func macPlatform(_ facts: BinaryFacts) -> [Violation] {
+  /// Each slice built for another Apple platform, or for the arm64e ABI unless the policy allows it.
+  static func macPlatform(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
     (facts.slices ?? []).flatMap { slice -> [Violation] in
       var found: [Violation] = []
       if let platform = slice.platform, platform != "macos" {
@@ -45,12 +45,13 @@ extension ArtifactVerifier {
             check: .platform, expected: "macos", found: platform,
             message: "\(naming(slice, in: facts))is built for \(platform), not macOS; a Mac refuses to run it"))
       }
-      if slice.cpu == "arm64e" {
+      if slice.cpu == "arm64e", !policy.allowArm64e {
         found.append(
           Violation(
             check: .platform, expected: "arm64", found: "arm64e",
             message: "\(naming(slice, in: facts))is arm64e: macOS runs only Apple's own arm64e code and kills any"
-              + " other at exec (\"built against preview arm64e ABI\"); build it for arm64"))
+              + " other at exec (\"built against preview arm64e ABI\"); build it for arm64, or allow it"
+              + " (allow_arm64e: true) if its Macs boot with -arm64e_preview_abi"))
       }
       return found
     }
@@ -73,6 +74,31 @@ extension ArtifactVerifier {
         check: .signature, expected: "signed (ad hoc at least)", found: "unsigned",
         message: "\(name)is arm64 code without a signature: macOS on Apple silicon kills it at exec (Killed: 9)."
           + " Link with a linker that signs (ld64, lld, zig and Go sign ad hoc) or run codesign --sign - FILE")
+    }
+  }
+
+  /// With `signed: true`, what a release for download needs beyond what the loader demands: an
+  /// Authenticode signature on a PE (Windows SmartScreen and Smart App Control warn of or block an
+  /// unsigned download; Microsoft, "Smart App Control"), a certificate's signature on every loaded
+  /// Mach-O slice (Gatekeeper refuses a downloaded program signed ad hoc; Apple, "Notarizing macOS
+  /// software before distribution"). The certificate itself is not judged.
+  static func releaseSignature(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard policy.signed else { return [] }
+    if facts.format == .pe, facts.authenticode != true {
+      return [
+        Violation(
+          check: .signature, expected: "an Authenticode signature", found: "none",
+          message: "has no Authenticode signature, and the release must be signed (signed: true): sign it"
+            + " (signtool sign, osslsigncode sign) after the last change to the file")
+      ]
+    }
+    return (facts.slices ?? []).compactMap { slice -> Violation? in
+      guard loadedTypes.contains(slice.type), let kind = slice.signature?.kind, kind != .certificate else { return nil }
+      return Violation(
+        check: .signature, expected: "signed with a certificate", found: kind.rawValue,
+        message: "\(naming(slice, in: facts))is \(kind == .unsigned ? "unsigned" : "signed ad hoc (\(kind.rawValue))"),"
+          + " and the release must be signed (signed: true): Gatekeeper refuses a downloaded program without a"
+          + " Developer ID signature; codesign --sign \"Developer ID Application: …\" --options runtime, then notarize")
     }
   }
 

@@ -42,7 +42,7 @@ public enum ArtifactVerifier {
     var violations = damage(facts)
     let architecture = architecture(facts, policy)
     guard architecture.isEmpty else { return violations + architecture }
-    violations += macPlatform(facts)
+    violations += macPlatform(facts, policy)
     violations += libc(facts, policy)
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
@@ -54,6 +54,7 @@ public enum ArtifactVerifier {
     violations += kernelFloor(facts, policy)
     violations += cpu(facts, policy)
     violations += signature(facts)
+    violations += releaseSignature(facts, policy)
     violations += dyld(facts)
     violations += dylibs(facts, place: place)
     violations += execStack(facts, policy)

@@ -37,6 +37,10 @@ import Testing
     ),
     ("matrix:\n  opt: []\n", "bad.yml:2:8: axis 'opt' has no values"),
     (
+      "matrix:\n  platform: [windows/amd64]\nverify:\n  signed: maybe\n",
+      "bad.yml:4:11: 'signed' must be true or false, not 'maybe'"
+    ),
+    (
       "matrix:\n  platform: [linux/arm64]\nverify:\n  page_size: 3k\n",
       "bad.yml:4:14: 'page_size' '3k' must be 4k, 16k or 64k"
     ),

@@ -17,8 +17,12 @@ import Testing
     var universalWith: String? = nil
     /// Copied alone into a folder of its own, away from the dylibs beside it among the fixtures.
     var alone = false
+    /// `signed: true` and `allow_arm64e: true`.
+    var signed = false
+    var arm64e = false
     var description: String {
       "\(fixture) \(edits)\(universalWith.map { " + \($0)" } ?? "")\(alone ? " alone" : "") on \(target)"
+        + (signed ? ", signed" : "") + (arm64e ? ", arm64e allowed" : "")
     }
   }
 
@@ -54,6 +58,19 @@ import Testing
     Case(
       fixture: "c-zig-darwin-arm64", edits: ["arm64e", "resign"], target: "darwin/arm64",
       causes: ["is arm64e: macOS runs only Apple's own arm64e code"]),
+    Case(
+      fixture: "c-zig-darwin-arm64", edits: ["arm64e", "resign"], target: "darwin/arm64", causes: [], arm64e: true),
+    // A release for download must be signed with a certificate: zig signs ad hoc (linker-signed).
+    Case(
+      fixture: "c-zig-darwin-arm64", edits: [], target: "darwin/arm64",
+      causes: ["is signed ad hoc (linker-signed), and the release must be signed (signed: true): Gatekeeper"],
+      signed: true),
+    Case(
+      fixture: "c-zig-darwin-arm64", edits: ["add-cms", "resign"], target: "darwin/arm64", causes: [], signed: true),
+    Case(
+      fixture: "c-zig-darwin-arm64", edits: ["add-cms", "resign"], target: "darwin/arm64",
+      causes: ["its x86_64 slice is unsigned, and the release must be signed (signed: true)"],
+      universalWith: "c-zig-darwin-amd64", signed: true),
     // A patched header breaks the signature too: both are named.
     Case(
       fixture: "c-zig-darwin-arm64", edits: ["arm64e"], target: "darwin/arm64",
@@ -100,7 +117,9 @@ import Testing
     if let other = test.universalWith { path = try MachOFiles.fat([Fixtures.named(other).path, path]) }
     defer { if path != source { try? FileManager.default.removeItem(atPath: path) } }
     let facts = try BinaryInspector.inspectFile(atPath: path)
-    let violations = ArtifactVerifier.check(facts, against: ArtifactPolicy(platform: try Platform.parse(test.target)))
+    let policy = ArtifactPolicy(
+      platform: try Platform.parse(test.target), signed: test.signed, allowArm64e: test.arm64e)
+    let violations = ArtifactVerifier.check(facts, against: policy)
     #expect(violations.count == test.causes.count, "\(violations.map(\.message))")
     for (violation, cause) in zip(violations, test.causes) {
       #expect(violation.message.contains(cause), "\(violation.message)")

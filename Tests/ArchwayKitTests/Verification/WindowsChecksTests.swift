@@ -16,10 +16,13 @@ import Testing
     /// Copied alone into a folder of its own, away from the DLLs beside it among the fixtures.
     var alone = false
     var allow: [String]? = nil
+    /// `signed: true`: an Authenticode signature is required.
+    var signed = false
     /// What each violation's message must contain, in order; empty: the file passes.
     let causes: [String]
     var description: String {
       "\(fixture) \(edits) on \(os ?? "the default")\(alone ? ", alone" : "")\(allow.map { " allowing \($0)" } ?? "")"
+        + (signed ? ", signed" : "")
     }
   }
 
@@ -65,6 +68,12 @@ import Testing
     Case(
       fixture: "c-zig-windows-amd64.exe", edits: ["os:10.1"],
       causes: ["its header asks for OS version 10.1, newer than Windows Server 2016"]),
+    // A release for download must carry Authenticode (osslsigncode signed the fixture).
+    Case(
+      fixture: "c-zig-windows-amd64.exe", signed: true,
+      causes: ["has no Authenticode signature, and the release must be signed (signed: true)"]),
+    Case(fixture: "c-zig-windows-signed.exe", signed: true, causes: []),
+    Case(fixture: "c-zig-windows-signed.exe", causes: []),
     // Functions newer than the target's Windows: wine stubs them, Windows refuses to start the program.
     Case(
       fixture: "c-zig-windows-newapi.exe",
@@ -116,7 +125,7 @@ import Testing
     }
     let policy = try ArtifactPolicy(
       target: "windows/amd64", libc: "any", glibcMax: nil, allowNeeded: test.allow?.joined(separator: ","),
-      osVersion: test.os)
+      osVersion: test.os, signed: test.signed)
     let verdict = try #require(
       ArtifactVerifier.verify(
         [(InspectTarget(path: path, named: true), try BinaryInspector.inspectFile(atPath: path))], against: policy
@@ -137,7 +146,7 @@ import Testing
   }
 
   /// The wine cell of a matrix that copies `fixture` into the cell as its artifact and starts it.
-  static func wineCell(_ fixture: String, folder: String) async throws -> VerifiedCell {
+  static func wineCell(_ fixture: String, folder: String, verify: String = "") async throws -> VerifiedCell {
     let records = try await FalseVerdictTests.verified(
       """
       matrix:
@@ -148,6 +157,7 @@ import Testing
       run:
         - name: start
           argv: ["${artifact:app}"]
+      \(verify)
       """, in: folder)
     let record = try #require(records.first)
     #expect(record.runner.kind == .wine, "setup-host installs wine: \(record.runner.reason)")
@@ -179,6 +189,17 @@ import Testing
     let release = try #require(record.findings.first { $0.kind == .osVersion })
     #expect(release.verdict == .failed && release.message.contains("imports GetTempPath2W from KERNEL32.dll"))
     #expect(record.verdict == .failed)
+  }
+
+  /// `verify: {signed: true}` holds a cell's PE artifacts to Authenticode; the run proves nothing of it.
+  @Test(arguments: [("c-zig-windows-amd64.exe", false), ("c-zig-windows-signed.exe", true)])
+  func signedTrueAsksForAuthenticode(_ fixture: String, _ signed: Bool) async throws {
+    let folder = Fixtures.scratch("wine-signed-\(signed)")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let record = try await Self.wineCell(fixture, folder: folder, verify: "verify: {signed: true}")
+    let signature = try #require(record.findings.first { $0.kind == .signature })
+    #expect(signature.verdict == (signed ? .passed : .failed), "\(signature.message)")
+    #expect(record.verdict == (signed ? .passed : .failed))
   }
 
   /// A program wine cannot load ends before `main` with exit 53 and no word; the finding names the

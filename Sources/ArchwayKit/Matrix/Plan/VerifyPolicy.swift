@@ -20,10 +20,15 @@ package struct VerifyPolicy: Sendable, Hashable, Codable {
   /// The cell whose artifacts this cell's must equal byte for byte (`same_as: {cell: ID}`): a build
   /// inside the target against the cross build, say.
   package var sameAs: String?
+  /// Whether every PE must carry Authenticode and every Mach-O slice a certificate's signature
+  /// (`signed: true`); nil when not asked.
+  package var signed: Bool?
+  /// Whether arm64e Mach-O slices are allowed (`allow_arm64e: true`); nil when not said.
+  package var allowArm64e: Bool?
 
   enum CodingKeys: String, CodingKey {
     case arch, libc, glibcMax = "glibc_max", allowNeeded = "allow_needed", minosMax = "minos_max", reproducible
-    case pageSize = "page_size"
+    case pageSize = "page_size", signed, allowArm64e = "allow_arm64e"
     case sameAs = "same_as"
   }
 
