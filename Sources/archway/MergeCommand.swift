@@ -11,6 +11,9 @@ struct MergeCommand: ParsableCommand {
       cross-cell checks again (a reference cell may have run in another shard) and reports every \
       planned cell no shard ran as an error. Writes OUT/report.json and its renderings.
 
+      Each shard's cells are read from the folder its report.json sits in (the shard's --out), \
+      wherever it was downloaded to; nothing a shard's report says about folders is trusted.
+
       Exit codes as for `archway run`; 2 when the reports are of different plans or unreadable.
 
       Examples:

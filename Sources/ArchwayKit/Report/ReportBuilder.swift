@@ -35,6 +35,9 @@ extension Report {
   /// ran is an error of its own (parts with different filters, one job per cell, plan the whole
   /// matrix). Throws a ``ReportError`` for reports of different matrices or a cell two reports
   /// both ran.
+  ///
+  /// Each report's `name` is its path: its cells are read from the folder it sits in
+  /// (``ShardFolders``), never from where its plan says they were.
   package static func merge(_ reports: [(name: String, report: Report)]) throws(ReportError) -> Report {
     guard let (firstName, first) = reports.first else {
       throw ReportError("nothing to merge: name the shards' reports")
@@ -48,15 +51,20 @@ extension Report {
           "\(name) is a report of another matrix than \(firstName) (\(report.plan.matrix), plan \(report.plan.id.prefix(12))"
             + " vs \(first.plan.matrix), plan \(first.plan.id.prefix(12))); merge only the parts of one run")
       }
+      let recorded = Dictionary(report.plan.cells.map { ($0.id, $0.out) }) { one, _ in one }
       for cell in report.cells {
         if let other = owner[cell.id] {
           throw ReportError("cell \(cell.id) is in both \(other) and \(name); each shard's report should be named once")
         }
         owner[cell.id] = name
-        byID[cell.id] = cell
+        byID[cell.id] = cell.moved(from: recorded[cell.id], to: ShardFolders.cell(cell.id, ofReportAt: name))
       }
     }
     var plan = first.plan
+    for index in plan.cells.indices {
+      let id = plan.cells[index].id
+      plan.cells[index].out = ShardFolders.cell(id, ofReportAt: owner[id] ?? firstName)
+    }
     plan.shards = reports.flatMap(\.report.plan.shards).sorted()
     // Shards of one filtered run answer for that filter's cells; parts with different filters
     // (a fan-out job per cell) are assembled into the whole matrix.
@@ -72,9 +80,10 @@ extension Report {
       cells.append(byID[id] ?? Self.unrun(definition))
     }
     let context = CrossCellChecks.Context(cells: cells, definitions: plan.cells)
+    let located = Dictionary(plan.cells.map { ($0.id, $0) }) { one, _ in one }
     let rechecked = cells.map { cell in
       CrossCellChecks.apply(
-        to: cell.replacing(CrossCellChecks.kinds, with: []), definition: definitions[cell.id]!, in: context)
+        to: cell.replacing(CrossCellChecks.kinds, with: []), definition: located[cell.id]!, in: context)
     }
     return Report(
       plan: plan, hosts: Array(Set(reports.flatMap(\.report.hosts))).sorted { $0.platform < $1.platform },

@@ -72,8 +72,12 @@ package enum CrossCellChecks {
           .sameAs, subject, .passed,
           "byte-identical to \(otherID)'s (sha256 \(sum.prefix(16))…, \(mine.size ?? 0) bytes)")
       }
-      guard let a = try? Data(contentsOf: URL(fileURLWithPath: theirs.path)),
-        let b = try? Data(contentsOf: URL(fileURLWithPath: mine.path)),
+      // Read only inside each cell's folder: a merged shard's report names the paths.
+      guard let theirFolder = context.folders[otherID], let myFolder = context.folders[cell.id],
+        case .file(let theirPath) = ArtifactFile.check(theirs.path, folder: theirFolder),
+        case .file(let myPath) = ArtifactFile.check(mine.path, folder: myFolder),
+        let a = try? Data(contentsOf: URL(fileURLWithPath: theirPath)),
+        let b = try? Data(contentsOf: URL(fileURLWithPath: myPath)),
         let difference = BinaryDifference.locate(a, b)
       else {
         return Finding(.sameAs, subject, .error, "the artifacts cannot be read back to be compared")
