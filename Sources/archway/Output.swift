@@ -8,6 +8,9 @@ enum Output {
     return isatty(STDOUT_FILENO) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
   }()
 
+  /// Whether Archway runs in GitHub Actions, whose runner reads some log lines as commands.
+  static let github = ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true"
+
   static func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
   static func bold(_ text: String) -> String { paint(text, "1") }
   static func red(_ text: String) -> String { paint(text, "31") }
@@ -16,7 +19,9 @@ enum Output {
 
   /// Writes a line to standard error.
   static func error(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    // On GitHub Actions a line of a project's words must not become a workflow command.
+    let text = github ? GitHubCommands.inert(line) : line
+    FileHandle.standardError.write(Data((text + "\n").utf8))
   }
 
   /// Writes `value` to standard output in Archway's JSON form, ending in a newline; the bytes go

@@ -12,7 +12,7 @@ final class Progress: @unchecked Sendable {
   private var failures = 0
   private let start = ContinuousClock.now
   private let live = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
-  private let github = ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true"
+  private let github = Output.github
 
   init(total: Int) { self.total = total }
 
@@ -43,9 +43,12 @@ final class Progress: @unchecked Sendable {
       "[\(done)/\(total)] \(verdict.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue))"
     let problems = record.findings.filter { [.failed, .error, .flaky].contains($0.verdict) }
     if github {
-      line("::group::\(head)")
-      for step in record.steps { line("  \(step.name): \(step.status)") }
-      for check in record.findings { line("  \(check.verdict.rawValue) \(check.title): \(check.message)") }
+      // The group's lines hold what the project wrote: none of them may become a command.
+      line("::group::" + GitHubCommands.data(head))
+      for step in record.steps { line(GitHubCommands.inert("  \(step.name): \(step.status)")) }
+      for check in record.findings {
+        line(GitHubCommands.inert("  \(check.verdict.rawValue) \(check.title): \(check.message)"))
+      }
       line("::endgroup::")
     } else {
       let colour = record.verdict == .failed ? "31" : record.verdict == .flaky ? "35" : "33"

@@ -94,13 +94,7 @@ extension MarkdownReport {
   /// GitHub Actions workflow commands: an `::error` annotation per change since the baseline that the
   /// policy fails on, then per failed or errored check (a `::warning` per flaky one).
   package static func githubAnnotations(_ report: Report) -> [String] {
-    func data(_ text: String) -> String {
-      text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-        .replacingOccurrences(of: "\n", with: "%0A")
-    }
-    func property(_ text: String) -> String {
-      data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
-    }
+    let (data, property) = (GitHubCommands.data, GitHubCommands.property)
     let changes = (report.changes?.failures ?? []).map { "::error title=\(property($0.label))::\(data($0.message))" }
     return changes
       + ReportGrid.problems(report).map { cell, check in
