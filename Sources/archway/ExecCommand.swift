@@ -19,6 +19,7 @@ struct ExecCommand: ParsableCommand {
 
       Examples:
         archway exec --target linux/arm64 -- ./hello-arm64 world
+        archway exec --target linux/arm64 ./hello-arm64 --help      (the program's --help)
         go test -exec 'archway exec --target linux/s390x --' ./...
         cmake -DCMAKE_CROSSCOMPILING_EMULATOR='archway;exec;--target;linux/riscv64;--' ..
         archway exec --target linux/arm64 --env debian-12 --runner qemu -- ./hello
@@ -64,10 +65,23 @@ struct ExecCommand: ParsableCommand {
       valueName: "FILE"))
   var shim: String?
 
-  @Argument(parsing: .postTerminator, help: "The program and its arguments, after --.")
-  var command: [String] = []
+  /// Everything from the program on is the program's (`--help` too); a `--` before it is optional.
+  @Argument(
+    parsing: .captureForPassthrough,
+    help: ArgumentHelp(
+      "The program and its arguments: every word from the program on is its own (--help too).",
+      valueName: "program"))
+  var words: [String] = []
+
+  /// The program and its arguments: ``words`` without the `--` that may stand before them.
+  var command: [String] { words.first == "--" ? Array(words.dropFirst()) : words }
 
   func validate() throws {
+    // Before the program, a word that looks like an option is one of Archway's (or a mistake).
+    if let first = words.first, first != "--", first.hasPrefix("-") {
+      if ["-h", "--help", "-help"].contains(first) { throw CleanExit.helpRequest(self) }
+      throw ValidationError("unknown option '\(first)'; a program whose name starts with '-' goes after --")
+    }
     if shim != nil, !command.isEmpty {
       throw ValidationError("--shim writes a script for any program: name none after --")
     }

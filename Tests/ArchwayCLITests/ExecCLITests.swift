@@ -28,6 +28,16 @@ import Testing
     #expect(late.status == 124)
   }
 
+  /// After the program, every word is the program's, `--` or not: `--help` and Archway's own option
+  /// names reach it as they are.
+  @Test func everyWordAfterTheProgramIsItsOwn() async throws {
+    let printf = ["/usr/bin/printf", "%s\\n", "--help", "--target", "--"]
+    for words in [["--target", "linux/amd64"] + printf, ["--target", "linux/amd64", "--"] + printf] {
+      let run = try await Self.exec(words)
+      #expect(run.status == 0 && run.stdout == "--help\n--target\n--\n", "\(words): \(run.stdout)\(run.stderr)")
+    }
+  }
+
   /// `--cpu` reaches qemu both ways: as its option for a target binary, as `QEMU_CPU` for the
   /// programs a host shell starts through binfmt_misc.
   @Test func aCPUModelReachesQemu() async throws {
