@@ -138,6 +138,26 @@ import Testing
 
   /// Nothing but durations may differ, and a loaded machine can double a 0.3 s emulated step's:
   /// those are left out here (ReportDiffTests covers them).
+  /// A report is data: a size no file has (Int.min, negative) is an error naming it, never a trap
+  /// in the arithmetic that compares sizes.
+  @Test(arguments: [Int.min, -1])
+  func anImpossibleSizeIsAnErrorNotACrash(_ size: Int) async throws {
+    let folder = await Self.runs.folder
+    var json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/after/report.json")))
+        as? [String: Any])
+    var cells = try #require(json["cells"] as? [[String: Any]])
+    var artifacts = try #require(cells[0]["artifacts"] as? [[String: Any]])
+    artifacts[0]["size"] = size
+    cells[0]["artifacts"] = artifacts
+    json["cells"] = cells
+    let bad = folder + "/size\(size).json"
+    try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: bad))
+    let diff = try await Self.diff([folder + "/before/report.json", bad])
+    #expect(diff.status == 2, "\(diff.stderr)")
+    #expect(diff.stderr.contains("size") && diff.stderr.contains("\(size)"), "\(diff.stderr)")
+  }
+
   @Test func anIdenticalRerunHasNoChanges() async throws {
     let result = try await Self.diff(["before/report.json", "again/report.json", "--duration-growth", "1000"])
     #expect(result.status == 0 && result.stdout == "no changes since the baseline\n", "\(result.stdout)")

@@ -153,4 +153,21 @@ public struct ArtifactRecord: Sendable, Hashable, Codable {
     self.name = name
     self.path = path
   }
+
+  enum CodingKeys: String, CodingKey { case name, path, size, sha256, facts }
+
+  /// Decodes the form Archway writes; a size no file can have (below zero) is an error naming it,
+  /// since reports are read back from files anyone may have changed.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decode(String.self, forKey: .name)
+    path = try c.decode(String.self, forKey: .path)
+    size = try c.decodeIfPresent(Int.self, forKey: .size)
+    if let size, size < 0 {
+      throw DecodingError.dataCorruptedError(
+        forKey: .size, in: c, debugDescription: "artifact '\(name)' has size \(size); a size is 0 or more bytes")
+    }
+    sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+    facts = try c.decodeIfPresent(BinaryFacts.self, forKey: .facts)
+  }
 }

@@ -179,7 +179,7 @@ package struct ReportDiff: Sendable, Hashable, Codable {
         if !moved.isEmpty { change(.archChanged, moved.joined(separator: "; ")) }
       }
       if let old = was.size, let now = artifact.size, old > 0 {
-        let growth = Double(now - old) / Double(old)
+        let growth = (Double(now) - Double(old)) / Double(old)
         let percent = String(format: "%+.0f%%", growth * 100)
         if growth > policy.sizeGrowth { change(.sizeGrew, "\(old) → \(now) bytes (\(percent))") }
         if growth < -policy.sizeGrowth { change(.sizeShrank, "\(old) → \(now) bytes (\(percent))") }
