@@ -11,11 +11,11 @@ enum ReportFiles {
   static func write(_ report: Report, out: String?, extra: [(ReportWriter.Kind, String?)]) -> Written {
     var files = out.map { folder in ReportWriter.Kind.allCases.map { ($0, "\(folder)/\($0.defaultName)") } } ?? []
     files += extra.compactMap { kind, path in path.map { (kind, $0) } }
-    let failures = ReportWriter.write(report, files)
+    var failures = ReportWriter.write(report, files)
+    failures += githubExtras(report)
     for failure in failures {
       Output.error("Error: cannot write \(failure.path): \(failure.reason)")
     }
-    githubExtras(report)
     let failed = failures.map(\.path)
     return Written(paths: files.map(\.1).filter { !failed.contains($0) }, failed: failed)
   }
@@ -39,15 +39,18 @@ enum ReportFiles {
     }
   }
 
-  /// On GitHub Actions: `::error` annotations, and the Markdown appended to `$GITHUB_STEP_SUMMARY`.
-  private static func githubExtras(_ report: Report) {
+  /// On GitHub Actions: `::error` annotations, and the Markdown appended to `$GITHUB_STEP_SUMMARY`;
+  /// returns the summary's path and why when it could not be written.
+  private static func githubExtras(_ report: Report) -> [(path: String, reason: String)] {
     let environment = ProcessInfo.processInfo.environment
-    guard environment["GITHUB_ACTIONS"] == "true" else { return }
+    guard Output.github else { return [] }
     for line in MarkdownReport.githubAnnotations(report) { Output.write(line + "\n") }
-    if let summary = environment["GITHUB_STEP_SUMMARY"], let handle = FileHandle(forWritingAtPath: summary) {
-      handle.seekToEndOfFile()
-      handle.write(Data(MarkdownReport.render(report).utf8))
-      try? handle.close()
+    guard let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty else { return [] }
+    do {
+      try AtomicFile.append(Data(MarkdownReport.render(report).utf8), to: summary)
+      return []
+    } catch {
+      return [(summary, error.description)]
     }
   }
 

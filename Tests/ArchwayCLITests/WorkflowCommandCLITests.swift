@@ -45,4 +45,27 @@ import Testing
     #expect(run.stdout.contains("one%0A%3A%3Astop-commands%3A%3Apause"), "\(run.stdout)")
     #expect(lines.contains { $0.hasPrefix("::group::") } && lines.contains { $0 == "::endgroup::" })
   }
+
+  /// `$GITHUB_STEP_SUMMARY` that cannot take the summary (a full disk, a FIFO no one reads) is an
+  /// error that names it, never a crash or a hang; the run's reports are still written.
+  @Test(arguments: ["/dev/full", "fifo"])
+  func aSummaryThatCannotBeWrittenIsAnError(_ summary: String) async throws {
+    let folder = Fixtures.scratch("step-summary-\(summary == "fifo" ? "fifo" : "full")")
+    try "matrix:\n  platform: [linux/amd64]\nrun:\n  - argv: [\"true\"]\n".write(
+      toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+    var path = summary
+    if summary == "fifo" {
+      path = folder + "/summary.fifo"
+      #expect(mkfifo(path, 0o600) == 0)
+    }
+    var github = Fixtures.childEnvironment
+    github["GITHUB_ACTIONS"] = "true"
+    github["GITHUB_STEP_SUMMARY"] = path
+    let run = try await Command.run(
+      "timeout", ["-k", "5", "60", Fixtures.archway, "run", folder + "/m.yml", "--out", folder + "/out"],
+      environment: github)
+    #expect(run.status == 2, "a passing run whose summary was not written: \(run.status) \(run.stderr)")
+    #expect(run.stderr.contains("cannot write \(path)"), "\(run.stderr)")
+    #expect(FileManager.default.fileExists(atPath: folder + "/out/report.json"))
+  }
 }

@@ -25,6 +25,26 @@ package enum AtomicFile {
     try replace(resolved(path), with: data, mode: mode)
   }
 
+  /// Appends `data` to what is at `path` (a file the CI made, `$GITHUB_STEP_SUMMARY`): a regular file
+  /// or a character device (`/dev/null`), never a FIFO, socket or folder, opened without waiting
+  /// and written in full or the system's reason thrown (`No space left on device`).
+  package static func append(_ data: Data, to path: String) throws(Failure) {
+    let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+    guard descriptor >= 0 else {
+      throw Failure(description: errno == ENXIO ? "it is a FIFO no one reads" : String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw Failure(description: String(cString: strerror(errno))) }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG, S_IFCHR: break
+    case S_IFIFO: throw Failure(description: "it is a FIFO, not a file: nothing is appended to it")
+    default: throw Failure(description: "it is not a regular file")
+    }
+    _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+    try writeAll(data, to: descriptor)
+  }
+
   /// `path` with its symbolic links followed, also when the last one points at nothing yet.
   static func resolved(_ path: String) -> String {
     var current = path
