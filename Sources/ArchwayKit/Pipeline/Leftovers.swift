@@ -6,12 +6,23 @@ import Foundation
 /// ``OutputLock``: whatever else works in it is a leftover.
 package enum Leftovers {
   /// Ends the leftovers of earlier runs into `out` (absolute): processes in abandoned step groups
-  /// (``StepCgroup``), processes whose environment names one of `out`'s cell folders, and, with
-  /// `engines`, containers labelled `archway.out=OUT`. Returns what was ended, in words, or nil.
+  /// (``StepCgroup``), processes a step of `out`'s cells started (their environment names one of
+  /// its cell folders and a step's marker), and, with `engines`, containers labelled
+  /// `archway.out=OUT`. Returns what was ended, in words, or nil.
+  ///
+  /// Anyone can set a variable, so a variable alone never condemns a process: this Archway's
+  /// ancestors (a shell, a CI job, an outer Archway's step that runs this one) and the processes of
+  /// the step this Archway itself runs in are never ended, nor one that carries the cell folder
+  /// without a step's marker.
   package static func sweep(out: String, engines: [String]) async -> String? {
     var processes = StepCgroup.sweepAbandoned()
     // Cells of this folder only: `OUT/sub/ID` is another run's (it holds its own lock on OUT/sub).
-    let marked = OrphanSweep.processes(carrying: Array("ARCHWAY_CELL_OUT=\(out)/".utf8), child: true)
+    let spared = OrphanSweep.ancestors()
+    let ownStep = ProcessInfo.processInfo.environment[OrphanSweep.variable]
+    let marked = OrphanSweep.processes(carrying: Array("ARCHWAY_CELL_OUT=\(out)/".utf8), child: true).filter { pid in
+      guard !spared.contains(pid), let step = OrphanSweep.value(of: OrphanSweep.variable, in: pid) else { return false }
+      return step != ownStep
+    }
     for pid in marked { kill(pid, SIGKILL) }
     processes += marked.count
     var containers = 0

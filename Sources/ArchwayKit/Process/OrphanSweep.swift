@@ -36,6 +36,33 @@ enum OrphanSweep {
     }
   }
 
+  /// This process's ancestors, its parent up to pid 1, from `/proc/PID/stat`'s parent field.
+  static func ancestors() -> Set<pid_t> {
+    var found = Set<pid_t>()
+    var pid = getppid()
+    while pid > 1, found.insert(pid).inserted {
+      guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = text.lastIndex(of: ")")
+      else { break }
+      // `PID (COMMAND) STATE PPID …`: the parent is the second field after the command.
+      let fields = text[text.index(after: close)...].split(separator: " ")
+      guard fields.count > 1, let parent = pid_t(fields[1]) else { break }
+      pid = parent
+    }
+    return found
+  }
+
+  /// The value of the variable `name` in the environment `pid` was started with, or nil.
+  static func value(of name: String, in pid: pid_t) -> String? {
+    var buffer: [UInt8] = []
+    let count = readAll("/proc/\(pid)/environ", into: &buffer)
+    let prefix = Array("\(name)=".utf8)
+    for entry in buffer[..<count].split(separator: 0) where entry.starts(with: prefix) {
+      return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
+    }
+    return nil
+  }
+
   /// Whether `pid` still runs: it exists and is not a zombie (whose files are already closed).
   static func isRunning(_ pid: pid_t) -> Bool {
     // `/proc/PID/stat` is `PID (COMMAND) STATE …`; the command may hold spaces and parentheses.
