@@ -36,25 +36,59 @@ package enum Checksums {
   }
 
   /// `SHA256SUMS` text: `HASH  PATH` per line, sorted by path (paths relative to where the file is
-  /// written, so `sha256sum -c` run there checks them).
+  /// written, so `sha256sum -c` run there checks them). A path holding a backslash, newline or
+  /// carriage return is written as GNU sha256sum writes it: the line starts with `\` and the path
+  /// has `\\`, `\n` and `\r` for them, so no name can make a line of its own.
   package static func render(_ sums: [String: String]) -> String {
-    sums.sorted { $0.key < $1.key }.map { "\($0.value)  \($0.key)\n" }.joined()
+    sums.sorted { $0.key < $1.key }.map { path, hash in
+      guard path.contains(where: { "\\\n\r".contains($0) }) else { return "\(hash)  \(path)\n" }
+      let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        .replacingOccurrences(of: "\r", with: "\\r")
+      return "\\\(hash)  \(escaped)\n"
+    }.joined()
   }
 
   /// Path → hash read from `SHA256SUMS` text (the binary-mode `*PATH` form too). Throws a message
   /// naming the first line that is not a checksum line.
   package static func parse(_ text: String, named name: String) throws(ChecksumError) -> [String: String] {
     var sums: [String: String] = [:]
-    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      if line.isEmpty { continue }
+    for (number, written) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      if written.isEmpty { continue }
+      // A leading backslash: the path is escaped (`\\`, `\n`, `\r`), as GNU sha256sum writes it.
+      let escaped = written.hasPrefix("\\")
+      let line = escaped ? written.dropFirst() : written[...]
       let hash = line.prefix(64)
       let rest = line.dropFirst(64)
-      guard hash.count == 64, hash.allSatisfy(\.isHexDigit), rest.hasPrefix("  ") || rest.hasPrefix(" *") else {
-        throw ChecksumError(message: "\(name):\(number + 1): not a SHA-256 line: '\(line.prefix(80))'")
+      guard hash.count == 64, hash.allSatisfy(\.isHexDigit), rest.hasPrefix("  ") || rest.hasPrefix(" *"),
+        let path = escaped ? unescape(rest.dropFirst(2)) : String(rest.dropFirst(2))
+      else {
+        throw ChecksumError(message: "\(name):\(number + 1): not a SHA-256 line: '\(written.prefix(80))'")
       }
-      sums[String(rest.dropFirst(2))] = hash.lowercased()
+      sums[path] = hash.lowercased()
     }
     return sums
+  }
+
+  /// A path as an escaped line holds it: `\\`, `\n` and `\r` read back; nil for any other escape.
+  private static func unescape(_ text: Substring) -> String? {
+    var path = ""
+    var pending = false
+    for character in text {
+      if pending {
+        switch character {
+        case "\\": path.append("\\")
+        case "n": path.append("\n")
+        case "r": path.append("\r")
+        default: return nil
+        }
+        pending = false
+      } else if character == "\\" {
+        pending = true
+      } else {
+        path.append(character)
+      }
+    }
+    return pending ? nil : path
   }
 
   /// An artifact's path from its cell's folder on: `linux-arm64-gnu/hello`, as `SHA256SUMS` names it

@@ -67,6 +67,29 @@ import Testing
     }
   }
 
+  /// A name is data: one with a newline or a backslash cannot forge a line of SHA256SUMS. It is
+  /// escaped as GNU sha256sum escapes it (a leading `\`, then `\n` and `\\`), which sha256sum -c
+  /// reads back, and Archway reads back what sha256sum writes.
+  @Test func namesWithNewlinesAndBackslashesForgeNoLine() async throws {
+    let folder = Self.folder("escaped-names")
+    let forged = String(repeating: "0", count: 64) + "  forged"
+    let names = ["plain", "two\nlines\n\(forged)", "back\\slash", "both\\n\n"]
+    var sums: [String: String] = [:]
+    for (index, name) in names.enumerated() {
+      try Data("content \(index)".utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
+      sums[name] = Checksums.sha256(ofFile: folder + "/" + name)
+    }
+    let text = Checksums.render(sums)
+    #expect(try Checksums.parse(text, named: "SHA256SUMS") == sums, "\(text)")
+    try text.write(toFile: folder + "/SHA256SUMS", atomically: true, encoding: .utf8)
+    let checked = try await Command.run("sh", ["-c", "cd \"$0\" && sha256sum -c SHA256SUMS", folder])
+    #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+    #expect(checked.stdout.split(separator: "\n").count == names.count, "\(checked.stdout)")
+    let theirs = try await Command.run("sh", ["-c", "cd \"$0\" && sha256sum -- *", folder])
+    let read = try Checksums.parse(theirs.stdout, named: "sha256sum output")
+    #expect(read.filter { $0.key != "SHA256SUMS" } == sums, "\(theirs.stdout)")
+  }
+
   @Test func anyBytesAProgramPrintsStillMakeValidJUnit() async throws {
     var junk = (0..<2000).map { _ in UInt8.random(in: 0...255) }
     junk += Array("]]> <x> & \" ' \u{0}\u{1B}[31m \u{FFFE}".utf8)
