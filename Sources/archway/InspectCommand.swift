@@ -44,7 +44,7 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
   }
 
   func validate() throws {
-    guard jobs > 0 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+    try Validation.jobs(jobs)
   }
 
   func run() async throws {

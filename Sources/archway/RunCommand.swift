@@ -85,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
   var noProvision = false
 
   func validate() throws {
-    guard jobs > 0 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+    try Validation.jobs(jobs)
     try Validation.timeLimit(timeout)
   }
 

@@ -98,6 +98,9 @@ import Testing
     (["verify", "x", "--target", "linux/arm64", "--glibc-max", "two"], "--glibc-max 'two' is not a glibc version"),
     (["verify", "/no/such/file", "--target", "linux/arm64"], "/no/such/file: no such file or directory"),
     (["inspect", "--jsn", "x"], "Unknown option '--jsn'"),
+    // More jobs than a host can run at once is a usage error at once, not minutes of spinning.
+    (["run", "m.yml", "--jobs", "99999999999"], "--jobs must be at most 1024, not 99999999999"),
+    (["inspect", "x", "--jobs", "99999999999"], "--jobs must be at most 1024, not 99999999999"),
     (["inspect"], "Missing expected argument"),
   ])
   func badUsageExitsTwoWithTheBadValueQuoted(arguments: [String], message: String) async throws {
