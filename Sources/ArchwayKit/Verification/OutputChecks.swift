@@ -136,6 +136,12 @@ enum OutputChecks {
     return count <= ProcessSupervisor.captureLimit && head.utf8.count == count ? Data(head.utf8) : nil
   }
 
+  /// The most tests one step's findings list one by one: a million results would make a report
+  /// over what ``RegularFile/reportLimit`` lets `report`, `diff` and `merge` read back.
+  package static let listedTestsLimit = 10_000
+  /// The longest test name a finding keeps, in characters.
+  static let testNameLimit = 1_000
+
   /// A finding per test of a run step that said where its results are (`tests:`), titled
   /// `STEP › TEST`; an error when there are none to read, so a suite that printed nothing, or
   /// something else, never passes as zero failures.
@@ -177,8 +183,28 @@ enum OutputChecks {
       : problem(
         "\(source) is incomplete (\(spec.format.rawValue), \(cases.count) tests read): "
           + results.gaps.joined(separator: "; "))
+    // Past the bound, failures are listed before passes; the rest are counted in one check.
+    var listed = cases.indices.filter { ![.passed, .skipped].contains(cases[$0].verdict) }
+      .prefix(listedTestsLimit)
+    if listed.count < listedTestsLimit {
+      listed += cases.indices.filter { [.passed, .skipped].contains(cases[$0].verdict) }
+        .prefix(listedTestsLimit - listed.count)
+    }
+    var rest: [Finding] = []
+    if listed.count < cases.count {
+      let kept = Set(listed)
+      let left = cases.indices.filter { !kept.contains($0) }.map { cases[$0].verdict }
+      let count = { (verdict: Verdict) in left.filter { $0 == verdict }.count }
+      let failed = left.count - count(.passed) - count(.skipped)
+      rest = [
+        Finding(
+          .tests, .step(step.id), failed > 0 ? .failed : .passed,
+          "\(left.count) more tests not listed one by one (\(count(.passed)) passed, \(failed) failed,"
+            + " \(count(.skipped)) skipped): a step's checks list at most \(listedTestsLimit) tests, failures first")
+      ]
+    }
     return gaps
-      + cases.map { test in
+      + listed.sorted().map { cases[$0] }.map { test in
         let time = test.duration.map { String(format: " in %.2fs", $0) } ?? ""
         let message =
           switch test.verdict {
@@ -189,11 +215,12 @@ enum OutputChecks {
           case .error: "did not finish (its step ended first)"
           }
         let output = test.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = test.name.count > testNameLimit ? test.name.prefix(testNameLimit) + "…" : test.name
         return Finding(
-          .test, .test(step.id, test.name), test.verdict, message,
+          .test, .test(step.id, name), test.verdict, message,
           details: test.verdict == .passed || output.isEmpty ? nil : String(output.suffix(3000)),
           duration: test.duration)
-      }
+      } + rest
   }
 }
 

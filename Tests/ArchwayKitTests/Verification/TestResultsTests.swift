@@ -100,6 +100,36 @@ import Testing
     #expect(plan("{format: junit, file: out/junit.xml}") == "planned")
   }
 
+  /// A step's tests are listed one by one up to a bound, failures first, so a million results make a
+  /// report Archway can read back; the rest are counted in one check that fails when any of them
+  /// failed. Names are bounded too.
+  @Test func aMillionTestsAreCountedNotListed() throws {
+    let folder = Self.folder("many-tests")
+    let count = 30_000
+    var tap = "1..\(count + 2)\n"
+    for index in 1...count { tap += "ok \(index) - case \(index)\n" }
+    tap += "not ok \(count + 1) - late failure\n"
+    tap += "not ok \(count + 2) - " + String(repeating: "n", count: 100_000) + "\n"
+    try tap.write(toFile: folder + "/t.tap", atomically: true, encoding: .utf8)
+    let step = StepOutcome(
+      id: .setup("unit"), process: ProcessOutcome(argv: ["true"], status: .exited(0), duration: 0.1))
+    let checks = OutputChecks.testFindings(TestResultsSpec(format: .tap, file: folder + "/t.tap"), of: step, in: folder)
+    let limit = OutputChecks.listedTestsLimit
+    #expect(checks.filter { $0.kind == .test }.count == limit)
+    #expect(checks.contains { $0.kind == .test && $0.title.hasSuffix("late failure") && $0.verdict == .failed })
+    #expect(checks.allSatisfy { $0.title.count < 1100 }, "a test's name is bounded")
+    let rest = try #require(checks.first { $0.kind == .tests })
+    #expect(rest.verdict == .passed, "the tests left out all passed: \(rest.message)")
+    #expect(rest.message.contains("\(count + 2 - limit) more tests"), "\(rest.message)")
+    // Failures beyond the bound are counted and fail the summary.
+    var failing = "1..\(count)\n"
+    for index in 1...count { failing += "not ok \(index) - case \(index)\n" }
+    try failing.write(toFile: folder + "/f.tap", atomically: true, encoding: .utf8)
+    let failed = OutputChecks.testFindings(TestResultsSpec(format: .tap, file: folder + "/f.tap"), of: step, in: folder)
+    let counted = try #require(failed.first { $0.kind == .tests })
+    #expect(counted.verdict == .failed && counted.message.contains("\(count - limit) failed"), "\(counted.message)")
+  }
+
   /// A step that said it writes results but wrote none is an error, never "no test failed".
   @Test func noResultsIsAnErrorNotAPass() {
     var step = StepOutcome(
