@@ -1,3 +1,4 @@
+import ArchwayKit
 import ArchwayTestSupport
 import Foundation
 import Testing
@@ -44,6 +45,30 @@ import Testing
     // The project's words are still there, escaped: the annotation names the test.
     #expect(run.stdout.contains("one%0A%3A%3Astop-commands%3A%3Apause"), "\(run.stdout)")
     #expect(lines.contains { $0.hasPrefix("::group::") } && lines.contains { $0 == "::endgroup::" })
+  }
+
+  /// A thousand failing tests make a bounded number of annotations (GitHub shows 10 a step), and
+  /// one more that says how many were left out.
+  @Test func annotationsAreCappedWithACount() async throws {
+    let folder = Fixtures.scratch("many-annotations")
+    try """
+    matrix:
+      platform: [linux/amd64]
+    run:
+      - name: many
+        argv: [sh, -c, 'echo 1..1000; i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo "not ok $i - t$i"; done']
+        tests: {format: tap}
+    """.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+    var github = Fixtures.childEnvironment
+    github["GITHUB_ACTIONS"] = "true"
+    let run = try await Command.run(
+      Fixtures.archway, ["run", folder + "/m.yml", "--out", folder + "/out"], environment: github)
+    #expect(run.status == 1, "\(run.stderr)")
+    let annotations = run.stdout.split(separator: "\n").filter { $0.hasPrefix("::error") || $0.hasPrefix("::warning") }
+    #expect(annotations.count == MarkdownReport.annotationLimit + 1, "\(annotations.count)")
+    #expect(
+      annotations.last?.contains("\(1000 - MarkdownReport.annotationLimit) more failed checks") == true,
+      "\(annotations.last ?? "")")
   }
 
   /// `$GITHUB_STEP_SUMMARY` that cannot take the summary (a full disk, a FIFO no one reads) is an

@@ -91,15 +91,25 @@ package enum MarkdownReport {
 }
 
 extension MarkdownReport {
+  /// The most annotations a report makes (GitHub shows 10 a step and 50 a job).
+  package static let annotationLimit = 50
+
   /// GitHub Actions workflow commands: an `::error` annotation per change since the baseline that the
   /// policy fails on, then per failed or errored check (a `::warning` per flaky one).
   package static func githubAnnotations(_ report: Report) -> [String] {
     let (data, property) = (GitHubCommands.data, GitHubCommands.property)
     let changes = (report.changes?.failures ?? []).map { "::error title=\(property($0.label))::\(data($0.message))" }
-    return changes
+    let all =
+      changes
       + ReportGrid.problems(report).map { cell, check in
         let level = check.verdict == .flaky ? "warning" : "error"
         return "::\(level) title=\(property("\(cell.id) \(check.title)"))::\(data(check.message))"
       }
+    guard all.count > annotationLimit else { return all }
+    return all.prefix(annotationLimit)
+      + [
+        "::warning title=Archway::\(all.count - annotationLimit) more failed checks are not annotated;"
+          + " the report and its summary list every one"
+      ]
   }
 }
