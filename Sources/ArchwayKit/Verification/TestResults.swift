@@ -180,7 +180,12 @@ package enum TestResults {
   /// run), and a `testsuite` or `testsuites` that states `tests="N"` must hold at least N testcases.
   static func junit(_ data: Data) throws(TestResultsError) -> Results {
     let reader = JUnitCases()
-    let parser = XMLParser(data: data)
+    // Foundation's XMLParser traps on bytes that are not UTF-8 in an element's name (Scripts/fuzz.sh
+    // found it): such bytes are read as U+FFFD first. UTF-16, with its byte-order mark, is left as is.
+    let utf16 = data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])
+    let readable =
+      utf16 || String(validating: data, as: UTF8.self) != nil ? data : Data(String(decoding: data, as: UTF8.self).utf8)
+    let parser = XMLParser(data: readable)
     parser.delegate = reader
     parser.shouldResolveExternalEntities = false
     guard parser.parse() else {

@@ -130,6 +130,20 @@ import Testing
     #expect(counted.verdict == .failed && counted.message.contains("\(count - limit) failed"), "\(counted.message)")
   }
 
+  /// Bytes that are not UTF-8 in a JUnit file's element names made Foundation's XMLParser trap
+  /// (found by Scripts/fuzz.sh results): they are read as U+FFFD, never a crash.
+  @Test func brokenUTF8InJUnitIsReadNotACrash() throws {
+    var bytes = Array(#"<testsuites><testsuite name="s" tests="1"><testcase name="a"><skipped/></testcase>"#.utf8)
+    bytes += [0x3C, 0x2F, 0x74, 0x65, 0x73, 0x74, 0x73, 0x75, 0x69, 0x74, 0xD5, 0x65, 0x3E]  // </testsuit\xD5e>
+    bytes += Array("</testsui\u{74}es>".utf8)
+    let crash = try Data(
+      contentsOf: URL(fileURLWithPath: Fixtures.root + "/Tests/Fuzz/Findings/results-junit-invalid-utf8-name.xml"))
+    for data in [Data(bytes), crash] {
+      let results = try? TestResults.parse(data, format: .junit)
+      #expect(results == nil || results!.cases.count <= 1)
+    }
+  }
+
   /// A step that said it writes results but wrote none is an error, never "no test failed".
   @Test func noResultsIsAnErrorNotAPass() {
     var step = StepOutcome(
