@@ -46,6 +46,13 @@ struct ExecCommand: ParsableCommand {
   )
   var cpu: String?
 
+  @Option(
+    name: .customLong("os-version"),
+    help: ArgumentHelp(
+      "The target's OS release: for linux the kernel (3.10, 5.10), which uname reports to the program under qemu.",
+      valueName: "V"))
+  var osVersion: String?
+
   @Option(help: "End the program after this many seconds (exit 124).")
   var timeout: Double?
 
@@ -111,6 +118,7 @@ struct ExecCommand: ParsableCommand {
     request.env = env
     request.runner = runner
     request.cpu = cpu
+    request.osVersion = osVersion
     request.timeout = timeout
     request.recipeFolders = containers
     request.limits = try limits()

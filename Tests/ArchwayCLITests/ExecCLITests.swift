@@ -28,6 +28,24 @@ import Testing
     #expect(late.status == 124)
   }
 
+  /// `--os-version` for linux is the kernel the target runs: under qemu, uname says that release
+  /// (qemu's `-r`), as the program would see it there; a bad value is a usage error.
+  @Test func theKernelReleaseReachesTheEmulatedProgram() async throws {
+    let folder = Fixtures.scratch("exec-uname")
+    try
+      "#include <stdio.h>\n#include <sys/utsname.h>\nint main(void) { struct utsname u; uname(&u); puts(u.release); return 0; }\n"
+      .write(toFile: folder + "/uname.c", atomically: true, encoding: .utf8)
+    let built = try await Command.run(
+      "aarch64-linux-gnu-gcc", ["-O2", "-o", folder + "/uname-arm64", folder + "/uname.c"])
+    #expect(built.status == 0, "\(built.stderr)")
+    let old = try await Self.exec(["--target", "linux/arm64", "--os-version", "3.10", "--", folder + "/uname-arm64"])
+    #expect(old.status == 0 && old.stdout == "3.10.0\n", "\(old.stdout)\(old.stderr)")
+    let host = try await Self.exec(["--target", "linux/arm64", "--", folder + "/uname-arm64"])
+    #expect(host.status == 0 && host.stdout != "3.10.0\n", "without it, the host's kernel: \(host.stdout)")
+    let bad = try await Self.exec(["--target", "linux/arm64", "--os-version", "ten", "--", folder + "/uname-arm64"])
+    #expect(bad.status == 2 && bad.stderr.contains("'ten'"), "\(bad.stderr)")
+  }
+
   /// After the program, every word is the program's, `--` or not: `--help` and Archway's own option
   /// names reach it as they are.
   @Test func everyWordAfterTheProgramIsItsOwn() async throws {

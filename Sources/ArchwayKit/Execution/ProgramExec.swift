@@ -16,6 +16,8 @@ package struct ProgramExec: Sendable {
   package var runner: String?
   /// A qemu CPU model (`cortex-a53`, `z14`, `rv64,v=true`), which needs the qemu runner.
   package var cpu: String?
+  /// The target's OS release (`os_version:`): for linux the kernel uname reports under qemu.
+  package var osVersion: String?
   /// Seconds; no limit when nil (the test runner has its own).
   package var timeout: Double?
   /// `ulimit` values (`nofile`, `stack` in KiB…).
@@ -200,7 +202,9 @@ package struct ProgramExec: Sendable {
     func axis(_ key: String, _ value: String?) -> [MatrixEntry] {
       value.map { [MatrixEntry(key: key, value: MatrixValue(.list([text($0)]), at: here))] } ?? []
     }
-    let axes = axis("platform", target) + axis("libc", libc) + axis("env", env) + axis("cpu", cpu)
+    let axes =
+      axis("platform", target) + axis("libc", libc) + axis("env", env) + axis("cpu", cpu)
+      + axis("os_version", osVersion)
     // `${` is literal in a program's arguments: the planner would read it as a placeholder.
     var step = [
       MatrixEntry(key: "name", value: text("exec")),

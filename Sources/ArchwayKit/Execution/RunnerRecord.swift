@@ -31,6 +31,9 @@ public struct RunnerRecord: Sendable, Hashable, Codable {
   /// The qemu CPU model the target's programs are emulated on (`-cpu`, and `QEMU_CPU` for those
   /// binfmt_misc starts): the cell's `cpu:`, else for arm its variant's model; nil for qemu's default.
   package var cpuModel: String?
+  /// The kernel release uname reports to the emulated programs (qemu's `-r`): the cell's linux
+  /// `os_version:`; nil for the host's.
+  package var unameRelease: String?
   /// What run steps' time limits are multiplied by under this runner (`timeout_scale:`; 5 under
   /// qemu, 8 for a foreign arch in a root filesystem or container, 1 natively).
   package var timeoutScale: Double?
@@ -39,7 +42,7 @@ public struct RunnerRecord: Sendable, Hashable, Codable {
     case kind, reason, launcher, sysroot, hostLacksIt = "host_lacks_it", image
     case containerPlatform = "container_platform", engineArguments = "engine_args", seccomp
     case boundFolder = "bound_folder", projectFolder = "project_folder", timeoutScale = "timeout_scale"
-    case cpuModel = "cpu_model"
+    case cpuModel = "cpu_model", unameRelease = "uname_release"
   }
 
   /// A record of `kind`, chosen for `reason`.

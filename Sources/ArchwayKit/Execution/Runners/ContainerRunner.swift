@@ -37,7 +37,7 @@ struct ContainerRunner: StepRunner, SetupBacked {
   /// The cell's container, once started.
   private(set) var session: ContainerSession?
 
-  var environment: [String: String] { setup.basis.cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
+  var environment: [String: String] { setup.basis.emulatorEnvironment }
   var sharesFingerprint: Bool { false }
 
   mutating func prepare() async -> StepOutcome? {

@@ -25,12 +25,13 @@ struct QemuRunner: StepRunner, SetupBacked {
   private var sysroot: String? { setup.sysroot }
   private var cpuModel: String? { setup.basis.cpuModel }
 
-  var environment: [String: String] { cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
+  var environment: [String: String] { setup.basis.emulatorEnvironment }
   var loaderRoot: String? { sysroot }
 
   /// qemu's argv for `argv`, a program of the target.
   func emulate(_ argv: [String]) -> [String] {
-    [setup.emulator] + (cpuModel.map { ["-cpu", $0] } ?? []) + (sysroot.map { ["-L", $0] } ?? []) + argv
+    [setup.emulator] + (cpuModel.map { ["-cpu", $0] } ?? []) + (setup.basis.unameRelease.map { ["-r", $0] } ?? [])
+      + (sysroot.map { ["-L", $0] } ?? []) + argv
   }
 
   func launch(_ command: StepCommand) -> StepLaunch {
@@ -70,8 +71,9 @@ struct QemuRunner: StepRunner, SetupBacked {
     switch emulated(argv, folder: directory, workdir: directory, anywhere: true) {
     case .direct(let command): return command  // qemu's `-cpu` is in it.
     case .onTheHost(let command):
-      // The programs binfmt_misc hands to qemu read the model from the environment.
-      return cpuModel.map { ["env", "QEMU_CPU=\($0)"] + command } ?? command
+      // The programs binfmt_misc hands to qemu read the model and the release from the environment.
+      let variables = setup.basis.emulatorEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+      return variables.isEmpty ? command : ["env"] + variables + command
     case .impossible(let reason): throw ExecError(reason, exitCode: 3)
     }
   }

@@ -31,7 +31,7 @@ struct RootfsRunner: StepRunner, SetupBacked {
   private var rootfs: String { setup.rootfs }
   private var folder: String { setup.folder }
   private var project: String? { setup.project }
-  var environment: [String: String] { setup.basis.cpuModel.map { ["QEMU_CPU": $0] } ?? [:] }
+  var environment: [String: String] { setup.basis.emulatorEnvironment }
   var loaderRoot: String? { rootfs }
 
   /// Inside the root filesystem the working folder is the runner's to enter, not the host's.

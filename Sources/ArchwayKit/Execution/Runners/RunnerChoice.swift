@@ -59,15 +59,22 @@ package enum RunnerChoice: Sendable, Hashable {
 
   /// This choice with its run steps' time limits multiplied as the cell's `timeout_scale:` says,
   /// else by the runner's default (emulation is slower: 5 under qemu, 8 for a foreign arch in a
-  /// root filesystem or container, 2 under wine, else 1), and the cell's CPU model for whatever
-  /// emulates the target (qemu's `-cpu`, `QEMU_CPU` for what binfmt_misc hands to qemu).
+  /// root filesystem or container, 2 under wine, else 1), and the cell's CPU model and kernel
+  /// release for whatever emulates the target (qemu's `-cpu` and `-r`, `QEMU_CPU` and `QEMU_UNAME`
+  /// for what binfmt_misc hands to qemu).
   func adjusted(for cell: Cell, foreign: Bool) -> RunnerChoice {
     let kind = record.kind
     let defaults: [RunnerKind: Double] = [.qemu: 5, .rootfs: foreign ? 8 : 1, .container: foreign ? 8 : 1, .wine: 2]
     let emulates = kind == .qemu || (foreign && [.rootfs, .container].contains(kind))
     return with { basis in
       basis.timeoutScale = cell.settings.timeoutScale(for: kind) ?? defaults[kind] ?? 1
-      if emulates { basis.cpuModel = cell.target.qemuModel }
+      if emulates {
+        basis.cpuModel = cell.target.qemuModel
+        if let release = cell.target.osVersion, release.os == "linux" {
+          let parts = release.version.components
+          basis.unameRelease = (parts + [0, 0, 0]).prefix(3).map(String.init).joined(separator: ".")
+        }
+      }
     }
   }
 }
@@ -81,11 +88,23 @@ package struct RunnerBasis: Sendable, Hashable {
   package var timeoutScale: Double = 1
   /// The qemu CPU model the target's programs run on, where they are emulated.
   package var cpuModel: String?
+  /// The kernel release uname reports to the target's programs, where they are emulated: the
+  /// cell's linux `os_version:` (`3.10` → `3.10.0`, qemu's `-r`).
+  package var unameRelease: String?
+
+  /// What the emulator reads from the environment of the programs binfmt_misc hands it: the CPU
+  /// model (`QEMU_CPU`) and the kernel release (`QEMU_UNAME`).
+  var emulatorEnvironment: [String: String] {
+    var variables: [String: String] = [:]
+    variables["QEMU_CPU"] = cpuModel
+    variables["QEMU_UNAME"] = unameRelease
+    return variables
+  }
 
   /// The report's record of a runner of `kind` with this basis, and what `fill` adds of its setup.
   func record(_ kind: RunnerKind, _ fill: (inout RunnerRecord) -> Void = { _ in }) -> RunnerRecord {
     var record = RunnerRecord(kind: kind, reason: reason)
-    (record.timeoutScale, record.cpuModel) = (timeoutScale, cpuModel)
+    (record.timeoutScale, record.cpuModel, record.unameRelease) = (timeoutScale, cpuModel, unameRelease)
     fill(&record)
     return record
   }
