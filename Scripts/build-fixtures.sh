@@ -189,9 +189,20 @@ record c-zig-windows-mingwrt.exe windows/amd64 system dynamic executable "zig cc
 printf '#include <windows.h>\n#include <stdio.h>\nint main(int c, char **v) {\n  WCHAR p[MAX_PATH + 1]; FILETIME t;\n  if (c > 9) { GetSystemTimePreciseAsFileTime(&t); GetTempPath2W(MAX_PATH + 1, p); }\n  puts("started"); return 0;\n}\n' >"$wintmp/newapi.c"
 zig cc -target x86_64-windows-gnu -O2 -DNTDDI_VERSION=0x0A00000A -o "$out/c-zig-windows-newapi.exe" "$wintmp/newapi.c"
 record c-zig-windows-newapi.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu NTDDI_WIN10_FE"
+# A delay-loaded DLL (loaded when a function of it is first called): zig cc takes no /DELAYLOAD,
+# so zig's own lld-link line is run again with it (`--verbose-link` prints it; a private cache
+# folder makes zig link, not take the last link from its cache).
+delay_link=$(cd "$wintmp" && zig build-exe -target x86_64-windows-gnu -O ReleaseSmall -lc app.c greet.lib \
+  --cache-dir "$wintmp/zig-cache" --verbose-link -femit-bin=delay.exe 2>&1 | grep '^lld-link ' | tail -1)
+[ -n "$delay_link" ] || { echo "build-fixtures: zig printed no lld-link line" >&2; exit 1; }
+read -r -a delay_words <<<"$delay_link"
+(cd "$wintmp" && zig "${delay_words[@]}" -DELAYLOAD:greet.dll)
+cp "$wintmp/delay.exe" "$out/c-zig-windows-delay.exe"
+record c-zig-windows-delay.exe windows/amd64 system dynamic executable "zig lld-link -DELAYLOAD:greet.dll"
 # Authenticode, as osslsigncode signs with a certificate of our own (the certificate is not judged).
 openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=Archway test signer" -days 3650 \
   -keyout "$wintmp/key.pem" -out "$wintmp/cert.pem" 2>/dev/null
+rm -f "$out/c-zig-windows-signed.exe"  # osslsigncode overwrites nothing
 osslsigncode sign -certs "$wintmp/cert.pem" -key "$wintmp/key.pem" -n "Archway fixture" \
   -in "$out/c-zig-windows-amd64.exe" -out "$out/c-zig-windows-signed.exe" >/dev/null
 record c-zig-windows-signed.exe windows/amd64 system dynamic executable "zig cc x86_64-windows-gnu, osslsigncode"

@@ -38,6 +38,9 @@ import Testing
       causes: ["needs greet.dll, which is neither part of a clean Windows nor beside it in its folder"]),
     Case(
       fixture: "c-zig-windows-greet.exe", alone: true, allow: ["greet.dll", "api-ms-win-crt-*", "*32.dll"], causes: []),
+    // A delay-loaded DLL is loaded only when one of its functions is first called: alone, the
+    // program still starts (zig's lld-link -DELAYLOAD; pefile reads the same delay table).
+    Case(fixture: "c-zig-windows-delay.exe", alone: true, causes: []),
     // Runtimes wine ships its own copies of.
     Case(
       fixture: "c-zig-windows-vcruntime.exe",
