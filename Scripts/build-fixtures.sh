@@ -93,6 +93,9 @@ done
 record c-gcc-linux-riscv64-noshdr linux/riscv64 glibc dynamic pie sstrip-like
 record c-gcc-linux-s390x-noshdr linux/s390x glibc dynamic pie sstrip-like
 record c-gcc-linux-arm-v7-noshdr linux/arm/v7 glibc dynamic pie sstrip-like
+# Built for NEON: more than Debian armhf's baseline (VFPv3-D16), which its ARM attributes say.
+arm-linux-gnueabihf-gcc -O2 -mfpu=neon -o "$out/c-gcc-linux-arm-v7-neon" "$src/hello.c" -lm
+record c-gcc-linux-arm-v7-neon linux/arm/v7 glibc dynamic pie "arm-linux-gnueabihf-gcc -mfpu=neon"
 
 # musl.
 musl-gcc -O2 -static -o "$out/c-musl-static-amd64" "$src/hello.c"

@@ -72,6 +72,20 @@ import Testing
     #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stdout)")
   }
 
+  /// Debian armhf's baseline has no NEON: a file built for it fails arm/v7 unless `--cpu` says the
+  /// machines have it (the false pass: it passed before).
+  @Test func neonCodeFailsTheArmhfBaseline() async throws {
+    let path = Fixtures.named("c-gcc-linux-arm-v7-neon").path
+    let failed = try await Self.run("verify", path, "--target", "linux/arm/v7")
+    #expect(failed.status == 1)
+    #expect(
+      failed.stdout.contains("needs CPU level armv7+neon (its ARM attributes) but the target's CPU is armv7"),
+      "\(failed.stdout)")
+    #expect(try await Self.run("verify", path, "--target", "linux/arm/v7", "--cpu", "armv7+neon").status == 0)
+    let plain = Fixtures.named("c-gcc-linux-arm-v7").path
+    #expect(try await Self.run("verify", plain, "--target", "linux/arm/v7").status == 0)
+  }
+
   @Test func aMuslLibraryFailsAGlibcTarget() async throws {
     let path = Fixtures.named("libhello-musl.so").path
     let result = try await Self.run("verify", path, "--target", "linux/amd64", "--libc", "gnu")

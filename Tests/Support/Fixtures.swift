@@ -174,6 +174,7 @@ extension Fixture {
     if name.contains("page4k") { return [.pageSize] }
     if ["c-zig-windows-vcruntime.exe", "c-zig-windows-mingwrt.exe"].contains(name) { return [.dll] }
     if name == "c-zig-windows-newapi.exe" { return [.osVersion] }
+    if name == "c-gcc-linux-arm-v7-neon" { return [.cpu] }
     if name == "c-zig-darwin-brew" { return [.dylib] }
     if name == "go1.24-darwin-amd64-v3" { return [.cpu] }
     if name.hasPrefix("libexecstack") { return [.execStack] }

@@ -25,6 +25,10 @@ extension BinaryFacts {
       w.string(abi)
       w.key("arch")
       w.string(arch)
+      if let armSIMD {
+        w.key("arm_simd")
+        w.string(armSIMD)
+      }
       if let authenticode {
         w.key("authenticode")
         w.bool(authenticode)

@@ -28,6 +28,9 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   package var abi: String?
   /// ARM `hard`/`soft`, RISC-V `soft`/`single`/`double`/`quad`.
   package var floatABI: String?
+  /// ARM: the Advanced SIMD (NEON) extension its ARM attributes say the code may use (`NEONv1`), as
+  /// readelf -A names it; nil when they name none.
+  package var armSIMD: String?
   /// The program interpreter (`PT_INTERP`), e.g. `/lib/ld-linux-aarch64.so.1`.
   public var interpreter: String?
   /// Needed libraries: ELF `DT_NEEDED`, a thin Mach-O's dylibs, a PE's DLLs.
@@ -107,7 +110,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
 
   enum CodingKeys: String, CodingKey {
     case path, format, arch, variant, bits, endian, type, osABI = "os_abi", os, osEvidence = "os_evidence", abi
-    case floatABI = "float_abi"
+    case floatABI = "float_abi", armSIMD = "arm_simd"
     case interpreter, needed, soname, rpath, runpath, linkage, libc, glibcFloor = "glibc_floor", floors
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
     case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
@@ -133,6 +136,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     osEvidence = try c.decodeIfPresent(String.self, forKey: .osEvidence)
     abi = try c.decodeIfPresent(String.self, forKey: .abi)
     floatABI = try c.decodeIfPresent(String.self, forKey: .floatABI)
+    armSIMD = try c.decodeIfPresent(String.self, forKey: .armSIMD)
     interpreter = try c.decodeIfPresent(String.self, forKey: .interpreter)
     needed = try c.decodeIfPresent([String].self, forKey: .needed) ?? []
     soname = try c.decodeIfPresent(String.self, forKey: .soname)
@@ -182,6 +186,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(osEvidence, forKey: .osEvidence)
     try c.encode(abi, forKey: .abi)
     try c.encode(floatABI, forKey: .floatABI)
+    try c.encodeIfPresent(armSIMD, forKey: .armSIMD)
     try c.encode(interpreter, forKey: .interpreter)
     try c.encode(needed, forKey: .needed)
     try c.encode(soname, forKey: .soname)
@@ -222,7 +227,8 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
 
 extension BinaryFacts {
   /// The lowest CPU level the file says it needs, in `cpu:` axis names (``CPULevel``): for amd64
-  /// the higher of its ISA note's `NEEDED` level and Go's `GOAMD64`; for arm its variant (`armv7`);
+  /// the higher of its ISA note's `NEEDED` level and Go's `GOAMD64`; for arm its variant (`armv7`,
+  /// `armv7+neon` when its attributes name NEON);
   /// for arm64 Go's `GOARM64`.
   /// Nil when the file does not say (a C program built without `-mneeded` or `-z x86-64-vN`).
   package var cpuLevel: String? {
@@ -230,7 +236,10 @@ extension BinaryFacts {
     case "amd64":
       let claims = [x86ISANeeded, goBuild?.amd64Level].compactMap { $0.flatMap(CPULevel.known) }
       return claims.max { ($0.rank ?? 0) < ($1.rank ?? 0) }?.name
-    case "arm": return variant.flatMap(CPULevel.arm(variant:))?.name
+    case "arm":
+      // ARMv7 code that may use NEON needs more than Debian armhf's baseline (VFPv3-D16).
+      let level = variant.flatMap(CPULevel.arm(variant:))?.name
+      return level == "armv7" && armSIMD != nil ? "armv7+neon" : level
     case "arm64": return goBuild?.arm64Level  // Go 1.23's GOARM64
     default: return nil
     }

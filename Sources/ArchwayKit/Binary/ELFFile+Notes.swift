@@ -92,21 +92,34 @@ extension ELFFile {
     return (end + align - 1) & ~(align - 1)
   }
 
-  /// The ARM architecture version (`v5`, `v6`, `v7`, `v8`) from `Tag_CPU_arch` in `.ARM.attributes`.
-  mutating func armArchitectureVariant() -> String? {
-    guard let section = sections.first(where: { $0.type == SHT_ARM_ATTRIBUTES }) else { return nil }
+  /// The ARM architecture version (`v5`, `v6`, `v7`, `v8`) from `Tag_CPU_arch` in `.ARM.attributes`,
+  /// and the Advanced SIMD extension the code may use from `Tag_Advanced_SIMD_arch` (`NEONv1`…),
+  /// as readelf names it; nil for either the file does not say.
+  mutating func armArchitecture() -> (variant: String?, simd: String?) {
+    guard let section = sections.first(where: { $0.type == SHT_ARM_ATTRIBUTES }) else { return (nil, nil) }
     do {
       let range = try fileRange(offset: section.offset, size: section.size, ".ARM.attributes")
-      return try armCPUArch(in: range).flatMap(ELFMachine.armVariant(cpuArch:))
+      let tags = try armAttributes(in: range)
+      let simd: String? =
+        switch tags.simd ?? 0 {
+        case 0: nil
+        case 1: "NEONv1"
+        case 2: "NEONv1 with Fused-MAC"
+        case 3: "NEON for ARMv8"
+        case 4: "NEON for ARMv8.1"
+        case let other: "Advanced SIMD \(other)"
+        }
+      return (tags.cpuArch.flatMap(ELFMachine.armVariant(cpuArch:)), simd)
     } catch {
       warnings.append(".ARM.attributes: \(error)")
-      return nil
+      return (nil, nil)
     }
   }
 
-  /// Walks the `aeabi` subsection's file-scope attributes to `Tag_CPU_arch` (6).
-  private func armCPUArch(in range: Range<Int>) throws(BinaryError) -> UInt64? {
-    guard range.count > 1, try view.u8(range.lowerBound) == 0x41 else { return nil }  // Format 'A'.
+  /// Walks the `aeabi` subsection's file-scope attributes to `Tag_CPU_arch` (6) and
+  /// `Tag_Advanced_SIMD_arch` (12).
+  private func armAttributes(in range: Range<Int>) throws(BinaryError) -> (cpuArch: UInt64?, simd: UInt64?) {
+    guard range.count > 1, try view.u8(range.lowerBound) == 0x41 else { return (nil, nil) }  // Format 'A'.
     var at = range.lowerBound + 1
     while at + 4 <= range.upperBound {
       let length = Int(try view.u32(at, "attributes subsection"))
@@ -123,21 +136,23 @@ extension ELFFile {
           guard size >= 5, size <= end - inner else {
             throw BinaryError(offset: inner, "attributes block size \(size) is out of range")
           }
-          if tag == 1, let value = try fileScopeCPUArch(from: inner + 5, to: inner + size) { return value }
+          if tag == 1 { return try fileScope(from: inner + 5, to: inner + size) }
           inner += size
         }
       }
       at = end
     }
-    return nil
+    return (nil, nil)
   }
 
-  private func fileScopeCPUArch(from start: Int, to end: Int) throws(BinaryError) -> UInt64? {
+  private func fileScope(from start: Int, to end: Int) throws(BinaryError) -> (cpuArch: UInt64?, simd: UInt64?) {
+    var (cpuArch, simd): (UInt64?, UInt64?) = (nil, nil)
     var at = start
     while at < end {
       let tag = try uleb128(&at, end: end)
       switch tag {
-      case 6: return try uleb128(&at, end: end)
+      case 6: cpuArch = try uleb128(&at, end: end)
+      case 12: simd = try uleb128(&at, end: end)
       case 4, 5, 67: at = try skipString(at, end: end)
       case 32:
         _ = try uleb128(&at, end: end)
@@ -146,7 +161,7 @@ extension ELFFile {
         if tag > 32 && tag % 2 == 1 { at = try skipString(at, end: end) } else { _ = try uleb128(&at, end: end) }
       }
     }
-    return nil
+    return (cpuArch, simd)
   }
 
   private func skipString(_ at: Int, end: Int) throws(BinaryError) -> Int {

@@ -237,7 +237,11 @@ struct ELFFile {
     f.rpath = dynamic.rpath
     f.runpath = dynamic.runpath
 
-    if machine == EM_ARM, let arch = armArchitectureVariant() { f.variant = arch }
+    if machine == EM_ARM {
+      let (variant, simd) = armArchitecture()
+      if let variant { f.variant = variant }
+      f.armSIMD = simd
+    }
     readVersions(into: &f, dynamic: dynamic)
     f.versionDefinitions = versionDefinitions(dynamic: dynamic)
     let notes = notes()

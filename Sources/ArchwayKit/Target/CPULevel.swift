@@ -29,7 +29,7 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
   public var description: String { name }
 
   /// The ARM variant of an arm level (`v6` for `armv6`).
-  package var armVariant: String? { arch == "arm" ? "v" + name.dropFirst(4) : nil }
+  package var armVariant: String? { arch == "arm" ? "v" + name.dropFirst(4).prefix { $0 != "+" } : nil }
 
   /// Every level Archway knows, lowest first within each arch.
   package static let levels: [CPULevel] = [
@@ -42,6 +42,8 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
     level("armv5", "arm", 5, qemu: "arm926", march: "armv5te", goarm: "5"),
     level("armv6", "arm", 6, qemu: "arm1176", march: "armv6+fp", goarm: "6"),
     level("armv7", "arm", 7, qemu: "cortex-a7", march: "armv7-a+fp", goarm: "7"),
+    // Debian armhf's baseline is ARMv7 with VFPv3-D16 and no NEON; most ARMv7 cores have NEON.
+    level("armv7+neon", "arm", 8, qemu: "cortex-a8", march: "armv7-a+neon", goarm: "7"),
     level("armv8.0", "arm64", 80, qemu: "cortex-a53", march: "armv8-a", goarm64: "v8.0"),
     level("armv8.2", "arm64", 82, qemu: "neoverse-n1", march: "armv8.2-a", goarm64: "v8.2"),
   ]

@@ -88,9 +88,10 @@ enum ArtifactChecks {
       .needed, on: policy.allowNeeded != nil,
       passed: "needs only allowed libraries (\(facts.needed.joined(separator: ", ")))")
     let macSlices = target.os == "darwin" ? facts.slices ?? [] : []
+    let cpuCeiling = checked.cpuCeiling
     check(
-      .cpu, on: policy.arch && (level?.rank != nil || macSlices.contains { $0.arch == "amd64" }),
-      passed: level.map { level in
+      .cpu, on: policy.arch && (cpuCeiling?.rank != nil || macSlices.contains { $0.arch == "amd64" }),
+      passed: cpuCeiling.map { level in
         (facts.cpuLevel.map { "says it needs \($0), at most \(level.name)" } ?? "says nothing of its CPU level")
           + "; only a run on \(level.name) proves what its code uses"
       } ?? "every amd64 slice runs under Rosetta 2 and on the Intel Macs of its macOS")

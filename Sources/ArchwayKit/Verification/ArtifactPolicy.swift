@@ -47,6 +47,13 @@ public struct ArtifactPolicy: Sendable, Hashable {
     self.allowArm64e = allowArm64e
   }
 
+  /// The CPU level the `cpu` check holds a binary to: `cpu:`, else for arm/v7 `armv7`, Debian
+  /// armhf's baseline (VFPv3-D16, no NEON: Debian, "ArmHardFloatPort"), so that code built for
+  /// NEON fails where no one asked for it; nil where only a stated `cpu:` is checked.
+  package var cpuCeiling: CPULevel? {
+    cpu ?? (platform.arch == "arm" && platform.variant == "v7" ? CPULevel.known("armv7") : nil)
+  }
+
   /// The release checked against: `os_version`, else the OS's default; nil for an OS Archway knows
   /// no releases of.
   package var osRelease: OSVersion? {

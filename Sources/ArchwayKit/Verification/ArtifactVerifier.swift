@@ -84,7 +84,7 @@ public enum ArtifactVerifier {
 
   private static func cpu(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
     guard facts.slices == nil else { return sliceCPU(facts, policy) }
-    guard let wanted = policy.cpu, let rank = wanted.rank, let name = facts.cpuLevel,
+    guard let wanted = policy.cpuCeiling, let rank = wanted.rank, let name = facts.cpuLevel,
       let claimed = CPULevel.known(name), claimed.arch == wanted.arch, let needs = claimed.rank, needs > rank
     else { return [] }
     let sources = [
@@ -93,10 +93,17 @@ public enum ArtifactVerifier {
       facts.arch == "arm" && facts.goBuild?.armVariant == nil ? "its ARM attributes" : nil,
     ].compactMap { $0 }
     let said = sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))"
+    let neon =
+      name == "armv7+neon"
+      ? ": its ARM attributes say it may use \(facts.armSIMD ?? "NEON"), which Debian armhf's baseline (VFPv3-D16)"
+        + " does not promise; build with -mfpu=vfpv3-d16 (zig for musl: -mcpu=generic+v7a+vfp3d16-neon; zig's"
+        + " glibc start file says NEON whatever -mcpu asks), or say cpu: armv7+neon (--cpu) if every machine it"
+        + " runs on has NEON"
+      : ""
     return [
       Violation(
         check: .cpu, expected: "\(wanted.name) or lower", found: name,
-        message: "needs CPU level \(name)\(said) but the target's CPU is \(wanted.name)")
+        message: "needs CPU level \(name)\(said) but the target's CPU is \(wanted.name)\(neon)")
     ]
   }
 

@@ -98,6 +98,21 @@ import Testing
     }
   }
 
+  /// The Advanced SIMD extension an ARM file's attributes name, against `readelf -A`, on every
+  /// 32-bit ARM fixture; NEON makes an ARMv7 file's level `armv7+neon`.
+  @Test func armSIMDIsWhatReadelfReads() async throws {
+    let arm = Fixtures.binaries.filter { $0.platform?.hasPrefix("linux/arm/") == true }
+    #expect(arm.contains { $0.name == "c-gcc-linux-arm-v7-neon" })
+    for fixture in arm {
+      let facts = try BinaryInspector.inspectFile(atPath: fixture.path)
+      let readelf = try await Command.run("readelf", ["-A", fixture.path]).stdout
+      let line = readelf.split(separator: "\n").first { $0.contains("Tag_Advanced_SIMD_arch:") }
+      let theirs = line.map { String($0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)) }
+      #expect(facts.armSIMD == theirs, "\(fixture.name)")
+      #expect((facts.cpuLevel == "armv7+neon") == (theirs != nil && facts.variant == "v7"), "\(fixture.name)")
+    }
+  }
+
   @Test func armFloatABIAndRiscVABIComeFromTheFlags() async throws {
     let armhf = try Self.facts(Fixtures.named("c-gcc-linux-arm-v7"))
     let armel = try Self.facts(Fixtures.named("c-gcc-linux-arm-v5"))
