@@ -113,8 +113,7 @@ extension CellSteps {
     if map["argv"] != nil, map["script"] != nil {
       throw MatrixError("step '\(name)' has both 'argv' and 'script'; give one", at: map.location)
     }
-    var environment: [String: String] = [:]
-    for entry in map["env"]?.entries ?? [] { environment[entry.key] = entry.value.description }
+    let environment = try Self.environment(map["env"])
     var timeout: Double?
     if let value = map["timeout"] {
       guard let seconds = Double(value.description), StepCommand.isTimeLimit(seconds) else {
@@ -134,6 +133,33 @@ extension CellSteps {
     return StepCommand(
       argv: argv, environment: environment, workingDirectory: workdir, stdin: map["stdin"]?.scalarText,
       timeout: timeout, limits: limits.merging(try ResourceLimit.parse(map["ulimit"])) { _, step in step })
+  }
+
+  /// A step's `env:`: a map of variable names to text (numbers and booleans as written). A list
+  /// (`[A=B]`), a null (`PATH: ~`, which would become the text "null"), a nested value or a name
+  /// that holds `=` or NUL is an error at it, with the accepted form.
+  private static func environment(_ value: MatrixValue?) throws(MatrixError) -> [String: String] {
+    guard let value else { return [:] }
+    if case .null = value.kind { return [:] }
+    guard let entries = value.entries else {
+      throw MatrixError(
+        "'env' must be a map of variables, not \(value.shapeName); write env: {NAME: value}", at: value.location)
+    }
+    var environment: [String: String] = [:]
+    for entry in entries {
+      guard !entry.key.isEmpty, !entry.key.contains("="), !entry.key.contains("\0") else {
+        throw MatrixError(
+          "'env' variable name \(entry.key.jsonQuoted) must be non-empty, without '=' or NUL",
+          at: entry.keyLocation ?? entry.value.location)
+      }
+      guard let text = entry.value.scalarText else {
+        throw MatrixError(
+          "'env' value of \(entry.key) must be text, not \(entry.value.shapeName); write \(entry.key): '' for an"
+            + " empty value", at: entry.value.location)
+      }
+      environment[entry.key] = text
+    }
+    return environment
   }
 
   /// `retries:`: 0 to ``RunStep/mostRetries``; nil for none.

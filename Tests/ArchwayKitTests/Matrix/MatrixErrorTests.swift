@@ -36,6 +36,23 @@ import Testing
       "bad.yml:2:13: axis 'platform' must be a list, not a string; write 'platform: [linux/arm64]'"
     ),
     ("matrix:\n  opt: []\n", "bad.yml:2:8: axis 'opt' has no values"),
+    // A step's environment is a map of names to text: a list, a null or a nested value is no value.
+    (
+      "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n    env: [A=B]\n",
+      "bad.yml:5:10: 'env' must be a map of variables, not a list; write env: {NAME: value}"
+    ),
+    (
+      "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n    env: {PATH: ~}\n",
+      "bad.yml:5:17: 'env' value of PATH must be text, not null; write PATH: '' for an empty value"
+    ),
+    (
+      "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n    env: {A: [1, 2]}\n",
+      "bad.yml:5:14: 'env' value of A must be text, not a list; write A: '' for an empty value"
+    ),
+    (
+      "matrix:\n  x: [a]\nrun:\n  - argv: [\"true\"]\n    env: {\"A=B\": c}\n",
+      "bad.yml:5:11: 'env' variable name \"A=B\" must be non-empty, without '=' or NUL"
+    ),
     (
       "matrix:\n  platform: [windows/amd64]\nverify:\n  signed: maybe\n",
       "bad.yml:4:11: 'signed' must be true or false, not 'maybe'"
