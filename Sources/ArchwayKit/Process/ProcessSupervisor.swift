@@ -71,6 +71,16 @@ package enum ProcessSupervisor {
       outcome.status = .infrastructure("no program '\(launch.argv.first ?? "")' on PATH")
       return outcome
     }
+    // A workdir that is not there would fail the spawn as the program's "No such file or directory".
+    if let folder = launch.workingDirectory {
+      var status = stat()
+      guard stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+        let what = errno == ENOENT || errno == ENOTDIR ? "does not exist" : String(cString: strerror(errno))
+        let problem = status.st_mode & S_IFMT == 0 ? what : "is not a folder"
+        outcome.status = .infrastructure("the step's workdir \(folder) \(problem)")
+        return outcome
+      }
+    }
     do {
       outcome.status = try await runToEnd(launch, executable: executable)
     } catch {

@@ -98,6 +98,19 @@ import Testing
       await ProcessSupervisor.run(launch).status == .infrastructure("no program 'qemu-nonexistent-static' on PATH"))
   }
 
+  /// A workdir that is not there (or not a folder) is named as such, not as the program's
+  /// "No such file or directory".
+  @Test func aMissingWorkdirIsNamed() async throws {
+    var launch = Self.launch("workdir", "true")
+    launch.workingDirectory = "/nonexistent/dir"
+    #expect(
+      await ProcessSupervisor.run(launch).status
+        == .infrastructure("the step's workdir /nonexistent/dir does not exist"))
+    launch.workingDirectory = "/etc/hostname"
+    #expect(
+      await ProcessSupervisor.run(launch).status == .infrastructure("the step's workdir /etc/hostname is not a folder"))
+  }
+
   @Test func aProcessThatLeftTheGroupWithSetsidDoesNotOutliveTheStep() async throws {
     let marker = "32\(Int.random(in: 100_000...999_999))"
     // setsid puts the sleep in a session of its own, out of reach of the group kill; the step ends at once.

@@ -140,6 +140,7 @@ import Testing
       Issue.record("\(outcome.status)")
       return
     }
-    #expect(why.contains("No such file or directory"), "\(why)")
+    // Named before the spawn, as the step's workdir (the spawn's own chdir would say ENOENT).
+    #expect(why.hasSuffix("workdir \(Self.folder)/no-such-folder does not exist"), "\(why)")
   }
 }
