@@ -86,6 +86,21 @@ import Testing
     #expect(try await Self.run("verify", plain, "--target", "linux/arm/v7").status == 0)
   }
 
+  /// A path that leads nowhere says how: a loop of links, a link to nothing, nothing at all.
+  @Test func aPathThatLeadsNowhereSaysHow() async throws {
+    let folder = Fixtures.scratch("nowhere")
+    _ = symlink("b", folder + "/a")
+    _ = symlink("a", folder + "/b")
+    _ = symlink("absent", folder + "/dangling")
+    for (name, reason) in [
+      ("a", "a loop of symbolic links"), ("dangling", "a symbolic link to absent, which does not exist"),
+      ("none", "no such file or directory"),
+    ] {
+      let result = try await Self.run("inspect", folder + "/" + name)
+      #expect(result.status == 2 && result.stderr.contains("\(folder)/\(name): \(reason)"), "\(result.stderr)")
+    }
+  }
+
   @Test func aMuslLibraryFailsAGlibcTarget() async throws {
     let path = Fixtures.named("libhello-musl.so").path
     let result = try await Self.run("verify", path, "--target", "linux/amd64", "--libc", "gnu")

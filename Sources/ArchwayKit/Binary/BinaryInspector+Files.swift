@@ -11,6 +11,16 @@ package struct InspectTarget: Sendable, Hashable {
 }
 
 extension BinaryInspector {
+  /// Why `path`, which leads to nothing, does: a loop of links, a link to what is not there, or
+  /// nothing at all.
+  static func nowhere(_ path: String) -> String {
+    var status = stat()
+    guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return "no such file or directory" }
+    if stat(path, &status) != 0, errno == ELOOP { return "a loop of symbolic links" }
+    let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+    return "a symbolic link to \(target), which does not exist"
+  }
+
   /// The regular files under `paths`: files as given, folders walked recursively in sorted order.
   /// Symbolic links found inside folders are skipped (their targets are listed in their own right).
   ///
@@ -21,7 +31,7 @@ extension BinaryInspector {
     for path in paths {
       var isFolder: ObjCBool = false
       guard manager.fileExists(atPath: path, isDirectory: &isFolder) else {
-        throw InspectError(path: path, reason: "no such file or directory")
+        throw InspectError(path: path, reason: Self.nowhere(path))
       }
       guard isFolder.boolValue else {
         result.append(InspectTarget(path: path, named: true))
