@@ -44,6 +44,12 @@ enum Output {
     FileHandle.standardOutput.write(data)
   }
 
+  /// Writes lines that hold what files and projects named (paths, messages) to standard output: on
+  /// GitHub Actions none of them may become a workflow command.
+  static func text(_ text: String) {
+    write(github ? GitHubCommands.inert(text) : text)
+  }
+
   /// Writes text to standard output at once, unbuffered.
   static func write(_ text: String) {
     guard !text.isEmpty else { return }

@@ -122,7 +122,7 @@ struct VerifyCommand: AsyncParsableCommand {
       try Output.printJSON(verdicts, symbols: false)
     } else {
       let lines = verdicts.flatMap { verdict in verdict.violations.map { "\(verdict.path): \($0.message)\n" } }
-      Output.write(lines.joined())  // Unbuffered, so the summary on stderr comes after it.
+      Output.text(lines.joined())  // Unbuffered, so the summary on stderr comes after it.
       let failed = verdicts.filter { !$0.passed }.count
       let summary = "\(verdicts.count - failed) of \(verdicts.count) binaries fit \(policy.summary)"
       Output.error(failed == 0 ? Output.green(summary) : Output.red(summary))

@@ -47,6 +47,21 @@ import Testing
     #expect(lines.contains { $0.hasPrefix("::group::") } && lines.contains { $0 == "::endgroup::" })
   }
 
+  /// verify's lines name files: a file named with a newline and a command stays one line of text.
+  @Test func aFileNameNeverBecomesACommand() async throws {
+    let folder = Fixtures.scratch("command-file-name")
+    let name = folder + "/x\n::error title=forged::by a file name"
+    try FileManager.default.copyItem(atPath: Fixtures.named("c-gcc-linux-arm64").path, toPath: name)
+    var github = Fixtures.childEnvironment
+    github["GITHUB_ACTIONS"] = "true"
+    let verify = try await Command.run(
+      Fixtures.archway, ["verify", name, "--target", "linux/amd64"], environment: github)
+    #expect(verify.status == 1, "\(verify.stderr)")
+    for line in verify.stdout.split(separator: "\n") {
+      #expect(!line.drop { $0 == " " }.hasPrefix("::"), "a command from a file name: \(line)")
+    }
+  }
+
   /// A thousand failing tests make a bounded number of annotations (GitHub shows 10 a step), and
   /// one more that says how many were left out.
   @Test func annotationsAreCappedWithACount() async throws {
