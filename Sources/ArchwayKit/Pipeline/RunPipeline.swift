@@ -49,7 +49,11 @@ public struct RunPipeline: Sendable {
     // The host is described while the cells run (each emulator's `--version` is a program to
     // start), for the runners they will use, then for those they used.
     async let described = HostProbe.info(tools: Set(runners.compactMap(\.record.launcher)))
-    let verified = await runCells(cells, runners: runners, definitions: selection.all, observe: observe)
+    let folders = Dictionary(cells.map { ($0.id, $0.out) }) { one, _ in one }
+    // Hashed again now that every cell's steps have ended: SHA256SUMS lists what is on disk.
+    let verified = await runCells(cells, runners: runners, definitions: selection.all, observe: observe).map { cell in
+      folders[cell.id].map { cell.rehashed(in: $0) } ?? cell
+    }
     let interrupted = Task.isCancelled
     let host = await described.limited(to: Set(verified.compactMap(\.runner.launcher)))
     var report = ReportBuilder.build(
