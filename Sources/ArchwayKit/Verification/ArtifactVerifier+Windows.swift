@@ -59,12 +59,15 @@ extension ArtifactVerifier {
 
   /// Each function the file imports that the target's release does not export yet
   /// (``WindowsFunctions``), newest first, in one violation: the loader stops the program before
-  /// `main`. Functions of a DLL in the artifact's folder come from that copy and are not checked.
+  /// `main`. Functions of a DLL that is not Windows' own and sits in the artifact's folder come from
+  /// that copy and are not checked; a Windows DLL beside it (a copy of kernel32.dll) is not the one
+  /// loaded: the Known DLLs come from System32 ("Dynamic-link library search order").
   static func windowsFunctions(_ facts: BinaryFacts, _ policy: ArtifactPolicy, place: ArtifactPlace) -> [Violation] {
     guard facts.format == .pe, let release = policy.osRelease, let imports = facts.imports else { return [] }
     let beside = place.dllNames()
     var newer: [(function: String, dll: String, first: DottedVersion)] = []
-    for (dll, functions) in imports where !beside.contains(dll.lowercased()) {
+    for (dll, functions) in imports {
+      if beside.contains(dll.lowercased()), case .absent = WindowsDLLs.availability(of: dll, on: release) { continue }
       for function in functions {
         guard let first = WindowsFunctions.firstRelease(of: function, in: dll), release.version < first else {
           continue

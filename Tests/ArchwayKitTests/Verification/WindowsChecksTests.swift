@@ -16,6 +16,8 @@ import Testing
     /// Copied alone into a folder of its own, away from the DLLs beside it among the fixtures.
     var alone = false
     var allow: [String]? = nil
+    /// Files put beside the copy (`alone`), named as DLLs.
+    var beside: [String] = []
     /// `signed: true`: an Authenticode signature is required.
     var signed = false
     /// What each violation's message must contain, in order; empty: the file passes.
@@ -85,6 +87,11 @@ import Testing
           + " on, but the target is Windows Server 2016 (10.0.14393)"
       ]),
     Case(fixture: "c-zig-windows-newapi.exe", os: "server-2022", causes: []),
+    // kernel32 is a Known DLL: Windows loads it from System32 whatever lies beside the program
+    // (Microsoft, "Dynamic-link library search order", known DLLs), so a copy there hides nothing.
+    Case(
+      fixture: "c-zig-windows-newapi.exe", alone: true, beside: ["KERNEL32.dll"],
+      causes: ["imports GetTempPath2W from KERNEL32.dll, which Windows exports from Windows Server 2022"]),
     Case(fixture: "c-zig-windows-newapi.exe", os: "11", causes: []),
     Case(
       fixture: "c-zig-windows-newapi.exe", os: "10.0.20347",
@@ -126,6 +133,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
       }
     }
+    for name in test.beside { try Data("MZ".utf8).write(to: URL(fileURLWithPath: folder + "/" + name)) }
     let policy = try ArtifactPolicy(
       target: "windows/amd64", libc: "any", glibcMax: nil, allowNeeded: test.allow?.joined(separator: ","),
       osVersion: test.os, signed: test.signed)
