@@ -41,12 +41,7 @@ enum OrphanSweep {
     var found = Set<pid_t>()
     var pid = getppid()
     while pid > 1, found.insert(pid).inserted {
-      guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = text.lastIndex(of: ")")
-      else { break }
-      // `PID (COMMAND) STATE PPID …`: the parent is the second field after the command.
-      let fields = text[text.index(after: close)...].split(separator: " ")
-      guard fields.count > 1, let parent = pid_t(fields[1]) else { break }
+      guard let fields = statFields(pid), fields.count > 1, let parent = pid_t(fields[1]) else { break }
       pid = parent
     }
     return found
@@ -65,12 +60,17 @@ enum OrphanSweep {
 
   /// Whether `pid` still runs: it exists and is not a zombie (whose files are already closed).
   static func isRunning(_ pid: pid_t) -> Bool {
-    // `/proc/PID/stat` is `PID (COMMAND) STATE …`; the command may hold spaces and parentheses.
+    guard let state = statFields(pid)?.first else { return false }
+    return state != "Z" && state != "X"
+  }
+
+  /// The fields of `/proc/PID/stat` after the command (`STATE PPID …`), or nil when `pid` is gone.
+  /// The line is `PID (COMMAND) STATE PPID …`, and the command may hold spaces and parentheses.
+  private static func statFields(_ pid: pid_t) -> [Substring]? {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
       let close = text.lastIndex(of: ")")
-    else { return false }
-    let state = text[text.index(after: close)...].drop { $0 == " " }.first
-    return state != "Z" && state != "X"
+    else { return nil }
+    return text[text.index(after: close)...].split(separator: " ")
   }
 
   /// The processes (other than this one) whose environment block holds the entry `needle`

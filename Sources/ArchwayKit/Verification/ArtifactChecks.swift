@@ -11,9 +11,7 @@ enum ArtifactChecks {
     _ artifact: ArtifactRecord, policy: VerifyPolicy, target: CellTarget, root: String
   ) -> (artifact: ArtifactRecord, facts: BinaryFacts?, findings: [Finding]) {
     var artifact = artifact
-    let attributes = try? FileManager.default.attributesOfItem(atPath: artifact.path)
-    artifact.size = (attributes?[.size] as? NSNumber)?.intValue
-    artifact.sha256 = Checksums.sha256(ofFile: artifact.path)
+    (artifact.size, artifact.sha256) = Checksums.measure(artifact.path)
     let subject = Finding.Subject.artifact(artifact.name)
     guard let sha256 = artifact.sha256 else {
       return (artifact, nil, [Finding(.sha256, subject, .error, "cannot read \(artifact.path)")])

@@ -15,11 +15,11 @@ import Foundation
 /// - Which DLLs a clean Windows has: ``WindowsDLLs``.
 extension ArtifactVerifier {
   /// Each imported DLL a clean Windows of the target's release lacks that is not in the file's folder
-  /// (`place`) nor allowed by `allow_needed`. The Universal CRT's API sets count
-  /// as one. Delay-loaded DLLs are left out: they fail only when one of their functions is called.
-  static func windowsDLLs(_ facts: BinaryFacts, _ policy: ArtifactPolicy, place: ArtifactPlace) -> [Violation] {
+  /// (`beside`: the DLL names there, lowercased) nor allowed by `allow_needed`. The Universal CRT's
+  /// API sets count as one. Delay-loaded DLLs are left out: they fail only when one of their
+  /// functions is called.
+  static func windowsDLLs(_ facts: BinaryFacts, _ policy: ArtifactPolicy, beside: Set<String>) -> [Violation] {
     guard facts.format == .pe, let release = policy.osRelease else { return [] }
-    let beside = place.dllNames()
     var violations: [Violation] = []
     var universalCRT: [String] = []
     for dll in facts.dlls ?? [] where !beside.contains(dll.lowercased()) && !policy.allows(dll, caseless: true) {
@@ -62,9 +62,8 @@ extension ArtifactVerifier {
   /// `main`. Functions of a DLL that is not Windows' own and sits in the artifact's folder come from
   /// that copy and are not checked; a Windows DLL beside it (a copy of kernel32.dll) is not the one
   /// loaded: the Known DLLs come from System32 ("Dynamic-link library search order").
-  static func windowsFunctions(_ facts: BinaryFacts, _ policy: ArtifactPolicy, place: ArtifactPlace) -> [Violation] {
+  static func windowsFunctions(_ facts: BinaryFacts, _ policy: ArtifactPolicy, beside: Set<String>) -> [Violation] {
     guard facts.format == .pe, let release = policy.osRelease, let imports = facts.imports else { return [] }
-    let beside = place.dllNames()
     var newer: [(function: String, dll: String, first: DottedVersion)] = []
     for (dll, functions) in imports {
       if beside.contains(dll.lowercased()), case .absent = WindowsDLLs.availability(of: dll, on: release) { continue }

@@ -47,9 +47,11 @@ public enum ArtifactVerifier {
     violations += glibcFloor(facts, policy)
     violations += needed(facts, policy)
     violations += minos(facts, policy)
-    violations += windowsDLLs(facts, policy, place: place)
+    // The folder is listed once for both Windows checks, and only for a PE file.
+    let beside = facts.format == .pe ? place.dllNames() : []
+    violations += windowsDLLs(facts, policy, beside: beside)
     violations += windowsVersion(facts, policy)
-    violations += windowsFunctions(facts, policy, place: place)
+    violations += windowsFunctions(facts, policy, beside: beside)
     violations += toolchainFloor(facts, policy)
     violations += kernelFloor(facts, policy)
     violations += cpu(facts, policy)

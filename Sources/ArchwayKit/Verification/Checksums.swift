@@ -20,6 +20,13 @@ package enum Checksums {
     return hex(hasher.finalize())
   }
 
+  /// The size in bytes and the SHA-256 of the file at `path`, as an artifact's record keeps them;
+  /// nil for what cannot be read.
+  package static func measure(_ path: String) -> (size: Int?, sha256: String?) {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    return ((attributes?[.size] as? NSNumber)?.intValue, sha256(ofFile: path))
+  }
+
   /// `facts` with each file's SHA-256 filled in, `jobs` files hashed at once.
   package static func adding(to facts: [BinaryFacts], jobs: Int = 2) async -> [BinaryFacts] {
     let hashes = await facts.map(\.path).concurrentMap(jobs: jobs, sha256(ofFile:))

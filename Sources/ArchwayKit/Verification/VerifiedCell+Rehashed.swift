@@ -12,10 +12,9 @@ extension VerifiedCell {
       guard let checked = artifact.sha256 else { return artifact }
       var now = artifact
       if case .file(let path) = ArtifactFile.check(artifact.path, folder: folder) {
-        now.sha256 = Checksums.sha256(ofFile: path)
-        now.size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        (now.size, now.sha256) = Checksums.measure(path)
       } else {
-        (now.sha256, now.size) = (nil, nil)
+        (now.size, now.sha256) = (nil, nil)
       }
       guard now.sha256 != checked else { return artifact }
       let message =
