@@ -8,7 +8,8 @@ struct VerifyCommand: AsyncParsableCommand {
     discussion: """
       Exits 0 when every binary fits; 1 with one line per violation naming the file, what the \
       target expects and what was found; 2 for bad usage. Files named on the command line must \
-      be binaries; in folders, files that are not binaries are skipped.
+      be binaries; in folders, files that are not binaries are skipped, and a verify that finds \
+      no binary at all exits 2 (archives and packages are not read inside).
 
       A Mach-O file is checked as a Mac checks it before running it, every slice of a universal \
       file: built for macOS (not iOS, a simulator or arm64e), its code signature matching its \
@@ -110,6 +111,10 @@ struct VerifyCommand: AsyncParsableCommand {
     let policy = try policy()
     let results = try await BinaryInspector.inspect(paths: paths)
     var verdicts = ArtifactVerifier.verify(results, against: policy)
+    guard !verdicts.isEmpty else {
+      Output.error("Error: " + ArtifactVerifier.nothingVerified(results, paths: paths))
+      throw ExitCode(2)
+    }
     if let env {
       do {
         verdicts = try ArtifactVerifier.checkLoads(verdicts, in: try location.recipe(env), store: location.store)

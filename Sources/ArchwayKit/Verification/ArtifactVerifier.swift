@@ -294,6 +294,21 @@ extension ArtifactVerifier {
       return ArtifactVerdict(path: target.path, facts: facts, violations: check(facts, against: policy, place: place))
     }
   }
+
+  /// Why a verify that found no binary among `inspected` (files found in `paths`' folders) is no
+  /// pass: a release folder of archives, packages and checksums holds nothing this verify reads, and
+  /// "0 of 0 fit" would pass it whatever the archives hold. Names up to five skipped files.
+  package static func nothingVerified(_ inspected: [(InspectTarget, BinaryFacts)], paths: [String]) -> String {
+    let skipped = inspected.map { ($0.0.path as NSString).lastPathComponent }
+    let shown = skipped.prefix(5).joined(separator: ", ")
+    let more = skipped.count > 5 ? ", and \(skipped.count - 5) more" : ""
+    let files =
+      skipped.isEmpty
+      ? "no file at all"
+      : "\(skipped.count) file\(skipped.count == 1 ? "" : "s"), none of them ELF, Mach-O or PE: \(shown)\(more)"
+    return "found no binary to verify in \(paths.joined(separator: ", ")) (\(files)); archives, packages and"
+      + " checksum files are not read by verify: name the binaries, or verify them before packing"
+  }
 }
 
 extension ArtifactPolicy {
