@@ -114,6 +114,16 @@ zig cc -target x86_64-linux-gnu.2.17 -O2 -o "$out/c-zig-amd64-gnu2.17" "$src/hel
 record c-zig-amd64-gnu2.17 linux/amd64 glibc dynamic executable "zig cc x86_64-linux-gnu.2.17"
 zig cc -target aarch64-linux-musl -O2 -o "$out/c-zig-arm64-musl" "$src/hello.c"
 record c-zig-arm64-musl linux/arm64 none static executable "zig cc aarch64-linux-musl"
+# musl without symbol versions: the musl release a binary needs is read from the names it imports.
+# zig's musl (1.2.5) redirects clock_gettime and stat to 1.2's 64-bit time symbols on 32-bit arm;
+# Debian's musl-gcc (1.2.3) gives qsort_r, new in 1.2.3.
+printf '#include <stdio.h>\n#include <time.h>\n#include <sys/stat.h>\nint main(int c, char **v) {\n  struct timespec t; struct stat s;\n  clock_gettime(CLOCK_REALTIME, &t); stat(v[0], &s);\n  printf("%%d\\n", t.tv_sec > 0 && s.st_size > 0); return 0;\n}\n' >"$out/time64.c"
+zig cc -target arm-linux-musleabihf -mcpu=generic+v7a+vfp3d16-neon -dynamic -O2 -o "$out/c-zig-arm-musl-time64" "$out/time64.c"
+record c-zig-arm-musl-time64 linux/arm/v7 musl dynamic executable "zig cc arm-linux-musleabihf -dynamic"
+printf '#define _GNU_SOURCE\n#include <stdio.h>\n#include <stdlib.h>\nstatic int up(const void *a, const void *b, void *d) { return *(const int *)a - *(const int *)b; }\nint main(void) {\n  int v[] = {3, 1, 2}; qsort_r(v, 3, sizeof *v, up, NULL);\n  printf("%%d%%d%%d\\n", v[0], v[1], v[2]); return 0;\n}\n' >"$out/qsortr.c"
+musl-gcc -O2 -o "$out/c-musl-dynamic-qsortr-amd64" "$out/qsortr.c"
+record c-musl-dynamic-qsortr-amd64 linux/amd64 musl dynamic pie musl-gcc
+rm -f "$out/time64.c" "$out/qsortr.c"
 
 # Go, without cgo: static for linux, Mach-O for darwin, PE for windows.
 while read -r goos goarch goarm platform type; do

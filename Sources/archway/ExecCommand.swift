@@ -31,7 +31,7 @@ struct ExecCommand: ParsableCommand {
   @Option(help: "The platform to run on (linux/arm64, armhf, linux/s390x, …).")
   var target: String
 
-  @Option(help: "The libc: gnu, gnu-X.Y, musl, static (default: the target's).")
+  @Option(help: "The libc: gnu, gnu-X.Y, musl, musl-X.Y, static (default: the target's).")
   var libc: String?
 
   @Option(help: "An environment (Containers/NAME) whose root filesystem is the sysroot.")

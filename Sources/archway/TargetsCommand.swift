@@ -15,7 +15,7 @@ struct TargetsCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(help: "Names for this libc on linux targets: gnu, gnu-X.Y or musl (default gnu).")
+  @Option(help: "Names for this libc on linux targets: gnu, gnu-X.Y, musl or musl-X.Y (default gnu).")
   var libc = "gnu"
 
   @Flag(help: "List the CPU levels (`cpu:` in a matrix, `--cpu` of exec and verify) instead of the targets.")

@@ -44,7 +44,8 @@ struct VerifyCommand: AsyncParsableCommand {
   @Option(help: "The platform the binaries must run on (linux/arm64, armhf, darwin/arm64, windows/amd64, …).")
   var target: String
 
-  @Option(help: "The libc: gnu, gnu-X.Y (glibc at most X.Y), musl, static or any.")
+  @Option(
+    help: "The libc: gnu, gnu-X.Y (glibc at most X.Y), musl, musl-X.Y (musl at most X.Y: 1.1, 1.2), static or any.")
   var libc = "any"
 
   @Option(name: .customLong("glibc-max"), help: "The newest glibc the binaries may require, e.g. 2.31.")

@@ -79,6 +79,10 @@ extension BinaryFacts {
       w.string(linkage?.rawValue)
       w.key("max_page_size")
       w.int(maxPageSize)
+      if let muslFloor {
+        w.key("musl_floor")
+        w.string(muslFloor)
+      }
       w.key("needed")
       w.strings(needed)
       w.key("os")

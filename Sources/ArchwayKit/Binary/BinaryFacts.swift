@@ -51,7 +51,11 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   package var floors: [String: String] = [:]
   /// Library → sorted version names it must provide (from `.gnu.version_r`).
   public var versionRequirements: [String: [String]] = [:]
-  /// Imported symbols bound to the glibc floor version.
+  /// The oldest musl release that has every symbol the file imports (``MuslReleases``); nil for a
+  /// file that is not musl's or needs no known release.
+  package var muslFloor: String?
+  /// Imported symbols that need the floor: bound to the glibc floor version, or, for musl, new in
+  /// `musl_floor`.
   public var floorSymbols: [String] = []
   /// Version name → sorted imported symbols bound to it.
   package var versionedSymbols: [String: [String]] = [:]
@@ -115,7 +119,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case versionRequirements = "version_requirements", floorSymbols = "floor_symbols"
     case versionedSymbols = "versioned_symbols", versionDefinitions = "version_definitions", buildID = "build_id"
     case x86ISANeeded = "x86_isa_needed", maxPageSize = "max_page_size", execStack = "exec_stack"
-    case kernelFloor = "kernel_floor"
+    case kernelFloor = "kernel_floor", muslFloor = "musl_floor"
     case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
     case subsystem, subsystemVersion = "subsystem_version", dlls, imports, delayDLLs = "delay_dlls"
     case peOSVersion = "os_version", authenticode, warnings, error, sha256
@@ -147,6 +151,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     glibcFloor = try c.decodeIfPresent(String.self, forKey: .glibcFloor)
     floors = try c.decodeIfPresent([String: String].self, forKey: .floors) ?? [:]
     versionRequirements = try c.decodeIfPresent([String: [String]].self, forKey: .versionRequirements) ?? [:]
+    muslFloor = try c.decodeIfPresent(String.self, forKey: .muslFloor)
     floorSymbols = try c.decodeIfPresent([String].self, forKey: .floorSymbols) ?? []
     versionedSymbols = try c.decodeIfPresent([String: [String]].self, forKey: .versionedSymbols) ?? [:]
     versionDefinitions = try c.decodeIfPresent([String].self, forKey: .versionDefinitions) ?? []
@@ -197,6 +202,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(glibcFloor, forKey: .glibcFloor)
     try c.encode(floors, forKey: .floors)
     try c.encode(versionRequirements, forKey: .versionRequirements)
+    try c.encodeIfPresent(muslFloor, forKey: .muslFloor)
     try c.encode(floorSymbols, forKey: .floorSymbols)
     if encoder.userInfo[PrettyJSON.omitVersionedSymbols] as? Bool != true {
       try c.encode(versionedSymbols, forKey: .versionedSymbols)

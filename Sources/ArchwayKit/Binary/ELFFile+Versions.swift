@@ -145,40 +145,68 @@ extension ELFFile {
   private mutating func importedSymbolsByVersion(
     dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)]
   ) throws(BinaryError) -> [String: [String]] {
+    var result: [String: [String]] = [:]
+    for (version, names) in try importRanges(dynamic: dynamic, needs: needs) {
+      result[version] = try uniqueNames(names)
+    }
+    return result
+  }
+
+  /// The names of every imported (undefined) dynamic symbol, sorted, without repeats: a musl
+  /// binary's, which has no versions to group them by.
+  mutating func importedSymbols(dynamic: ELFDynamic) throws(BinaryError) -> [String] {
+    try uniqueNames(try importRanges(dynamic: dynamic, needs: nil)[""] ?? [])
+  }
+
+  /// Each import's name as a range of the string table, grouped by the version `needs` binds it to
+  /// (imports without one left out), or all under "" when `needs` is nil.
+  private func importRanges(
+    dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)]?
+  ) throws(BinaryError) -> [String: [Range<Int>]] {
     let entrySize = wide ? 24 : 16
     let symbolSection = sections.first { $0.type == SHT_DYNSYM }
     guard let symtabStart = try tableOffset(address: dynamic.symtab, section: symbolSection, "dynamic symbols"),
-      let versymStart = try tableOffset(
-        address: dynamic.versym, section: sections.first { $0.type == SHT_GNU_VERSYM }, "symbol versions"),
       let strtab = try stringTable(dynamic: dynamic, section: symbolSection)
     else { return [:] }
+    var versymStart: Int?
+    if needs != nil {
+      versymStart = try tableOffset(
+        address: dynamic.versym, section: sections.first { $0.type == SHT_GNU_VERSYM }, "symbol versions")
+      guard versymStart != nil else { return [:] }
+    }
 
     let count = try symbolCount(dynamic: dynamic, section: symbolSection, entrySize: entrySize)
     _ = try view.tableSize(count: count, size: entrySize, at: symtabStart, "dynamic symbol table")
-    _ = try view.tableSize(count: count, size: 2, at: versymStart, "symbol version table")
-    // Each import's name as a range of the string table, grouped by version; names are made
-    // (and their bytes spent from the budget) once each group is sorted and rid of repeats.
+    if let versymStart { _ = try view.tableSize(count: count, size: 2, at: versymStart, "symbol version table") }
     var ranges: [String: [Range<Int>]] = [:]
     for index in 1..<max(count, 1) {
       let symbol = symtabStart + index * entrySize
       let sectionIndex = try view.u16(symbol + (wide ? 6 : 14))
       guard sectionIndex == 0 else { continue }  // Defined here: not an import.
-      let versionIndex = try view.u16(versymStart + index * 2) & 0x7FFF
-      guard versionIndex >= 2, let need = needs[versionIndex] else { continue }
-      ranges[need.version, default: []].append(try dynamicStringRange(UInt64(try view.u32(symbol)), in: strtab))
-    }
-    var result: [String: [String]] = [:]
-    for (version, names) in ranges {
-      var unique: [String] = []
-      for range in sortedNames(names) {
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: view.bytes[range]), as: UTF8.self)
-        guard name != unique.last else { continue }
-        try spendStringBudget(range.count, at: range.lowerBound)
-        unique.append(name)
+      var group = ""
+      if let needs, let versymStart {
+        let versionIndex = try view.u16(versymStart + index * 2) & 0x7FFF
+        guard versionIndex >= 2, let need = needs[versionIndex] else { continue }
+        group = need.version
       }
-      result[version] = unique
+      let name = try dynamicStringRange(UInt64(try view.u32(symbol)), in: strtab)
+      guard !name.isEmpty else { continue }
+      ranges[group, default: []].append(name)
     }
-    return result
+    return ranges
+  }
+
+  /// The names `ranges` hold, sorted, without repeats; each one made (and its bytes spent from the
+  /// budget) once.
+  private mutating func uniqueNames(_ ranges: [Range<Int>]) throws(BinaryError) -> [String] {
+    var unique: [String] = []
+    for range in sortedNames(ranges) {
+      let name = String(decoding: UnsafeRawBufferPointer(rebasing: view.bytes[range]), as: UTF8.self)
+      guard name != unique.last else { continue }
+      try spendStringBudget(range.count, at: range.lowerBound)
+      unique.append(name)
+    }
+    return unique
   }
 
   /// `names` (ranges of the string table) in the order of their Strings: for ASCII, the order of

@@ -277,8 +277,21 @@ struct ELFFile {
     if let os = f.os, os != "linux", f.libc != .none {
       f.libc = os == "android" ? .bionic : .system
     }
+    if f.libc == .musl { readMuslFloor(into: &f, dynamic: dynamic) }
     f.warnings = warnings
     return f
+  }
+
+  /// `musl_floor` and the `floor_symbols` that need it, from the names of the symbols the file
+  /// imports (musl versions none of them; ``MuslReleases`` knows when each appeared).
+  private mutating func readMuslFloor(into facts: inout BinaryFacts, dynamic: ELFDynamic) {
+    do {
+      guard let floor = MuslReleases.floor(of: try importedSymbols(dynamic: dynamic)) else { return }
+      facts.muslFloor = floor.release.description
+      facts.floorSymbols = floor.symbols
+    } catch {
+      warnings.append("imported symbols: \(error)")
+    }
   }
 
   /// Go's build info, from `.go.buildinfo` or, in a file without section headers, the start of the

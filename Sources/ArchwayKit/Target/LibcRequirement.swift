@@ -4,8 +4,9 @@ import Foundation
 public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertible {
   /// glibc, optionally with the oldest release the program must run on (`gnu-2.31`).
   case gnu(DottedVersion?)
-  /// musl, dynamically or statically linked.
-  case musl
+  /// musl, dynamically or statically linked, optionally with the oldest release the program must
+  /// run on (`musl-1.1`: Alpine 3.12 and older; `musl-1.2`).
+  case musl(DottedVersion?)
   /// No dynamic libc at all: no interpreter, no needed libraries.
   case `static`
   /// The operating system's own (darwin, windows).
@@ -14,14 +15,15 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
   case any
 
   /// The word for each case, as users write it.
-  package static let spellings = ["gnu", "gnu-2.31", "musl", "static", "system", "any"]
+  package static let spellings = ["gnu", "gnu-2.31", "musl", "musl-1.2", "static", "system", "any"]
 
   /// A one-line rendering for messages.
   public var description: String {
     switch self {
     case .gnu(let version?): "gnu-\(version)"
     case .gnu(nil): "gnu"
-    case .musl: "musl"
+    case .musl(let version?): "musl-\(version)"
+    case .musl(nil): "musl"
     case .static: "static"
     case .system: "system"
     case .any: "any"
@@ -34,20 +36,32 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
     return false
   }
 
+  /// Whether this is musl (`musl`, `musl-X.Y`).
+  package var isMusl: Bool {
+    if case .musl = self { return true }
+    return false
+  }
+
+  /// The musl this requirement allows at most, if it names one.
+  package var muslCeiling: DottedVersion? {
+    if case .musl(let version) = self { return version }
+    return nil
+  }
+
   /// The glibc this requirement allows at most, if it names one.
   package var glibcCeiling: DottedVersion? {
     if case .gnu(let version) = self { return version }
     return nil
   }
 
-  /// Parses `gnu`, `glibc`, `gnu-2.31`, `musl`, `static`, `system`, `any`.
+  /// Parses `gnu`, `glibc`, `gnu-2.31`, `musl`, `musl-1.2`, `static`, `system`, `any`.
   ///
   /// Throws a ``TargetError`` quoting the value with a suggestion when it is none of those.
   public static func parse(_ text: String) throws(TargetError) -> LibcRequirement {
     let word = text.trimmingCharacters(in: .whitespaces).lowercased()
     switch word {
     case "gnu", "glibc": return .gnu(nil)
-    case "musl": return .musl
+    case "musl": return .musl(nil)
     case "static": return .static
     case "system": return .system
     case "any": return .any
@@ -60,6 +74,14 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
       }
       return .gnu(version)
     }
+    if word.hasPrefix("musl-") {
+      guard let version = DottedVersion(word.dropFirst(5)), (2...3).contains(version.components.count),
+        version.components[0] == 1
+      else {
+        throw TargetError("libc '\(text)' has no musl release after 'musl-'; write it as 'musl-1.2' or 'musl-1.1'")
+      }
+      return .musl(version)
+    }
     throw TargetError("unknown libc '\(text)'\(Suggestion.phrase(for: word, among: spellings))")
   }
 
@@ -68,7 +90,7 @@ public enum LibcRequirement: Sendable, Hashable, Codable, CustomStringConvertibl
     switch (platform.os, self) {
     case (_, .any): nil
     case ("linux", .system):
-      "libc 'system' is for darwin and windows; a linux target takes 'gnu', 'gnu-X.Y', 'musl' or 'static'"
+      "libc 'system' is for darwin and windows; a linux target takes 'gnu', 'gnu-X.Y', 'musl', 'musl-X.Y' or 'static'"
     case ("linux", _): nil
     case (_, .system): nil
     case (let os, _): "\(os) targets use the system libc; '\(self)' is only for linux"

@@ -45,7 +45,7 @@ package struct TargetNames: Sendable, Hashable, Codable {
   /// fully static toolchains) and the gnu gcc prefix (for `gcc -static`).
   package init(spec: ArchitectureSpec, libc: LibcRequirement) {
     let p = spec.platform
-    let isMusl = libc == .musl
+    let isMusl = libc.isMusl
     let abi = isMusl ? spec.muslABI : spec.gnuABI
     let staticABI = libc == .static ? spec.muslABI : abi
     platform = p.description

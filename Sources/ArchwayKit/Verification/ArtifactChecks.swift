@@ -38,7 +38,7 @@ enum ArtifactChecks {
   }
 
   /// The static checks of `facts` against the cell's policy and target, in a fixed order: `intact`
-  /// (a damaged file), `arch`, `libc`, `glibc-floor`, `needed`, `cpu`, `minos`, `dlls`, `os-version`,
+  /// (a damaged file), `arch`, `libc`, `glibc-floor`, `musl-floor`, `needed`, `cpu`, `minos`, `dlls`, `os-version`,
   /// `signature`, `dyld`, `page-size`, each where it applies.
   private static func staticFindings(
     _ facts: BinaryFacts, subject: Finding.Subject, policy: VerifyPolicy, target: CellTarget, place: ArtifactPlace
@@ -82,6 +82,10 @@ enum ArtifactChecks {
     check(
       .glibcFloor, on: isELF && policy.glibcMax != nil,
       passed: facts.glibcFloor.map { "needs GLIBC_\($0), at most \(policy.glibcMax!)" } ?? "needs no versioned glibc")
+    check(
+      .muslFloor, on: isELF && policy.libc && target.libc.muslCeiling != nil,
+      passed: facts.muslFloor.map { "needs musl \($0), at most \(target.libc.muslCeiling!)" }
+        ?? "imports nothing newer than musl 1.1.19 that Archway knows of")
     check(
       .needed, on: policy.allowNeeded != nil,
       passed: "needs only allowed libraries (\(facts.needed.joined(separator: ", ")))")

@@ -34,6 +34,28 @@ extension ArtifactVerifier {
   }
 }
 
+extension ArtifactVerifier {
+  /// A musl binary importing a symbol its target's musl (`musl-1.1`) does not export yet: musl
+  /// versions no symbol, so its loader starts the program and stops at the first relocation ("Error
+  /// relocating …: symbol not found").
+  static func muslFloor(_ facts: BinaryFacts, _ policy: ArtifactPolicy) -> [Violation] {
+    guard let ceiling = policy.libc.muslCeiling, facts.libc == .musl, let text = facts.muslFloor,
+      let floor = DottedVersion(text), floor > ceiling
+    else { return [] }
+    let shown = facts.floorSymbols.prefix(5).joined(separator: ", ")
+    let more = facts.floorSymbols.count > 5 ? ", and \(facts.floorSymbols.count - 5) more" : ""
+    let why =
+      floor >= DottedVersion("1.2")! && facts.floorSymbols.contains(where: MuslReleases.time64.contains)
+      ? " (musl 1.2 made time_t 64-bit on 32-bit arches)" : ""
+    return [
+      Violation(
+        check: .muslFloor, expected: "at most musl \(ceiling)", found: text,
+        message: "imports \(shown)\(more), first exported by musl \(text)\(why), but the target's musl is"
+          + " \(ceiling); its loader stops with \"symbol not found\"")
+    ]
+  }
+}
+
 extension BinaryFacts {
   /// Arches whose stack glibc makes executable for an object without `PT_GNU_STACK`.
   static let execStackByDefault: Set<String> = ["amd64", "386", "arm", "ppc64le", "ppc64", "s390x", "mips64le"]

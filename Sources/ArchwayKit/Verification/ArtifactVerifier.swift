@@ -45,6 +45,7 @@ public enum ArtifactVerifier {
     violations += macPlatform(facts, policy)
     violations += libc(facts, policy)
     violations += glibcFloor(facts, policy)
+    violations += muslFloor(facts, policy)
     violations += needed(facts, policy)
     violations += minos(facts, policy)
     // The folder is listed once for both Windows checks, and only for a PE file.
@@ -178,7 +179,7 @@ public enum ArtifactVerifier {
     let loader = facts.interpreter.map { " (interpreter \($0))" } ?? ""
     switch policy.libc {
     case .gnu, .musl:
-      let wanted: LibcFamily = policy.libc == .musl ? .musl : .glibc
+      let wanted: LibcFamily = policy.libc.isMusl ? .musl : .glibc
       if facts.libc == .unknown, facts.linkage == .dynamic, facts.interpreter != nil || !facts.needed.isEmpty {
         // No evidence is no pass: a dynamic binary that needs a loader or libraries but shows no libc
         // we know may well not load (a self-contained one, needing nothing, loads anywhere).

@@ -16,6 +16,8 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
   case libc
   /// The newest glibc symbol version an artifact needs against the ceiling.
   case glibcFloor = "glibc-floor"
+  /// The newest musl release whose symbols an artifact imports against the target's (`musl-1.1`).
+  case muslFloor = "musl-floor"
   /// The libraries an artifact needs against `allow_needed`.
   case needed
   /// The CPU level an artifact says it needs against the cell's `cpu:`.
@@ -68,7 +70,8 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
     switch self {
     case .cell: .cell
     case .build: .buildStep
-    case .sha256, .intact, .arch, .libc, .glibcFloor, .needed, .cpu, .minos, .dlls, .osVersion, .signature, .dyld,
+    case .sha256, .intact, .arch, .libc, .glibcFloor, .muslFloor, .needed, .cpu, .minos, .dlls, .osVersion, .signature,
+      .dyld,
       .execStack, .pageSize, .loads, .reproducible, .sameAs, .baseline:
       .artifact
     case .exit, .stdout, .stderr, .reference, .tests: .runStep

@@ -16,6 +16,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   case osVersion = "os-version"
   /// A shared library asking for an executable stack, which glibc 2.41 and later refuse to dlopen.
   case execStack = "exec-stack"
+  /// A musl binary's import that the target's musl release does not export yet.
+  case muslFloor = "musl-floor"
   /// ELF `PT_LOAD` segments aligned for smaller pages than the target's kernel may use.
   case pageSize = "page-size"
 
@@ -25,6 +27,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .readable, .format, .arch, .osABI, .platform: .arch
     case .libc: .libc
     case .glibcFloor: .glibcFloor
+    case .muslFloor: .muslFloor
     case .needed: .needed
     case .intact: .intact
     case .cpu: .cpu

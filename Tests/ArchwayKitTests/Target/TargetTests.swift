@@ -32,10 +32,10 @@ import Testing
     #expect(throws: TargetError("libc 'gnu-2' has no glibc version after 'gnu-'; write it as 'gnu-2.31'")) {
       try LibcRequirement.parse("gnu-2")
     }
-    #expect(LibcRequirement.musl.incompatibility(with: try Platform.parse("darwin/arm64")) != nil)
+    #expect(LibcRequirement.musl(nil).incompatibility(with: try Platform.parse("darwin/arm64")) != nil)
     #expect(
       LibcRequirement.gnu(DottedVersion("2.31")).incompatibility(with: try Platform.parse("windows/amd64")) != nil)
-    #expect(LibcRequirement.musl.incompatibility(with: try Platform.parse("linux/arm64")) == nil)
+    #expect(LibcRequirement.musl(nil).incompatibility(with: try Platform.parse("linux/arm64")) == nil)
   }
 
   @Test func versionsCompareNumerically() throws {

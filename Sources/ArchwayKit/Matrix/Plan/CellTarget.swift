@@ -3,7 +3,7 @@
 public struct CellTarget: Sendable, Hashable {
   /// `os/arch[/variant]`.
   public let platform: Platform
-  /// `gnu`, `gnu-2.31`, `musl`, `static` or `system`.
+  /// `gnu`, `gnu-2.31`, `musl`, `musl-1.2`, `static` or `system`.
   public let libc: LibcRequirement
   /// The CPU the cell's binaries must run on (`cpu:`): a level (`x86-64-v2`, `armv6`) or a qemu
   /// model; nil when the matrix names none.
