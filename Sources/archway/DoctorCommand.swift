@@ -12,13 +12,15 @@ struct DoctorCommand: AsyncParsableCommand {
       starts, with $ARCHWAY_ENGINE_ARGS), wine, bwrap and debootstrap; on macOS, whether Archway runs \
       translated by Rosetta; and whether the compilers and build tools on PATH (gcc and the cross \
       gccs, zig, go, cargo, cmake, make) are built for this host: one of another arch runs emulated \
-      or translated, 5–10× slower, and is named with the fix. With --matrix, also \
+      or translated, 5–10× slower, and is named with the fix. A qemu known to crash at random is \
+      shown as "warn" with its sources (a static build without PIE; qemu 9.2.0 to 9.2.2). With --matrix, also \
       says how each cell would run here, and exits 3 when no cell could run at all.
 
       Examples:
         archway doctor
         archway doctor --matrix Matrix/archway.yml
         archway doctor --json | jq '.checks[] | select(.ok == false) | .fix'
+        archway doctor --json | jq '.checks[] | select(.warning)'
       """
   )
 
@@ -45,8 +47,10 @@ struct DoctorCommand: AsyncParsableCommand {
     } else {
       print(Output.bold("Host \(report.host)"))
       for check in report.checks {
-        let mark = check.ok ? Output.green("ok     ") : Output.red("missing")
+        let mark =
+          !check.ok ? Output.red("missing") : check.warning == nil ? Output.green("ok     ") : Output.yellow("warn   ")
         print("\(mark) \(check.name): \(check.detail)" + (check.fix.map { Output.dim("  → \($0)") } ?? ""))
+        if let warning = check.warning { print("        " + Output.yellow("known problem: ") + warning) }
       }
       if !runners.isEmpty {
         print(Output.bold("\nCells of \(matrix!)"))

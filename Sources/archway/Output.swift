@@ -15,6 +15,7 @@ enum Output {
   static func bold(_ text: String) -> String { paint(text, "1") }
   static func red(_ text: String) -> String { paint(text, "31") }
   static func green(_ text: String) -> String { paint(text, "32") }
+  static func yellow(_ text: String) -> String { paint(text, "33") }
   static func dim(_ text: String) -> String { paint(text, "2") }
 
   /// Writes a line to standard error.

@@ -95,3 +95,37 @@ import Testing
     #expect((summary?["detail"] as? String)?.contains("gcc") == true)
   }
 }
+
+/// `doctor` warns about qemu builds known to crash: fake emulators on a PATH of their own, one a
+/// static build without PIE (`gcc -static -no-pie`, as `file` says), one naming itself 9.2.0.
+@Suite struct EmulatorAdvisoryCLITests {
+  @Test func doctorWarnsAboutKnownBadQemuBuilds() async throws {
+    let folder = Fixtures.scratch("bad-qemu")
+    try "#include <stdio.h>\nint main(void) { puts(\"qemu-aarch64 version 8.2.2 (built without PIE)\"); return 0; }\n"
+      .write(toFile: folder + "/fake.c", atomically: true, encoding: .utf8)
+    let built = try await Command.run(
+      "gcc", ["-static", "-no-pie", "-o", folder + "/qemu-aarch64-static", folder + "/fake.c"])
+    #expect(built.status == 0, "\(built.stderr)")
+    #expect(
+      try await Command.run("file", ["-b", folder + "/qemu-aarch64-static"]).stdout.contains("statically linked"))
+    try "#!/bin/sh\necho 'qemu-riscv64 version 9.2.0'\n".write(
+      toFile: folder + "/qemu-riscv64", atomically: true, encoding: .utf8)
+    chmod(folder + "/qemu-riscv64", 0o755)
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = folder
+    let result = try await Command.run(Fixtures.archway, ["doctor", "--json"], environment: environment)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let checks = try #require(object["checks"] as? [[String: Any]])
+    let check = { (name: String) in checks.first { $0["name"] as? String == name } ?? [:] }
+    #expect((check("qemu linux/arm64")["warning"] as? String)?.hasPrefix("a static build without PIE") == true)
+    #expect((check("qemu linux/riscv64")["warning"] as? String)?.hasPrefix("qemu 9.2.0 to 9.2.2 segfault") == true)
+    // Debian's qemu-user-static (7.2, static-pie) is none of them.
+    let real = try await DoctorCLITests.doctor("--json")
+    let host = try #require(try JSONSerialization.jsonObject(with: Data(real.stdout.utf8)) as? [String: Any])
+    let hostChecks = try #require(host["checks"] as? [[String: Any]])
+    #expect(
+      hostChecks.filter { ($0["name"] as? String)?.hasPrefix("qemu ") == true }.allSatisfy { $0["warning"] == nil })
+    let text = try await Command.run(Fixtures.archway, ["doctor"], environment: environment)
+    #expect(text.stdout.contains("warn    qemu linux/riscv64") && text.stdout.contains("known problem: qemu 9.2.0"))
+  }
+}

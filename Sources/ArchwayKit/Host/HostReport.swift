@@ -10,6 +10,9 @@ package struct HostCheck: Sendable, Hashable, Codable {
   package var detail: String
   /// The command that installs or enables it, when it is missing.
   package var fix: String?
+  /// What is known to go wrong with what was found (a qemu release that crashes at random), though
+  /// it is there and usable.
+  package var warning: String? = nil
 }
 
 /// What this host can build and run, as `archway doctor` reports it.
@@ -51,12 +54,15 @@ package struct HostReport: Sendable, Hashable, Codable {
       let version = await firstLine(of: [emulator, "--version"]) ?? "version unknown"
       let sysroot = spec.crossSysroot
       let hasSysroot = sysroot.map { FileManager.default.fileExists(atPath: $0) } ?? false
+      let linkage = (try? BinaryInspector.inspectFile(atPath: emulator))?.linkage
+      let problems = EmulatorAdvisories.problems(versionLine: version, linkage: linkage)
       checks.append(
         HostCheck(
           name: "qemu \(spec.platform)", ok: true,
           detail: "\(emulator): \(version)"
             + (hasSysroot ? "; sysroot \(sysroot!)" : "; no glibc sysroot (static binaries only)"),
-          fix: hasSysroot ? nil : spec.debianArch.map { "apt-get install libc6-\($0)-cross" }))
+          fix: hasSysroot ? nil : spec.debianArch.map { "apt-get install libc6-\($0)-cross" },
+          warning: problems.isEmpty ? nil : problems.joined(separator: "; ")))
     }
     return checks
   }
