@@ -17,6 +17,14 @@ package struct Fingerprint: Sendable, Hashable, Codable {
   package var stack: String?
   /// See ``nofile``.
   package var nproc: String?
+  /// The emulator that ran the target's programs, as it names itself (`qemu-aarch64 version 7.2.22
+  /// (Debian 1:7.2+dfsg-7+deb12u18+b3)`), and how it is built (`static-pie`): a new qemu changes
+  /// what a run proves as a new compiler changes what a build makes. nil without an emulator.
+  package var emulator: String?
+  /// The binfmt_misc registration through which the host's programs (a shell, make) start the
+  /// target's: its interpreter and flags (`/usr/libexec/qemu-binfmt/aarch64-binfmt-P, flags PF`),
+  /// or `none`; nil without an emulator.
+  package var binfmt: String?
 
   /// The shell probe for what every runner shares with the host process (kernel and limits):
   /// `/proc/self/limits` rather than `ulimit`, whose `-u` not every `sh` has.
@@ -79,7 +87,28 @@ extension Fingerprint {
 
   /// The fields that are known, as name → value, in a stable order.
   package var properties: [(String, String)] {
-    [("machine", machine), ("libc", libc), ("kernel", kernel), ("nofile", nofile), ("stack", stack), ("nproc", nproc)]
-      .compactMap { name, value in value.map { (name, $0) } }
+    [
+      ("machine", machine), ("libc", libc), ("kernel", kernel), ("nofile", nofile), ("stack", stack), ("nproc", nproc),
+      ("emulator", emulator), ("binfmt", binfmt),
+    ]
+    .compactMap { name, value in value.map { (name, $0) } }
+  }
+
+  /// `emulator`: the first line `emulator --version` printed and the file's linkage (`static-pie`,
+  /// `static`: a static qemu built without PIE crashes under some kernels' address randomization,
+  /// ``EmulatorAdvisories``).
+  static func emulator(_ path: String, version: String?) -> String {
+    let linkage = (try? BinaryInspector.inspectFile(atPath: path))?.linkage?.rawValue
+    return (version ?? "\(path): version unknown") + (linkage.map { ", \($0)" } ?? "")
+  }
+
+  /// `binfmt`: the interpreter and flags of binfmt_misc's `registration` (`qemu-aarch64`), `none`
+  /// when it is not registered or disabled.
+  static func binfmt(_ registration: String, folder: String = "/proc/sys/fs/binfmt_misc") -> String {
+    guard let text = try? String(contentsOfFile: folder + "/" + registration, encoding: .utf8) else { return "none" }
+    let lines = text.split(separator: "\n")
+    guard lines.first == "enabled" else { return "disabled" }
+    let field = { (name: String) in lines.first { $0.hasPrefix(name) }.map { String($0.dropFirst(name.count)) } }
+    return "\(field("interpreter ") ?? "?"), flags \(field("flags: ") ?? "")"
   }
 }

@@ -63,14 +63,20 @@ package struct ReportDiff: Sendable, Hashable, Codable {
       // What moved underneath: a compiler both builds name that answers with another version (one
       // only a build names is a change of its script, seen in what it built).
       let (before, after) = (was.toolchains ?? [:], cell.toolchains ?? [:])
-      let compilers = before.keys.sorted().compactMap { name in
+      var compilers = before.keys.sorted().compactMap { name in
         after[name].flatMap { $0 == before[name] ? nil : "\(name) \(before[name] ?? "") → \($0)" }
+      }
+      // The emulator that ran the programs is a toolchain of the run: a new qemu can make a run pass
+      // or crash as a new compiler can.
+      if let old = was.fingerprint?.emulator, let now = cell.fingerprint?.emulator, old != now {
+        compilers.append("emulator \(old) → \(now)")
       }
       if !compilers.isEmpty {
         changes.append(Change(category: .toolchainChanged, cell: cell.id, message: compilers.joined(separator: "; ")))
       }
       if let old = was.fingerprint, let now = cell.fingerprint, old != now {
-        let moved = Self.fieldChanges(old.properties, now.properties)
+        let moved = Self.fieldChanges(
+          old.properties.filter { $0.0 != "emulator" }, now.properties.filter { $0.0 != "emulator" })
         if !moved.isEmpty {
           changes.append(Change(category: .environmentChanged, cell: cell.id, message: moved.joined(separator: "; ")))
         }

@@ -259,7 +259,23 @@ import Testing
       let upstream = version.split(separator: "-").first.map(String.init) ?? version
       #expect(fingerprint.libc == "glibc \(upstream)", "\(record.id): \(fingerprint)")
       #expect(fingerprint.machine == nil)
+      // The emulator as it names itself and as `file` sees its build, and its binfmt_misc entry.
+      let emulator = try #require(record.runner.launcher)
+      let named = try await Command.run(emulator, ["--version"]).stdout.split(separator: "\n").first ?? ""
+      let file = try await Command.run("file", ["-bL", emulator]).stdout
+      #expect(file.contains("static-pie linked") && fingerprint.emulator == "\(named), static-pie", "\(file)")
+      let name = URL(fileURLWithPath: emulator).lastPathComponent.replacingOccurrences(of: "-static", with: "")
+      let entry = (try? String(contentsOfFile: "/proc/sys/fs/binfmt_misc/" + name, encoding: .utf8)) ?? ""
+      let lines = entry.split(separator: "\n")
+      if let interpreter = lines.first(where: { $0.hasPrefix("interpreter ") })?.dropFirst(12),
+        let flags = lines.first(where: { $0.hasPrefix("flags: ") })?.dropFirst(7)
+      {
+        #expect(fingerprint.binfmt == "\(interpreter), flags \(flags)")
+      } else {
+        #expect(fingerprint.binfmt == "none")
+      }
     }
+    #expect(native.emulator == nil && native.binfmt == nil)
   }
 
   @Test func failFastStartsNoMoreCells() async throws {

@@ -10,7 +10,8 @@ import Testing
 @Suite struct ReportDiffTests {
   static func cell(
     _ id: String, verdict: Verdict = .passed, checks: [Finding] = [], facts: BinaryFacts? = nil, step: Double = 0.1,
-    kernel: String = "6.1", toolchains: [String: String]? = nil, output: String = ""
+    kernel: String = "6.1", toolchains: [String: String]? = nil, output: String = "", emulator: String? = nil,
+    binfmt: String? = nil
   ) -> VerifiedCell {
     var run = StepOutcome(
       id: .run("greet"), process: ProcessOutcome(argv: ["hello"], status: .exited(0), duration: step))
@@ -20,6 +21,7 @@ import Testing
     artifact.size = 1000
     var fingerprint = Fingerprint()
     fingerprint.kernel = kernel
+    (fingerprint.emulator, fingerprint.binfmt) = (emulator, binfmt)
     let execution = ExecutionRecord(
       id: id, target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)), env: nil,
       runner: RunnerRecord(kind: .native, reason: "the host"), outcome: .passed, steps: [run],
@@ -125,6 +127,24 @@ import Testing
         "gcc gcc (Debian 12.2.0-14) 12.2.0 → gcc (Debian 13.2.0-1) 13.2.0"
       ])
     #expect(diff.changes.first?.category == .toolchainChanged && diff.failures.isEmpty, "zig is new: no version moved")
+  }
+
+  /// A new qemu is a change of what ran the programs, shown as a toolchain change, not an
+  /// environment one; its binfmt_misc registration is the host's environment.
+  @Test func anEmulatorChangeIsAToolchainChange() {
+    let old = Self.cell(
+      "c", emulator: "qemu-aarch64 version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3), static-pie",
+      binfmt: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P, flags PF")
+    let new = Self.cell(
+      "c", emulator: "qemu-aarch64 version 9.2.0, static", binfmt: "/usr/bin/qemu-aarch64-static, flags POCF")
+    let diff = ReportDiff(from: Self.report([old]), to: Self.report([new]))
+    #expect(
+      diff.changes.map { "\($0.category.rawValue): \($0.message)" } == [
+        "toolchain-changed: emulator qemu-aarch64 version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3), static-pie →"
+          + " qemu-aarch64 version 9.2.0, static",
+        "environment-changed: binfmt /usr/libexec/qemu-binfmt/aarch64-binfmt-P, flags PF →"
+          + " /usr/bin/qemu-aarch64-static, flags POCF",
+      ])
   }
 
   /// Outputs compare with each report's cell folder read as `${cell.out}`; a step with per-test

@@ -62,6 +62,11 @@ struct QemuRunner: StepRunner, SetupBacked {
       let argv = ResourceLimit.wrap(emulate(["\(sysroot)/lib/libc.so.6"]), options: limits)
       fingerprint.libc = Fingerprint.glibc(banner: await ask("fingerprint-libc", argv).first ?? "")
     }
+    let emulator = setup.emulator
+    fingerprint.emulator = Fingerprint.emulator(
+      emulator, version: await ask("fingerprint-emulator", [emulator, "--version"]).first)
+    let name = URL(fileURLWithPath: emulator).lastPathComponent
+    fingerprint.binfmt = Fingerprint.binfmt(name.hasSuffix("-static") ? String(name.dropLast(7)) : name)
     return fingerprint
   }
 
