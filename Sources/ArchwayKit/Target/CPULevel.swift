@@ -97,13 +97,21 @@ public struct CPULevel: Sendable, Hashable, Codable, CustomStringConvertible {
   /// - arm64: `cortex-a53`, ARMv8.0-A, Debian's and Go's baseline (`GOARM64=v8.0`): no LSE atomics
   ///   (ARMv8.1), which a Raspberry Pi 4's Cortex-A72 lacks too;
   /// - ppc64le: `power8`, the ppc64el baseline of Debian, RHEL and Go (`GOPPC64=power8`);
-  /// - others (riscv64, s390x, mips64le, loong64): qemu's default, which is its model of the
-  ///   distributions' baseline or more; `cpu:` names another.
+  /// - riscv64: RV64GC, the baseline of Debian, Fedora and Go (`GORISCV64=rva20u64`): qemu's `rv64`
+  ///   without the bit-manipulation extensions (Zba, Zbb, Zbc, Zbs) that its default turns on and
+  ///   `-march=rv64gc_zbb` code uses, which the Allwinner D1's and other C906/C910 boards lack (qemu
+  ///   7.2's `rv64` ran such code; `cpu: rv64` asks for it again);
+  /// - others (s390x, mips64le, loong64): qemu's default. s390x's named models (`z13`) do not run
+  ///   under TCG ("Some features requested in the CPU model are not available"), so its baseline
+  ///   is not modelled; `cpu:` names another.
+  package static let riscv64Baseline = "rv64,zba=false,zbb=false,zbc=false,zbs=false"
+
   package static func defaultModel(arch: String, variant: String?) -> String? {
     switch arch {
     case "arm": variant.flatMap { CPULevel.arm(variant: $0)?.qemuModel }
     case "arm64": "cortex-a53"
     case "ppc64le": "power8"
+    case "riscv64": riscv64Baseline
     default: nil
     }
   }

@@ -218,7 +218,8 @@ import Testing
     let arm64 = RunnerChoice.choose(for: try Self.cell("platform: [linux/arm64]\n  libc: [static]"), on: host).record
     #expect(arm64.kind == .qemu && arm64.cpuModel == "cortex-a53", "no cpu: the ARMv8.0 baseline")
     #expect(CPULevel.defaultModel(arch: "ppc64le", variant: nil) == "power8", "the POWER8 baseline")
-    #expect(CPULevel.defaultModel(arch: "riscv64", variant: nil) == nil, "qemu's default")
+    #expect(CPULevel.defaultModel(arch: "riscv64", variant: nil) == "rv64,zba=false,zbb=false,zbc=false,zbs=false")
+    #expect(CPULevel.defaultModel(arch: "s390x", variant: nil) == nil, "qemu's default")
   }
 
   /// On the host's own arch under a model, a host program (a shell) would start the cell's programs

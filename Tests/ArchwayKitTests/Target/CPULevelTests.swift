@@ -194,7 +194,7 @@ import Testing
     #expect(argv["linux-amd64-gnu-x86-64-v3"]?.prefix(4) == ["x86-64-v3", "v3", "", "x86-64-v3"])
     #expect(argv["linux-arm-v7-gnu-armv6"] == ["armv6+fp", "", "6", "armv6", "arm1176"])
     #expect(argv["linux-arm-v7-gnu"] == ["armv7-a+fp", "", "7", "", "cortex-a7"])
-    #expect(argv["linux-riscv64-gnu"] == ["", "", "", "", ""])
+    #expect(argv["linux-riscv64-gnu"] == ["", "", "", "", CPULevel.riscv64Baseline], "RV64GC, docs/matrix.md")
     #expect(cells.first?.target.cpu?.name == "x86-64-v2")
   }
 
@@ -235,5 +235,44 @@ import Testing
     let baseline = try #require(byModel["cortex-a53"]?.findings.first { $0.kind == .exit })
     #expect(baseline.verdict == .failed && baseline.message.hasPrefix("killed by SIGILL"), "\(baseline.message)")
     #expect(byModel["max"]?.findings.first { $0.kind == .exit }?.verdict == .passed)
+  }
+
+  /// Zbb code (`-march=rv64gc_zbb`: `cpop`, `ctz`) runs under qemu 7.2's default `rv64`, not on an
+  /// RV64GC board (Debian's baseline): a riscv64 cell without `cpu:` runs RV64GC and the program
+  /// dies of SIGILL; `cpu: rv64` asks for qemu's default again. objdump confirms the instructions.
+  @Test func bitManipulationDiesOnTheRiscv64BaselineAndRunsUnderRv64() async throws {
+    let folder = Fixtures.scratch("zbb")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try """
+    #include <stdio.h>
+    #include <stdlib.h>
+    int main(int argc, char **argv) {
+      unsigned long x = strtoul(argc > 1 ? argv[1] : "12345", 0, 10);
+      printf("%d %d\\n", __builtin_popcountl(x), __builtin_ctzl(x));
+      return 0;
+    }
+
+    """.write(toFile: folder + "/zbb.c", atomically: true, encoding: .utf8)
+    let records = try await FalseVerdictTests.verified(
+      """
+      matrix:
+        include:
+          - {platform: linux/riscv64}
+          - {platform: linux/riscv64, cpu: rv64}
+      build:
+        argv: [riscv64-linux-gnu-gcc, -O2, -march=rv64gc_zbb, -static, -o, "${cell.out}/zbb", "\(folder)/zbb.c"]
+        artifacts: {zbb: "${cell.out}/zbb"}
+      run:
+        - name: count
+          argv: ["${artifact:zbb}"]
+          expect: {stdout: "6 0\\n"}
+      """, in: folder)
+    let dump = try await Command.run("riscv64-linux-gnu-objdump", ["-d", folder + "/out/linux-riscv64-gnu/zbb"])
+    #expect(dump.stdout.contains("\tcpop\t"), "a Zbb instruction is there")
+    let byModel = Dictionary(uniqueKeysWithValues: records.map { ($0.runner.cpuModel ?? "none", $0) })
+    #expect(Set(byModel.keys) == [CPULevel.riscv64Baseline, "rv64"], "\(records.map(\.id))")
+    let baseline = try #require(byModel[CPULevel.riscv64Baseline]?.findings.first { $0.kind == .exit })
+    #expect(baseline.verdict == .failed && baseline.message.hasPrefix("killed by SIGILL"), "\(baseline.message)")
+    #expect(byModel["rv64"]?.verdict == .passed, "\(byModel["rv64"]?.findings.map(\.message) ?? [])")
   }
 }
