@@ -218,6 +218,13 @@ public struct CellExecutor: Sendable {
       if outcome.status == .interrupted { break }
     }
     record.fingerprint = await fingerprint
+    // A root filesystem or container of a foreign arch runs its programs through binfmt_misc's qemu.
+    if var taken = record.fingerprint, taken.emulator == nil, [.rootfs, .container].contains(prepared.record.kind),
+      cell.target.platform.arch != host.arch, let qemu = TargetCatalog.spec(for: cell.target.platform)?.qemu
+    {
+      (taken.emulator, taken.binfmt) = await fingerprints.emulated(registration: qemu)
+      record.fingerprint = taken
+    }
     await prepared.finish()
     return true
   }

@@ -75,6 +75,27 @@ extension Fingerprint {
       var limits: [String]
     }
 
+    private var throughBinfmt: [String: (emulator: String, binfmt: String)] = [:]
+
+    /// The emulator and binfmt entry of binfmt_misc's `registration` (`qemu-aarch64`), through which
+    /// a root filesystem or container of a foreign arch runs: its interpreter asked once a run.
+    func emulated(registration: String) async -> (emulator: String, binfmt: String) {
+      if let known = throughBinfmt[registration] { return known }
+      let binfmt = Fingerprint.binfmt(registration)
+      let interpreter = binfmt.hasPrefix("/") ? String(binfmt.prefix { $0 != "," }) : nil
+      var emulator = "none: binfmt_misc has no \(registration)"
+      if let interpreter {
+        // Debian's `aarch64-binfmt-P` is a link to qemu-aarch64-static that reads its first argument
+        // as the program to run: asked for its version under its own name.
+        let emulatorPath = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath().path
+        emulator = Fingerprint.emulator(
+          emulatorPath, version: await HostReport.firstLine(of: [emulatorPath, "--version"]))
+      }
+      let found = (emulator, binfmt)
+      throughBinfmt[registration] = found
+      return found
+    }
+
     /// `runner`'s fingerprint with `limits`, asked through `ask`, or what it gave before.
     func take(runner: any StepRunner, limits: [String], ask: Fingerprint.Asker) async -> Fingerprint? {
       let key = Key(runner: runner.record, limits: limits)

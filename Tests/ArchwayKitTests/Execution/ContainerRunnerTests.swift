@@ -77,6 +77,15 @@ import Testing
     for record in records {
       let fingerprint = try #require(record.fingerprint)
       #expect(fingerprint.machine == "aarch64" && fingerprint.libc == "glibc 2.31", "\(fingerprint)")
+      // The container's arm64 programs run through the host's binfmt_misc qemu: named as it names itself.
+      let entry = try String(contentsOfFile: "/proc/sys/fs/binfmt_misc/qemu-aarch64", encoding: .utf8)
+      let interpreter = String(
+        try #require(entry.split(separator: "\n").first { $0.hasPrefix("interpreter ") }).dropFirst(12))
+      let emulator = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath().path
+      let named = try await Command.run(emulator, ["--version"]).stdout.split(separator: "\n").first ?? ""
+      #expect(
+        fingerprint.emulator == "\(named), static-pie"
+          && fingerprint.binfmt?.hasPrefix(interpreter + ", flags ") == true, "\(fingerprint)")
     }
     await #expect(try Self.containers().isEmpty, "every container was removed")
   }
