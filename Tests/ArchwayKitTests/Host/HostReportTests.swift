@@ -9,16 +9,19 @@ import Testing
 /// failed listing was reported as "no archway/ image", with `archway env build` as the fix.
 @Suite struct HostReportTests {
   /// An engine (a script) whose `images` fails, and one whose `images` lists nothing of ours.
-  static func engine(_ name: String, images: String) throws -> String {
+  /// Written by a process of its own: a file this process writes can still be open in a child
+  /// another test forks meanwhile, and running it then fails with ETXTBSY ("text file busy").
+  static func engine(_ name: String, images: String) async throws -> String {
     let path = Fixtures.scratch("engine-\(name)") + "/podman"
-    try "#!/bin/sh\n[ \"$1\" = images ] && { \(images); }\nexit 0\n".write(
-      toFile: path, atomically: true, encoding: .utf8)
-    chmod(path, 0o755)
+    let script = "#!/bin/sh\n[ \"$1\" = images ] && { \(images); }\nexit 0\n"
+    let written = try await Command.run(
+      "sh", ["-c", "printf '%s' \"$2\" > \"$1\" && chmod 755 \"$1\"", "sh", path, script])
+    #expect(written.status == 0, "\(written.stderr)")
     return path
   }
 
   @Test func aListingThatFailedIsNotAnEmptyOne() async throws {
-    let failing = try Self.engine("failing", images: "echo 'database is locked' >&2; exit 125")
+    let failing = try await Self.engine("failing", images: "echo 'database is locked' >&2; exit 125")
     let check = await HostReport.containerStart(engine: failing, host: HostProbe.platform(), engineArguments: [])
     #expect(!check.ok)
     #expect(check.detail.contains("images` failed or did not answer"), "\(check.detail)")
@@ -26,7 +29,7 @@ import Testing
   }
 
   @Test func anEngineWithoutOurImagesIsToldToBuildOne() async throws {
-    let empty = try Self.engine("empty", images: "echo docker.io/library/debian:12; exit 0")
+    let empty = try await Self.engine("empty", images: "echo docker.io/library/debian:12; exit 0")
     let check = await HostReport.containerStart(engine: empty, host: HostProbe.platform(), engineArguments: [])
     #expect(!check.ok && check.detail.hasPrefix("no archway/ image"), "\(check.detail)")
     #expect(check.fix?.contains("archway env build debian-12") == true)
