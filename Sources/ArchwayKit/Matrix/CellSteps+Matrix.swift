@@ -55,8 +55,16 @@ extension CellSteps {
       if name == "build" || (name.hasPrefix("rebuild-") && Int(name.dropFirst(8)) != nil) {
         throw MatrixError("'\(name)' names Archway's own build step; give the run step another name", at: location)
       }
-      if name.isEmpty || name.contains("/") || name.hasPrefix(".") {
-        throw MatrixError("the step name '\(name)' cannot name a log file; use letters, digits, '-', '_'", at: location)
+      if name.isEmpty || name.contains("/") || name.hasPrefix(".") || name.utf8.count > 200 {
+        throw MatrixError(
+          "the step name '\(name.prefix(80))' cannot name a log file; use letters, digits, '-', '_' (at most 200"
+            + " bytes)", at: location)
+      }
+      if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // An escape sequence would reach the console and the log file's name as it is.
+        throw MatrixError(
+          "step name \(name.debugDescription) holds a control character; a step name is a file name and a line of"
+            + " the console: use letters, digits, spaces and punctuation", at: location)
       }
       seen[name] = location
       let map = try Self.stepMap(entries, at: value.location, allowed: Self.runKeys)

@@ -49,7 +49,15 @@ public struct MatrixFile: Sendable {
   /// Checks `data`, the bytes of the matrix file at `path`. Throws a ``MatrixError`` at the first problem.
   package static func load(_ data: Data, path: String) throws(MatrixError) -> MatrixFile {
     guard let text = String(data: data, encoding: .utf8) else {
-      throw MatrixError("\(path): is not UTF-8 text", at: nil)
+      let bytes = [UInt8](data)
+      guard let (offset, cut) = TextPosition.firstInvalidUTF8(in: bytes),
+        let place = TextPosition(byteOffset: offset, in: bytes)
+      else { throw MatrixError("\(path): is not UTF-8 text", at: nil) }
+      let byte = String(format: "0x%02X", bytes[offset])
+      throw MatrixError(
+        "is not UTF-8 text: byte \(byte) "
+          + (cut ? "starts a UTF-8 character the next bytes do not finish" : "cannot start a UTF-8 character")
+          + "; save the file as UTF-8", at: SourceLocation(file: path, line: place.line, column: place.column))
     }
     return try parse(yaml: text, file: path)
   }

@@ -37,6 +37,12 @@ extension MatrixValue {
     }
     switch node {
     case .scalar(let scalar):
+      // A C string ends at a NUL: an argument, variable or path holding one would be cut silently.
+      if scalar.string.contains("\0") {
+        throw MatrixError(
+          "the value \(scalar.string.prefix(200).debugDescription) holds a NUL character, which no argument, variable"
+            + " or file name can carry", at: location)
+      }
       // Only plain scalars get YAML's types: a quoted "16" stays a string.
       var kind = Kind.string(scalar.string)
       // YAML 1.1's base-60 numbers (`1:20`, GitHub Actions' YAML 1.2 has none) stay text: Yams
@@ -101,8 +107,18 @@ extension MatrixValue {
     case .duplicatedKeysInMapping(let duplicates, let context):
       let location = secondOccurrence(of: duplicates.first ?? "", after: context.mark, in: text, file: file)
       return MatrixError("duplicate key '\(duplicates.joined(separator: "', '"))'", at: location ?? at(context.mark))
-    case .reader(let problem, let offset, _, _):
-      return MatrixError("cannot read YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: nil)
+    case .reader(let problem, let offset, let value, _):
+      guard let offset, let place = TextPosition(byteOffset: offset, in: Array(text.utf8)) else {
+        return MatrixError("cannot read YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: nil)
+      }
+      let location = SourceLocation(file: file, line: place.line, column: place.column)
+      guard problem.hasPrefix("control characters") else {
+        return MatrixError("cannot read YAML: \(problem)", at: location)
+      }
+      let byte = String(format: "0x%02X", value)
+      return MatrixError(
+        "the file holds a control character (\(byte)) YAML does not allow; write it as an escape inside double quotes"
+          + " (\"\\t\")", at: location)
     default:
       return MatrixError("cannot parse YAML: \(error)", at: nil)
     }
