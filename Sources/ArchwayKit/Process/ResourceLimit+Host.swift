@@ -11,7 +11,7 @@ extension ResourceLimit {
       ]
       for key in limits.keys.sorted() {
         guard let value = limits[key], let (_, scale) = known[key], let resource = resources[key] else { continue }
-        let wanted = UInt64(value) * UInt64(scale)
+        let wanted = value == unlimited ? UInt64(rlim_t.max) : UInt64(value) * UInt64(scale)
         if key == "nofile",
           let text = try? String(contentsOfFile: "/proc/sys/fs/nr_open", encoding: .utf8),
           let most = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), wanted > most
@@ -22,7 +22,8 @@ extension ResourceLimit {
         guard geteuid() != 0, getrlimit(__rlimit_resource_t(resource), &current) == 0, current.rlim_max != rlim_t.max
         else { continue }
         if wanted > UInt64(current.rlim_max) {
-          return "ulimit \(key) \(value) is above this host's hard limit (\(UInt64(current.rlim_max) / UInt64(scale)))"
+          return "ulimit \(key) \(value == unlimited ? "unlimited" : String(value)) is above this host's hard limit"
+            + " (\(UInt64(current.rlim_max) / UInt64(scale)))"
             + " and only root may raise it"
         }
       }

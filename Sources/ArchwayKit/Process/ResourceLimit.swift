@@ -8,11 +8,15 @@ package enum ResourceLimit {
     "core": ("core", 1024), "cpu": ("cpu", 1), "fsize": ("fsize", 1024),
   ]
 
+  /// A limit of `unlimited` (`ulimit -c unlimited`), as the plan holds it.
+  package static let unlimited = -1
+
   /// The `prlimit` options that apply `limits` (soft and hard alike), in a stable order.
   package static func prlimitOptions(_ limits: [String: Int]) -> [String] {
     limits.keys.sorted().compactMap { key in
       guard let (option, scale) = known[key], let value = limits[key] else { return nil }
-      return "--\(option)=\(value * scale):\(value * scale)"
+      let amount = value == unlimited ? "unlimited" : String(value * scale)
+      return "--\(option)=\(amount):\(amount)"
     }
   }
 
