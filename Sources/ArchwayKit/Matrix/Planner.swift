@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Turns a matrix file into cells: expansion with GitHub Actions semantics, defaults, targets,
@@ -56,6 +57,7 @@ public struct Planner: Sendable {
     var origins: [SourceLocation] = []
     var idCounts: [String: Int] = [:]
     var seen: [Set<MatrixEntry>: Int] = [:]  // A cell's values (in any order) → its index.
+    var meanings: [String: Int] = [:]  // What a cell is (target, environment, values as text) → its index.
     var links = Links()
     var recipes = Recipes(search: recipeSearch(for: file))
     for var combination in combinations {
@@ -67,6 +69,11 @@ public struct Planner: Sendable {
           "duplicate cell '\(cells[index].id)': the same values as the cell from line \(origins[index].line)",
           at: combination.origin)
       }
+      let meaning = Planner.meaning(target: target, env: env, values: combination.values)
+      if let index = meanings[meaning] {
+        throw Planner.duplicate(combination, of: cells[index], from: origins[index])
+      }
+      meanings[meaning] = cells.count
       var id = Planner.cellID(target: target, env: env, values: combination.values)
       idCounts[id, default: 0] += 1
       // `~` is never in a made id, so `a_b~2` cannot be another cell's own id (`a_b-2` could).
@@ -111,7 +118,8 @@ public struct Planner: Sendable {
     }
     placeholders.artifacts = cell.steps.artifacts
     links.references += try cell.steps.decodeRun(
-      try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }, directory: directory)
+      try file.run.map { value throws(MatrixError) in try placeholders.resolve(value) }, directory: directory
+    ).map { ($0.0, $0.1, cell.id) }
     cell.verify = try VerifyPolicy(
       verify: try file.verify.map { value throws(MatrixError) in try placeholders.resolve(value) }, libc: target.libc)
     if cell.steps.buildIn == .target, cell.verify.reproducible != nil, let place = file.build?["in"] {
@@ -132,9 +140,9 @@ public struct Planner: Sendable {
         throw MatrixError("'same_as' must name a cell, not \(value.shapeName)", at: value.location)
       }
       cell.verify.sameAs = id
-      links.comparisons.append((id, value.location))
+      links.comparisons.append((id, value.location, cell.id))
     } else if let id = cell.verify.sameAs, let value = file.verify?["same_as"] {
-      links.comparisons.append((id, value["cell"]?.location ?? value.location))
+      links.comparisons.append((id, value["cell"]?.location ?? value.location, cell.id))
     }
     cell.settings = try CellSettings(combination.values, directory: directory)
     if let env = cell.env, let location = combination["env"]?.location {
@@ -146,22 +154,37 @@ public struct Planner: Sendable {
     }
   }
 
-  /// The cells that cells name (`expect.reference`, `same_as`), with where each was written.
+  /// The cells that cells name (`expect.reference`, `same_as`), with where each was written and the
+  /// cell that names it.
   private struct Links {
-    var references: [(String, SourceLocation)] = []
-    var comparisons: [(String, SourceLocation)] = []
+    var references: [(id: String, location: SourceLocation, from: String)] = []
+    var comparisons: [(id: String, location: SourceLocation, from: String)] = []
 
-    /// Throws a ``MatrixError`` at the first name that is not one of `ids`.
+    /// Throws a ``MatrixError`` at the first name that is not one of `ids`, and at one that compares
+    /// a cell with itself, which always matches: a `same_as` naming its own cell, or a `reference`
+    /// that names, in every cell it applies to, that cell (the reference cell of a top-level
+    /// `reference:` names itself and goes uncompared, while the others compare with it).
     func check(among ids: Set<String>) throws(MatrixError) {
-      if let (id, location) = comparisons.first(where: { !ids.contains($0.0) }) {
+      if let unknown = comparisons.first(where: { !ids.contains($0.id) }) {
         throw MatrixError(
-          "'same_as' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
-          at: location)
+          "'same_as' names no cell of the plan: '\(unknown.id)'"
+            + Suggestion.phrase(for: unknown.id, among: ids.sorted()), at: unknown.location)
       }
-      if let (id, location) = references.first(where: { !ids.contains($0.0) }) {
+      if let unknown = references.first(where: { !ids.contains($0.id) }) {
         throw MatrixError(
-          "'reference' names no cell of the plan: '\(id)'" + Suggestion.phrase(for: id, among: ids.sorted()),
-          at: location)
+          "'reference' names no cell of the plan: '\(unknown.id)'"
+            + Suggestion.phrase(for: unknown.id, among: ids.sorted()), at: unknown.location)
+      }
+      if let own = comparisons.first(where: { $0.id == $0.from }) {
+        throw MatrixError(
+          "'same_as' names the cell itself ('\(own.id)'): its artifacts would be compared with themselves; name"
+            + " another cell", at: own.location)
+      }
+      let places = Dictionary(grouping: references, by: \.location)
+      if let own = references.first(where: { places[$0.location]!.allSatisfy { $0.id == $0.from } }) {
+        throw MatrixError(
+          "'reference' names the cell itself ('\(own.id)'): its output would be compared with itself; name"
+            + " another cell", at: own.location)
       }
     }
   }
@@ -196,10 +219,67 @@ public struct Planner: Sendable {
     }
   }
 
+  /// What a cell is, whatever spelling made it: its target, environment, and every other value as
+  /// the text its placeholders become (`amd64` and `linux/amd64`, `true` and `"true"` are one).
+  static func meaning(target: CellTarget, env: String?, values: [MatrixEntry]) -> String {
+    let parts = [
+      target.platform.description, target.libc.description, target.cpu?.name ?? "", target.osVersion?.name ?? "",
+      env ?? "",
+    ]
+    let own = values.filter { !reservedAxes.contains($0.key) }.map { "\($0.key)=\($0.value)" }.sorted()
+    return (parts + own).joined(separator: "\u{0}")
+  }
+
+  /// The error for `combination`, which makes the cell `earlier` (from `origin`) again: the first
+  /// value written differently, quoted with its kind when only that differs.
+  static func duplicate(_ combination: Combination, of earlier: Cell, from origin: SourceLocation) -> MatrixError {
+    let before = Dictionary(earlier.values.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    func quoted(_ value: MatrixValue) -> String {
+      if case .string(let text) = value.kind { return "'\"\(text)\"'" }
+      return "'\(value)'"
+    }
+    func kind(_ value: MatrixValue) -> String {
+      switch value.kind {
+      case .string: "a string"
+      case .bool: "a boolean"
+      case .int, .double: "a number"
+      case .null: "null"
+      case .list: "a list"
+      case .map: "a map"
+      }
+    }
+    guard
+      let entry = combination.values.first(where: { entry in before[entry.key].map { $0 != entry.value } ?? false }),
+      let old = before[entry.key]
+    else {
+      return MatrixError(
+        "duplicate cell '\(earlier.id)': the same target and values as the cell from line \(origin.line), written"
+          + " differently; write each cell once", at: combination.origin)
+    }
+    let same = entry.value.description == old.description
+    let here = same ? "\(quoted(entry.value)) (\(kind(entry.value)))" : "'\(entry.value)'"
+    let there = same ? "\(quoted(old)) (\(kind(old)), line \(origin.line))" : "'\(old)' (line \(origin.line))"
+    return MatrixError(
+      "duplicate cell '\(earlier.id)': \(entry.key) \(here) names the same cell as \(there); write each cell once",
+      at: entry.value.location)
+  }
+
   /// `linux-arm64-gnu-2.31-debian-11-opt=O2`: the platform, the libc, the CPU, the OS release
   /// (`macos13.0`, `windows7`, `linux5.10`), the environment, then each user value as `key=value`;
-  /// characters outside `[A-Za-z0-9._=+-]` become `_`.
+  /// characters outside `[A-Za-z0-9._=+-]` become `_`. An id longer than ``longestID`` bytes (a
+  /// 5,000-character value) is cut and ends in `~` and 12 hex digits of its whole's SHA-256: it names
+  /// the cell's folder, and a file name has at most 255 bytes.
   static func cellID(target: CellTarget, env: String?, values: [MatrixEntry]) -> String {
+    let whole = fullID(target: target, env: env, values: values)
+    guard whole.utf8.count > longestID else { return whole }
+    let digest = SHA256.hash(data: Data(whole.utf8)).hexString().prefix(12)
+    return String(whole.prefix(longestID - 13)) + "~" + digest
+  }
+
+  /// The longest cell id, in bytes (its characters are ASCII).
+  static let longestID = 200
+
+  private static func fullID(target: CellTarget, env: String?, values: [MatrixEntry]) -> String {
     var parts = [target.platform.description.replacingOccurrences(of: "/", with: "-"), target.libc.description]
     if let cpu = target.cpu { parts.append(cpu.name) }
     if let release = target.osVersion { parts.append((release.os == "darwin" ? "macos" : release.os) + release.name) }
