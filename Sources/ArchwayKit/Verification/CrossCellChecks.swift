@@ -107,10 +107,13 @@ package enum CrossCellChecks {
     guard let theirs = reference.execution.step(step), case .exited = theirs.status else {
       return result(.error, "the step did not run to its end in the reference cell \(referenceID)")
     }
-    guard let actual = context.folders[cell.id].flatMap({ OutputChecks.bytes(of: mine, .stdout, in: $0) }),
-      let expected = context.folders[referenceID].flatMap({ OutputChecks.bytes(of: theirs, .stdout, in: $0) })
-    else {
-      return result(.error, "the outputs cannot be read back from their logs")
+    let (myFolder, theirFolder) = (context.folders[cell.id] ?? "", context.folders[referenceID] ?? "")
+    guard let actual = OutputChecks.bytes(of: mine, .stdout, in: myFolder) else {
+      return result(.error, OutputChecks.unreadable(mine, .stdout, in: myFolder))
+    }
+    guard let expected = OutputChecks.bytes(of: theirs, .stdout, in: theirFolder) else {
+      return result(
+        .error, "in the reference cell \(referenceID), " + OutputChecks.unreadable(theirs, .stdout, in: theirFolder))
     }
     return OutputChecks.compare(
       .reference, .step(step), expected: expected, actual: actual, normalize: normalize,

@@ -74,7 +74,7 @@ enum OutputChecks {
     default: return Finding(kind, subject, .skipped, "the step did not run to its end (\(step.status))")
     }
     guard let raw = bytes(of: step, stream, in: folder) else {
-      return Finding(kind, subject, .error, "the step's \(stream.rawValue) cannot be read back from its log")
+      return Finding(kind, subject, .error, unreadable(step, stream, in: folder))
     }
     switch rule {
     case .equals(let text):
@@ -136,6 +136,35 @@ enum OutputChecks {
     return count <= ProcessSupervisor.captureLimit && head.utf8.count == count ? Data(head.utf8) : nil
   }
 
+  /// Why ``bytes(of:_:in:)`` has nothing for `stream`: too large to compare (its size and the
+  /// limit), or its log gone or changed since the step ended.
+  static func unreadable(_ step: StepOutcome, _ stream: StepStream, in folder: String) -> String {
+    let (_, count, log) = step.process.captured(stream)
+    let name = stream.rawValue
+    if count > CellVerifier.comparisonLimit {
+      return "the step's \(name) is \(byteSize(count)), over the \(CellVerifier.comparisonLimit >> 20) MiB Archway"
+        + " compares; have the step write it to a file and check that, or print less"
+    }
+    guard let log, case .file(let path) = ArtifactFile.check(log, folder: folder) else {
+      return "the step's \(name) log \(log ?? "(none)") is not a regular file inside \(folder)"
+    }
+    let now = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    return "the step's \(name) log \(path) has changed since the step ended (\(count) bytes then,"
+      + " \(now.map(String.init) ?? "unreadable") now)"
+  }
+
+  /// `20,000,000 bytes (19.1 MiB)`.
+  static func byteSize(_ count: Int) -> String {
+    var digits = String(count)
+    var grouped = ""
+    while digits.count > 3 {
+      grouped = "," + digits.suffix(3) + grouped
+      digits.removeLast(3)
+    }
+    let mebibytes = (Double(count) / Double(1 << 20) * 10).rounded() / 10
+    return "\(digits + grouped) bytes (\(mebibytes) MiB)"
+  }
+
   /// The most tests one step's findings list one by one: a million results would make a report
   /// over what ``RegularFile/reportLimit`` lets `report`, `diff` and `merge` read back.
   package static let listedTestsLimit = 10_000
@@ -162,7 +191,7 @@ enum OutputChecks {
       data = read
     } else {
       guard let read = bytes(of: step, .stdout, in: folder) else {
-        return problem("the step's stdout cannot be read back from its log")
+        return problem(unreadable(step, .stdout, in: folder))
       }
       data = read
     }

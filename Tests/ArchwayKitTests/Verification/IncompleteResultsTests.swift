@@ -96,3 +96,27 @@ import Testing
     #expect(said.contains { $0.message.contains(test.says) }, "\(said.map(\.message))")
   }
 }
+
+/// An output too large to compare is named with its size and the limit, never as "cannot be read
+/// back" (issue 33: 2 GiB of stdout said only that).
+@Suite struct OversizedOutputTests {
+  @Test func anOutputOverTheComparisonLimitSaysItsSize() async throws {
+    let folder = Fixtures.scratch("oversized")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let records = try await FalseVerdictTests.verified(
+      """
+      matrix:
+        v: [a]
+      run:
+        - name: flood
+          argv: [sh, -c, "head -c 20000000 /dev/zero | tr '\\\\0' x"]
+          expect: {stdout_matches: "^x+$"}
+      """, in: folder)
+    let finding = try #require(records.first?.findings.first { $0.kind == .stdout })
+    #expect(finding.verdict == .error)
+    #expect(
+      finding.message
+        == "the step's stdout is 20,000,000 bytes (19.1 MiB), over the 16 MiB Archway compares; have the step write"
+        + " it to a file and check that, or print less", "\(finding.message)")
+  }
+}
