@@ -86,7 +86,7 @@ extension Fingerprint {
       var emulator = "none: binfmt_misc has no \(registration)"
       if let interpreter {
         // Debian's `aarch64-binfmt-P` is a link to qemu-aarch64-static that reads its first argument
-        // as the program to run: asked for its version under its own name.
+        // as the program to run: the file it links to is asked for its version.
         let emulatorPath = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath().path
         emulator = Fingerprint.emulator(
           emulatorPath, version: await HostReport.firstLine(of: [emulatorPath, "--version"]))
