@@ -58,7 +58,8 @@ struct ExecCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "A resource limit as `ulimit:` takes it, e.g. nofile=1024 or stack=8192 (KiB).", valueName: "K=V"))
+      "A resource limit as `ulimit:` takes it, e.g. nofile=1024, stack=8192 (KiB) or core=unlimited.",
+      valueName: "K=V"))
   var ulimit: [String] = []
 
   @Option(
@@ -99,17 +100,14 @@ struct ExecCommand: ParsableCommand {
     _ = try limits()
   }
 
-  /// `--ulimit K=V` values by key; a usage error for one that is not K=V with a whole number V.
+  /// `--ulimit K=V` values by key, checked as a matrix's `ulimit:`; a usage error names the first
+  /// that is none.
   func limits() throws -> [String: Int] {
-    var limits: [String: Int] = [:]
-    for limit in ulimit {
-      let parts = limit.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2, let value = Int(parts[1]) else {
-        throw ValidationError("--ulimit '\(limit)' is not K=V with a whole number V (nofile=1024)")
-      }
-      limits[parts[0]] = value
+    do {
+      return try ResourceLimit.parse(words: ulimit)
+    } catch {
+      throw ValidationError(error.description)
     }
-    return limits
   }
 
   func run() throws {

@@ -12,6 +12,28 @@ import Testing
     return try await Command.run("sh", ["-c", script, Fixtures.archway, stdin] + arguments)
   }
 
+  /// `--ulimit` takes what a matrix's `ulimit:` takes, checked the same way: an unknown key or a
+  /// negative number was passed on and ignored (`foo=1`, `nofile=-5`), and `core=unlimited` refused.
+  @Test func ulimitTakesWhatAMatrixTakes() async throws {
+    let unlimited = try await Self.exec([
+      "--target", "linux/amd64", "--ulimit", "core=unlimited", "--", "sh", "-c", "ulimit -c",
+    ])
+    #expect(unlimited.status == 0 && unlimited.stdout == "unlimited\n", "\(unlimited.stderr)")
+    let cases = [
+      ("nofiel=64", "unknown ulimit 'nofiel'; did you mean 'nofile'?"),
+      ("nofile=-5", "ulimit 'nofile' must be a whole number or 'unlimited', not '-5'"),
+      (
+        "nofile=unlimited",
+        "ulimit 'nofile' cannot be unlimited: Linux allows at most fs.nr_open open files; give a number"
+      ),
+      ("nofile", "--ulimit 'nofile' is not K=V (nofile=1024, core=unlimited)"),
+    ]
+    for (word, message) in cases {
+      let refused = try await Self.exec(["--target", "linux/amd64", "--ulimit", word, "--", "true"])
+      #expect(refused.status == 2 && refused.stderr.contains(message), "\(word): \(refused.stderr)")
+    }
+  }
+
   @Test func theProgramsStatusSignalAndStreamsAreItsOwn() async throws {
     let hello = Fixtures.named("c-gcc-linux-arm64").path
     let run = try await Self.exec(["--target", "linux/arm64", "--", hello, "${literal}"])

@@ -214,7 +214,9 @@ package struct ProgramExec: Sendable {
     ]
     if !limits.isEmpty {
       let entries = limits.sorted { $0.key < $1.key }.map {
-        MatrixEntry(key: $0.key, value: MatrixValue(.int($0.value), at: here))
+        MatrixEntry(
+          key: $0.key,
+          value: MatrixValue($0.value == ResourceLimit.unlimited ? .string("unlimited") : .int($0.value), at: here))
       }
       step.append(MatrixEntry(key: "ulimit", value: MatrixValue(.map(entries), at: here)))
     }

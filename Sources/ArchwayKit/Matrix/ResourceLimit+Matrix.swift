@@ -11,24 +11,16 @@ extension ResourceLimit {
       guard known[entry.key] != nil else {
         throw MatrixFile.unknownKey(entry, among: known.keys.sorted(), in: "ulimit")
       }
-      if case .string("unlimited") = entry.value.kind {
-        guard entry.key != "nofile" else {
-          throw MatrixError(
-            "ulimit 'nofile' cannot be unlimited: Linux allows at most fs.nr_open open files; give a number",
-            at: entry.value.location)
-        }
-        limits[entry.key] = unlimited
-        continue
+      let written: String
+      switch entry.value.kind {
+      case .int(let number): written = String(number)
+      case .string(let text): written = text
+      default: written = entry.value.description
       }
-      guard case .int(let number) = entry.value.kind, number >= 0 else {
-        throw MatrixError(
-          "ulimit '\(entry.key)' must be a whole number or 'unlimited', not '\(entry.value)'", at: entry.value.location)
+      switch limit(entry.key, written: written) {
+      case .success(let value): limits[entry.key] = value
+      case .failure(let error): throw MatrixError(error.description, at: entry.value.location)
       }
-      guard number <= Int.max / known[entry.key]!.1 else {
-        throw MatrixError(
-          "ulimit '\(entry.key)' \(entry.value) is larger than any limit can be", at: entry.value.location)
-      }
-      limits[entry.key] = number
     }
     return limits
   }
