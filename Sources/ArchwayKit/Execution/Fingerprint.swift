@@ -81,17 +81,16 @@ extension Fingerprint {
     /// a root filesystem or container of a foreign arch runs: its interpreter asked once a run.
     func emulated(registration: String) async -> (emulator: String, binfmt: String) {
       if let known = throughBinfmt[registration] { return known }
-      let binfmt = Fingerprint.binfmt(registration)
-      let interpreter = binfmt.hasPrefix("/") ? String(binfmt.prefix { $0 != "," }) : nil
+      let entry = BinfmtEntry.read(registration)
       var emulator = "none: binfmt_misc has no \(registration)"
-      if let interpreter {
+      if entry?.enabled == true, let interpreter = entry?.interpreter, interpreter.hasPrefix("/") {
         // Debian's `aarch64-binfmt-P` is a link to qemu-aarch64-static that reads its first argument
         // as the program to run: the file it links to is asked for its version.
         let emulatorPath = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath().path
         emulator = Fingerprint.emulator(
           emulatorPath, version: await HostReport.firstLine(of: [emulatorPath, "--version"]))
       }
-      let found = (emulator, binfmt)
+      let found = (emulator, Fingerprint.binfmt(entry))
       throughBinfmt[registration] = found
       return found
     }
@@ -123,13 +122,11 @@ extension Fingerprint {
     return (version ?? "\(path): version unknown") + (linkage.map { ", \($0)" } ?? "")
   }
 
-  /// `binfmt`: the interpreter and flags of binfmt_misc's `registration` (`qemu-aarch64`), `none`
-  /// when it is not registered or disabled.
-  static func binfmt(_ registration: String, folder: String = "/proc/sys/fs/binfmt_misc") -> String {
-    guard let text = try? String(contentsOfFile: folder + "/" + registration, encoding: .utf8) else { return "none" }
-    let lines = text.split(separator: "\n")
-    guard lines.first == "enabled" else { return "disabled" }
-    let field = { (name: String) in lines.first { $0.hasPrefix(name) }.map { String($0.dropFirst(name.count)) } }
-    return "\(field("interpreter ") ?? "?"), flags \(field("flags: ") ?? "")"
+  /// `binfmt`: the interpreter and flags of a binfmt_misc registration (``BinfmtEntry/read(_:folder:)``),
+  /// `none` when there is none, `disabled` when the kernel does not use it.
+  static func binfmt(_ entry: BinfmtEntry?) -> String {
+    guard let entry else { return "none" }
+    guard entry.enabled else { return "disabled" }
+    return "\(entry.interpreter ?? "?"), flags \(entry.flags ?? "")"
   }
 }

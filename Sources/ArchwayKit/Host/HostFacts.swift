@@ -79,16 +79,14 @@ package struct HostFacts: Sendable {
 
   /// The enabled `qemu-*` registrations of binfmt_misc, and those of them whose flags hold F.
   static func binfmtEmulators(
-    folder: String = "/proc/sys/fs/binfmt_misc"
+    folder: String = BinfmtEntry.folder
   ) -> (enabled: Set<String>, fixed: Set<String>) {
     var enabled = Set<String>()
     var fixed = Set<String>()
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix("qemu-") {
-      guard let text = try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8) else { continue }
-      let lines = text.split(separator: "\n")
-      guard lines.first == "enabled" else { continue }
-      enabled.insert(entry)
-      if lines.contains(where: { $0.hasPrefix("flags:") && $0.contains("F") }) { fixed.insert(entry) }
+    for name in BinfmtEntry.qemuNames(folder: folder) {
+      guard let entry = BinfmtEntry.read(name, folder: folder), entry.enabled else { continue }
+      enabled.insert(name)
+      if entry.flags?.contains("F") == true { fixed.insert(name) }
     }
     return (enabled, fixed)
   }

@@ -196,21 +196,14 @@ package struct HostReport: Sendable, Hashable, Codable {
 
   /// binfmt_misc mounted, and its qemu registrations with their flags (F lets a chroot run them).
   static func binfmtCheck() -> HostCheck {
-    let folder = "/proc/sys/fs/binfmt_misc"
+    let folder = BinfmtEntry.folder
     guard FileManager.default.fileExists(atPath: folder + "/status") else {
       return HostCheck(
         name: "binfmt_misc", ok: false, detail: "not mounted (only the rootfs runner needs it)",
         fix: "mount -t binfmt_misc binfmt_misc \(folder)")
     }
-    let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
-      $0.hasPrefix("qemu-")
-    }.sorted()
-    let described = entries.map { entry -> String in
-      let text = (try? String(contentsOfFile: "\(folder)/\(entry)", encoding: .utf8)) ?? ""
-      let flags = text.split(separator: "\n").first { $0.hasPrefix("flags:") }?.dropFirst(6).trimmingCharacters(
-        in: .whitespaces)
-      return "\(entry) [\(flags ?? "?")]"
-    }
+    let entries = BinfmtEntry.qemuNames()
+    let described = entries.map { "\($0) [\(BinfmtEntry.read($0)?.flags ?? "?")]" }
     return HostCheck(
       name: "binfmt_misc", ok: !entries.isEmpty,
       detail: entries.isEmpty ? "mounted, no qemu registrations" : described.joined(separator: ", "),

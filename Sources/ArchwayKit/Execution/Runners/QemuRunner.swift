@@ -66,7 +66,8 @@ struct QemuRunner: StepRunner, SetupBacked {
     fingerprint.emulator = Fingerprint.emulator(
       emulator, version: await ask("fingerprint-emulator", [emulator, "--version"]).first)
     let name = URL(fileURLWithPath: emulator).lastPathComponent
-    fingerprint.binfmt = Fingerprint.binfmt(name.hasSuffix("-static") ? String(name.dropLast(7)) : name)
+    fingerprint.binfmt = Fingerprint.binfmt(
+      BinfmtEntry.read(name.hasSuffix("-static") ? String(name.dropLast(7)) : name))
     return fingerprint
   }
 
