@@ -56,19 +56,12 @@ public struct Planner: Sendable {
     var cells: [Cell] = []
     var origins: [SourceLocation] = []
     var idCounts: [String: Int] = [:]
-    var seen: [Set<MatrixEntry>: Int] = [:]  // A cell's values (in any order) → its index.
     var meanings: [String: Int] = [:]  // What a cell is (target, environment, values as text) → its index.
     var links = Links()
     var recipes = Recipes(search: recipeSearch(for: file))
     for var combination in combinations {
       for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
       let (target, env) = try target(of: combination, axes: file.axes.map(\.key))
-      let values = Set(combination.values)
-      if let index = seen[values] {
-        throw MatrixError(
-          "duplicate cell '\(cells[index].id)': the same values as the cell from line \(origins[index].line)",
-          at: combination.origin)
-      }
       let meaning = Planner.meaning(target: target, env: env, values: combination.values)
       if let index = meanings[meaning] {
         throw Planner.duplicate(combination, of: cells[index], from: origins[index])
@@ -82,7 +75,6 @@ public struct Planner: Sendable {
         id: id, values: combination.values, target: target, env: env, out: "\(outputRoot)/\(id)")
       try resolveSteps(of: &cell, from: file, links: &links)
       try settle(&cell, from: file, combination: combination, recipes: &recipes, links: &links)
-      seen[values] = cells.count
       cells.append(cell)
       origins.append(combination.origin)
     }
@@ -230,9 +222,13 @@ public struct Planner: Sendable {
     return (parts + own).joined(separator: "\u{0}")
   }
 
-  /// The error for `combination`, which makes the cell `earlier` (from `origin`) again: the first
-  /// value written differently, quoted with its kind when only that differs.
+  /// The error for `combination`, which makes the cell `earlier` (from `origin`) again: the same
+  /// values, or the first value written differently, quoted with its kind when only that differs.
   static func duplicate(_ combination: Combination, of earlier: Cell, from origin: SourceLocation) -> MatrixError {
+    if Set(combination.values) == Set(earlier.values) {
+      return MatrixError(
+        "duplicate cell '\(earlier.id)': the same values as the cell from line \(origin.line)", at: combination.origin)
+    }
     let before = Dictionary(earlier.values.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     func quoted(_ value: MatrixValue) -> String {
       if case .string(let text) = value.kind { return "'\"\(text)\"'" }
