@@ -14,18 +14,6 @@ import Testing
 /// fixed seed, not a coverage-guided fuzzer: the readers of what the project under test writes are
 /// fuzzed by `Scripts/fuzz.sh results`.
 @Suite struct ReportReaderTests {
-  /// A generator with a fixed seed (SplitMix64), so a failure names a case that repeats.
-  struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   /// A report of a real run: a native cell that builds, inspects and runs a program with an output
   /// rule, per-test results (TAP) and a failing check, so most of the report's types are in it.
   static func realReport() async throws -> Data {
@@ -62,7 +50,8 @@ import Testing
   ]
 
   /// `text` with one scalar (a number, string, true/false/null) replaced by `replacement`.
-  static func replacingScalar(in text: [UInt8], using generator: inout Seeded, with replacement: String) -> [UInt8] {
+  static func replacingScalar(in text: [UInt8], using generator: inout SplitMix64, with replacement: String) -> [UInt8]
+  {
     // Scalars start after `:`, `[` or `,` (and any spaces); pick one of those places at random.
     let starts = text.indices.filter { [UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: ",")].contains(text[$0]) }
     guard var start = starts.randomElement(using: &generator).map({ $0 + 1 }) else { return text }
@@ -82,8 +71,8 @@ import Testing
   @Test func anyDamagedReportReadsOrIsRefusedWithoutATrap() async throws {
     let original = [UInt8](try await Self.realReport())
     #expect(try Report.decode(Data(original), named: "report.json").cells.count == 2)
-    var generator = Seeded(
-      state: UInt64(ProcessInfo.processInfo.environment["ARCHWAY_REPORT_SEED"] ?? "") ?? 0x4152_4348_5741_5933)
+    var generator = SplitMix64(
+      seed: UInt64(ProcessInfo.processInfo.environment["ARCHWAY_REPORT_SEED"] ?? "") ?? 0x4152_4348_5741_5933)
     var (read, refused) = (0, 0)
     for round in 0..<(Int(ProcessInfo.processInfo.environment["ARCHWAY_REPORT_MUTATIONS"] ?? "") ?? 2000) {
       var bytes = original

@@ -1,4 +1,5 @@
 import ArchwayKit
+import ArchwayTestSupport
 import Foundation
 import Testing
 

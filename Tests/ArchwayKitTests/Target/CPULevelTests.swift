@@ -198,40 +198,57 @@ import Testing
     #expect(cells.first?.target.cpu?.name == "x86-64-v2")
   }
 
+  /// `source` built statically by `compiler` (its flags first) for `platform` and run twice: in a
+  /// cell without `cpu:` and in one with `cpu: full`. Returns the cells by the qemu model they ran
+  /// on, and `objdump -d` of the program.
+  static func builtAndRunOnTwoCPUs(
+    _ name: String, source: String, platform: String, full: String, compiler: [String], objdump: String,
+    expect: String = ""
+  ) async throws -> (byModel: [String: VerifiedCell], disassembly: String) {
+    let folder = Fixtures.scratch(name)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try source.write(toFile: folder + "/\(name).c", atomically: true, encoding: .utf8)
+    let build = (compiler + ["-static", "-o", "${cell.out}/\(name)", "\(folder)/\(name).c"]).map { "\"\($0)\"" }
+    let records = try await FalseVerdictTests.verified(
+      """
+      matrix:
+        include:
+          - {platform: \(platform)}
+          - {platform: \(platform), cpu: \(full)}
+      build:
+        argv: [\(build.joined(separator: ", "))]
+        artifacts: {\(name): "${cell.out}/\(name)"}
+      run:
+        - name: count
+          argv: ["${artifact:\(name)}"]
+      \(expect.isEmpty ? "" : "    expect: \(expect)")
+      """, in: folder)
+    let cell = platform.replacingOccurrences(of: "/", with: "-") + "-gnu"
+    let dump = try await Command.run(objdump, ["-d", folder + "/out/\(cell)/\(name)"])
+    return (Dictionary(uniqueKeysWithValues: records.map { ($0.runner.cpuModel ?? "none", $0) }), dump.stdout)
+  }
+
   /// ARMv8.1's LSE atomics (`-march=armv8.1-a`, without gcc's outlined atomics) run under qemu's
   /// `max`, not on a Cortex-A72 (Raspberry Pi 4): an arm64 cell without `cpu:` runs the ARMv8.0
   /// baseline, where the program dies of SIGILL; `cpu: max` asks for everything. objdump confirms
   /// the program holds an LSE instruction.
   @Test func lseAtomicsDieOnTheArm64BaselineAndRunUnderMax() async throws {
-    let folder = Fixtures.scratch("lse")
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    try """
-    #include <stdio.h>
-    int main(int argc, char **argv) {
-      static long counter;
-      long before = __atomic_fetch_add(&counter, argc, __ATOMIC_SEQ_CST);
-      printf("%ld\\n", before + counter);
-      return 0;
-    }
+    let (byModel, dump) = try await Self.builtAndRunOnTwoCPUs(
+      "lse",
+      source: """
+        #include <stdio.h>
+        int main(int argc, char **argv) {
+          static long counter;
+          long before = __atomic_fetch_add(&counter, argc, __ATOMIC_SEQ_CST);
+          printf("%ld\\n", before + counter);
+          return 0;
+        }
 
-    """.write(toFile: folder + "/lse.c", atomically: true, encoding: .utf8)
-    let records = try await FalseVerdictTests.verified(
-      """
-      matrix:
-        include:
-          - {platform: linux/arm64}
-          - {platform: linux/arm64, cpu: max}
-      build:
-        argv: [aarch64-linux-gnu-gcc, -O2, -march=armv8.1-a, -mno-outline-atomics, -static, -o, "${cell.out}/lse", "\(folder)/lse.c"]
-        artifacts: {lse: "${cell.out}/lse"}
-      run:
-        - name: count
-          argv: ["${artifact:lse}"]
-      """, in: folder)
-    let dump = try await Command.run("aarch64-linux-gnu-objdump", ["-d", folder + "/out/linux-arm64-gnu/lse"])
-    #expect(dump.stdout.contains("ldaddal") || dump.stdout.contains("ldadd"), "an LSE instruction is there")
-    let byModel = Dictionary(uniqueKeysWithValues: records.map { ($0.runner.cpuModel ?? "none", $0) })
-    #expect(Set(byModel.keys) == ["cortex-a53", "max"], "\(records.map(\.id))")
+        """, platform: "linux/arm64", full: "max",
+      compiler: ["aarch64-linux-gnu-gcc", "-O2", "-march=armv8.1-a", "-mno-outline-atomics"],
+      objdump: "aarch64-linux-gnu-objdump")
+    #expect(dump.contains("ldaddal") || dump.contains("ldadd"), "an LSE instruction is there")
+    #expect(Set(byModel.keys) == ["cortex-a53", "max"], "\(byModel.keys)")
     let baseline = try #require(byModel["cortex-a53"]?.findings.first { $0.kind == .exit })
     #expect(baseline.verdict == .failed && baseline.message.hasPrefix("killed by SIGILL"), "\(baseline.message)")
     #expect(byModel["max"]?.findings.first { $0.kind == .exit }?.verdict == .passed)
@@ -241,36 +258,21 @@ import Testing
   /// RV64GC board (Debian's baseline): a riscv64 cell without `cpu:` runs RV64GC and the program
   /// dies of SIGILL; `cpu: rv64` asks for qemu's default again. objdump confirms the instructions.
   @Test func bitManipulationDiesOnTheRiscv64BaselineAndRunsUnderRv64() async throws {
-    let folder = Fixtures.scratch("zbb")
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    try """
-    #include <stdio.h>
-    #include <stdlib.h>
-    int main(int argc, char **argv) {
-      unsigned long x = strtoul(argc > 1 ? argv[1] : "12345", 0, 10);
-      printf("%d %d\\n", __builtin_popcountl(x), __builtin_ctzl(x));
-      return 0;
-    }
+    let (byModel, dump) = try await Self.builtAndRunOnTwoCPUs(
+      "zbb",
+      source: """
+        #include <stdio.h>
+        #include <stdlib.h>
+        int main(int argc, char **argv) {
+          unsigned long x = strtoul(argc > 1 ? argv[1] : "12345", 0, 10);
+          printf("%d %d\\n", __builtin_popcountl(x), __builtin_ctzl(x));
+          return 0;
+        }
 
-    """.write(toFile: folder + "/zbb.c", atomically: true, encoding: .utf8)
-    let records = try await FalseVerdictTests.verified(
-      """
-      matrix:
-        include:
-          - {platform: linux/riscv64}
-          - {platform: linux/riscv64, cpu: rv64}
-      build:
-        argv: [riscv64-linux-gnu-gcc, -O2, -march=rv64gc_zbb, -static, -o, "${cell.out}/zbb", "\(folder)/zbb.c"]
-        artifacts: {zbb: "${cell.out}/zbb"}
-      run:
-        - name: count
-          argv: ["${artifact:zbb}"]
-          expect: {stdout: "6 0\\n"}
-      """, in: folder)
-    let dump = try await Command.run("riscv64-linux-gnu-objdump", ["-d", folder + "/out/linux-riscv64-gnu/zbb"])
-    #expect(dump.stdout.contains("\tcpop\t"), "a Zbb instruction is there")
-    let byModel = Dictionary(uniqueKeysWithValues: records.map { ($0.runner.cpuModel ?? "none", $0) })
-    #expect(Set(byModel.keys) == [CPULevel.riscv64Baseline, "rv64"], "\(records.map(\.id))")
+        """, platform: "linux/riscv64", full: "rv64", compiler: ["riscv64-linux-gnu-gcc", "-O2", "-march=rv64gc_zbb"],
+      objdump: "riscv64-linux-gnu-objdump", expect: "{stdout: \"6 0\\n\"}")
+    #expect(dump.contains("\tcpop\t"), "a Zbb instruction is there")
+    #expect(Set(byModel.keys) == [CPULevel.riscv64Baseline, "rv64"], "\(byModel.keys)")
     let baseline = try #require(byModel[CPULevel.riscv64Baseline]?.findings.first { $0.kind == .exit })
     #expect(baseline.verdict == .failed && baseline.message.hasPrefix("killed by SIGILL"), "\(baseline.message)")
     #expect(byModel["rv64"]?.verdict == .passed, "\(byModel["rv64"]?.findings.map(\.message) ?? [])")
