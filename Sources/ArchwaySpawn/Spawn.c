@@ -168,4 +168,5 @@ int archway_pidfd_open(pid_t pid) {
   return -1;
 #endif
 }
+int archway_pipe_cloexec(int ends[2]) { return pipe2(ends, O_CLOEXEC); }
 #endif

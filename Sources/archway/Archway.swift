@@ -17,7 +17,7 @@ struct Archway: AsyncParsableCommand {
     subcommands: [
       PlanCommand.self, RunCommand.self, InspectCommand.self, VerifyCommand.self, TargetsCommand.self,
       ExecCommand.self, DiffCommand.self, ReportCommand.self, MergeCommand.self, EnvCommand.self, DoctorCommand.self,
-      InitCommand.self, SetupCommand.self,
+      InitCommand.self, SetupCommand.self, GuardCommand.self,
     ]
   )
 

@@ -100,6 +100,9 @@ struct RunCommand: AsyncParsableCommand {
         environment: ProcessInfo.processInfo.environment),
       jobs: jobs)
     pipeline.failFast = failFast
+    let guardian = GuardCommand.start(
+      cellFolders: selection.cells.map(\.out), engines: pipeline.containerEngines(for: selection.cells))
+    defer { guardian?.dismiss() }
     pipeline.provision = !noProvision
     if let baseline {
       switch try ReportFiles.readBaseline(baseline) {

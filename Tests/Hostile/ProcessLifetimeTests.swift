@@ -48,28 +48,35 @@ import Testing
     #expect(abandoned.isEmpty, "the step's group is removed: \(abandoned)")
   }
 
+  /// Starts `archway run` into `folder/out` with a step that leaves a process outside its session
+  /// and without its marker, and kills Archway with SIGKILL once that process runs. Returns
+  /// Archway's pid and the leftover's.
+  static func killedRun(in folder: String) async throws -> (archway: pid_t, left: pid_t) {
+    let file = folder + "/left.pid"
+    let path = try matrix(
+      "env -u ARCHWAY_STEP setsid sh -c \"echo \\$\\$ > \(file); while :; do sleep 0.1; done\""
+        + " >/dev/null 2>&1 & sleep 60", in: folder)
+    let run = Process()
+    run.executableURL = URL(fileURLWithPath: Fixtures.archway)
+    run.arguments = ["run", path, "--out", folder + "/out"]
+    run.standardOutput = FileHandle.nullDevice
+    run.standardError = FileHandle.nullDevice
+    try run.run()
+    let left = try #require(try await pid(in: file))
+    kill(run.processIdentifier, SIGKILL)
+    await run.exited()
+    return (run.processIdentifier, left)
+  }
+
   @Test func theNextRunEndsWhatAKilledRunLeft() async throws {
     let folder = Fixtures.scratch("killed")
-    let file = folder + "/left.pid"
-    let path = try Self.matrix(
-      "env -u ARCHWAY_STEP setsid sh -c \"echo \\$\\$ > \(file); while :; do echo tick; sleep 0.1; done\""
-        + " >/dev/null 2>&1 & sleep 60", in: folder)
-    let first = Process()
-    first.executableURL = URL(fileURLWithPath: Fixtures.archway)
-    first.arguments = ["run", path, "--out", folder + "/out"]
-    first.standardOutput = FileHandle.nullDevice
-    first.standardError = FileHandle.nullDevice
-    try first.run()
-    let left = try #require(try await Self.pid(in: file))
-    kill(first.processIdentifier, SIGKILL)
-    await first.exited()
+    let (_, left) = try await Self.killedRun(in: folder)
     let quick = folder + "/quick.yml"
     try "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: ['true']\n".write(
       toFile: quick, atomically: true, encoding: .utf8)
-    // Without a parent-death signal the step's tree survives kill -9; but any Archway ends what the
-    // groups of Archways that are gone hold, and another suite's, running beside this one, may end it
-    // first, even between a look and the next run: so the next run may have nothing to say. What
-    // holds either way is that the leftover is gone once the next run has started.
+    // The killed run's guardian ends the leftover at once (below), and any Archway ends what the
+    // groups of Archways that are gone hold: so the next run may have nothing to say. What holds
+    // either way is that the leftover is gone once the next run has started.
     let next = try await Command.run(
       Fixtures.archway, ["run", quick, "--out", folder + "/out"], environment: ["NO_COLOR": "1"])
     #expect(next.status == 0, "\(next.stderr)")
@@ -77,6 +84,23 @@ import Testing
       #expect(next.stderr.contains("that an earlier Archway, killed or lost, left running"), "\(next.stderr)")
     }
     #expect(!OrphanSweep.isRunning(left))
+  }
+
+  /// Issue 33, item 13: the steps of an Archway killed with `kill -9` ran until the next run into
+  /// its folder. Its guardian, a process of its own that outlives it, ends them at once and writes
+  /// down what it ended. (Any Archway sweeps the control groups of Archways that are gone, so one of
+  /// a suite running beside this one may end the leftover first: the guardian's log says it looked.)
+  @Test func aKilledRunsStepsEndWithoutANextRun() async throws {
+    let folder = Fixtures.scratch("killed-guarded")
+    let (archway, left) = try await Self.killedRun(in: folder)
+    var running = true
+    for _ in 0..<200 where running {
+      try await Task.sleep(for: .milliseconds(50))
+      running = OrphanSweep.isRunning(left)
+    }
+    #expect(!running, "pid \(left) outlived the Archway killed with kill -9 by 10 s")
+    let log = try String(contentsOfFile: folder + "/out/" + Leftovers.guardLog, encoding: .utf8)
+    #expect(log.contains("archway (pid \(archway)) ended without ending its run"), "\(log)")
   }
 
   /// An Archway in another PID namespace (a privileged CI container sharing the host's cgroups)

@@ -5,6 +5,9 @@ import Foundation
 /// starts, so nothing of the old run corrupts the new one. The caller holds the folder's
 /// ``OutputLock``: whatever else works in it is a leftover.
 package enum Leftovers {
+  /// The file in the output folder where a run's guardian says what it ended.
+  package static let guardLog = ".archway-guard.log"
+
   /// Ends the leftovers of earlier runs into `out` (absolute): processes in abandoned step groups
   /// (``StepCgroup``), processes a step of `out`'s cells started (their environment names one of
   /// its cell folders and a step's marker), and, with `engines`, containers labelled

@@ -29,13 +29,10 @@ package final class OutputLock: Sendable {
       throw OutputLockError("cannot lock the output folder \(folder): \(path) is not a regular file")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-      var bytes = [UInt8](repeating: 0, count: 32)
-      let count = pread(descriptor, &bytes, bytes.count, 0)
+      let holder = Self.holder(descriptor)
       close(descriptor)
-      let holder = String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self)
-        .trimmingCharacters(in: .whitespacesAndNewlines)
       throw OutputLockError(
-        "another archway\(holder.isEmpty ? "" : " (pid \(holder))") is writing into \(folder);"
+        "another archway\(holder.map { " (pid \($0))" } ?? "") is writing into \(folder);"
           + " wait for it to end, or give another --out")
     }
     let pid = Array("\(getpid())\n".utf8)
@@ -45,6 +42,21 @@ package final class OutputLock: Sendable {
   }
 
   deinit { close(descriptor) }
+
+  /// The pid of the Archway that holds (or last held) `folder`'s lock, as it wrote it there.
+  package static func holder(of folder: String) -> pid_t? {
+    let descriptor = open("\(folder)/\(fileName)", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    return holder(descriptor)
+  }
+
+  private static func holder(_ descriptor: Int32) -> pid_t? {
+    var bytes = [UInt8](repeating: 0, count: 32)
+    let count = pread(descriptor, &bytes, bytes.count, 0)
+    return pid_t(
+      String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+  }
 }
 
 /// An output folder another Archway holds, or one that cannot be made or locked.

@@ -73,8 +73,9 @@ public struct RunPipeline: Sendable {
     let needs = cells.map { executor.choice(for: $0).containerEngine }
     if let first = cells.first {
       let out = URL(fileURLWithPath: first.out).deletingLastPathComponent().path
-      let engines = Set(needs.compactMap { $0?.path })
-      if let swept = await Leftovers.sweep(out: out, engines: engines.sorted()) { observe(.sweptLeftovers(swept)) }
+      if let swept = await Leftovers.sweep(out: out, engines: containerEngines(for: cells)) {
+        observe(.sweptLeftovers(swept))
+      }
     }
     if provision {
       let store = EnvironmentStore(
@@ -83,6 +84,12 @@ public struct RunPipeline: Sendable {
       for problem in problems { observe(.provisionFailed(problem)) }
     }
     return cells.map { executor.runner(for: $0, choice: executor.choice(for: $0)) }
+  }
+
+  /// The container engines (their paths) that `cells` run in: whose containers a killed run may
+  /// have left.
+  package func containerEngines(for cells: [Cell]) -> [String] {
+    Set(cells.compactMap { executor.choice(for: $0).containerEngine?.path }).sorted()
   }
 
   /// Executes and verifies the cells `jobs` at a time; each is told once its cross-cell checks are

@@ -21,4 +21,8 @@ pid_t archway_spawn(const char *path, char *const argv[], char *const envp[], co
 /// or -1 with errno set (ENOSYS on an older kernel).
 int archway_pidfd_open(pid_t pid);
 
+/// pipe2 with O_CLOEXEC (Swift's Glibc module lacks pipe2): both ends close at exec, from the
+/// start, so no process another thread starts meanwhile inherits one. 0, or -1 with errno set.
+int archway_pipe_cloexec(int ends[2]);
+
 #endif
