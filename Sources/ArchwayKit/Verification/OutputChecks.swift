@@ -167,9 +167,7 @@ enum OutputChecks {
 
   /// The most tests one step's findings list one by one: a million results would make a report
   /// over what ``RegularFile/reportLimit`` lets `report`, `diff` and `merge` read back.
-  package static let listedTestsLimit = 10_000
-  /// The longest test name a finding keeps, in characters.
-  static let testNameLimit = 1_000
+  package static let listedTestsLimit = TestResults.listedLimit
 
   /// A finding per test of a run step that said where its results are (`tests:`), titled
   /// `STEP › TEST`; an error when there are none to read, so a suite that printed nothing, or
@@ -202,7 +200,7 @@ enum OutputChecks {
       return problem("\(source) is \(error)")
     }
     let cases = results.cases
-    guard !cases.isEmpty || !results.gaps.isEmpty else {
+    guard results.count > 0 || !results.gaps.isEmpty else {
       return problem("no test results in \(source) (\(spec.format.rawValue))")
     }
     // An incomplete record is an error of its own, beside the tests it holds: never a pass.
@@ -210,30 +208,23 @@ enum OutputChecks {
       results.gaps.isEmpty
       ? []
       : problem(
-        "\(source) is incomplete (\(spec.format.rawValue), \(cases.count) tests read): "
+        "\(source) is incomplete (\(spec.format.rawValue), \(results.count) tests read): "
           + results.gaps.joined(separator: "; "))
-    // Past the bound, failures are listed before passes; the rest are counted in one check.
-    var listed = cases.indices.filter { ![.passed, .skipped].contains(cases[$0].verdict) }
-      .prefix(listedTestsLimit)
-    if listed.count < listedTestsLimit {
-      listed += cases.indices.filter { [.passed, .skipped].contains(cases[$0].verdict) }
-        .prefix(listedTestsLimit - listed.count)
-    }
+    // The parser kept the failures before the passes; the rest are counted in one check.
     var rest: [Finding] = []
-    if listed.count < cases.count {
-      let kept = Set(listed)
-      let left = cases.indices.filter { !kept.contains($0) }.map { cases[$0].verdict }
-      let count = { (verdict: Verdict) in left.filter { $0 == verdict }.count }
-      let failed = left.count - count(.passed) - count(.skipped)
+    let left = results.unlisted.values.reduce(0, +)
+    if left > 0 {
+      let count = { (verdict: Verdict) in results.unlisted[verdict] ?? 0 }
+      let failed = left - count(.passed) - count(.skipped)
       rest = [
         Finding(
           .tests, .step(step.id), failed > 0 ? .failed : .passed,
-          "\(left.count) more tests not listed one by one (\(count(.passed)) passed, \(failed) failed,"
+          "\(left) more tests not listed one by one (\(count(.passed)) passed, \(failed) failed,"
             + " \(count(.skipped)) skipped): a step's checks list at most \(listedTestsLimit) tests, failures first")
       ]
     }
     return gaps
-      + listed.sorted().map { cases[$0] }.map { test in
+      + cases.map { test in
         let time = test.duration.map { String(format: " in %.2fs", $0) } ?? ""
         let message =
           switch test.verdict {
@@ -244,9 +235,8 @@ enum OutputChecks {
           case .error: "did not finish (its step ended first)"
           }
         let output = test.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let name = test.name.count > testNameLimit ? test.name.prefix(testNameLimit) + "…" : test.name
         return Finding(
-          .test, .test(step.id, name), test.verdict, message,
+          .test, .test(step.id, test.name), test.verdict, message,
           details: test.verdict == .passed || output.isEmpty ? nil : String(output.suffix(3000)),
           duration: test.duration)
       } + rest

@@ -7,26 +7,53 @@ import Foundation
 /// Per-test results from what a test tool writes: `go test -json` (test2json events), TAP, or JUnit
 /// XML. Each test becomes a check of its own, so a report names which test failed on which target.
 package enum TestResults {
+  /// The most tests a record keeps one by one (failures first); the others are counted.
+  package static let listedLimit = 10_000
+  /// The most characters of a test's output a record keeps: its end, where a failure says why.
+  package static let outputLimit = 4_096
+  /// The longest test name a record keeps, in characters (the rest is cut, with `…`).
+  package static let nameLimit = 1_000
+
   /// One test as the tool reported it.
-  package struct Case: Sendable, Hashable {
+  package struct Case: Sendable, Hashable, HasVerdict {
     /// The test's name (`TestHeader`, `TestA/sub`; a TAP test's description).
     package var name: String
     /// Passed, failed, or skipped; `error` for a test that never finished (its step was killed).
     package var verdict: Verdict
     /// Seconds, when the tool said.
     package var duration: Double?
-    /// What the test printed, or the tool's diagnostics for it.
+    /// What the test printed, or the tool's diagnostics for it: its last ``outputLimit`` characters.
     package var output: String
+
+    /// A test, its name cut at ``nameLimit`` characters and its output to its end.
+    package init(name: String, verdict: Verdict, duration: Double?, output: String) {
+      self.name = name.count > nameLimit ? name.prefix(nameLimit) + "…" : name
+      self.verdict = verdict
+      self.duration = duration
+      self.output = appending(output, to: "")
+    }
+
+    /// `text` added to the output, of which the end is kept.
+    mutating func append(output text: some StringProtocol) { output = appending(text, to: output) }
   }
 
   /// What a tool wrote: its tests, and what shows the record incomplete (a document cut short, a
   /// plan or a count not met, a package that never ended). Incomplete results are never a pass,
   /// whatever the tests they hold say.
+  ///
+  /// What a parser holds is bounded, however many tests a file reports: the tests kept one by
+  /// one, at most ``listedLimit`` (every failure before any pass, in the record's order), and the
+  /// rest counted by verdict.
   package struct Results: Sendable, Hashable {
-    /// The tests, in the order they finished.
+    /// The tests kept one by one, in the order the record reports them.
     package var cases: [Case] = []
     /// What is missing, one sentence each; empty when the record is whole.
     package var gaps: [String] = []
+    /// How many tests were read but not kept one by one, by verdict.
+    package var unlisted: [Verdict: Int] = [:]
+
+    /// Every test read, kept or counted.
+    package var count: Int { cases.count + unlisted.values.reduce(0, +) }
   }
 
   /// The tests in `data` as `format` writes them, and what is missing from them. Throws a
@@ -34,105 +61,161 @@ package enum TestResults {
   package static func parse(_ data: Data, format: TestResultsFormat) throws(TestResultsError) -> Results {
     switch format {
     case .goTestJSON: return goTestJSON(data)
-    case .tap: return tap(String(decoding: data, as: UTF8.self))
+    case .tap: return tap(data)
     case .junit: return try junit(data)
     }
   }
 
-  /// One test2json event.
-  private struct GoEvent {
+  /// `text` after `kept`, of which the last ``outputLimit`` characters are kept. Cheap while the
+  /// whole is short: its UTF-8 count bounds its characters.
+  static func appending(_ text: some StringProtocol, to kept: String) -> String {
+    let whole = kept + text
+    return whole.utf8.count <= outputLimit ? whole : String(whole.suffix(outputLimit))
+  }
+
+  /// The tests of one record as they are read, each numbered by its place in the record: at most
+  /// ``listedLimit`` kept (once the list is full, a failure takes the place of the latest passing
+  /// test kept), the others counted by verdict.
+  struct Collector<Test: HasVerdict> {
+    private var kept: [Int: Test] = [:]
+    /// The numbers of the passing (passed or skipped) tests kept, rising.
+    private var keptPassing: [Int] = []
+    private(set) var unlisted: [Verdict: Int] = [:]
+
+    mutating func add(_ test: Test, number: Int) {
+      let passing = [.passed, .skipped].contains(test.verdict)
+      if kept.count >= listedLimit {
+        guard !passing, let latest = keptPassing.popLast(), let evicted = kept.removeValue(forKey: latest) else {
+          unlisted[test.verdict, default: 0] += 1
+          return
+        }
+        unlisted[evicted.verdict, default: 0] += 1
+      }
+      kept[number] = test
+      guard passing else { return }
+      // Tests end out of order in go test's stream; in the others this appends.
+      var place = keptPassing.endIndex
+      while place > keptPassing.startIndex, keptPassing[place - 1] > number { place -= 1 }
+      keptPassing.insert(number, at: place)
+    }
+
+    /// The tests kept, in the record's order.
+    var tests: [Test] { kept.sorted { $0.key < $1.key }.map(\.value) }
+  }
+
+  /// Each line of `data` (without its `\n`), in turn, without splitting the whole into an array.
+  private static func forEachLine(in data: Data, _ body: (Data) -> Void) {
+    var start = data.startIndex
+    while start < data.endIndex {
+      let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
+      body(data[start..<end])
+      start = end + 1
+    }
+  }
+
+  /// One test of go test's stream, from its first event to its end.
+  private struct GoTest: HasVerdict {
     var package: String
-    var test: String?
-    var action: String
-    var elapsed: Double?
-    var output: String?
+    var test: String
+    var verdict = Verdict.error
+    var duration: Double?
+    var output = ""
   }
 
   /// test2json's events: `{"Action": "run|output|pass|fail|skip", "Package", "Test", "Elapsed", "Output"}`,
   /// one a line; lines that are not events are left out. A package's own `fail` (a build failure, a
   /// panic or `os.Exit` after its tests) that none of its tests explains is a failed case named by
   /// the package, with the package's output; a package whose tests ran but that never ended (no
-  /// package `pass`, `fail` or `skip`) is a gap: the stream was cut short.
+  /// package `pass`, `fail` or `skip`) is a gap: the stream was cut short. Tests are named
+  /// `package.Test` when more than one package ran. A test is held whole from its first event to its
+  /// end, then only as the collector keeps it.
   static func goTestJSON(_ data: Data) -> Results {
-    var events: [GoEvent] = []
+    var running: [String: (number: Int, test: GoTest)] = [:]
+    var collector = Collector<GoTest>()
+    var numbers = 0
+    var packages: [String] = []
+    var ended: [String: (action: String, elapsed: Double?)] = [:]
+    var output: [String: String] = [:]
     var buildOutput: [String: String] = [:]
-    for line in data.split(separator: UInt8(ascii: "\n")) {
-      guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+    var failing = Set<String>()
+    // The tests that have ended, by their key's hash: a few bytes each, however many there are.
+    var finished = Set<Int>()
+    func saw(_ package: String) {
+      if output[package] == nil {
+        packages.append(package)
+        output[package] = ""
+      }
+    }
+    forEachLine(in: data) { line in
+      guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
         let action = object["Action"] as? String
       else {
         // Before Go 1.24, a package that does not build is only a line of text among the events.
         if let match = String(decoding: line, as: UTF8.self).firstMatch(of: /^FAIL\t(\S+) \[(build|setup) failed\]/) {
-          events.append(
-            GoEvent(package: String(match.1), test: nil, action: "fail", elapsed: nil, output: nil))
-          buildOutput[String(match.1), default: ""] += "\(match.2) failed\n"
+          let package = String(match.1)
+          saw(package)
+          ended[package] = ("fail", nil)
+          buildOutput[package] = appending("\(match.2) failed\n", to: buildOutput[package] ?? "")
         }
-        continue
+        return
       }
       // Go 1.24's build events name the package being built as ImportPath (`p [p.test]`).
       if let path = object["ImportPath"] as? String {
         if action == "build-output" {
-          buildOutput[String(path.prefix { $0 != " " }), default: ""] += object["Output"] as? String ?? ""
+          let package = String(path.prefix { $0 != " " })
+          buildOutput[package] = appending(object["Output"] as? String ?? "", to: buildOutput[package] ?? "")
         }
-        continue  // `build-fail` too: the package's own `fail` follows it.
+        return  // `build-fail` too: the package's own `fail` follows it.
       }
       // `go tool test2json` over a test binary names no package.
       let package = object["Package"] as? String ?? ""
-      events.append(
-        GoEvent(
-          package: package, test: object["Test"] as? String, action: action, elapsed: object["Elapsed"] as? Double,
-          output: object["Output"] as? String))
-    }
-    var results = Results(cases: goTests(events.filter { $0.test != nil }))
-    var packages: [String] = []
-    var ended: [String: GoEvent] = [:]
-    var output: [String: String] = [:]
-    for event in events where event.test == nil {
-      if !packages.contains(event.package) { packages.append(event.package) }
-      if event.action == "output" { output[event.package, default: ""] += event.output ?? "" }
-      if ["pass", "fail", "skip"].contains(event.action) { ended[event.package] = event }
-    }
-    for event in events where event.test != nil && !packages.contains(event.package) { packages.append(event.package) }
-    let qualified = Set(events.map(\.package)).count > 1
-    for package in packages {
-      let failedTests = results.cases.contains {
-        $0.verdict == .failed && (!qualified || $0.name.hasPrefix(package + "."))
+      saw(package)
+      let text = object["Output"] as? String ?? ""
+      let elapsed = object["Elapsed"] as? Double
+      guard let test = object["Test"] as? String else {
+        if action == "output" { output[package] = appending(text, to: output[package] ?? "") }
+        if ["pass", "fail", "skip"].contains(action) { ended[package] = (action, elapsed) }
+        return
       }
+      let key = package + "\u{0}" + test
+      // What follows a test's end (its output, a second verdict) changes nothing.
+      guard !finished.contains(key.hashValue) else { return }
+      var entry = running[key] ?? (numbers, GoTest(package: package, test: test))
+      if running[key] == nil { numbers += 1 }
+      switch action {
+      case "output": entry.test.output = appending(text, to: entry.test.output)
+      case "pass", "fail", "skip":
+        entry.test.verdict = action == "pass" ? .passed : action == "fail" ? .failed : .skipped
+        entry.test.duration = elapsed
+        if action == "fail" { failing.insert(package) }
+        running[key] = nil
+        finished.insert(key.hashValue)
+        collector.add(entry.test, number: entry.number)
+        return
+      default: break
+      }
+      running[key] = entry
+    }
+    // A test that never ended was cut short with its step.
+    for (number, test) in running.values { collector.add(test, number: number) }
+    let qualified = packages.count > 1
+    var results = Results(
+      cases: collector.tests.map { test in
+        Case(
+          name: qualified ? "\(test.package).\(test.test)" : test.test, verdict: test.verdict,
+          duration: test.duration, output: test.output)
+      }, unlisted: collector.unlisted)
+    for package in packages {
       guard let end = ended[package] else {
         let what = package.isEmpty ? "the test binary" : "the package \(package)"
         results.gaps.append("\(what) never ended (no pass or fail of its own): the output was cut short")
         continue
       }
-      guard end.action == "fail", !failedTests else { continue }
-      results.cases.append(
-        Case(
-          name: package, verdict: .failed, duration: end.elapsed,
-          output: (buildOutput[package] ?? "") + (output[package] ?? "")))
+      guard end.action == "fail", !failing.contains(package) else { continue }
+      let said = appending(output[package] ?? "", to: buildOutput[package] ?? "")
+      results.cases.append(Case(name: package, verdict: .failed, duration: end.elapsed, output: said))
     }
     return results
-  }
-
-  /// The cases of test2json's test events, keyed `package.Test` when more than one package ran.
-  private static func goTests(_ events: [GoEvent]) -> [Case] {
-    var order: [String] = []
-    var cases: [String: Case] = [:]
-    let packages = Set(events.map(\.package))
-    for event in events {
-      guard let test = event.test else { continue }
-      let key = packages.count > 1 ? "\(event.package).\(test)" : test
-      if cases[key] == nil {
-        order.append(key)
-        cases[key] = Case(name: key, verdict: .error, duration: nil, output: "")
-      }
-      switch event.action {
-      case "output": cases[key]!.output += event.output ?? ""
-      case "pass": cases[key]!.verdict = .passed
-      case "fail": cases[key]!.verdict = .failed
-      case "skip": cases[key]!.verdict = .skipped
-      default: continue
-      }
-      if ["pass", "fail", "skip"].contains(event.action) { cases[key]!.duration = event.elapsed }
-    }
-    return order.compactMap { cases[$0] }
   }
 
   /// TAP 12/13/14: `ok N - description`, `not ok N - description`, with `# SKIP` and `# TODO`
@@ -140,38 +223,53 @@ package enum TestResults {
   /// follow a test; `Bail out!` ends the run as an error. The plan (`1..N`, first or last) must be
   /// there and met, as `prove` requires ("No plan found", "Bad plan"): a stream cut short is not a
   /// shorter run.
-  static func tap(_ text: String) -> Results {
-    var cases: [Case] = []
+  static func tap(_ data: Data) -> Results {
+    var collector = Collector<Case>()
+    var ran = 0
+    var bailedOut = false
     var plan: Int?
+    // The latest test, whose diagnostics may follow; handed to the collector at the next.
+    var latest: Case?
     let planLine = /^1\.\.(\d+)\s*(?:#.*)?$/
     // A `#` that starts no directive is part of the description (`not ok 3 - issue #12`).
-    let line = /^(not )?ok\b\s*(\d+)?\s*(?:-\s*)?(.*?)\s*(?:#\s*(SKIP|TODO)\b.*)?$/.ignoresCase()
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      let text = String(raw)
-      if let match = text.firstMatch(of: line) {
-        let number = match.2.map(String.init) ?? "\(cases.count + 1)"
+    let testLine = /^(not )?ok\b\s*(\d+)?\s*(?:-\s*)?(.*?)\s*(?:#\s*(SKIP|TODO)\b.*)?$/.ignoresCase()
+    var handed = 0
+    func hand(_ next: Case?) {
+      if let latest { collector.add(latest, number: handed) }
+      handed += 1
+      latest = next
+    }
+    forEachLine(in: data) { raw in
+      let text = String(decoding: raw, as: UTF8.self)
+      if let match = text.firstMatch(of: testLine) {
+        let number = match.2.map(String.init) ?? "\(ran + 1)"
         let name = match.3.isEmpty ? "test \(number)" : String(match.3)
         let directive = match.4?.uppercased()
         let verdict: Verdict =
           directive == "SKIP" ? .skipped : directive == "TODO" ? .skipped : match.1 == nil ? .passed : .failed
-        cases.append(Case(name: name, verdict: verdict, duration: nil, output: ""))
+        hand(Case(name: name, verdict: verdict, duration: nil, output: ""))
+        ran += 1
       } else if let match = text.firstMatch(of: planLine) {
         plan = Int(match.1) ?? -1
       } else if text.hasPrefix("Bail out!") {
-        cases.append(Case(name: "bail out", verdict: .error, duration: nil, output: text))
-      } else if !cases.isEmpty, text.hasPrefix("#") || text.hasPrefix(" ") {
-        cases[cases.count - 1].output += text + "\n"
+        hand(Case(name: "bail out", verdict: .error, duration: nil, output: text))
+        bailedOut = true
+      } else if latest != nil, text.hasPrefix("#") || text.hasPrefix(" ") {
+        latest!.append(output: text + "\n")
       }
     }
-    let ran = cases.filter { $0.name != "bail out" }.count
-    var results = Results(cases: cases)
+    hand(nil)
+    var results = Results(cases: collector.tests, unlisted: collector.unlisted)
     if let plan, plan != ran {
       results.gaps.append("planned \(plan) tests, ran \(ran)")
-    } else if plan == nil, !cases.contains(where: { $0.name == "bail out" }) {
+    } else if plan == nil, !bailedOut {
       results.gaps.append("has no plan (1..N): a stream cut short cannot be told from a whole one")
     }
     return results
   }
+
+  /// TAP given as text.
+  static func tap(_ text: String) -> Results { tap(Data(text.utf8)) }
 
   /// JUnit XML (Jenkins', GitLab's and ctest's form): each `testcase` with a `failure`, `error` or
   /// `skipped` child, its `time`, and its `system-out`/`system-err` and failure text as output.
@@ -197,8 +295,13 @@ package enum TestResults {
       let open = reader.open.map { "<\($0.element)\($0.name.map { " '\($0)'" } ?? "")>" }
       gaps.insert("is cut short: \(open.joined(separator: ", ")) never closed", at: 0)
     }
-    return Results(cases: reader.cases, gaps: gaps)
+    return Results(cases: reader.collector.tests, gaps: gaps, unlisted: reader.collector.unlisted)
   }
+}
+
+/// What a ``TestResults/Collector`` sorts by: a test's verdict.
+protocol HasVerdict {
+  var verdict: Verdict { get }
 }
 
 /// Results that are not in the format the step said.
@@ -210,23 +313,26 @@ package struct TestResultsError: Error, Sendable, CustomStringConvertible {
 
 /// The XMLParser delegate that collects JUnit testcases.
 private final class JUnitCases: NSObject, XMLParserDelegate {
-  var cases: [TestResults.Case] = []
+  var collector = TestResults.Collector<TestResults.Case>()
+  /// How many testcases have closed.
+  private var closed = 0
   /// The elements open now: each one's name, its `name` attribute, the `tests` count it states and
   /// the testcase count when it opened.
   var open: [(element: String, name: String?, tests: Int?, casesBefore: Int)] = []
   /// Suites that hold fewer testcases than they state.
   var gaps: [String] = []
   private var current: TestResults.Case?
+  /// The text of the element open now: its last ``TestResults/outputLimit`` characters.
   private var text = ""
 
   func parser(
     _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
     attributes: [String: String] = [:]
   ) {
-    open.append((name, attributes["name"], attributes["tests"].flatMap { Int($0) }, cases.count))
+    open.append((name, attributes["name"], attributes["tests"].flatMap { Int($0) }, closed))
     switch name {
     case "testcase":
-      let title = attributes["name"] ?? "test \(cases.count + 1)"
+      let title = attributes["name"] ?? "test \(closed + 1)"
       current = TestResults.Case(
         name: title, verdict: .passed, duration: attributes["time"].flatMap(Double.init), output: "")
     case "failure": current?.verdict = .failed
@@ -235,16 +341,16 @@ private final class JUnitCases: NSObject, XMLParserDelegate {
     default: break
     }
     if ["failure", "error", "skipped"].contains(name), let message = attributes["message"], !message.isEmpty {
-      current?.output += message + "\n"
+      current?.append(output: message + "\n")
     }
     text = ""
   }
 
-  func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+  func parser(_ parser: XMLParser, foundCharacters string: String) { text = TestResults.appending(string, to: text) }
 
   func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
     if let opened = open.popLast(), ["testsuite", "testsuites"].contains(name), let stated = opened.tests {
-      let held = cases.count + (current == nil ? 0 : 1) - opened.casesBefore
+      let held = closed + (current == nil ? 0 : 1) - opened.casesBefore
       if held < stated {
         let suite = opened.name.map { "the \(name) '\($0)'" } ?? "the \(name) element"
         gaps.append("\(suite) says tests=\"\(stated)\" but holds \(held)")
@@ -253,9 +359,10 @@ private final class JUnitCases: NSObject, XMLParserDelegate {
     switch name {
     case "failure", "error", "skipped", "system-out", "system-err":
       let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-      if !trimmed.isEmpty { current?.output += trimmed + "\n" }
+      if !trimmed.isEmpty { current?.append(output: trimmed + "\n") }
     case "testcase":
-      if let current { cases.append(current) }
+      if let current { collector.add(current, number: closed) }
+      closed += 1
       current = nil
     default: break
     }

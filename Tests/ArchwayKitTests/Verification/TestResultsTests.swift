@@ -130,6 +130,52 @@ import Testing
     #expect(counted.verdict == .failed && counted.message.contains("\(count - limit) failed"), "\(counted.message)")
   }
 
+  /// Issue 33, items 2 and 11: the parsers held every test and all its output, so memory grew
+  /// with the file (a million `ok N` lines cost 226 MB here, 7 million outgrew the machine) before
+  /// the report bounded what it lists. What a parser keeps is bounded now: at most
+  /// ``TestResults/listedLimit`` tests, failures first, in the record's order; the others counted
+  /// by verdict; each test's output cut to its last ``TestResults/outputLimit`` characters.
+  @Test func whatAParserKeepsIsBounded() throws {
+    let limit = TestResults.listedLimit
+    let count = limit * 3
+    var tap = "1..\(count)\n"
+    for index in 1...count { tap += index % 7 == 0 ? "not ok \(index) - t\(index)\n" : "ok \(index) - t\(index)\n" }
+    let read = TestResults.tap(tap)
+    #expect(read.gaps.isEmpty, "\(read.gaps)")
+    #expect(read.cases.count == limit)
+    #expect(read.cases.filter { $0.verdict == .failed }.count == count / 7, "every failure is kept")
+    #expect(read.cases.map(\.name) == read.cases.map(\.name).sorted { Int($0.dropFirst())! < Int($1.dropFirst())! })
+    #expect(read.cases.first?.name == "t1", "the passes kept are the first ones")
+    #expect(read.unlisted == [.passed: count - limit], "\(read.unlisted)")
+
+    // One test's output, however long, is kept by its end.
+    let long = String(repeating: "x", count: 1_000_000) + "the end"
+    let junit = try TestResults.parse(
+      Data(
+        "<testsuite tests=\"1\"><testcase name=\"a\"><failure/><system-out>\(long)</system-out></testcase></testsuite>"
+          .utf8),
+      format: .junit)
+    #expect(junit.cases.count == 1 && junit.cases[0].output.count <= TestResults.outputLimit)
+    #expect(junit.cases[0].output.hasSuffix("the end\n"), "\(junit.cases[0].output.suffix(20))")
+    var events = #"{"Action":"run","Package":"p","Test":"TestA"}"# + "\n"
+    for _ in 0..<2_000 {
+      events +=
+        #"{"Action":"output","Package":"p","Test":"TestA","Output":""# + String(repeating: "y", count: 500) + #"\n"}"#
+        + "\n"
+    }
+    events +=
+      #"{"Action":"output","Package":"p","Output":""# + String(repeating: "z", count: 1_000_000) + #"\n"}"# + "\n"
+    events += #"{"Action":"fail","Package":"p","Test":"TestA"}"# + "\n"
+    // What follows a test's end is no test of its own.
+    events += #"{"Action":"output","Package":"p","Test":"TestA","Output":"late\n"}"# + "\n"
+    events += #"{"Action":"fail","Package":"p"}"# + "\n"
+    let go = try TestResults.parse(Data(events.utf8), format: .goTestJSON)
+    #expect(
+      go.cases.map(\.name) == ["TestA"] && go.cases[0].output.count <= TestResults.outputLimit,
+      "\(go.cases.map(\.name))")
+    #expect(go.cases.first?.verdict == .failed && go.gaps.isEmpty, "\(go.gaps)")
+  }
+
   /// Bytes that are not UTF-8 in a JUnit file's element names made Foundation's XMLParser trap
   /// (found by Scripts/fuzz.sh results): they are read as U+FFFD, never a crash.
   @Test func brokenUTF8InJUnitIsReadNotACrash() throws {
