@@ -16,14 +16,16 @@ extension MatrixValue {
     }
     guard let node else { return nil }
     var seen: Set<[Int]> = []
-    return try MatrixValue(node: node, file: file, seen: &seen)
+    let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+    return try MatrixValue(node: node, file: file, lines: lines, seen: &seen)
   }
 
-  /// `seen` holds where each list, map and non-empty scalar converted so far was written.
+  /// `lines` are the file's lines; `seen` holds where each list, map and non-empty scalar
+  /// converted so far was written.
   ///
   /// One case per kind of YAML node, each with its own guard against aliases and duplicate keys:
   /// kept whole, the recursion and what it refuses read in one place.
-  private init(node: Node, file: String, seen: inout Set<[Int]>) throws(MatrixError) {
+  private init(node: Node, file: String, lines: [Substring], seen: inout Set<[Int]>) throws(MatrixError) {
     let location = SourceLocation(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
     // Yams resolves an alias to a copy of the anchored node, mark and all, so a second node from
     // one place in the text is an alias: refused at the first copy, before a 400-byte alias bomb
@@ -71,9 +73,10 @@ extension MatrixValue {
       default: typed = false
       }
       self.init(kind, at: location, textOffset: offset, written: typed ? scalar.string : nil)
+      if scalar.style == .literal { blockColumn = Self.blockColumn(of: scalar.string, after: location.line, in: lines) }
     case .sequence(let sequence):
       var items: [MatrixValue] = []
-      for item in sequence { items.append(try MatrixValue(node: item, file: file, seen: &seen)) }
+      for item in sequence { items.append(try MatrixValue(node: item, file: file, lines: lines, seen: &seen)) }
       self.init(.list(items), at: location)
     case .mapping(let mapping):
       var entries: [MatrixEntry] = []
@@ -88,7 +91,8 @@ extension MatrixValue {
         }
         entries.append(
           MatrixEntry(
-            key: key.string, keyLocation: keyLocation, value: try MatrixValue(node: valueNode, file: file, seen: &seen))
+            key: key.string, keyLocation: keyLocation,
+            value: try MatrixValue(node: valueNode, file: file, lines: lines, seen: &seen))
         )
       }
       self.init(.map(entries), at: location)
@@ -139,5 +143,22 @@ extension MatrixValue {
       if seen == 2 { return SourceLocation(file: file, line: index + 1, column: mark.column) }
     }
     return nil
+  }
+}
+
+extension MatrixValue {
+  /// The column where the lines of a literal block scalar (`script: |`) start in the file: the
+  /// indentation its first line with text has in the file, less what it keeps in `text` (an
+  /// indentation indicator, `|2`, keeps more). The block starts on the line after its `|`, on
+  /// line `header`; nil when the file does not hold the text there.
+  fileprivate static func blockColumn(of text: String, after header: Int, in lines: [Substring]) -> Int? {
+    let textLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let first = textLines.firstIndex(where: { !$0.allSatisfy { $0 == " " } }), header + first < lines.count
+    else { return nil }
+    let written = lines[header + first]  // 0-based: the line after the header's
+    let kept = textLines[first].prefix { $0 == " " }.count
+    let indent = written.prefix { $0 == " " }.count - kept
+    guard indent >= 0, written.dropFirst(indent).hasPrefix(textLines[first]) else { return nil }
+    return indent + 1
   }
 }

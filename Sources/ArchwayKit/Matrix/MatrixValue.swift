@@ -50,6 +50,9 @@ package struct MatrixValue: Sendable, CustomStringConvertible {
   /// scalar), or nil when its text is not on one line (block scalars), so that a placeholder's
   /// column can be told exactly.
   var textOffset: Int?
+  /// For a literal block scalar (`script: |`): the column where its lines start in the file, on
+  /// the lines after its location, so that a placeholder's line and column can be told too.
+  var blockColumn: Int?
   /// For a number or boolean: its text as written (`1.20`, `0x10`, `True`), which YAML's typing
   /// would otherwise turn into `1.2`, `16`, `true` in ids, placeholders and versions.
   var written: String?

@@ -113,8 +113,16 @@ struct Placeholders {
     return String(out)
   }
 
-  /// The line and column of the scalar at `index` of a string value, when its text is on one line.
+  /// The line and column of the scalar at `index` of a string value, when its text is on one line
+  /// or in a literal block.
   private func location(of index: Int, in value: MatrixValue) -> SourceLocation {
+    if let column = value.blockColumn, case .string(let text) = value.kind {
+      let before = text.unicodeScalars.prefix(index)
+      let line = before.count { $0 == "\n" }
+      let start = before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0
+      return SourceLocation(
+        file: value.location.file, line: value.location.line + 1 + line, column: column + index - start)
+    }
     guard let offset = value.textOffset else { return value.location }
     return SourceLocation(
       file: value.location.file, line: value.location.line, column: value.location.column + offset + index)

@@ -137,6 +137,15 @@ import Testing
       "bad.yml:4:19: unknown placeholder '${target.gcc}'; did you mean '${target.gcc_prefix}'?"
     ),
     ("matrix:\n  opt: [O2]\nrun:\n  - argv: [\"${cell.out\"]\n", "bad.yml:4:13: '${' has no closing '}'"),
+    // Issue 37: inside a `script: |` block the error named the `|`, lines above the placeholder.
+    (
+      "matrix:\n  opt: [O2]\nbuild:\n  shell: sh\n  script: |\n    echo one\n\n    echo \"${opt}\" ${target.nosuch}\n",
+      "bad.yml:8:19: unknown placeholder '${target.nosuch}'; did you mean '${target.goarch}'?"
+    ),
+    (
+      "matrix:\n  opt: [O2]\nrun:\n  - shell: sh\n    script: |2\n        echo ${opts}\n",
+      "bad.yml:6:14: unknown placeholder '${opts}'; did you mean '${opt}'?"
+    ),
     (
       "matrix:\n  platfrom: [linux/arm64]\n",
       "bad.yml:2:3: unknown axis 'platfrom' and no platform; did you mean 'platform'?"
