@@ -60,6 +60,8 @@ public struct Planner: Sendable {
     var links = Links()
     var recipes = Recipes(search: recipeSearch(for: file))
     for var combination in combinations {
+      // A default is every cell's that lacks the value, not a cell's own: it stays out of ids.
+      let own = combination.values
       for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
       let (target, env) = try target(of: combination, axes: file.axes.map(\.key))
       let meaning = Planner.meaning(target: target, env: env, values: combination.values)
@@ -67,7 +69,7 @@ public struct Planner: Sendable {
         throw Planner.duplicate(combination, of: cells[index], from: origins[index])
       }
       meanings[meaning] = cells.count
-      var id = Planner.cellID(target: target, env: env, values: combination.values)
+      var id = Planner.cellID(target: target, env: env, values: own)
       idCounts[id, default: 0] += 1
       // `~` is never in a made id, so `a_b~2` cannot be another cell's own id (`a_b-2` could).
       if let count = idCounts[id], count > 1 { id += "~\(count)" }
