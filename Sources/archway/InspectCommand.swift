@@ -7,8 +7,10 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
     abstract: "Show what binaries really are: architecture, libc, glibc floor, needed libraries.",
     discussion: """
       Reads ELF, Mach-O (thin and universal) and PE files; folders are searched recursively. \
-      Files that are not binaries are listed as 'unknown', and malformed ones with the error and \
-      its byte offset; neither is an error of the command. A file that reads only in part (cut \
+      The table shows the binaries found in a folder and counts its other files (--all lists \
+      them too, as 'unknown'); a file named itself is always shown, and --json lists every file. \
+      Malformed binaries are listed with the error and its byte offset; neither is an error of \
+      the command. A file that reads only in part (cut \
       short, or with a corrupt table) is named on standard error as damaged: what it needs cannot \
       be known, and `verify` fails it. With a Mach-O file the table adds each slice's code \
       signature (unsigned, linker-signed, adhoc, certificate; "broken" when a recomputed hash \
@@ -25,6 +27,9 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
 
   @Flag(help: "Print a JSON array, one object per file (keys: see docs/inspect.md).")
   var json = false
+
+  @Flag(help: "List the files found in folders that are not binaries too (the table shows only binaries).")
+  var all = false
 
   @Flag(help: "With --json, add 'versioned_symbols': every imported symbol under the version it needs.")
   var symbols = false
@@ -63,9 +68,15 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
       return
     }
     let results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
-    let facts = sha256 ? await Checksums.adding(to: results.map(\.1), jobs: jobs) : results.map(\.1)
+    let (shown, unshown) = InspectTable.shown(results, all: all)
+    let facts = sha256 ? await Checksums.adding(to: shown, jobs: jobs) : shown
     let table = InspectTable.make(facts)
     print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
+    for (folder, count) in unshown {
+      Output.error(
+        "\(count) other file\(count == 1 ? "" : "s") in \(folder) \(count == 1 ? "is not a binary" : "are not binaries") (--all lists them)"
+      )
+    }
     for file in facts { if let damage = file.damage { Output.error(Output.red("\(file.path): \(damage)")) } }
   }
 }

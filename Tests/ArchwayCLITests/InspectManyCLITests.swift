@@ -42,4 +42,26 @@ import Testing
     let bad = try await Command.run(Fixtures.archway, ["inspect", "--jobs"] + many)
     #expect(bad.status == 2, "\(bad.stderr)")
   }
+
+  /// Issue 37: `inspect DIR` listed every file of a source tree, binaries lost among `unknown`
+  /// rows. The table shows the binaries found in a folder and counts the rest; a file named
+  /// itself is always shown, `--all` shows everything, and `--json` lists every file as before.
+  @Test func aFolderShowsItsBinariesAndCountsTheRest() async throws {
+    let folder = Fixtures.scratch("inspect-folder")
+    let binary = try #require(Fixtures.binaries.first).path
+    try FileManager.default.createDirectory(atPath: folder + "/dist/sub", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: binary, toPath: folder + "/dist/prog")
+    for name in ["README", "sub/notes.txt", "sub/main.c"] {
+      try Data("text\n".utf8).write(to: URL(fileURLWithPath: folder + "/dist/" + name))
+    }
+    let table = try await Command.run(Fixtures.archway, ["inspect", "dist", "dist/README"], workingDirectory: folder)
+    #expect(table.status == 0, "\(table.stderr)")
+    let rows = table.stdout.split(separator: "\n").map { String($0.prefix { $0 != " " }) }
+    #expect(rows == ["FILE", "dist/prog", "dist/README"], "\(table.stdout)")
+    #expect(table.stderr.contains("3 other files in dist are not binaries (--all lists them)"), "\(table.stderr)")
+    let all = try await Command.run(Fixtures.archway, ["inspect", "--all", "dist"], workingDirectory: folder)
+    #expect(all.stdout.split(separator: "\n").count == 5 && !all.stderr.contains("not binaries"), "\(all.stdout)")
+    let json = try await Command.run(Fixtures.archway, ["inspect", "--json", "dist"], workingDirectory: folder)
+    #expect(try Self.paths(json.stdout).count == 4)
+  }
 }

@@ -3,6 +3,24 @@ package enum InspectTable {
   /// A table of `facts` with columns FILE, FORMAT, ARCH, TYPE, LINKAGE, LIBC, GLIBC, NEEDED, and
   /// SIGNATURE when there is a Mach-O file (each slice's: `linker-signed`, `unsigned+adhoc`, `adhoc
   /// (broken)`); an amd64 file that names its level shows it beside the arch (`amd64 x86-64-v3`).
+  /// What the table shows of `results`: every file named itself, and of the files found in a
+  /// folder the binaries and the files that could not be read; with `all`, every file. Also how
+  /// many files each folder held that are not binaries and are not shown, in the folders' order.
+  package static func shown(
+    _ results: [(InspectTarget, BinaryFacts)], all: Bool
+  ) -> (facts: [BinaryFacts], unshown: [(folder: String, count: Int)]) {
+    var facts: [BinaryFacts] = []
+    var unshown: [(folder: String, count: Int)] = []
+    for (target, file) in results {
+      guard !all, let root = target.root, file.format == .unknown, file.error == nil else {
+        facts.append(file)
+        continue
+      }
+      if unshown.last?.folder == root { unshown[unshown.count - 1].count += 1 } else { unshown.append((root, 1)) }
+    }
+    return (facts, unshown)
+  }
+
   package static func make(_ facts: [BinaryFacts]) -> TextTable {
     let signatures = facts.contains { $0.slices != nil }
     var table = TextTable(
