@@ -16,6 +16,7 @@ struct InitCommand: ParsableCommand {
       Examples:
         archway init && archway plan && archway run
         archway init --language cmake --output ci/archway.yml
+        archway init --dry-run | less
       """
   )
 
@@ -28,22 +29,34 @@ struct InitCommand: ParsableCommand {
   @Flag(help: "Replace an existing file.")
   var force = false
 
+  @Flag(help: "Print the matrix instead of writing it.")
+  var dryRun = false
+
   func run() throws {
     let folder = FileManager.default.currentDirectoryPath
     guard let kind = language ?? ProjectTemplate.detect(in: folder) else {
       throw CommandFailure(
         message: "no go.mod, CMakeLists.txt or Makefile in \(folder); give --language go, cmake or make")
     }
-    if FileManager.default.fileExists(atPath: output), !force {
+    let exists = FileManager.default.fileExists(atPath: output)
+    if exists, !force, !dryRun {
       throw CommandFailure(message: "\(output) exists; keep it, or write over it with --force")
     }
-    let text = ProjectTemplate.matrix(for: kind, in: folder, schema: ProjectTemplate.schema)
+    let text = ProjectTemplate.matrix(
+      for: kind, in: folder, schema: ProjectTemplate.schema(for: PathText.absolute(output, from: folder)))
     let cells: [Cell]
     do {
       let file = try MatrixFile.parse(yaml: text, file: output)
       cells = try Planner(host: HostProbe.platform()).plan(file)
     } catch {
       throw CommandFailure(message: "the matrix archway init made does not plan (a bug): \(error)", code: 1)
+    }
+    if dryRun {
+      print(text, terminator: "")
+      let kept = exists && !force ? "; it exists, and init keeps it without --force" : ""
+      Output.error(
+        "would write \(output): a \(kind.rawValue) project, \(cells.count) cells (--dry-run: nothing written\(kept))")
+      return
     }
     do {
       try AtomicFile.write(Data(text.utf8), to: output)

@@ -34,6 +34,22 @@ import Testing
     return (matrix, try Reports.read(folder + "/archway-out/report.json"))
   }
 
+  /// Issue 37: `init --dry-run` shows the matrix and writes nothing; the matrix holds no path of
+  /// this machine (it wrote the installed schema's absolute path, which a fresh clone lacks).
+  @Test func aDryRunWritesNothingAndTheMatrixNamesNoPathOfThisMachine() async throws {
+    let folder = Fixtures.scratch("init-dry")
+    try Files.write(
+      ["go.mod": "module example.com/dry\n\ngo 1.21\n", "main.go": "package main\n\nfunc main() {}\n"], in: folder)
+    let dry = try await Command.run(Fixtures.archway, ["init", "--dry-run"], workingDirectory: folder)
+    #expect(dry.status == 0, "\(dry.stderr)")
+    #expect(dry.stdout.contains("matrix:\n  platform: [linux/amd64"), "\(dry.stdout)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/archway.yml"), "a dry run wrote the file")
+    #expect(dry.stderr.contains("would write archway.yml"), "\(dry.stderr)")
+    for line in dry.stdout.split(separator: "\n") where line.contains("/") {
+      #expect(!line.contains(Fixtures.root) && !line.contains("$schema=/"), "a path of this machine: \(line)")
+    }
+  }
+
   @Test func aMakefileProjectGetsAMatrixThatPassesOnSevenTargets() async throws {
     let folder = Fixtures.scratch("init-make")
     try Files.write(

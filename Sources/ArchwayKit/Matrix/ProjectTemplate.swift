@@ -13,8 +13,20 @@ package enum ProjectTemplate {
 
   /// Archway's matrix schema, for the editor comment: installed beside the program
   /// (`share/archway/archway.schema.json`) or in its source checkout; nil when neither is there.
-  package static let schema = EnvironmentRecipe.shipped("archway.schema.json", inCheckout: "Matrix/archway.schema.json")
-    .first
+  package static let installedSchema = EnvironmentRecipe.shipped(
+    "archway.schema.json", inCheckout: "Matrix/archway.schema.json"
+  ).first
+
+  /// The schema's path for a matrix written at `matrix` (absolute), relative to its folder, when
+  /// the schema lies in that folder or below; else nil. A path of this machine's installation
+  /// would name nothing in a fresh clone of the project on another.
+  package static func schema(for matrix: String) -> String? {
+    let folder = URL(fileURLWithPath: matrix).deletingLastPathComponent().standardizedFileURL.path + "/"
+    guard let schema = installedSchema.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }),
+      schema.hasPrefix(folder)
+    else { return nil }
+    return String(schema.dropFirst(folder.count))
+  }
 
   /// This host's glibc (`2.36`), what its compilers and Debian's cross toolchains link against;
   /// `2.31` where there is none.
@@ -50,11 +62,17 @@ package enum ProjectTemplate {
   }
 
   /// The matrix text for the project in `folder` as `kind`; `schema` is the path of Archway's
-  /// matrix schema for editors, when known; `glibc` the floor line's version (the host's).
+  /// matrix schema for editors relative to the matrix, when it has one (``schema(for:)``); `glibc` the floor line's version (the host's).
   package static func matrix(for kind: Kind, in folder: String, schema: String?, glibc: String = hostGlibc) -> String {
     let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
     var lines: [String] = []
-    if let schema { lines.append("# yaml-language-server: $schema=\(schema)") }
+    if let schema {
+      lines.append("# yaml-language-server: $schema=\(schema)")
+    } else {
+      lines.append(
+        "# Editor completion: a '# yaml-language-server: $schema=PATH' line, PATH Archway's archway.schema.json"
+          + " (share/archway/ where it is installed)")
+    }
     let body: [String]
     switch kind {
     case .go: body = go(folder: folder, name: name)
