@@ -78,7 +78,9 @@ package enum HTMLReport {
 
   static func details(_ cell: VerifiedCell) -> String {
     let e = { (text: String) in XMLText.escape(text) }
-    var html = "<details id=\"\(anchor(cell.id))\" class=\"\(cell.verdict.rawValue)\">"
+    // What went wrong is what a reader opens the page for: those cells start open.
+    let open = [.failed, .error].contains(cell.verdict) ? " open" : ""
+    var html = "<details id=\"\(anchor(cell.id))\" class=\"\(cell.verdict.rawValue)\"\(open)>"
     let verdict = cell.checkedStaticallyOnly ? "passed, checked statically only" : cell.verdict.rawValue
     html += "<summary>\(ReportGrid.mark(cell)) \(e(cell.id)) — \(verdict)</summary>\n"
     html +=

@@ -120,6 +120,29 @@ import Testing
     #expect(try await Command.run("xmllint", ["--html", "--noout", html]).status == 0)
   }
 
+  /// Issue 37: the HTML report opened with every cell collapsed, the failures among them. A cell
+  /// that failed or could not be checked starts open; a passed one closed (xmllint reads the page).
+  @Test func failedCellsStartOpenInTheHTMLReport() async throws {
+    func cell(_ id: String, _ verdict: Verdict) -> VerifiedCell {
+      VerifiedCell(
+        execution: ExecutionRecord(
+          id: id, target: CellTarget(platform: Platform(os: "linux", arch: "amd64"), libc: .gnu(nil)), env: nil,
+          runner: RunnerRecord(kind: .native, reason: "the host"), outcome: verdict == .passed ? .passed : .failed,
+          steps: []),
+        artifacts: [], findings: [Finding(.exit, .step(.run("t")), verdict, "exit")])
+    }
+    let cells = [cell("good", .passed), cell("bad", .failed), cell("broken", .error)]
+    let planned = cells.map { Cell(id: $0.id, values: [], target: $0.target, env: nil, out: "o") }
+    let report = Report(
+      plan: .init(matrix: "m.yml", matrixBytes: Data(), filter: nil, shard: nil, planned: planned, all: planned),
+      hosts: [], started: "2026-11-23T00:00:00Z", finished: "2026-11-23T00:00:01Z", interrupted: false, cells: cells)
+    let html = Self.folder("open") + "/report.html"
+    try HTMLReport.render(report).write(toFile: html, atomically: true, encoding: .utf8)
+    let open = try await Command.run("xmllint", ["--html", "--xpath", "//details[@open]/@class", html])
+    #expect(
+      open.stdout.contains("failed") && open.stdout.contains("error") && !open.stdout.contains("passed"), "\(open)")
+  }
+
   /// Our schema is no rubber stamp: what the consumers refuse (no name, a counter that is not a number,
   /// a time with a comma, two outcomes, testcases before properties) fails it, the usual forms pass.
   @Test(arguments: [
