@@ -47,7 +47,7 @@ struct PlanCommand: AsyncParsableCommand {
       // One line, as a GitHub step output must be: echo "matrix=$(archway plan --format github)".
       try Output.printJSON(CIFanOut.github(selection.cells, shards: shards), compact: true)
     case .gitlab:
-      Output.write(CIFanOut.gitlab(selection.cells, matrixPath: selection.path, shards: shards))
+      Output.write(CIFanOut.gitlab(selection.cells, matrixPath: selection.path, set: selection.set, shards: shards))
     case .table:
       let table = PlanTable.make(selection.cells)
       print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })

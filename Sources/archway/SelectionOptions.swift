@@ -13,6 +13,12 @@ struct SelectionOptions: ParsableArguments {
   @Option(help: "Only shard I of N (e.g. 2/4): disjoint, deterministic, together the whole plan.")
   var shard: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "A value for every cell that has none of its own (over the matrix's defaults:), as YAML reads it: "
+        + "--set version=1.2 for ${version}. Repeatable.", valueName: "KEY=VALUE"))
+  var set: [String] = []
+
   @Option(help: "A previous report: balance shards by its recorded cell durations instead of by count.")
   var durations: String?
 
@@ -38,6 +44,7 @@ struct SelectionOptions: ParsableArguments {
     var planner = Planner(host: host, outputRoot: out)
     planner.recipeFolders = containers
     planner.maximumCells = maxCells
+    planner.set = try set.map(Planner.setting)
     return try PlanSelection(
       path: path, filter: filter, shard: shard, durationsReport: durations, planner: planner)
   }

@@ -5,7 +5,9 @@ import Testing
 
 /// `archway plan` as users and CI systems run it.
 @Suite struct PlanCLITests {
-  static func plan(_ arguments: String...) async throws -> CommandResult {
+  static func plan(_ arguments: String...) async throws -> CommandResult { try await plan(arguments) }
+
+  static func plan(_ arguments: [String]) async throws -> CommandResult {
     try await Command.run(Fixtures.archway, ["plan"] + arguments, workingDirectory: Fixtures.root)
   }
 
@@ -34,6 +36,40 @@ import Testing
     #expect(cells.map(\.verify) == expected.map(\.verify))
     #expect(cells.map(\.settings) == expected.map(\.settings))
     #expect(cells.allSatisfy { $0.out.hasPrefix(Fixtures.root + "/archway-out/") }, "absolute cell folders")
+  }
+
+  /// Issue 37: `--set KEY=VALUE` passes a value into a matrix from the command line. It wins
+  /// over `defaults:`, not over a cell's own value (an axis or an include); an axis is chosen with
+  /// --filter, so `--set` of one is an error; the value is YAML's, as in the file.
+  @Test func setPassesAValueIntoTheMatrix() async throws {
+    let path = try Self.temporaryFile(
+      """
+      matrix:
+        platform: [linux/amd64, linux/arm64]
+        include:
+          - {platform: linux/arm64, version: "9"}
+      defaults:
+        version: "0.0"
+      build:
+        argv: [echo, "v${version}", "${level}"]
+      """)
+    let result = try await Self.plan(path, "--json", "--set", "version=1.20", "--set", "level=3")
+    #expect(result.status == 0, "\(result.stderr)")
+    let cells = try JSONDecoder().decode([Cell].self, from: Data(result.stdout.utf8))
+    #expect(cells.map { $0.steps.build?.argv ?? [] } == [["echo", "v1.20", "3"], ["echo", "v9", "3"]])
+    #expect(cells.map(\.id) == ["linux-amd64-gnu", "linux-arm64-gnu-version=9"], "a value set is no cell's own")
+    let gitlab = try await Self.plan(path, "--format", "gitlab", "--set", "version=1.20", "--set", "level=3")
+    #expect(
+      gitlab.stdout.contains("--set version=1.20 --set level=3"), "the jobs plan what this plan did: \(gitlab.stderr)")
+    for (arguments, message) in [
+      (["--set", "platform=linux/s390x"], "--set platform=linux/s390x: 'platform' is an axis of this matrix"),
+      (["--set", "version"], "--set version: is not KEY=VALUE"),
+      (["--set", "=1"], "--set =1: is not KEY=VALUE"),
+      (["--set", "level=[1"], "--set level=[1:"),
+    ] {
+      let bad = try await Self.plan([path] + arguments)
+      #expect(bad.status == 2 && bad.stderr.contains(message), "\(arguments): \(bad.stderr)")
+    }
   }
 
   @Test func shardsFromTheCommandLinePartitionThePlan() async throws {

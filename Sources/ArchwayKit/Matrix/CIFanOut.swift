@@ -49,14 +49,16 @@ package enum CIFanOut {
   /// A child-pipeline YAML for GitLab: one `parallel:matrix` job per cell (`ARCHWAY_CELL`) or per
   /// shard (`ARCHWAY_SHARD`), each running `archway run` and keeping its report and JUnit XML, then
   /// `archway-merge`, which needs them all and combines their reports.
-  package static func gitlab(_ cells: [Cell], matrixPath: String, shards: Int? = nil) -> String {
+  package static func gitlab(_ cells: [Cell], matrixPath: String, set: [String] = [], shards: Int? = nil) -> String {
     let jobs = jobs(cells, shards: shards, limit: gitlabJobLimit)
     let perCell = jobs.first.map { if case .cell = $0 { true } else { false } } ?? true
     let variable = perCell ? "ARCHWAY_CELL" : "ARCHWAY_SHARD"
-    let selection = perCell ? "--filter \"id=$ARCHWAY_CELL\"" : "--shard \"$ARCHWAY_SHARD\""
+    // Each job plans what this plan did: with the same values set.
+    let values = set.map { "--set \($0.shellWord) " }.joined()
+    let selection = values + (perCell ? "--filter \"id=$ARCHWAY_CELL\"" : "--shard \"$ARCHWAY_SHARD\"")
     // Cell ids hold no '/', so they name folders; shards use GitLab's 1-based job index.
     let folder = perCell ? "archway-out/$ARCHWAY_CELL" : "archway-out/shard-$CI_NODE_INDEX"
-    let values = jobs.map { job -> String in
+    let jobValues = jobs.map { job -> String in
       switch job {
       case .cell(let cell): cell.id.jsonQuoted
       case .shard(let shard): shard.description.jsonQuoted
@@ -74,7 +76,7 @@ package enum CIFanOut {
         parallel:
           matrix:
             - \(variable):
-      \(values.map { "          - \($0)" }.joined(separator: "\n"))
+      \(jobValues.map { "          - \($0)" }.joined(separator: "\n"))
         artifacts:
           when: always
           paths: [archway-out/]

@@ -14,8 +14,8 @@ package struct SourceLocation: Sendable, Hashable, Codable, CustomStringConverti
     self.column = column
   }
 
-  /// `file:line:column`.
-  package var description: String { "\(file):\(line):\(column)" }
+  /// `file:line:column`; just `file` for what was not written in a file (line 0: a `--set`).
+  package var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }
 
 /// A matrix file Archway cannot plan: the message quotes the bad value and, where one is close,

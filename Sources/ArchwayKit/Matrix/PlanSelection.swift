@@ -5,6 +5,8 @@ public struct PlanSelection: Sendable {
   /// The matrix file.
   public var path: String
   /// Its bytes as planned (a report's plan id hashes them).
+  /// The values given on the command line (`--set version=1.2`), as `KEY=VALUE`.
+  package var set: [String] = []
   package var matrixBytes: Data
   /// The `--filter` and `--shard` the cells were selected with, if any.
   package var filter: String?
@@ -55,6 +57,7 @@ public struct PlanSelection: Sendable {
       cells = try Shard(shard).select(cells, durations: recorded)
     }
     self.path = path
+    self.set = planner.set.map { "\($0.key)=\($0.value)" }
     self.matrixBytes = bytes
     self.regressions = file.regressions
     self.filter = filter

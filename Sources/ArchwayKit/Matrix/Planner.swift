@@ -27,6 +27,9 @@ public struct Planner: Sendable {
   package var maximumCells = Planner.defaultMaximumCells
   /// ``maximumCells`` unless raised: far above any CI's job limit (GitHub allows 256 per matrix).
   package static let defaultMaximumCells = 10_000
+  /// Values from the command line (`--set KEY=VALUE`, ``setting(_:)``): defaults that win over the
+  /// file's `defaults:`, never over a cell's own value; a key may not be an axis.
+  package var set: [MatrixEntry] = []
 
   /// A planner for `host`, with output under `outputRoot` (relative to `directory`, by default the
   /// current folder).
@@ -49,6 +52,11 @@ public struct Planner: Sendable {
           + " shell syntax through ${cell.out}; choose an --out (and a working folder) without $ ` \" \\ or newlines",
         at: nil)
     }
+    for entry in set where file.axes.contains(where: { $0.key == entry.key }) {
+      throw MatrixError(
+        "'\(entry.key)' is an axis of this matrix; choose its cells with --filter \(entry.key)=VALUE",
+        at: entry.keyLocation)
+    }
     let combinations = try MatrixExpansion.expand(file, limit: maximumCells)
     guard !combinations.isEmpty else {
       throw MatrixError("the matrix expands to no cells: every combination is excluded", at: file.matrixLocation)
@@ -62,7 +70,7 @@ public struct Planner: Sendable {
     for var combination in combinations {
       // A default is every cell's that lacks the value, not a cell's own: it stays out of ids.
       let own = combination.values
-      for entry in file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
+      for entry in set + file.defaults where combination[entry.key] == nil { combination.values.append(entry) }
       let (target, env) = try target(of: combination, axes: file.axes.map(\.key))
       let meaning = Planner.meaning(target: target, env: env, values: combination.values)
       if let index = meanings[meaning] {
@@ -386,5 +394,22 @@ extension Combination {
         "'\(key)' must be a word like \(Planner.example[key] ?? "'x'"), not \(value.shapeName)", at: value.location)
     }
     return (text, value.location)
+  }
+}
+
+extension Planner {
+  /// A `--set KEY=VALUE` as a matrix value: KEY a name as an axis has, VALUE read as YAML reads a
+  /// value in the file (`1.20` stays as written, `[a, b]` is a list, nothing is the empty text).
+  /// Its errors name the argument as written.
+  package static func setting(_ argument: String) throws(MatrixError) -> MatrixEntry {
+    let label = "--set \(argument)"
+    let here = SourceLocation(file: label, line: 0, column: 0)
+    let name = /[A-Za-z_][A-Za-z0-9_.-]*/
+    guard let equals = argument.firstIndex(of: "="), (try? name.wholeMatch(in: argument[..<equals])) != nil else {
+      throw MatrixError("is not KEY=VALUE (KEY letters, digits, '_', '.', '-'; e.g. --set version=1.2)", at: here)
+    }
+    let text = String(argument[argument.index(after: equals)...])
+    let value = try MatrixValue.parse(yaml: text, file: label) ?? MatrixValue(.string(text), at: here)
+    return MatrixEntry(key: String(argument[..<equals]), keyLocation: here, value: value)
   }
 }

@@ -41,6 +41,9 @@ public struct Report: Sendable, Hashable, Codable {
     package var id: String
     /// The `--filter`, if any.
     package var filter: String?
+    /// The values given on the command line (`--set version=1.2`), as `KEY=VALUE`; nil in a report
+    /// of an Archway before them.
+    package var set: [String]?
     /// The shards this report holds (`2/4`), none for an unsharded run.
     package var shards: [String]
     /// The ids of the cells this run set out to check: the matrix's after the filter, before sharding.
@@ -48,17 +51,24 @@ public struct Report: Sendable, Hashable, Codable {
     /// The definition of every cell of the matrix (before the filter).
     package var cells: [Cell]
 
-    enum CodingKeys: String, CodingKey { case matrix, id, filter, shards, cellIDs = "cell_ids", cells }
+    enum CodingKeys: String, CodingKey { case matrix, id, filter, set, shards, cellIDs = "cell_ids", cells }
 
     /// Describes a plan: `matrixBytes` is the matrix file's content, `planned` the cells after the
     /// filter, `all` every cell of the matrix.
-    package init(matrix: String, matrixBytes: Data, filter: String?, shard: String?, planned: [Cell], all: [Cell]) {
+    package init(
+      matrix: String, matrixBytes: Data, filter: String?, set: [String] = [], shard: String?, planned: [Cell],
+      all: [Cell]
+    ) {
       var hasher = SHA256()
       hasher.update(data: matrixBytes)
+      // Values set on the command line change the cells but not their ids: a run with others is
+      // another plan, whose shards do not merge with this one's.
+      for value in set { hasher.update(data: Data((value + "\n").utf8)) }
       for cell in all { hasher.update(data: Data((cell.id + "\n").utf8)) }
       self.matrix = matrix
       self.id = Checksums.hex(hasher.finalize())
       self.filter = filter
+      self.set = set
       self.shards = shard.map { [$0] } ?? []
       self.cellIDs = planned.map(\.id)
       self.cells = all
@@ -70,6 +80,7 @@ public struct Report: Sendable, Hashable, Codable {
       try c.encode(matrix, forKey: .matrix)
       try c.encode(id, forKey: .id)
       try c.encode(filter, forKey: .filter)
+      try c.encode(set ?? [], forKey: .set)
       try c.encode(shards, forKey: .shards)
       try c.encode(cellIDs, forKey: .cellIDs)
       try c.encode(cells, forKey: .cells)

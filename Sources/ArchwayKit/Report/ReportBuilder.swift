@@ -11,7 +11,8 @@ package enum ReportBuilder {
     interrupted: Bool, baseline: [String: String]? = nil
   ) -> Report {
     let plan = Report.PlanInfo(
-      matrix: selection.path, matrixBytes: selection.matrixBytes, filter: selection.filter, shard: selection.shard,
+      matrix: selection.path, matrixBytes: selection.matrixBytes, filter: selection.filter, set: selection.set,
+      shard: selection.shard,
       planned: selection.planned, all: selection.all)
     var report = Report(
       plan: plan, hosts: [host], started: started, finished: finished, interrupted: interrupted, cells: cells)
