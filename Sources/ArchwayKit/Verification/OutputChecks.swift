@@ -16,6 +16,20 @@ enum OutputChecks {
     return findings
   }
 
+  /// What the console shows of a failed step's standard error (its first bytes `head`, its last
+  /// `tail`): the first line that reads as an error, what a compiler, linker or toolchain says
+  /// caused the failure (gcc's and clang's `FILE:LINE:COL: error:`, ld's `undefined reference`,
+  /// rustc's `error[E…]:`, go's `FILE.go:LINE:COL:`, `CMake Error`), then the last lines: at
+  /// most three, each at most 200 characters. Without such a line, the last three.
+  static func lastWords(_ head: String, _ tail: String) -> [String] {
+    let last = tail.split(separator: "\n").suffix(3).map { String($0.prefix(200)) }
+    let cause = /(?:^|[\s:])(?:fatal )?error(?:\[E\d+\])?:|undefined reference to|^\S+\.go:\d+:\d+: |^CMake Error/
+    let found = (head + "\n" + tail).split(separator: "\n").lazy.map { String($0.prefix(200)) }
+      .first { (try? cause.firstMatch(in: $0)) != nil }
+    guard let found, !last.contains(found) else { return last }
+    return [found] + last.suffix(2)
+  }
+
   /// The finding of how a step ended against the exit code it should end with; a step run on the
   /// emulated CPU `cpu` (a level, or a qemu model) that died of SIGILL is said to have used an
   /// instruction that CPU lacks. A failed step's last words (its standard error's last lines, or
@@ -32,8 +46,7 @@ enum OutputChecks {
     let cause = step.diagnosis.map { "; \($0)" } ?? ""
     let tail = String(stderr.suffix(1500))
     let details = silent ? ran : stderr.isEmpty ? nil : "stderr (end):\n" + tail
-    let lastWords =
-      silent ? [String(ran.prefix(300))] : tail.split(separator: "\n").suffix(3).map { String($0.prefix(200)) }
+    let lastWords = silent ? [String(ran.prefix(300))] : Self.lastWords(step.stderrHead, tail)
     func finding(_ verdict: Verdict, _ message: String, details: String? = nil) -> Finding {
       Finding(kind, subject, verdict, message, details: details, lastWords: details == nil ? [] : lastWords)
     }

@@ -394,6 +394,29 @@ import Testing
     #expect(spoken.details?.hasPrefix("stderr (end):\nqemu-aarch64-static: Could not open") == true)
   }
 
+  /// Issue 37: a failed build's console lines were stderr's last three, make's and gcc's notes,
+  /// never the error that caused them. They start with the first line that says error (gcc's here,
+  /// from a real make and gcc), then the last.
+  @Test func aFailedBuildSaysItsFirstError() async throws {
+    let folder = Fixtures.scratch("first-error")
+    try Files.write(
+      [
+        "main.c": "int helper(void);\nint main(void) { return helper() + undefined_var; }\n",
+        "Makefile": "main.o: main.c\n\tgcc -Wall -c main.c -o main.o\n",
+      ], in: folder)
+    let make = try await Command.run("make", ["-C", folder], workingDirectory: folder)
+    #expect(make.status == 2)
+    var step = StepOutcome(
+      id: .build, process: ProcessOutcome(argv: ["make"], status: .exited(2), duration: 0.1))
+    step.stderrHead = make.stderr
+    step.stderrBytes = make.stderr.utf8.count
+    let check = OutputChecks.ending(.exit, .step(.build), step, expected: 0)
+    let error = try #require(make.stderr.split(separator: "\n").first { $0.contains("error:") }.map(String.init))
+    #expect(check.lastWords.first == error, "\(check.lastWords)")
+    #expect(check.lastWords.last?.hasPrefix("make: *** [Makefile:2: main.o] Error 1") == true, "\(check.lastWords)")
+    #expect(check.lastWords.count <= 3)
+  }
+
   /// A Go binary built with GOARM=7 passed a linux/arm/v5 cell: Go writes no ARM attributes (no
   /// variant, so no static finding) and qemu ran its default `max` CPU, which executes v7 code. The
   /// variant now comes from the build info and the cell runs on qemu's ARMv5 model (arm926).
