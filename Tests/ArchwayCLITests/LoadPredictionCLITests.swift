@@ -58,6 +58,11 @@ import Testing
     #expect(listed.isSuperset(of: ["debian-12", "debian-12-musl", "debian-13"]), "\(compat.stdout)")
     #expect(!listed.contains("debian-11"), "\(compat.stdout)")
     #expect(compat.stdout.contains("not debian-11: GLIBC_2.34 (__libc_start_main)"), "\(compat.stdout)")
+    // Missing versions are named newest first, as verify names a floor (issue 37: env compat
+    // named GLIBC_2.33 first, verify GLIBC_2.34).
+    let origin = out + "/linux-amd64-gnu-debian-12-flavor=origin/prog"
+    let both = try await Command.run(Fixtures.archway, ["env", "compat", origin], workingDirectory: Fixtures.root)
+    #expect(both.stdout.contains("not debian-11: GLIBC_2.34 (__libc_start_main), needed by prog"), "\(both.stdout)")
     let old = try await Command.run(
       Fixtures.archway, ["verify", gcc, "--target", "linux/amd64", "--env", "debian-11"],
       workingDirectory: Fixtures.root)

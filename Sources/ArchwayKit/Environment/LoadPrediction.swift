@@ -90,7 +90,8 @@ package enum LoadPredictor {
       for (library, versions) in objectFacts.versionRequirements.sorted(by: { $0.key < $1.key }) {
         guard let provider = loaded[library] else { continue }  // Not found: said above.
         let defined = Set(provider.versionDefinitions)
-        for version in versions where !defined.contains(version) {
+        // Newest first, as `verify` names a floor: the version that decides is the one to read first.
+        for version in versions.sorted(by: { ELFFile.versionOrder($1, $0) }) where !defined.contains(version) {
           // The program's own symbols are known (its facts keep them); a library's are not read.
           let symbols = index == 0 ? objectFacts.versionedSymbols[version] ?? [] : []
           let shown = symbols.prefix(3).joined(separator: ", ") + (symbols.count > 3 ? ", …" : "")
