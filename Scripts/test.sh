@@ -28,4 +28,13 @@ step "swift test"
 export ARCHWAY_ENGINE_ARGS=${ARCHWAY_ENGINE_ARGS:-"--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"}
 # Swift Testing only (no XCTest here); the per-test "started" lines are left out (not the ↳ lines
 # under a failure, which hold its expectation's comment).
-swift test --disable-xctest 2>&1 | { grep -vE '^◇' || true; }
+log=$(mktemp)
+status=0
+swift test --disable-xctest 2>&1 | tee "$log" | { grep -vE '^◇' || true; } || status=$?
+# Suites run side by side, so their times overlap; the list shows where growth goes.
+step "the ten slowest suites"
+grep -aE '^[^ ]+ Suite [A-Za-z0-9_]+ (passed|failed) after [0-9.]+ seconds' "$log" |
+  sed -E 's/^[^ ]+ Suite ([A-Za-z0-9_]+) [a-z]+ after ([0-9.]+) seconds.*/\2 \1/' | sort -rn | head -10 |
+  awk '{ printf "%8.1f s  %s\n", $1, $2 }' || true
+rm -f "$log"
+exit "$status"
