@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A runtime environment as `Containers/NAME/environment.yml` describes it: a distribution suite
@@ -115,7 +114,7 @@ package struct EnvironmentRecipe: Sendable, Hashable, Codable {
     }
     let packages =
       try root["packages"].map { value throws(MatrixError) in try value.words(named: "packages") } ?? []
-    let digest = SHA256.hash(data: data).hexString()
+    let digest = Digest.hash(.sha256, data).hexString()
     return EnvironmentRecipe(
       name: name, distribution: distribution, suite: try text("suite"), mirror: try text("mirror"),
       libcFamily: family, libcVersion: version, arches: arches, packages: packages, key: String(digest.prefix(16)))

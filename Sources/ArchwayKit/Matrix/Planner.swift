@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Turns a matrix file into cells: expansion with GitHub Actions semantics, defaults, targets,
@@ -278,7 +277,7 @@ public struct Planner: Sendable {
   static func cellID(target: CellTarget, env: String?, values: [MatrixEntry]) -> String {
     let whole = fullID(target: target, env: env, values: values)
     guard whole.utf8.count > longestID else { return whole }
-    let digest = SHA256.hash(data: Data(whole.utf8)).hexString().prefix(12)
+    let digest = Digest.hash(.sha256, Data(whole.utf8)).hexString().prefix(12)
     return String(whole.prefix(longestID - 13)) + "~" + digest
   }
 

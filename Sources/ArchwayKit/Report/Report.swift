@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The canonical record of a run (docs/report.md): the plan, the host, and per cell its target,
@@ -59,12 +58,12 @@ public struct Report: Sendable, Hashable, Codable {
       matrix: String, matrixBytes: Data, filter: String?, set: [String] = [], shard: String?, planned: [Cell],
       all: [Cell]
     ) {
-      var hasher = SHA256()
-      hasher.update(data: matrixBytes)
+      var hasher = Digest.SHA256Stream()
+      hasher.update(matrixBytes)
       // Values set on the command line change the cells but not their ids: a run with others is
       // another plan, whose shards do not merge with this one's.
-      for value in set { hasher.update(data: Data((value + "\n").utf8)) }
-      for cell in all { hasher.update(data: Data((cell.id + "\n").utf8)) }
+      for value in set { hasher.update(Data((value + "\n").utf8)) }
+      for cell in all { hasher.update(Data((cell.id + "\n").utf8)) }
       self.matrix = matrix
       self.id = Checksums.hex(hasher.finalize())
       self.filter = filter

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// SHA-256 of artifacts, streamed, and the `SHA256SUMS` file `sha256sum -c` reads.
@@ -9,10 +8,10 @@ package enum Checksums {
   package static func sha256(ofFile path: String) -> String? {
     guard let (descriptor, _) = try? RegularFile.open(path) else { return nil }
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    var hasher = SHA256()
+    var hasher = Digest.SHA256Stream()
     do {
       while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        hasher.update(data: chunk)
+        hasher.update(chunk)
       }
     } catch {
       return nil
