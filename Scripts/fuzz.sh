@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Fuzzes Archway's binary readers, its matrix parser and the per-test result parsers with libFuzzer
-# (swiftc -sanitize=fuzzer,address).
+# Fuzzes Archway's binary readers, its matrix parser, the per-test result parsers and the report
+# reader with libFuzzer (swiftc -sanitize=fuzzer,address).
 #
-#   Scripts/fuzz.sh [SECONDS] [elf|macho|pe|matrix|results ...]     (default: 60 seconds each, all five)
+#   Scripts/fuzz.sh [SECONDS] [elf|macho|pe|matrix|results|report ...]    (default: 60 s each, all six)
 #
 # Each reader is compiled with the fuzz entry Tests/Fuzz/ReaderFuzz.swift into .build-fuzz/, seeded with the
 # fixtures of its format (Scripts/build-fixtures.sh) and run for SECONDS. The matrix parser is compiled
@@ -11,13 +11,20 @@
 # (5 s for one input) or an allocation over 256 MB fails the script; the input that caused it is
 # kept in .build-fuzz/findings/ for a regression test. The result parsers (go test -json, TAP, JUnit:
 # what a project under test writes) are compiled with Tests/Fuzz/ResultsFuzz.swift and seeded with
-# the test-result files under Tests/.
+# the test-result files under Tests/. The report reader (what `archway report`, `diff`, `merge` and
+# `--baseline` read) is compiled with Tests/Fuzz/ReportFuzz.swift and the whole kit, against
+# Yams, swift-system and swift-subprocess built here from SwiftPM's checkouts (once per checkout
+# commit, in .build-fuzz/) and without swift-crypto (Support/Digest.swift's stand-in); it is
+# seeded with the reports in Tests/Fuzz/Seeds/. The kit is compiled unoptimised: -O takes nearly
+# four minutes on two cores, -Onone one, and runs only a tenth slower (JSONDecoder, optimised in
+# Foundation, does most of the work); ARCHWAY_FUZZ_OPT=-O compiles it optimised.
 set -euo pipefail
+shopt -s globstar
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 readers=("$@")
-[ ${#readers[@]} -gt 0 ] || readers=(elf macho pe matrix results)
+[ ${#readers[@]} -gt 0 ] || readers=(elf macho pe matrix results report)
 work=$root/.build-fuzz
 fixtures=${ARCHWAY_FIXTURES:-$root/.build-fixtures}
 [ -f "$fixtures/manifest.tsv" ] || "$root/Scripts/build-fixtures.sh" "$fixtures" >/dev/null
@@ -26,17 +33,35 @@ mkdir -p "$work/findings"
 sources=("$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$root"/Sources/ArchwayKit/Binary/*.swift)
 quiet() { "$@" 2> >(grep -v 'Cannot export local symbol' >&2); }
 
-# The matrix parser's build: libyaml (CYaml) and Yams as SwiftPM fetched them, then the parser's files.
-build_matrix_fuzzer() {
+# A dependency from SwiftPM's checkout is built once per checkout commit (and version of this
+# script) into $work/NAME; `built NAME CHECKOUT` says whether it is there already.
+built() {
+  local stamp
+  stamp="$(git -C "$2" rev-parse HEAD 2>/dev/null || echo unknown) $(cksum <"$root/Scripts/fuzz.sh")"
+  [ "$(cat "$work/$1/stamp" 2>/dev/null)" = "$stamp" ] && return 0
+  rm -rf "${work:?}/$1" && mkdir -p "$work/$1" && echo "$stamp" >"$work/$1/.pending"
+  return 1
+}
+done_building() { mv "$work/$1/.pending" "$work/$1/stamp"; }
+
+# libyaml (CYaml) and Yams as SwiftPM fetched them, with the same sanitizers.
+build_yams() {
   local yams=$root/.build/checkouts/Yams/Sources objects=$work/yams
   [ -d "$yams" ] || (cd "$root" && swift package resolve)
-  mkdir -p "$objects"
+  built yams "$yams" && return 0
   for c in "$yams"/CYaml/src/*.c; do
     clang -c -O1 -g -fsanitize=fuzzer-no-link,address -I "$yams/CYaml/include" "$c" -o "$objects/$(basename "$c" .c).o"
   done
   quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -D SWIFT_PACKAGE -module-name Yams -emit-library -static \
     -emit-module -emit-module-path "$objects/Yams.swiftmodule" -I "$yams/CYaml/include" "$yams"/Yams/*.swift \
     -o "$objects/libYams.a"
+  done_building yams
+}
+
+# The matrix parser's build: Yams, then the parser's files.
+build_matrix_fuzzer() {
+  local yams=$root/.build/checkouts/Yams/Sources objects=$work/yams
+  build_yams
   local matrix=$root/Sources/ArchwayKit/Matrix
   quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -I "$objects" \
     -I "$yams/CYaml/include" "$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$matrix/MatrixValue.swift" \
@@ -45,14 +70,72 @@ build_matrix_fuzzer() {
     "$root/Tests/Fuzz/MatrixFuzz.swift" "$objects/libYams.a" "$objects"/*.o -o "$1"
 }
 
+# swift-system (SystemPackage and its C shims) and swift-subprocess (Subprocess, _SubprocessCShims)
+# as SwiftPM fetched them, with the settings of their Package.swift for Linux (release: no
+# ENABLE_MOCKING; swift-subprocess's default trait SubprocessFoundation). Optimised, not
+# instrumented: only Archway's code is fuzzed.
+build_process_packages() {
+  local system=$root/.build/checkouts/swift-system subprocess=$root/.build/checkouts/swift-subprocess
+  [ -d "$subprocess" ] || (cd "$root" && swift package resolve)
+  if ! built system "$system"; then
+    local objects=$work/system availability=()
+    clang -c -O2 -g -D SWIFT_PACKAGE -I "$system/Sources/CSystem/include" "$system/Sources/CSystem/shims.c" \
+      -o "$objects/shims.o"
+    # @available(System 1.1.0, *) and the like: the package defines one macro per version.
+    for version in $(grep -o 'Available("[0-9.]*"' "$system/Package.swift" | cut -d'"' -f2); do
+      availability+=(-enable-experimental-feature "AvailabilityMacro=System $version:macOS 10.10, iOS 8.0, watchOS 2.0, tvOS 9.0, visionOS 1.0")
+    done
+    quiet swiftc -parse-as-library -O -g -swift-version 6 -suppress-warnings -D SWIFT_PACKAGE -D SYSTEM_PACKAGE \
+      -enable-experimental-feature Lifetimes "${availability[@]}" -package-name swift_system -module-name SystemPackage \
+      -emit-library -static -emit-module -emit-module-path "$objects/SystemPackage.swiftmodule" \
+      -I "$system/Sources/CSystem/include" "$system"/Sources/System/**/*.swift -o "$objects/libSystemPackage.a"
+    done_building system
+  fi
+  if ! built subprocess "$subprocess"; then
+    local objects=$work/subprocess shims=$subprocess/Sources/_SubprocessCShims
+    clang -c -O2 -g -D SWIFT_PACKAGE -I "$shims/include" "$shims/process_shims.c" -o "$objects/process_shims.o"
+    quiet swiftc -parse-as-library -O -g -swift-version 6 -suppress-warnings -D SWIFT_PACKAGE -D SubprocessFoundation \
+      -enable-experimental-feature StrictConcurrency -enable-experimental-feature Lifetimes \
+      -enable-upcoming-feature NonisolatedNonsendingByDefault -enable-upcoming-feature ExistentialAny \
+      -enable-upcoming-feature MemberImportVisibility -enable-upcoming-feature InternalImportsByDefault \
+      -package-name swift_subprocess -module-name Subprocess -emit-library -static -emit-module \
+      -emit-module-path "$objects/Subprocess.swiftmodule" -I "$work/system" -I "$system/Sources/CSystem/include" \
+      -I "$shims/include" "$subprocess"/Sources/Subprocess/**/*.swift -o "$objects/libSubprocess.a"
+    done_building subprocess
+  fi
+}
+
+# The report reader's build: Report's types reach nearly the whole kit (a cell's plan through the
+# planner to Yams, its fingerprint and host through the step runner to swift-subprocess and
+# swift-system, the spawn of ArchwaySpawn), so every file of ArchwayKit is compiled, against those
+# packages and ArchwaySpawn (C) built here. swift-crypto is not: the kit hashes only in
+# Support/Digest.swift, which has a stand-in without it.
+build_report_fuzzer() {
+  local yams=$root/.build/checkouts/Yams/Sources checkouts=$root/.build/checkouts spawn=$work/spawn
+  build_yams
+  build_process_packages
+  mkdir -p "$spawn"
+  clang -c -O2 -g -fsanitize=address -I "$root/Sources/ArchwaySpawn/include" "$root/Sources/ArchwaySpawn/Spawn.c" \
+    -o "$spawn/Spawn.o"
+  printf 'module ArchwaySpawn {\n  umbrella header "%s"\n  export *\n}\n' \
+    "$root/Sources/ArchwaySpawn/include/ArchwaySpawn.h" >"$spawn/module.modulemap"
+  quiet swiftc -sanitize=fuzzer,address -parse-as-library "${ARCHWAY_FUZZ_OPT:--Onone}" -g -swift-version 6 -package-name Archway \
+    -module-name ArchwayFuzz -I "$work/yams" -I "$work/system" -I "$work/subprocess" -I "$spawn" \
+    -I "$yams/CYaml/include" -I "$checkouts/swift-system/Sources/CSystem/include" \
+    -I "$checkouts/swift-subprocess/Sources/_SubprocessCShims/include" \
+    "$root"/Sources/ArchwayKit/**/*.swift "$root/Tests/Fuzz/ReportFuzz.swift" \
+    "$work/subprocess/libSubprocess.a" "$work/subprocess"/*.o "$work/system/libSystemPackage.a" "$work/system"/*.o \
+    "$work/yams/libYams.a" "$work/yams"/*.o "$spawn/Spawn.o" -o "$1"
+}
+
 status=0
 for reader in "${readers[@]}"; do
   case $reader in
     elf) flag=FUZZ_ELF magic='^ELF' ;;
     macho) flag=FUZZ_MACHO magic='^Mach-O' ;;
     pe) flag=FUZZ_PE magic='^PE32' ;;
-    matrix | results) flag='' ;;
-    *) echo "fuzz: unknown target '$reader' (elf, macho, pe, matrix, results)" >&2; exit 2 ;;
+    matrix | results | report) flag='' ;;
+    *) echo "fuzz: unknown target '$reader' (elf, macho, pe, matrix, results, report)" >&2; exit 2 ;;
   esac
   binary=$work/fuzz-$reader
   # FoundationXML leaks the CFError of every parse error it reports (not ours to fix): leaks are
@@ -70,6 +153,9 @@ for reader in "${readers[@]}"; do
     printf '1..3\nok 1 - a\nnot ok 2 - b # TODO x\nok 3 # SKIP y\nBail out! z\n' >"$corpus/seed-tap"
     printf '{"Action":"run","Package":"p","Test":"T"}\n{"Action":"output","Package":"p","Test":"T","Output":"x\\n"}\n{"Action":"fail","Package":"p","Test":"T","Elapsed":0.1}\n{"Action":"fail","Package":"p"}\nFAIL\tq [build failed]\n' >"$corpus/seed-go"
     printf '<testsuites><testsuite name="s" tests="2"><testcase name="a" time="0.1"><failure message="m">t</failure><system-out>o</system-out></testcase><testcase name="b"><skipped/></testcase></testsuite></testsuites>' >"$corpus/seed-junit"
+  elif [ "$reader" = report ]; then
+    build_report_fuzzer "$binary"
+    for f in "$root"/Tests/Fuzz/Seeds/report-*.json; do cp "$f" "$corpus/seed-$(basename "$f")"; done
   elif [ "$reader" = matrix ]; then
     build_matrix_fuzzer "$binary"
     for f in "$root"/Matrix/*.yml "$root"/Tests/Matrices/*.yml "$root"/Containers/*/environment.yml; do
