@@ -179,6 +179,17 @@ public struct CellExecutor: Sendable {
     }
   }
 
+  /// The artifacts of `cell` that its build did not leave (missing, or refused), with their paths.
+  private func absentArtifacts(of cell: Cell, problems: [CellProblem]) -> [(name: String, path: String)] {
+    problems.compactMap { problem in
+      switch problem {
+      case .missingArtifact(let name, let path): (name, path)
+      case .refusedArtifact(let name, _): cell.steps.artifacts[name].map { (name, $0) }
+      default: nil
+      }
+    }
+  }
+
   /// The run steps through the runner, once it is prepared, while the environment's fingerprint is
   /// taken beside them (it only describes their environment); then the runner is finished. Returns
   /// false when the runner could not be prepared (its steps are recorded as not run, for that reason).
@@ -199,7 +210,17 @@ public struct CellExecutor: Sendable {
       : fingerprints.take(runner: prepared, limits: ResourceLimit.prlimitOptions(cell.steps.limits)) { name, argv in
         await probe(name, argv, runner: prepared, logs: logs)
       }
+    let absent = absentArtifacts(of: cell, problems: record.problems)
     for step in steps {
+      // A step that runs an artifact the build did not leave can only fail for that cause, which
+      // the cell already fails on: it is not run, and says why.
+      if let missing = absent.first(where: { step.command.argv.contains(mentioning: $0.path) }) {
+        record.steps.append(
+          .notRun(
+            step.id, argv: step.command.argv,
+            .skipped("not run: it needs artifact '\(missing.name)', which the build did not leave as a file")))
+        continue
+      }
       let launch = prepared.launch(step.command)
       guard case .run = launch else {
         let outcome = await run(step.command, id: step.id, launch, in: cell, runner: prepared)
@@ -347,5 +368,21 @@ extension CellExecutor {
         case .stopped(let reason): .notStarted(cells[index], interrupted: false, reason: reason)
         }
       })
+  }
+}
+
+extension [String] {
+  /// Whether a word holds `path` as a whole path: not followed by more of a file name (`/out/a`
+  /// is not mentioned by `/out/ab`).
+  fileprivate func contains(mentioning path: String) -> Bool {
+    contains { word in
+      var rest = word[...]
+      while let found = rest.range(of: path) {
+        guard let next = rest[found.upperBound...].first else { return true }
+        if !(next.isLetter || next.isNumber || "._-+~".contains(next)) { return true }
+        rest = rest[found.upperBound...]
+      }
+      return false
+    }
   }
 }

@@ -394,6 +394,41 @@ import Testing
     #expect(spoken.details?.hasPrefix("stderr (end):\nqemu-aarch64-static: Could not open") == true)
   }
 
+  /// Issue 37: one cause printed a line for each of its consequences. A build that left its
+  /// artifacts elsewhere failed every step that runs one too ("no program … on PATH"); such a step
+  /// is now not run, and says which missing artifact it needed. The cell still fails, on the
+  /// missing artifacts; a step that needs none still runs.
+  @Test func aStepThatRunsAMissingArtifactIsNotRun() async throws {
+    let folder = Fixtures.scratch("missing-artifact-steps")
+    let cells = try await Self.verified(
+      """
+      matrix:
+        platform: [linux/amd64]
+      build:
+        argv: ["true"]
+        artifacts:
+          a: "${cell.out}/build/a"
+          ab: "${cell.out}/ab"
+      run:
+        - name: uses-a
+          argv: ["${artifact:a}", --version]
+        - name: script
+          shell: sh
+          script: test -x "${artifact:a}"
+        - name: other
+          argv: ["true"]
+      """, in: folder)
+    let cell = try #require(cells.first)
+    #expect(cell.verdict == .failed)
+    let failed = cell.findings.filter { $0.verdict == .failed }
+    #expect(failed.map(\.kind) == [.cell, .cell], "one line per cause: \(failed.map(\.message))")
+    for name in ["uses-a", "script"] {
+      let exit = try #require(cell.findings.first { $0.kind == .exit && $0.subject == .step(.run(name)) })
+      #expect(exit.verdict == .skipped && exit.message.contains("artifact 'a'"), "\(name): \(exit.message)")
+    }
+    #expect(cell.steps.contains { $0.name == "other" && $0.status == .exited(0) }, "a step that needs none runs")
+  }
+
   /// Issue 37: a failed build's console lines were stderr's last three, make's and gcc's notes,
   /// never the error that caused them. They start with the first line that says error (gcc's here,
   /// from a real make and gcc), then the last.
