@@ -23,13 +23,14 @@ struct GuardCommand: AsyncParsableCommand {
     _ = await Guardian.keepWatch(out: out, run: runPid, engines: engines)
   }
 
-  /// Starts this Archway (`/proc/self/exe`) as the guardian of the run into `out` whose cells'
-  /// folders are `cellFolders`; nil where it cannot be started.
-  static func start(cellFolders: [String], engines: [String]) -> Guardian? {
-    guard let first = cellFolders.first,
-      let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    else { return nil }
-    let out = URL(fileURLWithPath: first).deletingLastPathComponent().path
+  /// Starts this Archway (`/proc/self/exe`) as the guardian of the run into `out`; nil where it
+  /// cannot be started. The folder is made absolute as the planner makes it, so the guardian looks
+  /// for the very cell folders the steps were told.
+  static func start(out: String, engines: [String]) -> Guardian? {
+    guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+      return nil
+    }
+    let out = PathText.absolute(out, from: FileManager.default.currentDirectoryPath)
     let argv =
       [executable, configuration.commandName!, "--out", out, "--run-pid", String(getpid())]
       + engines.flatMap { ["--engine", $0] }

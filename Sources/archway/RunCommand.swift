@@ -101,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
       jobs: jobs)
     pipeline.failFast = failFast
     let guardian = GuardCommand.start(
-      cellFolders: selection.cells.map(\.out), engines: pipeline.containerEngines(for: selection.cells))
+      out: out, engines: pipeline.containerEngines(for: selection.cells))
     defer { guardian?.dismiss() }
     pipeline.provision = !noProvision
     if let baseline {

@@ -243,16 +243,6 @@ public struct Planner: Sendable {
       if case .string(let text) = value.kind { return "'\"\(text)\"'" }
       return "'\(value)'"
     }
-    func kind(_ value: MatrixValue) -> String {
-      switch value.kind {
-      case .string: "a string"
-      case .bool: "a boolean"
-      case .int, .double: "a number"
-      case .null: "null"
-      case .list: "a list"
-      case .map: "a map"
-      }
-    }
     guard
       let entry = combination.values.first(where: { entry in before[entry.key].map { $0 != entry.value } ?? false }),
       let old = before[entry.key]
@@ -262,8 +252,8 @@ public struct Planner: Sendable {
           + " differently; write each cell once", at: combination.origin)
     }
     let same = entry.value.description == old.description
-    let here = same ? "\(quoted(entry.value)) (\(kind(entry.value)))" : "'\(entry.value)'"
-    let there = same ? "\(quoted(old)) (\(kind(old)), line \(origin.line))" : "'\(old)' (line \(origin.line))"
+    let here = same ? "\(quoted(entry.value)) (\(entry.value.shapeName))" : "'\(entry.value)'"
+    let there = same ? "\(quoted(old)) (\(old.shapeName), line \(origin.line))" : "'\(old)' (line \(origin.line))"
     return MatrixError(
       "duplicate cell '\(earlier.id)': \(entry.key) \(here) names the same cell as \(there); write each cell once",
       at: entry.value.location)

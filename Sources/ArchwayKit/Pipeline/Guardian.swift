@@ -16,8 +16,7 @@ import Foundation
 /// handle) and holds nothing but the pipe, `/dev/null`, and the run's environment.
 package final class Guardian: Sendable {
   #if os(Linux)
-    private let process: ChildProcess
-    /// The pipe's writing end.
+    /// The pipe's writing end. (The guardian's process is watched and reaped by its own thread.)
     private let pipe: Int32
   #endif
 
@@ -34,24 +33,22 @@ package final class Guardian: Sendable {
         if null >= 0 { close(null) }
       }
       guard null >= 0,
-        let process = try? ChildProcess(
+        (try? ChildProcess(
           executable: executable, arguments: Array(argv.dropFirst()), environment: environment, workingDirectory: "/",
-          input: ends[0], output: null, error: null, cgroup: -1, limit: .seconds(366 * 24 * 3600), grace: .seconds(1))
+          input: ends[0], output: null, error: null, cgroup: -1, limit: .seconds(366 * 24 * 3600), grace: .seconds(1)))
+          != nil
       else {
         close(ends[1])
         return nil
       }
-      return Guardian(process: process, pipe: ends[1])
+      return Guardian(pipe: ends[1])
     #else
       return nil
     #endif
   }
 
   #if os(Linux)
-    private init(process: ChildProcess, pipe: Int32) {
-      self.process = process
-      self.pipe = pipe
-    }
+    private init(pipe: Int32) { self.pipe = pipe }
   #endif
 
   /// Tells the guardian the run has ended its steps itself, so it ends without looking. Call it

@@ -73,7 +73,7 @@ public struct RunPipeline: Sendable {
     let needs = cells.map { executor.choice(for: $0).containerEngine }
     if let first = cells.first {
       let out = URL(fileURLWithPath: first.out).deletingLastPathComponent().path
-      if let swept = await Leftovers.sweep(out: out, engines: containerEngines(for: cells)) {
+      if let swept = await Leftovers.sweep(out: out, engines: Self.enginePaths(needs)) {
         observe(.sweptLeftovers(swept))
       }
     }
@@ -89,7 +89,12 @@ public struct RunPipeline: Sendable {
   /// The container engines (their paths) that `cells` run in: whose containers a killed run may
   /// have left.
   package func containerEngines(for cells: [Cell]) -> [String] {
-    Set(cells.compactMap { executor.choice(for: $0).containerEngine?.path }).sorted()
+    Self.enginePaths(cells.map { executor.choice(for: $0).containerEngine })
+  }
+
+  /// The engines' paths among the cells' `needs`, each once, sorted.
+  private static func enginePaths(_ needs: [(path: String, arguments: [String])?]) -> [String] {
+    Set(needs.compactMap { $0?.path }).sorted()
   }
 
   /// Executes and verifies the cells `jobs` at a time; each is told once its cross-cell checks are
