@@ -31,8 +31,13 @@ public enum Reports {
 
 /// Writing a small project's files for a test.
 public enum Files {
-  /// Writes each name → text in `folder`.
+  /// Writes each name → text in `folder`, making the sub-folders a name holds.
   public static func write(_ files: [String: String], in folder: String) throws {
-    for (name, text) in files { try text.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8) }
+    for (name, text) in files {
+      let path = "\(folder)/\(name)"
+      try FileManager.default.createDirectory(
+        atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
   }
 }

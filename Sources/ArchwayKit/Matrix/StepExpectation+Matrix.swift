@@ -101,7 +101,7 @@ extension TestResultsSpec {
       }
     }
     guard let format else {
-      throw MatrixError("'tests' needs a 'format' (go-test-json, tap or junit)", at: block.location)
+      throw MatrixError("'tests' needs a 'format' (go-test-json, tap, junit or automake)", at: block.location)
     }
     self.format = format
   }

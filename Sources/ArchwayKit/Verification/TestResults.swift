@@ -63,6 +63,7 @@ package enum TestResults {
     case .goTestJSON: return goTestJSON(data)
     case .tap: return tap(data)
     case .junit: return try junit(data)
+    case .automake: return automake(data)
     }
   }
 
@@ -270,6 +271,87 @@ package enum TestResults {
 
   /// TAP given as text.
   static func tap(_ text: String) -> Results { tap(Data(text.utf8)) }
+
+  /// What automake's parallel test harness prints during `make check`: a line per test result
+  /// (`PASS: NAME`, `FAIL`, `XFAIL`, `XPASS`, `SKIP`, `ERROR`; its TAP driver prints one per TAP
+  /// test, `PASS: NAME 3 - description`), and, for each folder of tests, a `Testsuite summary` whose
+  /// `# TOTAL: N` the lines read must meet (a stream cut short, or results that are not this run's,
+  /// never pass). An expected failure (`XFAIL`) passes; an unexpected pass (`XPASS`) and a hard
+  /// error (`ERROR`, exit 99) fail, as automake counts them. With `VERBOSE=1` the harness prints
+  /// `test-suite.log` after a failure: a section `FAIL: NAME` underlined with `=` per failed test,
+  /// whose text becomes that test's output.
+  static func automake(_ data: Data) -> Results {
+    var collector = Collector<Case>()
+    var read = 0
+    var totals: [Int] = []
+    // The failures whose log sections are kept: no more than the collector keeps.
+    var failed = Set<String>()
+    // A result line waits for the next line: underlined, it heads a log section instead.
+    var pending: (verdict: String, name: String, line: String)?
+    var section: String?
+    var inSummary = false
+    var sectionOutput: [String: String] = [:]
+    let resultLine = /^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR): (.+?)\s*$/
+    let total = /^# TOTAL: +(\d+)\s*$/
+    func commit() {
+      guard let (verdict, name, _) = pending else { return }
+      pending = nil
+      let (kind, note): (Verdict, String) =
+        switch verdict {
+        case "PASS": (.passed, "")
+        case "XFAIL": (.passed, "an expected failure (XFAIL)\n")
+        case "SKIP": (.skipped, "")
+        case "XPASS": (.failed, "passed, but is marked to fail (XPASS)\n")
+        case "ERROR": (.failed, "a hard error (ERROR: the test exited 99)\n")
+        default: (.failed, "")
+        }
+      let test = Case(name: name, verdict: kind, duration: nil, output: note)
+      if kind == .failed, failed.count < listedLimit { failed.insert(test.name) }
+      collector.add(test, number: read)
+      read += 1
+    }
+    forEachLine(in: data) { raw in
+      // The harness colours its results on a terminal (AM_COLOR_TESTS=always elsewhere).
+      let text = String(decoding: raw, as: UTF8.self).replacing(/\x1B\[[0-9;]*m/, with: "")
+      if let waiting = pending {
+        // A section's header is underlined to its length; the banners that follow the last
+        // result are longer.
+        if text.wholeMatch(of: /=+/) != nil, text.count == waiting.line.count {
+          pending = nil
+          section = waiting.name
+          return
+        }
+        commit()
+      }
+      if let match = text.wholeMatch(of: resultLine) {
+        pending = (String(match.1), String(match.2), text)
+        section = nil
+      } else if text.contains("Testsuite summary") {
+        // test-suite.log's own header repeats the counts; only a summary's are counted.
+        inSummary = true
+        section = nil
+      } else if inSummary, let match = text.wholeMatch(of: total) {
+        totals.append(Int(match.1) ?? -1)
+        inSummary = false
+      } else if let section, failed.contains(section) {
+        sectionOutput[section] = appending(text + "\n", to: sectionOutput[section] ?? "")
+      }
+    }
+    commit()
+    var results = Results(
+      cases: collector.tests.map { test in
+        guard failed.contains(test.name), let log = sectionOutput[test.name] else { return test }
+        var said = test
+        said.append(output: log)
+        return said
+      }, unlisted: collector.unlisted)
+    if totals.isEmpty {
+      results.gaps.append("has no Testsuite summary (# TOTAL: N): a stream cut short cannot be told from a whole one")
+    } else if totals.reduce(0, +) != read {
+      results.gaps.append("its summaries count \(totals.reduce(0, +)) tests, its result lines \(read)")
+    }
+    return results
+  }
 
   /// JUnit XML (Jenkins', GitLab's and ctest's form): each `testcase` with a `failure`, `error` or
   /// `skipped` child, its `time`, and its `system-out`/`system-err` and failure text as output.

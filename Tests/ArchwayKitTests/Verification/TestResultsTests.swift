@@ -74,6 +74,54 @@ import Testing
     #expect(throws: TestResultsError.self) { try TestResults.parse(Data("not xml <".utf8), format: .junit) }
   }
 
+  /// automake's parallel harness, run for real (`autoreconf`, `configure`, `make check VERBOSE=1`):
+  /// each test's verdict agrees with the `.trs` file the harness wrote for it, a failed test's log
+  /// is its output, and the stream without its summary, or cut before its last result, is incomplete.
+  @Test func automakeMakeCheckAgreesWithItsTrsFiles() async throws {
+    let folder = Self.folder("automake")
+    try Files.write(
+      [
+        "configure.ac": "AC_INIT([demo], [1.0])\nAM_INIT_AUTOMAKE([foreign])\nAC_CONFIG_FILES([Makefile])\nAC_OUTPUT\n",
+        "Makefile.am": """
+        TESTS = pass.sh fail.sh skip.sh xfail.sh xpass.sh hard.sh
+        XFAIL_TESTS = xfail.sh xpass.sh
+
+        """,
+        "pass.sh": "#!/bin/sh\nexit 0\n", "fail.sh": "#!/bin/sh\necho 'the checksum differs'\nexit 1\n",
+        "skip.sh": "#!/bin/sh\nexit 77\n", "xfail.sh": "#!/bin/sh\nexit 1\n", "xpass.sh": "#!/bin/sh\nexit 0\n",
+        "hard.sh": "#!/bin/sh\nexit 99\n",
+      ], in: folder)
+    for script in ["pass", "fail", "skip", "xfail", "xpass", "hard"] {
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(folder)/\(script).sh")
+    }
+    let made = try await Command.run(
+      "/bin/sh", ["-c", "autoreconf -fi && ./configure"], workingDirectory: folder)
+    #expect(made.status == 0, "\(made.stderr)")
+    let check = try await Command.run("make", ["check", "VERBOSE=1"], workingDirectory: folder)
+    #expect(check.status != 0, "make check failed, as planted")
+    let results = TestResults.automake(Data(check.stdout.utf8))
+    #expect(results.gaps.isEmpty, "\(results.gaps)\n\(check.stdout)")
+    // The oracle: the harness's own record of each test, `:test-result: VERDICT` in NAME.trs.
+    var recorded: [String: Verdict] = [:]
+    for script in ["pass", "fail", "skip", "xfail", "xpass", "hard"] {
+      let trs = try String(contentsOfFile: "\(folder)/\(script).sh.trs", encoding: .utf8)
+      let said = try #require(trs.firstMatch(of: /:test-result: (\w+)/)).1
+      recorded[script + ".sh"] =
+        ["PASS": .passed, "XFAIL": .passed, "SKIP": .skipped][String(said)] ?? Verdict.failed
+    }
+    #expect(Dictionary(uniqueKeysWithValues: results.cases.map { ($0.name, $0.verdict) }) == recorded)
+    let failed = try #require(results.cases.first { $0.name == "fail.sh" })
+    #expect(failed.output.contains("the checksum differs"), "its log: \(failed.output)")
+    #expect(results.cases.first { $0.name == "hard.sh" }?.output.contains("ERROR") == true)
+    // Cut short: no summary, or a summary that counts more tests than the lines read.
+    let lines = check.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    let beforeSummary = lines.prefix { !$0.contains("Testsuite summary") }.joined(separator: "\n")
+    #expect(TestResults.automake(Data(beforeSummary.utf8)).gaps.count == 1)
+    let withoutOne = lines.filter { !$0.hasPrefix("SKIP: skip.sh") }.joined(separator: "\n")
+    #expect(
+      TestResults.automake(Data(withoutOne.utf8)).gaps == ["its summaries count 6 tests, its result lines 5"])
+  }
+
   @Test func testsBlocksAreCheckedAtPlanTime() throws {
     func plan(_ tests: String) -> String {
       let yaml = """
@@ -174,6 +222,17 @@ import Testing
       go.cases.map(\.name) == ["TestA"] && go.cases[0].output.count <= TestResults.outputLimit,
       "\(go.cases.map(\.name))")
     #expect(go.cases.first?.verdict == .failed && go.gaps.isEmpty, "\(go.gaps)")
+    // automake: three times the limit in failures, each with a long section of test-suite.log.
+    var make = (1...count).map { "FAIL: t\($0)\n" }.joined() + "Testsuite summary for x 1\n# TOTAL: \(count)\n"
+    for index in 1...count {
+      let header = "FAIL: t\(index)"
+      make +=
+        header + "\n" + String(repeating: "=", count: header.count) + "\n" + String(repeating: "w", count: 5_000) + "\n"
+    }
+    let automake = try TestResults.parse(Data(make.utf8), format: .automake)
+    #expect(automake.gaps.isEmpty && automake.cases.count == limit, "\(automake.gaps)")
+    #expect(automake.unlisted == [.failed: count - limit])
+    #expect(automake.cases.allSatisfy { $0.output.count <= TestResults.outputLimit && $0.output.hasSuffix("w\n") })
   }
 
   /// Bytes that are not UTF-8 in a JUnit file's element names made Foundation's XMLParser trap

@@ -6,4 +6,7 @@ package enum TestResultsFormat: String, Sendable, Hashable, Codable, CaseIterabl
   case tap
   /// JUnit XML (`ctest --output-junit`, pytest's `--junitxml`).
   case junit
+  /// What automake's parallel test harness prints in `make check` (`PASS: NAME` lines and a
+  /// `Testsuite summary` per folder of tests), read from standard output.
+  case automake
 }
