@@ -73,7 +73,8 @@ package enum HostSetup {
   }
 
   /// The Debian (or PyPI) packages that give the programs `argv` names: compilers (the cross gcc with
-  /// its libc headers), Go, Zig, Cargo, CMake, Meson, make, ninja, musl-gcc. Each with what shows it
+  /// its libc headers), Go, Zig, Cargo, CMake, Meson, make, ninja, musl-gcc, autoreconf (autoconf,
+  /// automake and libtool). Each with what shows it
   /// is there (a program, or a header for the libc's development files) and the program named.
   static func toolNeeds(in argv: [String], host: Platform) -> [(HostNeed.Kind, String, String, String)] {
     var needs: [(HostNeed.Kind, String, String, String)] = []
@@ -116,6 +117,10 @@ package enum HostSetup {
       case "make": program(.package, "make", "make")
       case "ninja", "meson": program(.package, "ninja-build", "ninja")
       case "ctest": program(.package, "cmake", "ctest")
+      case "autoreconf":
+        // autoreconf -fi runs all three: a libtool project needs libtoolize.
+        program(.package, "autoconf", "autoreconf")
+        needs += [(.package, "automake", "automake", "autoreconf"), (.package, "libtool", "libtoolize", "autoreconf")]
       default: break
       }
     }

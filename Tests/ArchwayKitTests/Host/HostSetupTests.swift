@@ -43,6 +43,22 @@ import Testing
     #expect(!needs.keys.contains { $0.hasPrefix("binfmt") }, "\(needs.keys.sorted())")
   }
 
+  /// Issue 37: a build that runs `autoreconf` (the matrix `archway init` writes for an autotools
+  /// project without a configure script) needs autoconf, automake and libtool (libtoolize).
+  @Test func autoreconfNeedsAutoconfAutomakeAndLibtool() throws {
+    let needs = try Self.needs(
+      """
+      matrix:
+        platform: [linux/amd64]
+      build:
+        shell: sh
+        script: autoreconf -fi && ./configure && make
+      """)
+    #expect(needs["package autoconf"]?.witnesses == ["autoreconf"], "\(needs.keys.sorted())")
+    #expect(needs["package automake"]?.witnesses == ["automake"])
+    #expect(needs["package libtool"]?.witnesses == ["libtoolize"])
+  }
+
   @Test func aShellStepEnvCellsContainersWindowsAndDarwinAskForWhatRunsThem() throws {
     let needs = try Self.needs(
       """
