@@ -13,6 +13,8 @@ step "host packages"
 Scripts/setup-host.sh
 step "fixtures: real binaries from every cross toolchain"
 Scripts/build-fixtures.sh
+step "real projects from Debian's archive, for the archway init tests"
+Scripts/fetch-projects.sh
 step "install: Scripts/install.sh --prefix (the release binary, Swift linked in, that the install tests run)"
 Scripts/install.sh --prefix "$root/.build-install/prefix"
 step "format"

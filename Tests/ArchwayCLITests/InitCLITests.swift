@@ -3,24 +3,40 @@ import ArchwayTestSupport
 import Foundation
 import Testing
 
-/// `archway init` in someone else's project, outside Archway's checkout: a small C project with a
-/// Makefile and a small Go module (ours, written here) each get a matrix that plans as written and
-/// runs green on the seven linux targets, their own tests run on each; `file(1)` agrees on every
-/// artifact's machine. Run by the archway `Scripts/install.sh --prefix` installed, with no Swift
-/// toolchain on PATH, as on a maintainer's runner.
+/// `archway init` in someone else's project, outside Archway's checkout: three real projects from
+/// Debian's archive (cjson with CMake, libyaml with autotools, go-sysconf with cgo; fetched by
+/// `Scripts/fetch-projects.sh`) and a small make project of ours each get a matrix that plans as
+/// written and, with no hand edit, runs green on the seven linux targets behind the 2.28 glibc gate,
+/// their own tests run on each as results of their own; `file(1)` agrees on every artifact's
+/// machine. A floor planted above the gate fails. Run by the archway `Scripts/install.sh --prefix`
+/// installed, with no Swift toolchain on PATH, as on a maintainer's runner.
 @Suite struct InitCLITests {
   static let machines = [
     "linux-amd64-gnu": "x86-64", "linux-386-gnu": "80386", "linux-arm64-gnu": "aarch64", "linux-arm-v7-gnu": "ARM,",
     "linux-riscv64-gnu": "RISC-V", "linux-ppc64le-gnu": "64-bit PowerPC", "linux-s390x-gnu": "IBM S/390",
   ]
 
+  /// What `file` says of the machine of cell `id` (`linux-arm-v7-gnu-2.28-armv7+neon`).
+  static func machine(_ id: String) -> String {
+    machines.first { id.hasPrefix($0.key + "-") }?.value ?? "no machine for \(id)"
+  }
+
+  /// The seven targets, each once, behind the glibc gate.
+  static func expectSevenGated(_ report: Report) {
+    #expect(report.cells.count == 7)
+    #expect(
+      Set(report.cells.map { id in machines.keys.first { id.id.hasPrefix($0 + "-2.28") } ?? id.id })
+        == Set(machines.keys), "\(report.cells.map(\.id))")
+  }
+
   /// `archway init`, `plan` and `run` in `folder`; the report.
-  static func initAndRun(in folder: String) async throws -> (String, Report) {
+  static func initAndRun(in folder: String, _ options: [String] = []) async throws -> (String, Report) {
     let environment = await Fixtures.withoutSwift
     let swift = try await Command.run("/bin/sh", ["-c", "command -v swift || echo none"], environment: environment)
     #expect(swift.stdout == "none\n", "a Swift toolchain on PATH: \(swift.stdout)")
-    let made = try await Command.run("archway", ["init"], environment: environment, workingDirectory: folder)
+    let made = try await Command.run("archway", ["init"] + options, environment: environment, workingDirectory: folder)
     #expect(made.status == 0, "\(made.stderr)")
+    #expect(made.stdout.contains("glibc gate 2.28"), "init names the gate: \(made.stdout)")
     let matrix = try String(contentsOfFile: folder + "/archway.yml", encoding: .utf8)
     let plan = try await Command.run(
       "archway", ["plan", "--json"], environment: environment, workingDirectory: folder)
@@ -69,95 +85,127 @@ import Testing
         """,
       ], in: folder)
     let (matrix, report) = try await Self.initAndRun(in: folder)
-    #expect(matrix.contains("make -C \"${cell.out}/src\" CC=${target.gcc_prefix}gcc"), "\(matrix)")
-    #expect(matrix.contains("glibc_max: \(ProjectTemplate.hostGlibc)"))
-    #expect(Set(report.cells.map(\.id)) == Set(Self.machines.keys))
+    #expect(matrix.contains("make -C \"${cell.out}/src\" CC=\"$CC\""), "\(matrix)")
+    #expect(matrix.contains("libc: [gnu-2.28]"))
+    Self.expectSevenGated(report)
     for cell in report.cells {
       #expect(cell.verdict == .passed, "\(cell.id): \(cell.findings.filter { $0.verdict != .passed })")
       #expect(cell.findings.contains { $0.kind == .glibcFloor && $0.verdict == .passed }, "\(cell.id)")
       #expect(cell.steps.contains { $0.name == "check" && $0.status == .exited(0) }, "make check ran")
       let artifact = try #require(cell.artifacts.first { $0.name == "hello" })
       let said = try await Oracle.file(artifact.path)
-      #expect(said.contains(Self.machines[cell.id] ?? "?"), "\(cell.id): \(said)")
+      #expect(said.contains(Self.machine(cell.id)), "\(cell.id): \(said)")
     }
+    // A floor above the gate fails: a Makefile that hard-codes this host's gcc (glibc 2.36, whose
+    // start files need GLIBC_2.34) builds past zig, and the glibc check names both sides.
+    let makefile = try String(contentsOfFile: folder + "/Makefile", encoding: .utf8)
+    try ("override CC = gcc\n" + makefile).write(toFile: folder + "/Makefile", atomically: true, encoding: .utf8)
+    let planted = try await Command.run(
+      Fixtures.archway, ["run", "--filter", "platform=linux/amd64"], workingDirectory: folder)
+    #expect(planted.status == 1, "\(planted.stderr)")
+    let gated = try Reports.read(folder + "/archway-out/report.json").cells.first?.findings.first {
+      $0.kind == .glibcFloor
+    }
+    #expect(gated?.verdict == .failed, "\(String(describing: gated))")
+    #expect(
+      gated?.message.contains("GLIBC_2.34") == true && gated?.message.contains("2.28") == true,
+      "\(gated?.message ?? "")")
+    try makefile.write(toFile: folder + "/Makefile", atomically: true, encoding: .utf8)
     // A second init keeps the file; --force writes it again; a folder with no project is named.
     let again = try await Command.run(Fixtures.archway, ["init"], workingDirectory: folder)
     #expect(again.status == 2 && again.stderr.contains("archway.yml exists"), "\(again.stderr)")
     #expect(try await Command.run(Fixtures.archway, ["init", "--force"], workingDirectory: folder).status == 0)
     let empty = Fixtures.scratch("init-empty")
     let none = try await Command.run(Fixtures.archway, ["init"], workingDirectory: empty)
-    #expect(none.status == 2 && none.stderr.contains("no go.mod, CMakeLists.txt or Makefile"), "\(none.stderr)")
+    #expect(
+      none.status == 2 && none.stderr.contains("no go.mod, CMakeLists.txt, configure.ac or Makefile"), "\(none.stderr)")
   }
 
-  @Test func aGoModuleGetsItsTestsRunOnSevenTargets() async throws {
-    let folder = Fixtures.scratch("init-go")
-    try Files.write(
-      [
-        "go.mod": "module example.com/adder\n\ngo 1.19\n",
-        "main.go": """
-        package main
-
-        import "fmt"
-
-        func Add(a, b int) int { return a + b }
-
-        func main() { fmt.Println(Add(2, 3)) }
-
-        """,
-        "main_test.go": """
-        package main
-
-        import "testing"
-
-        func TestAdd(t *testing.T) {
-        \tif Add(2, 3) != 5 {
-        \t\tt.Fatal("2 + 3")
-        \t}
-        }
-
-        """,
-      ], in: folder)
-    let (matrix, report) = try await Self.initAndRun(in: folder)
-    #expect(matrix.contains("adder: \"${cell.out}/adder\""), "\(matrix)")
-    #expect(Set(report.cells.map(\.id)) == Set(Self.machines.keys))
-    for cell in report.cells {
-      #expect(cell.verdict == .passed, "\(cell.id): \(cell.findings.filter { $0.verdict != .passed })")
-      let test = try #require(cell.steps.first { $0.name == "test" })
-      #expect(test.stdoutHead.contains("ok  \texample.com/adder"), "the test ran: \(test.stdoutHead)")
-      let artifact = try #require(cell.artifacts.first { $0.name == "adder" })
-      await #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
+  /// A copy of the real project `name` that `Scripts/fetch-projects.sh` fetched, in a scratch folder.
+  static func project(_ name: String) throws -> String {
+    let source = Fixtures.root + "/.build-fixtures/projects/" + name
+    guard FileManager.default.fileExists(atPath: source) else {
+      throw ProjectMissing(description: "\(source) is missing: run Scripts/fetch-projects.sh (Scripts/test.sh does)")
     }
+    let folder = Fixtures.scratch("init-" + name)
+    try FileManager.default.removeItem(atPath: folder)
+    try FileManager.default.copyItem(atPath: source, toPath: folder)
+    return folder
   }
 
-  @Test func aCMakeProjectGetsCtestThroughArchwayExec() async throws {
-    let folder = Fixtures.scratch("init-cmake")
-    try Files.write(
-      [
-        "CMakeLists.txt": """
-        cmake_minimum_required(VERSION 3.16)
-        project(squares C)
-        enable_testing()
-        add_executable(squares squares.c)
-        add_test(NAME nine COMMAND squares 3)
+  struct ProjectMissing: Error, CustomStringConvertible { let description: String }
 
-        """,
-        "squares.c": """
-        #include <stdio.h>
-        #include <stdlib.h>
-        int main(int argc, char **argv) { int n = argc > 1 ? atoi(argv[1]) : 0; printf("%d\\n", n * n); return n * n == 9 ? 0 : 1; }
-
-        """,
-      ], in: folder)
-    let (matrix, report) = try await Self.initAndRun(in: folder)
-    #expect(matrix.contains("-DCMAKE_CROSSCOMPILING_EMULATOR=${archway};exec;--target;${target.platform};--"))
-    #expect(!matrix.contains("CMAKE_CXX_COMPILER"), "a C project names no C++ compiler")
+  /// Each cell of `report` passed, ran at least `tests` tests of step `step` one by one, and checked
+  /// artifact `artifact` against the gate: `file` names its machine, and its glibc check passed.
+  static func expectGreen(_ report: Report, step: String, tests: Int, artifact: String) async throws {
+    expectSevenGated(report)
     for cell in report.cells {
       #expect(cell.verdict == .passed, "\(cell.id): \(cell.findings.filter { $0.verdict != .passed })")
+      let ran = cell.findings.filter { $0.kind == .test && $0.title.hasPrefix(step + " › ") }
+      #expect(ran.count >= tests, "\(cell.id): \(ran.count) tests of \(step): \(cell.findings.map(\.title))")
+      let found = try #require(
+        cell.artifacts.first { $0.name == artifact }, "\(cell.id): \(cell.artifacts.map(\.name))")
+      await #expect(try Oracle.file(found.path).contains(Self.machine(cell.id)), "\(cell.id)")
+      // pyelftools agrees the artifact keeps to the gate: its newest GLIBC_ version need is at most 2.28.
+      let floor = try await Oracle.facts([found.path])[found.path]?["glibc_floor"] as? String
       #expect(
-        cell.findings.contains { $0.title == "ctest › nine" && $0.verdict == .passed },
-        "\(cell.id): \(cell.findings.map(\.title))")
-      let artifact = try #require(cell.artifacts.first { $0.name == "squares" })
-      await #expect(try Oracle.file(artifact.path).contains(Self.machines[cell.id] ?? "?"), "\(cell.id)")
+        floor.map { DottedVersion($0)! <= DottedVersion("2.28")! } ?? true, "\(cell.id): needs GLIBC_\(floor ?? "")")
+      #expect(
+        cell.findings.contains { $0.kind == .glibcFloor && $0.subject == .artifact(artifact) && $0.verdict == .passed },
+        "\(cell.id): \(cell.findings.filter { $0.kind == .glibcFloor })")
     }
+  }
+
+  /// Debian's go-sysconf, whose cgotest package compares it with the C library's `sysconf()` by
+  /// cgo: built with zig's C compiler against glibc 2.28, both packages' tests run through
+  /// test2json on each target. A cgo call to a symbol newer than the gate (`arc4random_buf`, glibc
+  /// 2.36) then fails the build at link time, naming the symbol.
+  @Test func aCgoLibraryFromDebianRunsItsTestsOnSevenTargets() async throws {
+    let folder = try Self.project("go-sysconf")
+    let (matrix, report) = try await Self.initAndRun(in: folder)
+    #expect(matrix.contains("CGO_ENABLED=1"), "\(matrix)")
+    try await Self.expectGreen(report, step: "cgotest", tests: 1, artifact: "cgotest.test")
+    for cell in report.cells {
+      #expect(cell.findings.filter { $0.title.hasPrefix("go-sysconf › ") }.count >= 4, "\(cell.id)")
+    }
+    try Files.write(
+      [
+        "cgotest/planted.go": """
+        package sysconf_cgotest
+
+        // #include <stddef.h>
+        // void arc4random_buf(void *, size_t);
+        import "C"
+        import "unsafe"
+
+        func fill(b []byte) { C.arc4random_buf(unsafe.Pointer(&b[0]), C.size_t(len(b))) }
+
+        """
+      ], in: folder)
+    let planted = try await Command.run(
+      "archway", ["run", "--filter", "platform=linux/arm64"], environment: await Fixtures.withoutSwift,
+      workingDirectory: folder)
+    #expect(planted.status == 1, "\(planted.stderr)")
+    #expect(planted.stderr.contains("undefined symbol: arc4random_buf"), "the link names the symbol: \(planted.stderr)")
+  }
+
+  /// Debian's cjson: CMake puts its library in the build folder's root and its tests in `tests/`;
+  /// the file API gives init the library (the target cjson installs), and ctest's 19 tests run on
+  /// each target through archway exec.
+  @Test func aCMakeLibraryFromDebianRunsItsTestsOnSevenTargets() async throws {
+    let folder = try Self.project("cjson")
+    let (matrix, report) = try await Self.initAndRun(in: folder)
+    #expect(matrix.contains("    cjson: \"${cell.out}/build/libcjson.so\""), "\(matrix)")
+    try await Self.expectGreen(report, step: "ctest", tests: 15, artifact: "cjson")
+  }
+
+  /// Debian's libyaml (autotools, with a CMakeLists.txt beside: `--language autotools` picks the
+  /// build Debian uses): autoreconf, configure --host with zig, make install, and make check's two
+  /// tests read from automake's harness, on each target.
+  @Test func anAutotoolsLibraryFromDebianRunsMakeCheckOnSevenTargets() async throws {
+    let folder = try Self.project("libyaml")
+    let (matrix, report) = try await Self.initAndRun(in: folder, ["--language", "autotools"])
+    #expect(matrix.contains("    autoreconf -fi"), "\(matrix)")
+    try await Self.expectGreen(report, step: "check", tests: 2, artifact: "libyaml")
   }
 }

@@ -1,14 +1,62 @@
 import Foundation
 
-/// The first matrix for someone else's project (`archway init`): the seven linux targets, a glibc
-/// floor, a build in the project's own idiom (Go's cross compiler, CMake with `archway exec` as its
-/// emulator, make with the cross gcc) and its own test command as a run step.
+/// The first matrix for someone else's project (`archway init`): the seven linux targets behind a
+/// glibc gate, a build in the project's own idiom (Go's cross compiler; CMake, autotools or make
+/// with zig's C compiler against the gate's glibc) and its own tests as run steps, each test a
+/// result of its own.
 package enum ProjectTemplate {
   /// The kinds of project Archway writes a matrix for.
   package enum Kind: String, Sendable, CaseIterable {
-    case go, cmake, make
+    case go, cmake, autotools, make
     /// `c` is a Makefile project.
     case c
+  }
+
+  /// The glibc gate a first matrix holds every artifact to, as `libc: gnu-2.28`: the glibc of Red
+  /// Hat Enterprise Linux 8 and its rebuilds (Rocky, Alma, Oracle Linux 8; maintained until
+  /// 2029-05-31), the oldest glibc of a distribution still in full maintenance, and of PyPA's
+  /// `manylinux_2_28`, the floor most binary wheels build for. Every one of the seven targets has
+  /// it (riscv64's first glibc was 2.27). Debian 11 (2.31) left long-term support in August 2026,
+  /// and RHEL 7 (2.17) is in paid extended support only. This host's compilers link against its own
+  /// glibc (Debian 12's start files alone need `GLIBC_2.34`), so the C builds use zig's compiler,
+  /// which links against the gate's (`${target.zig}` is `aarch64-linux-gnu.2.28`).
+  package static let glibcGate = "2.28"
+
+  /// The build lines that make zig's C and C++ compilers for the cell's target and glibc (from
+  /// PyPI's `ziglang`, which `archway setup` installs) the build's `CC` and `CXX`, its linker `LD`
+  /// and its archiver `AR` and `RANLIB`. Each compiler is a program of its own in the cell's folder:
+  /// libtool takes a compiler's first word for the compiler (`python3 -m ziglang cc` linked with a
+  /// stray `-m`), and asks `LD` whether it builds shared libraries (the host's `ld`, which may not
+  /// know the target, made libyaml's s390x build a static one). On ppc64le, long double stays IBM's
+  /// double-double: zig's headers redirect `printf` to glibc 2.32's IEEE-128 `__printfieee128`
+  /// whatever glibc the target names (cjson's tests failed to link against 2.28).
+  static let zigLines = [
+    "    # zig's compilers and linker for the target, against the gate's glibc; each a program of its own",
+    "    # (libtool and CMake take a compiler as one word). archway setup installs zig from PyPI. On",
+    "    # ppc64le long double stays IBM's: zig's headers ask glibc 2.32's IEEE-128 printf whatever the glibc.",
+    "    case ${target.arch} in ppc64le) flags=-mabi=ibmlongdouble ;; *) flags= ;; esac",
+    "    mkdir -p \"${cell.out}/zig\"",
+    "    for tool in cc c++ ld; do",
+    "      case $tool in ld) run=ld.lld ;; *) run=\"$tool -target ${target.zig} $flags\" ;; esac",
+    "      printf '#!/bin/sh\\nexec python3 -m ziglang %s \"$@\"\\n' \"$run\" >\"${cell.out}/zig/$tool\"",
+    "      chmod +x \"${cell.out}/zig/$tool\"",
+    "    done",
+    "    export CC=\"${cell.out}/zig/cc\" CXX=\"${cell.out}/zig/c++\" LD=\"${cell.out}/zig/ld\" \\",
+    "      AR=\"python3 -m ziglang ar\" RANLIB=\"python3 -m ziglang ranlib\"",
+  ]
+
+  /// A matrix `init` made, and what it says beside it: the gate, and what it found or guessed.
+  package struct Made: Sendable {
+    package var text: String
+    package var notes: [String]
+  }
+
+  /// The build and run lines of one kind of project, and what `init` says about them.
+  struct Body {
+    var lines: [String]
+    /// Whether the build compiles C with zig (zig's arm start file needs `cpu: armv7+neon`).
+    var zig = true
+    var notes: [String] = []
   }
 
   /// Archway's matrix schema, for the editor comment: installed beside the program
@@ -28,43 +76,34 @@ package enum ProjectTemplate {
     return String(schema.dropFirst(folder.count))
   }
 
-  /// This host's glibc (`2.36`), what its compilers and Debian's cross toolchains link against;
-  /// `2.31` where there is none.
-  package static let hostGlibc: String = {
-    #if canImport(Glibc)
-      var buffer = [UInt8](repeating: 0, count: 64)
-      let written = buffer.withUnsafeMutableBufferPointer { bytes in
-        bytes.withMemoryRebound(to: CChar.self) { confstr(Int32(_CS_GNU_LIBC_VERSION), $0.baseAddress, $0.count) }
-      }
-      if written > 0,
-        let version = String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self).split(separator: " ").last
-      {
-        return String(version)  // `glibc 2.36`
-      }
-    #endif
-    return "2.31"
-  }()
-
   /// The linux targets a first matrix covers.
   static let platforms = [
     "linux/amd64", "linux/386", "linux/arm64", "linux/arm/v7", "linux/riscv64", "linux/ppc64le", "linux/s390x",
   ]
 
-  /// What `folder` holds, in the order the files are looked for: `go.mod`, `CMakeLists.txt`, a Makefile.
+  /// What `folder` holds, in the order the files are looked for: `go.mod`, `CMakeLists.txt`,
+  /// `configure.ac` (or a `configure` with a `Makefile.in`), a Makefile.
   package static func detect(in folder: String) -> Kind? {
-    let manager = FileManager.default
-    if manager.fileExists(atPath: folder + "/go.mod") { return .go }
-    if manager.fileExists(atPath: folder + "/CMakeLists.txt") { return .cmake }
-    if ["Makefile", "makefile", "GNUmakefile"].contains(where: { manager.fileExists(atPath: "\(folder)/\($0)") }) {
-      return .make
-    }
+    let has = { (name: String) in FileManager.default.fileExists(atPath: "\(folder)/\(name)") }
+    if has("go.mod") { return .go }
+    if has("CMakeLists.txt") { return .cmake }
+    if has("configure.ac") || has("configure.in") || (has("configure") && has("Makefile.in")) { return .autotools }
+    if ["Makefile", "makefile", "GNUmakefile"].contains(where: has) { return .make }
     return nil
   }
 
-  /// The matrix text for the project in `folder` as `kind`; `schema` is the path of Archway's
-  /// matrix schema for editors relative to the matrix, when it has one (``schema(for:)``); `glibc` the floor line's version (the host's).
-  package static func matrix(for kind: Kind, in folder: String, schema: String?, glibc: String = hostGlibc) -> String {
+  /// The matrix for the project in `folder` as `kind`; `schema` is the path of Archway's matrix
+  /// schema for editors relative to the matrix, when it has one (``schema(for:)``). A CMake project
+  /// is configured once on this host, in a folder of its own, to learn its targets' paths.
+  package static func matrix(for kind: Kind, in folder: String, schema: String?) async -> Made {
     let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
+    let body: Body
+    switch kind {
+    case .go: body = go(folder: folder, name: name)
+    case .cmake: body = cmake(folder: folder, model: await CMakeModel.read(project: folder))
+    case .autotools: body = autotools(folder: folder)
+    case .make, .c: body = make(folder: folder)
+    }
     var lines: [String] = []
     if let schema {
       lines.append("# yaml-language-server: $schema=\(schema)")
@@ -73,151 +112,56 @@ package enum ProjectTemplate {
         "# Editor completion: a '# yaml-language-server: $schema=PATH' line, PATH Archway's archway.schema.json"
           + " (share/archway/ where it is installed)")
     }
-    let body: [String]
-    switch kind {
-    case .go: body = go(folder: folder, name: name)
-    case .cmake: body = cmake(folder: folder)
-    case .make, .c: body = make(folder: folder)
-    }
     lines += [
       "# Made by `archway init`: \(name) for seven linux targets, its own tests run on each (under qemu-user",
       "# where the host is another arch). Edit freely; docs: archway plan --help, archway run --help.",
       "name: \(yamlWord(name))",
       "matrix:",
       "  platform: [\(platforms.joined(separator: ", "))]",
+      "  # The glibc gate: no artifact may need a glibc newer than \(glibcGate), that of RHEL 8 and its rebuilds",
+      "  # (maintained until 2029) and of manylinux_2_28. zig's compiler links against it (${target.zig}).",
+      "  libc: [gnu-\(glibcGate)]",
     ]
-    lines += body
-    lines += [
-      "verify:",
-      "  # The newest glibc the artifacts may need: this host's (\(glibc)), which its compilers link against.",
-      "  # Lower it to your oldest system (Debian 11: 2.31) and build for it: zig cc -target ${target.zig}",
-      "  # with libc: gnu-2.31, or inside it (build: {in: target}, env: debian-11-gcc); docs/matrix.md.",
-      "  glibc_max: \(glibc)",
-    ]
-    return lines.joined(separator: "\n") + "\n"
-  }
-
-  private static func go(folder: String, name: String) -> [String] {
-    let goEnvironment = "GOOS=${target.goos} GOARCH=${target.goarch} GOARM=${target.goarm} CGO_ENABLED=0"
-    // The program: the module's root package when it is `main`, else its first `cmd/NAME`.
-    var program: (path: String, name: String)?
-    // `go build` names the program after the module path's last element.
-    let module = (try? String(contentsOfFile: folder + "/go.mod", encoding: .utf8)).flatMap {
-      matches(#"(?m)^module\s+(\S+)"#, in: $0).first
-    }
-    let programName = module.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? name
-    if packageIsMain(folder) {
-      program = (".", programName)
-    } else if let command = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/cmd")) ?? []).sorted()
-      .first(where: { packageIsMain("\(folder)/cmd/\($0)") })
-    {
-      program = ("./cmd/\(command)", command)
-    }
-    var lines = ["build:", "  shell: sh", "  script: |"]
-    if let program {
-      lines.append("    \(goEnvironment) go build -o \"${cell.out}/\(program.name)\" \(program.path)")
-      lines += ["  artifacts:", "    \(yamlWord(program.name)): \"${cell.out}/\(program.name)\""]
-    } else {
-      lines.append("    \(goEnvironment) go build ./...")
-    }
-    lines += [
-      "run:",
-      "  # go test builds each package's tests for the target and runs them through archway exec.",
-      "  - name: test",
-      "    shell: sh",
-      "    script: \(goEnvironment) go test -exec \"${archway} exec --target ${target.platform} --\" ./...",
-    ]
-    return lines
-  }
-
-  private static func cmake(folder: String) -> [String] {
-    let text = (try? String(contentsOfFile: folder + "/CMakeLists.txt", encoding: .utf8)) ?? ""
-    let usesCXX = text.range(of: #"CXX|\.(cc|cpp|cxx)\b"#, options: .regularExpression) != nil
-    var configure =
-      "    cmake -S . -B \"${cell.out}/build\" -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=${target.arch}"
-      + " -DCMAKE_C_COMPILER=${target.gcc_prefix}gcc"
-    if usesCXX { configure += " -DCMAKE_CXX_COMPILER=${target.gcc_prefix}g++" }
-    configure += " \"-DCMAKE_CROSSCOMPILING_EMULATOR=${archway};exec;--target;${target.platform};--\""
-    var lines = ["build:", "  shell: sh", "  script: |", configure, "    cmake --build \"${cell.out}/build\""]
-    let executables = matches(#"add_executable\(\s*([A-Za-z0-9_.+-]+)"#, in: text).filter { !$0.contains("test") }
-    lines += artifactLines(executables, folder: "build")
-    lines += [
-      "run:",
-      "  # ctest runs each test through archway exec (CMAKE_CROSSCOMPILING_EMULATOR); its JUnit is read.",
-      "  - name: ctest",
-      "    argv: [ctest, --test-dir, \"${cell.out}/build\", --output-on-failure, --output-junit, \"${cell.out}/ctest.xml\"]",
-      "    tests: {format: junit, file: \"${cell.out}/ctest.xml\"}",
-    ]
-    return lines
-  }
-
-  private static func make(folder: String) -> [String] {
-    let file = ["Makefile", "makefile", "GNUmakefile"].first {
-      FileManager.default.fileExists(atPath: "\(folder)/\($0)")
-    }
-    let text = file.flatMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) } ?? ""
-    // The programs `all:` names (plain words), else the first rule's target; a `.PHONY` target
-    // names no file (lz4's `all: allmost examples manuals`), so it is no artifact.
-    let phony = Set(
-      matches(#"(?m)^\.PHONY\s*:([^\n]*)$"#, in: text).flatMap { $0.split(separator: " ").map(String.init) })
-    let all = matches(#"(?m)^all\s*:([^=\n]*)$"#, in: text).first.map {
-      $0.split(separator: " ").map(String.init).filter {
-        !$0.contains("$") && !$0.contains("%") && !$0.contains("/") && !phony.contains($0)
-      }
-    }
-    let first = matches(#"(?m)^([A-Za-z0-9_.+-]+)\s*:(?!=)"#, in: text).filter {
-      !["all", "clean", "check", "test", "install", "distclean"].contains($0) && !$0.hasPrefix(".")
-        && !phony.contains($0)
-    }.first
-    let programs = all?.isEmpty == false ? all! : first.map { [$0] } ?? []
-    let testTarget = ["check", "test"].first { target in
-      text.range(of: "(?m)^\(target)\\s*:", options: .regularExpression) != nil
-    }
-    var lines = [
-      "build:",
-      "  shell: sh",
-      "  script: |",
-      "    # Each target builds in a copy of the project inside its own folder.",
-      "    mkdir -p \"${cell.out}/src\" && tar -cf - --exclude=./archway-out . | tar -xf - -C \"${cell.out}/src\"",
-      "    make -C \"${cell.out}/src\" CC=${target.gcc_prefix}gcc",
-    ]
-    lines += artifactLines(programs, folder: "src")
-    if let testTarget {
+    if body.zig {
       lines += [
-        "run:",
-        "  # make runs on the host; each program it starts for the target goes through binfmt_misc's qemu.",
-        "  - name: \(testTarget)",
-        "    argv: [make, -C, \"${cell.out}/src\", \"CC=${target.gcc_prefix}gcc\", \(testTarget)]",
+        "  include:",
+        "    # zig's glibc start file for arm asks for NEON, more than Debian armhf's baseline.",
+        "    - platform: linux/arm/v7",
+        "      cpu: armv7+neon",
       ]
     }
-    return lines
+    lines += body.lines
+    let notes = ["glibc gate \(glibcGate) (RHEL 8, manylinux_2_28): libc: gnu-\(glibcGate) in the matrix"] + body.notes
+    return Made(text: lines.joined(separator: "\n") + "\n", notes: notes)
   }
 
-  /// The `artifacts:` block for `names` in the cell's `folder`, or, with none found, a comment that
-  /// says what to write: the static checks (arch, libc, glibc floor) read only named artifacts.
-  private static func artifactLines(_ names: [String], folder: String) -> [String] {
-    guard !names.isEmpty else {
+  /// The `artifacts:` block for `paths` (name → path), or, with none found, a comment that says what
+  /// to write: the static checks (arch, libc, glibc gate) read only named artifacts.
+  static func artifactLines(_ paths: [(name: String, path: String)], example: String) -> [String] {
+    guard !paths.isEmpty else {
       return [
-        "  # artifacts: {NAME: \"${cell.out}/\(folder)/NAME\"}   # what the release ships: the static checks",
-        "  #   (arch, libc, glibc floor) read the artifacts named here",
+        "  # artifacts: {NAME: \"\(example)\"}   # what the release ships: the static checks",
+        "  #   (arch, libc, glibc gate) read the artifacts named here",
       ]
     }
-    return ["  artifacts:"] + names.prefix(8).map { "    \(yamlWord($0)): \"${cell.out}/\(folder)/\($0)\"" }
+    return ["  artifacts:"] + paths.map { "    \(yamlWord($0.name)): \"\($0.path)\"" }
   }
 
-  /// Whether the Go files of `folder` (tests left out) say `package main`.
-  private static func packageIsMain(_ folder: String) -> Bool {
-    let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
-      $0.hasSuffix(".go") && !$0.hasSuffix("_test.go")
-    }
-    return files.contains { file in
-      let text = (try? String(contentsOfFile: "\(folder)/\(file)", encoding: .utf8)) ?? ""
-      return text.range(of: #"(?m)^package\s+main\b"#, options: .regularExpression) != nil
-    }
+  /// The lines of a build that copies the project into the cell's folder first: each target builds
+  /// in its own copy, so cells never share objects or a configured tree.
+  static let copyIntoCell = [
+    "    # Each target builds in a copy of the project inside its own folder.",
+    "    mkdir -p \"${cell.out}/src\" && tar -cf - --exclude=./archway-out . | tar -xf - -C \"${cell.out}/src\"",
+  ]
+
+  /// The text of `folder/name`, or empty when it cannot be read; at most 1 MiB.
+  static func text(_ name: String, in folder: String) -> String {
+    (try? RegularFile.contents(atPath: "\(folder)/\(name)", limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) }
+      ?? ""
   }
 
   /// The first capture group of every match of `pattern` in `text`.
-  private static func matches(_ pattern: String, in text: String) -> [String] {
+  static func matches(_ pattern: String, in text: String) -> [String] {
     guard let expression = try? NSRegularExpression(pattern: pattern) else { return [] }
     let range = NSRange(text.startIndex..., in: text)
     return expression.matches(in: text, range: range).compactMap { match in
@@ -226,7 +170,7 @@ package enum ProjectTemplate {
   }
 
   /// `word` as a YAML scalar: quoted unless it is plain letters, digits, `.`, `_`, `-`.
-  private static func yamlWord(_ word: String) -> String {
+  static func yamlWord(_ word: String) -> String {
     let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
     return !word.isEmpty && word.allSatisfy(plain.contains) && word.first!.isLetter ? word : word.jsonQuoted
   }
