@@ -5,15 +5,17 @@ import Foundation
 struct InitCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
-    abstract: "Write a first archway.yml for the project in this folder (Go, CMake, autotools or make).",
+    abstract: "Write a first archway.yml for the project in this folder (Go, CMake, Meson, autotools, make).",
     discussion: """
-      Looks for go.mod, then CMakeLists.txt, then configure.ac, then a Makefile, and writes a \
+      Looks for go.mod, then CMakeLists.txt, meson.build, configure.ac, a Makefile, and writes a \
       matrix for the seven linux targets behind a glibc gate of 2.28 (RHEL 8 and manylinux_2_28, \
       the oldest glibc in full maintenance: libc: gnu-2.28), a build in that project's idiom and its \
       own tests as run steps, each test a result of its own:
         go         go test -c per package, run by go tool test2json (cgo: zig)
         cmake      zig, archway exec as the emulator, ctest's JUnit; artifacts
                    from CMake's file API (a configure on this host)
+        meson      a cross file with zig and archway exec as exe_wrapper, meson
+                   test's JUnit; artifacts from meson introspect
         autotools  configure --host with zig, make install, make check
         make       zig in a copy of the project per target, make check or test
 
@@ -29,7 +31,7 @@ struct InitCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(help: "The project's kind: go, cmake, autotools, make (or c); found from its files when not given.")
+  @Option(help: "The project's kind: go, cmake, meson, autotools, make (or c); found from its files when not given.")
   var language: ProjectTemplate.Kind?
 
   @Option(help: "Where to write the matrix.")
@@ -46,7 +48,8 @@ struct InitCommand: AsyncParsableCommand {
     guard let kind = language ?? ProjectTemplate.detect(in: folder) else {
       throw CommandFailure(
         message:
-          "no go.mod, CMakeLists.txt, configure.ac or Makefile in \(folder); give --language go, cmake, autotools or make"
+          "no go.mod, CMakeLists.txt, meson.build, configure.ac or Makefile in \(folder); give --language go,"
+          + " cmake, meson, autotools or make"
       )
     }
     let exists = FileManager.default.fileExists(atPath: output)

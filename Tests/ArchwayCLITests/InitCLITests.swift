@@ -118,7 +118,8 @@ import Testing
     let empty = Fixtures.scratch("init-empty")
     let none = try await Command.run(Fixtures.archway, ["init"], workingDirectory: empty)
     #expect(
-      none.status == 2 && none.stderr.contains("no go.mod, CMakeLists.txt, configure.ac or Makefile"), "\(none.stderr)")
+      none.status == 2 && none.stderr.contains("no go.mod, CMakeLists.txt, meson.build, configure.ac or Makefile"),
+      "\(none.stderr)")
   }
 
   /// A copy of the real project `name` that `Scripts/fetch-projects.sh` fetched, in a scratch folder.
@@ -187,6 +188,29 @@ import Testing
       workingDirectory: folder)
     #expect(planted.status == 1, "\(planted.stderr)")
     #expect(planted.stderr.contains("undefined symbol: arc4random_buf"), "the link names the symbol: \(planted.stderr)")
+  }
+
+  /// Examples/cmake as a Meson project (`--language meson`; it has a CMakeLists.txt too): a cross
+  /// file per target with archway exec as meson test's exe_wrapper. On s390x its planted byte-order
+  /// bug fails `test › words`, named, while `known` and `sum` pass.
+  @Test func aMesonProjectRunsItsTestsThroughTheWrapper() async throws {
+    let folder = Fixtures.scratch("init-meson")
+    try FileManager.default.removeItem(atPath: folder)
+    try FileManager.default.copyItem(atPath: Fixtures.root + "/Examples/cmake", toPath: folder)
+    try FileManager.default.removeItem(atPath: folder + "/archway.yml")
+    let environment = await Fixtures.withoutSwift
+    let made = try await Command.run(
+      "archway", ["init", "--language", "meson"], environment: environment, workingDirectory: folder)
+    #expect(made.status == 0 && made.stdout.contains("a meson project"), "\(made.stdout)\(made.stderr)")
+    let run = try await Command.run(
+      "archway", ["run", "--filter", "platform=linux/s390x"], environment: environment, workingDirectory: folder)
+    #expect(run.status == 1, "\(run.stderr)")
+    let cell = try #require(try Reports.read(folder + "/archway-out/report.json").cells.first)
+    let verdicts = Dictionary(
+      cell.findings.filter { $0.kind == .test }.map { ($0.title, $0.verdict) }, uniquingKeysWith: { first, _ in first })
+    #expect(verdicts == ["test › known": .passed, "test › words": .failed, "test › sum": .passed], "\(verdicts)")
+    let artifact = try #require(cell.artifacts.first { $0.name == "crc32sum" })
+    await #expect(try Oracle.file(artifact.path).contains("IBM S/390"))
   }
 
   /// Debian's cjson: CMake puts its library in the build folder's root and its tests in `tests/`;

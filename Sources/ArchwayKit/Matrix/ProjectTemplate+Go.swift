@@ -21,7 +21,7 @@ extension ProjectTemplate {
       program = ("./" + command.path, String(command.path.split(separator: "/").last!))
     }
     let cgo = packages.contains(where: \.usesCgo)
-    var lines = ["build:", "  shell: sh", "  script: |"] + (cgo ? zigLines : [])
+    var lines = ["build:", "  shell: sh", "  script: |"] + (cgo ? zigLines() : [])
     lines.append(
       "    export GOOS=${target.goos} GOARCH=${target.goarch} GOARM=${target.goarm} CGO_ENABLED=\(cgo ? 1 : 0)")
     // Every package builds for the target, those without tests too.

@@ -11,7 +11,7 @@ extension ProjectTemplate {
   /// `Makefile.am` files install (`bin_PROGRAMS`, `lib_LTLIBRARIES`), at their installed paths.
   static func autotools(folder: String) -> Body {
     let generated = FileManager.default.isExecutableFile(atPath: folder + "/configure")
-    var lines = ["build:", "  shell: sh", "  script: |"] + zigLines + copyIntoCell + ["    cd \"${cell.out}/src\""]
+    var lines = ["build:", "  shell: sh", "  script: |"] + zigLines() + copyIntoCell + ["    cd \"${cell.out}/src\""]
     if !generated { lines.append("    autoreconf -fi") }
     lines += [
       "    ./configure --host=${target.multiarch} --prefix=/usr", "    make",
@@ -96,7 +96,7 @@ extension ProjectTemplate {
     let testTarget = ["check", "test"].first { target in
       makefile.range(of: "(?m)^\(target)\\s*:", options: .regularExpression) != nil
     }
-    var lines = ["build:", "  shell: sh", "  script: |"] + zigLines + copyIntoCell
+    var lines = ["build:", "  shell: sh", "  script: |"] + zigLines() + copyIntoCell
     lines.append("    make -C \"${cell.out}/src\" \(zigMakeVariables)")
     lines += artifactLines(
       programs.prefix(8).map { ($0, "${cell.out}/src/\($0)") }, example: "${cell.out}/src/NAME")

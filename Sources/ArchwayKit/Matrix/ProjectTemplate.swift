@@ -7,7 +7,7 @@ import Foundation
 package enum ProjectTemplate {
   /// The kinds of project Archway writes a matrix for.
   package enum Kind: String, Sendable, CaseIterable {
-    case go, cmake, autotools, make
+    case go, cmake, meson, autotools, make
     /// `c` is a Makefile project.
     case c
   }
@@ -30,20 +30,44 @@ package enum ProjectTemplate {
   /// know the target, made libyaml's s390x build a static one). On ppc64le, long double stays IBM's
   /// double-double: zig's headers redirect `printf` to glibc 2.32's IEEE-128 `__printfieee128`
   /// whatever glibc the target names (cjson's tests failed to link against 2.28).
-  static let zigLines = [
-    "    # zig's compilers and linker for the target, against the gate's glibc; each a program of its own",
-    "    # (libtool and CMake take a compiler as one word). archway setup installs zig from PyPI. On",
-    "    # ppc64le long double stays IBM's: zig's headers ask glibc 2.32's IEEE-128 printf whatever the glibc.",
-    "    case ${target.arch} in ppc64le) flags=-mabi=ibmlongdouble ;; *) flags= ;; esac",
-    "    mkdir -p \"${cell.out}/zig\"",
-    "    for tool in cc c++ ld; do",
-    "      case $tool in ld) run=ld.lld ;; *) run=\"$tool -target ${target.zig} $flags\" ;; esac",
-    "      printf '#!/bin/sh\\nexec python3 -m ziglang %s \"$@\"\\n' \"$run\" >\"${cell.out}/zig/$tool\"",
-    "      chmod +x \"${cell.out}/zig/$tool\"",
-    "    done",
-    "    export CC=\"${cell.out}/zig/cc\" CXX=\"${cell.out}/zig/c++\" LD=\"${cell.out}/zig/ld\" \\",
-    "      AR=\"python3 -m ziglang ar\" RANLIB=\"python3 -m ziglang ranlib\"",
-  ]
+  ///
+  /// For Meson (`meson: true`) the compilers answer Meson 1.0's probes: zig reads a source from
+  /// standard input only when told its language (`cc -E -dM -` failed on the target triple), and
+  /// `-Wl,--version` says `zig ld`, which that Meson does not know, so lld answers it.
+  static func zigLines(meson: Bool = false) -> [String] {
+    var lines = [
+      "    # zig's compilers and linker for the target, against the gate's glibc; each a program of its own",
+      "    # (libtool and CMake take a compiler as one word). archway setup installs zig from PyPI. On",
+      "    # ppc64le long double stays IBM's: zig's headers ask glibc 2.32's IEEE-128 printf whatever the glibc.",
+      "    case ${target.arch} in ppc64le) flags=-mabi=ibmlongdouble ;; *) flags= ;; esac",
+      "    mkdir -p \"${cell.out}/zig\"",
+      "    for tool in cc c++ ld; do",
+      "      case $tool in",
+      "        cc) run=\"cc -target ${target.zig} $flags\" lang=c ;;",
+      "        c++) run=\"c++ -target ${target.zig} $flags\" lang=c++ ;;",
+      "        ld) run=ld.lld lang= ;;",
+      "      esac",
+      "      {",
+      "        echo '#!/bin/sh'",
+    ]
+    if meson {
+      lines += [
+        "        # Meson's probes: zig reads standard input only when told its language, and its",
+        "        # `-Wl,--version` says `zig ld`, which Meson 1.0 does not know (lld answers).",
+        "        [ -z \"$lang\" ] || echo \"case \\\" \\$* \\\" in *' - '*) set -- -x $lang \\\"\\$@\\\" ;; esac\"",
+        "        [ -z \"$lang\" ] || echo \"[ \\\"\\$*\\\" != -Wl,--version ] || exec python3 -m ziglang ld.lld --version\"",
+      ]
+    }
+    lines += [
+      "        echo \"exec python3 -m ziglang $run \\\"\\$@\\\"\"",
+      "      } >\"${cell.out}/zig/$tool\"",
+      "      chmod +x \"${cell.out}/zig/$tool\"",
+      "    done",
+      "    export CC=\"${cell.out}/zig/cc\" CXX=\"${cell.out}/zig/c++\" LD=\"${cell.out}/zig/ld\" \\",
+      "      AR=\"python3 -m ziglang ar\" RANLIB=\"python3 -m ziglang ranlib\"",
+    ]
+    return lines
+  }
 
   /// A matrix `init` made, and what it says beside it: the gate, and what it found or guessed.
   package struct Made: Sendable {
@@ -82,25 +106,27 @@ package enum ProjectTemplate {
   ]
 
   /// What `folder` holds, in the order the files are looked for: `go.mod`, `CMakeLists.txt`,
-  /// `configure.ac` (or a `configure` with a `Makefile.in`), a Makefile.
+  /// `meson.build`, `configure.ac` (or a `configure` with a `Makefile.in`), a Makefile.
   package static func detect(in folder: String) -> Kind? {
     let has = { (name: String) in FileManager.default.fileExists(atPath: "\(folder)/\(name)") }
     if has("go.mod") { return .go }
     if has("CMakeLists.txt") { return .cmake }
+    if has("meson.build") { return .meson }
     if has("configure.ac") || has("configure.in") || (has("configure") && has("Makefile.in")) { return .autotools }
     if ["Makefile", "makefile", "GNUmakefile"].contains(where: has) { return .make }
     return nil
   }
 
   /// The matrix for the project in `folder` as `kind`; `schema` is the path of Archway's matrix
-  /// schema for editors relative to the matrix, when it has one (``schema(for:)``). A CMake project
-  /// is configured once on this host, in a folder of its own, to learn its targets' paths.
+  /// schema for editors relative to the matrix, when it has one (``schema(for:)``). A CMake or
+  /// Meson project is configured once on this host, in a folder of its own, to learn its targets' paths.
   package static func matrix(for kind: Kind, in folder: String, schema: String?) async -> Made {
     let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
     let body: Body
     switch kind {
     case .go: body = go(folder: folder, name: name)
-    case .cmake: body = cmake(folder: folder, model: await CMakeModel.read(project: folder))
+    case .cmake: body = cmake(folder: folder, model: await BuildModel.cmake(project: folder))
+    case .meson: body = meson(folder: folder, model: await BuildModel.meson(project: folder))
     case .autotools: body = autotools(folder: folder)
     case .make, .c: body = make(folder: folder)
     }

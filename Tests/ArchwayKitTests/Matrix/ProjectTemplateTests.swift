@@ -75,7 +75,7 @@ import Testing
     #expect(packages.map(\.path) == ["mac", "store", "cmd/storectl"], "plain's one file is for darwin and freebsd")
     #expect(packages.filter(\.usesCgo).map(\.path) == ["store"])
     let text = await ProjectTemplate.matrix(for: .go, in: folder, schema: nil).text
-    #expect(text.contains("CGO_ENABLED=1") && text.contains("run=\"$tool -target ${target.zig} $flags\""), "\(text)")
+    #expect(text.contains("CGO_ENABLED=1") && text.contains("cc) run=\"cc -target ${target.zig} $flags\""), "\(text)")
     #expect(text.contains("go build -o \"${cell.out}/storectl\" ./cmd/storectl"), "a generator is no program: \(text)")
     #expect(text.contains("go test -c -o \"${cell.out}/tests/store.test\" ./store"), "\(text)")
     #expect(
@@ -122,7 +122,7 @@ import Testing
         "tests/t.c": "int main(void) { return 0; }\n",
         "main.c": "int words(const char *); int main(void) { return !words(\"a\"); }\n",
       ], in: folder)
-    let model = await CMakeModel.read(project: folder)
+    let model = await BuildModel.cmake(project: folder)
     guard case .targets(let targets) = model else {
       Issue.record("no model: \(model)")
       return
@@ -139,6 +139,33 @@ import Testing
     #expect(text.text.contains("    words: \"${cell.out}/build/lib/libwords.so\""), "\(text.text)")
     #expect(!text.text.contains("words_test:"), "a test program is not what ships when something is installed")
     #expect(text.notes.contains { $0.contains("file API") }, "\(text.notes)")
+  }
+
+  /// A Meson project's artifacts are what `meson introspect` lists (Examples/cmake's meson.build:
+  /// nothing installed, so the program outside tests), each built there by `meson compile` on this
+  /// host; its matrix's compilers answer Meson 1.0's probes, which other kinds' need not.
+  @Test func mesonArtifactsComeFromIntrospect() async throws {
+    let folder = Fixtures.scratch("template-meson")
+    try FileManager.default.removeItem(atPath: folder)
+    try FileManager.default.copyItem(atPath: Fixtures.root + "/Examples/cmake", toPath: folder)
+    guard case .targets(let targets) = await BuildModel.meson(project: folder) else {
+      Issue.record("no targets")
+      return
+    }
+    #expect(Set(targets.map(\.path)) == ["crc32sum", "test_known", "test_words"], "a static library is no artifact")
+    let built = try await Command.run(
+      "/bin/sh", ["-c", "meson setup build >/dev/null && meson compile -C build >/dev/null"], workingDirectory: folder)
+    #expect(built.status == 0, "\(built.stderr)")
+    for target in targets {
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/build/\(target.path)"), "\(target.path) was not built")
+    }
+    let made = await ProjectTemplate.matrix(for: .meson, in: folder, schema: nil)
+    #expect(made.text.contains("    crc32sum: \"${cell.out}/build/crc32sum\"\nrun:"), "\(made.text)")
+    #expect(made.text.contains("exe_wrapper = ['${archway}', 'exec', '--target', '${target.platform}', '--']"))
+    #expect(made.text.contains("-Wl,--version"), "Meson's linker probe is answered")
+    let cmake = await ProjectTemplate.matrix(for: .cmake, in: folder, schema: nil)
+    #expect(!cmake.text.contains("-Wl,--version"), "only Meson's matrix carries Meson's workarounds")
+    #expect(ProjectTemplate.detect(in: folder) == .cmake, "CMakeLists.txt comes first")
   }
 
   /// A CMake project that does not configure here gets guessed paths, and init says so.
