@@ -36,9 +36,9 @@ extension ProjectTemplate {
     var lines = ["build:", "  shell: sh", "  script: |"] + zigLines(meson: true)
     lines += [
       "    # Meson's names for the target's CPU family and byte order, for the cross file.",
-      "    case ${target.arch} in amd64) family=x86_64 ;; 386) family=x86 ;; arm64) family=aarch64 ;;",
-      "      ppc64le) family=ppc64 ;; *) family=${target.arch} ;; esac",
-      "    case ${target.arch} in s390x) endian=big ;; *) endian=little ;; esac",
+      "    case $arch in amd64) family=x86_64 ;; 386) family=x86 ;; arm64) family=aarch64 ;;",
+      "      ppc64le) family=ppc64 ;; *) family=$arch ;; esac",
+      "    case $arch in s390x) endian=big ;; *) endian=little ;; esac",
       "    cat >\"${cell.out}/cross.ini\" <<EOF",
       "    [binaries]",
       "    c = '${cell.out}/zig/cc'",

@@ -23,7 +23,7 @@ extension ProjectTemplate {
     let cgo = packages.contains(where: \.usesCgo)
     var lines = ["build:", "  shell: sh", "  script: |"] + (cgo ? zigLines() : [])
     lines.append(
-      "    export GOOS=${target.goos} GOARCH=${target.goarch} GOARM=${target.goarm} CGO_ENABLED=\(cgo ? 1 : 0)")
+      "    export GOOS=${target.goos} GOARCH=${target.goarch} GOARM=\"${target.goarm}\" CGO_ENABLED=\(cgo ? 1 : 0)")
     // Every package builds for the target, those without tests too.
     lines.append("    go build ./...")
     var artifacts: [(name: String, path: String)] = []

@@ -39,14 +39,11 @@ package enum ProjectTemplate {
       "    # zig's compilers and linker for the target, against the gate's glibc; each a program of its own",
       "    # (libtool and CMake take a compiler as one word). archway setup installs zig from PyPI. On",
       "    # ppc64le long double stays IBM's: zig's headers ask glibc 2.32's IEEE-128 printf whatever the glibc.",
-      "    case ${target.arch} in ppc64le) flags=-mabi=ibmlongdouble ;; *) flags= ;; esac",
+      "    arch=${target.arch}",
+      "    case $arch in ppc64le) flags=-mabi=ibmlongdouble ;; *) flags= ;; esac",
       "    mkdir -p \"${cell.out}/zig\"",
       "    for tool in cc c++ ld; do",
-      "      case $tool in",
-      "        cc) run=\"cc -target ${target.zig} $flags\" lang=c ;;",
-      "        c++) run=\"c++ -target ${target.zig} $flags\" lang=c++ ;;",
-      "        ld) run=ld.lld lang= ;;",
-      "      esac",
+      "      case $tool in ld) run=ld.lld ;; *) run=\"$tool -target ${target.zig} $flags\" ;; esac",
       "      {",
       "        echo '#!/bin/sh'",
     ]
@@ -54,6 +51,7 @@ package enum ProjectTemplate {
       lines += [
         "        # Meson's probes: zig reads standard input only when told its language, and its",
         "        # `-Wl,--version` says `zig ld`, which Meson 1.0 does not know (lld answers).",
+        "        case $tool in cc) lang=c ;; c++) lang=c++ ;; *) lang= ;; esac",
         "        [ -z \"$lang\" ] || echo \"case \\\" \\$* \\\" in *' - '*) set -- -x $lang \\\"\\$@\\\" ;; esac\"",
         "        [ -z \"$lang\" ] || echo \"[ \\\"\\$*\\\" != -Wl,--version ] || exec python3 -m ziglang ld.lld --version\"",
       ]

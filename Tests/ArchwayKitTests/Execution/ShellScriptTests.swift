@@ -40,6 +40,36 @@ import Testing
     #expect(result.status == 0, "\(result.stdout)\(script)")
   }
 
+  /// The build scripts `archway init` writes, as a cell runs them (placeholders filled), pass
+  /// shellcheck for every kind of project: a user's first matrix should not teach them warnings.
+  @Test(arguments: [ProjectTemplate.Kind.go, .cmake, .meson, .autotools, .make])
+  func theScriptsInitWritesPassShellcheck(kind: ProjectTemplate.Kind) async throws {
+    let folder = Fixtures.scratch("shellcheck-init-\(kind.rawValue)")
+    try Files.write(
+      [
+        "go.mod": "module example.com/c\n", "c.go": "package c\n\n// #include <stdlib.h>\nimport \"C\"\n",
+        "c_test.go": "package c\n", "Makefile.am": "bin_PROGRAMS = c\n", "configure.ac": "AC_INIT([c], [1])\n",
+        "Makefile": "all: c\ncheck:\n", "CMakeLists.txt": "add_executable(c c.c)\n",
+        "meson.build": "executable('c', 'c.c')\n",
+      ], in: folder)
+    let text = await ProjectTemplate.matrix(for: kind, in: folder, schema: nil).text
+    var planner = Planner(host: HostProbe.platform())
+    planner.directory = folder
+    planner.outputRoot = folder + "/archway-out"
+    for cell in try planner.plan(try MatrixFile.parse(yaml: text, file: folder + "/archway.yml")).prefix(7) {
+      let scripts = ([cell.steps.build?.argv] + cell.steps.run.map { $0.command.argv }).compactMap { argv in
+        argv.flatMap { $0.count == 4 && $0[0] == "sh" ? $0[3] : nil }
+      }
+      #expect(!scripts.isEmpty)
+      for (index, script) in scripts.enumerated() {
+        let path = folder + "/\(cell.id)-\(index).sh"
+        try ("#!/bin/sh\nset -e\n" + script + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try await Command.run("shellcheck", ["--shell=sh", "--severity=warning", path])
+        #expect(result.status == 0, "\(kind) \(cell.id): \(result.stdout)")
+      }
+    }
+  }
+
   @Test func theRepositorysScriptsPassShellcheck() async throws {
     let folders = ["Scripts", "Benchmarks"].map { Fixtures.root + "/" + $0 }
     let scripts =

@@ -75,7 +75,7 @@ import Testing
     #expect(packages.map(\.path) == ["mac", "store", "cmd/storectl"], "plain's one file is for darwin and freebsd")
     #expect(packages.filter(\.usesCgo).map(\.path) == ["store"])
     let text = await ProjectTemplate.matrix(for: .go, in: folder, schema: nil).text
-    #expect(text.contains("CGO_ENABLED=1") && text.contains("cc) run=\"cc -target ${target.zig} $flags\""), "\(text)")
+    #expect(text.contains("CGO_ENABLED=1") && text.contains("run=\"$tool -target ${target.zig} $flags\""), "\(text)")
     #expect(text.contains("go build -o \"${cell.out}/storectl\" ./cmd/storectl"), "a generator is no program: \(text)")
     #expect(text.contains("go test -c -o \"${cell.out}/tests/store.test\" ./store"), "\(text)")
     #expect(
