@@ -112,11 +112,11 @@ package enum BuildModel: Sendable {
   /// configure (no build) with this host's compilers in a temporary folder, removed after; at most
   /// two minutes.
   package static func cmake(project: String) async -> BuildModel {
-    await configured { build in
+    await configured { build, succeeds in
       let query = build + "/.cmake/api/v1/query"
       try FileManager.default.createDirectory(atPath: query, withIntermediateDirectories: true)
       try Data().write(to: URL(fileURLWithPath: query + "/codemodel-v2"))
-      guard await HostReport.output(of: ["cmake", "-S", project, "-B", build], limit: .seconds(120)) != nil else {
+      guard await succeeds(["cmake", "-S", project, "-B", build]) else {
         return .unknown("cmake -S . did not configure the project on this host")
       }
       return cmakeTargets(reply: build + "/.cmake/api/v1/reply")
@@ -126,20 +126,31 @@ package enum BuildModel: Sendable {
   /// The targets of the Meson project in `project`, from `meson-info/intro-targets.json` after a
   /// setup (no build) in a temporary folder, removed after; at most two minutes.
   package static func meson(project: String) async -> BuildModel {
-    await configured { build in
-      guard await HostReport.output(of: ["meson", "setup", build, project], limit: .seconds(120)) != nil else {
+    await configured { build, succeeds in
+      guard await succeeds(["meson", "setup", build, project]) else {
         return .unknown("meson setup did not configure the project on this host")
       }
       return mesonTargets(info: build + "/meson-info", build: build)
     }
   }
 
-  /// `read` given a fresh temporary build folder, which is removed after.
-  private static func configured(_ read: (String) async throws -> BuildModel) async -> BuildModel {
-    let build = FileManager.default.temporaryDirectory.appendingPathComponent("archway-init-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: build) }
+  /// `read` given a fresh temporary build folder and a way to run a command that says whether it
+  /// exited 0 within two minutes (its whole process group ended otherwise); all removed after.
+  private static func configured(
+    _ read: (String, ([String]) async -> Bool) async throws -> BuildModel
+  ) async -> BuildModel {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("archway-init-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let succeeds = { (argv: [String]) async -> Bool in
+      let launch = ProcessLaunch(
+        argv: argv, environment: ProcessInfo.processInfo.environment, timeout: .seconds(120),
+        logs: folder + "/configure")
+      if case .exited(0) = await ProcessSupervisor.run(launch).status { return true }
+      return false
+    }
     do {
-      return try await read(build)
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      return try await read(folder + "/build", succeeds)
     } catch {
       return .unknown("cannot prepare a build folder: \(error.localizedDescription)")
     }
