@@ -4,12 +4,12 @@
 # tarball has no configure: autoreconf runs), and a Go library with a cgo package (go-sysconf).
 # Each lands in OUT/NAME as Debian ships it, patches applied; a project already there is kept.
 #
-#   Scripts/fetch-projects.sh [OUT]      (default: .build-fixtures/projects)
+#   Scripts/fetch-projects.sh [OUT]      (default: .build-projects)
 #
 # Needs a deb-src line for `apt-get source`: one for bookworm is added when none is there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-$root/.build-fixtures/projects}
+out=${1:-$root/.build-projects}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -124,7 +124,7 @@ import Testing
 
   /// A copy of the real project `name` that `Scripts/fetch-projects.sh` fetched, in a scratch folder.
   static func project(_ name: String) throws -> String {
-    let source = Fixtures.root + "/.build-fixtures/projects/" + name
+    let source = Fixtures.root + "/.build-projects/" + name
     guard FileManager.default.fileExists(atPath: source) else {
       throw ProjectMissing(description: "\(source) is missing: run Scripts/fetch-projects.sh (Scripts/test.sh does)")
     }
