@@ -21,11 +21,11 @@ extension ProjectTemplate {
     for file in makefileAMs(in: folder) {
       let makefile = text(file, in: folder)
       for (variable, folder) in [("bin_PROGRAMS", "bin"), ("sbin_PROGRAMS", "sbin")] {
-        for program in automakeList([variable], in: makefile) {
+        for program in automakeList(variable, in: makefile) {
           artifacts.append((program, "${cell.out}/root/usr/\(folder)/\(program)"))
         }
       }
-      for library in automakeList(["lib_LTLIBRARIES"], in: makefile) where library.hasSuffix(".la") {
+      for library in automakeList("lib_LTLIBRARIES", in: makefile) where library.hasSuffix(".la") {
         let name = String(library.dropLast(3))
         artifacts.append((name, "${cell.out}/root/usr/lib/\(name).so"))
       }
@@ -63,13 +63,13 @@ extension ProjectTemplate {
     return found.sorted()
   }
 
-  /// The plain words assigned to any of `variables` (`bin_PROGRAMS = a b \` continued), without
-  /// `$(…)` references.
-  static func automakeList(_ variables: [String], in text: String) -> [String] {
+  /// The plain words assigned to `variable` (`bin_PROGRAMS = a b \` continued), without `$(…)`
+  /// references.
+  static func automakeList(_ variable: String, in text: String) -> [String] {
     let joined = text.replacingOccurrences(of: "\\\n", with: " ")
-    return variables.flatMap { variable in
-      matches("(?m)^\(variable)\\s*\\+?=([^\\n]*)$", in: joined).flatMap { $0.split(separator: " ").map(String.init) }
-    }.filter { !$0.contains("$") && !$0.contains("@") && !$0.isEmpty }
+    return matches("(?m)^\(variable)\\s*\\+?=([^\\n]*)$", in: joined)
+      .flatMap { $0.split(separator: " ").map(String.init) }
+      .filter { !$0.contains("$") && !$0.contains("@") && !$0.isEmpty }
   }
 
   /// A project built by its Makefile, in a copy inside the cell's folder, with zig as its C

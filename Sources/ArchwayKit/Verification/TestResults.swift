@@ -286,8 +286,8 @@ package enum TestResults {
     var totals: [Int] = []
     // The failures whose log sections are kept: no more than the collector keeps.
     var failed = Set<String>()
-    // A result line waits for the next line: underlined, it heads a log section instead.
-    var pending: (verdict: String, name: String, line: String)?
+    // A result line waits for the next line: underlined to its length, it heads a log section instead.
+    var pending: (verdict: String, name: String, length: Int)?
     var section: String?
     var inSummary = false
     var sectionOutput: [String: String] = [:]
@@ -312,11 +312,12 @@ package enum TestResults {
     }
     forEachLine(in: data) { raw in
       // The harness colours its results on a terminal (AM_COLOR_TESTS=always elsewhere).
-      let text = String(decoding: raw, as: UTF8.self).replacing(/\x1B\[[0-9;]*m/, with: "")
+      let decoded = String(decoding: raw, as: UTF8.self)
+      let text = raw.contains(0x1B) ? decoded.replacing(/\x1B\[[0-9;]*m/, with: "") : decoded
       if let waiting = pending {
         // A section's header is underlined to its length; the banners that follow the last
         // result are longer.
-        if text.wholeMatch(of: /=+/) != nil, text.count == waiting.line.count {
+        if text.count == waiting.length, text.allSatisfy({ $0 == "=" }) {
           pending = nil
           section = waiting.name
           return
@@ -324,7 +325,7 @@ package enum TestResults {
         commit()
       }
       if let match = text.wholeMatch(of: resultLine) {
-        pending = (String(match.1), String(match.2), text)
+        pending = (String(match.1), String(match.2), text.count)
         section = nil
       } else if text.contains("Testsuite summary") {
         // test-suite.log's own header repeats the counts; only a summary's are counted.

@@ -98,6 +98,16 @@ import Testing
     #expect(text.contains("go test -c -o \"${cell.out}/tests/p.test\" .\n"), "\(text)")
   }
 
+  /// The oracle for a build system's model: `command` builds the project on this host into
+  /// `folder/build`, and every target the model named is there.
+  static func expectBuilt(_ targets: [BuildModel.Target], by command: String, in folder: String) async throws {
+    let built = try await Command.run("/bin/sh", ["-c", command + " >/dev/null"], workingDirectory: folder)
+    #expect(built.status == 0, "\(built.stderr)")
+    for target in targets {
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/build/\(target.path)"), "\(target.path) was not built")
+    }
+  }
+
   /// The artifacts of a CMake project are the paths CMake's file API gives, the installed targets
   /// first; built on this host, each is there (the oracle: the build itself), though the library
   /// lies in a sub-folder that `add_library`'s name alone never says.
@@ -128,13 +138,7 @@ import Testing
       return
     }
     #expect(Set(targets.filter(\.installed).map(\.path)) == ["wordcount", "lib/libwords.so"], "\(targets)")
-    let build = folder + "/build"
-    let built = try await Command.run(
-      "/bin/sh", ["-c", "cmake -S . -B build >/dev/null && cmake --build build >/dev/null"], workingDirectory: folder)
-    #expect(built.status == 0, "\(built.stderr)")
-    for target in targets {
-      #expect(FileManager.default.fileExists(atPath: "\(build)/\(target.path)"), "\(target.path) was not built")
-    }
+    try await Self.expectBuilt(targets, by: "cmake -S . -B build && cmake --build build", in: folder)
     let text = await ProjectTemplate.matrix(for: .cmake, in: folder, schema: nil)
     #expect(text.text.contains("    words: \"${cell.out}/build/lib/libwords.so\""), "\(text.text)")
     #expect(!text.text.contains("words_test:"), "a test program is not what ships when something is installed")
@@ -153,12 +157,7 @@ import Testing
       return
     }
     #expect(Set(targets.map(\.path)) == ["crc32sum", "test_known", "test_words"], "a static library is no artifact")
-    let built = try await Command.run(
-      "/bin/sh", ["-c", "meson setup build >/dev/null && meson compile -C build >/dev/null"], workingDirectory: folder)
-    #expect(built.status == 0, "\(built.stderr)")
-    for target in targets {
-      #expect(FileManager.default.fileExists(atPath: "\(folder)/build/\(target.path)"), "\(target.path) was not built")
-    }
+    try await Self.expectBuilt(targets, by: "meson setup build && meson compile -C build", in: folder)
     let made = await ProjectTemplate.matrix(for: .meson, in: folder, schema: nil)
     #expect(made.text.contains("    crc32sum: \"${cell.out}/build/crc32sum\"\nrun:"), "\(made.text)")
     #expect(made.text.contains("exe_wrapper = ['${archway}', 'exec', '--target', '${target.platform}', '--']"))
