@@ -30,7 +30,7 @@ sudo_if_needed "$archway" setup Matrix/*.yml
 apt_packages=(
   gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross binutils file faketime
   binutils-multiarch libxml2-utils podman runc uidmap shellcheck cmake meson ninja-build osslsigncode
-  autoconf automake libtool dpkg-dev
+  autoconf automake libtool dpkg-dev openssh-client openssh-server
 )
 pip_packages=(pyelftools junitparser junit2html macholib lief pefile jsonschema pyyaml markdown)
 

@@ -36,17 +36,20 @@ struct DoctorCommand: AsyncParsableCommand {
     let report = await HostReport.probe(
       host: host, path: environment["PATH"], engineArguments: CellExecutor.engineArguments(environment))
     var runners: [(String, RunnerRecord)] = []
+    var checks = report.checks
     if let matrix {
       let cells = try Planner(host: host).plan(try MatrixFile.load(path: matrix))
       let facts = HostFacts.probe(platform: host, path: environment["PATH"], environment: environment)
-      runners = cells.map { ($0.id, RunnerChoice.choose(for: $0, on: facts).record) }
+      let choices = cells.map { RunnerChoice.choose(for: $0, on: facts) }
+      runners = zip(cells, choices).map { ($0.id, $1.record) }
+      checks += await RunnerChoice.machineChecks(choices)
     }
     if json {
       try Output.printJSON(
-        DoctorOutput(host: report.host, checks: report.checks, cells: runners.map { .init(id: $0.0, runner: $0.1) }))
+        DoctorOutput(host: report.host, checks: checks, cells: runners.map { .init(id: $0.0, runner: $0.1) }))
     } else {
       print(Output.bold("Host \(report.host)"))
-      for check in report.checks {
+      for check in checks {
         let mark =
           !check.ok ? Output.red("missing") : check.warning == nil ? Output.green("ok     ") : Output.yellow("warn   ")
         print("\(mark) \(check.name): \(check.detail)" + (check.fix.map { Output.dim("  → \($0)") } ?? ""))

@@ -58,7 +58,9 @@ public struct CellExecutor: Sendable {
   package func runner(for cell: Cell, choice: RunnerChoice) -> any StepRunner {
     makeRunner(
       choice,
-      RunnerContext(cellID: cell.id, out: cell.out, target: cell.target, environment: passThrough, host: hostFacts))
+      RunnerContext(
+        cellID: cell.id, out: cell.out, target: cell.target, environment: passThrough, host: hostFacts,
+        steps: cell.steps))
   }
 
   /// Runs `cell` to its end (or until the calling task is cancelled) with the runner chosen for it

@@ -25,6 +25,13 @@ package struct Fingerprint: Sendable, Hashable, Codable {
   /// target's: its interpreter and flags (`/usr/libexec/qemu-binfmt/aarch64-binfmt-P, flags PF`),
   /// or `none`; nil without an emulator.
   package var binfmt: String?
+  /// The page size of the machine's kernel in bytes (`getconf PAGESIZE`), taken on a real machine
+  /// (`runner: ssh`), where a 16 KiB- or 64 KiB-page kernel is met; nil elsewhere.
+  package var pageSize: String?
+
+  enum CodingKeys: String, CodingKey {
+    case machine, libc, kernel, nofile, stack, nproc, emulator, binfmt, pageSize = "page_size"
+  }
 
   /// The shell probe for what every runner shares with the host process (kernel and limits):
   /// `/proc/self/limits` rather than `ulimit`, whose `-u` not every `sh` has.
@@ -109,7 +116,7 @@ extension Fingerprint {
   package var properties: [(String, String)] {
     [
       ("machine", machine), ("libc", libc), ("kernel", kernel), ("nofile", nofile), ("stack", stack), ("nproc", nproc),
-      ("emulator", emulator), ("binfmt", binfmt),
+      ("emulator", emulator), ("binfmt", binfmt), ("page_size", pageSize),
     ]
     .compactMap { name, value in value.map { (name, $0) } }
   }

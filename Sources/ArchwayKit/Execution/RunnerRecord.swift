@@ -37,12 +37,14 @@ public struct RunnerRecord: Sendable, Hashable, Codable {
   /// What run steps' time limits are multiplied by under this runner (`timeout_scale:`; 5 under
   /// qemu, 8 for a foreign arch in a root filesystem or container, 1 natively).
   package var timeoutScale: Double?
+  /// For `ssh`: the machine the steps ran on.
+  package var remoteHost: RemoteHost?
 
   enum CodingKeys: String, CodingKey {
     case kind, reason, launcher, sysroot, hostLacksIt = "host_lacks_it", image
     case containerPlatform = "container_platform", engineArguments = "engine_args", seccomp
     case boundFolder = "bound_folder", projectFolder = "project_folder", timeoutScale = "timeout_scale"
-    case cpuModel = "cpu_model", unameRelease = "uname_release"
+    case cpuModel = "cpu_model", unameRelease = "uname_release", remoteHost = "host"
   }
 
   /// A record of `kind`, chosen for `reason`.

@@ -53,6 +53,46 @@ extension CellSettings {
     }
   }
 
+  /// Takes the cell's machine from `hosts`: the one its `host:` names (which implies `runner: ssh`),
+  /// else with `runner: ssh` or for a cell of another system than linux and windows, the one whose
+  /// `platform:` is `platform`. Throws a ``MatrixError`` at a `host:` no host has, at a `host:` with
+  /// another runner, and at `runner: ssh` with no host for it.
+  mutating func pickHost(among hosts: [RemoteHost], for platform: Platform, values: [MatrixEntry]) throws(MatrixError) {
+    let runnerValue = values.first { $0.key == "runner" }?.value
+    if let value = values.first(where: { $0.key == "host" })?.value {
+      guard let name = value.scalarText, let host = hosts.first(where: { $0.name == name }) else {
+        let names = hosts.map(\.name)
+        throw MatrixError(
+          "'host' names no machine of 'hosts:': '\(value)'"
+            + (names.isEmpty
+              ? " (the matrix has no 'hosts:')" : Suggestion.phrase(for: value.description, among: names)),
+          at: value.location)
+      }
+      guard runner == nil || runner == .ssh else {
+        throw MatrixError(
+          "'host: \(name)' runs the cell's steps over ssh, but its runner is '\(runner!.rawValue)'; drop one",
+          at: runnerValue?.location ?? value.location)
+      }
+      (self.host, runner) = (host, .ssh)
+      return
+    }
+    let fitting = hosts.filter { $0.platform == platform }
+    if runner == .ssh {
+      guard fitting.count == 1 else {
+        let why =
+          fitting.isEmpty
+          ? "no host of 'hosts:' has 'platform: \(platform)'"
+          : "the hosts \(fitting.map(\.name).joined(separator: ", ")) are all \(platform)"
+        throw MatrixError(
+          "'runner: ssh' needs a machine for \(platform): \(why); name one with 'host:'",
+          at: runnerValue?.location)
+      }
+      host = fitting[0]
+    } else if runner == nil, !["linux", "windows"].contains(platform.os), let first = fitting.first {
+      host = first
+    }
+  }
+
   /// `timeout_scale: 3` (every runner: key `*`) or `{qemu: 10, rootfs: 8}`; each factor above 0 and
   /// at most 100.
   static func scales(_ value: MatrixValue) throws(MatrixError) -> [String: Double] {

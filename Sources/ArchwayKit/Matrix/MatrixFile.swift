@@ -21,11 +21,14 @@ public struct MatrixFile: Sendable {
   package var verify: MatrixValue?
   /// What a run compared with a baseline report fails on (`regressions:`); the default when absent.
   package var regressions = RegressionPolicy()
+  /// The machines cells' steps may go to over ssh (`hosts:`), checked by the planner, whose folder
+  /// their files are taken from.
+  package var hosts: MatrixValue?
   /// Where `matrix:` was written.
   package var matrixLocation: SourceLocation
 
   /// The keys a matrix file may have at its top level.
-  package static let topLevelKeys = ["name", "matrix", "defaults", "build", "run", "verify", "regressions"]
+  package static let topLevelKeys = ["name", "matrix", "defaults", "build", "run", "verify", "regressions", "hosts"]
 
   /// Reads and checks the file at `path`. Throws a ``MatrixError`` with the file, line and column of
   /// the first problem.
@@ -112,6 +115,7 @@ public struct MatrixFile: Sendable {
       file.defaults = entries
     }
     if let regressions = root["regressions"] { file.regressions = try RegressionPolicy(regressions) }
+    file.hosts = root["hosts"]
     for (name, block) in [("build", file.build), ("run", file.run), ("verify", file.verify)] {
       if let block, block.entries == nil, block.items == nil {
         throw MatrixError("'\(name)' must be a map or a list, not \(block.shapeName)", at: block.location)

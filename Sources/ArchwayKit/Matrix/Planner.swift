@@ -9,7 +9,7 @@ public struct Planner: Sendable {
   ]
   /// Values that say how a cell runs, not what it is: left out of cell ids.
   package static let settings: Set<String> = [
-    "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale", "same_as",
+    "runner", "engine", "engine_args", "network", "seccomp", "timeout_scale", "same_as", "host",
   ]
 
   /// The platform of cells that name none (and have no default): the host's.
@@ -66,6 +66,8 @@ public struct Planner: Sendable {
     var meanings: [String: Int] = [:]  // What a cell is (target, environment, values as text) → its index.
     var links = Links()
     var recipes = Recipes(search: recipeSearch(for: file))
+    let hosts =
+      try file.hosts.map { value throws(MatrixError) in try RemoteHost.parse(value, directory: directory) } ?? []
     for var combination in combinations {
       // A default is every cell's that lacks the value, not a cell's own: it stays out of ids.
       let own = combination.values
@@ -83,7 +85,7 @@ public struct Planner: Sendable {
       var cell = Cell(
         id: id, values: combination.values, target: target, env: env, out: "\(outputRoot)/\(id)")
       try resolveSteps(of: &cell, from: file, links: &links)
-      try settle(&cell, from: file, combination: combination, recipes: &recipes, links: &links)
+      try settle(&cell, from: file, combination: combination, hosts: hosts, recipes: &recipes, links: &links)
       cells.append(cell)
       origins.append(combination.origin)
     }
@@ -133,7 +135,8 @@ public struct Planner: Sendable {
   /// What else the cell's values say: the cell it must equal (`same_as:`), how it runs (its
   /// settings), its environment's recipe; then, its policy known, the rebuilds it needs.
   private func settle(
-    _ cell: inout Cell, from file: MatrixFile, combination: Combination, recipes: inout Recipes, links: inout Links
+    _ cell: inout Cell, from file: MatrixFile, combination: Combination, hosts: [RemoteHost], recipes: inout Recipes,
+    links: inout Links
   ) throws(MatrixError) {
     // `same_as:` as a cell's value (in an `include:` entry): one cell compared, without it in the id.
     if let value = combination["same_as"] {
@@ -146,6 +149,7 @@ public struct Planner: Sendable {
       links.comparisons.append((id, value["cell"]?.location ?? value.location, cell.id))
     }
     cell.settings = try CellSettings(combination.values, directory: directory)
+    try cell.settings.pickHost(among: hosts, for: cell.target.platform, values: combination.values)
     if let env = cell.env, let location = combination["env"]?.location {
       try attach(try recipes.find(env, at: location), to: &cell, at: location)
     }

@@ -117,7 +117,7 @@ import Testing
   @Test(arguments: [
     (
       "matrix:\n  x: [a]\n  runner: [qemuu]\n",
-      "/nowhere/m.yml:3:12: unknown runner 'qemuu' (one of native, qemu, rootfs, container, wine, none);"
+      "/nowhere/m.yml:3:12: unknown runner 'qemuu' (one of native, qemu, rootfs, container, wine, ssh, none);"
         + " did you mean 'qemu'?"
     ),
     ("matrix:\n  x: [a]\n  runner: [qemu, natve]\n", "/nowhere/m.yml:3:18: unknown runner 'natve'"),

@@ -30,6 +30,7 @@ extension RunnerChoice {
       return forEnvironment(
         env, cell: cell, spec: spec, requested: requested, host: host, engineArguments: engineArguments)
     }
+    if requested == .ssh { return ssh(for: cell, host: host) }
     let emulatesCPU = Self.emulatesCPU(cell, on: host)
     if emulatesCPU, let level = target.cpu, level.qemuModel == nil {
       return .none(
@@ -56,7 +57,19 @@ extension RunnerChoice {
       // Asked for and not possible is the host's shortfall, never a build-only pass.
       return .none("the runner '\(requested.rawValue)' cannot run \(target.platform) here", hostLacksIt: true)
     }
+    if cell.settings.host != nil, requested == nil { return ssh(for: cell, host: host) }
     return .none("nothing on this \(host.platform) host runs \(target.platform) binaries; built and checked statically")
+  }
+
+  /// A cell whose steps go to its machine over ssh.
+  private static func ssh(for cell: Cell, host: HostFacts) -> RunnerChoice {
+    guard let remote = cell.settings.host else {
+      return .none("runner: ssh without a machine for \(cell.target.platform) in hosts:", hostLacksIt: true)
+    }
+    guard let ssh = host.locate("ssh") else {
+      return .none("no ssh on PATH (install openssh-client) to reach \(remote.label)", hostLacksIt: true)
+    }
+    return .ssh(SshSetup(basis: RunnerBasis(reason: "the machine \(remote.label) runs it"), ssh: ssh, host: remote))
   }
 
   /// A linux cell under qemu, with the cross toolchain's sysroot (none for static programs, nor for

@@ -13,6 +13,9 @@ extension RunnerChoice {
   /// darwin cell) needs nothing.
   static func hostNeeds(of cell: Cell, host: Platform, hostCPULevel: String?) -> [HostSetup.Need] {
     let target = cell.target
+    if let remote = cell.settings.host, cell.settings.runner == .ssh {
+      return [(.package, "openssh-client", ["ssh"], "reaches the machine \(remote.label)")]
+    }
     guard cell.settings.runner != RunnerKind.none, let spec = TargetCatalog.spec(for: target.platform) else {
       return []
     }

@@ -13,6 +13,8 @@ package enum RunnerChoice: Sendable, Hashable {
   case container(ContainerSetup)
   /// wine runs them.
   case wine(WineSetup)
+  /// A real machine runs them, over ssh.
+  case ssh(SshSetup)
   /// Nothing here runs them.
   case unavailable(UnavailableSetup)
 
@@ -24,6 +26,7 @@ package enum RunnerChoice: Sendable, Hashable {
     case .rootfs(let setup): setup
     case .container(let setup): setup
     case .wine(let setup): setup
+    case .ssh(let setup): setup
     case .unavailable(let setup): setup
     }
   }
@@ -41,6 +44,17 @@ package enum RunnerChoice: Sendable, Hashable {
     return (setup.engine, setup.engineArguments)
   }
 
+  /// `doctor`'s check of each machine these choices send steps to over ssh, once each.
+  package static func machineChecks(_ choices: [RunnerChoice]) async -> [HostCheck] {
+    var setups: [SshSetup] = []
+    for case .ssh(let setup) in choices where !setups.contains(where: { $0.host == setup.host }) {
+      setups.append(setup)
+    }
+    var checks: [HostCheck] = []
+    for setup in setups { checks.append(await setup.check()) }
+    return checks
+  }
+
   static func none(_ reason: String, hostLacksIt: Bool = false) -> RunnerChoice {
     .unavailable(UnavailableSetup(basis: RunnerBasis(reason: reason), hostLacksIt: hostLacksIt))
   }
@@ -53,6 +67,7 @@ package enum RunnerChoice: Sendable, Hashable {
     case .rootfs(var setup): change(&setup.basis); return .rootfs(setup)
     case .container(var setup): change(&setup.basis); return .container(setup)
     case .wine(var setup): change(&setup.basis); return .wine(setup)
+    case .ssh(var setup): change(&setup.basis); return .ssh(setup)
     case .unavailable(var setup): change(&setup.basis); return .unavailable(setup)
     }
   }

@@ -1,5 +1,5 @@
 /// How a cell's steps reach its target: one backend per file in this folder (native, qemu, a root
-/// filesystem, a container, wine, none), chosen once per cell (``RunnerChoice``). The executor, the
+/// filesystem, a container, wine, a machine over ssh, none), chosen once per cell (``RunnerChoice``). The executor, the
 /// fingerprint and `archway exec` speak only this protocol; a new runner is one new file.
 package protocol StepRunner: Sendable {
   /// What the report says of the runner: its kind, why it was chosen, what it runs with.
@@ -103,6 +103,8 @@ package struct RunnerContext: Sendable {
   package var environment: [String: String]
   /// The host's facts.
   package var host: HostFacts
+  /// The cell's steps (what a runner that copies files elsewhere copies, and copies back).
+  package var steps = CellSteps()
 
   /// The cell's folder with `.` and `..` resolved.
   package var folder: String { PathText.absolute(out, from: "/") }

@@ -20,9 +20,13 @@ package struct CellSettings: Sendable, Hashable, Codable {
   /// `timeout_scale:`: what run steps' time limits are multiplied by, one factor for the cell or
   /// one per runner (`{qemu: 10}`); each runner's default where none is given.
   package var timeoutScale: [String: Double]?
+  /// The machine its run steps go to over ssh: the cell's `host:` (with `runner: ssh`), or the host
+  /// of `hosts:` whose platform is the cell's, taken with `runner: ssh` or when nothing on the local
+  /// machine runs the target (a darwin cell beside a Mac).
+  package var host: RemoteHost?
 
   enum CodingKeys: String, CodingKey {
-    case runner, engine, engineArguments = "engine_args", network, seccomp, timeoutScale = "timeout_scale"
+    case runner, engine, engineArguments = "engine_args", network, seccomp, timeoutScale = "timeout_scale", host
   }
 
   /// The factor run steps' time limits get under a runner of `kind`, as the cell's `timeout_scale:`
