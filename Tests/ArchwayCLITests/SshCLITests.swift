@@ -294,6 +294,11 @@ import Testing
     #expect(
       said.contains("host mac (127.0.0.1:\(server.port)): it is linux/amd64 (uname -sm: \(uname)), not darwin/arm64"),
       "\(said)")
+    let plan = try await Command.run(
+      Fixtures.archway, ["plan", "m.yml"], environment: Fixtures.childEnvironment, workingDirectory: folder)
+    #expect(
+      plan.stdout.contains("HOST") && plan.stdout.contains("darwin-arm64-system  darwin/arm64  system  -    mac"),
+      "plan shows where its steps go: \(plan.stdout)")
     let doctor = try await Command.run(
       Fixtures.archway, ["doctor", "--matrix", "m.yml"], environment: Fixtures.childEnvironment,
       workingDirectory: folder)
