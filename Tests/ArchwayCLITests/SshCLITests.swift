@@ -56,6 +56,15 @@ import Testing
       workingDirectory: folder)
   }
 
+  /// Whether `count` processes carrying `marker` run (the step's, there) within 30 seconds.
+  static func running(_ marker: String, count: Int) async throws -> Bool {
+    for _ in 0..<600 {
+      if await Survivors.matching(marker, shells: false).count >= count { return true }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+  }
+
   /// The machine's cell folders (`mktemp -d` in its /tmp).
   static func remoteFolders() -> Set<String> {
     Set(((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("archway.") })
@@ -176,12 +185,7 @@ import Testing
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
-    var started = false
-    for _ in 0..<600 where !started {
-      try await Task.sleep(for: .milliseconds(50))
-      started = await Survivors.matching(marker, shells: false).count >= 2
-    }
-    #expect(started, "the step was running there")
+    #expect(try await Self.running(marker, count: 2), "the step was running there")
     kill(process.processIdentifier, SIGINT)
     _ = await process.exited()
     #expect(process.terminationStatus == 130)
@@ -209,12 +213,7 @@ import Testing
     async let result = Command.run(
       Fixtures.archway, ["run", "m.yml", "--filter", "where=there", "--out", "out"],
       environment: Fixtures.childEnvironment, workingDirectory: folder)
-    var started = false
-    for _ in 0..<600 where !started {
-      try await Task.sleep(for: .milliseconds(50))
-      started = await Survivors.matching(marker, shells: false).count >= 1
-    }
-    #expect(started, "the step was running there")
+    #expect(try await Self.running(marker, count: 1), "the step was running there")
     server.dropConnections()
     let ended = try await result
     #expect(ended.status == 3, "nothing could be checked: \(ended.stderr)")

@@ -231,6 +231,7 @@ public struct CellExecutor: Sendable {
         continue
       }
       var outcome = await run(step, launch, in: cell, runner: prepared)
+      await prepared.collect(after: step)
       if outcome.status != .exited(step.expect.exit),
         let diagnosis = prepared.diagnosis(of: step.command, after: outcome)
       {

@@ -68,9 +68,9 @@ extension CellSettings {
               ? " (the matrix has no 'hosts:')" : Suggestion.phrase(for: value.description, among: names)),
           at: value.location)
       }
-      guard runner == nil || runner == .ssh else {
+      if let other = runner, other != .ssh {
         throw MatrixError(
-          "'host: \(name)' runs the cell's steps over ssh, but its runner is '\(runner!.rawValue)'; drop one",
+          "'host: \(name)' runs the cell's steps over ssh, but its runner is '\(other.rawValue)'; drop one",
           at: runnerValue?.location ?? value.location)
       }
       (self.host, runner) = (host, .ssh)

@@ -20,17 +20,17 @@ package struct SshSetup: RunnerSetup {
 /// workdir of a step. Each step runs in a POSIX `sh` that records its process group, so a time limit
 /// or an interrupt ends the whole group there, not only the local client; when ssh says 255, a file
 /// beside it says whether that was the program's exit or a dropped connection (never read as one);
-/// its result files (`tests: {file:}`) are copied back after it. ``finish()`` removes the folder and
+/// its result file (`tests: {file:}`) is copied back after it (``collect(after:)``). ``finish()`` removes the folder and
 /// closes the connection. Host keys are always checked; no agent or X11 is forwarded.
 struct SshRunner: StepRunner, SetupBacked {
   let setup: SshSetup
   let context: RunnerContext
   /// Where the connection's socket is (a short private folder: a socket path has at most 104 bytes).
-  var control: String?
+  private(set) var control: String?
   /// The cell's folder on the machine (`mktemp -d`), once prepared.
-  var remote: String?
+  private(set) var remote: String?
   /// The connection every step shares (`ssh -M -N`), supervised like a step until ``finish()``.
-  var master: Task<ProcessOutcome, Never>?
+  private(set) var master: Task<ProcessOutcome, Never>?
 
   private var host: RemoteHost { setup.host }
 
@@ -169,22 +169,15 @@ struct SshRunner: StepRunner, SetupBacked {
     }
     let names = list.map { String($0.dropFirst()) }.joined(separator: "\0") + "\0"
     let listFile = control + "/files"
-    let archive = control + "/files.tar"
     guard FileManager.default.createFile(atPath: listFile, contents: Data(names.utf8)) else {
       return failed("upload", .infrastructure("cannot write \(listFile)"))
     }
-    let pack = await ProcessSupervisor.run(
-      ProcessLaunch(
-        argv: ["tar", "-C", "/", "--null", "--no-recursion", "-T", listFile, "-cf", archive],
-        environment: context.environment, timeout: .seconds(600), logs: "\(context.logs)/ssh-pack"))
-    guard pack.status.succeeded else {
-      return failed("pack", .infrastructure("tar could not pack the cell's files: \(pack.stderrTail)"), pack)
-    }
+    // Packed as it is sent: nothing as large as the files is written here first.
+    let pack = "tar -C / --null --no-recursion -T \"$0\" -cf - | \"$@\""
     let sent = await ProcessSupervisor.run(
       ProcessLaunch(
-        argv: ["sh", "-c", "exec \"$@\" < \"$0\"", archive] + sshArgv("cd \(remote.shellQuoted) && tar -xf -"),
+        argv: ["bash", "-o", "pipefail", "-c", pack, listFile] + sshArgv("cd \(remote.shellQuoted) && tar -xf -"),
         environment: context.environment, timeout: .seconds(3600), logs: "\(context.logs)/ssh-upload"))
-    unlink(archive)
     guard sent.status.succeeded else { return failed("upload", problem("the copy failed: " + reason(sent)), sent) }
     return nil
   }
@@ -243,8 +236,7 @@ struct SshRunner: StepRunner, SetupBacked {
 
   /// Runs a step (or a probe) through the connection. After a step that ran past its limit or was
   /// interrupted, its process group there is ended; after ssh's 255 the step's status file is read
-  /// (without one, the connection failed: never the program's exit); a shell's 128 + N is signal N;
-  /// then the step's result files are copied back.
+  /// (without one, the connection failed: never the program's exit); a shell's 128 + N is signal N.
   func run(_ launch: ProcessLaunch) async -> ProcessOutcome {
     var outcome = await ProcessSupervisor.run(launch)
     guard let remote, launch.argv.last?.contains(Self.stepMark) == true else { return outcome }
@@ -263,7 +255,6 @@ struct SshRunner: StepRunner, SetupBacked {
       if let signal = Self.signal(code) { outcome.status = .signaled(signal) }
     default: break
     }
-    await fetchResults(into: remote)
     return outcome
   }
 
@@ -276,40 +267,33 @@ struct SshRunner: StepRunner, SetupBacked {
         + " kill -s KILL -- \"-$g\" 2>/dev/null; true; }")
   }
 
-  /// `SIGSEGV` for a shell's status 139 (128 + the signal's number), for the signals a program dies of.
+  /// `SIGSEGV` for a shell's status 139 (128 + the signal's number), named as the supervisor names a
+  /// signal a local step dies of; nil for a status that names none.
   static func signal(_ status: Int32) -> String? {
-    let names: [Int32: String] = [
-      1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
-      9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
-    ]
-    return status > 128 ? names[status - 128] : nil
+    guard status > 128, status < 128 + 32 else { return nil }
+    let name = ProcessSupervisor.signalName(status - 128)
+    return name.hasPrefix("SIG") ? name : nil
   }
 
-  /// Copies each run step's result file (`tests: {file:}`) back from the machine into the cell's
-  /// folder, replacing what is there; one the machine does not have is removed here too, so an
-  /// earlier run's is never read.
-  private func fetchResults(into remote: String) async {
-    for path in Self.resultFiles(of: context) {
-      let part = path + ".archway-part"
-      try? FileManager.default.createDirectory(
-        atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-      let launch = ProcessLaunch(
-        argv: sshArgv("cat \((remote + path).shellQuoted)"), environment: context.environment, timeout: .seconds(600),
-        stdoutLog: part, stderrLog: "\(context.logs)/ssh-fetch.stderr.log")
-      let fetched = await Task.detached { await ProcessSupervisor.run(launch) }.value
-      if fetched.status.succeeded {
-        rename(part, path)
-      } else {
-        unlink(part)
-        unlink(path)
-      }
+  /// Copies the step's result file (`tests: {file:}`) back from the machine into the cell's folder,
+  /// replacing what is there; one the machine does not have is removed here too, so an earlier
+  /// run's is never read.
+  func collect(after step: RunStep) async {
+    guard let remote, let path = step.expect.outputs?.tests?.file, PathText.isInside(path, folder: context.folder)
+    else { return }
+    let part = path + ".archway-part"
+    try? FileManager.default.createDirectory(
+      atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+    let launch = ProcessLaunch(
+      argv: sshArgv("cat \((remote + path).shellQuoted)"), environment: context.environment, timeout: .seconds(600),
+      stdoutLog: part, stderrLog: "\(context.logs)/ssh-fetch.stderr.log")
+    let fetched = await Task.detached { await ProcessSupervisor.run(launch) }.value
+    if fetched.status.succeeded {
+      rename(part, path)
+    } else {
+      unlink(part)
+      unlink(path)
     }
-  }
-
-  /// The result files of the cell's run steps inside its folder.
-  static func resultFiles(of context: RunnerContext) -> [String] {
-    let files = context.steps.run.compactMap { $0.expect.outputs?.tests?.file }
-    return Array(Set(files.filter { PathText.isInside($0, folder: context.folder) })).sorted()
   }
 
   /// Removes the cell's folder on the machine and closes the connection, also after an interrupt.

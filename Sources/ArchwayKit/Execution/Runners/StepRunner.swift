@@ -34,6 +34,9 @@ package protocol StepRunner: Sendable {
   /// When a run step failed without a word on stdout or stderr, how to run it again so that the
   /// runner says why (wine with its loader's error channel on), or nil where nothing would.
   func diagnosis(of command: StepCommand, after outcome: StepOutcome) -> StepDiagnosis?
+  /// Brings back what a run step left where the verifier reads it, once the step has ended (its
+  /// result file, for a runner whose steps run on another machine).
+  func collect(after step: RunStep) async
   /// Undoes what ``prepare()`` did and removes what the runner left in the cell's folder.
   func finish() async
   /// The command `archway exec` hands over to run `argv` (started in `directory`) on the target.
@@ -64,6 +67,7 @@ extension StepRunner {
   package var sharesFingerprint: Bool { true }
   package mutating func prepare() async -> StepOutcome? { nil }
   package func finish() async {}
+  package func collect(after step: RunStep) async {}
   package func run(_ launch: ProcessLaunch) async -> ProcessOutcome { await ProcessSupervisor.run(launch) }
 
   /// A build inside runs only in a root filesystem or a container.
