@@ -61,12 +61,12 @@ import Testing
     context.host.project = root
     context.out = root + "/out/linux-arm64-gnu"
     let list = try SshRunner.uploadList(for: context)
+    // Nothing above what is named: a shared folder (/tmp) changing while tar reads it fails the copy.
+    #expect(list.allSatisfy { $0.hasPrefix(root) }, "\(list.filter { !$0.hasPrefix(root) })")
     let inside = list.filter { $0.hasPrefix(root) }.map { String($0.dropFirst(root.count)) }
     #expect(
-      Set(inside) == [
-        "", "/out", "/out/linux-arm64-gnu", "/out/linux-arm64-gnu/hello", "/testdata", "/testdata/in",
-        "/data.txt",
-      ], "\(inside)")
+      Set(inside) == ["", "/out/linux-arm64-gnu", "/out/linux-arm64-gnu/hello", "/testdata/in", "/data.txt"],
+      "\(inside)")
   }
 
   /// A machine that is not the cell's platform would prove nothing of it.

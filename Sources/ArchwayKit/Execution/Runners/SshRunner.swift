@@ -404,7 +404,8 @@ extension SshRunner {
     return found
   }
 
-  /// What goes to the machine, as absolute paths (folders before what they hold): the cell's folder
+  /// What goes to the machine, as absolute paths (folders before what they hold, none above what is
+  /// named): the cell's folder
   /// but its `logs`, and every file or folder of the project a step names whole (an argv word, a
   /// variable's value or its workdir), but the folders of the other cells and `.git`. Throws an
   /// ``ExecError`` when that is more than ``uploadLimit``.
@@ -427,15 +428,10 @@ extension SshRunner {
     var seen: Set<String> = []
     var bytes = 0
     func add(_ path: String) throws(ExecError) {
+      // Not the folders above what is named: tar makes them there, and reading a shared one (/tmp)
+      // that changes meanwhile fails the copy ("file changed as we read it").
       guard seen.insert(path).inserted else { return }
-      // The folders above it, so the machine makes them.
-      var parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-      var parents: [String] = []
-      while parent != "/", seen.insert(parent).inserted {
-        parents.append(parent)
-        parent = URL(fileURLWithPath: parent).deletingLastPathComponent().path
-      }
-      list += parents.reversed() + [path]
+      list.append(path)
       guard list.count <= uploadLimit.files else {
         throw ExecError("the files to copy there are more than \(uploadLimit.files)")
       }
