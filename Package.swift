@@ -20,6 +20,7 @@ let package = Package(
       name: "ArchwayKit",
       dependencies: [
         "ArchwaySpawn",
+        "ArchwayCodecs",
         "Yams",
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
@@ -30,6 +31,14 @@ let package = Package(
     .target(name: "ArchwayBuildInfo"),
     // Starting a step's process born in its control group (clone3), which Swift cannot do safely.
     .target(name: "ArchwaySpawn"),
+    // Decoding what archives and packages are compressed with, by the system's own libraries
+    // (Debian: zlib1g-dev, liblzma-dev, libzstd-dev, libbz2-dev; Scripts/setup-host.sh installs them).
+    .target(
+      name: "ArchwayCodecs",
+      linkerSettings: [
+        .linkedLibrary("z"), .linkedLibrary("lzma"), .linkedLibrary("zstd"), .linkedLibrary("bz2"),
+      ]
+    ),
     .executableTarget(
       name: "archway",
       dependencies: [

@@ -24,13 +24,23 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 readers=("$@")
-[ ${#readers[@]} -gt 0 ] || readers=(elf macho pe matrix results report)
+[ ${#readers[@]} -gt 0 ] || readers=(elf macho pe archive matrix results report)
 work=$root/.build-fuzz
 fixtures=${ARCHWAY_FIXTURES:-$root/.build-fixtures}
 [ -f "$fixtures/manifest.tsv" ] || "$root/Scripts/build-fixtures.sh" "$fixtures" >/dev/null
 mkdir -p "$work/findings"
 
-sources=("$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$root"/Sources/ArchwayKit/Binary/*.swift)
+sources=("$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$root"/Sources/ArchwayKit/Binary/**/*.swift)
+# The archive readers decode through ArchwayCodecs (C, over zlib, liblzma, libzstd, libbz2).
+codecs=$work/codecs
+build_codecs() {
+  mkdir -p "$codecs"
+  clang -c -O2 -g -fsanitize=address -I "$root/Sources/ArchwayCodecs/include" "$root/Sources/ArchwayCodecs/Codecs.c" \
+    -o "$codecs/Codecs.o"
+  printf 'module ArchwayCodecs {\n  umbrella header "%s"\n  export *\n}\n' \
+    "$root/Sources/ArchwayCodecs/include/ArchwayCodecs.h" >"$codecs/module.modulemap"
+}
+codec_flags=(-I "$codecs" "$codecs/Codecs.o" -lz -llzma -lzstd -lbz2)
 quiet() { "$@" 2> >(grep -v 'Cannot export local symbol' >&2); }
 
 # A dependency from SwiftPM's checkout is built once per checkout commit (and version of this
@@ -114,6 +124,7 @@ build_report_fuzzer() {
   local yams=$root/.build/checkouts/Yams/Sources checkouts=$root/.build/checkouts spawn=$work/spawn
   build_yams
   build_process_packages
+  build_codecs
   mkdir -p "$spawn"
   clang -c -O2 -g -fsanitize=address -I "$root/Sources/ArchwaySpawn/include" "$root/Sources/ArchwaySpawn/Spawn.c" \
     -o "$spawn/Spawn.o"
@@ -125,7 +136,7 @@ build_report_fuzzer() {
     -I "$checkouts/swift-subprocess/Sources/_SubprocessCShims/include" \
     "$root"/Sources/ArchwayKit/**/*.swift "$root/Tests/Fuzz/ReportFuzz.swift" \
     "$work/subprocess/libSubprocess.a" "$work/subprocess"/*.o "$work/system/libSystemPackage.a" "$work/system"/*.o \
-    "$work/yams/libYams.a" "$work/yams"/*.o "$spawn/Spawn.o" -o "$1"
+    "$work/yams/libYams.a" "$work/yams"/*.o "$spawn/Spawn.o" "${codec_flags[@]}" -o "$1"
 }
 
 status=0
@@ -134,8 +145,9 @@ for reader in "${readers[@]}"; do
     elf) flag=FUZZ_ELF magic='^ELF' ;;
     macho) flag=FUZZ_MACHO magic='^Mach-O' ;;
     pe) flag=FUZZ_PE magic='^PE32' ;;
+    archive) flag=FUZZ_ARCHIVE magic='' ;;
     matrix | results | report) flag='' ;;
-    *) echo "fuzz: unknown target '$reader' (elf, macho, pe, matrix, results, report)" >&2; exit 2 ;;
+    *) echo "fuzz: unknown target '$reader' (elf, macho, pe, archive, matrix, results, report)" >&2; exit 2 ;;
   esac
   binary=$work/fuzz-$reader
   # FoundationXML leaks the CFError of every parse error it reports (not ours to fix): leaks are
@@ -161,9 +173,23 @@ for reader in "${readers[@]}"; do
     for f in "$root"/Matrix/*.yml "$root"/Tests/Matrices/*.yml "$root"/Containers/*/environment.yml; do
       cp "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
     done
-  else
+  elif [ "$reader" = archive ]; then
+    build_codecs
     quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -D "$flag" \
-      "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" -o "$binary"
+      "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" "${codec_flags[@]}" -o "$binary"
+    # Small archives of every kind, each holding the start of an ELF file and a link.
+    seed=$work/seed-archive && rm -rf "$seed" && mkdir -p "$seed/pkg/DEBIAN" "$seed/pkg/usr/bin"
+    head -c 2048 "$fixtures/c-gcc-linux-arm64" >"$seed/pkg/usr/bin/app" && ln -sf app "$seed/pkg/usr/bin/link"
+    printf 'Package: app\nVersion: 1\nArchitecture: arm64\nMaintainer: a <a@b>\nDescription: d\n' >"$seed/pkg/DEBIAN/control"
+    tar -cf "$corpus/seed.tar" -C "$seed/pkg" usr
+    for c in gzip xz zstd bzip2; do "$c" -c "$corpus/seed.tar" >"$corpus/seed.tar.$c"; done
+    gzip -c "$seed/pkg/usr/bin/app" >"$corpus/seed.gz"
+    (cd "$seed/pkg" && zip -qry "$corpus/seed.zip" usr)
+    dpkg-deb -Zxz --root-owner-group -b "$seed/pkg" "$corpus/seed.deb" >/dev/null
+  else
+    build_codecs
+    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -D "$flag" \
+      "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" "${codec_flags[@]}" -o "$binary"
     for f in "$fixtures"/*; do
       file -b "$f" | grep -q "$magic" || continue
       # Keep seeds small enough to mutate quickly: the headers and tables lie in the first 64 KiB.

@@ -7,6 +7,10 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
     abstract: "Show what binaries really are: architecture, libc, glibc floor, needed libraries.",
     discussion: """
       Reads ELF, Mach-O (thin and universal) and PE files; folders are searched recursively. \
+      Archives and packages are read inside, in memory (tar, plain or gzip, xz, zstd, bzip2; zip \
+      and wheels; .deb; a lone .gz): a row for the archive, then each binary member as \
+      ARCHIVE!PATH; what is wrong with an archive (a member leading out of it, a device, a stream \
+      cut short, a limit reached) is named on standard error. \
       The table shows the binaries found in a folder and counts its other files (--all lists \
       them too, as 'unknown'); a file named itself is always shown, and --json lists every file. \
       Malformed binaries are listed with the error and its byte offset; neither is an error of \
@@ -18,6 +22,7 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
 
       Examples:
         archway inspect dist/
+        archway inspect dist/myapp_linux_arm64.tar.gz dist/myapp_1.0_arm64.deb
         archway inspect --json build/hello | jq '.[0].glibc_floor'
         archway inspect --json --symbols build/hello | jq '.[0].versioned_symbols["GLIBC_2.34"]'
         archway inspect --json --sha256 dist/ | jq -r '.[] | "\\(.sha256)  \\(.path)"'
@@ -77,6 +82,9 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
         "\(count) other file\(count == 1 ? "" : "s") in \(folder) \(count == 1 ? "is not a binary" : "are not binaries") (--all lists them)"
       )
     }
-    for file in facts { if let damage = file.damage { Output.error(Output.red("\(file.path): \(damage)")) } }
+    for file in facts {
+      if let damage = file.damage { Output.error(Output.red("\(file.path): \(damage)")) }
+      for problem in file.archive?.problems ?? [] { Output.error(Output.red("\(file.path): \(problem)")) }
+    }
   }
 }

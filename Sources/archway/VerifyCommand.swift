@@ -9,7 +9,10 @@ struct VerifyCommand: AsyncParsableCommand {
       Exits 0 when every binary fits; 1 with one line per violation naming the file, what the \
       target expects and what was found; 2 for bad usage. Files named on the command line must \
       be binaries; in folders, files that are not binaries are skipped, and a verify that finds \
-      no binary at all exits 2 (archives and packages are not read inside).
+      no binary at all exits 2. Archives and packages (tar, zip, wheels, .deb, a lone .gz) are \
+      read inside: each binary member is checked as ARCHIVE!PATH, and an archive fails itself \
+      when a member leads out of it, a link leaves it, it holds a device, it is cut short or \
+      corrupt, or (named itself) it holds no binary.
 
       A Mach-O file is checked as a Mac checks it before running it, every slice of a universal \
       file: built for macOS (not iOS, a simulator or arm64e), its code signature matching its \
@@ -29,6 +32,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
       Examples:
         archway verify dist/hello --target linux/arm64 --glibc-max 2.31
+        archway verify dist/myapp_linux_arm64.tar.gz --target linux/arm64   # the members, as shipped
         archway verify dist/ --target linux/arm/v7 --libc gnu-2.28 --allow-needed 'libc.so.6,libm.so.6'
         archway verify hello-static --target linux/amd64 --libc static
         archway verify dist/server --target linux/amd64 --cpu x86-64-v2

@@ -72,28 +72,6 @@ import Testing
     #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stdout)")
   }
 
-  /// A verify that found nothing to check must never pass: a folder of archives and text (a release
-  /// folder as goreleaser writes it) exits 2 naming what it skipped (issue 36: it said "0 of 0
-  /// binaries fit" and exited 0, also when an archive held a binary for another arch).
-  @Test func verifyOfAFolderWithoutBinariesIsAnError() async throws {
-    let folder = Fixtures.scratch("nothing-to-verify")
-    let binary = URL(fileURLWithPath: Fixtures.named("c-gcc-linux-amd64").path)
-    let packed = try await Command.run(
-      "tar",
-      [
-        "-czf", folder + "/myapp_linux_arm64.tar.gz", "-C", binary.deletingLastPathComponent().path,
-        binary.lastPathComponent,
-      ])
-    #expect(packed.status == 0)
-    try "0123  myapp_linux_arm64.tar.gz\n".write(toFile: folder + "/checksums.txt", atomically: true, encoding: .utf8)
-    let result = try await Self.run("verify", folder, "--target", "linux/arm64")
-    #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
-    #expect(result.stderr.contains("found no binary to verify"), "\(result.stderr)")
-    #expect(result.stderr.contains("myapp_linux_arm64.tar.gz") && result.stderr.contains("checksums.txt"))
-    let json = try await Self.run("verify", "--json", folder, "--target", "linux/arm64")
-    #expect(json.status == 2)
-  }
-
   /// Debian armhf's baseline has no NEON: a file built for it fails arm/v7 unless `--cpu` says the
   /// machines have it (the issue's false pass: it passed before).
   @Test func neonCodeFailsTheArmhfBaseline() async throws {

@@ -23,6 +23,10 @@ extension BinaryFacts {
     writer.object { w in
       w.key("abi")
       w.string(abi)
+      if let archive {
+        w.key("archive")
+        archive.write(to: &w)
+      }
       w.key("arch")
       w.string(arch)
       if let armSIMD {

@@ -105,6 +105,11 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
   public var error: String?
   /// The file's SHA-256 (only when asked for: `inspect --sha256`; absent from the JSON otherwise).
   public var sha256: String?
+  /// An archive's or a package's own facts; its binary members are listed after it.
+  public var archive: ArchiveFacts?
+  /// An archive member's SHA-256, taken while its bytes were held (its path names no file to hash
+  /// later); `sha256` takes it when asked for. Not in the JSON.
+  package var memberSHA256: String?
 
   /// Creates a value from its parts.
   package init(path: String = "", format: BinaryFormat = .unknown) {
@@ -122,7 +127,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     case kernelFloor = "kernel_floor", muslFloor = "musl_floor"
     case x86ISAUsed = "x86_isa_used", goBuild = "go_build", cpuLevel = "cpu_level", slices, peFormat = "pe_format"
     case subsystem, subsystemVersion = "subsystem_version", dlls, imports, delayDLLs = "delay_dlls"
-    case peOSVersion = "os_version", authenticode, warnings, error, sha256
+    case peOSVersion = "os_version", authenticode, warnings, error, sha256, archive
   }
 
   /// Decodes the form ``encode(to:)`` writes.
@@ -174,6 +179,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
     error = try c.decodeIfPresent(String.self, forKey: .error)
     sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+    archive = try c.decodeIfPresent(ArchiveFacts.self, forKey: .archive)
   }
 
   /// Encodes in Archway's documented JSON form.
@@ -190,6 +196,7 @@ public struct BinaryFacts: Sendable, Hashable, Codable {
     try c.encode(os, forKey: .os)
     try c.encode(osEvidence, forKey: .osEvidence)
     try c.encode(abi, forKey: .abi)
+    try c.encodeIfPresent(archive, forKey: .archive)
     try c.encode(floatABI, forKey: .floatABI)
     try c.encodeIfPresent(armSIMD, forKey: .armSIMD)
     try c.encode(interpreter, forKey: .interpreter)

@@ -38,6 +38,14 @@ public enum BinaryInspector {
   /// Reads the file at `path` (memory-mapped) and returns its facts. Throws ``InspectError`` only
   /// when the file cannot be opened or read; what it contains never makes this throw.
   public static func inspectFile(atPath path: String) throws(InspectError) -> BinaryFacts {
+    try withContents(atPath: path) { inspect($0, path: path) }
+  }
+
+  /// `body` over the bytes of the regular file at `path`: read into memory when small, else
+  /// memory-mapped. Throws ``InspectError`` when the file cannot be opened or read.
+  package static func withContents<Result>(
+    atPath path: String, _ body: (UnsafeRawBufferPointer) -> Result
+  ) throws(InspectError) -> Result {
     let descriptor: Int32
     let size: Int
     do {
@@ -49,7 +57,7 @@ public enum BinaryInspector {
       }
     }
     defer { close(descriptor) }
-    guard size > 0 else { return inspect(UnsafeRawBufferPointer(start: nil, count: 0), path: path) }
+    guard size > 0 else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
     if size <= smallFileLimit {
       // Small files are cheaper to read than to map: no page faults, no TLB shootdown on unmap.
       // Not zeroed first: only the bytes read are ever looked at.
@@ -59,13 +67,13 @@ public enum BinaryInspector {
         count = max(got, 0)
       }
       guard got >= 0 else { throw InspectError(path: path, reason: String(cString: strerror(errno))) }
-      return buffer.withUnsafeBytes { inspect($0, path: path) }
+      return buffer.withUnsafeBytes { body($0) }
     }
     guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
       throw InspectError(path: path, reason: String(cString: strerror(errno)))
     }
     defer { munmap(mapped, size) }
-    return inspect(UnsafeRawBufferPointer(start: mapped, count: size), path: path)
+    return body(UnsafeRawBufferPointer(start: mapped, count: size))
   }
 }
 

@@ -4,7 +4,8 @@ package enum InspectTable {
   /// SIGNATURE when there is a Mach-O file (each slice's: `linker-signed`, `unsigned+adhoc`, `adhoc
   /// (broken)`); an amd64 file that names its level shows it beside the arch (`amd64 x86-64-v3`).
   /// What the table shows of `results`: every file named itself, and of the files found in a
-  /// folder the binaries and the files that could not be read; with `all`, every file. Also how
+  /// folder the binaries, the archives read and the files that could not be read; with `all`,
+  /// every file. Also how
   /// many files each folder held that are not binaries and are not shown, in the folders' order.
   package static func shown(
     _ results: [(InspectTarget, BinaryFacts)], all: Bool
@@ -12,7 +13,7 @@ package enum InspectTable {
     var facts: [BinaryFacts] = []
     var unshown: [(folder: String, count: Int)] = []
     for (target, file) in results {
-      guard !all, let root = target.root, file.format == .unknown, file.error == nil else {
+      guard !all, let root = target.root, file.format == .unknown, file.error == nil, file.archive == nil else {
         facts.append(file)
         continue
       }
@@ -29,6 +30,14 @@ package enum InspectTable {
     for f in facts {
       if let error = f.error {
         table.rows.append([f.path, f.format.rawValue, "error: \(error)"])
+        continue
+      }
+      if let archive = f.archive {
+        let problems =
+          archive.problems.isEmpty ? "" : ", \(archive.problems.count) problem\(archive.problems.count == 1 ? "" : "s")"
+        let binaries = "\(archive.binaries) binar\(archive.binaries == 1 ? "y" : "ies")"
+        let members = "\(archive.members) member\(archive.members == 1 ? "" : "s")"
+        table.rows.append([f.path, archive.kind, "\(binaries) in \(members)\(problems)"])
         continue
       }
       let arch: String

@@ -9,6 +9,9 @@ package struct ArtifactPlace: Sendable, Hashable {
   package let folder: String
   /// The folder a looked-up file must lie in: the cell's, or the folder named to `verify`.
   package let root: String
+  /// Lower-cased names of DLLs that lie beside the artifact without being files: an archive
+  /// member's sibling members, what a wheel's host (CPython for Windows) ships beside `python.exe`.
+  package var provided: Set<String> = []
 
   /// The place of the artifact at `path`, bounded by `root` (by default its own folder).
   package init(artifact path: String, root: String? = nil) {
@@ -20,8 +23,8 @@ package struct ArtifactPlace: Sendable, Hashable {
   /// The lower-cased names of the regular `.dll` files in the folder, where Windows looks for a
   /// DLL first; of its first 10,000 entries (a folder of more is no program's folder).
   package func dllNames() -> Set<String> {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-    return Set(
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return provided }
+    return provided.union(
       names.prefix(10_000).filter { name in
         var status = stat()
         return name.lowercased().hasSuffix(".dll") && lstat(folder + "/" + name, &status) == 0

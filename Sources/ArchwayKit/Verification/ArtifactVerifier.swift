@@ -285,15 +285,70 @@ extension BinaryFormat {
 
 extension ArtifactVerifier {
   /// Verdicts for inspected files. Files found in folders that are not binaries are left out;
-  /// a file the user named must be a binary.
+  /// a file the user named must be a binary, or an archive holding one. An archive has a verdict
+  /// of its own only when something is wrong with it; its binary members (`ARCHIVE!PATH`) have
+  /// theirs.
   package static func verify(
     _ inspected: [(InspectTarget, BinaryFacts)], against policy: ArtifactPolicy
   ) -> [ArtifactVerdict] {
-    inspected.compactMap { target, facts in
+    let members = MemberPlaces(inspected)
+    return inspected.compactMap { target, facts in
+      if facts.archive != nil { return archiveVerdict(target, facts) }
       if facts.format == .unknown, facts.error == nil, !target.named { return nil }
-      let place = ArtifactPlace(artifact: target.path, root: target.root)
+      let place = members.place(of: target, facts)
       return ArtifactVerdict(path: target.path, facts: facts, violations: check(facts, against: policy, place: place))
     }
+  }
+
+  /// Where archive members lie, for the DLLs Windows finds beside them: their sibling members, and
+  /// for a wheel's extension module (`.pyd`) what CPython for Windows ships beside `python.exe`:
+  /// `python3.dll`, `python3X.dll` and the Visual C++ runtime (CPython's `PC/layout/main.py`
+  /// lays out `vcruntime*.dll` with the interpreter), loaded before any extension is.
+  struct MemberPlaces {
+    private var kinds: [String: String] = [:]
+    private var dlls: [String: Set<String>] = [:]
+
+    init(_ inspected: [(InspectTarget, BinaryFacts)]) {
+      for (target, facts) in inspected {
+        if let archive = facts.archive, !target.path.contains("!") { kinds[target.path] = archive.kind }
+        guard target.path.contains("!"), target.path.lowercased().hasSuffix(".dll") else { continue }
+        let name = (target.path as NSString).lastPathComponent.lowercased()
+        dlls[Self.folder(target.path), default: []].insert(name)
+      }
+    }
+
+    /// `a.zip!bin` for `a.zip!bin/app.exe`, `a.zip!` for `a.zip!app.exe`.
+    static func folder(_ path: String) -> String {
+      guard let bang = path.lastIndex(of: "!") else { return (path as NSString).deletingLastPathComponent }
+      let inner = path[path.index(after: bang)...]
+      return String(path[...bang]) + (inner.lastIndex(of: "/").map { String(inner[..<$0]) } ?? "")
+    }
+
+    func place(of target: InspectTarget, _ facts: BinaryFacts) -> ArtifactPlace {
+      var place = ArtifactPlace(artifact: target.path, root: target.root)
+      guard target.path.contains("!") else { return place }
+      place.provided = dlls[Self.folder(target.path)] ?? []
+      let top = String(target.path.prefix { $0 != "!" })
+      if kinds[top] == "wheel", target.path.lowercased().hasSuffix(".pyd") {
+        let python = (facts.dlls ?? []).map { $0.lowercased() }.filter { $0.wholeMatch(of: /python3\d*\.dll/) != nil }
+        place.provided.formUnion(python + ["vcruntime140.dll", "vcruntime140_1.dll"])
+      }
+      return place
+    }
+  }
+
+  /// An archive's own verdict: its problems, and (named itself) holding no binary; nil when nothing
+  /// is wrong with it.
+  static func archiveVerdict(_ target: InspectTarget, _ facts: BinaryFacts) -> ArtifactVerdict? {
+    guard let archive = facts.archive else { return nil }
+    var violations = archive.problems.map {
+      Violation(check: .archive, expected: "an archive that reads whole and stays inside", found: $0, message: $0)
+    }
+    if target.named, archive.binaries == 0 {
+      let message = "holds no binary among its \(archive.members) members (\(archive.kind))"
+      violations.append(Violation(check: .archive, expected: "a binary", found: "none", message: message))
+    }
+    return violations.isEmpty ? nil : ArtifactVerdict(path: target.path, facts: facts, violations: violations)
   }
 
   /// Why a verify that found no binary among `inspected` (files found in `paths`' folders) is no
@@ -307,8 +362,8 @@ extension ArtifactVerifier {
       skipped.isEmpty
       ? "no file at all"
       : "\(skipped.count) file\(skipped.count == 1 ? "" : "s"), none of them ELF, Mach-O or PE: \(shown)\(more)"
-    return "found no binary to verify in \(paths.joined(separator: ", ")) (\(files)); archives, packages and"
-      + " checksum files are not read by verify: name the binaries, or verify them before packing"
+    return "found no binary to verify in \(paths.joined(separator: ", ")) (\(files)); tar, zip, wheel and .deb"
+      + " archives were read inside"
   }
 }
 

@@ -10,6 +10,9 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
   case sha256
   /// An artifact read whole: a damaged binary is a finding of its own.
   case intact
+  /// An archive or package artifact read whole: its members stay inside it, none is a device or a
+  /// FIFO, and it reads within the limits (docs/release.md).
+  case archive
   /// An artifact's format, architecture, bits, byte order and OS ABI against the target's.
   case arch
   /// An artifact's libc family and interpreter against the target's.
@@ -70,7 +73,8 @@ public enum CheckKind: String, Sendable, Hashable, Codable, CaseIterable {
     switch self {
     case .cell: .cell
     case .build: .buildStep
-    case .sha256, .intact, .arch, .libc, .glibcFloor, .muslFloor, .needed, .cpu, .minos, .dlls, .osVersion, .signature,
+    case .sha256, .archive, .intact, .arch, .libc, .glibcFloor, .muslFloor, .needed, .cpu, .minos, .dlls, .osVersion,
+      .signature,
       .dyld,
       .execStack, .pageSize, .loads, .reproducible, .sameAs, .baseline:
       .artifact

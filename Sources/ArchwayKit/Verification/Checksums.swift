@@ -28,7 +28,7 @@ package enum Checksums {
 
   /// `facts` with each file's SHA-256 filled in, `jobs` files hashed at once.
   package static func adding(to facts: [BinaryFacts], jobs: Int = 2) async -> [BinaryFacts] {
-    let hashes = await facts.map(\.path).concurrentMap(jobs: jobs, sha256(ofFile:))
+    let hashes = await facts.concurrentMap(jobs: jobs) { $0.memberSHA256 ?? sha256(ofFile: $0.path) }
     return zip(facts, hashes).map { facts, hash in
       var withHash = facts
       withHash.sha256 = hash

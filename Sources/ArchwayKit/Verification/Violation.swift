@@ -20,6 +20,10 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   case muslFloor = "musl-floor"
   /// ELF `PT_LOAD` segments aligned for smaller pages than the target's kernel may use.
   case pageSize = "page-size"
+  /// An archive or package: a member leading out of it, a link out of it, a device or FIFO, a
+  /// member too large to read, a stream cut short or corrupt, a limit reached; or no binary in an
+  /// archive named itself.
+  case archive
 
   /// The check of a cell that reports a violation of this kind.
   package var checkKind: CheckKind {
@@ -39,6 +43,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .dll: .dlls
     case .execStack: .execStack
     case .osVersion: .osVersion
+    case .archive: .archive
     }
   }
 }

@@ -77,19 +77,24 @@ extension BinaryInspector {
         Array(part[$0..<min($0 + 16, part.endIndex)])
       }
       let facts = await groups.concurrentMap(jobs: jobs) { group in
-        group.map { inspectFileReportingErrors(atPath: $0.path) }
+        group.map { target in
+          // An archive's members follow it, each named ARCHIVE!PATH, found inside what was named.
+          inspectFileReportingErrors(atPath: target.path).enumerated().map { index, facts in
+            index == 0 ? (target, facts) : (InspectTarget(path: facts.path, named: false, root: target.root), facts)
+          }
+        }
       }
-      await batch(Array(zip(part, facts.joined())))
+      await batch(Array(facts.joined().joined()))
     }
   }
 
-  private static func inspectFileReportingErrors(atPath path: String) -> BinaryFacts {
+  private static func inspectFileReportingErrors(atPath path: String) -> [BinaryFacts] {
     do {
-      return try inspectFile(atPath: path)
+      return try ArchiveInspector.inspectFile(atPath: path)
     } catch {
       var facts = BinaryFacts(path: path, format: .unknown)
       facts.error = error.reason
-      return facts
+      return [facts]
     }
   }
 }

@@ -1,0 +1,127 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// A release folder as people ship it: archives and packages made by the real tools, read inside
+/// by `inspect` and `verify` (issue 36). Every member Archway names is checked against what the
+/// real tool unpacks: the same paths, the same bytes.
+@Suite struct ReleaseCLITests {
+  static func archway(_ arguments: String...) async throws -> CommandResult {
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    return try await Command.run(Fixtures.archway, arguments, environment: environment)
+  }
+
+  static func shell(_ script: String, in folder: String) async throws {
+    let result = try await Command.run("/bin/bash", ["-euo", "pipefail", "-c", script], workingDirectory: folder)
+    #expect(result.status == 0, "\(script): \(result.stderr)")
+  }
+
+  /// A folder holding `bin/myapp` (`binary`) and a README, packed as tar (plain, gzip, xz, zstd,
+  /// bzip2), zip, a wheel, a lone gzip file and a Debian package by tar, zip, gzip and dpkg-deb.
+  static func release(_ name: String, binary: String) async throws -> String {
+    let folder = Fixtures.scratch(name)
+    try await shell(
+      """
+      mkdir -p src/bin pkg/DEBIAN pkg/usr/bin dist
+      cp '\(binary)' src/bin/myapp && cp '\(binary)' pkg/usr/bin/myapp && echo notes > src/README
+      printf 'Package: myapp\\nVersion: 1.0\\nArchitecture: arm64\\nMaintainer: A <a@example.org>\\nDepends: libc6 (>= 2.34)\\nDescription: d\\n' >pkg/DEBIAN/control
+      tar -cf dist/myapp.tar -C src .
+      tar -czf dist/myapp.tar.gz -C src . && tar -cJf dist/myapp.tar.xz -C src .
+      tar --zstd -cf dist/myapp.tar.zst -C src . && tar -cjf dist/myapp.tar.bz2 -C src .
+      (cd src && zip -qr ../dist/myapp.zip . && zip -qr ../dist/myapp-1.0-py3-none-any.whl .)
+      gzip -c src/bin/myapp >dist/myapp.gz
+      dpkg-deb -Zxz --root-owner-group -b pkg dist/myapp_1.0_arm64.deb >/dev/null
+      """, in: folder)
+    return folder
+  }
+
+  /// What the real tools unpack: every regular file's SHA-256 by `ARCHIVE!PATH`.
+  static func unpacked(_ folder: String) async throws -> [String: String] {
+    try await shell(
+      """
+      for a in dist/*; do
+        out="x/$(basename "$a")"; mkdir -p "$out"
+        case "$a" in
+          *.zip|*.whl) unzip -q "$a" -d "$out" ;;
+          *.deb) dpkg-deb -x "$a" "$out" ;;
+          *.tar*) tar -xf "$a" -C "$out" ;;
+          *.gz) gzip -dc "$a" >"$out/$(basename "$a" .gz)" ;;
+        esac
+      done
+      (cd x && find . -type f -exec sha256sum {} + | sort -k2) >sums
+      """, in: folder)
+    let text = try String(contentsOfFile: folder + "/sums", encoding: .utf8)
+    var sums: [String: String] = [:]
+    for line in text.split(separator: "\n") {
+      let hash = String(line.prefix(64))
+      var parts = line.dropFirst(66).split(separator: "/", maxSplits: 2).map(String.init)  // ./ARCHIVE/PATH
+      guard parts.count == 3 else { continue }
+      parts.removeFirst()
+      sums["dist/\(parts[0])!\(parts[1])"] = hash
+    }
+    return sums
+  }
+
+  @Test func everyArchiveKindIsReadAndMatchesWhatItsToolUnpacks() async throws {
+    let folder = try await Self.release("release-kinds", binary: Fixtures.named("c-gcc-linux-arm64").path)
+    let inspected = try await Self.archway("inspect", "--json", "--sha256", folder + "/dist")
+    #expect(inspected.status == 0, "\(inspected.stderr)")
+    let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(inspected.stdout.utf8))
+    let members = facts.filter { $0.path.contains("!") }
+    var ours: [String: String] = [:]
+    for member in members { ours[String(member.path.dropFirst(folder.count + 1))] = member.sha256 }
+    // Only binaries are listed: the real tools' files, without the READMEs.
+    let theirs = try await Self.unpacked(folder).filter { !$0.key.hasSuffix("README") }
+    #expect(ours == theirs)
+    #expect(members.count == 9 && members.allSatisfy { $0.arch == "arm64" && $0.glibcFloor == "2.34" })
+    let kinds = facts.compactMap { $0.archive.map { "\(($0.kind))" } }.sorted()
+    #expect(kinds == ["deb", "gz", "tar", "tar.bz2", "tar.gz", "tar.xz", "tar.zst", "wheel", "zip"])
+    // A package's control fields, as dpkg-deb reads them.
+    let deb = try #require(facts.first { $0.path.hasSuffix(".deb") }?.archive)
+    let field = try await Command.run(
+      "dpkg-deb", ["-f", folder + "/dist/myapp_1.0_arm64.deb", "Architecture", "Depends"])
+    #expect(
+      field.stdout
+        == "Architecture: \(deb.metadata?["Architecture"] ?? "")\nDepends: \(deb.metadata?["Depends"] ?? "")\n")
+    #expect(deb.binaries == 1 && deb.problems.isEmpty)
+
+    let verified = try await Self.archway("verify", folder + "/dist", "--target", "linux/arm64")
+    #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    #expect(verified.stderr.contains("9 of 9 binaries fit linux/arm64"), "\(verified.stderr)")
+  }
+
+  /// The issue's false pass: `myapp_linux_arm64.tar.gz` holding an amd64 binary, in a folder with
+  /// checksums.txt, passed as "0 of 0 binaries fit" (then exited 2 with nothing checked).
+  @Test func aWrongArchMemberFailsNamingArchiveAndMember() async throws {
+    let folder = Fixtures.scratch("release-wrong-arch")
+    try await Self.shell(
+      """
+      mkdir -p dist && cp '\(Fixtures.named("c-gcc-linux-amd64").path)' myapp
+      tar -czf dist/myapp_linux_arm64.tar.gz myapp && echo '0123  myapp_linux_arm64.tar.gz' >dist/checksums.txt
+      """, in: folder)
+    let result = try await Self.archway("verify", folder + "/dist", "--target", "linux/arm64")
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    #expect(
+      result.stdout.hasPrefix(
+        "\(folder)/dist/myapp_linux_arm64.tar.gz!myapp: built for amd64 (EM_X86_64, 64-bit, little-endian) but the"
+          + " target is linux/arm64"), "\(result.stdout)")
+    let json = try await Self.archway(
+      "verify", "--json", folder + "/dist/myapp_linux_arm64.tar.gz", "--target", "arm64")
+    let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    #expect(verdicts.map { $0["path"] as? String } == ["\(folder)/dist/myapp_linux_arm64.tar.gz!myapp"])
+  }
+
+  /// Nothing to check is still never a pass: archives of text, and an archive named itself that
+  /// holds no binary.
+  @Test func anArchiveWithoutBinariesIsNoPass() async throws {
+    let folder = Fixtures.scratch("release-no-binary")
+    try await Self.shell("mkdir -p dist && echo notes >README && tar -czf dist/docs.tar.gz README", in: folder)
+    let inFolder = try await Self.archway("verify", folder + "/dist", "--target", "linux/arm64")
+    #expect(inFolder.status == 2 && inFolder.stderr.contains("found no binary to verify"), "\(inFolder.stderr)")
+    let named = try await Self.archway("verify", folder + "/dist/docs.tar.gz", "--target", "linux/arm64")
+    #expect(named.status == 1)
+    #expect(named.stdout.contains("docs.tar.gz: holds no binary among its 1 members (tar.gz)"), "\(named.stdout)")
+  }
+}

@@ -1,0 +1,121 @@
+import ArchwayKit
+import ArchwayTestSupport
+import Foundation
+import Testing
+
+/// Hostile archives (issue 36): each is refused with a finding naming the archive and what is wrong
+/// with it, in bounded memory, and nothing is ever written: no member is unpacked, no link followed.
+@Suite struct HostileArchiveTests {
+  /// `archway ARGUMENTS` under a Python parent that prints the child's peak resident set (KiB) on
+  /// its last line of standard error.
+  static func measured(_ arguments: [String]) async throws -> (CommandResult, peakKiB: Int) {
+    let script = """
+      import resource, subprocess, sys
+      code = subprocess.run(sys.argv[1:]).returncode
+      print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+      sys.exit(code)
+      """
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    let result = try await Command.run(
+      "python3", ["-c", script, Fixtures.archway] + arguments, environment: environment)
+    let peak = Int(result.stderr.split(separator: "\n").last ?? "") ?? -1
+    return (result, peak)
+  }
+
+  static func python(_ script: String, in folder: String) async throws {
+    let result = try await Command.run("python3", ["-c", script], workingDirectory: folder)
+    #expect(result.status == 0, "\(result.stderr)")
+  }
+
+  static func listing(_ folder: String) -> [String] {
+    (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted()
+  }
+
+  @Test func pathsAndLinksOutOfTheArchiveDevicesAndFIFOsAreFindings() async throws {
+    let folder = Fixtures.scratch("hostile-archive-names")
+    let binary = Fixtures.named("c-gcc-linux-arm64").path
+    try await Self.python(
+      """
+      import io, tarfile
+      data = open('\(binary)', 'rb').read()
+      with tarfile.open('evil.tar.gz', 'w:gz', format=tarfile.GNU_FORMAT) as t:
+          def add(name, kind=tarfile.REGTYPE, link='', body=b''):
+              info = tarfile.TarInfo(name); info.type = kind; info.linkname = link; info.size = len(body)
+              t.addfile(info, io.BytesIO(body) if body else None)
+          add('bin/app', body=data)
+          add('../escape', body=b'x')
+          add('/etc/cron.d/abs', body=b'x')
+          add('shadow', tarfile.SYMTYPE, '/etc/shadow')
+          add('bin/up', tarfile.SYMTYPE, '../../outside')
+          add('hard', tarfile.LNKTYPE, '../../etc/passwd')
+          add('dev/null', tarfile.CHRTYPE)
+          add('pipe', tarfile.FIFOTYPE)
+          add('bin/ok', tarfile.SYMTYPE, 'app')
+      """, in: folder)
+    let before = Self.listing(folder)
+    let (result, _) = try await Self.measured(["verify", folder + "/evil.tar.gz", "--target", "linux/arm64"])
+    #expect(result.status == 1)
+    let archive = folder + "/evil.tar.gz: "
+    for line in [
+      "member ../escape leads out of the archive (..)",
+      "member /etc/cron.d/abs has an absolute path: unpacking it writes outside the folder",
+      "member shadow is a link out of the archive, to /etc/shadow",
+      "member bin/up is a link out of the archive, to ../../outside",
+      "member hard is a hard link out of the archive, to ../../etc/passwd",
+      "member dev/null is a device: a release holds none", "member pipe is a FIFO: a release holds none",
+    ] {
+      #expect(result.stdout.contains(archive + line + "\n"), "\(line)\n\(result.stdout)")
+    }
+    #expect(!result.stdout.contains("bin/ok"), "a link inside the archive is no finding")
+    #expect(!result.stdout.contains("!bin/app"), "the binary itself fits")
+    #expect(Self.listing(folder) == before, "nothing was written")
+    #expect(!FileManager.default.fileExists(atPath: (folder as NSString).deletingLastPathComponent + "/escape"))
+  }
+
+  @Test func aCutShortStreamAndACorruptZipAreFindingsNotPasses() async throws {
+    let folder = Fixtures.scratch("hostile-archive-cut")
+    let binary = Fixtures.named("c-gcc-linux-arm64").path
+    let made = try await Command.run(
+      "/bin/bash",
+      [
+        "-euo", "pipefail", "-c",
+        """
+        cp '\(binary)' app && tar -czf whole.tar.gz app && head -c $(( $(stat -c %s whole.tar.gz) / 2 )) whole.tar.gz >cut.tar.gz
+        zip -q whole.zip app && cp whole.zip bad.zip && printf 'XXXX' | dd of=bad.zip bs=1 seek=200 conv=notrunc status=none
+        """,
+      ], workingDirectory: folder)
+    #expect(made.status == 0, "\(made.stderr)")
+    let cut = try await Command.run(Fixtures.archway, ["verify", folder + "/cut.tar.gz", "--target", "linux/arm64"])
+    #expect(cut.status == 1)
+    #expect(cut.stdout.contains("cut.tar.gz: cannot be read further: "), "\(cut.stdout)")
+    let bad = try await Command.run(Fixtures.archway, ["verify", folder + "/bad.zip", "--target", "linux/arm64"])
+    #expect(bad.status == 1)
+    #expect(bad.stdout.contains("bad.zip: cannot be read further: member app"), "\(bad.stdout)")
+  }
+
+  /// A deflate bomb shaped as a binary (an ELF header, then 400 MiB of zeros: 400 KiB zipped) and a
+  /// tar of 100,001 members: each stops at its limit, in bounded memory.
+  @Test func aBombAndTooManyMembersStopAtTheirLimits() async throws {
+    let folder = Fixtures.scratch("hostile-archive-bomb")
+    try await Self.python(
+      """
+      import tarfile, zipfile
+      with zipfile.ZipFile('bomb.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+          with z.open('bin/app', 'w', force_zip64=True) as member:
+              member.write(b'\\x7fELF\\x02\\x01\\x01' + bytes(57))
+              zero = bytes(1 << 20)
+              for _ in range(400): member.write(zero)
+      with tarfile.open('many.tar', 'w') as t:
+          for i in range(100001): t.addfile(tarfile.TarInfo(f'f{i}'))
+      """, in: folder)
+    let (bomb, bombPeak) = try await Self.measured(["verify", folder + "/bomb.zip", "--target", "linux/amd64"])
+    #expect(bomb.status == 1)
+    #expect(bomb.stdout.contains("a decompression bomb, not read further"), "\(bomb.stdout)")
+    #expect(bombPeak > 0 && bombPeak < 512 * 1024, "peak \(bombPeak) KiB")
+    let (many, manyPeak) = try await Self.measured(["inspect", folder + "/many.tar"])
+    #expect(many.status == 0)
+    #expect(many.stderr.contains("more than 100000 members: not read further"), "\(many.stderr)")
+    #expect(manyPeak > 0 && manyPeak < 512 * 1024, "peak \(manyPeak) KiB")
+  }
+}
