@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fetches the real projects nobody here wrote that the `archway init` tests run on seven targets,
 # from Debian's archive (bookworm): a CMake library (cjson), an autotools library (libyaml, whose
-# tarball has no configure: autoreconf runs), and a Go library with a cgo package (go-sysconf).
+# tarball has no configure: autoreconf runs), and a Go library with a cgo package (go-sysconf);
+# and from PyPI, MarkupSafe's wheels (a small C extension) for five platform tags, which the
+# release tests verify by their names.
 # Each lands in OUT/NAME as Debian ships it, patches applied; a project already there is kept.
 #
 #   Scripts/fetch-projects.sh [OUT]      (default: .build-projects)
@@ -53,4 +55,17 @@ if [ ! -d "$out/go-sysconf" ]; then
     >>"$work/go-sysconf/go.mod"
   mv "$work/go-sysconf" "$out/go-sysconf"
   echo "fetch-projects: go-sysconf $(dpkg-deb -f "$work"/golang-github-tklauser-go-sysconf-dev_*.deb Version)"
+fi
+
+# MarkupSafe 3.0.2's CPython 3.12 wheels as PyPI serves them: manylinux2014 x86_64 and aarch64,
+# musllinux 1.2, macOS 11 arm64, Windows amd64.
+wheels=$out/wheels/markupsafe
+if [ ! -d "$wheels" ]; then
+  mkdir -p "$work/wheels"
+  for tag in manylinux2014_x86_64 manylinux2014_aarch64 musllinux_1_2_x86_64 macosx_11_0_arm64 win_amd64; do
+    python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: --python-version 3.12 \
+      --platform "$tag" markupsafe==3.0.2 -d "$work/wheels"
+  done
+  mkdir -p "$out/wheels" && mv "$work/wheels" "$wheels"
+  echo "fetch-projects: MarkupSafe 3.0.2 wheels ($(find "$wheels" -name '*.whl' | wc -l))"
 fi

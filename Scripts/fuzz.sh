@@ -175,7 +175,7 @@ for reader in "${readers[@]}"; do
     done
   elif [ "$reader" = archive ]; then
     build_codecs
-    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -D "$flag" \
+    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway -module-name ArchwayFuzz -D "$flag" \
       "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" "${codec_flags[@]}" -o "$binary"
     # Small archives of every kind, each holding the start of an ELF file and a link.
     seed=$work/seed-archive && rm -rf "$seed" && mkdir -p "$seed/pkg/DEBIAN" "$seed/pkg/usr/bin"
@@ -188,7 +188,7 @@ for reader in "${readers[@]}"; do
     dpkg-deb -Zxz --root-owner-group -b "$seed/pkg" "$corpus/seed.deb" >/dev/null
   else
     build_codecs
-    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -D "$flag" \
+    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway -module-name ArchwayFuzz -D "$flag" \
       "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" "${codec_flags[@]}" -o "$binary"
     for f in "$fixtures"/*; do
       file -b "$f" | grep -q "$magic" || continue

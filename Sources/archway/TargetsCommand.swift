@@ -12,6 +12,7 @@ struct TargetsCommand: AsyncParsableCommand {
         archway targets --libc musl --json | jq -r '.[].rust'
         archway targets --libc gnu-2.17        # Zig names carry the glibc floor: aarch64-linux-gnu.2.17
         archway targets --cpu                  # the CPU levels a matrix's cpu: names, and what each maps to
+        archway targets --names                # the release file names verify --by-name reads
       """
   )
 
@@ -20,6 +21,9 @@ struct TargetsCommand: AsyncParsableCommand {
 
   @Flag(help: "List the CPU levels (`cpu:` in a matrix, `--cpu` of exec and verify) instead of the targets.")
   var cpu = false
+
+  @Flag(help: "List the release file naming schemes `verify --by-name` reads, with what an example promises.")
+  var names = false
 
   @Flag(help: "Print a JSON array, one object per target (or CPU level).")
   var json = false
@@ -32,6 +36,7 @@ struct TargetsCommand: AsyncParsableCommand {
       throw ValidationError(error.description)
     }
     if cpu { return try printLevels() }
+    if names { return printNames() }
     let names = TargetCatalog.names(libc: requirement)
     if json {
       try Output.printJSON(names)
@@ -52,6 +57,16 @@ struct TargetsCommand: AsyncParsableCommand {
       if os == "linux" { fallback += " (riscv64 4.15, loong64 5.19: their first kernels)" }
       print("  \(os.padding(toLength: 8, withPad: " ", startingAt: 0)) \(OSVersion.acceptedForms(for: os))\(fallback)")
     }
+  }
+
+  private func printNames() {
+    var table = TextTable(header: ["SCHEME", "EXAMPLE", "PROMISES", "FROM"])
+    for (scheme, example) in ReleaseNames.schemes {
+      let promise = ReleaseNames.promise(of: example)
+      table.rows.append([scheme, example, promise?.summary ?? "nothing", promise?.source ?? "-"])
+    }
+    print(table.render { text, _, row in row < 0 ? Output.bold(text) : text })
+    print("An archive's members take its promise; a .deb's Architecture: field comes before its name.")
   }
 
   private func printLevels() throws {

@@ -26,6 +26,13 @@ struct VerifyCommand: AsyncParsableCommand {
       subsystem and OS versions are at most the release's. A Go binary's Go must support the \
       release (Go 1.21 and later need Windows 10, Go 1.25 macOS 12, Go 1.24 Linux 3.2).
 
+      With --by-name, each file is held to the target its name promises rather than one --target: \
+      goreleaser's {name}_{version}_{os}_{arch}, a Rust target triple (cargo-dist), a .deb's \
+      Architecture, a wheel's platform tag with its glibc, musl or macOS floor (archway targets \
+      --names lists every scheme). An archive's members take its name's promise. A binary whose \
+      name promises nothing, or an OS verify does not check, is named on standard error and not \
+      counted as a pass; if no binary's name promises a target, the exit is 2.
+
       An ELF file must load on the largest memory pages the target's kernels use (--page-size): \
       64 KiB for arm64 and ppc64le, 16 KiB for loong64, 4 KiB elsewhere. qemu-user runs every \
       guest on 4 KiB pages, so only this check finds a binary linked for 4 KiB.
@@ -33,6 +40,7 @@ struct VerifyCommand: AsyncParsableCommand {
       Examples:
         archway verify dist/hello --target linux/arm64 --glibc-max 2.31
         archway verify dist/myapp_linux_arm64.tar.gz --target linux/arm64   # the members, as shipped
+        archway verify dist/ --by-name      # goreleaser, cargo-dist, .deb and wheel names say each target
         archway verify dist/ --target linux/arm/v7 --libc gnu-2.28 --allow-needed 'libc.so.6,libm.so.6'
         archway verify hello-static --target linux/amd64 --libc static
         archway verify dist/server --target linux/amd64 --cpu x86-64-v2
@@ -46,7 +54,14 @@ struct VerifyCommand: AsyncParsableCommand {
   )
 
   @Option(help: "The platform the binaries must run on (linux/arm64, armhf, darwin/arm64, windows/amd64, …).")
-  var target: String
+  var target: String?
+
+  @Flag(
+    name: .customLong("by-name"),
+    help:
+      "Hold each file to the target its name promises instead of --target: goreleaser's os_arch, a Rust triple, a .deb's Architecture, a wheel's platform tag (archway targets --names)."
+  )
+  var byName = false
 
   @Option(
     help: "The libc: gnu, gnu-X.Y (glibc at most X.Y), musl, musl-X.Y (musl at most X.Y: 1.1, 1.2), static or any.")
@@ -101,6 +116,9 @@ struct VerifyCommand: AsyncParsableCommand {
   var paths: [String]
 
   func policy() throws -> ArtifactPolicy {
+    guard let target else {
+      throw ValidationError("say --target PLATFORM, or --by-name to take each file's from its name")
+    }
     do {
       return try ArtifactPolicy(
         target: target, libc: libc, glibcMax: glibcMax, allowNeeded: allowNeeded, cpu: cpu, pageSize: pageSize,
@@ -110,12 +128,47 @@ struct VerifyCommand: AsyncParsableCommand {
     }
   }
 
-  func validate() throws { _ = try policy() }
+  /// The options `--by-name` applies beside each file's promised target.
+  var options: ArtifactVerifier.Options {
+    var options = ArtifactVerifier.Options()
+    (options.libc, options.glibcMax, options.allowNeeded, options.cpu) = (libc, glibcMax, allowNeeded, cpu)
+    (options.pageSize, options.osVersion, options.signed, options.allowArm64e) = (
+      pageSize, osVersion, signed, allowArm64e
+    )
+    return options
+  }
+
+  func validate() throws {
+    if byName {
+      guard target == nil else {
+        throw ValidationError("--by-name takes each file's target from its name: drop --target")
+      }
+      if env != nil { throw ValidationError("--env predicts one environment's loads: use it with --target") }
+    } else {
+      _ = try policy()
+    }
+  }
 
   func run() async throws {
-    let policy = try policy()
     let results = try await BinaryInspector.inspect(paths: paths)
-    var verdicts = ArtifactVerifier.verify(results, against: policy)
+    var verdicts: [ArtifactVerdict]
+    var summary: String
+    if byName {
+      let (checked, unchecked) = ArtifactVerifier.verifyByName(results, options: options)
+      for file in unchecked { Output.error("\(file.path): \(file.reason)") }
+      verdicts = checked
+      summary = "the targets their names promise"
+      guard verdicts.contains(where: { $0.facts.archive == nil }) else {
+        Output.error(
+          "Error: no binary in \(paths.joined(separator: ", ")) has a name that promises a target Archway checks"
+            + " (goreleaser's os_arch, a Rust triple, a .deb's architecture, a wheel's tag; archway targets --names)")
+        throw ExitCode(2)
+      }
+    } else {
+      let policy = try policy()
+      verdicts = ArtifactVerifier.verify(results, against: policy)
+      summary = policy.summary
+    }
     guard !verdicts.isEmpty else {
       Output.error("Error: " + ArtifactVerifier.nothingVerified(results, paths: paths))
       throw ExitCode(2)
@@ -131,11 +184,14 @@ struct VerifyCommand: AsyncParsableCommand {
     if json {
       try Output.printJSON(verdicts, symbols: false)
     } else {
-      let lines = verdicts.flatMap { verdict in verdict.violations.map { "\(verdict.path): \($0.message)\n" } }
+      let lines = verdicts.flatMap { verdict in
+        let promised = verdict.promise.map { " (\($0.source) promises \($0.summary))" } ?? ""
+        return verdict.violations.map { "\(verdict.path): \($0.message)\(promised)\n" }
+      }
       Output.text(lines.joined())  // Unbuffered, so the summary on stderr comes after it.
       let failed = verdicts.filter { !$0.passed }.count
-      let summary = "\(verdicts.count - failed) of \(verdicts.count) binaries fit \(policy.summary)"
-      Output.error(failed == 0 ? Output.green(summary) : Output.red(summary))
+      let line = "\(verdicts.count - failed) of \(verdicts.count) binaries fit \(summary)"
+      Output.error(failed == 0 ? Output.green(line) : Output.red(line))
     }
     if verdicts.contains(where: { !$0.passed }) { throw ExitCode(1) }
   }

@@ -124,4 +124,88 @@ import Testing
     #expect(named.status == 1)
     #expect(named.stdout.contains("docs.tar.gz: holds no binary among its 1 members (tar.gz)"), "\(named.stdout)")
   }
+
+  /// Real wheels from PyPI (MarkupSafe 3.0.2, fetched by Scripts/fetch-projects.sh), each held to
+  /// its tag: all pass, a Windows extension's python312.dll and VCRUNTIME140.dll included (CPython
+  /// ships them beside python.exe). Renamed, each planted defect fails naming the tag.
+  @Test func realWheelsAreHeldToTheirTags() async throws {
+    let wheels = Fixtures.root + "/.build-projects/wheels/markupsafe"
+    let folder = Fixtures.scratch("release-wheels")
+    let copied = try await Command.run("/bin/cp", ["-r", wheels, folder + "/dist"])
+    #expect(copied.status == 0, "run Scripts/fetch-projects.sh: \(copied.stderr)")
+    let sound = try await Self.archway("verify", folder + "/dist", "--by-name")
+    #expect(sound.status == 0, "\(sound.stdout)\(sound.stderr)")
+    #expect(sound.stderr.contains("5 of 5 binaries fit the targets their names promise"), "\(sound.stderr)")
+    // Each member's arch as `file` reads the unzipped extension module.
+    let inspected = try await Self.archway("inspect", "--json", folder + "/dist")
+    let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(inspected.stdout.utf8))
+    try await Self.shell(
+      "mkdir x && for w in dist/*.whl; do unzip -q -d \"x/$(basename \"$w\")\" \"$w\"; done", in: folder)
+    let words = ["arm64": ["aarch64", "arm64"], "amd64": ["x86-64"]]
+    for member in facts where member.path.contains("!") {
+      let parts = member.path.dropFirst(folder.count + "/dist/".count).split(separator: "!")
+      let described = try await Command.run("file", ["-b", "\(folder)/x/\(parts[0])/\(parts[1])"])
+      #expect(
+        words[member.arch ?? ""]?.contains { described.stdout.contains($0) } == true,
+        "\(member.path): \(described.stdout)")
+    }
+
+    let base = "\(folder)/dist/MarkupSafe-3.0.2-cp312-cp312-"
+    let renames = [
+      // An aarch64 wheel named for x86_64; its glibc 2.17 floor named 2.12; a musl wheel named manylinux.
+      ("manylinux_2_17_aarch64.manylinux2014_aarch64", "manylinux_2_17_x86_64"),
+      ("manylinux_2_17_x86_64.manylinux2014_x86_64", "manylinux_2_12_x86_64"),
+      ("musllinux_1_2_x86_64", "manylinux_2_28_x86_64"),
+    ]
+    for (from, to) in renames {
+      try FileManager.default.moveItem(atPath: "\(base)\(from).whl", toPath: "\(base)\(to).whl")
+    }
+    let planted = try await Self.archway("verify", folder + "/dist", "--by-name")
+    #expect(planted.status == 1)
+    let lines = planted.stdout.split(separator: "\n").map(String.init)
+    let expected = [
+      "manylinux_2_17_x86_64.whl!markupsafe/_speedups.cpython-312-aarch64-linux-gnu.so: built for arm64",
+      "manylinux_2_12_x86_64.whl!markupsafe/_speedups.cpython-312-x86_64-linux-gnu.so: requires GLIBC_2.14",
+      "manylinux_2_28_x86_64.whl!markupsafe/_speedups.cpython-312-x86_64-linux-musl.so: links musl",
+    ]
+    for text in expected { #expect(lines.contains { $0.contains(text) }, "\(text)\n\(planted.stdout)") }
+    #expect(planted.stdout.contains("(the wheel tag manylinux_2_12_x86_64 promises linux/amd64, glibc ≤ 2.12)"))
+    #expect(planted.stderr.contains("2 of 5 binaries fit"), "\(planted.stderr)")
+  }
+
+  /// goreleaser's and cargo-dist's names, built from real zig, gcc and Go binaries: a wrong-arch
+  /// archive fails naming its name's promise, another OS is named and not counted, a name that
+  /// promises nothing is named, and a folder of such names alone exits 2.
+  @Test func goreleaserAndRustNamesAreHeldToTheirPromises() async throws {
+    let folder = Fixtures.scratch("release-names")
+    func fixture(_ name: String) -> String { Fixtures.named(name).path }
+    try await Self.shell(
+      """
+      mkdir -p dist none
+      pack() { cp "$1" myapp && tar -czf "dist/$2" myapp && rm myapp; }
+      pack '\(fixture("c-gcc-linux-arm64"))' myapp_1.0_linux_arm64.tar.gz
+      pack '\(fixture("c-gcc-linux-arm64"))' myapp_1.0_Linux_x86_64.tar.gz
+      pack '\(fixture("c-zig-arm64-musl"))' myapp-aarch64-unknown-linux-musl.tar.gz
+      pack '\(fixture("go-freebsd-amd64"))' myapp_1.0_freebsd_amd64.tar.gz
+      cp '\(fixture("c-zig-windows-amd64.exe"))' myapp.exe && zip -q dist/myapp_1.0_windows_amd64.zip myapp.exe
+      cp '\(fixture("c-gcc-linux-amd64"))' dist/myapp
+      cp '\(fixture("c-gcc-linux-amd64"))' none/myapp
+      """, in: folder)
+    let result = try await Self.archway("verify", folder + "/dist", "--by-name")
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    #expect(
+      result.stdout
+        == "\(folder)/dist/myapp_1.0_Linux_x86_64.tar.gz!myapp: built for arm64 (EM_AARCH64, 64-bit, little-endian) but"
+        + " the target is linux/amd64 (the name's linux_amd64 promises linux/amd64)\n")
+    #expect(
+      result.stderr.contains(
+        "myapp_1.0_freebsd_amd64.tar.gz!myapp: the name's freebsd_amd64 promises freebsd/amd64, which verify does not check"
+      ))
+    #expect(result.stderr.contains("dist/myapp: its name promises no target: not checked"), "\(result.stderr)")
+    #expect(result.stderr.contains("3 of 4 binaries fit the targets their names promise"), "\(result.stderr)")
+    let nothing = try await Self.archway("verify", folder + "/none", "--by-name")
+    #expect(nothing.status == 2)
+    let both = try await Self.archway("verify", folder + "/dist", "--by-name", "--target", "arm64")
+    #expect(both.status == 2 && both.stderr.contains("drop --target"), "\(both.stderr)")
+  }
 }

@@ -79,6 +79,8 @@ package struct ArtifactVerdict: Sendable, Hashable, Codable {
   package let facts: BinaryFacts
   /// Every violation; empty when the file fits.
   package let violations: [Violation]
+  /// With `verify --by-name`: the target its name promised, which it was checked against.
+  package var promise: NamePromise? = nil
 
   /// Whether the file fits its target.
   package var passed: Bool { violations.isEmpty }

@@ -1,0 +1,78 @@
+import Foundation
+
+extension ArtifactVerifier {
+  /// What `verify --by-name` holds every artifact to beside the target its name promises: the
+  /// command line's other options, each used where the promise says nothing of it.
+  package struct Options: Sendable {
+    package var libc = "any"
+    package var glibcMax: String?
+    package var allowNeeded: String?
+    package var cpu: String?
+    package var pageSize: String?
+    package var osVersion: String?
+    package var signed = false
+    package var allowArm64e = false
+
+    package init() {}
+  }
+
+  /// A file whose name promises nothing `verify` can check: why.
+  package struct Unchecked: Sendable, Hashable {
+    package let path: String
+    package let reason: String
+  }
+
+  /// Verdicts for inspected files, each binary held to the target its name promises
+  /// (``ReleaseNames``): an archive's members to the archive's name (a `.deb`'s to its
+  /// `Architecture:`), else to their own. Binaries whose names promise nothing, or a target
+  /// `verify` does not check, are returned as unchecked, never as passes.
+  package static func verifyByName(
+    _ inspected: [(InspectTarget, BinaryFacts)], options: Options
+  ) -> (verdicts: [ArtifactVerdict], unchecked: [Unchecked]) {
+    var verdicts: [ArtifactVerdict] = []
+    var unchecked: [Unchecked] = []
+    var archivePromises: [String: NamePromise?] = [:]
+    let members = MemberPlaces(inspected)
+    for (target, facts) in inspected {
+      let name = (target.path as NSString).lastPathComponent
+      if facts.archive != nil, !target.path.contains("!") {
+        let architecture = facts.archive?.metadata?["Architecture"].flatMap { $0 == "all" ? nil : $0 }
+        archivePromises[target.path] = ReleaseNames.promise(of: name, debianArchitecture: architecture)
+      }
+      if facts.archive != nil {
+        if let verdict = archiveVerdict(target, facts) { verdicts.append(verdict) }
+        continue
+      }
+      if facts.format == .unknown, facts.error == nil, !target.named { continue }
+      let top = String(target.path.prefix { $0 != "!" })
+      let inherited = top == target.path ? nil : archivePromises[top] ?? nil
+      guard let promise = inherited ?? ReleaseNames.promise(of: name) else {
+        let reason =
+          top == target.path
+          ? "its name promises no target: not checked"
+          : "neither its archive's name nor its own promises a target: not checked"
+        unchecked.append(Unchecked(path: target.path, reason: reason))
+        continue
+      }
+      let policy: ArtifactPolicy
+      do {
+        policy = try ArtifactPolicy(
+          target: promise.target, libc: promise.libc ?? options.libc,
+          glibcMax: promise.libc == nil ? options.glibcMax : nil, allowNeeded: options.allowNeeded,
+          cpu: promise.cpu ?? options.cpu, pageSize: options.pageSize,
+          osVersion: promise.osVersion ?? options.osVersion,
+          signed: options.signed, allowArm64e: options.allowArm64e)
+      } catch {
+        unchecked.append(
+          Unchecked(
+            path: target.path, reason: "\(promise.source) promises \(promise.target), which verify does not check"))
+        continue
+      }
+      let violations = check(facts, against: policy, place: members.place(of: target, facts))
+      var verdict = ArtifactVerdict(path: target.path, facts: facts, violations: violations)
+      verdict.promise = promise
+      verdicts.append(verdict)
+    }
+    return (verdicts, unchecked)
+  }
+}
