@@ -12,7 +12,10 @@ struct VerifyCommand: AsyncParsableCommand {
       no binary at all exits 2. Archives and packages (tar, zip, wheels, .deb, a lone .gz) are \
       read inside: each binary member is checked as ARCHIVE!PATH, and an archive fails itself \
       when a member leads out of it, a link leaves it, it holds a device, it is cut short or \
-      corrupt, or (named itself) it holds no binary.
+      corrupt, or (named itself) it holds no binary. Checksum files (checksums.txt, \
+      *_checksums.txt, SHA256SUMS, sha256.sum, *.sha256) are checked against the files beside \
+      them: every line's file must be there and match, and every binary or archive beside one \
+      must be listed.
 
       A Mach-O file is checked as a Mac checks it before running it, every slice of a universal \
       file: built for macOS (not iOS, a simulator or arm64e), its code signature matching its \
@@ -173,6 +176,7 @@ struct VerifyCommand: AsyncParsableCommand {
       Output.error("Error: " + ArtifactVerifier.nothingVerified(results, paths: paths))
       throw ExitCode(2)
     }
+    verdicts += ReleaseChecksums.verify(results)
     if let env {
       do {
         verdicts = try ArtifactVerifier.checkLoads(verdicts, in: try location.recipe(env), store: location.store)

@@ -208,4 +208,41 @@ import Testing
     let both = try await Self.archway("verify", folder + "/dist", "--by-name", "--target", "arm64")
     #expect(both.status == 2 && both.stderr.contains("drop --target"), "\(both.stderr)")
   }
+
+  /// Checksum files as goreleaser (`*_checksums.txt`) and cargo-dist (`.sha256` per archive) write
+  /// them, made by sha256sum itself: sound, they pass; each planted defect is a finding naming the
+  /// file and the line's name.
+  @Test func checksumFilesAreCheckedAgainstTheFilesBesideThem() async throws {
+    let folder = Fixtures.scratch("release-checksums")
+    try await Self.shell(
+      """
+      mkdir -p dist && cp '\(Fixtures.named("c-gcc-linux-arm64").path)' myapp
+      for n in linux_arm64 linux_arm64v8 other; do tar -czf "dist/myapp_1.0_$n.tar.gz" myapp; done
+      (cd dist && sha256sum myapp_1.0_linux_arm64.tar.gz myapp_1.0_linux_arm64v8.tar.gz myapp_1.0_other.tar.gz \
+        >myapp_1.0_checksums.txt && sha256sum myapp_1.0_other.tar.gz >myapp_1.0_other.tar.gz.sha256)
+      """, in: folder)
+    let sound = try await Self.archway("verify", folder + "/dist", "--target", "linux/arm64")
+    #expect(sound.status == 0, "\(sound.stdout)\(sound.stderr)")
+
+    try await Self.shell(
+      """
+      cd dist && echo changed >>myapp_1.0_other.tar.gz && rm myapp_1.0_linux_arm64v8.tar.gz
+      tar -czf myapp_1.0_unlisted.tar.gz ../myapp 2>/dev/null
+      printf '%0128d  myapp_1.0_linux_arm64.tar.gz\n' 0 >>myapp_1.0_checksums.txt
+      """, in: folder)
+    let planted = try await Self.archway("verify", folder + "/dist", "--target", "linux/arm64")
+    #expect(planted.status == 1)
+    let sums = "\(folder)/dist/myapp_1.0_checksums.txt: "
+    let other = try await Command.run("sha256sum", [folder + "/dist/myapp_1.0_other.tar.gz"])
+    for line in [
+      sums + "line 4 is not a SHA-256 line (a SHA-512 line: not checked): '\(String(repeating: "0", count: 80))'",
+      sums + "lists myapp_1.0_linux_arm64v8.tar.gz, which is not there",
+      sums + "says myapp_1.0_other.tar.gz has SHA-256 ",
+      "\(folder)/dist/myapp_1.0_other.tar.gz.sha256: says myapp_1.0_other.tar.gz has SHA-256 ",
+      "but it has \(other.stdout.prefix(64))",
+      "\(folder)/dist/myapp_1.0_unlisted.tar.gz: is listed in no checksum file beside it",
+    ] {
+      #expect(planted.stdout.contains(line), "\(line)\n\(planted.stdout)")
+    }
+  }
 }

@@ -24,6 +24,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   /// member too large to read, a stream cut short or corrupt, a limit reached; or no binary in an
   /// archive named itself.
   case archive
+  /// A release's checksum file against the files it lists, or an artifact beside one that none lists.
+  case checksum
 
   /// The check of a cell that reports a violation of this kind.
   package var checkKind: CheckKind {
@@ -44,6 +46,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .execStack: .execStack
     case .osVersion: .osVersion
     case .archive: .archive
+    case .checksum: .sha256
     }
   }
 }
