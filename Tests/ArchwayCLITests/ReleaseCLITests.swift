@@ -245,4 +245,55 @@ import Testing
       #expect(planted.stdout.contains(line), "\(line)\n\(planted.stdout)")
     }
   }
+
+  /// goreleaser's `dist/artifacts.json` and cargo-dist's `dist-manifest.json`, written in their
+  /// documented shapes, map each artifact exactly, before its name: an archive whose manifest says
+  /// arm64 fails with its amd64 member whatever its name says; a listed file that is not there is a
+  /// finding; an archive the manifest does not list is named.
+  @Test func releaseManifestsMapArtifactsExactly() async throws {
+    let folder = Fixtures.scratch("release-manifests")
+    try await Self.shell(
+      """
+      mkdir -p dist/myapp_linux_amd64_v1 cargo
+      cp '\(Fixtures.named("c-gcc-linux-amd64").path)' dist/myapp_linux_amd64_v1/myapp
+      cp '\(Fixtures.named("c-gcc-linux-amd64").path)' myapp && tar -czf dist/myapp_1.0_linux_x86_64.tar.gz myapp
+      tar -czf dist/extra_linux_amd64.tar.gz myapp && tar -cJf cargo/myapp-x86_64-unknown-linux-gnu.tar.xz myapp
+      cat >dist/artifacts.json <<'JSON'
+      [
+        {"name": "myapp", "path": "dist/myapp_linux_amd64_v1/myapp", "goos": "linux", "goarch": "amd64",
+         "goamd64": "v1", "target": "linux_amd64_v1", "type": "Binary", "extra": {"Binary": "myapp"}},
+        {"name": "myapp_1.0_linux_x86_64.tar.gz", "path": "dist/myapp_1.0_linux_x86_64.tar.gz", "goos": "linux",
+         "goarch": "arm64", "target": "linux_arm64_v8.0", "type": "Archive", "extra": {"Format": "tar.gz"}},
+        {"name": "myapp_1.0_linux_riscv64.tar.gz", "path": "dist/myapp_1.0_linux_riscv64.tar.gz", "goos": "linux",
+         "goarch": "riscv64", "type": "Archive"},
+        {"name": "checksums.txt", "path": "dist/checksums.txt", "type": "Checksum"}
+      ]
+      JSON
+      cat >cargo/dist-manifest.json <<'JSON'
+      {"dist_version": "0.28.0", "artifacts": {
+        "myapp-x86_64-unknown-linux-gnu.tar.xz": {"name": "myapp-x86_64-unknown-linux-gnu.tar.xz",
+          "kind": "executable-zip", "target_triples": ["aarch64-unknown-linux-gnu"],
+          "assets": [{"name": "myapp", "path": "myapp", "kind": "executable"}]},
+        "source.tar.gz": {"name": "source.tar.gz", "kind": "source-tarball"}}}
+      JSON
+      """, in: folder)
+    let result = try await Command.run(
+      Fixtures.archway, ["verify", "dist", "cargo", "--by-name"], workingDirectory: folder)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(
+      lines.contains(
+        "dist/myapp_1.0_linux_x86_64.tar.gz!myapp: built for amd64 (EM_X86_64, 64-bit, little-endian) but the target is"
+          + " linux/arm64 (goreleaser's artifacts.json (linux/arm64) promises linux/arm64)"), "\(result.stdout)")
+    #expect(lines.contains("dist/artifacts.json: lists myapp_1.0_linux_riscv64.tar.gz, which is not there"))
+    #expect(
+      lines.contains {
+        $0.hasPrefix("cargo/myapp-x86_64-unknown-linux-gnu.tar.xz!myapp: built for amd64")
+          && $0.hasSuffix("(cargo-dist's dist-manifest.json (aarch64-unknown-linux-gnu) promises linux/arm64, glibc)")
+      }, "\(result.stdout)")
+    #expect(!result.stdout.contains("myapp_linux_amd64_v1/myapp:"), "the Binary artifact fits its linux/amd64")
+    #expect(
+      result.stderr.contains("dist/extra_linux_amd64.tar.gz: is listed in no manifest beside it (artifacts.json)"))
+    #expect(result.stderr.contains("2 of 5 binaries fit"), "\(result.stderr)")
+  }
 }

@@ -22,9 +22,11 @@ extension ArtifactVerifier {
     package let reason: String
   }
 
-  /// Verdicts for inspected files, each binary held to the target its name promises
-  /// (``ReleaseNames``): an archive's members to the archive's name (a `.deb`'s to its
-  /// `Architecture:`), else to their own. Binaries whose names promise nothing, or a target
+  /// Verdicts for inspected files, each binary held to the target a release manifest beside it
+  /// lists (``ReleaseManifests``), else its name promises (``ReleaseNames``): an archive's members
+  /// to the archive's (a `.deb`'s to its `Architecture:`), else to their own. A manifest that
+  /// lists a file not there fails; a binary or archive beside a manifest that it does not list is
+  /// named. Binaries whose names promise nothing, or a target
   /// `verify` does not check, are returned as unchecked, never as passes.
   package static func verifyByName(
     _ inspected: [(InspectTarget, BinaryFacts)], options: Options
@@ -33,11 +35,25 @@ extension ArtifactVerifier {
     var unchecked: [Unchecked] = []
     var archivePromises: [String: NamePromise?] = [:]
     let members = MemberPlaces(inspected)
+    let manifests = ReleaseManifests.read(inspected.map(\.0.path).filter { !$0.contains("!") })
     for (target, facts) in inspected {
       let name = (target.path as NSString).lastPathComponent
+      let folder = (target.path as NSString).deletingLastPathComponent
+      if let problems = manifests.problems[target.path] {
+        let violations = problems.map { Violation(check: .checksum, expected: "a listed file", found: $0, message: $0) }
+        verdicts.append(ArtifactVerdict(path: target.path, facts: facts, violations: violations))
+      }
+      if !target.path.contains("!"), facts.format != .unknown || facts.archive != nil,
+        let manifest = manifests.folders[folder], manifests.promises[target.path] == nil
+      {
+        unchecked.append(Unchecked(path: target.path, reason: "is listed in no manifest beside it (\(manifest))"))
+      }
       if facts.archive != nil, !target.path.contains("!") {
         let architecture = facts.archive?.metadata?["Architecture"].flatMap { $0 == "all" ? nil : $0 }
-        archivePromises[target.path] = ReleaseNames.promise(of: name, debianArchitecture: architecture)
+        // Typed, so `??` does not wrap a missing manifest entry into a present nil.
+        let promise: NamePromise? =
+          manifests.promises[target.path] ?? ReleaseNames.promise(of: name, debianArchitecture: architecture)
+        archivePromises[target.path] = promise
       }
       if facts.archive != nil {
         if let verdict = archiveVerdict(target, facts) { verdicts.append(verdict) }
@@ -46,7 +62,7 @@ extension ArtifactVerifier {
       if facts.format == .unknown, facts.error == nil, !target.named { continue }
       let top = String(target.path.prefix { $0 != "!" })
       let inherited = top == target.path ? nil : archivePromises[top] ?? nil
-      guard let promise = inherited ?? ReleaseNames.promise(of: name) else {
+      guard let promise = inherited ?? manifests.promises[target.path] ?? ReleaseNames.promise(of: name) else {
         let reason =
           top == target.path
           ? "its name promises no target: not checked"
