@@ -177,6 +177,7 @@ struct VerifyCommand: AsyncParsableCommand {
       throw ExitCode(2)
     }
     verdicts += ReleaseChecksums.verify(results)
+    verdicts += PackageChecks.verify(results, tagFloors: !byName)
     if let env {
       do {
         verdicts = try ArtifactVerifier.checkLoads(verdicts, in: try location.recipe(env), store: location.store)

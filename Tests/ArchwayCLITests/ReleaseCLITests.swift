@@ -170,7 +170,9 @@ import Testing
     ]
     for text in expected { #expect(lines.contains { $0.contains(text) }, "\(text)\n\(planted.stdout)") }
     #expect(planted.stdout.contains("(the wheel tag manylinux_2_12_x86_64 promises linux/amd64, glibc ≤ 2.12)"))
-    #expect(planted.stderr.contains("2 of 5 binaries fit"), "\(planted.stderr)")
+    // The musl wheel named manylinux also needs a library manylinux's policy does not allow.
+    #expect(planted.stdout.contains("_speedups.cpython-312-x86_64-linux-musl.so needs libc.musl-x86_64.so.1, which"))
+    #expect(planted.stderr.contains("2 of 6 binaries fit"), "\(planted.stderr)")
   }
 
   /// goreleaser's and cargo-dist's names, built from real zig, gcc and Go binaries: a wrong-arch
@@ -295,5 +297,48 @@ import Testing
     #expect(
       result.stderr.contains("dist/extra_linux_amd64.tar.gz: is listed in no manifest beside it (artifacts.json)"))
     #expect(result.stderr.contains("2 of 5 binaries fit"), "\(result.stderr)")
+  }
+
+  /// A package's metadata against its binaries. The glibc a `.deb` must depend on is what Debian's
+  /// own dpkg-shlibdeps computes for its binary; a wheel's libraries against auditwheel's policy,
+  /// with a library built here (gcc) that the wheel does not carry, then carries.
+  @Test func packageMetadataMustAgreeWithItsBinaries() async throws {
+    let folder = Fixtures.scratch("release-metadata")
+    let binary = Fixtures.named("c-gcc-linux-amd64").path
+    try await Self.shell(
+      """
+      mkdir -p dist debian && printf 'Source: x\\n\\nPackage: x\\nArchitecture: any\\n' >debian/control
+      cp '\(binary)' app && dpkg-shlibdeps -O -e app 2>/dev/null | sed 's/^shlibs:Depends=//' >shlibdeps
+      deb() {
+        mkdir -p "p$1/DEBIAN" "p$1/usr/bin" && cp app "p$1/usr/bin/myapp"
+        printf 'Package: myapp\\nVersion: 1.0\\nArchitecture: amd64\\nMaintainer: A <a@b>\\n%bDescription: d\\n' "$2" \
+          >"p$1/DEBIAN/control"
+        dpkg-deb --root-owner-group -b "p$1" "dist/myapp_1.0-$1_amd64.deb" >/dev/null
+      }
+      deb low 'Depends: libc6 (>= 2.31)\\n' && deb none '' && deb right "Depends: $(cat shlibdeps)\\n"
+      printf 'int helper(void) { return 1; }\\n' >helper.c && gcc -shared -fPIC -o libhelper.so.1 helper.c
+      printf 'int helper(void); int ext(void) { return helper(); }\\n' >ext.c
+      gcc -shared -fPIC -o ext.so ext.c -L. -l:libhelper.so.1
+      mkdir -p w/pkg w2/pkg/pkg.libs && cp ext.so w/pkg/ && cp ext.so w2/pkg/ && cp libhelper.so.1 w2/pkg/pkg.libs/
+      (cd w && zip -qr ../dist/pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl pkg)
+      (cd w2 && zip -qr ../dist/vendored-1.0-cp312-cp312-manylinux_2_34_x86_64.whl pkg)
+      """, in: folder)
+    let shlibdeps = try String(contentsOfFile: folder + "/shlibdeps", encoding: .utf8)
+    #expect(shlibdeps == "libc6 (>= 2.34)\n", "dpkg-shlibdeps: \(shlibdeps)")
+    let result = try await Self.archway("verify", folder + "/dist", "--target", "linux/amd64")
+    #expect(result.status == 1)
+    let dist = folder + "/dist/"
+    for line in [
+      dist + "myapp_1.0-low_amd64.deb: usr/bin/myapp needs GLIBC_2.34, but its Depends: says libc6 (>= 2.31): apt"
+        + " installs it where it cannot run",
+      dist + "myapp_1.0-none_amd64.deb: usr/bin/myapp needs GLIBC_2.34, but its Depends: names no libc6",
+      dist
+        + "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl: pkg/ext.so needs libhelper.so.1, which manylinux_2_17_x86_64's"
+        + " policy (auditwheel's) does not allow and the wheel does not carry",
+      dist + "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl: pkg/ext.so needs GLIBC_2.2.5",
+    ] {
+      #expect(result.stdout.contains(line) == !line.hasSuffix("GLIBC_2.2.5"), "\(line)\n\(result.stdout)")
+    }
+    #expect(!result.stdout.contains("right_amd64.deb:") && !result.stdout.contains("vendored"), "\(result.stdout)")
   }
 }

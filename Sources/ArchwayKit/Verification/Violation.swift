@@ -26,6 +26,8 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
   case archive
   /// A release's checksum file against the files it lists, or an artifact beside one that none lists.
   case checksum
+  /// A package's metadata against its binaries: a `.deb`'s `Depends:` on libc6, a wheel's tag.
+  case package
 
   /// The check of a cell that reports a violation of this kind.
   package var checkKind: CheckKind {
@@ -47,6 +49,7 @@ public enum ViolationKind: String, Sendable, Hashable, Codable {
     case .osVersion: .osVersion
     case .archive: .archive
     case .checksum: .sha256
+    case .package: .archive
     }
   }
 }
