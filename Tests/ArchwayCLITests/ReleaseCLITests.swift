@@ -341,4 +341,71 @@ import Testing
     }
     #expect(!result.stdout.contains("right_amd64.deb:") && !result.stdout.contains("vendored"), "\(result.stdout)")
   }
+
+  /// A cell whose artifact is a member of the archive its build made runs and verifies that member,
+  /// byte for byte what tar packed (`tar -xO` reads it back); a rebuild's archive differs (tar
+  /// records times, under faketime a year ahead) but its member does not, and is compared. An
+  /// archive that ships an arm64 binary as the amd64 one fails its cell.
+  @Test func aCellRunsAndVerifiesTheMemberItShips() async throws {
+    let folder = Fixtures.scratch("release-member")
+    let amd64 = Fixtures.named("c-gcc-linux-amd64").path
+    let arm64 = Fixtures.named("c-gcc-linux-arm64").path
+    try """
+    matrix:
+      platform: [linux/amd64]
+      ships: [\(amd64), \(arm64)]
+    build:
+      argv:
+        - sh
+        - -c
+        - mkdir -p "${cell.out}/stage/bin" "${cell.out}/dist" && cp "$0" "${cell.out}/stage/bin/app" && tar -czf "${cell.out}/dist/app_linux_amd64.tar.gz" -C "${cell.out}/stage" bin
+        - ${ships}
+      artifacts: {app: "${cell.out}/dist/app_linux_amd64.tar.gz!bin/app"}
+    run:
+      - name: hello
+        argv: ["${artifact:app}"]
+    verify:
+      reproducible: {builds: 2, vary: [time]}
+    """.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+    let run = try await Command.run(
+      Fixtures.archway, ["run", folder + "/m.yml", "--out", folder + "/out", "--jobs", "1"])
+    #expect(run.status == 1, "\(run.stderr)")
+    let report = try Reports.read(folder + "/out/report.json")
+    let good = try #require(report.cells.first { $0.id.contains("amd64") && !$0.id.contains("arm64") })
+    let bad = try #require(report.cells.first { $0.id.contains("c-gcc-linux-arm64") })
+    #expect(good.verdict == .passed, "\(good.findings.filter { $0.verdict != .passed }.map(\.message))")
+    let artifact = try #require(good.artifacts.first)
+    let out = "\(folder)/out/\(good.id)"
+    let archive = "\(out)/dist/app_linux_amd64.tar.gz"
+    #expect(artifact.member == archive + "!bin/app")
+    #expect(artifact.path == "\(out)/.archway/members/app/app")
+    let packed = try await Command.run("/bin/sh", ["-c", "tar -xzOf \"$0\" bin/app | sha256sum", archive])
+    #expect(artifact.sha256 == String(packed.stdout.prefix(64)), "\(packed.stdout)")
+    let reproducible = good.findings.first { $0.kind == .reproducible }
+    #expect(reproducible?.verdict == .passed, "\(String(describing: reproducible?.message))")
+    let archives = try await Command.run(
+      "cmp", ["-s", archive, "\(out)/rebuild-2/dist/app_linux_amd64.tar.gz"])
+    #expect(archives.status == 1, "the archives themselves differ: only the member is compared")
+    #expect(bad.verdict == .failed)
+    #expect(bad.findings.contains { $0.kind == .arch && $0.verdict == .failed }, "\(bad.findings.map(\.message))")
+  }
+
+  /// A member path that could lead out of the archive, or an artifact name that could lead out of
+  /// Archway's folder for it, is an error at its line and column, before anything runs.
+  @Test func aMemberArtifactThatCouldLeadOutIsAPlanError() async throws {
+    let folder = Fixtures.scratch("release-member-plan")
+    for (name, member) in [("app", "../etc/passwd"), ("app", "/bin/sh"), ("../x", "bin/app"), ("app", "")] {
+      try """
+      matrix:
+        platform: [linux/amd64]
+      build:
+        argv: ["true"]
+        artifacts: {"\(name)": "${cell.out}/dist/a.tar.gz!\(member)"}
+      """.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+      let plan = try await Command.run(Fixtures.archway, ["plan", folder + "/m.yml"])
+      #expect(plan.status == 2, "\(name) \(member): \(plan.stdout)")
+      #expect(plan.stderr.contains("m.yml:5:"), "\(plan.stderr)")
+      #expect(plan.stderr.contains("must name a file inside the archive"), "\(plan.stderr)")
+    }
+  }
 }

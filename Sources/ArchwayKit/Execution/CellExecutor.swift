@@ -134,6 +134,7 @@ public struct CellExecutor: Sendable {
     guard let build = cell.steps.build else { return true }
     // What an earlier run left is not this build's: an artifact the build does not write is missing.
     for path in cell.steps.artifacts.values { unlink(path) }
+    for member in cell.steps.members.values { unlink(member.archive) }
     let outcome: StepOutcome
     var versions: [String: String] = [:]
     if cell.steps.buildIn == .target {
@@ -169,10 +170,14 @@ public struct CellExecutor: Sendable {
   /// one fails the cell.
   private func collectArtifacts(of cell: Cell, into record: inout Draft) {
     for (name, path) in cell.steps.artifacts.sorted(by: { $0.key < $1.key }) {
-      switch ArtifactFile.check(path, folder: cell.out) {
-      case .file(let resolved): record.artifacts.append(ArtifactRecord(name: name, path: resolved))
+      let member = cell.steps.members[name]
+      switch member?.unpack(to: path, folder: cell.out) ?? ArtifactFile.check(path, folder: cell.out) {
+      case .file(let resolved):
+        var artifact = ArtifactRecord(name: name, path: resolved)
+        artifact.member = member?.description
+        record.artifacts.append(artifact)
       case .missing:
-        record.problems.append(.missingArtifact(name: name, path: path))
+        record.problems.append(.missingArtifact(name: name, path: member?.description ?? path))
         record.outcome = .failed
       case .refused(let why):
         record.problems.append(.refusedArtifact(name: name, reason: why))
@@ -283,10 +288,15 @@ public struct CellExecutor: Sendable {
     for rebuild in cell.steps.rebuilds {
       try? Self.ownFolders(rebuild.folder, ["logs"])
       for path in rebuild.artifacts.values { unlink(path) }
+      for member in rebuild.members.values { unlink(member.archive) }
       let outcome = await run(
         rebuild.command, id: rebuild.id, hostRunner.launch(rebuild.command), cell: cell.id, out: rebuild.folder,
         runner: hostRunner)
       record.steps.append(outcome)
+      // A member is compared as unpacked from this build's archive; what cannot be is found missing then.
+      for (name, member) in rebuild.members {
+        if let path = rebuild.artifacts[name] { _ = member.unpack(to: path, folder: rebuild.folder) }
+      }
       if !outcome.status.succeeded { break }
     }
   }

@@ -147,6 +147,9 @@ public struct ArtifactRecord: Sendable, Hashable, Codable {
   public var sha256: String?
   /// What the binary readers found (nil for a file that is not a binary).
   public var facts: BinaryFacts?
+  /// For a member of an archive the build made: `ARCHIVE!MEMBER`; ``path`` is where Archway
+  /// unpacked it, byte for byte.
+  public var member: String?
 
   /// An artifact not yet verified.
   public init(name: String, path: String) {
@@ -154,7 +157,7 @@ public struct ArtifactRecord: Sendable, Hashable, Codable {
     self.path = path
   }
 
-  enum CodingKeys: String, CodingKey { case name, path, size, sha256, facts }
+  enum CodingKeys: String, CodingKey { case name, path, size, sha256, facts, member }
 
   /// Decodes the form Archway writes; a size no file can have (below zero) is an error naming it,
   /// since reports are read back from files anyone may have changed.
@@ -169,5 +172,6 @@ public struct ArtifactRecord: Sendable, Hashable, Codable {
     }
     sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
     facts = try c.decodeIfPresent(BinaryFacts.self, forKey: .facts)
+    member = try c.decodeIfPresent(String.self, forKey: .member)
   }
 }

@@ -23,15 +23,32 @@ extension CellSteps {
       buildIn = chosen == .host ? nil : chosen
     }
     for entry in block["artifacts"]?.entries ?? [] {
-      guard let path = entry.value.scalarText else {
+      guard let written = entry.value.scalarText else {
         throw MatrixError("artifact '\(entry.key)' must be a path", at: entry.value.location)
       }
+      // `ARCHIVE!MEMBER`: a member of an archive the build made.
+      let parts = written.split(separator: "!", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+      let path = parts[0]
       let absolute = PathText.absolute(path, from: directory)
       guard PathText.isInside(absolute, folder: out) else {
         throw MatrixError(
           "artifact '\(entry.key)' at '\(path)' lies outside the cell's folder \(out)", at: entry.value.location)
       }
-      artifacts[entry.key] = absolute
+      guard parts.count == 2 else {
+        artifacts[entry.key] = absolute
+        continue
+      }
+      let member = parts[1]
+      let steps = member.split(separator: "!").flatMap { $0.split(separator: "/", omittingEmptySubsequences: false) }
+      guard !member.isEmpty, !member.hasPrefix("/"), !member.hasSuffix("/"),
+        !steps.contains(where: { $0 == ".." || $0.isEmpty }), !entry.key.contains("/"), !entry.key.hasPrefix(".")
+      else {
+        throw MatrixError(
+          "artifact '\(entry.key)': '\(member)' after '!' must name a file inside the archive (bin/app), without"
+            + " '..' or a leading '/'; the artifact's name must hold no '/'", at: entry.value.location)
+      }
+      members[entry.key] = ArtifactMember(archive: absolute, member: member)
+      artifacts[entry.key] = ArtifactMember.extracted(name: entry.key, member: member, out: out)
     }
   }
 

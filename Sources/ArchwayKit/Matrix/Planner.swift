@@ -155,7 +155,8 @@ public struct Planner: Sendable {
     }
     if let build = cell.steps.build, let reproducible = cell.verify.reproducible {
       cell.steps.rebuilds = RebuildStep.plan(
-        build, artifacts: cell.steps.artifacts, out: cell.out, reproducible: reproducible)
+        build, artifacts: cell.steps.artifacts, members: cell.steps.members, out: cell.out,
+        reproducible: reproducible)
     }
   }
 

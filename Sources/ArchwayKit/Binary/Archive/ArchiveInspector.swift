@@ -30,6 +30,27 @@ package enum ArchiveInspector {
     }
   }
 
+  /// The bytes of the member `member` of the archive at `path`, as `inspect` names it after `!`
+  /// (a package's paths without `./`; `inner.tar.gz!bin/app` for a nested archive). Throws
+  /// ``ArchiveError`` when the archive cannot be read, or holds no such regular file.
+  package static func extract(
+    _ member: String, fromArchiveAt path: String, limits: ArchiveLimits = ArchiveLimits()
+  ) throws(ArchiveError) -> [UInt8] {
+    let outcome: Result<[UInt8], ArchiveError>
+    do {
+      outcome = try BinaryInspector.withContents(atPath: path) { bytes in
+        do throws(ArchiveError) {
+          return .success(try Walker(limits: limits).extract(member, from: bytes, path: path))
+        } catch {
+          return .failure(error)
+        }
+      }
+    } catch {
+      throw ArchiveError("\(path): \(error.reason)")
+    }
+    return try outcome.get()
+  }
+
   /// The facts of the archive `bytes` at `path` (first) and of its binary members.
   package static func inspect(
     _ bytes: UnsafeRawBufferPointer, path: String, limits: ArchiveLimits = ArchiveLimits()
@@ -80,7 +101,7 @@ package enum ArchiveInspector {
       }
       let walk = MemberWalk(
         limits: limits,
-        wants: { head in BinaryInspector.detectFormat(head) != .unknown || ArchiveInspector.kind(head) != nil },
+        wants: { _, head in BinaryInspector.detectFormat(head) != .unknown || ArchiveInspector.kind(head) != nil },
         visit: visit)
       do throws(ArchiveError) {
         try read(kind, bytes, path: path, walk: walk) {
@@ -97,9 +118,46 @@ package enum ArchiveInspector {
       return [facts] + found
     }
 
+    /// The bytes of `member` (`bin/app`; `inner.tar.gz!bin/app` inside a nested archive) of the
+    /// archive `bytes`.
+    func extract(_ member: String, from bytes: UnsafeRawBufferPointer, path: String) throws(ArchiveError) -> [UInt8] {
+      guard let kind = ArchiveInspector.kind(bytes) else {
+        throw ArchiveError("\(path) is not an archive Archway reads")
+      }
+      let parts = member.split(separator: "!", maxSplits: 1).map(String.init)
+      guard let wanted = parts.first.map({ ArchiveInspector.memberName($0, packaged: true) }), !wanted.isEmpty else {
+        throw ArchiveError("names no member after '!'")
+      }
+      var found: [UInt8]?
+      var tooLarge = false
+      let walk = MemberWalk(
+        limits: limits,
+        wants: { candidate, _ in ArchiveInspector.memberName(candidate.path, packaged: true) == wanted },
+        visit: { candidate, contents in
+          guard ArchiveInspector.memberName(candidate.path, packaged: true) == wanted else { return }
+          switch contents {
+          case .held(let bytes): found = bytes
+          case .tooLarge: tooLarge = true
+          case .skipped: break
+          }
+        })
+      try read(kind, bytes, path: path, walk: walk, named: { _ in }, metadata: { _ in })
+      guard let found else {
+        if tooLarge {
+          throw ArchiveError("its member \(wanted) is larger than \(ArchiveLimits.size(limits.memberBytes))")
+        }
+        throw ArchiveError("\(path) holds no file \(wanted)")
+      }
+      guard parts.count == 2 else { return found }
+      var inner = found
+      return try withBytes(of: &inner) { (buffer) throws(ArchiveError) in
+        try extract(parts[1], from: UnsafeRawBufferPointer(buffer), path: path + "!" + wanted)
+      }
+    }
+
     /// Reads `bytes` as `kind`, telling `named` its name (`tar.gz`, or `gz` for one compressed
     /// file) once known, and `metadata` a package's fields.
-    private func read(
+    func read(
       _ kind: Kind, _ bytes: UnsafeRawBufferPointer, path: String, walk: MemberWalk, named: (String) -> Void,
       metadata: ([String: String]) -> Void
     ) throws(ArchiveError) {
@@ -129,7 +187,7 @@ package enum ArchiveInspector {
           // One compressed file: its member is the archive's name without the compression's suffix.
           let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
           var member = ArchiveMember(path: name, kind: .file, size: 0)
-          let contents = try walk.contents(head: head, size: nil, rest: &source)
+          let contents = try walk.contents(of: member, head: head, size: nil, rest: &source)
           if case .held(let bytes) = contents { member.size = bytes.count }
           try walk.visit(member, contents)
         }
@@ -145,7 +203,8 @@ package enum ArchiveInspector {
         if name.hasPrefix("control.tar") {
           var control: [UInt8]?
           let reader = MemberWalk(
-            limits: limits, wants: { _ in true },
+            limits: limits,
+            wants: { member, _ in ArchiveInspector.memberName(member.path, packaged: true) == "control" },
             visit: { member, contents in
               if ArchiveInspector.memberName(member.path, packaged: true) == "control", case .held(let bytes) = contents
               {

@@ -21,23 +21,23 @@ enum MemberContents {
   case tooLarge
 }
 
-/// What an archive reader calls back: `wants` sees a regular member's first bytes (up to 512) and
-/// says whether to read it whole; `visit` gets every member, with its bytes when wanted.
+/// What an archive reader calls back: `wants` sees a regular member and its first bytes (up to 512)
+/// and says whether to read it whole; `visit` gets every member, with its bytes when wanted.
 struct MemberWalk {
   var limits: ArchiveLimits
-  var wants: (UnsafeRawBufferPointer) -> Bool
+  var wants: (ArchiveMember, UnsafeRawBufferPointer) -> Bool
   var visit: (ArchiveMember, MemberContents) throws(ArchiveError) -> Void
 
   /// How many bytes of a member `wants` sees.
   static let headSize = 512
 
-  /// The contents of a member of `size` bytes (nil: unknown, read to the end) whose first bytes are
+  /// The contents of `member`, of `size` bytes (nil: unknown, read to the end) whose first bytes are
   /// `head`, the rest read from `source`: held when wanted and within the limit, else skipped (read
   /// past when `readPast`, as a stream must be; a zip member is not, so skipping costs nothing).
   func contents(
-    head: [UInt8], size: Int?, rest source: inout some ByteSource, readPast: Bool = true
+    of member: ArchiveMember, head: [UInt8], size: Int?, rest source: inout some ByteSource, readPast: Bool = true
   ) throws(ArchiveError) -> MemberContents {
-    guard head.withUnsafeBytes({ wants($0) }) else {
+    guard head.withUnsafeBytes({ wants(member, $0) }) else {
       if let size, readPast { try source.skip(size - head.count, "a member") }
       return .skipped
     }

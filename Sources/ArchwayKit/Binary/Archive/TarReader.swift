@@ -64,7 +64,7 @@ enum TarReader {
       let member = ArchiveMember(path: path, kind: kind, size: size)
       if kind == .file, size > 0 {
         let head = try source.bytes(min(size, MemberWalk.headSize), "member \(path)")
-        let contents = try walk.contents(head: head, size: size, rest: &source)
+        let contents = try walk.contents(of: member, head: head, size: size, rest: &source)
         try source.skip(padded - size, "member \(path)")
         try walk.visit(member, contents)
       } else {

@@ -184,7 +184,7 @@ enum ZipReader {
       guard decoded <= walk.limits.decodedBytes else {
         throw ArchiveError("its members decode to more than \(ArchiveLimits.size(walk.limits.decodedBytes))")
       }
-      let contents = try walk.contents(head: head, size: entry.size, rest: &source, readPast: false)
+      let contents = try walk.contents(of: member, head: head, size: entry.size, rest: &source, readPast: false)
       if case .held(let bytes) = contents {
         let crc = bytes.withUnsafeBytes { archway_crc32(0, $0.baseAddress, $0.count) }
         guard crc == entry.crc else {

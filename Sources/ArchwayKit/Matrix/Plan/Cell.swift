@@ -69,7 +69,8 @@ public struct Cell: Sendable, Hashable, Codable {
       .decodeIfPresent([String: OutputExpectation].self, forKey: .expectations) ?? [:]
     for index in steps.run.indices { steps.run[index].expect.outputs = outputs[steps.run[index].name] }
     if let build = steps.build, let reproducible = verify.reproducible {
-      steps.rebuilds = RebuildStep.plan(build, artifacts: steps.artifacts, out: out, reproducible: reproducible)
+      steps.rebuilds = RebuildStep.plan(
+        build, artifacts: steps.artifacts, members: steps.members, out: out, reproducible: reproducible)
     }
   }
 

@@ -3,8 +3,11 @@
 package struct CellSteps: Sendable, Hashable {
   /// The build step's command, if the cell has one (its id is ``StepID/build``; it must exit 0).
   package var build: StepCommand?
-  /// Artifact name → absolute path inside the cell's folder.
+  /// Artifact name → absolute path inside the cell's folder (for a member of an archive, where
+  /// Archway unpacks it: ``ArtifactMember/extracted(name:member:out:)``).
   package var artifacts: [String: String]
+  /// Artifact name → the archive and member it is, for artifacts written `ARCHIVE!MEMBER`.
+  package var members: [String: ArtifactMember] = [:]
   /// The run steps, in order, with unique names.
   package var run: [RunStep]
   /// The further builds `verify: reproducible:` asks for, made from ``build``.
@@ -35,7 +38,7 @@ package struct CellSteps: Sendable, Hashable {
 }
 
 extension CellSteps: Codable {
-  enum CodingKeys: String, CodingKey { case build, artifacts, run, limits, buildIn }
+  enum CodingKeys: String, CodingKey { case build, artifacts, members, run, limits, buildIn }
 
   /// A step as the plan and report write it: its command, name, expected exit and retries, flat.
   struct StepJSON: Codable {
@@ -79,6 +82,7 @@ extension CellSteps: Codable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     build = try c.decodeIfPresent(StepJSON.self, forKey: .build)?.command
     artifacts = try c.decode([String: String].self, forKey: .artifacts)
+    members = try c.decodeIfPresent([String: ArtifactMember].self, forKey: .members) ?? [:]
     run = try c.decode([StepJSON].self, forKey: .run).map { step in
       RunStep(
         id: .run(step.name), command: step.command, expect: StepExpectation(exit: step.expectedExit),
@@ -94,6 +98,7 @@ extension CellSteps: Codable {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encodeIfPresent(build.map { StepJSON(name: "build", command: $0, exit: 0, retries: nil) }, forKey: .build)
     try c.encode(artifacts, forKey: .artifacts)
+    if !members.isEmpty { try c.encode(members, forKey: .members) }
     try c.encode(
       run.map { StepJSON(name: $0.name, command: $0.command, exit: $0.expect.exit, retries: $0.retries) }, forKey: .run)
     try c.encode(limits, forKey: .limits)

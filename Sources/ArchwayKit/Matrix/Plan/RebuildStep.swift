@@ -11,6 +11,8 @@ package struct RebuildStep: Sendable, Hashable {
   package let command: StepCommand
   /// Artifact name → where this build leaves it (the build's path, relocated).
   package let artifacts: [String: String]
+  /// Artifact name → the archive and member it is, the archive relocated.
+  package var members: [String: ArtifactMember] = [:]
   /// What this build varies against the first.
   package let vary: [VerifyPolicy.Variation]
 
@@ -22,7 +24,8 @@ package struct RebuildStep: Sendable, Hashable {
 
   /// The rebuilds a cell in `out` whose build is `build`, leaving `artifacts`, needs for `reproducible`.
   package static func plan(
-    _ build: StepCommand, artifacts: [String: String], out: String, reproducible: VerifyPolicy.Reproducibility
+    _ build: StepCommand, artifacts: [String: String], members: [String: ArtifactMember] = [:], out: String,
+    reproducible: VerifyPolicy.Reproducibility
   ) -> [RebuildStep] {
     (2...max(2, reproducible.builds)).map { number in
       let folder = out + "/rebuild-\(number)"
@@ -38,8 +41,10 @@ package struct RebuildStep: Sendable, Hashable {
       if vary.contains(.timezone) { command.environment["TZ"] = "GMT-14" }
       if vary.contains(.umask) { command.argv = ["sh", "-c", "umask 0002 && exec \"$@\"", "umask"] + command.argv }
       if vary.contains(.time) { command.argv = ["faketime", "-f", clockShift] + command.argv }
-      return RebuildStep(
+      var step = RebuildStep(
         number: number, folder: folder, command: command, artifacts: artifacts.mapValues(relocate), vary: vary)
+      step.members = members.mapValues { ArtifactMember(archive: relocate($0.archive), member: $0.member) }
+      return step
     }
   }
 }
