@@ -408,4 +408,27 @@ import Testing
       #expect(plan.stderr.contains("must name a file inside the archive"), "\(plan.stderr)")
     }
   }
+
+  /// An archive inside an archive is read too, its binaries counted once, each member named by the
+  /// whole path; a cell may run such a member (`outer.zip!inner.tar.gz!bin/app`).
+  @Test func anArchiveInsideAnArchiveIsRead() async throws {
+    let folder = Fixtures.scratch("release-nested")
+    try await Self.shell(
+      """
+      mkdir -p bin && cp '\(Fixtures.named("c-gcc-linux-amd64").path)' bin/app && tar -czf inner.tar.gz bin
+      zip -q outer.zip inner.tar.gz
+      """, in: folder)
+    let inspected = try await Self.archway("inspect", "--json", folder + "/outer.zip")
+    let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(inspected.stdout.utf8))
+    #expect(
+      facts.map { String($0.path.dropFirst(folder.count + 1)) } == [
+        "outer.zip", "outer.zip!inner.tar.gz", "outer.zip!inner.tar.gz!bin/app",
+      ])
+    #expect(facts[0].archive?.binaries == 1 && facts[1].archive?.binaries == 1)
+    let verified = try await Self.archway("verify", folder + "/outer.zip", "--target", "linux/arm64")
+    #expect(
+      verified.stdout.hasPrefix("\(folder)/outer.zip!inner.tar.gz!bin/app: built for amd64"), "\(verified.stdout)")
+    let bytes = try ArchiveInspector.extract("inner.tar.gz!bin/app", fromArchiveAt: folder + "/outer.zip")
+    #expect(Data(bytes) == FileManager.default.contents(atPath: folder + "/bin/app"))
+  }
 }

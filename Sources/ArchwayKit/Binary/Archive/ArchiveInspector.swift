@@ -94,8 +94,14 @@ package enum ArchiveInspector {
           }
           var facts = held.withUnsafeBytes { self.archive($0, path: name, depth: depth + 1) }
           facts[0].memberSHA256 = held.withUnsafeBytes { Digest.hash(.sha256, $0).hexString() }
-          summary.binaries +=
-            facts.filter { $0.format != .unknown }.count + facts.compactMap(\.archive?.binaries).reduce(0, +)
+          // A nested archive counts what it holds; a member that only began like a binary, nothing.
+          if let nested = facts[0].archive {
+            summary.binaries += nested.binaries
+          } else if facts[0].format != .unknown {
+            summary.binaries += 1
+          } else {
+            return
+          }
           found += facts
         }
       }
