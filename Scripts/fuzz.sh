@@ -186,6 +186,11 @@ for reader in "${readers[@]}"; do
     gzip -c "$seed/pkg/usr/bin/app" >"$corpus/seed.gz"
     (cd "$seed/pkg" && zip -qry "$corpus/seed.zip" usr)
     dpkg-deb -Zxz --root-owner-group -b "$seed/pkg" "$corpus/seed.deb" >/dev/null
+    printf '%s\n' 'Name: app' 'Version: 1' 'Release: 1' 'Summary: s' 'License: MIT' '%description' 'd' '%install' \
+      "mkdir -p %{buildroot}/usr/bin && cp $seed/pkg/usr/bin/app %{buildroot}/usr/bin/" '%files' '/usr/bin/app' \
+      >"$seed/app.spec"
+    rpmbuild -bb -D "_topdir $seed/rpm" -D "_rpmdir $seed/rpms" -D 'debug_package %{nil}' -D '__strip /bin/true' \
+      "$seed/app.spec" >/dev/null 2>&1 && find "$seed/rpms" -name '*.rpm' -exec cp {} "$corpus/seed.rpm" \;
   else
     build_codecs
     quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway -module-name ArchwayFuzz -D "$flag" \

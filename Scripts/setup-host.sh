@@ -31,7 +31,7 @@ apt_packages=(
   gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross binutils file faketime
   binutils-multiarch libxml2-utils podman runc uidmap shellcheck cmake meson ninja-build osslsigncode
   autoconf automake libtool dpkg-dev openssh-client openssh-server
-  zlib1g-dev liblzma-dev libzstd-dev libbz2-dev zip zstd bzip2 xz-utils
+  zlib1g-dev liblzma-dev libzstd-dev libbz2-dev zip zstd bzip2 xz-utils rpm cpio
 )
 pip_packages=(pyelftools junitparser junit2html macholib lief pefile jsonschema pyyaml markdown)
 

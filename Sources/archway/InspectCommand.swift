@@ -8,7 +8,7 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
     discussion: """
       Reads ELF, Mach-O (thin and universal) and PE files; folders are searched recursively. \
       Archives and packages are read inside, in memory (tar, plain or gzip, xz, zstd, bzip2; zip \
-      and wheels; .deb; a lone .gz): a row for the archive, then each binary member as \
+      and wheels; .deb and .rpm; a lone .gz): a row for the archive, then each binary member as \
       ARCHIVE!PATH; what is wrong with an archive (a member leading out of it, a device, a stream \
       cut short, a limit reached) is named on standard error. \
       The table shows the binaries found in a folder and counts its other files (--all lists \

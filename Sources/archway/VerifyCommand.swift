@@ -9,7 +9,7 @@ struct VerifyCommand: AsyncParsableCommand {
       Exits 0 when every binary fits; 1 with one line per violation naming the file, what the \
       target expects and what was found; 2 for bad usage. Files named on the command line must \
       be binaries; in folders, files that are not binaries are skipped, and a verify that finds \
-      no binary at all exits 2. Archives and packages (tar, zip, wheels, .deb, a lone .gz) are \
+      no binary at all exits 2. Archives and packages (tar, zip, wheels, .deb, .rpm, a lone .gz) are \
       read inside: each binary member is checked as ARCHIVE!PATH, and an archive fails itself \
       when a member leads out of it, a link leaves it, it holds a device, it is cut short or \
       corrupt, or (named itself) it holds no binary. Checksum files (checksums.txt, \

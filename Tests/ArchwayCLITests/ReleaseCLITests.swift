@@ -431,4 +431,56 @@ import Testing
     let bytes = try ArchiveInspector.extract("inner.tar.gz!bin/app", fromArchiveAt: folder + "/outer.zip")
     #expect(Data(bytes) == FileManager.default.contents(atPath: folder + "/bin/app"))
   }
+
+  /// RPM packages built by rpmbuild: the member is what rpm2cpio and cpio unpack, the Requires what
+  /// `rpm -qp --requires` lists; a package built without rpm's automatic Requires misses glibc's
+  /// floor and a library, and one built for aarch64 around an amd64 binary fails its Arch.
+  @Test func rpmPackagesAreReadAndHeldToTheirRequires() async throws {
+    let folder = Fixtures.scratch("release-rpm")
+    try await Self.shell(
+      """
+      mkdir -p top/SOURCES dist
+      cp '\(Fixtures.named("c-gcc-linux-amd64").path)' top/SOURCES/myapp
+      printf 'int helper(void) { return 1; }\\n' >helper.c && gcc -shared -fPIC -o top/SOURCES/libhelper.so.1 helper.c
+      printf 'int helper(void); int main(void) { return helper() - 1; }\\n' >uses.c
+      gcc -o top/SOURCES/uses uses.c -Ltop/SOURCES -l:libhelper.so.1
+      spec() {
+        printf '%s\\n' "Name: $1" 'Version: 1.0' 'Release: 1' 'Summary: s' 'License: MIT' "$2" \
+          '%global debug_package %{nil}' '%global __strip /bin/true' '%description' 'd' '%install' \
+          'mkdir -p %{buildroot}/usr/bin' "cp %{_sourcedir}/$3 %{buildroot}/usr/bin/" '%files' "/usr/bin/$3" >"$1.spec"
+        rpmbuild -bb -D "_topdir $PWD/top" -D "_rpmdir $PWD/rpms" --target "$4" "$1.spec" >"$1.log" 2>&1
+        find rpms -name "$1-*.rpm" -exec mv {} dist/ \\;
+      }
+      spec sound '' myapp x86_64
+      spec bare $'AutoReqProv: no\\nRequires: libc.so.6()(64bit)' uses x86_64
+      spec foreign '' myapp aarch64
+      """, in: folder)
+    let sound = "\(folder)/dist/sound-1.0-1.x86_64.rpm"
+    let inspected = try await Self.archway("inspect", "--json", "--sha256", sound)
+    let facts = try JSONDecoder().decode([BinaryFacts].self, from: Data(inspected.stdout.utf8))
+    let unpacked = try await Command.run(
+      "/bin/sh", ["-c", "rpm2cpio \"$0\" | cpio -i --quiet --to-stdout ./usr/bin/myapp | sha256sum", sound])
+    #expect(
+      facts.map { String($0.path.dropFirst(folder.count + 6)) } == [
+        "sound-1.0-1.x86_64.rpm", "sound-1.0-1.x86_64.rpm!usr/bin/myapp",
+      ])
+    #expect(facts.last?.sha256 == String(unpacked.stdout.prefix(64)), "\(unpacked.stdout)")
+    let requires = try await Command.run("rpm", ["-qp", "--qf", "[%{REQUIRENAME}\\n]", sound])
+    let listed = requires.stdout.split(separator: "\n").map(String.init)
+    #expect(facts.first?.archive?.metadata?["Requires"] == listed.joined(separator: ", "), "\(requires.stdout)")
+    #expect(listed.contains("libc.so.6(GLIBC_2.34)(64bit)"))
+
+    let result = try await Self.archway("verify", folder + "/dist", "--by-name")
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    let dist = folder + "/dist/"
+    for line in [
+      dist + "bare-1.0-1.x86_64.rpm: usr/bin/uses needs libhelper.so.1, which its Requires: do not name",
+      dist + "bare-1.0-1.x86_64.rpm: usr/bin/uses needs GLIBC_2.34, but its Requires: name no GLIBC version",
+      dist + "foreign-1.0-1.aarch64.rpm!usr/bin/myapp: built for amd64 (EM_X86_64, 64-bit, little-endian) but the"
+        + " target is linux/arm64 (the RPM's Arch: aarch64 promises linux/arm64, glibc)",
+    ] {
+      #expect(result.stdout.contains(line), "\(line)\n\(result.stdout)")
+    }
+    #expect(!result.stdout.contains("sound-1.0-1"), "\(result.stdout)")
+  }
 }

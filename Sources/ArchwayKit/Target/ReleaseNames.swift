@@ -51,6 +51,7 @@ package enum ReleaseNames {
     ("Rust target triple: macOS", "myapp-aarch64-apple-darwin.tar.xz"),
     ("Rust target triple: Windows", "myapp-x86_64-pc-windows-msvc.zip"),
     ("Debian: {name}_{version}_{arch}.deb (its Architecture: field first)", "myapp_1.4.0-1_armhf.deb"),
+    ("RPM: {name}-{version}-{release}.{arch}.rpm (its Arch tag first)", "myapp-1.4.0-1.aarch64.rpm"),
     ("wheel: manylinux (PEP 600)", "pkg-1.0-cp312-cp312-manylinux_2_28_aarch64.whl"),
     ("wheel: manylinux2014 and older aliases", "pkg-1.0-cp312-cp312-manylinux2014_x86_64.whl"),
     ("wheel: musllinux (PEP 656)", "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl"),
@@ -71,6 +72,9 @@ package enum ReleaseNames {
     }
     if name.hasSuffix(".deb"), let arch = name.dropLast(4).split(separator: "_").last {
       return debian(String(arch), source: "the package name's \(arch)")
+    }
+    if name.hasSuffix(".rpm"), let arch = name.dropLast(4).split(separator: ".").last {
+      return rpm(String(arch), source: "the package name's \(arch)")
     }
     return rustTriple(name) ?? osAndArch(name)
   }
@@ -120,6 +124,12 @@ package enum ReleaseNames {
   static func debian(_ arch: String, source: String) -> NamePromise? {
     guard let spec = TargetCatalog.architectures.first(where: { $0.debianArch == arch }) else { return nil }
     return NamePromise(target: spec.platform.description, libc: "gnu", source: source)
+  }
+
+  /// An RPM architecture (`x86_64`, `aarch64`, `armv7hl`, `ppc64le`; `noarch` promises nothing).
+  static func rpm(_ arch: String, source: String) -> NamePromise? {
+    guard let platform = archWord(arch) else { return nil }
+    return NamePromise(target: "linux/\(platform)", libc: "gnu", source: source)
   }
 
   /// A Rust target triple inside the name (`myapp-aarch64-unknown-linux-musl.tar.xz`).

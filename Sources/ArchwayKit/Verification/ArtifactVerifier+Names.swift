@@ -49,10 +49,12 @@ extension ArtifactVerifier {
         unchecked.append(Unchecked(path: target.path, reason: "is listed in no manifest beside it (\(manifest))"))
       }
       if facts.archive != nil, !target.path.contains("!") {
-        let architecture = facts.archive?.metadata?["Architecture"].flatMap { $0 == "all" ? nil : $0 }
+        let fields = facts.archive?.metadata ?? [:]
+        let architecture = fields["Architecture"].flatMap { $0 == "all" ? nil : $0 }
+        let rpm = fields["Arch"].flatMap { ReleaseNames.rpm($0, source: "the RPM's Arch: \($0)") }
         // Typed, so `??` does not wrap a missing manifest entry into a present nil.
         let promise: NamePromise? =
-          manifests.promises[target.path] ?? ReleaseNames.promise(of: name, debianArchitecture: architecture)
+          manifests.promises[target.path] ?? rpm ?? ReleaseNames.promise(of: name, debianArchitecture: architecture)
         archivePromises[target.path] = promise
       }
       if facts.archive != nil {

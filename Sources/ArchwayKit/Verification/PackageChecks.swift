@@ -37,6 +37,9 @@ package enum PackageChecks {
       if archive.kind == "deb", let fields = archive.metadata {
         violations += debianDepends(fields, members: members, package: target.path)
       }
+      if archive.kind == "rpm", let fields = archive.metadata {
+        violations += rpmRequires(fields, members: members, package: target.path)
+      }
       if archive.kind == "wheel", let promise = ReleaseNames.wheel(name.lowercased()) {
         violations += wheel(promise, members: members, package: target.path, floors: tagFloors)
       }
@@ -78,6 +81,46 @@ package enum PackageChecks {
         check: .package, expected: "libc6 (>= \(needs))", found: "libc6 (>= \(stated))",
         message: "\(who), but its Depends: says libc6 (>= \(stated)): apt installs it where it cannot run")
     ]
+  }
+
+  /// An `.rpm`'s binaries against its `Requires:`: every library a binary needs that the package
+  /// does not carry or provide must be required (`libfoo.so.1()(64bit)`, as rpm's elfdeps writes
+  /// it), and glibc at its floor (`libc.so.6(GLIBC_2.34)(64bit)`).
+  static func rpmRequires(_ fields: [String: String], members: [BinaryFacts], package: String) -> [Violation] {
+    let requires = (fields["Requires"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let provides = Set((fields["Provides"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    let carried = Set(members.map { ($0.path as NSString).lastPathComponent })
+    func required(_ soname: String) -> Bool {
+      requires.contains { $0 == soname || $0.hasPrefix(soname + "(") } || carried.contains(soname)
+        || provides.contains { $0 == soname || $0.hasPrefix(soname + "(") }
+    }
+    var violations: [Violation] = []
+    for binary in members where binary.format == .elf {
+      let name = member(binary, of: package)
+      for needed in binary.needed where !required(needed) && !needed.hasPrefix("ld-linux") {
+        violations.append(
+          Violation(
+            check: .package, expected: "Requires: \(needed)", found: "none",
+            message: "\(name) needs \(needed), which its Requires: do not name: dnf installs it where \(needed) may be"
+              + " missing"))
+      }
+      guard binary.libc == .glibc, let needs = binary.glibcFloor else { continue }
+      let versions = requires.compactMap { relation -> DottedVersion? in
+        guard relation.hasPrefix("libc.so.6(GLIBC_"), let end = relation.dropFirst(16).firstIndex(of: ")") else {
+          return nil
+        }
+        return DottedVersion(String(relation.dropFirst(16)[..<end]))
+      }
+      if let floor = DottedVersion(needs), !versions.contains(where: { $0 >= floor }) {
+        let stated = versions.max().map { "only up to GLIBC_\($0)" } ?? "no GLIBC version"
+        violations.append(
+          Violation(
+            check: .package, expected: "libc.so.6(GLIBC_\(needs))", found: stated,
+            message:
+              "\(name) needs GLIBC_\(needs), but its Requires: name \(stated): dnf installs it where it cannot run"))
+      }
+    }
+    return violations
   }
 
   /// A wheel's libraries against its tag: a floor above it, a library the tag's policy does not

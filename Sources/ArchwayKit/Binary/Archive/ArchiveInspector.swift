@@ -7,7 +7,7 @@ import Foundation
 package enum ArchiveInspector {
   /// What an archive is, from its first bytes.
   package enum Kind: Sendable, Hashable {
-    case tar, zip, deb
+    case tar, zip, deb, rpm
     /// A compressed stream: a tar inside, or a single compressed file.
     case compressed(Compression)
   }
@@ -17,6 +17,7 @@ package enum ArchiveInspector {
     if let compression = Compression.detect(bytes) { return .compressed(compression) }
     if ZipReader.looksLikeZip(bytes) { return .zip }
     if ArReader.looksLikeDeb(bytes) { return .deb }
+    if RpmReader.looksLikeRpm(bytes) { return .rpm }
     if TarReader.looksLikeTar(bytes) { return .tar }
     return nil
   }
@@ -70,7 +71,7 @@ package enum ArchiveInspector {
       guard let kind = ArchiveInspector.kind(bytes) else { return [BinaryInspector.inspect(bytes, path: path)] }
       var summary = ArchiveFacts(kind: "")
       var found: [BinaryFacts] = []
-      let packaged = kind == .deb
+      let packaged = kind == .deb || kind == .rpm
       let nests = depth + 1 < limits.depth
       let visit = { (member: ArchiveMember, contents: MemberContents) throws(ArchiveError) in
         summary.members += 1
@@ -178,6 +179,12 @@ package enum ArchiveInspector {
       case .deb:
         named("deb")
         try readDeb(bytes, walk: walk, metadata: metadata)
+      case .rpm:
+        named("rpm")
+        let (fields, start) = try RpmReader.header(bytes)
+        metadata(fields)
+        var source = try plainOrDecoded(UnsafeRawBufferPointer(rebasing: bytes[min(start, bytes.count)...]))
+        try CpioReader.read(&source, walk)
       case .compressed(let compression):
         guard let decoded = DecodedSource(bytes, codec: compression.codec, limits: limits) else {
           throw ArchiveError("out of memory")
@@ -229,16 +236,17 @@ package enum ArchiveInspector {
 
     /// A tar member of a package, plain or compressed.
     private func readTar(_ data: UnsafeRawBufferPointer, member: String, walk: MemberWalk) throws(ArchiveError) {
-      if let compression = Compression.detect(data) {
-        guard let decoded = DecodedSource(data, codec: compression.codec, limits: limits) else {
-          throw ArchiveError("out of memory")
-        }
-        var source: any ByteSource = decoded
-        try TarReader.read(&source, walk)
-      } else {
-        var source = MemorySource(data)
-        try TarReader.read(&source, walk)
+      var source = try plainOrDecoded(data)
+      try TarReader.read(&source, walk)
+    }
+
+    /// `data` as it is, or decoded when it begins with a compression's magic.
+    private func plainOrDecoded(_ data: UnsafeRawBufferPointer) throws(ArchiveError) -> any ByteSource {
+      guard let compression = Compression.detect(data) else { return MemorySource(data) }
+      guard let decoded = DecodedSource(data, codec: compression.codec, limits: limits) else {
+        throw ArchiveError("out of memory")
       }
+      return decoded
     }
   }
 
@@ -298,6 +306,7 @@ extension ArchiveInspector.Kind {
     case .tar: "tar"
     case .zip: "zip"
     case .deb: "deb"
+    case .rpm: "rpm"
     case .compressed(let compression): compression.rawValue
     }
   }
