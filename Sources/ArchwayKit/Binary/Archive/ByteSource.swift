@@ -26,10 +26,19 @@ extension ByteSource {
     }
   }
 
-  /// `count` next bytes as an array.
+  /// `count` next bytes as an array, grown a mebibyte at a time as they arrive: a size a header
+  /// claims is never allocated before the bytes are there (a bomb stops at its decoder's limit).
   mutating func bytes(_ count: Int, _ what: String) throws(ArchiveError) -> [UInt8] {
-    var result = [UInt8](repeating: 0, count: count)
-    try withBytes(of: &result) { (buffer) throws(ArchiveError) in try readExactly(into: buffer, what) }
+    var result: [UInt8] = []
+    result.reserveCapacity(min(count, 1 << 20))
+    var chunk = [UInt8](repeating: 0, count: min(count, 1 << 20))
+    while result.count < count {
+      let step = min(chunk.count, count - result.count)
+      try withBytes(of: &chunk) { (buffer) throws(ArchiveError) in
+        try readExactly(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<step]), what)
+      }
+      result += chunk[..<step]
+    }
     return result
   }
 
