@@ -118,4 +118,32 @@ import Testing
     #expect(many.stderr.contains("more than 100000 members: not read further"), "\(many.stderr)")
     #expect(manyPeak > 0 && manyPeak < 512 * 1024, "peak \(manyPeak) KiB")
   }
+
+  /// A zip whose central directory gives a second member a zip64 size of 2^63 - 1 (the first is
+  /// honest): the sizes of the members read are summed against the limit, and the sum must not
+  /// overflow (it trapped: "arithmetic overflow"). Written byte by byte from APPNOTE's layout.
+  @Test func aZip64SizeNearTheLimitOfAnIntegerIsAFinding() async throws {
+    let folder = Fixtures.scratch("hostile-archive-zip64")
+    try await Self.python(
+      """
+      import struct, zlib
+      data = b'\\x7fELF' + bytes(600)
+      packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+      raw = packer.compress(data) + packer.flush()
+      out, central = bytearray(), bytearray()
+      for name, size in [(b'bin/a', len(data)), (b'bin/b', 2**63 - 1)]:
+          offset, extra = len(out), struct.pack('<HHQQ', 1, 16, size, len(raw))
+          out += struct.pack('<IHHHHHIIIHH', 0x04034b50, 45, 0, 8, 0, 0, zlib.crc32(data), 0xFFFFFFFF, 0xFFFFFFFF,
+                             len(name), len(extra)) + name + extra + raw
+          central += struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 0x031E, 45, 0, 8, 0, 0, zlib.crc32(data),
+                                 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(extra), 0, 0, 0, 0o100755 << 16, offset)
+          central += name + extra
+      start = len(out)
+      out += central + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 2, 2, len(central), start, 0)
+      open('z64.zip', 'wb').write(out)
+      """, in: folder)
+    let result = try await Command.run(Fixtures.archway, ["inspect", folder + "/z64.zip"])
+    #expect(result.status == 0, "\(result.stderr.prefix(300))")
+    #expect(result.stderr.contains("z64.zip: cannot be read further: "), "\(result.stderr.prefix(300))")
+  }
 }

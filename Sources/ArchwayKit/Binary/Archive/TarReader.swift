@@ -31,6 +31,7 @@ enum TarReader {
         try Header(UnsafeRawBufferPointer(bytes), index: index)
       }
       let size = Int(pax["size"] ?? "") ?? fields.size
+      guard size >= 0, size <= Int.max - 511 else { throw ArchiveError("member \(index): a size of \(size) bytes") }
       let padded = (size + 511) / 512 * 512
       switch fields.type {
       case UInt8(ascii: "L"), UInt8(ascii: "K"), UInt8(ascii: "x"):

@@ -180,8 +180,9 @@ enum ZipReader {
     do throws(ArchiveError) {
       let head = try source.bytes(min(entry.size, MemberWalk.headSize), "member \(entry.name)")
       // Overlapping members (one deflate stream named many times) cost what they decode, in sum.
-      decoded += entry.size
-      guard decoded <= walk.limits.decodedBytes else {
+      let (sum, overflow) = decoded.addingReportingOverflow(entry.size)
+      decoded = sum
+      guard !overflow, decoded <= walk.limits.decodedBytes else {
         throw ArchiveError("its members decode to more than \(ArchiveLimits.size(walk.limits.decodedBytes))")
       }
       let contents = try walk.contents(of: member, head: head, size: entry.size, rest: &source, readPast: false)
