@@ -16,9 +16,15 @@ enum RpmReader {
     var fields: [String: String] = [:]
     let names: [UInt32: String] = [1000: "Name", 1001: "Version", 1002: "Release", 1022: "Arch"]
     let lists: [UInt32: String] = [1047: "Provides", 1049: "Requires"]
+    // What the header's entries may make us read, however many point at the same strings.
+    var budget = 100_000
     for entry in main.entries {
-      if let name = names[entry.tag], let value = try strings(entry, main, bytes).first { fields[name] = value }
-      if let name = lists[entry.tag] { fields[name] = try strings(entry, main, bytes).joined(separator: ", ") }
+      if let name = names[entry.tag], let value = try strings(entry, main, bytes, budget: &budget).first {
+        fields[name] = value
+      }
+      if let name = lists[entry.tag] {
+        fields[name] = try strings(entry, main, bytes, budget: &budget).joined(separator: ", ")
+      }
     }
     return (fields, main.end)
   }
@@ -59,20 +65,23 @@ enum RpmReader {
     }
   }
 
-  /// A string, I18N string or string array entry's strings (at most 10,000 of them).
+  /// A string, I18N string or string array entry's strings, each counted against `budget`.
   private static func strings(
     _ entry: (tag: UInt32, type: UInt32, offset: Int, count: Int), _ header: Structure,
-    _ bytes: UnsafeRawBufferPointer
+    _ bytes: UnsafeRawBufferPointer, budget: inout Int
   ) throws(ArchiveError) -> [String] {
     guard [6, 8, 9].contains(entry.type), entry.offset < header.storeSize else { return [] }
     let view = ByteView(bytes: bytes)
     var result: [String] = []
     var at = header.store + entry.offset
-    for _ in 0..<min(entry.type == 8 ? entry.count : 1, 10_000) {
+    for _ in 0..<(entry.type == 8 ? entry.count : 1) {
+      budget -= 1
+      guard budget >= 0 else { throw ArchiveError("its header names more strings than any package's (100,000)") }
       do {
-        let text = try view.cString(at: at, end: header.end, limit: 4096, "a header string")
-        result.append(text)
-        at += text.utf8.count + 1
+        // The next string starts after this one's NUL, counted in bytes, not in what they decode to.
+        let end = try view.terminator(at: at, end: header.end, limit: 4096, "a header string")
+        result.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[at..<end]), as: UTF8.self))
+        at = end + 1
       } catch {
         throw ArchiveError("its header: \(error)")
       }
@@ -91,11 +100,14 @@ enum CpioReader {
       guard text.hasPrefix("070701") || text.hasPrefix("070702") else {
         throw ArchiveError("a cpio header without its magic (not the new ASCII format)")
       }
+      // Eight hex digits each, read by hand: `Int(_:radix:)` would take a sign.
       func field(_ index: Int) throws(ArchiveError) -> Int {
-        let start = text.utf8.index(text.utf8.startIndex, offsetBy: 6 + index * 8)
-        let digits = text.utf8[start..<text.utf8.index(start, offsetBy: 8)]
-        guard let value = Int(String(decoding: digits, as: UTF8.self), radix: 16) else {
-          throw ArchiveError("a cpio header with a field that is not hex")
+        var value = 0
+        for byte in header[(6 + index * 8)..<(14 + index * 8)] {
+          guard let digit = Int(String(UnicodeScalar(byte)), radix: 16), byte != UInt8(ascii: "-"),
+            byte != UInt8(ascii: "+")
+          else { throw ArchiveError("a cpio header with a field that is not hex") }
+          value = value << 4 | digit
         }
         return value
       }

@@ -151,9 +151,10 @@ enum TarReader {
     var records: [String: String] = [:]
     var offset = 0
     while offset < text.count {
+      // The length counts the whole record, its own digits, the space and the newline.
       guard let space = text[offset...].firstIndex(of: 0x20),
-        let length = Int(String(decoding: text[offset..<space], as: UTF8.self)), length > 0,
-        offset + length <= text.count
+        let length = Int(String(decoding: text[offset..<space], as: UTF8.self)), length > space - offset + 1,
+        length <= text.count - offset
       else { break }
       let record = text[(space + 1)..<(offset + length - 1)]
       if let equals = record.firstIndex(of: UInt8(ascii: "=")) {
