@@ -157,6 +157,9 @@ import Testing
       ("manylinux_2_17_x86_64.manylinux2014_x86_64", "manylinux_2_12_x86_64"),
       ("musllinux_1_2_x86_64", "manylinux_2_28_x86_64"),
     ]
+    // A cp312 extension in a wheel named for cp311: its python312.dll is not the wheel's Python's.
+    try FileManager.default.moveItem(
+      atPath: "\(base)win_amd64.whl", toPath: "\(folder)/dist/MarkupSafe-3.0.2-cp311-cp311-win_amd64.whl")
     for (from, to) in renames {
       try FileManager.default.moveItem(atPath: "\(base)\(from).whl", toPath: "\(base)\(to).whl")
     }
@@ -172,7 +175,10 @@ import Testing
     #expect(planted.stdout.contains("(the wheel tag manylinux_2_12_x86_64 promises linux/amd64, glibc ≤ 2.12)"))
     // The musl wheel named manylinux also needs a library manylinux's policy does not allow.
     #expect(planted.stdout.contains("_speedups.cpython-312-x86_64-linux-musl.so needs libc.musl-x86_64.so.1, which"))
-    #expect(planted.stderr.contains("2 of 6 binaries fit"), "\(planted.stderr)")
+    #expect(
+      planted.stdout.contains("cp311-cp311-win_amd64.whl!markupsafe/_speedups.cp312-win_amd64.pyd: needs python312.dll")
+    )
+    #expect(planted.stderr.contains("1 of 6 binaries fit"), "\(planted.stderr)")
   }
 
   /// goreleaser's and cargo-dist's names, built from real zig, gcc and Go binaries: a wrong-arch
@@ -205,6 +211,16 @@ import Testing
       ))
     #expect(result.stderr.contains("dist/myapp: its name promises no target: not checked"), "\(result.stderr)")
     #expect(result.stderr.contains("3 of 4 binaries fit the targets their names promise"), "\(result.stderr)")
+    // A name's promise never loosens the command line's: a gnu triple promises glibc, any glibc,
+    // and --glibc-max 2.17 still holds its binary, which needs GLIBC_2.34.
+    try await Self.shell(
+      "mkdir strict && cp '\(fixture("c-gcc-linux-arm64"))' myapp && tar -czf strict/myapp-aarch64-unknown-linux-gnu.tar.gz myapp",
+      in: folder)
+    let stricter = try await Self.archway("verify", folder + "/strict", "--by-name", "--glibc-max", "2.17")
+    #expect(stricter.status == 1)
+    #expect(
+      stricter.stdout.contains("myapp-aarch64-unknown-linux-gnu.tar.gz!myapp: requires GLIBC_2.34"),
+      "\(stricter.stdout)")
     let nothing = try await Self.archway("verify", folder + "/none", "--by-name")
     #expect(nothing.status == 2)
     let both = try await Self.archway("verify", folder + "/dist", "--by-name", "--target", "arm64")

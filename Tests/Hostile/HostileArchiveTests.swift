@@ -146,4 +146,56 @@ import Testing
     #expect(result.status == 0, "\(result.stderr.prefix(300))")
     #expect(result.stderr.contains("z64.zip: cannot be read further: "), "\(result.stderr.prefix(300))")
   }
+
+  /// What the review of the readers found a false pass in, each as Python's zipfile (so pip) and tar
+  /// would unpack it: a member compressed with LZMA (not decoded here) is a finding, not a skip; a
+  /// binary whose zip mode says "link" is a file; a member past the end record's count is read; a
+  /// later entry of a name replaces the file unpacked before it; a Windows program at a zip's top
+  /// does not find the DLL lying beside the zip on disk.
+  @Test func whatPythonAndTarUnpackIsWhatIsChecked() async throws {
+    let folder = Fixtures.scratch("hostile-archive-unpacked")
+    let arm64 = Fixtures.named("c-gcc-linux-arm64").path
+    try await Self.python(
+      """
+      import io, struct, tarfile, zipfile
+      elf = open('\(arm64)', 'rb').read()
+      with zipfile.ZipFile('lzma.zip', 'w', zipfile.ZIP_LZMA) as z:
+          z.writestr('bin/app', elf)
+      with zipfile.ZipFile('link.zip', 'w') as z:
+          info = zipfile.ZipInfo('bin/app'); info.create_system = 3; info.external_attr = 0o120777 << 16
+          z.writestr(info, elf)
+      with zipfile.ZipFile('count.zip', 'w') as z:
+          z.writestr('README', b'notes'); z.writestr('bin/app', elf)
+      data = bytearray(open('count.zip', 'rb').read())
+      end = data.rfind(b'PK\\x05\\x06'); data[end + 8:end + 12] = struct.pack('<HH', 1, 1)
+      open('count.zip', 'wb').write(data)
+      with tarfile.open('twice.tar', 'w') as t:
+          info = tarfile.TarInfo('bin/app'); info.size = len(elf); t.addfile(info, io.BytesIO(elf))
+          info = tarfile.TarInfo('bin/app'); info.type = tarfile.SYMTYPE; info.linkname = 'other'; t.addfile(info)
+      """, in: folder)
+    let verified = try await Command.run(
+      Fixtures.archway,
+      ["verify", "--target", "linux/amd64", folder + "/lzma.zip", folder + "/link.zip", folder + "/count.zip"])
+    #expect(verified.status == 1)
+    for line in [
+      "lzma.zip: member bin/app is compressed with method 14: not read, so not checked",
+      "link.zip!bin/app: built for arm64", "count.zip!bin/app: built for arm64",
+      "count.zip: cannot be read further: its end record says 1 members, its central directory holds 2",
+    ] {
+      #expect(verified.stdout.contains(line), "\(line)\n\(verified.stdout)")
+    }
+    #expect(throws: ArchiveError.self) { try ArchiveInspector.extract("bin/app", fromArchiveAt: folder + "/twice.tar") }
+
+    let windows = Fixtures.named("c-zig-windows-greet.exe").path
+    let made = try await Command.run(
+      "/bin/sh",
+      [
+        "-c", "cp \"$0\" app.exe && zip -q app.zip app.exe && cp \"$1\" greet.dll", windows,
+        Fixtures.named("greet.dll").path,
+      ],
+      workingDirectory: folder)
+    #expect(made.status == 0, "\(made.stderr)")
+    let beside = try await Command.run(Fixtures.archway, ["verify", "--target", "windows/amd64", folder + "/app.zip"])
+    #expect(beside.stdout.contains("app.zip!app.exe: needs greet.dll"), "\(beside.stdout)")
+  }
 }

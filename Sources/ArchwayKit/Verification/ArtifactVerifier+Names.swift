@@ -76,7 +76,7 @@ extension ArtifactVerifier {
       do {
         policy = try ArtifactPolicy(
           target: promise.target, libc: promise.libc ?? options.libc,
-          glibcMax: promise.libc == nil ? options.glibcMax : nil, allowNeeded: options.allowNeeded,
+          glibcMax: stricter(promise.libc, options.glibcMax), allowNeeded: options.allowNeeded,
           cpu: promise.cpu ?? options.cpu, pageSize: options.pageSize,
           osVersion: promise.osVersion ?? options.osVersion,
           signed: options.signed, allowArm64e: options.allowArm64e)
@@ -92,5 +92,14 @@ extension ArtifactVerifier {
       verdicts.append(verdict)
     }
     return (verdicts, unchecked)
+  }
+
+  /// The older of a promise's glibc ceiling (`gnu-2.28`) and `--glibc-max`: a name's promise never
+  /// loosens what the command line asks.
+  static func stricter(_ libc: String?, _ glibcMax: String?) -> String? {
+    let promised = libc.flatMap { $0.hasPrefix("gnu-") ? DottedVersion(String($0.dropFirst(4))) : nil }
+    let asked = glibcMax.flatMap { DottedVersion($0) }
+    guard let promised, let asked else { return glibcMax }
+    return asked < promised ? glibcMax : promised.description
   }
 }

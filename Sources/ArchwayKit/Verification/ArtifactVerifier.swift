@@ -325,15 +325,25 @@ extension ArtifactVerifier {
     }
 
     func place(of target: InspectTarget, _ facts: BinaryFacts) -> ArtifactPlace {
-      var place = ArtifactPlace(artifact: target.path, root: target.root)
-      guard target.path.contains("!") else { return place }
+      guard target.path.contains("!") else { return ArtifactPlace(artifact: target.path, root: target.root) }
+      // A member lies in its archive, not in the folder the archive lies in: nothing on disk is
+      // beside it (`a.zip!` names no folder), only its sibling members.
+      var place = ArtifactPlace(artifact: Self.folder(target.path) + "/member", root: Self.folder(target.path))
       place.provided = dlls[Self.folder(target.path)] ?? []
       let top = String(target.path.prefix { $0 != "!" })
       if kinds[top] == "wheel", target.path.lowercased().hasSuffix(".pyd") {
-        let python = (facts.dlls ?? []).map { $0.lowercased() }.filter { $0.wholeMatch(of: /python3\d*\.dll/) != nil }
-        place.provided.formUnion(python + ["vcruntime140.dll", "vcruntime140_1.dll"])
+        place.provided.formUnion(Self.python(wheel: top) + ["vcruntime140.dll", "vcruntime140_1.dll"])
       }
       return place
+    }
+
+    /// The DLLs of the Pythons a wheel's name says it is for (`cp312` → `python312.dll`, and the
+    /// stable ABI's `python3.dll`).
+    static func python(wheel path: String) -> [String] {
+      let parts = (path as NSString).lastPathComponent.lowercased().split(separator: "-")
+      guard parts.count >= 5 else { return [] }
+      let tags = parts[parts.count - 3].split(separator: ".")
+      return ["python3.dll"] + tags.compactMap { tag in tag.hasPrefix("cp") ? "python\(tag.dropFirst(2)).dll" : nil }
     }
   }
 

@@ -1,8 +1,8 @@
 import ArchwayCodecs
 
-/// Reads a zip file (and so a wheel) from its central directory, as unzip does: every member's
-/// local header is checked against it, stored and deflated members are read (others are named),
-/// and a member read whole must match its CRC-32.
+/// Reads a zip file (and so a wheel) from its central directory, as Python's zipfile does: each
+/// member's local header must be where it says (its fields are not compared), stored and deflated
+/// members are read (others are problems), and a member read whole must match its CRC-32.
 enum ZipReader {
   static func looksLikeZip(_ bytes: UnsafeRawBufferPointer) -> Bool {
     bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B
@@ -12,10 +12,13 @@ enum ZipReader {
   static func read(_ bytes: UnsafeRawBufferPointer, _ walk: MemberWalk) throws(ArchiveError) {
     var view = ByteView(bytes: bytes)
     view.isBigEndian = false
-    let (count, directory) = try centralDirectory(view)
+    let (count, directory, size) = try centralDirectory(view)
+    // Walked by its size, as Python's zipfile walks it: an entry past the count is still a member.
+    let end = size <= bytes.count - directory ? directory + size : bytes.count
     var offset = directory
     var decoded = 0
-    for index in 0..<count {
+    var index = 0
+    while offset < end {
       let entry: Entry
       do {
         entry = try Entry(view, at: offset)
@@ -23,13 +26,17 @@ enum ZipReader {
         throw ArchiveError("central directory entry \(index + 1): \(error.message)")
       }
       offset = entry.next
+      index += 1
       try read(entry, view, walk, decoded: &decoded)
+    }
+    guard index == count else {
+      throw ArchiveError("its end record says \(count) members, its central directory holds \(index)")
     }
   }
 
-  /// The number of entries and where the central directory starts, from the end record (zip64's
-  /// when the classic one says so).
-  private static func centralDirectory(_ view: ByteView) throws(ArchiveError) -> (Int, Int) {
+  /// The number of entries, where the central directory starts and its size, from the end record
+  /// (zip64's when the classic one says so).
+  private static func centralDirectory(_ view: ByteView) throws(ArchiveError) -> (Int, Int, Int) {
     let bytes = view.bytes
     guard bytes.count >= 22 else { throw ArchiveError("too short for a zip file's end record") }
     var end = -1
@@ -45,6 +52,7 @@ enum ZipReader {
     guard end >= 0 else { throw ArchiveError("no end record: not a whole zip file (cut short?)") }
     do {
       var count = Int(try view.u16(end + 10))
+      var size = Int(try view.u32(end + 12))
       var start = Int(try view.u32(end + 16))
       if count == 0xFFFF || start == 0xFFFF_FFFF {
         let locator = end - 20
@@ -54,6 +62,7 @@ enum ZipReader {
         let record = Int(clamping: try view.u64(locator + 8))
         guard try view.u32(record) == 0x0606_4B50 else { throw ArchiveError("a zip64 end record that is not one") }
         count = Int(clamping: try view.u64(record + 32))
+        size = Int(clamping: try view.u64(record + 40))
         start = Int(clamping: try view.u64(record + 48))
       }
       guard start < bytes.count else { throw ArchiveError("its central directory starts past the end") }
@@ -61,7 +70,7 @@ enum ZipReader {
       guard count <= (bytes.count - start) / 46 else {
         throw ArchiveError("says it has \(count) members, more than its central directory can hold")
       }
-      return (count, start)
+      return (count, start, size)
     } catch let error as ArchiveError {
       throw error
     } catch {
@@ -120,15 +129,25 @@ enum ZipReader {
       }
     }
 
+    /// As Python's zipfile (so pip) extracts it: a folder only when its name ends in `/`, a link
+    /// only when its mode says so (its bytes are then looked at: a link that holds a binary is a
+    /// file to zipfile), anything else a file, whatever other mode bits say.
     var kind: ArchiveMember.Kind {
-      switch (mode ?? 0) & 0o170000 {
-      case 0o120000: .symlink(to: "")
-      case 0o040000: .directory
-      case 0o020000, 0o060000: .device
-      case 0o010000: .fifo
-      default: name.hasSuffix("/") ? .directory : .file
-      }
+      if name.hasSuffix("/") { return .directory }
+      return (mode ?? 0) & 0o170000 == 0o120000 ? .symlink(to: "") : .file
     }
+  }
+
+  /// A deflated member's decoder, held to its stated size.
+  private static func decoder(
+    _ data: UnsafeRawBufferPointer, _ entry: Entry, _ limits: ArchiveLimits
+  ) throws(ArchiveError) -> DecodedSource {
+    var limits = limits
+    limits.decodedBytes = min(limits.decodedBytes, entry.size)
+    guard let decoder = DecodedSource(data, codec: ARCHWAY_CODEC_DEFLATE, limits: limits) else {
+      throw ArchiveError("out of memory")
+    }
+    return decoder
   }
 
   private static func read(
@@ -155,27 +174,25 @@ enum ZipReader {
       return try walk.visit(member, .skipped)
     }
     guard entry.method == 0 || entry.method == 8 else {
-      member.kind = .other("compressed with method \(entry.method), which is not read")
+      member.kind = .other("compressed with method \(entry.method)")
       return try walk.visit(member, .skipped)
     }
-    var source: any ByteSource
-    if entry.method == 0 {
-      guard entry.compressed == entry.size else {
-        throw ArchiveError("member \(entry.name): stored, but its sizes differ")
-      }
-      source = MemorySource(data)
-    } else {
-      var limits = walk.limits
-      limits.decodedBytes = min(limits.decodedBytes, entry.size)
-      guard let decoder = DecodedSource(data, codec: ARCHWAY_CODEC_DEFLATE, limits: limits) else {
-        throw ArchiveError("out of memory")
-      }
-      source = decoder
+    guard entry.method == 8 || entry.compressed == entry.size else {
+      throw ArchiveError("member \(entry.name): stored, but its sizes differ")
     }
+    var source: any ByteSource = entry.method == 0 ? MemorySource(data) : try decoder(data, entry, walk.limits)
     if case .symlink = member.kind {
-      let target = try source.bytes(min(entry.size, 4096), "member \(entry.name)")
-      member.kind = .symlink(to: String(decoding: target, as: UTF8.self))
-      return try walk.visit(member, .skipped)
+      let target = try source.bytes(min(entry.size, MemberWalk.headSize), "member \(entry.name)")
+      let binary = target.withUnsafeBytes {
+        BinaryInspector.detectFormat($0) != .unknown || ArchiveInspector.kind($0) != nil
+      }
+      guard binary || entry.size > 4096 else {
+        member.kind = .symlink(to: String(decoding: target, as: UTF8.self))
+        return try walk.visit(member, .skipped)
+      }
+      // Marked a link, but no link target: zipfile writes it as the file it is.
+      member.kind = .file
+      source = entry.method == 0 ? MemorySource(data) : try decoder(data, entry, walk.limits)
     }
     do throws(ArchiveError) {
       let head = try source.bytes(min(entry.size, MemberWalk.headSize), "member \(entry.name)")
