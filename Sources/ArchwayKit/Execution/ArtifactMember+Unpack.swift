@@ -36,11 +36,10 @@ extension ArtifactMember {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o755)
     guard descriptor >= 0 else { return .refused("cannot write \(path): \(String(cString: strerror(errno)))") }
     defer { close(descriptor) }
-    var written = 0
-    while written < bytes.count {
-      let step = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-      guard step > 0 else { return .refused("cannot write \(path): \(String(cString: strerror(errno)))") }
-      written += step
+    do {
+      try AtomicFile.writeAll(Data(bytes), to: descriptor)
+    } catch {
+      return .refused("cannot write \(path): \(error)")
     }
     return ArtifactFile.check(path, folder: folder)
   }

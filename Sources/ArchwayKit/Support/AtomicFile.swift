@@ -92,7 +92,7 @@ package enum AtomicFile {
   }
 
   /// Writes every byte of `data`, or throws the system's reason (`No space left on device`).
-  private static func writeAll(_ data: Data, to descriptor: Int32) throws(Failure) {
+  package static func writeAll(_ data: Data, to descriptor: Int32) throws(Failure) {
     let failed: Int32? = data.withUnsafeBytes { buffer in
       var offset = 0
       while offset < buffer.count {

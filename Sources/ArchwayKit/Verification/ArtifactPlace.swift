@@ -12,6 +12,9 @@ package struct ArtifactPlace: Sendable, Hashable {
   /// Lower-cased names of DLLs that lie beside the artifact without being files: an archive
   /// member's sibling members, what a wheel's host (CPython for Windows) ships beside `python.exe`.
   package var provided: Set<String> = []
+  /// Whether the folder is one on disk; an archive member's (`a.zip!bin`) is not, and nothing on
+  /// disk lies beside it.
+  private var onDisk = true
 
   /// The place of the artifact at `path`, bounded by `root` (by default its own folder).
   package init(artifact path: String, root: String? = nil) {
@@ -20,10 +23,19 @@ package struct ArtifactPlace: Sendable, Hashable {
     self.root = root.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? folder
   }
 
+  /// The place of a member of an archive, in the archive's folder `folder` (`dist/a.zip!bin`),
+  /// beside what `provided` names only.
+  package init(member folder: String, provided: Set<String>) {
+    self.folder = folder
+    root = folder
+    self.provided = provided
+    onDisk = false
+  }
+
   /// The lower-cased names of the regular `.dll` files in the folder, where Windows looks for a
   /// DLL first; of its first 10,000 entries (a folder of more is no program's folder).
   package func dllNames() -> Set<String> {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return provided }
+    guard onDisk, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return provided }
     return provided.union(
       names.prefix(10_000).filter { name in
         var status = stat()
@@ -35,6 +47,7 @@ package struct ArtifactPlace: Sendable, Hashable {
   /// Whether `path` (absolute, or relative to the folder) names a regular file inside `root`, its
   /// symbolic links resolved.
   package func holds(_ path: String) -> Bool {
+    guard onDisk else { return false }
     let absolute = path.hasPrefix("/") ? path : folder + "/" + path
     let resolved = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().standardizedFileURL.path
     var status = stat()

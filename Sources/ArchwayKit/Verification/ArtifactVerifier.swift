@@ -326,10 +326,10 @@ extension ArtifactVerifier {
 
     func place(of target: InspectTarget, _ facts: BinaryFacts) -> ArtifactPlace {
       guard target.path.contains("!") else { return ArtifactPlace(artifact: target.path, root: target.root) }
-      // A member lies in its archive, not in the folder the archive lies in: nothing on disk is
-      // beside it (`a.zip!` names no folder), only its sibling members.
-      var place = ArtifactPlace(artifact: Self.folder(target.path) + "/member", root: Self.folder(target.path))
-      place.provided = dlls[Self.folder(target.path)] ?? []
+      // A member lies in its archive, not in the folder the archive lies in: only its sibling
+      // members are beside it.
+      let folder = Self.folder(target.path)
+      var place = ArtifactPlace(member: folder, provided: dlls[folder] ?? [])
       let top = String(target.path.prefix { $0 != "!" })
       if kinds[top] == "wheel", target.path.lowercased().hasSuffix(".pyd") {
         place.provided.formUnion(Self.python(wheel: top) + ["vcruntime140.dll", "vcruntime140_1.dll"])

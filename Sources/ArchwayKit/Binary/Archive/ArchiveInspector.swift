@@ -337,22 +337,6 @@ private struct Prefixed: ByteSource {
   }
 }
 
-extension ByteSource {
-  /// Up to `count` next bytes: fewer only at the end.
-  mutating func upTo(_ count: Int) throws(ArchiveError) -> [UInt8] {
-    var result = [UInt8](repeating: 0, count: count)
-    var filled = 0
-    while filled < count {
-      let got = try withBytes(of: &result) { (buffer) throws(ArchiveError) in
-        try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-      }
-      if got == 0 { break }
-      filled += got
-    }
-    return Array(result[..<filled])
-  }
-}
-
 /// A Debian `control` file's fields (deb-control(5)): `Field: value`, continuation lines joined.
 enum DebianControl {
   static func fields(_ bytes: [UInt8]) -> [String: String] {

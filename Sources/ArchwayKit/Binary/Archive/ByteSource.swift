@@ -42,6 +42,20 @@ extension ByteSource {
     return result
   }
 
+  /// Up to `count` next bytes: fewer only at the end.
+  mutating func upTo(_ count: Int) throws(ArchiveError) -> [UInt8] {
+    var result = [UInt8](repeating: 0, count: count)
+    var filled = 0
+    while filled < count {
+      let got = try withBytes(of: &result) { (buffer) throws(ArchiveError) in
+        try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+      }
+      if got == 0 { break }
+      filled += got
+    }
+    return Array(result[..<filled])
+  }
+
   /// Reads past `count` bytes.
   mutating func skip(_ count: Int, _ what: String) throws(ArchiveError) {
     var left = count

@@ -77,18 +77,9 @@ enum TarReader {
 
   /// The next header block, or nil at the end: a zero block (tar writes two) or the stream's end.
   private static func header(_ source: inout some ByteSource, index: Int) throws(ArchiveError) -> [UInt8]? {
-    var block = [UInt8](repeating: 0, count: 512)
-    let got = try withBytes(of: &block) { (buffer) throws(ArchiveError) -> Int in
-      var filled = 0
-      while filled < 512 {
-        let step = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-        if step == 0 { break }
-        filled += step
-      }
-      return filled
-    }
-    if got == 0 { return nil }
-    guard got == 512 else { throw ArchiveError("cut short in the header of member \(index + 1)") }
+    let block = try source.upTo(512)
+    if block.isEmpty { return nil }
+    guard block.count == 512 else { throw ArchiveError("cut short in the header of member \(index + 1)") }
     return block.allSatisfy { $0 == 0 } ? nil : block
   }
 
