@@ -99,7 +99,13 @@ import Testing
       running = OrphanSweep.isRunning(left)
     }
     #expect(!running, "pid \(left) outlived the Archway killed with kill -9 by 10 s")
-    let log = try String(contentsOfFile: folder + "/out/" + Leftovers.guardLog, encoding: .utf8)
+    // Another suite's Archway may have ended the leftover before the guardian did: the guardian
+    // then writes its log a moment later. Wait for it (10 s at most) rather than race it.
+    let logPath = folder + "/out/" + Leftovers.guardLog
+    for _ in 0..<200 where !FileManager.default.fileExists(atPath: logPath) {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    let log = try String(contentsOfFile: logPath, encoding: .utf8)
     #expect(log.contains("archway (pid \(archway)) ended without ending its run"), "\(log)")
   }
 
