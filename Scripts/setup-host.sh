@@ -15,6 +15,22 @@ want_demo_only=false
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Installs the Debian packages named that are not installed yet.
+apt_install_missing() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  echo "setup-host: installing ${missing[*]}"
+  # One index may fail while a mirror syncs; only a package that will not install stops us.
+  sudo_if_needed apt-get update -qq || echo "setup-host: apt-get update reported errors; going on"
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Archway's own build links the system's decoders (Sources/ArchwayCodecs): their headers come first.
+apt_install_missing zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
+
 configuration=debug
 $want_demo_only && configuration=release
 echo "setup-host: building archway ($configuration) for archway setup"
@@ -31,24 +47,15 @@ apt_packages=(
   gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross binutils file faketime
   binutils-multiarch libxml2-utils podman runc uidmap shellcheck cmake meson ninja-build osslsigncode
   autoconf automake libtool dpkg-dev openssh-client openssh-server
-  zlib1g-dev liblzma-dev libzstd-dev libbz2-dev zip zstd bzip2 xz-utils rpm cpio
+  zip zstd bzip2 xz-utils rpm cpio
 )
 pip_packages=(pyelftools junitparser junit2html macholib lief pefile jsonschema pyyaml markdown)
 
-missing=()
-for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
 # cargo for the Cargo runner test: rustup's when the machine has one, else Debian's.
 if ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
-  dpkg-query -W -f='${Status}' cargo 2>/dev/null | grep -q "install ok installed" || missing+=(cargo)
+  apt_packages+=(cargo)
 fi
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup-host: installing ${missing[*]}"
-  # One index may fail while a mirror syncs; only a package that will not install stops us.
-  sudo_if_needed apt-get update -qq || echo "setup-host: apt-get update reported errors; going on"
-  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install_missing "${apt_packages[@]}"
 
 py_missing=()
 for p in "${pip_packages[@]}"; do
