@@ -29,7 +29,7 @@ import Testing
     let changed = first.findings.first { $0.kind == .sha256 && $0.verdict == .failed }
     #expect(changed?.message.contains("changed after it was verified") == true, "\(first.findings.map(\.message))")
     let sums = try String(contentsOfFile: folder + "/out/SHA256SUMS", encoding: .utf8)
-    let now = try #require(Checksums.sha256(ofFile: folder + "/out/linux-amd64-gnu-step=first/app"))
+    let now = try #require(FileDigest.sha256(ofFile: folder + "/out/linux-amd64-gnu-step=first/app"))
     #expect(sums.contains("\(now)  linux-amd64-gnu-step=first/app"), "\(sums)")
   }
 }

@@ -65,7 +65,7 @@ public struct Report: Sendable, Hashable, Codable {
       for value in set { hasher.update(Data((value + "\n").utf8)) }
       for cell in all { hasher.update(Data((cell.id + "\n").utf8)) }
       self.matrix = matrix
-      self.id = Checksums.hex(hasher.finalize())
+      self.id = hasher.finalize().hexString()
       self.filter = filter
       self.set = set
       self.shards = shard.map { [$0] } ?? []

@@ -11,7 +11,7 @@ enum ArtifactChecks {
     _ artifact: ArtifactRecord, policy: VerifyPolicy, target: CellTarget, root: String
   ) -> (artifact: ArtifactRecord, facts: BinaryFacts?, findings: [Finding]) {
     var artifact = artifact
-    (artifact.size, artifact.sha256) = Checksums.measure(artifact.path)
+    (artifact.size, artifact.sha256) = FileDigest.measure(artifact.path)
     let subject = Finding.Subject.artifact(artifact.name)
     guard let sha256 = artifact.sha256 else {
       return (artifact, nil, [Finding(.sha256, subject, .error, "cannot read \(artifact.path)")])

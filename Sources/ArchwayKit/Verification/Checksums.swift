@@ -1,34 +1,10 @@
 import Foundation
 
-/// SHA-256 of artifacts, streamed, and the `SHA256SUMS` file `sha256sum -c` reads.
+/// The `SHA256SUMS` file `sha256sum -c` reads, and artifacts' SHA-256 filled into their facts.
 package enum Checksums {
-  /// The SHA-256 of the file at `path` in lowercase hex, read in 1 MiB pieces so any size costs
-  /// the same memory; nil when it cannot be read.
-  /// Opening never blocks: a FIFO, a device or anything else that is not a regular file gives nil.
-  package static func sha256(ofFile path: String) -> String? {
-    guard let (descriptor, _) = try? RegularFile.open(path) else { return nil }
-    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    var hasher = Digest.SHA256Stream()
-    do {
-      while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        hasher.update(chunk)
-      }
-    } catch {
-      return nil
-    }
-    return hex(hasher.finalize())
-  }
-
-  /// The size in bytes and the SHA-256 of the file at `path`, as an artifact's record keeps them;
-  /// nil for what cannot be read.
-  package static func measure(_ path: String) -> (size: Int?, sha256: String?) {
-    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-    return ((attributes?[.size] as? NSNumber)?.intValue, sha256(ofFile: path))
-  }
-
   /// `facts` with each file's SHA-256 filled in, `jobs` files hashed at once.
   package static func adding(to facts: [BinaryFacts], jobs: Int = 2) async -> [BinaryFacts] {
-    let hashes = await facts.concurrentMap(jobs: jobs) { $0.memberSHA256 ?? sha256(ofFile: $0.path) }
+    let hashes = await facts.concurrentMap(jobs: jobs) { $0.memberSHA256 ?? FileDigest.sha256(ofFile: $0.path) }
     return zip(facts, hashes).map { facts, hash in
       var withHash = facts
       withHash.sha256 = hash
@@ -37,10 +13,6 @@ package enum Checksums {
   }
 
   /// A digest in lowercase hex.
-  static func hex(_ digest: some Sequence<UInt8>) -> String {
-    digest.hexString()
-  }
-
   /// `SHA256SUMS` text: `HASH  PATH` per line, sorted by path (paths relative to where the file is
   /// written, so `sha256sum -c` run there checks them). A path holding a backslash, newline or
   /// carriage return is written as GNU sha256sum writes it: the line starts with `\` and the path

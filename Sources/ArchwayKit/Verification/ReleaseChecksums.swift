@@ -42,7 +42,7 @@ package enum ReleaseChecksums {
           violations.append(Violation(check: .checksum, expected: "a file", found: "a link", message: message))
           continue
         }
-        guard let actual = Checksums.sha256(ofFile: path) else {
+        guard let actual = FileDigest.sha256(ofFile: path) else {
           let message = "lists \(listedName), which is not there"
           violations.append(Violation(check: .checksum, expected: hash, found: "no file", message: message))
           continue

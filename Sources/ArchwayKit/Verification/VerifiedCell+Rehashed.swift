@@ -12,7 +12,7 @@ extension VerifiedCell {
       guard let checked = artifact.sha256 else { return artifact }
       var now = artifact
       if case .file(let path) = ArtifactFile.check(artifact.path, folder: folder) {
-        (now.size, now.sha256) = Checksums.measure(path)
+        (now.size, now.sha256) = FileDigest.measure(path)
       } else {
         (now.size, now.sha256) = (nil, nil)
       }

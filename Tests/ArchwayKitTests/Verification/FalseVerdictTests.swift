@@ -314,7 +314,7 @@ import Testing
     let fifo = Self.folder("fifo") + "/pipe"
     #expect(mkfifo(fifo, 0o600) == 0)
     for path in [fifo, "/dev/zero"] {
-      #expect(Checksums.sha256(ofFile: path) == nil, "\(path)")
+      #expect(FileDigest.sha256(ofFile: path) == nil, "\(path)")
       #expect(throws: InspectError(path: path, reason: "not a regular file")) {
         try BinaryInspector.inspectFile(atPath: path)
       }
