@@ -81,6 +81,13 @@ enum ReportFiles {
     return .checksums(try Checksums.parse(String(decoding: data, as: UTF8.self), named: path))
   }
 
+  /// `PATH/report.json` for a folder, else `PATH`: a run's output folder names its report.
+  static func reportPath(_ path: String) -> String {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return path }
+    return (path.hasSuffix("/") ? path : path + "/") + "report.json"
+  }
+
   /// Reads a report, or fails with the reason.
   static func read(_ path: String) throws -> Report {
     let data: Data

@@ -36,6 +36,14 @@ struct RunCommand: AsyncParsableCommand {
       Markdown summary and are in report.json as `changes`; the matrix's `regressions:` says which \
       fail the run (default: new-failure, floor-rose).
 
+      With --reuse DIR (an earlier run's output folder) or its report.json, a cell whose key \
+      equals a passed cell's there (every artifact's SHA-256, its steps and expectations, the \
+      files they name, the runner and what it runs under, the verify policy, Archway itself; \
+      docs/reuse.md) is built and checked statically, but its run steps and rebuilds are not run \
+      again: their outcomes and checks are taken from that run, and the report says so (♻️, \
+      "reused from"). A cell that failed, errored or was flaky there, or with a step that says \
+      `reuse: false`, always runs; the report says why a cell was not reused.
+
       Exit codes: 0 every check passed; 1 a check failed; 2 bad usage or matrix; 3 nothing could \
       be checked (the host lacks what the cells need); 130 interrupted (the reports of what ran \
       are still written).
@@ -46,6 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         archway run --shard 2/8 --json shard-2.json
         archway run --baseline release-1.2/SHA256SUMS --junit results.xml
         archway run --baseline last-good/report.json     # what changed since (docs/nightly.md)
+        archway run --reuse last-good                    # run only the cells whose inputs changed
       """
   )
 
@@ -74,6 +83,12 @@ struct RunCommand: AsyncParsableCommand {
       "An earlier run's report.json (what changed since), or its SHA256SUMS (which artifacts changed).",
       valueName: "FILE"))
   var baseline: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "An earlier run's folder or report.json: cells whose inputs are unchanged since it take its run steps' outcomes.",
+      valueName: "DIR|REPORT"))
+  var reuse: String?
 
   @Flag(help: "Start no more cells after the first one that does not pass.")
   var failFast = false
@@ -109,6 +124,10 @@ struct RunCommand: AsyncParsableCommand {
       case .report(let report): pipeline.baselineReport = report
       case .checksums(let sums): pipeline.baseline = sums
       }
+    }
+    if let reuse {
+      let path = ReportFiles.reportPath(reuse)
+      pipeline.reuse = ReuseOffers(try ReportFiles.read(path), at: path)
     }
     let progress = Progress(total: selection.cells.count)
     let work = Task { [pipeline] in

@@ -27,6 +27,13 @@ public struct CellExecutor: Sendable {
   let toolchainVersions = Toolchains.VersionCache()
   /// The environments' fingerprints taken so far (each runner's once per run).
   let fingerprints = Fingerprint.Cache()
+  /// The runners' parts of reuse keys made so far (each runner's once per run).
+  let runnerParts = ReuseKey.RunnerParts()
+  /// An earlier run's passed cells, by id, that a cell whose key equals theirs takes instead of
+  /// running its steps again (`run --reuse`).
+  package var offers: [String: ReuseOffer] = [:]
+  /// What a reuse key says of Archway (the SHA-256 of the running executable).
+  package var archwayIdentity = ReuseKey.archwaySelf
 
   /// The variables steps get from Archway's own environment when present.
   package static let passThroughNames = [
@@ -77,7 +84,9 @@ public struct CellExecutor: Sendable {
     var runner = runner
     if ready(cell, into: &record), await build(cell, runner: &runner, into: &record) {
       collectArtifacts(of: cell, into: &record)
-      if await runSteps(of: cell, runner: &runner, into: &record), record.outcome != .interrupted {
+      if await reuse(cell, runner: runner, into: &record) {
+        if cell.steps.buildIn == .target { await runner.finish() }
+      } else if await runSteps(of: cell, runner: &runner, into: &record), record.outcome != .interrupted {
         await rebuild(cell, into: &record)
       }
     }
@@ -86,7 +95,7 @@ public struct CellExecutor: Sendable {
       values: Dictionary(cell.identityValues.map { ($0.key, $0.value.description) }) { first, _ in first },
       env: cell.env, runner: runner.record, outcome: record.outcome, problems: record.problems, steps: record.steps,
       artifacts: record.artifacts, duration: (ContinuousClock.now - start).seconds, fingerprint: record.fingerprint,
-      toolchains: record.toolchains, loaderRoot: runner.loaderRoot)
+      toolchains: record.toolchains, loaderRoot: runner.loaderRoot, reuse: record.reuse)
   }
 
   /// What ``execute(_:runner:)`` has recorded so far.
@@ -97,6 +106,9 @@ public struct CellExecutor: Sendable {
     var artifacts: [ArtifactRecord] = []
     var fingerprint: Fingerprint?
     var toolchains: [String: String]?
+    var reuse: CellReuse?
+    /// When the build started, on the clock files' times are stamped from.
+    var built = ReuseKey.fileClock()
 
     /// Takes a run step's outcome into the cell's: an exit other than the expected one fails the cell
     /// (or interrupts it, or makes it an infrastructure problem), the first such step deciding.
@@ -132,6 +144,7 @@ public struct CellExecutor: Sendable {
   /// (its run steps are then recorded as skipped, and the runner finished).
   private func build(_ cell: Cell, runner: inout any StepRunner, into record: inout Draft) async -> Bool {
     guard let build = cell.steps.build else { return true }
+    record.built = ReuseKey.fileClock()
     // What an earlier run left is not this build's: an artifact the build does not write is missing.
     for path in cell.steps.artifacts.values { unlink(path) }
     for member in cell.steps.members.values { unlink(member.archive) }
@@ -184,6 +197,43 @@ public struct CellExecutor: Sendable {
         record.outcome = .failed
       }
     }
+  }
+
+  /// Makes the key of a cell whose build left every artifact and, when an earlier run offers a cell
+  /// of its id with an equal key, takes that cell's run steps and rebuilds (their logs brought into
+  /// the cell's folder) and its fingerprint instead of running them. Returns whether it did; a cell
+  /// with a step that says `reuse: false` never does, and the record says why not.
+  private func reuse(_ cell: Cell, runner: any StepRunner, into record: inout Draft) async -> Bool {
+    guard record.outcome == .passed else { return false }
+    var emulated: (@Sendable () async -> (emulator: String, binfmt: String))?
+    if [.rootfs, .container].contains(runner.record.kind), cell.target.platform.arch != host.arch,
+      let qemu = TargetCatalog.spec(for: cell.target.platform)?.qemu
+    {
+      emulated = { [fingerprints] in await fingerprints.emulated(registration: qemu) }
+    }
+    var runnerParts = await self.runnerParts.of(runner, emulated: emulated)
+    // What a step on the host finds its programs and locale by.
+    runnerParts["environment"] = ["PATH", "LANG", "LC_ALL"].compactMap { name in
+      passThrough[name].map { "\(name)=\($0)" }
+    }.joined(separator: "\n")
+    let key = ReuseKey.make(
+      cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first },
+      built: record.built, runner: runnerParts, archway: archwayIdentity)
+    record.reuse = CellReuse(key: key)
+    guard let offer = offers[cell.id] else { return false }
+    if let step = cell.steps.run.first(where: { !$0.reuse }) {
+      record.reuse?.notReused = "its step \(step.name) says reuse: false"
+      return false
+    }
+    let differences = key.differences(from: offer.key)
+    guard differences.isEmpty else {
+      record.reuse?.notReused = differences.joined(separator: "; ")
+      return false
+    }
+    record.steps += offer.steps(in: cell.out)
+    record.fingerprint = offer.fingerprint
+    record.reuse?.from = offer.from
+    return true
   }
 
   /// The artifacts of `cell` that its build did not leave (missing, or refused), with their paths.

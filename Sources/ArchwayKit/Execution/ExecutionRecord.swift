@@ -44,13 +44,16 @@ public struct ExecutionRecord: Sendable, Hashable {
   /// The root filesystem whose loader the cell's programs met, where its runner had one. Not in the
   /// report: the verifier reads it while the record is fresh.
   package let loaderRoot: String?
+  /// The cell's reuse key, and whether its run steps were taken from an earlier run (`run --reuse`);
+  /// nil for a cell whose build did not leave every artifact.
+  package let reuse: CellReuse?
 
   /// A record from its parts.
   package init(
     id: String, target: CellTarget, values: [String: String] = [:], env: String?, runner: RunnerRecord,
     outcome: Outcome, problems: [CellProblem] = [], steps: [StepOutcome] = [], artifacts: [ArtifactRecord] = [],
     duration: Double = 0, fingerprint: Fingerprint? = nil, toolchains: [String: String]? = nil,
-    loaderRoot: String? = nil
+    loaderRoot: String? = nil, reuse: CellReuse? = nil
   ) {
     self.id = id
     self.target = target
@@ -65,6 +68,7 @@ public struct ExecutionRecord: Sendable, Hashable {
     self.fingerprint = fingerprint
     self.toolchains = toolchains
     self.loaderRoot = loaderRoot
+    self.reuse = reuse
   }
 
   /// The record of `cell`, which was never started: interrupted before it began, or stopped by

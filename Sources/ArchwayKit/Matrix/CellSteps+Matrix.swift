@@ -2,6 +2,7 @@ extension CellSteps {
   static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts", "in"]
   static let runKeys = [
     "name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect", "tests", "retries",
+    "reuse",
   ]
 
   /// The build step and its artifacts from a resolved `build:` block; relative paths are taken from
@@ -88,7 +89,10 @@ extension CellSteps {
       let command = try Self.command(named: name, map, limits: limits, directory: directory)
       let expect = try StepExpectation(
         expect: map["expect"], tests: map["tests"], directory: command.workingDirectory ?? directory)
-      run.append(RunStep(id: .run(name), command: command, expect: expect, retries: try Self.retries(map["retries"])))
+      var step = RunStep(id: .run(name), command: command, expect: expect, retries: try Self.retries(map["retries"]))
+      // false: the step reads the clock or the network, so an earlier run's outcome never stands for it.
+      step.reuse = try map["reuse"]?.bool(named: "reuse") ?? true
+      run.append(step)
       if let reference = map["expect"]?["reference"], let id = reference.scalarText {
         references.append((id, reference.location))
       }

@@ -29,6 +29,9 @@ public struct RunPipeline: Sendable {
   package var baseline: [String: String]?
   /// An earlier run's report, compared by the matrix's `regressions:` policy when given.
   package var baselineReport: Report?
+  /// An earlier run's passed cells, which cells of equal keys take instead of running their steps
+  /// again (`run --reuse`).
+  package var reuse = ReuseOffers()
   /// The executor that runs each cell.
   package var executor: CellExecutor
   /// The clock that stamps the start and end (injected so tests can fix it).
@@ -105,10 +108,14 @@ public struct RunPipeline: Sendable {
   ) async -> [VerifiedCell] {
     var gate = CrossCellGate(cells: cells, definitions: definitions, baseline: baseline)
     var ended = Set<Int>()
+    var executor = executor
+    executor.offers = reuse.offers
     let results = await Scheduler(jobs: jobs, failFast: failFast).run(
       cells.map(\.id),
-      work: { [executor] index in
-        CellVerifier.verify(await executor.execute(cells[index], runner: runners[index]), cell: cells[index])
+      work: { [executor, reuse] (index: Int) async -> VerifiedCell in
+        let execution = await executor.execute(cells[index], runner: runners[index])
+        let earlier = execution.reuse?.from == nil ? [] : reuse.findings[execution.id] ?? []
+        return CellVerifier.verify(execution, cell: cells[index], earlier: earlier)
       },
       passed: { $0.outcome == .passed && $0.verdict != .failed && $0.verdict != .error },
       unstarted: { index, why in

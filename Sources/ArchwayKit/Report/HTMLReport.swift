@@ -81,11 +81,16 @@ package enum HTMLReport {
     // What went wrong is what a reader opens the page for: those cells start open.
     let open = [.failed, .error].contains(cell.verdict) ? " open" : ""
     var html = "<details id=\"\(anchor(cell.id))\" class=\"\(cell.verdict.rawValue)\"\(open)>"
-    let verdict = cell.checkedStaticallyOnly ? "passed, checked statically only" : cell.verdict.rawValue
+    let verdict =
+      cell.checkedStaticallyOnly
+      ? "passed, checked statically only"
+      : cell.verdict.rawValue
+        + (cell.reusedFrom.map { ", its runs reused from \($0.report) (run started \($0.started))" } ?? "")
     html += "<summary>\(ReportGrid.mark(cell)) \(e(cell.id)) — \(verdict)</summary>\n"
     html +=
       "<p>\(e(cell.target.platform.description)) · \(e(cell.target.libc.description))\(cell.env.map { " · env " + e($0) } ?? "") · "
     html += "runner \(e(cell.runner.kind.rawValue)): \(e(cell.runner.reason))</p>\n"
+    if let why = cell.execution.reuse?.notReused { html += "<p>not reused: \(e(why))</p>\n" }
     if let fingerprint = cell.fingerprint {
       html += "<p>inside: " + e(fingerprint.properties.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) + "</p>\n"
     }

@@ -119,6 +119,11 @@ package enum JUnitReport {
       ("runner", cell.runner.kind.rawValue), ("runner.reason", cell.runner.reason), ("outcome", cell.outcome.rawValue),
       ("verdict", cell.verdict.rawValue),
     ]
+    if let from = cell.reusedFrom {
+      list.append(("reused_from", "\(from.report), run started \(from.started)"))
+    } else if let why = cell.execution.reuse?.notReused {
+      list.append(("not_reused", why))
+    }
     if let launcher = cell.runner.launcher, let version = report.hosts.lazy.compactMap({ $0.tools[launcher] }).first {
       list.append(("runner.version", version))
     }

@@ -21,6 +21,13 @@ package enum MarkdownReport {
       md += "| \(cellText(row)) | " + marks.joined(separator: " | ") + " |\n"
     }
     md += "\n" + ReportGrid.legend + "\n"
+    let ranAgain = report.cells.compactMap { cell in cell.execution.reuse?.notReused.map { (cell.id, $0) } }
+    if !ranAgain.isEmpty {
+      md +=
+        "\n<details><summary>\(ranAgain.count) cell\(ranAgain.count == 1 ? "" : "s") ran again (not reused)</summary>\n\n"
+      for (id, why) in ranAgain.prefix(problemLimit) { md += "- **\(cellText(id))**: \(cellText(why))\n" }
+      md += "\n</details>\n"
+    }
     if let baseline = report.baseline {
       md += "\nAgainst the baseline: \(baseline.changed.count) changed, \(baseline.added.count) added, "
       md += "\(baseline.missing.count) missing.\n"

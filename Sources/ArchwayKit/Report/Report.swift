@@ -138,8 +138,10 @@ public struct Report: Sendable, Hashable, Codable {
       counts[verdict].map { "\($0) \(verdict == .error ? "errors" : verdict.rawValue)" }
     }
     let statically = cells.filter(\.checkedStaticallyOnly).count
+    let reused = cells.filter { $0.reusedFrom != nil }.count
     return "\(cells.count) cell\(cells.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
       + (statically > 0 ? " (\(statically) of the passes checked statically only)" : "")
+      + (reused > 0 ? " (\(reused) reused from an earlier run)" : "")
       + (interrupted ? " (interrupted)" : "")
   }
 

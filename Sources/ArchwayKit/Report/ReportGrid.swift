@@ -42,15 +42,18 @@ package struct ReportGrid: Sendable {
     }
   }
 
-  /// A cell's mark: its verdict's, or ☑️ for a pass that rests on static checks alone.
+  /// A cell's mark: its verdict's, ☑️ for a pass that rests on static checks alone, or ♻️ for a pass
+  /// whose run steps were taken from an earlier run.
   package static func mark(_ cell: VerifiedCell) -> String {
-    cell.checkedStaticallyOnly ? "☑️" : mark(cell.verdict)
+    if cell.checkedStaticallyOnly { return "☑️" }
+    return cell.verdict == .passed && cell.reusedFrom != nil ? "♻️" : mark(cell.verdict)
   }
 
   /// The legend of the marks.
   package static let legend =
-    "✅ passed · ☑️ passed, checked statically only (nothing here runs it) · ❌ failed · ⚠️ error (could not be checked)"
-    + " · ⏭️ skipped · 🔁 flaky (passed on a retry)"
+    "✅ passed · ☑️ passed, checked statically only (nothing here runs it) · ♻️ passed, its runs reused from an earlier"
+    + " run (nothing it depends on changed) · ❌ failed · ⚠️ error (could not be checked) · ⏭️ skipped · 🔁 flaky"
+    + " (passed on a retry)"
 
   /// Every check that did not pass or skip (flaky ones too), with its cell, in report order.
   package static func problems(_ report: Report) -> [(cell: VerifiedCell, check: Finding)] {

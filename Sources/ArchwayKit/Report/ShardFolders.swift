@@ -37,7 +37,7 @@ extension VerifiedCell {
     let moved = ExecutionRecord(
       id: e.id, target: e.target, values: e.values, env: e.env, runner: e.runner, outcome: e.outcome,
       problems: e.problems, steps: steps, artifacts: e.artifacts.map(move), duration: e.duration,
-      fingerprint: e.fingerprint, toolchains: e.toolchains, loaderRoot: e.loaderRoot)
+      fingerprint: e.fingerprint, toolchains: e.toolchains, loaderRoot: e.loaderRoot, reuse: e.reuse)
     return VerifiedCell(execution: moved, artifacts: artifacts.map(move), findings: findings, verdict: verdict)
   }
 }

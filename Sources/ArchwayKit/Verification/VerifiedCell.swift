@@ -60,6 +60,9 @@ public struct VerifiedCell: Sendable, Hashable {
   /// The versions of the compilers its build names.
   package var toolchains: [String: String]? { execution.toolchains }
 
+  /// The earlier run this cell's run steps were taken from (`run --reuse`), nil when they ran now.
+  package var reusedFrom: ReusedFrom? { execution.reuse?.from }
+
   /// Whether the cell passed without running anything on its target: every run step was skipped (no
   /// runner here runs the target), so only its static checks stand behind the pass.
   package var checkedStaticallyOnly: Bool { verdict == .passed && execution.ranNothing }
@@ -73,7 +76,7 @@ public struct VerifiedCell: Sendable, Hashable {
 extension VerifiedCell: Codable {
   enum CodingKeys: String, CodingKey {
     case id, target, values, env, runner, outcome, problems, steps, artifacts, duration, fingerprint, toolchains
-    case checks, verdict
+    case reuse, checks, verdict
   }
 
   /// Decodes what ``encode(to:)`` writes.
@@ -89,7 +92,8 @@ extension VerifiedCell: Codable {
       steps: try c.decode([StepOutcome].self, forKey: .steps),
       duration: try c.decode(Double.self, forKey: .duration),
       fingerprint: try c.decodeIfPresent(Fingerprint.self, forKey: .fingerprint),
-      toolchains: try c.decodeIfPresent([String: String].self, forKey: .toolchains))
+      toolchains: try c.decodeIfPresent([String: String].self, forKey: .toolchains),
+      reuse: try c.decodeIfPresent(CellReuse.self, forKey: .reuse))
     self.init(
       execution: execution, artifacts: try c.decode([ArtifactRecord].self, forKey: .artifacts),
       findings: try c.decode([Finding].self, forKey: .checks), verdict: try c.decode(Verdict.self, forKey: .verdict))
@@ -111,6 +115,7 @@ extension VerifiedCell: Codable {
     try c.encode(execution.duration, forKey: .duration)
     try c.encodeIfPresent(execution.fingerprint, forKey: .fingerprint)
     try c.encodeIfPresent(execution.toolchains, forKey: .toolchains)
+    try c.encodeIfPresent(execution.reuse, forKey: .reuse)
     try c.encode(findings, forKey: .checks)
     try c.encode(verdict, forKey: .verdict)
   }

@@ -9,23 +9,40 @@ import Testing
 /// says what each "program" printed and how it ended; a real process could not even start, since
 /// the executor's PATH holds no folder.
 @Suite struct FakeRunnerPipelineTests {
-  /// The programs the fake knows: `make-artifact PATH` writes PATH, `say WORD` prints it, `flaky`
-  /// fails its first attempt in a cell and passes the next, `steady` passes.
+  /// The programs the fake knows: `make-artifact PATH [MORE]` writes PATH (`artifactText`) and MORE
+  /// (`moreText`), `say WORD`
+  /// prints it, `flaky` fails its first attempt in a cell and passes the next, `steady` passes,
+  /// `fail` exits 1.
   final class FakeRunner: StepRunner, @unchecked Sendable {
     // @unchecked Sendable: `launches` and `attempts` are read and written under `lock` only.
     let record: RunnerRecord
     /// What preparing it ends with: nil when it is ready.
     let preparation: StepOutcome?
+    /// What it says it is, for a reuse key.
+    let identityParts: [String: String]
+    /// What `make-artifact` writes.
+    let artifactText: String
+    /// What `make-artifact` writes to its second file.
+    let moreText: String
     private let lock = NSLock()
     private var launches: [[String]] = []
     private var attempts: [String: Int] = [:]
 
-    init(_ reason: String, preparation: StepOutcome? = nil) {
-      record = RunnerRecord(kind: .native, reason: reason)
+    init(
+      _ reason: String, preparation: StepOutcome? = nil, cpuModel: String? = nil, identity: [String: String] = [:],
+      artifactText: String = "not a binary\n", moreText: String = "a test program\n"
+    ) {
+      var record = RunnerRecord(kind: .native, reason: reason)
+      record.cpuModel = cpuModel
+      self.record = record
       self.preparation = preparation
+      identityParts = identity
+      self.artifactText = artifactText
+      self.moreText = moreText
     }
 
     func prepare() async -> StepOutcome? { preparation }
+    func identity() async -> [String: String] { identityParts }
 
     /// Every argv run, in order.
     var argvs: [[String]] { lock.withLock { launches } }
@@ -44,10 +61,13 @@ import Testing
       var stdout = ""
       var status = StepStatus.exited(0)
       switch argv.dropFirst().first {
-      case "make-artifact": _ = FileManager.default.createFile(atPath: argv[2], contents: Data("not a binary\n".utf8))
+      case "make-artifact":
+        _ = FileManager.default.createFile(atPath: argv[2], contents: Data(artifactText.utf8))
+        if argv.count > 3 { _ = FileManager.default.createFile(atPath: argv[3], contents: Data(moreText.utf8)) }
       case "say": stdout = argv[2] + "\n"
       case "flaky": status = attempt == 1 ? .exited(1) : .exited(0)
       case "steady": break
+      case "fail": status = .exited(1)
       default: status = .exited(127)
       }
       _ = FileManager.default.createFile(atPath: launch.stdoutLog, contents: Data(stdout.utf8))

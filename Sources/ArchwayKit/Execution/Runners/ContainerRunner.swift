@@ -40,6 +40,12 @@ struct ContainerRunner: StepRunner, SetupBacked {
   var environment: [String: String] { setup.basis.emulatorEnvironment }
   var sharesFingerprint: Bool { false }
 
+  /// The image's ID, which a tag rebuilt or pulled again changes.
+  func identity() async -> [String: String] {
+    let id = await HostReport.firstLine(of: [setup.engine, "image", "inspect", "--format", "{{.Id}}", setup.image])
+    return ["image_id": id ?? "\(setup.image): not found"]
+  }
+
   mutating func prepare() async -> StepOutcome? {
     guard session == nil else { return nil }
     switch await ContainerSession.start(setup, context: context) {

@@ -42,6 +42,14 @@ struct QemuRunner: StepRunner, SetupBacked {
     }
   }
 
+  /// The sysroot's packages or libc, and the emulator's version and build.
+  func identity() async -> [String: String] {
+    var parts = ReuseKey.sysroot(sysroot)
+    parts["emulator"] = Fingerprint.emulator(
+      setup.emulator, version: await HostReport.firstLine(of: [setup.emulator, "--version"]))
+    return parts
+  }
+
   /// The probe's shell is the host's: the kernel and the limits are the ones the emulated program
   /// meets too.
   func probe(_ argv: [String], limits: [String]) -> [String]? { ResourceLimit.wrap(argv, options: limits) }

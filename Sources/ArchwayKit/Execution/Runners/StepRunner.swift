@@ -29,6 +29,10 @@ package protocol StepRunner: Sendable {
   /// What the cell's environment says of itself, asked through `ask` (which runs a named argv and
   /// returns its standard output's lines, none when it failed).
   func fingerprint(limits: [String], ask: Fingerprint.Asker) async -> Fingerprint?
+  /// What the runner is, asked on the host before any step runs, for a cell's ``ReuseKey``: what
+  /// changes what its programs meet without changing its record (the emulator's build, the image
+  /// behind a tag, wine's release, the packages of a sysroot).
+  func identity() async -> [String: String]
   /// Runs one launch and returns what its process did: a process on this host, for every runner here.
   func run(_ launch: ProcessLaunch) async -> ProcessOutcome
   /// When a run step failed without a word on stdout or stderr, how to run it again so that the
@@ -86,6 +90,9 @@ extension StepRunner {
     guard let argv = probe(["sh", "-c", Fingerprint.limitsProbe], limits: limits) else { return nil }
     return Fingerprint(limitsProbe: await ask("fingerprint", argv))
   }
+
+  /// The packages or libc of the runner's sysroot (``ReuseKey/sysroot(_:)``), if it has one.
+  package func identity() async -> [String: String] { ReuseKey.sysroot(record.sysroot) }
 
   /// `archway exec` runs programs natively or under qemu only.
   package func programCommand(_ argv: [String], directory: String) throws(ExecError) -> [String] {

@@ -51,13 +51,15 @@ extension CellSteps: Codable {
     var expectedExit: Int32
     var limits: [String: Int]
     var retries: Int?
+    /// `false` for a step whose earlier outcome may not stand for it; absent otherwise.
+    var reuse: Bool?
 
     enum CodingKeys: String, CodingKey {
       case name, argv, environment = "env", workingDirectory = "workdir", stdin, timeout
-      case expectedExit = "expected_exit", limits, retries
+      case expectedExit = "expected_exit", limits, retries, reuse
     }
 
-    init(name: String, command: StepCommand, exit: Int32, retries: Int?) {
+    init(name: String, command: StepCommand, exit: Int32, retries: Int?, reuse: Bool = true) {
       self.name = name
       argv = command.argv
       environment = command.environment
@@ -67,6 +69,7 @@ extension CellSteps: Codable {
       expectedExit = exit
       limits = command.limits
       self.retries = retries
+      self.reuse = reuse ? nil : false
     }
 
     var command: StepCommand {
@@ -84,9 +87,11 @@ extension CellSteps: Codable {
     artifacts = try c.decode([String: String].self, forKey: .artifacts)
     members = try c.decodeIfPresent([String: ArtifactMember].self, forKey: .members) ?? [:]
     run = try c.decode([StepJSON].self, forKey: .run).map { step in
-      RunStep(
+      var run = RunStep(
         id: .run(step.name), command: step.command, expect: StepExpectation(exit: step.expectedExit),
         retries: step.retries)
+      run.reuse = step.reuse ?? true
+      return run
     }
     rebuilds = []
     limits = try c.decode([String: Int].self, forKey: .limits)
@@ -99,8 +104,10 @@ extension CellSteps: Codable {
     try c.encodeIfPresent(build.map { StepJSON(name: "build", command: $0, exit: 0, retries: nil) }, forKey: .build)
     try c.encode(artifacts, forKey: .artifacts)
     if !members.isEmpty { try c.encode(members, forKey: .members) }
-    try c.encode(
-      run.map { StepJSON(name: $0.name, command: $0.command, exit: $0.expect.exit, retries: $0.retries) }, forKey: .run)
+    let steps = run.map { step in
+      StepJSON(name: step.name, command: step.command, exit: step.expect.exit, retries: step.retries, reuse: step.reuse)
+    }
+    try c.encode(steps, forKey: .run)
     try c.encode(limits, forKey: .limits)
     try c.encodeIfPresent(buildIn, forKey: .buildIn)
   }

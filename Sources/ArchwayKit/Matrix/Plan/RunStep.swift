@@ -10,6 +10,9 @@ package struct RunStep: Sendable, Hashable {
   /// How many times a step that did not end with its expected exit runs again (`retries:`); a step
   /// that then does is `flaky`, never simply passed. Nil for none.
   package var retries: Int?
+  /// Whether an earlier run's outcome of this step may stand for it (`reuse: false` for a step that
+  /// reads the clock or the network): a cell with a step that may not is always run.
+  package var reuse = true
 
   /// The most retries a step may have.
   package static let mostRetries = 10

@@ -1,0 +1,33 @@
+import Foundation
+
+/// What an earlier run offers this one (`run --reuse`, docs/reuse.md): each cell that passed, whose
+/// steps each ran once, with the key its run made. A cell of this run whose key equals one of these
+/// takes its run steps, rebuilds and their findings instead of running them again.
+package struct ReuseOffers: Sendable {
+  /// Cell id → the offer the executor compares keys with.
+  package var offers: [String: ReuseOffer] = [:]
+  /// Cell id → the earlier cell's findings, of which the verifier keeps what its steps showed.
+  package var findings: [String: [Finding]] = [:]
+
+  /// No offers.
+  package init() {}
+
+  /// The offers of `report`, read from `path`: its cells are found in the folder beside it
+  /// (``ShardFolders``), never where its plan says they were. A cell reused there names the run its
+  /// steps came from, which this one names again.
+  package init(_ report: Report, at path: String) {
+    let recorded = Dictionary(report.plan.cells.map { ($0.id, $0.out) }) { one, _ in one }
+    for earlier in report.cells {
+      guard earlier.verdict == .passed, earlier.outcome == .passed, let key = earlier.execution.reuse?.key,
+        earlier.steps.allSatisfy({ $0.failedAttempts == nil })
+      else { continue }
+      let folder = ShardFolders.cell(earlier.id, ofReportAt: path)
+      let cell = earlier.moved(from: recorded[earlier.id], to: folder)
+      offers[cell.id] = ReuseOffer(
+        key: key, steps: cell.steps.filter { [.run, .rebuild].contains($0.id.role) }, fingerprint: cell.fingerprint,
+        folder: folder,
+        from: cell.reusedFrom ?? ReusedFrom(report: path, started: report.started, duration: cell.duration))
+      findings[cell.id] = cell.findings
+    }
+  }
+}
