@@ -107,8 +107,6 @@ public struct CellExecutor: Sendable {
     var fingerprint: Fingerprint?
     var toolchains: [String: String]?
     var reuse: CellReuse?
-    /// When the build started, on the clock files' times are stamped from.
-    var built = ReuseKey.fileClock()
 
     /// Takes a run step's outcome into the cell's: an exit other than the expected one fails the cell
     /// (or interrupts it, or makes it an infrastructure problem), the first such step deciding.
@@ -144,7 +142,6 @@ public struct CellExecutor: Sendable {
   /// (its run steps are then recorded as skipped, and the runner finished).
   private func build(_ cell: Cell, runner: inout any StepRunner, into record: inout Draft) async -> Bool {
     guard let build = cell.steps.build else { return true }
-    record.built = ReuseKey.fileClock()
     // What an earlier run left is not this build's: an artifact the build does not write is missing.
     for path in cell.steps.artifacts.values { unlink(path) }
     for member in cell.steps.members.values { unlink(member.archive) }
@@ -205,20 +202,22 @@ public struct CellExecutor: Sendable {
   /// with a step that says `reuse: false` never does, and the record says why not.
   private func reuse(_ cell: Cell, runner: any StepRunner, into record: inout Draft) async -> Bool {
     guard record.outcome == .passed else { return false }
-    var emulated: (@Sendable () async -> (emulator: String, binfmt: String))?
-    if [.rootfs, .container].contains(runner.record.kind), cell.target.platform.arch != host.arch,
-      let qemu = TargetCatalog.spec(for: cell.target.platform)?.qemu
-    {
-      emulated = { [fingerprints] in await fingerprints.emulated(registration: qemu) }
+    let emulated = binfmtRegistration(cell, runner: runner).map { registration in
+      { @Sendable [fingerprints] in await fingerprints.emulated(registration: registration) }
     }
-    var runnerParts = await self.runnerParts.of(runner, emulated: emulated)
-    // What a step on the host finds its programs and locale by.
-    runnerParts["environment"] = ["PATH", "LANG", "LC_ALL"].compactMap { name in
-      passThrough[name].map { "\(name)=\($0)" }
-    }.joined(separator: "\n")
+    var parts = await runnerParts.of(runner, emulated: emulated)
+    // A root filesystem's record names the cell's folder, as its plan does: `${cell.out}` in both.
+    parts["record"] = parts["record"]?.replacingOccurrences(of: cell.out, with: "${cell.out}")
+    // What every step gets besides its own: the variables passed through and the runner's, and the
+    // time limit of a step that names none.
+    var environment = passThrough
+    environment.merge(runner.environment) { _, runner in runner }
+    parts["environment"] = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+      separator: "\n")
+    parts["default_timeout"] = "\(defaultTimeout)"
     let key = ReuseKey.make(
-      cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first },
-      built: record.built, runner: runnerParts, archway: archwayIdentity)
+      cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first }, runner: parts,
+      archway: archwayIdentity)
     record.reuse = CellReuse(key: key)
     guard let offer = offers[cell.id] else { return false }
     if let step = cell.steps.run.first(where: { !$0.reuse }) {
@@ -230,10 +229,23 @@ public struct CellExecutor: Sendable {
       record.reuse?.notReused = differences.joined(separator: "; ")
       return false
     }
-    record.steps += offer.steps(in: cell.out)
-    record.fingerprint = offer.fingerprint
-    record.reuse?.from = offer.from
-    return true
+    switch offer.steps(in: cell.out) {
+    case .failure(let missing):
+      record.reuse?.notReused = missing.description
+      return false
+    case .success(let steps):
+      record.steps += steps
+      record.fingerprint = offer.fingerprint
+      record.reuse?.from = offer.from
+      return true
+    }
+  }
+
+  /// The binfmt_misc registration (`qemu-aarch64`) through which a root filesystem or container of a
+  /// foreign arch runs its programs; nil for any other cell.
+  private func binfmtRegistration(_ cell: Cell, runner: any StepRunner) -> String? {
+    guard [.rootfs, .container].contains(runner.record.kind), cell.target.platform.arch != host.arch else { return nil }
+    return TargetCatalog.spec(for: cell.target.platform)?.qemu
   }
 
   /// The artifacts of `cell` that its build did not leave (missing, or refused), with their paths.
@@ -298,9 +310,7 @@ public struct CellExecutor: Sendable {
     }
     record.fingerprint = await fingerprint
     // A root filesystem or container of a foreign arch runs its programs through binfmt_misc's qemu.
-    if var taken = record.fingerprint, taken.emulator == nil, [.rootfs, .container].contains(prepared.record.kind),
-      cell.target.platform.arch != host.arch, let qemu = TargetCatalog.spec(for: cell.target.platform)?.qemu
-    {
+    if var taken = record.fingerprint, taken.emulator == nil, let qemu = binfmtRegistration(cell, runner: prepared) {
       (taken.emulator, taken.binfmt) = await fingerprints.emulated(registration: qemu)
       record.fingerprint = taken
     }

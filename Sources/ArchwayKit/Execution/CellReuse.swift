@@ -51,28 +51,52 @@ package struct ReuseOffer: Sendable {
     self.from = from
   }
 
-  /// The largest log copied into the cell's folder when the earlier cell's is elsewhere; a larger one
-  /// stays where the earlier run left it (a check that reads it from this cell's folder then says so).
+  /// The largest log copied into the cell's folder when the earlier cell's is elsewhere.
   static let largestLog = 64 << 20
 
-  /// The offered steps with their logs in `out`, the cell's folder: copied there from ``folder`` when
-  /// the earlier run was in another (each read as a regular file inside it, written anew).
-  func steps(in out: String) -> [StepOutcome] {
-    guard folder != out else { return steps }
-    func copied(_ path: String?) -> String? {
-      guard let path, path.hasPrefix(folder + "/") else { return path }
+  /// Why an offer's steps cannot be taken: a log they name is not a file in the earlier cell's folder
+  /// (a merged report's cells are in its shards' folders), or cannot be brought into this one.
+  struct MissingLog: Error, CustomStringConvertible {
+    var path: String
+    var why: String
+    var description: String { "the earlier run's log \(path) \(why)" }
+  }
+
+  /// The offered steps with their logs in `out`, the cell's folder: each log a regular file inside
+  /// ``folder``, copied into `out` when the earlier run was in another folder (written anew, at most
+  /// ``largestLog`` bytes, only where its folder resolves inside `out`). Fails when a log is not
+  /// there: the checks that read logs (a reference) would then read none.
+  func steps(in out: String) -> Result<[StepOutcome], MissingLog> {
+    func taken(_ path: String?) throws(MissingLog) -> String? {
+      guard let path else { return nil }
+      guard path.hasPrefix(folder + "/"), case .file(let source) = ArtifactFile.check(path, folder: folder) else {
+        throw MissingLog(path: path, why: "is not a file in its cell's folder \(folder)")
+      }
+      guard folder != out else { return path }
       let destination = out + path.dropFirst(folder.count)
-      guard case .file(let source) = ArtifactFile.check(path, folder: folder),
-        let bytes = try? RegularFile.contents(atPath: source, limit: Self.largestLog),
-        (try? AtomicFile.write(bytes, to: destination)) != nil
-      else { return path }
+      let parent = URL(fileURLWithPath: destination).deletingLastPathComponent()
+      try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+      let realOut = URL(fileURLWithPath: out).resolvingSymlinksInPath().path
+      guard PathText.isInside(parent.resolvingSymlinksInPath().path, folder: realOut) else {
+        throw MissingLog(path: path, why: "would be copied through a link out of \(out)")
+      }
+      do {
+        try AtomicFile.write(try RegularFile.contents(atPath: source, limit: Self.largestLog), to: destination)
+      } catch {
+        throw MissingLog(path: path, why: "cannot be copied to \(destination): \(error)")
+      }
       return destination
     }
-    return steps.map { step in
-      var step = step
-      step.process.stdoutLog = copied(step.process.stdoutLog)
-      step.process.stderrLog = copied(step.process.stderrLog)
-      return step
+    var moved: [StepOutcome] = []
+    for var step in steps {
+      do throws(MissingLog) {
+        step.process.stdoutLog = try taken(step.process.stdoutLog)
+        step.process.stderrLog = try taken(step.process.stderrLog)
+      } catch {
+        return .failure(error)
+      }
+      moved.append(step)
     }
+    return .success(moved)
   }
 }

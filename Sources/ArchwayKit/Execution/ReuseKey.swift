@@ -13,8 +13,8 @@ package struct ReuseKey: Sendable, Hashable, Codable {
   /// run steps (argv, environment, stdin, working folder, limits, time limits, retries, `reuse`),
   /// expectations, verify policy (with the rebuilds it asks for) and settings.
   package var plan: String
-  /// Everything else the build wrote into the cell's folder (a test program a step runs that is not
-  /// an artifact): `N files, sha256:DIGEST` over each file's path and content (``buildOutputs(in:since:)``).
+  /// Everything else in the cell's folder once the build has ended (a test program a step runs that
+  /// is not an artifact): `N files, sha256:DIGEST` over each file's path and content (``contents(of:besides:)``).
   package var outputs: String
   /// Path → SHA-256 of the files outside the cell's folder that its run steps name: golden files, and
   /// every regular file a word of a step's argv (or of its script) names.
@@ -33,7 +33,7 @@ package struct ReuseKey: Sendable, Hashable, Codable {
     {
       words.append("artifact \(name) changed")
     }
-    if outputs != other.outputs { words.append("what the build wrote besides its artifacts changed") }
+    if outputs != other.outputs { words.append("what the cell's folder holds besides its artifacts changed") }
     if plan != other.plan { words.append("the cell's plan changed (steps, expectations, verify policy or settings)") }
     for path in Set(files.keys).union(other.files.keys).sorted() where files[path] != other.files[path] {
       words.append("file \(path) changed")
@@ -46,66 +46,105 @@ package struct ReuseKey: Sendable, Hashable, Codable {
 }
 
 extension ReuseKey {
-  /// The key of `cell`, whose build (started at `built`) left `artifacts` (name → path), run under
-  /// `runner` (the parts ``RunnerParts`` gives) by the Archway `archway` (``archwaySelf``).
+  /// The key of `cell`, whose build left `artifacts` (name → path), run under `runner` (the parts
+  /// ``RunnerParts`` gives, with the executor's) by the Archway `archway` (``archwaySelf``).
   package static func make(
-    _ cell: Cell, artifacts: [String: String], built: timespec, runner: [String: String], archway: String
+    _ cell: Cell, artifacts: [String: String], runner: [String: String], archway: String
   ) -> ReuseKey {
-    ReuseKey(
-      archway: archway, artifacts: artifacts.mapValues { FileDigest.sha256(ofFile: $0) ?? "unreadable" },
-      plan: plan(of: cell), outputs: buildOutputs(in: cell.out, since: built, besides: Set(artifacts.values)),
-      files: namedFiles(of: cell),
+    // Archway's own in the cell's folder, the artifacts (apart), the archives members are unpacked
+    // from (a tar records times; its member is keyed), the result files steps write.
+    var besides = Set(artifacts.values).union(cell.steps.members.values.map(\.archive))
+    for step in cell.steps.run {
+      if let file = step.expect.outputs?.tests?.file {
+        besides.insert(
+          PathText.absolute(file, from: step.command.workingDirectory ?? FileManager.default.currentDirectoryPath))
+      }
+    }
+    return ReuseKey(
+      archway: archway, artifacts: artifacts.mapValues { digest(ofFile: $0) },
+      plan: plan(of: cell), outputs: contents(of: cell.out, besides: besides), files: namedFiles(of: cell),
       runner: runner)
   }
 
-  /// The clock file times are stamped from (the kernel's coarse real time): a file changed after a
-  /// reading has a change time no earlier than it.
-  package static func fileClock() -> timespec {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME_COARSE, &now)
-    return now
+  /// The SHA-256 of the running executable (`/proc/self/exe`), read once a run.
+  package static let archwaySelf: String = {
+    let path =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return "sha256:" + digest(ofFile: path)
+  }()
+
+  /// A value no other key holds: for what cannot be read or is past a limit, so that a cell whose
+  /// inputs are not all known is never reused.
+  static func unknown(_ why: String) -> String { "\(why): never reused (\(UUID().uuidString))" }
+
+  /// The SHA-256 of the file at `path`, or ``unknown(_:)`` when it cannot be read.
+  static func digest(ofFile path: String) -> String {
+    FileDigest.sha256(ofFile: path) ?? unknown("\(path) cannot be read")
   }
 
-  /// The most files and bytes of a build's outputs read for a key; past them the key matches no other.
-  static let outputLimits = (files: 20_000, bytes: 4 << 30)
+  /// The cell's plan as JSON with sorted keys, its folder as `${cell.out}` (so a run into another
+  /// folder keeps its key), hashed.
+  static func plan(of cell: Cell) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    guard let json = try? encoder.encode(cell) else { return unknown("the plan cannot be encoded") }
+    let text = String(decoding: json, as: UTF8.self).replacingOccurrences(of: cell.out, with: "${cell.out}")
+    return Digest.hash(.sha256, Data(text.utf8)).hexString()
+  }
 
-  /// `N files, sha256:DIGEST` over the path (relative to `folder`) and SHA-256 of every regular file
-  /// in `folder` whose status changed at or after `since` (its ctime, which no program can set back,
-  /// as `cp -p` or `tar -x` set a file's modification time), and every symbolic link's target; not
-  /// in `logs/`, `.archway/` and `rebuild-N/`, which are Archway's, nor among `artifacts` (their
-  /// paths), which the key holds apart. What an earlier run's steps left there is older, and not
-  /// counted. Nothing is followed.
-  static func buildOutputs(in folder: String, since: timespec, besides artifacts: Set<String>) -> String {
+  /// The most files and bytes of a cell's folder read for a key.
+  static let folderLimits = (files: 20_000, bytes: 4 << 30)
+
+  /// What Archway itself keeps in a cell's folder: its logs, unpacked members, rebuilds, wine prefix.
+  static func isArchways(_ name: String) -> Bool {
+    ["logs", ".archway", "wine-prefix"].contains(name) || name.hasPrefix("rebuild-")
+  }
+
+  /// `N files, sha256:DIGEST` over the path (relative to `folder`) and content of every file in
+  /// `folder` once the build has ended, but Archway's own (``isArchways(_:)``) and `besides` (paths):
+  /// regular files by their SHA-256; a symbolic link by its target, and a link out of the folder by
+  /// what it points to when that is a file. What an earlier run's steps left there counts too: a cell
+  /// whose steps write into its folder is reused when the run's folder starts empty (docs/reuse.md).
+  /// A link to a folder outside, a file that cannot be read, more than ``folderLimits``, or an
+  /// interruption give ``unknown(_:)``.
+  static func contents(of folder: String, besides: Set<String>) -> String {
     var lines: [String] = []
-    var (count, bytes) = (0, 0)
+    var bytes = 0
     var pending = [""]
+    let realFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
     while let relative = pending.popLast() {
-      guard let directory = opendir(folder + relative) else { continue }
-      defer { closedir(directory) }
-      while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name == "." || name == ".." { continue }
+      for name in directoryEntries(folder + relative) {
+        if relative.isEmpty, isArchways(name) { continue }
         let path = relative + "/" + name
-        if relative.isEmpty, name == "logs" || name == ".archway" || name.hasPrefix("rebuild-") { continue }
-        if artifacts.contains(folder + path) { continue }
+        if besides.contains(folder + path) { continue }
         var status = stat()
-        guard lstat(folder + path, &status) == 0 else { continue }
+        guard lstat(folder + path, &status) == 0 else { return unknown("\(folder + path) vanished") }
+        guard !Task.isCancelled else { return unknown("interrupted") }
+        var content: String
         switch status.st_mode & S_IFMT {
-        case S_IFDIR: pending.append(path)
-        case S_IFREG, S_IFLNK:
-          let changed = status.st_ctim
-          guard changed.tv_sec > since.tv_sec || (changed.tv_sec == since.tv_sec && changed.tv_nsec >= since.tv_nsec)
-          else { continue }
-          (count, bytes) = (count + 1, bytes + Int(status.st_size))
-          guard count <= outputLimits.files, bytes <= outputLimits.bytes else {
-            return "more than \(outputLimits.files) files or 4 GiB: never reused (\(UUID().uuidString))"
+        case S_IFDIR:
+          pending.append(path)
+          continue
+        case S_IFREG:
+          bytes += Int(status.st_size)
+          content = digest(ofFile: folder + path)
+        case S_IFLNK:
+          let target = URL(fileURLWithPath: folder + path).resolvingSymlinksInPath().path
+          content = "link " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + path)) ?? "?")
+          if !PathText.isInside(target, folder: realFolder) {
+            var pointed = stat()
+            guard stat(target, &pointed) == 0, pointed.st_mode & S_IFMT == S_IFREG else {
+              return unknown("\(folder + path) links to \(target), outside the cell's folder")
+            }
+            bytes += Int(pointed.st_size)
+            content += " " + digest(ofFile: target)
           }
-          let content =
-            status.st_mode & S_IFMT == S_IFLNK
-            ? "link " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + path)) ?? "?")
-            : FileDigest.sha256(ofFile: folder + path) ?? "unreadable"
-          lines.append(path + "\u{0}" + content)
-        default: continue
+        default:
+          content = "kind \(status.st_mode & S_IFMT)"
+        }
+        lines.append(path + "\u{0}" + content)
+        guard lines.count <= folderLimits.files, bytes <= folderLimits.bytes else {
+          return unknown("more than \(folderLimits.files) files or 4 GiB in \(folder)")
         }
       }
     }
@@ -113,23 +152,7 @@ extension ReuseKey {
     return "\(lines.count) files, sha256:\(digest)"
   }
 
-  /// The SHA-256 of the running executable (`/proc/self/exe`), read once a run.
-  package static let archwaySelf: String = {
-    let path =
-      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    return "sha256:" + (FileDigest.sha256(ofFile: path) ?? "unknown (\(path) unreadable)")
-  }()
-
-  /// The cell's plan as JSON with sorted keys, its folder as `${cell.out}` (so a run into another
-  /// folder keeps its key), hashed.
-  static func plan(of cell: Cell) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let json = (try? encoder.encode(cell)).map { String(decoding: $0, as: UTF8.self) } ?? "unencodable \(cell.id)"
-    return Digest.hash(.sha256, Data(json.replacingOccurrences(of: cell.out, with: "${cell.out}").utf8)).hexString()
-  }
-
-  /// The most files a cell's steps may name for the key; those past it are left out (and said so).
+  /// The most files a cell's steps may name for the key; past it the key is ``unknown(_:)``.
   static let mostFiles = 256
 
   /// Path → SHA-256 of the regular files outside `cell`'s folder that its run steps name: the golden
@@ -139,14 +162,12 @@ extension ReuseKey {
     var files: [String: String] = [:]
     let here = FileManager.default.currentDirectoryPath
     func take(_ word: some StringProtocol, from folder: String) {
-      guard files.count < mostFiles, !word.isEmpty, word.utf8.count < 4096, word.contains(where: { $0 != "." }) else {
-        return
-      }
+      guard !word.isEmpty, word.utf8.count < 4096, word.contains(where: { $0 != "." }) else { return }
       let path = PathText.absolute(String(word), from: folder)
       guard files[path] == nil, !PathText.isInside(path, folder: cell.out) else { return }
       var status = stat()
       guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return }
-      files[path] = FileDigest.sha256(ofFile: path) ?? "unreadable"
+      files[path] = files.count < mostFiles ? digest(ofFile: path) : unknown("more than \(mostFiles) files named")
     }
     let separators = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "=\"'`;|&()<>"))
     for step in cell.steps.run {
@@ -158,7 +179,6 @@ extension ReuseKey {
         for piece in word.components(separatedBy: separators) { take(piece, from: folder) }
       }
     }
-    if files.count >= mostFiles { files["…"] = "more than \(mostFiles) files named; the rest are not in the key" }
     return files
   }
 }
@@ -190,20 +210,29 @@ extension ReuseKey {
       return parts
     }
 
-    /// The host's kernel release, the libc Archway (and so a native step) is linked with, and the
-    /// soft limits steps inherit.
+    /// The host's kernel release, CPU, packages (Debian's list: the libraries and programs steps
+    /// meet natively, the cross toolchains' sysroots, qemu), the libc Archway (and so a native step)
+    /// is linked with, and the soft limits steps inherit.
     static let host: [String: String] = {
-      var name = utsname()
-      uname(&name)
-      let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
       var limits: [String] = []
-      // Linux's numbers for RLIMIT_NOFILE, RLIMIT_STACK and RLIMIT_NPROC.
-      for (label, resource) in [("nofile", 7), ("stack", 3), ("nproc", 6)] {
+      for name in ["nofile", "stack", "nproc"] {
         var limit = rlimit()
-        getrlimit(__rlimit_resource_t(UInt32(resource)), &limit)
-        limits.append("\(label) \(limit.rlim_cur == rlim_t.max ? "unlimited" : String(limit.rlim_cur))")
+        getrlimit(__rlimit_resource_t(UInt32(ResourceLimit.linuxResources[name] ?? 0)), &limit)
+        limits.append("\(name) \(limit.rlim_cur == rlim_t.max ? "unlimited" : String(limit.rlim_cur))")
       }
-      return ["host_kernel": release, "host_libc": ReuseKey.loadedLibc, "host_limits": limits.joined(separator: ", ")]
+      let cpu = (try? RegularFile.contents(atPath: "/proc/cpuinfo", limit: 16 << 20)).map { text in
+        // The first processor's model and features (its `flags`, `Features` on arm64).
+        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n").prefix { !$0.isEmpty }
+        let wanted = lines.filter {
+          ["model name", "flags", "Features", "CPU part"].contains($0.prefix { $0 != "\t" && $0 != ":" })
+        }
+        return Digest.hash(.sha256, Data(wanted.joined(separator: "\n").utf8)).hexString()
+      }
+      return [
+        "host_kernel": HostProbe.uname().release, "host_cpu": cpu ?? ReuseKey.unknown("/proc/cpuinfo"),
+        "host_packages": FileDigest.sha256(ofFile: "/var/lib/dpkg/status") ?? "no /var/lib/dpkg/status",
+        "host_libc": ReuseKey.loadedLibc, "host_limits": limits.joined(separator: ", "),
+      ]
     }()
   }
 
@@ -214,7 +243,7 @@ extension ReuseKey {
       $0.hasSuffix("/libc.so.6") || $0.contains("/libc.musl")
     }
     guard let path = line?.split(separator: " ").last.map(String.init) else { return "none mapped" }
-    return path + " sha256:" + (FileDigest.sha256(ofFile: path) ?? "unreadable")
+    return path + " sha256:" + digest(ofFile: path)
   }
 
   /// What a sysroot or root filesystem holds, as a digest: its packages (`var/lib/dpkg/status`, Alpine's `lib/apk/db/installed`), or
@@ -224,6 +253,6 @@ extension ReuseKey {
     for file in ["/var/lib/dpkg/status", "/lib/apk/db/installed", "/lib/libc.so.6"] {
       if let sum = FileDigest.sha256(ofFile: root + file) { return ["sysroot": "\(file.dropFirst()) sha256:\(sum)"] }
     }
-    return ["sysroot": "no packages list or libc found"]
+    return ["sysroot": unknown("\(root) holds no packages list or libc")]
   }
 }

@@ -22,7 +22,8 @@ package enum HostProbe {
       platform: platform().description, kernel: uname().release, tools: tools, binfmt: HostReport.binfmtCheck().detail)
   }
 
-  private static func uname() -> (system: String, machine: String, release: String) {
+  /// The kernel's name, machine and release.
+  package static func uname() -> (system: String, machine: String, release: String) {
     var info = utsname()
     #if canImport(Glibc)
       _ = Glibc.uname(&info)

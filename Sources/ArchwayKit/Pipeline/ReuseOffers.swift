@@ -13,11 +13,13 @@ package struct ReuseOffers: Sendable {
   package init() {}
 
   /// The offers of `report`, read from `path`: its cells are found in the folder beside it
-  /// (``ShardFolders``), never where its plan says they were. A cell reused there names the run its
+  /// (``ShardFolders``), never where its plan says they were; a cell it holds twice is not offered. A cell reused there names the run its
   /// steps came from, which this one names again.
   package init(_ report: Report, at path: String) {
     let recorded = Dictionary(report.plan.cells.map { ($0.id, $0.out) }) { one, _ in one }
-    for earlier in report.cells {
+    // A report that holds a cell twice (made by hand: merge refuses it) offers neither.
+    let counts = Dictionary(report.cells.map { ($0.id, 1) }, uniquingKeysWith: +)
+    for earlier in report.cells where counts[earlier.id] == 1 {
       guard earlier.verdict == .passed, earlier.outcome == .passed, let key = earlier.execution.reuse?.key,
         earlier.steps.allSatisfy({ $0.failedAttempts == nil })
       else { continue }

@@ -95,10 +95,7 @@ enum OrphanSweep {
       pids.forEach(look(at:))
       return found
     }
-    guard let folder = opendir("/proc") else { return [] }
-    defer { closedir(folder) }
-    while let entry = readdir(folder) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    for name in directoryEntries("/proc") {
       guard let pid = pid_t(name), window?.contains(pid) ?? true else { continue }
       look(at: pid)
     }

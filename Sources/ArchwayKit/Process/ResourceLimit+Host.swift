@@ -1,14 +1,16 @@
 import Foundation
 
 extension ResourceLimit {
+  /// Linux's resource numbers (<bits/resource.h>), the same on every architecture it runs on.
+  package static let linuxResources: [String: Int32] = [
+    "cpu": 0, "fsize": 1, "stack": 3, "core": 4, "nproc": 6, "nofile": 7, "as": 9,
+  ]
+
   /// Why this host cannot grant `limits` (`ulimit:` values), or nil when it can: a limit above the
   /// hard limit needs root, and no one gets more open files than `fs.nr_open`.
   static func hostProblem(_ limits: [String: Int]) -> String? {
     #if os(Linux)
-      // Linux's resource numbers (<bits/resource.h>), the same on every architecture it runs on.
-      let resources: [String: Int32] = [
-        "cpu": 0, "fsize": 1, "stack": 3, "core": 4, "nproc": 6, "nofile": 7, "as": 9,
-      ]
+      let resources = linuxResources
       for key in limits.keys.sorted() {
         guard let value = limits[key], let (_, scale) = known[key], let resource = resources[key] else { continue }
         let wanted = value == unlimited ? UInt64(rlim_t.max) : UInt64(value) * UInt64(scale)

@@ -49,13 +49,14 @@ import Testing
   static func run(
     _ yaml: String, in folder: String, out: String = "out", offers: ReuseOffers = ReuseOffers(),
     runner: FakeRunner = FakeRunner("the fake's"), builds: FakeRunner = FakeRunner("the fake host's"),
-    archway: String = "sha256:archway-1"
+    archway: String = "sha256:archway-1", environment: [String: String] = [:], timeout: Duration = .seconds(10)
   ) async throws -> Ran {
     try yaml.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
     let host = Platform(os: "linux", arch: "amd64")
     let selection = try PlanSelection(
       path: folder + "/m.yml", planner: Planner(host: host, outputRoot: folder + "/" + out, directory: folder))
-    var executor = CellExecutor(host: host, defaultTimeout: .seconds(10), environment: ["PATH": "/nonexistent"])
+    var executor = CellExecutor(
+      host: host, defaultTimeout: timeout, environment: environment.merging(["PATH": "/nonexistent"]) { one, _ in one })
     executor.makeRunner = { _, _ in runner }
     executor.hostRunner = builds
     executor.archwayIdentity = archway
@@ -112,9 +113,10 @@ import Testing
   /// One change to one part of a cell's key each: what runs the steps, what they are, what they
   /// read, what they are held to, and Archway itself.
   enum Change: String, CaseIterable, CustomTestStringConvertible {
-    case artifactBytes, otherBuildOutput, archway, argv, environment, stdin, workdir, ulimit, timeout, expectation,
+    case artifactBytes, otherBuildOutput, fileInTheFolder, linkOutOfTheFolder, archway, argv, environment, stdin,
+      workdir, ulimit, timeout, expectation,
       retries
-    case verifyPolicy, goldenFile, namedFile, cpuModel, emulator
+    case verifyPolicy, goldenFile, namedFile, cpuModel, emulator, passedThrough, runTimeout
 
     var testDescription: String { rawValue }
 
@@ -122,7 +124,8 @@ import Testing
     var named: String {
       switch self {
       case .artifactBytes: "artifact prog changed"
-      case .otherBuildOutput: "what the build wrote besides its artifacts changed"
+      case .otherBuildOutput, .fileInTheFolder, .linkOutOfTheFolder:
+        "what the cell's folder holds besides its artifacts changed"
       case .archway: "Archway changed"
       case .argv, .environment, .stdin, .workdir, .ulimit, .timeout, .expectation, .retries, .verifyPolicy:
         "the cell's plan changed"
@@ -130,22 +133,42 @@ import Testing
       case .namedFile: "data.txt changed"
       case .cpuModel: "the runner's record changed"
       case .emulator: "the runner's emulator changed"
+      case .passedThrough: "the runner's environment changed"
+      case .runTimeout: "the runner's default_timeout changed"
       }
     }
   }
 
   @Test(arguments: Change.allCases) func aCellWhoseKeyDiffersInOnePartRunsAgain(_ change: Change) async throws {
     let folder = try Self.folder("reuse-\(change.rawValue)")
+    // In each cell's folder before the first run: a file its build does not write (an earlier
+    // build's test program, which a step may run) and a link to a file outside.
+    try "fixture 1\n".write(toFile: folder + "/fixture.txt", atomically: true, encoding: .utf8)
+    for id in [Self.arm64, Self.riscv64] {
+      try FileManager.default.createDirectory(atPath: "\(folder)/out/\(id)", withIntermediateDirectories: true)
+      try "helper 1\n".write(toFile: "\(folder)/out/\(id)/helper", atomically: true, encoding: .utf8)
+      try FileManager.default.createSymbolicLink(
+        atPath: "\(folder)/out/\(id)/fixture", withDestinationPath: folder + "/fixture.txt")
+    }
     let first = try await Self.run(
       Self.matrix(folder: folder), in: folder, runner: FakeRunner("the fake's", identity: ["emulator": "qemu 7.2"]))
     #expect(first.report.cells.map(\.verdict) == [.passed, .passed])
     var (step, verify, archway) = ("", "", "sha256:archway-1")
+    var (environment, timeout) = ([String: String](), Duration.seconds(10))
     var edit: (String) -> String = { $0 }
     var runner = FakeRunner("the fake's", identity: ["emulator": "qemu 7.2"])
     var builds = FakeRunner("the fake host's")
     switch change {
     case .artifactBytes: builds = FakeRunner("the fake host's", artifactText: "another build\n")
     case .otherBuildOutput: builds = FakeRunner("the fake host's", moreText: "another test program\n")
+    case .fileInTheFolder:
+      for id in [Self.arm64, Self.riscv64] {
+        try "helper 2\n".write(toFile: "\(folder)/out/\(id)/helper", atomically: true, encoding: .utf8)
+      }
+    case .linkOutOfTheFolder:
+      try "fixture 2\n".write(toFile: folder + "/fixture.txt", atomically: true, encoding: .utf8)
+    case .passedThrough: environment = ["HOME": "/elsewhere"]
+    case .runTimeout: timeout = .seconds(5)
     case .archway: archway = "sha256:archway-2"
     case .argv: edit = { $0.replacingOccurrences(of: "argv: [say, hello]", with: "argv: [say, hello, again]") }
     case .environment: step = "env: {LANG: C.UTF-8}"
@@ -168,7 +191,7 @@ import Testing
     let second = try await Self.run(
       edit(Self.matrix(folder: folder, step: step, verify: verify)), in: folder,
       offers: ReuseOffers(first.report, at: folder + "/out/report.json"), runner: runner, builds: builds,
-      archway: archway)
+      archway: archway, environment: environment, timeout: timeout)
     #expect(second.steps.argvs.count == 4, "every run step ran again: \(second.steps.argvs)")
     for cell in second.report.cells {
       #expect(cell.reusedFrom == nil)
@@ -240,5 +263,35 @@ import Testing
     #expect(log.hasPrefix(folder + "/tonight/\(Self.riscv64)/"), "\(log)")
     #expect(try String(contentsOfFile: log, encoding: .utf8) == "hello\n")
     #expect(try second.cell(Self.riscv64).findings.contains { $0.kind == .reference && $0.verdict == .passed })
+  }
+
+  /// A report holding a cell twice (merge refuses one) offers it never, whichever copy passed.
+  @Test func aCellTheEarlierReportHoldsTwiceIsNotOffered() async throws {
+    let folder = try Self.folder("reuse-twice")
+    let yaml = Self.matrix(folder: folder)
+    var first = try await Self.run(yaml, in: folder).report
+    let failed = try #require(first.cells.first { $0.id == Self.riscv64 }).adding([
+      Finding(.exit, .step(.run("greet")), .failed, "exit 1, expected 0")
+    ])
+    first.cells.insert(failed, at: 0)
+    let second = try await Self.run(yaml, in: folder, offers: ReuseOffers(first, at: folder + "/out/report.json"))
+    #expect(try second.cell(Self.riscv64).reusedFrom == nil)
+    #expect(try second.cell(Self.arm64).reusedFrom != nil)
+  }
+
+  /// A cell whose earlier logs are not in its folder (a merged report's cells are in its shards')
+  /// runs again: the checks that read logs would read none.
+  @Test func anEarlierCellWhoseLogsAreGoneRunsAgain() async throws {
+    let folder = try Self.folder("reuse-no-logs")
+    let yaml = Self.matrix(folder: folder)
+    let first = try await Self.run(yaml, in: folder)
+    try FileManager.default.removeItem(atPath: "\(folder)/out/\(Self.riscv64)/logs/greet.stdout.log")
+    let second = try await Self.run(
+      yaml, in: folder, offers: ReuseOffers(first.report, at: folder + "/out/report.json"))
+    let riscv = try second.cell(Self.riscv64)
+    #expect(riscv.reusedFrom == nil)
+    #expect(riscv.execution.reuse?.notReused?.contains("greet.stdout.log is not a file in its cell's folder") == true)
+    #expect(try second.cell(Self.arm64).reusedFrom != nil)
+    #expect(second.steps.argvs.count == 2, "the riscv64 cell's two steps ran again")
   }
 }
