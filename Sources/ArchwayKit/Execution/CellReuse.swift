@@ -74,8 +74,8 @@ package struct ReuseOffer: Sendable {
       }
       guard folder != out else { return path }
       let destination = out + path.dropFirst(folder.count)
+      // Into the cell's own log folders (made before its build), never through a link its build left.
       let parent = URL(fileURLWithPath: destination).deletingLastPathComponent()
-      try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
       let realOut = URL(fileURLWithPath: out).resolvingSymlinksInPath().path
       guard PathText.isInside(parent.resolvingSymlinksInPath().path, folder: realOut) else {
         throw MissingLog(path: path, why: "would be copied through a link out of \(out)")

@@ -7,21 +7,22 @@ import Foundation
 package struct ReuseKey: Sendable, Hashable, Codable {
   /// Archway itself: the SHA-256 of the executable that ran (any change to Archway changes it).
   package var archway: String
-  /// Artifact name → the SHA-256 of its bytes (a member's, as unpacked), or `unreadable`.
+  /// Artifact name → the SHA-256 of its bytes (a member's, as unpacked), or ``unknown(_:)``.
   package var artifacts: [String: String]
   /// The SHA-256 of the cell as planned, its folder written `${cell.out}`: target, values, build and
   /// run steps (argv, environment, stdin, working folder, limits, time limits, retries, `reuse`),
   /// expectations, verify policy (with the rebuilds it asks for) and settings.
   package var plan: String
   /// Everything else in the cell's folder once the build has ended (a test program a step runs that
-  /// is not an artifact): `N files, sha256:DIGEST` over each file's path and content (``contents(of:besides:)``).
-  package var outputs: String
+  /// is not an artifact): path (relative) → content (``contents(of:besides:)``).
+  package var outputs: [String: String]
   /// Path → SHA-256 of the files outside the cell's folder that its run steps name: golden files, and
   /// every regular file a word of a step's argv (or of its script) names.
   package var files: [String: String]
   /// What the steps ran under: the runner (kind, launcher, sysroot, CPU model, image, settings), what
   /// it is (the emulator's version, the image's ID, wine's version, the sysroot's packages or libc),
-  /// the host's kernel, libc and limits.
+  /// the host's kernel, CPU, packages, libc and limits, the variables steps get and the run's time
+  /// limit for a step that names none.
   package var runner: [String: String]
 
   /// The parts that differ from `other`'s, in words (`artifact app changed`), in a stable order;
@@ -33,7 +34,12 @@ package struct ReuseKey: Sendable, Hashable, Codable {
     {
       words.append("artifact \(name) changed")
     }
-    if outputs != other.outputs { words.append("what the cell's folder holds besides its artifacts changed") }
+    let changed = Set(outputs.keys).union(other.outputs.keys).sorted().filter { outputs[$0] != other.outputs[$0] }
+    if !changed.isEmpty {
+      words.append(
+        "the cell's folder changed besides its artifacts: " + changed.prefix(3).joined(separator: ", ")
+          + (changed.count > 3 ? " and \(changed.count - 3) more" : ""))
+    }
     if plan != other.plan { words.append("the cell's plan changed (steps, expectations, verify policy or settings)") }
     for path in Set(files.keys).union(other.files.keys).sorted() where files[path] != other.files[path] {
       words.append("file \(path) changed")
@@ -100,15 +106,15 @@ extension ReuseKey {
     ["logs", ".archway", "wine-prefix"].contains(name) || name.hasPrefix("rebuild-")
   }
 
-  /// `N files, sha256:DIGEST` over the path (relative to `folder`) and content of every file in
-  /// `folder` once the build has ended, but Archway's own (``isArchways(_:)``) and `besides` (paths):
-  /// regular files by their SHA-256; a symbolic link by its target, and a link out of the folder by
-  /// what it points to when that is a file. What an earlier run's steps left there counts too: a cell
-  /// whose steps write into its folder is reused when the run's folder starts empty (docs/reuse.md).
-  /// A link to a folder outside, a file that cannot be read, more than ``folderLimits``, or an
-  /// interruption give ``unknown(_:)``.
-  static func contents(of folder: String, besides: Set<String>) -> String {
-    var lines: [String] = []
+  /// Path (relative to `folder`) → content of every file in `folder` once the build has ended, but
+  /// Archway's own (``isArchways(_:)``) and `besides` (paths): a regular file by its SHA-256, a
+  /// symbolic link by its target, and a link out of the folder by what it points to when that is a
+  /// file. What an earlier run's steps left there counts too: a cell whose steps write into its
+  /// folder is reused when the run's folder starts empty (docs/reuse.md). A link to a folder
+  /// outside, a file that cannot be read, more than ``folderLimits``, or an interruption give an
+  /// entry of ``unknown(_:)``.
+  static func contents(of folder: String, besides: Set<String>) -> [String: String] {
+    var contents: [String: String] = [:]
     var bytes = 0
     var pending = [""]
     let realFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
@@ -117,39 +123,38 @@ extension ReuseKey {
         if relative.isEmpty, isArchways(name) { continue }
         let path = relative + "/" + name
         if besides.contains(folder + path) { continue }
+        let place = String(path.dropFirst())
         var status = stat()
-        guard lstat(folder + path, &status) == 0 else { return unknown("\(folder + path) vanished") }
-        guard !Task.isCancelled else { return unknown("interrupted") }
-        var content: String
+        guard lstat(folder + path, &status) == 0 else { return [place: unknown("it vanished")] }
+        guard !Task.isCancelled else { return ["": unknown("interrupted")] }
         switch status.st_mode & S_IFMT {
         case S_IFDIR:
           pending.append(path)
           continue
         case S_IFREG:
           bytes += Int(status.st_size)
-          content = digest(ofFile: folder + path)
+          contents[place] = digest(ofFile: folder + path)
         case S_IFLNK:
           let target = URL(fileURLWithPath: folder + path).resolvingSymlinksInPath().path
-          content = "link " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + path)) ?? "?")
+          var content = "link " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + path)) ?? "?")
           if !PathText.isInside(target, folder: realFolder) {
             var pointed = stat()
             guard stat(target, &pointed) == 0, pointed.st_mode & S_IFMT == S_IFREG else {
-              return unknown("\(folder + path) links to \(target), outside the cell's folder")
+              return [place: unknown("a link to \(target), outside the cell's folder")]
             }
             bytes += Int(pointed.st_size)
             content += " " + digest(ofFile: target)
           }
+          contents[place] = content
         default:
-          content = "kind \(status.st_mode & S_IFMT)"
+          contents[place] = "kind \(status.st_mode & S_IFMT)"
         }
-        lines.append(path + "\u{0}" + content)
-        guard lines.count <= folderLimits.files, bytes <= folderLimits.bytes else {
-          return unknown("more than \(folderLimits.files) files or 4 GiB in \(folder)")
+        guard contents.count <= folderLimits.files, bytes <= folderLimits.bytes else {
+          return ["": unknown("more than \(folderLimits.files) files or 4 GiB")]
         }
       }
     }
-    let digest = Digest.hash(.sha256, Data(lines.sorted().joined(separator: "\n").utf8)).hexString()
-    return "\(lines.count) files, sha256:\(digest)"
+    return contents
   }
 
   /// The most files a cell's steps may name for the key; past it the key is ``unknown(_:)``.
@@ -190,8 +195,8 @@ extension ReuseKey {
   actor RunnerParts {
     private var known: [RunnerRecord: [String: String]] = [:]
 
-    /// The parts of `runner` for a cell of `target` on `host`, through binfmt_misc's emulator
-    /// (`emulated`) when a root filesystem or container of a foreign arch runs its programs.
+    /// The parts of `runner`, with binfmt_misc's emulator (`emulated`) when a root filesystem or
+    /// container of a foreign arch runs its programs through it.
     func of(
       _ runner: any StepRunner, emulated: (@Sendable () async -> (emulator: String, binfmt: String))?
     ) async -> [String: String] {
@@ -246,8 +251,9 @@ extension ReuseKey {
     return path + " sha256:" + digest(ofFile: path)
   }
 
-  /// What a sysroot or root filesystem holds, as a digest: its packages (`var/lib/dpkg/status`, Alpine's `lib/apk/db/installed`), or
-  /// else its libc (a cross toolchain's `lib/libc.so.6`); none for none.
+  /// What a sysroot or root filesystem holds, as a digest: its packages (`var/lib/dpkg/status`,
+  /// Alpine's `lib/apk/db/installed`), or else its libc (a cross toolchain's `lib/libc.so.6`); none
+  /// for none.
   package static func sysroot(_ root: String?) -> [String: String] {
     guard let root else { return [:] }
     for file in ["/var/lib/dpkg/status", "/lib/apk/db/installed", "/lib/libc.so.6"] {

@@ -124,8 +124,9 @@ import Testing
     var named: String {
       switch self {
       case .artifactBytes: "artifact prog changed"
-      case .otherBuildOutput, .fileInTheFolder, .linkOutOfTheFolder:
-        "what the cell's folder holds besides its artifacts changed"
+      case .otherBuildOutput: "the cell's folder changed besides its artifacts: prog-test"
+      case .fileInTheFolder: "the cell's folder changed besides its artifacts: helper"
+      case .linkOutOfTheFolder: "the cell's folder changed besides its artifacts: fixture"
       case .archway: "Archway changed"
       case .argv, .environment, .stdin, .workdir, .ulimit, .timeout, .expectation, .retries, .verifyPolicy:
         "the cell's plan changed"
