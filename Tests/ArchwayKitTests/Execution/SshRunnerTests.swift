@@ -22,6 +22,16 @@ import Testing
       steps: cellSteps)
   }
 
+  /// A real machine's kernel (its page size), libraries and CPU can change under the same name, and
+  /// nothing here can see them before connecting: its cells never take an earlier run's steps.
+  @Test func aMachineOverSshIsNeverTheSameForReuse() async {
+    let setup = SshSetup(
+      basis: RunnerBasis(reason: "hosts: pi"), ssh: "/usr/bin/ssh", host: RemoteHost(name: "pi", address: "pi.lan"))
+    let runner = setup.runner(context: Self.context())
+    let (first, second) = (await runner.identity(), await runner.identity())
+    #expect(first["machine"] != nil && first["machine"] != second["machine"], "\(first) \(second)")
+  }
+
   /// Every path of the cell or the project in a word, a shell script's too, and only whole paths.
   @Test func everyLocalPathInAWordIsTheMachines() {
     let context = Self.context()

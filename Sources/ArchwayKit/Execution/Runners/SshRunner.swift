@@ -34,6 +34,12 @@ struct SshRunner: StepRunner, SetupBacked {
 
   private var host: RemoteHost { setup.host }
 
+  /// What a real machine is cannot be known before connecting: its kernel (and so its page size),
+  /// libraries and CPU change under the same name. A value no other key holds: its cells always run.
+  func identity() async -> [String: String] {
+    ["machine": ReuseKey.unknown("\(host.name)'s kernel, page size and libraries are not known before connecting")]
+  }
+
   /// The most that is copied to the machine for a cell: 2 GiB in at most 100,000 files.
   static let uploadLimit = (bytes: 2 << 30, files: 100_000)
   /// What a step's script starts with, so ``run(_:)`` knows a step from a probe.
