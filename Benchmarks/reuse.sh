@@ -17,11 +17,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-5}
-archway=${ARCHWAY:-}
-if [ -z "$archway" ]; then
-  "$root/Scripts/install.sh" --prefix "$root/.build-install/bench" >/dev/null
-  archway=$root/.build-install/bench/bin/archway
-fi
+archway=$("$root/Benchmarks/archway-binary.sh")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/Examples" "$work/changed"

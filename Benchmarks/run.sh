@@ -25,12 +25,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-200} cells=${2:-1000} sleep_s=${3:-0.1} rounds=${4:-9}
 jobs=$(nproc)
-# The binary users install (Scripts/install.sh: the Swift runtime linked in; it starts 10 ms sooner).
-archway=${ARCHWAY:-}
-if [ -z "$archway" ]; then
-  "$root/Scripts/install.sh" --prefix "$root/.build-install/bench" >/dev/null
-  archway=$root/.build-install/bench/bin/archway
-fi
+archway=$("$root/Benchmarks/archway-binary.sh")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s%N; }

@@ -32,8 +32,9 @@ public struct CellExecutor: Sendable {
   /// An earlier run's passed cells, by id, that a cell whose key equals theirs takes instead of
   /// running its steps again (`run --reuse`).
   package var offers: [String: ReuseOffer] = [:]
-  /// What a reuse key says of Archway (the SHA-256 of the running executable).
-  package var archwayIdentity = ReuseKey.archwaySelf
+  /// What a reuse key says of Archway; nil for the SHA-256 of the running executable, read when the
+  /// first key is made (`archway exec` makes an executor too, and makes no key).
+  package var archwayIdentity: String?
 
   /// The variables steps get from Archway's own environment when present.
   package static let passThroughNames = [
@@ -205,9 +206,7 @@ public struct CellExecutor: Sendable {
     let emulated = binfmtRegistration(cell, runner: runner).map { registration in
       { @Sendable [fingerprints] in await fingerprints.emulated(registration: registration) }
     }
-    var parts = await runnerParts.of(runner, emulated: emulated)
-    // A root filesystem's record names the cell's folder, as its plan does: `${cell.out}` in both.
-    parts["record"] = parts["record"]?.replacingOccurrences(of: cell.out, with: "${cell.out}")
+    var parts = await runnerParts.of(runner, folder: cell.out, emulated: emulated)
     // What every step gets besides its own: the variables passed through and the runner's, and the
     // time limit of a step that names none.
     var environment = passThrough
@@ -217,7 +216,7 @@ public struct CellExecutor: Sendable {
     parts["default_timeout"] = "\(defaultTimeout)"
     let key = ReuseKey.make(
       cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first }, runner: parts,
-      archway: archwayIdentity)
+      archway: archwayIdentity ?? ReuseKey.archwaySelf)
     record.reuse = CellReuse(key: key)
     guard let offer = offers[cell.id] else { return false }
     if let step = cell.steps.run.first(where: { !$0.reuse }) {

@@ -193,25 +193,30 @@ extension ReuseKey {
   /// it is (``StepRunner/identity()``), and the host's kernel, libc and limits, which every runner's
   /// programs meet; asked once per runner a run.
   actor RunnerParts {
-    private var known: [RunnerRecord: [String: String]] = [:]
+    /// By the record as the key holds it: a root filesystem's, which names each cell's folder, is
+    /// asked once for all its cells.
+    private var known: [String: [String: String]] = [:]
 
-    /// The parts of `runner`, with binfmt_misc's emulator (`emulated`) when a root filesystem or
-    /// container of a foreign arch runs its programs through it.
+    /// The parts of `runner` for the cell in `folder`, with binfmt_misc's emulator (`emulated`) when
+    /// a root filesystem or container of a foreign arch runs its programs through it.
     func of(
-      _ runner: any StepRunner, emulated: (@Sendable () async -> (emulator: String, binfmt: String))?
+      _ runner: any StepRunner, folder: String, emulated: (@Sendable () async -> (emulator: String, binfmt: String))?
     ) async -> [String: String] {
       var record = runner.record
       record.reason = ""
-      if let parts = known[record] { return parts }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      // The cell's folder as its plan writes it: `${cell.out}`.
+      let written = ((try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        .replacingOccurrences(of: folder, with: "${cell.out}")
+      if let parts = known[written] { return parts }
       var parts = await runner.identity()
-      parts["record"] = (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+      parts["record"] = written
       parts.merge(Self.host) { _, host in host }
       if let emulated {
         (parts["emulator"], parts["binfmt"]) = await emulated()
       }
-      known[record] = parts
+      known[written] = parts
       return parts
     }
 
