@@ -2,10 +2,18 @@
 # Fuzzes Archway's binary readers, its matrix parser, the per-test result parsers and the report
 # reader with libFuzzer (swiftc -sanitize=fuzzer,address).
 #
-#   Scripts/fuzz.sh [SECONDS] [elf|macho|pe|matrix|results|report ...]    (default: 60 s each, all six)
+#   Scripts/fuzz.sh [SECONDS] [elf|macho|pe|archive|matrix|results|report ...]    (default: 60 s each, all seven)
 #
-# Each reader is compiled with the fuzz entry Tests/Fuzz/ReaderFuzz.swift into .build-fuzz/, seeded with the
-# fixtures of its format (Scripts/build-fixtures.sh) and run for SECONDS. The matrix parser is compiled
+# FUZZ_JOBS (default: the number of cores) targets are built and fuzzed at once: each fuzzer is one
+# process on one core, and so is each swiftc build of one here, so on two cores the seven take
+# about half the time one at a time would. A build two targets share (the readers, Yams, the
+# codecs) is made once, by whichever asks first, while the other waits. Each target's output is
+# printed when it ends.
+#
+# The binary readers are compiled once, with the fuzz entry Tests/Fuzz/ReaderFuzz.swift, into
+# .build-fuzz/fuzz-readers, which fuzzes the reader $ARCHWAY_FUZZ_READER names (elf, macho, pe,
+# archive), each seeded with the fixtures of its format (Scripts/build-fixtures.sh) and run for
+# SECONDS. The matrix parser is compiled
 # with Tests/Fuzz/MatrixFuzz.swift against Yams (from SwiftPM's checkout, built here with the same
 # sanitizers) and seeded with the repository's matrix files. A crash, a time-out
 # (5 s for one input) or an allocation over 256 MB fails the script; the input that caused it is
@@ -24,7 +32,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 readers=("$@")
-[ ${#readers[@]} -gt 0 ] || readers=(elf macho pe archive matrix results report)
+# The longest build first, beside the readers' build: the cores stay busy.
+[ ${#readers[@]} -gt 0 ] || readers=(report elf macho pe archive matrix results)
 work=$root/.build-fuzz
 fixtures=${ARCHWAY_FIXTURES:-$root/.build-fixtures}
 [ -f "$fixtures/manifest.tsv" ] || "$root/Scripts/build-fixtures.sh" "$fixtures" >/dev/null
@@ -68,10 +77,9 @@ build_yams() {
   done_building yams
 }
 
-# The matrix parser's build: Yams, then the parser's files.
+# The matrix parser's build, against Yams (build_yams).
 build_matrix_fuzzer() {
   local yams=$root/.build/checkouts/Yams/Sources objects=$work/yams
-  build_yams
   local matrix=$root/Sources/ArchwayKit/Matrix
   quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name Archway -module-name ArchwayFuzz -I "$objects" \
     -I "$yams/CYaml/include" "$root"/Sources/ArchwayKit/Support/*.swift "$root"/Sources/ArchwayKit/Target/*.swift "$matrix/MatrixValue.swift" \
@@ -118,13 +126,10 @@ build_process_packages() {
 # The report reader's build: Report's types reach nearly the whole kit (a cell's plan through the
 # planner to Yams, its fingerprint and host through the step runner to swift-subprocess and
 # swift-system, the spawn of ArchwaySpawn), so every file of ArchwayKit is compiled, against those
-# packages and ArchwaySpawn (C) built here. swift-crypto is not: the kit hashes only in
-# Support/Digest.swift, which has a stand-in without it.
+# packages (build_yams, build_process_packages, build_codecs) and ArchwaySpawn (C) built here.
+# swift-crypto is not: the kit hashes only in Support/Digest.swift, which has a stand-in without it.
 build_report_fuzzer() {
   local yams=$root/.build/checkouts/Yams/Sources checkouts=$root/.build/checkouts spawn=$work/spawn
-  build_yams
-  build_process_packages
-  build_codecs
   mkdir -p "$spawn"
   clang -c -O2 -g -fsanitize=address -I "$root/Sources/ArchwaySpawn/include" "$root/Sources/ArchwaySpawn/Spawn.c" \
     -o "$spawn/Spawn.o"
@@ -139,76 +144,129 @@ build_report_fuzzer() {
     "$work/yams/libYams.a" "$work/yams"/*.o "$spawn/Spawn.o" "${codec_flags[@]}" -o "$1"
 }
 
-status=0
-for reader in "${readers[@]}"; do
-  case $reader in
-    elf) flag=FUZZ_ELF magic='^ELF' ;;
-    macho) flag=FUZZ_MACHO magic='^Mach-O' ;;
-    pe) flag=FUZZ_PE magic='^PE32' ;;
-    archive) flag=FUZZ_ARCHIVE magic='' ;;
-    matrix | results | report) flag='' ;;
-    *) echo "fuzz: unknown target '$reader' (elf, macho, pe, archive, matrix, results, report)" >&2; exit 2 ;;
-  esac
-  binary=$work/fuzz-$reader
+# One build per run of this script, shared by the targets that need it: `shared NAME COMMAND...`
+# runs COMMAND unless another target of this run did; a target that asks meanwhile waits.
+run_id="$$-$(date +%s%N)"
+shared() {
+  local name=$1 lock
+  shift
+  exec {lock}>"$work/$name.lock"
+  flock "$lock"
+  if [ "$(cat "$work/$name.done" 2>/dev/null)" != "$run_id" ]; then
+    "$@"
+    echo "$run_id" >"$work/$name.done"
+  fi
+  exec {lock}>&-
+}
+build_readers() {
+  quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway \
+    -module-name ArchwayFuzz "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" "${codec_flags[@]}" -o "$work/fuzz-readers"
+}
+
+# Builds TARGET's fuzzer, seeds its corpus and fuzzes it for $seconds; fails on a finding.
+fuzz_target() {
+  local reader=$1 magic binary=$work/fuzz-$1 corpus=$work/corpus-$1 leaks=1
   # FoundationXML leaks the CFError of every parse error it reports (not ours to fix): leaks are
   # not looked for in the result parsers; the malloc and RSS limits still hold.
-  leaks=1
   [ "$reader" = results ] && leaks=0
-  corpus=$work/corpus-$reader
   mkdir -p "$corpus"
-  if [ "$reader" = results ]; then
-    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway -module-name ArchwayFuzz \
-      "$root/Sources/ArchwayKit/Verification/TestResults.swift" "$root/Sources/ArchwayKit/Verification/Verdict.swift" \
-      "$root/Sources/ArchwayKit/Matrix/Plan/TestResultsFormat.swift" "$root/Tests/Fuzz/ResultsFuzz.swift" -o "$binary"
-    seeds=$(find "$root/Tests" "$root/Examples" -type f \( -name '*.xml' -o -name '*.tap' -o -name '*.jsonl' \) | head -50)
-    for f in $seeds; do head -c 65536 "$f" >"$corpus/seed-$(basename "$f")"; done
-    printf '1..3\nok 1 - a\nnot ok 2 - b # TODO x\nok 3 # SKIP y\nBail out! z\n' >"$corpus/seed-tap"
-    printf '{"Action":"run","Package":"p","Test":"T"}\n{"Action":"output","Package":"p","Test":"T","Output":"x\\n"}\n{"Action":"fail","Package":"p","Test":"T","Elapsed":0.1}\n{"Action":"fail","Package":"p"}\nFAIL\tq [build failed]\n' >"$corpus/seed-go"
-    printf '<testsuites><testsuite name="s" tests="2"><testcase name="a" time="0.1"><failure message="m">t</failure><system-out>o</system-out></testcase><testcase name="b"><skipped/></testcase></testsuite></testsuites>' >"$corpus/seed-junit"
-  elif [ "$reader" = report ]; then
-    build_report_fuzzer "$binary"
-    for f in "$root"/Tests/Fuzz/Seeds/report-*.json; do cp "$f" "$corpus/seed-$(basename "$f")"; done
-  elif [ "$reader" = matrix ]; then
-    build_matrix_fuzzer "$binary"
-    for f in "$root"/Matrix/*.yml "$root"/Tests/Matrices/*.yml "$root"/Containers/*/environment.yml; do
-      cp "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
-    done
-  elif [ "$reader" = archive ]; then
-    build_codecs
-    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway -module-name ArchwayFuzz -D "$flag" \
-      "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" "${codec_flags[@]}" -o "$binary"
-    # Small archives of every kind, each holding the start of an ELF file and a link.
-    seed=$work/seed-archive && rm -rf "$seed" && mkdir -p "$seed/pkg/DEBIAN" "$seed/pkg/usr/bin"
-    head -c 2048 "$fixtures/c-gcc-linux-arm64" >"$seed/pkg/usr/bin/app" && ln -sf app "$seed/pkg/usr/bin/link"
-    printf 'Package: app\nVersion: 1\nArchitecture: arm64\nMaintainer: a <a@b>\nDescription: d\n' >"$seed/pkg/DEBIAN/control"
-    tar -cf "$corpus/seed.tar" -C "$seed/pkg" usr
-    for c in gzip xz zstd bzip2; do "$c" -c "$corpus/seed.tar" >"$corpus/seed.tar.$c"; done
-    gzip -c "$seed/pkg/usr/bin/app" >"$corpus/seed.gz"
-    (cd "$seed/pkg" && zip -qry "$corpus/seed.zip" usr)
-    dpkg-deb -Zxz --root-owner-group -b "$seed/pkg" "$corpus/seed.deb" >/dev/null
-    printf '%s\n' 'Name: app' 'Version: 1' 'Release: 1' 'Summary: s' 'License: MIT' '%description' 'd' '%install' \
-      "mkdir -p %{buildroot}/usr/bin && cp $seed/pkg/usr/bin/app %{buildroot}/usr/bin/" '%files' '/usr/bin/app' \
-      >"$seed/app.spec"
-    rpmbuild -bb -D "_topdir $seed/rpm" -D "_rpmdir $seed/rpms" -D 'debug_package %{nil}' -D '__strip /bin/true' \
-      "$seed/app.spec" >/dev/null 2>&1 && find "$seed/rpms" -name '*.rpm' -exec cp {} "$corpus/seed.rpm" \;
-  else
-    build_codecs
-    quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway -module-name ArchwayFuzz -D "$flag" \
-      "${sources[@]}" "$root/Tests/Fuzz/ReaderFuzz.swift" "${codec_flags[@]}" -o "$binary"
-    for f in "$fixtures"/*; do
-      file -b "$f" | grep -q "$magic" || continue
-      # Keep seeds small enough to mutate quickly: the headers and tables lie in the first 64 KiB.
-      head -c 65536 "$f" >"$corpus/seed-$(basename "$f")"
-    done
-  fi
+  case $reader in
+    results)
+      quiet swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enable-bare-slash-regex -package-name Archway -module-name ArchwayFuzz \
+        "$root/Sources/ArchwayKit/Verification/TestResults.swift" "$root/Sources/ArchwayKit/Verification/Verdict.swift" \
+        "$root/Sources/ArchwayKit/Matrix/Plan/TestResultsFormat.swift" "$root/Tests/Fuzz/ResultsFuzz.swift" -o "$binary"
+      local seeds f
+      seeds=$(find "$root/Tests" "$root/Examples" -type f \( -name '*.xml' -o -name '*.tap' -o -name '*.jsonl' \) | head -50)
+      for f in $seeds; do head -c 65536 "$f" >"$corpus/seed-$(basename "$f")"; done
+      printf '1..3\nok 1 - a\nnot ok 2 - b # TODO x\nok 3 # SKIP y\nBail out! z\n' >"$corpus/seed-tap"
+      printf '{"Action":"run","Package":"p","Test":"T"}\n{"Action":"output","Package":"p","Test":"T","Output":"x\\n"}\n{"Action":"fail","Package":"p","Test":"T","Elapsed":0.1}\n{"Action":"fail","Package":"p"}\nFAIL\tq [build failed]\n' >"$corpus/seed-go"
+      printf '<testsuites><testsuite name="s" tests="2"><testcase name="a" time="0.1"><failure message="m">t</failure><system-out>o</system-out></testcase><testcase name="b"><skipped/></testcase></testsuite></testsuites>' >"$corpus/seed-junit"
+      ;;
+    report)
+      shared codecs build_codecs
+      shared yams build_yams
+      shared process-packages build_process_packages
+      build_report_fuzzer "$binary"
+      for f in "$root"/Tests/Fuzz/Seeds/report-*.json; do cp "$f" "$corpus/seed-$(basename "$f")"; done
+      ;;
+    matrix)
+      shared yams build_yams
+      build_matrix_fuzzer "$binary"
+      for f in "$root"/Matrix/*.yml "$root"/Tests/Matrices/*.yml "$root"/Containers/*/environment.yml; do
+        cp "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
+      done
+      ;;
+    archive)
+      shared codecs build_codecs
+      shared readers build_readers
+      binary=$work/fuzz-readers
+      # Small archives of every kind, each holding the start of an ELF file and a link.
+      local seed=$work/seed-archive
+      rm -rf "$seed" && mkdir -p "$seed/pkg/DEBIAN" "$seed/pkg/usr/bin"
+      head -c 2048 "$fixtures/c-gcc-linux-arm64" >"$seed/pkg/usr/bin/app" && ln -sf app "$seed/pkg/usr/bin/link"
+      printf 'Package: app\nVersion: 1\nArchitecture: arm64\nMaintainer: a <a@b>\nDescription: d\n' >"$seed/pkg/DEBIAN/control"
+      tar -cf "$corpus/seed.tar" -C "$seed/pkg" usr
+      for c in gzip xz zstd bzip2; do "$c" -c "$corpus/seed.tar" >"$corpus/seed.tar.$c"; done
+      gzip -c "$seed/pkg/usr/bin/app" >"$corpus/seed.gz"
+      (cd "$seed/pkg" && zip -qry "$corpus/seed.zip" usr)
+      dpkg-deb -Zxz --root-owner-group -b "$seed/pkg" "$corpus/seed.deb" >/dev/null
+      printf '%s\n' 'Name: app' 'Version: 1' 'Release: 1' 'Summary: s' 'License: MIT' '%description' 'd' '%install' \
+        "mkdir -p %{buildroot}/usr/bin && cp $seed/pkg/usr/bin/app %{buildroot}/usr/bin/" '%files' '/usr/bin/app' \
+        >"$seed/app.spec"
+      rpmbuild -bb -D "_topdir $seed/rpm" -D "_rpmdir $seed/rpms" -D 'debug_package %{nil}' -D '__strip /bin/true' \
+        "$seed/app.spec" >/dev/null 2>&1 && find "$seed/rpms" -name '*.rpm' -exec cp {} "$corpus/seed.rpm" \;
+      ;;
+    elf | macho | pe)
+      shared codecs build_codecs
+      shared readers build_readers
+      binary=$work/fuzz-readers
+      case $reader in elf) magic='^ELF' ;; macho) magic='^Mach-O' ;; pe) magic='^PE32' ;; esac
+      local f
+      for f in "$fixtures"/*; do
+        file -b "$f" | grep -q "$magic" || continue
+        # Keep seeds small enough to mutate quickly: the headers and tables lie in the first 64 KiB.
+        head -c 65536 "$f" >"$corpus/seed-$(basename "$f")"
+      done
+      ;;
+  esac
   echo "fuzz: $reader for ${seconds}s with $(ls "$corpus" | wc -l) inputs"
-  if ! ASAN_OPTIONS="detect_leaks=$leaks" "$binary" "$corpus" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=256 -detect_leaks=$leaks \
-      -max_len=65536 -artifact_prefix="$work/findings/$reader-" -print_final_stats=1 >"$work/$reader.log" 2>&1; then
+  if ! ARCHWAY_FUZZ_READER=$reader ASAN_OPTIONS="detect_leaks=$leaks" "$binary" "$corpus" -max_total_time="$seconds" \
+      -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=256 -detect_leaks=$leaks -max_len=65536 \
+      -artifact_prefix="$work/findings/$reader-" -print_final_stats=1 >"$work/$reader.log" 2>&1; then
     echo "fuzz: $reader FAILED; see $work/$reader.log and $work/findings/" >&2
     tail -40 "$work/$reader.log" >&2
-    status=1
-  else
-    grep -E 'stat::number_of_executed_units|cov:' "$work/$reader.log" | tail -2 | sed "s/^/fuzz: $reader: /"
+    return 1
   fi
+  grep -E 'stat::number_of_executed_units|cov:' "$work/$reader.log" | tail -2 | sed "s/^/fuzz: $reader: /"
+}
+
+declare -A named=()
+unique=()
+for reader in "${readers[@]}"; do
+  case $reader in
+    elf | macho | pe | archive | matrix | results | report) ;;
+    *) echo "fuzz: unknown target '$reader' (elf, macho, pe, archive, matrix, results, report)" >&2; exit 2 ;;
+  esac
+  [ -n "${named[$reader]:-}" ] || unique+=("$reader")
+  named[$reader]=1
 done
+readers=("${unique[@]}")  # Named twice, a target would fuzz its own corpus twice at once.
+parallel=${FUZZ_JOBS:-$(nproc)}
+case $parallel in '' | *[!0-9]* | 0) echo "fuzz: FUZZ_JOBS '$parallel' is not a number of jobs (1 or more)" >&2; exit 2 ;; esac
+status=0
+declare -A job_of=()
+# Prints the output of the target that ended next and notes a failure.
+reap() {
+  local pid code=0
+  wait -n -p pid || code=$?
+  cat "$work/${job_of[$pid]}.out"
+  [ "$code" -eq 0 ] || status=1
+  unset "job_of[$pid]"
+}
+for reader in "${readers[@]}"; do
+  while [ ${#job_of[@]} -ge "$parallel" ]; do reap; done
+  fuzz_target "$reader" >"$work/$reader.out" 2>&1 &
+  job_of[$!]=$reader
+done
+while [ ${#job_of[@]} -gt 0 ]; do reap; done
 exit $status

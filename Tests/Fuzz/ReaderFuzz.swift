@@ -1,27 +1,37 @@
-// libFuzzer entry for one binary reader, chosen at compile time with -D FUZZ_ELF, FUZZ_MACHO,
-// FUZZ_PE or FUZZ_ARCHIVE; built and run by Scripts/fuzz.sh, not by swift test. The reader must
-// return facts or throw BinaryError for any bytes: a trap, a hang or a huge allocation is a finding.
-#if FUZZ_ELF
-  let read = ELFReader.read
-#elseif FUZZ_MACHO
-  let read = MachOReader.read
-#elseif FUZZ_ARCHIVE
-  // Tar, zip, .deb and compressed streams, within limits scaled to the fuzzer's 256 MiB of malloc:
-  // an archive's facts, never a throw, whatever the bytes.
-  func read(_ bytes: UnsafeRawBufferPointer) throws -> BinaryFacts {
-    var limits = ArchiveLimits()
-    (limits.memberBytes, limits.decodedBytes, limits.ratioFloor, limits.decoderMemory) = (
-      4 << 20, 32 << 20, 1 << 20, 16 << 20
-    )
-    let facts = ArchiveInspector.inspect(bytes, path: "fuzz", limits: limits)
-    precondition(!facts.isEmpty, "an archive's facts come first")
-    // What is no archive is read as one binary, whose errors are the binary readers' to fuzz.
-    guard facts[0].archive != nil else { throw BinaryError(offset: 0, "not an archive") }
-    return facts[0]
-  }
-#else
-  let read = PEReader.read
+// libFuzzer entry for the binary readers, one of which is chosen when the fuzzer starts by
+// $ARCHWAY_FUZZ_READER (elf, macho, pe or archive): one build serves all four. Built and run by
+// Scripts/fuzz.sh, not by swift test. The reader must return facts or throw BinaryError for any
+// bytes: a trap, a hang or a huge allocation is a finding.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
+
+/// Tar, zip, .deb and compressed streams, within limits scaled to the fuzzer's 256 MiB of malloc:
+/// an archive's facts, never a throw, whatever the bytes.
+func readArchive(_ bytes: UnsafeRawBufferPointer) throws -> BinaryFacts {
+  var limits = ArchiveLimits()
+  (limits.memberBytes, limits.decodedBytes, limits.ratioFloor, limits.decoderMemory) = (
+    4 << 20, 32 << 20, 1 << 20, 16 << 20
+  )
+  let facts = ArchiveInspector.inspect(bytes, path: "fuzz", limits: limits)
+  precondition(!facts.isEmpty, "an archive's facts come first")
+  // What is no archive is read as one binary, whose errors are the binary readers' to fuzz.
+  guard facts[0].archive != nil else { throw BinaryError(offset: 0, "not an archive") }
+  return facts[0]
+}
+
+let read: (UnsafeRawBufferPointer) throws -> BinaryFacts = {
+  let name = getenv("ARCHWAY_FUZZ_READER").map { String(cString: $0) } ?? ""
+  switch name {
+  case "elf": return ELFReader.read
+  case "macho": return MachOReader.read
+  case "pe": return PEReader.read
+  case "archive": return readArchive
+  default: fatalError("ARCHWAY_FUZZ_READER is '\(name)': set it to elf, macho, pe or archive")
+  }
+}()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
