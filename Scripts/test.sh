@@ -11,6 +11,15 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "host packages"
 Scripts/setup-host.sh
+# This host's podman needs these (crun fails on its hybrid cgroups; see docs/environments.md); the tests' runs of Matrix/glibc-floor.yml
+# take them from here, as a self-hosted runner would, and so do the environments' builds.
+export ARCHWAY_ENGINE_ARGS=${ARCHWAY_ENGINE_ARGS:-"--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"}
+step "environments the suites share: built in the background (Scripts/build-environments.sh)"
+environments_log=$(mktemp)
+# Its own process group, so that a step failing before the wait below ends it with all it started.
+setsid Scripts/build-environments.sh >"$environments_log" 2>&1 &
+environments=$!
+trap 'kill -- -"$environments" 2>/dev/null || true; rm -f "$environments_log"' EXIT
 step "fixtures: real binaries from every cross toolchain"
 Scripts/build-fixtures.sh
 step "real projects from Debian's archive, for the archway init tests"
@@ -22,12 +31,15 @@ swift format lint --strict --recursive Package.swift Sources Tests
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" -gt 0 ]; then
   step "fuzzing every reader and the matrix parser for ${fuzz_seconds}s each"
-  Scripts/fuzz.sh "$fuzz_seconds"
+  # Time-boxed, so it yields the cores to the environments' builds (nice) and lasts as long.
+  nice -n 10 Scripts/fuzz.sh "$fuzz_seconds"
 fi
+step "environments: waiting for their builds"
+wait "$environments" || true
+trap - EXIT
+cat "$environments_log"
+rm -f "$environments_log"
 step "swift test"
-# This host's podman needs these (crun fails on its hybrid cgroups; see docs/environments.md); the tests' runs of Matrix/glibc-floor.yml
-# take them from here, as a self-hosted runner would.
-export ARCHWAY_ENGINE_ARGS=${ARCHWAY_ENGINE_ARGS:-"--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"}
 # Swift Testing only (no XCTest here); the per-test "started" lines are left out (not the ↳ lines
 # under a failure, which hold its expectation's comment).
 log=$(mktemp)
