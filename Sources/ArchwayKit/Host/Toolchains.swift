@@ -65,15 +65,16 @@ enum Toolchains {
     return versions
   }
 
-  /// First lines of `--version` already asked for in this run.
+  /// First lines of `--version` asked for in this run: each command runs once, even when cells
+  /// built side by side ask for it at once (`python3 -m ziglang version` takes a tenth of a second).
   actor VersionCache {
-    private var lines: [[String]: String?] = [:]
+    private var lines: [[String]: Task<String?, Never>] = [:]
 
     func firstLine(of command: [String]) async -> String? {
-      if let known = lines[command] { return known }
-      let line = await HostReport.firstLine(of: command)
-      lines[command] = line
-      return line
+      if let asked = lines[command] { return await asked.value }
+      let asking = Task { await HostReport.firstLine(of: command) }
+      lines[command] = asking
+      return await asking.value
     }
   }
 }
