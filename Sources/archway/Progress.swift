@@ -39,7 +39,9 @@ final class Progress: @unchecked Sendable {
   private func report(_ record: VerifiedCell) {
     let seconds = String(format: "%.1fs", record.duration)
     let verdict = record.checkedStaticallyOnly ? "static" : record.verdict.rawValue
-    let reused = record.reusedFrom.map { ", runs reused from the run of \($0.started)" } ?? ""
+    let reused =
+      (record.buildReusedFrom.map { ", build reused from the run of \($0.started)" } ?? "")
+      + (record.reusedFrom.map { ", runs reused from the run of \($0.started)" } ?? "")
     let head =
       "[\(done)/\(total)] \(verdict.padding(toLength: 8, withPad: " ", startingAt: 0)) \(record.id) (\(seconds), \(record.runner.kind.rawValue)\(reused))"
     let problems = record.findings.filter { [.failed, .error, .flaky].contains($0.verdict) }

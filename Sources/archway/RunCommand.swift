@@ -42,7 +42,9 @@ struct RunCommand: AsyncParsableCommand {
       docs/reuse.md) is built and checked statically, but its run steps and rebuilds are not run \
       again: their outcomes and checks are taken from that run, and the report says so (♻️, \
       "reused from"). A cell that failed, errored or was flaky there, or with a step that says \
-      `reuse: false`, always runs; the report says why a cell was not reused.
+      `reuse: false`, always runs; the report says why a cell was not reused. A build that names \
+      what it reads (`inputs:`) is not run either when those files, its compilers' versions, its \
+      plan and the host are unchanged: the files it left are copied from that run and checked.
 
       Exit codes: 0 every check passed; 1 a check failed; 2 bad usage or matrix; 3 nothing could \
       be checked (the host lacks what the cells need); 130 interrupted (the reports of what ran \

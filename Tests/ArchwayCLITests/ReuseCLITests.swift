@@ -88,6 +88,63 @@ import Testing
     #expect(try String(contentsOfFile: folder + "/out/summary.md", encoding: .utf8).contains("artifact app changed"))
   }
 
+  /// A build that names its inputs, with the real cross gcc: a second run takes the earlier build's
+  /// binary (byte for byte, still executable: its `reuse: false` step runs it under qemu), and one
+  /// after the source changed builds again, saying which input changed.
+  @Test func aBuildWhoseInputsAreUnchangedIsTakenAndItsBinaryRuns() async throws {
+    let folder = Fixtures.scratch("reuse-cli-build")
+    let yaml = """
+      matrix:
+        platform: [linux/arm64]
+      build:
+        argv: [aarch64-linux-gnu-gcc, -O2, -o, "${cell.out}/hello", src/hello.c]
+        artifacts: {hello: "${cell.out}/hello"}
+        inputs: [src]
+      run:
+        - name: hello
+          argv: ["${artifact:hello}"]
+          reuse: false
+          expect: {stdout_matches: "^hello, (world|night)$"}
+      """
+    try yaml.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(atPath: folder + "/src", withIntermediateDirectories: true)
+    let source = { (word: String) in
+      try "#include <stdio.h>\nint main(void) { puts(\"hello, \(word)\"); return 0; }\n".write(
+        toFile: folder + "/src/hello.c", atomically: true, encoding: .utf8)
+    }
+    try source("world")
+    let first = try await Self.archway(["run", "m.yml", "--out", "out"], in: folder)
+    #expect(first.status == 0, "\(first.stderr)")
+
+    let second = try await Self.archway(["run", "m.yml", "--out", "tonight", "--reuse", "out"], in: folder)
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(second.stderr.contains("build reused from the run of "), "\(second.stderr)")
+    let id = "linux-arm64-gnu"
+    let taken = "\(folder)/tonight/\(id)/hello"
+    #expect(FileDigest.sha256(ofFile: taken) == FileDigest.sha256(ofFile: "\(folder)/out/\(id)/hello"))
+    #expect(FileManager.default.isExecutableFile(atPath: taken))
+    // file(1), an independent reader, sees the cross-built program.
+    let described = try await Command.run("file", ["-b", taken])
+    #expect(described.stdout.contains("ARM aarch64"), "\(described.stdout)")
+    let report = try Reports.read(folder + "/tonight/report.json")
+    let cell = try #require(report.cells.first)
+    #expect(cell.buildReusedFrom?.report == "out/report.json")
+    #expect(cell.reusedFrom == nil, "its step says reuse: false, so it ran")
+    #expect(cell.execution.step(.run("hello"))?.stdoutHead == "hello, world\n")
+    #expect(cell.verdict == .passed)
+    let junit = try await Reports.junit(folder + "/tonight/junit.xml")
+    let properties = try #require(junit.first?.1["properties"] as? [String: String])
+    #expect(properties["build_reused_from"]?.hasPrefix("out/report.json, run started ") == true, "\(properties)")
+
+    try source("night")
+    let third = try await Self.archway(["run", "m.yml", "--out", "third", "--reuse", "tonight"], in: folder)
+    #expect(third.status == 0, "\(third.stderr)")
+    let again = try #require(try Reports.read(folder + "/third/report.json").cells.first)
+    #expect(again.buildReusedFrom == nil)
+    #expect(again.execution.reuse?.buildNotReused == "input \(folder)/src/hello.c changed")
+    #expect(again.execution.step(.run("hello"))?.stdoutHead == "hello, night\n")
+  }
+
   @Test func aReuseThatIsNotAReportIsABadUsage() async throws {
     let folder = Fixtures.scratch("reuse-cli-bad")
     try Self.matrix.write(toFile: folder + "/m.yml", atomically: true, encoding: .utf8)

@@ -83,9 +83,16 @@ public struct CellExecutor: Sendable {
     let start = ContinuousClock.now
     var record = Draft()
     var runner = runner
-    if ready(cell, into: &record), await build(cell, runner: &runner, into: &record) {
+    // What the build reads, as its `inputs:` name it, taken before it runs.
+    let inputs = cell.steps.buildInputs.map { ReuseKey.inputs($0) }
+    var built = false
+    if ready(cell, into: &record) {
+      built = await takeBuild(cell, inputs: inputs, runner: runner, into: &record)
+      if !built { built = await build(cell, runner: &runner, into: &record) }
+    }
+    if built {
       collectArtifacts(of: cell, into: &record)
-      if await reuse(cell, runner: runner, into: &record) {
+      if await reuse(cell, runner: runner, inputs: inputs, into: &record) {
         if cell.steps.buildIn == .target { await runner.finish() }
       } else if await runSteps(of: cell, runner: &runner, into: &record), record.outcome != .interrupted {
         await rebuild(cell, into: &record)
@@ -108,6 +115,9 @@ public struct CellExecutor: Sendable {
     var fingerprint: Fingerprint?
     var toolchains: [String: String]?
     var reuse: CellReuse?
+    /// The earlier run whose build was taken, when one was; else why an offered one was not.
+    var buildFrom: ReusedFrom?
+    var buildNotReused: String?
 
     /// Takes a run step's outcome into the cell's: an exit other than the expected one fails the cell
     /// (or interrupts it, or makes it an infrastructure problem), the first such step deciding.
@@ -197,33 +207,80 @@ public struct CellExecutor: Sendable {
     }
   }
 
-  /// Makes the key of a cell whose build left every artifact and, when an earlier run offers a cell
-  /// of its id with an equal key, takes that cell's run steps and rebuilds (their logs brought into
-  /// the cell's folder) and its fingerprint instead of running them. Returns whether it did; a cell
-  /// with a step that says `reuse: false` never does, and the record says why not.
-  private func reuse(_ cell: Cell, runner: any StepRunner, into record: inout Draft) async -> Bool {
-    guard record.outcome == .passed else { return false }
+  /// Takes the build of the earlier run's cell of this id instead of building, when the build names
+  /// its `inputs:` and the key of that cell equals this one's in every part a build does not make
+  /// (inputs, compilers' versions, plan, files its steps name, runner and host, Archway): copies the
+  /// files it left into the cell's folder, each checked against that key, and its build step's logs
+  /// (``ReuseOffer/takeBuild(of:)``). Returns whether it did; when it did not, nothing it made stands
+  /// for the build, which then runs.
+  private func takeBuild(
+    _ cell: Cell, inputs: [String: String]?, runner: any StepRunner, into record: inout Draft
+  ) async -> Bool {
+    guard let inputs, let build = cell.steps.build, cell.steps.buildIn == nil, let offer = offers[cell.id],
+      let earlier = offer.build, offer.key.inputs != nil, !Task.isCancelled
+    else { return false }
+    let toolchains = await Toolchains.versions(
+      in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
+    let key = ReuseKey.beforeBuild(
+      cell, runner: await keyParts(cell, runner: runner),
+      archway: archwayIdentity ?? ReuseKey.archwaySelf, inputs: inputs,
+      toolchains: toolchains.isEmpty ? nil : toolchains)
+    if let absent = key.absentInput {
+      record.buildNotReused = "its input \(absent) is not there; a build cannot have read it (is the path right?)"
+      return false
+    }
+    let differences = key.differencesBeforeBuild(from: offer.key)
+    guard differences.isEmpty else {
+      record.buildNotReused = differences.joined(separator: "; ")
+      return false
+    }
+    switch offer.takeBuild(of: cell) {
+    case .success(let step): record.steps.append(step)
+    case .failure(let untaken):
+      record.buildNotReused = untaken.description
+      return false
+    }
+    record.toolchains = toolchains.isEmpty ? nil : toolchains
+    record.buildFrom = earlier.from
+    return true
+  }
+
+  /// The runner's parts of `cell`'s key (``ReuseKey/RunnerParts``), with what every step gets besides
+  /// its own: the variables passed through and the runner's, and the time limit of a step that names
+  /// none.
+  private func keyParts(_ cell: Cell, runner: any StepRunner) async -> [String: String] {
     let emulated = binfmtRegistration(cell, runner: runner).map { registration in
       { @Sendable [fingerprints] in await fingerprints.emulated(registration: registration) }
     }
     var parts = await runnerParts.of(runner, folder: cell.out, emulated: emulated)
-    // What every step gets besides its own: the variables passed through and the runner's, and the
-    // time limit of a step that names none.
     var environment = passThrough
     environment.merge(runner.environment) { _, runner in runner }
     parts["environment"] = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
       separator: "\n")
     parts["default_timeout"] = "\(defaultTimeout)"
+    return parts
+  }
+
+  /// Makes the key of a cell whose build left every artifact (or was taken, ``takeBuild``) and, when
+  /// an earlier run offers a cell of its id with an equal key, takes that cell's run steps and
+  /// rebuilds (their logs brought into the cell's folder) and its fingerprint instead of running
+  /// them. Returns whether it did; a cell with a step that says `reuse: false` never does, and the
+  /// record says why not.
+  private func reuse(
+    _ cell: Cell, runner: any StepRunner, inputs: [String: String]?, into record: inout Draft
+  ) async -> Bool {
+    guard record.outcome == .passed else { return false }
     let key = ReuseKey.make(
-      cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first }, runner: parts,
-      archway: archwayIdentity ?? ReuseKey.archwaySelf)
-    record.reuse = CellReuse(key: key)
+      cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first },
+      runner: await keyParts(cell, runner: runner), archway: archwayIdentity ?? ReuseKey.archwaySelf, inputs: inputs,
+      toolchains: record.toolchains)
+    record.reuse = CellReuse(key: key, buildFrom: record.buildFrom, buildNotReused: record.buildNotReused)
     guard let offer = offers[cell.id] else { return false }
     if let step = cell.steps.run.first(where: { !$0.reuse }) {
       record.reuse?.notReused = "its step \(step.name) says reuse: false"
       return false
     }
-    let differences = key.differences(from: offer.key)
+    let differences = key.differencesAfterBuild(from: offer.key)
     guard differences.isEmpty else {
       record.reuse?.notReused = differences.joined(separator: "; ")
       return false

@@ -7,7 +7,8 @@ import Foundation
 package struct ReuseKey: Sendable, Hashable, Codable {
   /// Archway itself: the SHA-256 of the executable that ran (any change to Archway changes it).
   package var archway: String
-  /// Artifact name → the SHA-256 of its bytes (a member's, as unpacked), or ``unknown(_:)``.
+  /// Artifact name → the SHA-256 of its bytes (a member's, as unpacked) and its permissions
+  /// (``digestAndMode(ofFile:)``), or ``unknown(_:)``.
   package var artifacts: [String: String]
   /// The SHA-256 of the cell as planned, its folder written `${cell.out}`: target, values, build and
   /// run steps (argv, environment, stdin, working folder, limits, time limits, retries, `reuse`),
@@ -24,6 +25,11 @@ package struct ReuseKey: Sendable, Hashable, Codable {
   /// the host's kernel, CPU, packages, libc and limits, the variables steps get and the run's time
   /// limit for a step that names none.
   package var runner: [String: String]
+  /// Path → content of what the build reads, as its `inputs:` name it (``inputs(_:)``), taken before
+  /// it ran; nil for a build that names none (it always runs).
+  package var inputs: [String: String]?
+  /// The compilers the build names and their versions (`gcc` → its `--version` line); nil for none.
+  package var toolchains: [String: String]?
 
   /// The parts that differ from `other`'s, in words (`artifact app changed`), in a stable order;
   /// none when the keys are equal.
@@ -47,7 +53,35 @@ package struct ReuseKey: Sendable, Hashable, Codable {
     for part in Set(runner.keys).union(other.runner.keys).sorted() where runner[part] != other.runner[part] {
       words.append("the runner's \(part) changed")
     }
+    if (inputs == nil) != (other.inputs == nil) { words.append("the build's inputs were named or left out") }
+    let inputs = inputs ?? [:]
+    let otherInputs = other.inputs ?? [:]
+    for path in Set(inputs.keys).union(otherInputs.keys).sorted() where inputs[path] != otherInputs[path] {
+      words.append("input \(path) changed")
+    }
+    let toolchains = toolchains ?? [:]
+    let otherToolchains = other.toolchains ?? [:]
+    for name in Set(toolchains.keys).union(otherToolchains.keys).sorted()
+    where toolchains[name] != otherToolchains[name] {
+      words.append("toolchain \(name) changed")
+    }
     return words
+  }
+
+  /// The parts that differ from `other`'s but what a build makes (its artifacts and the other files it
+  /// leaves): whether an earlier build may stand for this one.
+  package func differencesBeforeBuild(from other: ReuseKey) -> [String] {
+    var before = self
+    (before.artifacts, before.outputs) = (other.artifacts, other.outputs)
+    return before.differences(from: other)
+  }
+
+  /// The parts that differ from `other`'s but what only the build reads (its inputs, its compilers):
+  /// whether an earlier run's steps may stand for this one's, which run what the build made.
+  package func differencesAfterBuild(from other: ReuseKey) -> [String] {
+    var after = self
+    (after.inputs, after.toolchains) = (other.inputs, other.toolchains)
+    return after.differences(from: other)
   }
 }
 
@@ -55,7 +89,8 @@ extension ReuseKey {
   /// The key of `cell`, whose build left `artifacts` (name → path), run under `runner` (the parts
   /// ``RunnerParts`` gives, with the executor's) by the Archway `archway` (``archwaySelf``).
   package static func make(
-    _ cell: Cell, artifacts: [String: String], runner: [String: String], archway: String
+    _ cell: Cell, artifacts: [String: String], runner: [String: String], archway: String,
+    inputs: [String: String]? = nil, toolchains: [String: String]? = nil
   ) -> ReuseKey {
     // Archway's own in the cell's folder, the artifacts (apart), the archives members are unpacked
     // from (a tar records times; its member is keyed), the result files steps write.
@@ -66,10 +101,20 @@ extension ReuseKey {
           PathText.absolute(file, from: step.command.workingDirectory ?? FileManager.default.currentDirectoryPath))
       }
     }
-    return ReuseKey(
-      archway: archway, artifacts: artifacts.mapValues { digest(ofFile: $0) },
-      plan: plan(of: cell), outputs: contents(of: cell.out, besides: besides), files: namedFiles(of: cell),
-      runner: runner)
+    var key = beforeBuild(cell, runner: runner, archway: archway, inputs: inputs, toolchains: toolchains)
+    key.artifacts = artifacts.mapValues { digestAndMode(ofFile: $0) }
+    key.outputs = contents(of: cell.out, besides: besides)
+    return key
+  }
+
+  /// The parts of `cell`'s key known before its build, with none of what it makes (no artifacts, no
+  /// outputs): what ``differencesBeforeBuild(from:)`` compares.
+  package static func beforeBuild(
+    _ cell: Cell, runner: [String: String], archway: String, inputs: [String: String]?, toolchains: [String: String]?
+  ) -> ReuseKey {
+    ReuseKey(
+      archway: archway, artifacts: [:], plan: plan(of: cell), outputs: [:], files: namedFiles(of: cell),
+      runner: runner, inputs: inputs, toolchains: toolchains)
   }
 
   /// The SHA-256 of the running executable (`/proc/self/exe`), read once a run.
@@ -86,6 +131,14 @@ extension ReuseKey {
   /// The SHA-256 of the file at `path`, or ``unknown(_:)`` when it cannot be read.
   static func digest(ofFile path: String) -> String {
     FileDigest.sha256(ofFile: path) ?? unknown("\(path) cannot be read")
+  }
+
+  /// The SHA-256 of the file at `path` and its permissions, `HEX mode 755` (a program that lost its
+  /// executable bit does not run), or ``unknown(_:)`` when it cannot be read.
+  static func digestAndMode(ofFile path: String) -> String {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return unknown("\(path) cannot be read") }
+    return digest(ofFile: path) + mode(status)
   }
 
   /// The cell's plan as JSON with sorted keys, its folder as `${cell.out}` (so a run into another
@@ -107,20 +160,21 @@ extension ReuseKey {
   }
 
   /// Path (relative to `folder`) → content of every file in `folder` once the build has ended, but
-  /// Archway's own (``isArchways(_:)``) and `besides` (paths): a regular file by its SHA-256, a
-  /// symbolic link by its target, and a link out of the folder by what it points to when that is a
+  /// Archway's own (``isArchways(_:)``; all of them for a build's input folder, `input`) and `besides`
+  /// (paths): a regular file by its SHA-256 and permissions (`HEX mode 755`), a symbolic link by its
+  /// target, and a link out of the folder by what it points to when that is a
   /// file. What an earlier run's steps left there counts too: a cell whose steps write into its
   /// folder is reused when the run's folder starts empty (docs/reuse.md). A link to a folder
   /// outside, a file that cannot be read, more than ``folderLimits``, or an interruption give an
   /// entry of ``unknown(_:)``.
-  static func contents(of folder: String, besides: Set<String>) -> [String: String] {
+  static func contents(of folder: String, besides: Set<String>, input: Bool = false) -> [String: String] {
     var contents: [String: String] = [:]
     var bytes = 0
     var pending = [""]
     let realFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
     while let relative = pending.popLast() {
       for name in directoryEntries(folder + relative) {
-        if relative.isEmpty, isArchways(name) { continue }
+        if !input, relative.isEmpty, isArchways(name) { continue }
         let path = relative + "/" + name
         if besides.contains(folder + path) { continue }
         let place = String(path.dropFirst())
@@ -133,14 +187,14 @@ extension ReuseKey {
           continue
         case S_IFREG:
           bytes += Int(status.st_size)
-          contents[place] = digest(ofFile: folder + path)
+          contents[place] = digest(ofFile: folder + path) + Self.mode(status)
         case S_IFLNK:
           let target = URL(fileURLWithPath: folder + path).resolvingSymlinksInPath().path
           var content = "link " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + path)) ?? "?")
           if !PathText.isInside(target, folder: realFolder) {
             var pointed = stat()
             guard stat(target, &pointed) == 0, pointed.st_mode & S_IFMT == S_IFREG else {
-              return [place: unknown("a link to \(target), outside the cell's folder")]
+              return [place: unknown("a link to \(target), outside \(folder)")]
             }
             bytes += Int(pointed.st_size)
             content += " " + digest(ofFile: target)
@@ -156,6 +210,44 @@ extension ReuseKey {
     }
     return contents
   }
+
+  /// Path → content of each of a build's `inputs:`: a file by its SHA-256, a folder's files as
+  /// ``contents(of:besides:input:)`` gives them (under the folder's path), each with its permissions
+  /// (a build script made executable or not), ``absent`` for a path that is not there (a build that
+  /// is taken never has one: ``absentInput``), the kind of anything else; an entry of ``unknown(_:)``
+  /// for what cannot be read and past ``folderLimits`` in all.
+  package static func inputs(_ paths: [String]) -> [String: String] {
+    var contents: [String: String] = [:]
+    for path in paths {
+      var status = stat()
+      guard stat(path, &status) == 0 else {
+        contents[path] = errno == ENOENT ? absent : unknown("\(path) cannot be read")
+        continue
+      }
+      switch status.st_mode & S_IFMT {
+      case S_IFREG: contents[path] = digest(ofFile: path) + mode(status)
+      case S_IFDIR:
+        for (place, content) in Self.contents(of: path, besides: [], input: true) {
+          contents[place.isEmpty ? path : path + "/" + place] = content
+        }
+      default: contents[path] = "kind \(status.st_mode & S_IFMT)"
+      }
+      guard contents.count <= folderLimits.files else {
+        return ["": unknown("the build's inputs hold more than \(folderLimits.files) files")]
+      }
+    }
+    return contents
+  }
+
+  /// An input that is not there: what a build cannot have read, so most likely a path written wrong.
+  static let absent = "absent"
+
+  /// The first input the key holds as ``absent``: a build with one is never taken, for an input
+  /// written wrong (`inputs: [scr]`) would keep the build taken whatever its sources became.
+  package var absentInput: String? { inputs?.filter { $0.value == Self.absent }.keys.min() }
+
+  /// A regular file's permissions, as a key's entry holds them after its digest.
+  static func mode(_ status: stat) -> String { " mode " + String(status.st_mode & 0o7777, radix: 8) }
 
   /// The most files a cell's steps may name for the key; past it the key is ``unknown(_:)``.
   static let mostFiles = 256

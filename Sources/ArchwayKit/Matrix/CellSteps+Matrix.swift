@@ -1,5 +1,7 @@
 extension CellSteps {
-  static let buildKeys = ["argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts", "in"]
+  static let buildKeys = [
+    "argv", "shell", "script", "env", "workdir", "timeout", "ulimit", "artifacts", "in", "inputs",
+  ]
   static let runKeys = [
     "name", "argv", "shell", "script", "stdin", "env", "workdir", "timeout", "ulimit", "expect", "tests", "retries",
     "reuse",
@@ -22,6 +24,9 @@ extension CellSteps {
             + Suggestion.phrase(for: place.description, among: BuildPlace.allCases.map(\.rawValue)), at: place.location)
       }
       buildIn = chosen == .host ? nil : chosen
+    }
+    if let inputs = block["inputs"] {
+      buildInputs = try Self.inputs(inputs, from: build?.workingDirectory ?? directory, inside: buildIn != nil)
     }
     for entry in block["artifacts"]?.entries ?? [] {
       guard let written = entry.value.scalarText else {
@@ -51,6 +56,24 @@ extension CellSteps {
       members[entry.key] = ArtifactMember(archive: absolute, member: member)
       artifacts[entry.key] = ArtifactMember.extracted(name: entry.key, member: member, out: out)
     }
+  }
+
+  /// `inputs:` of a build: a list of files and folders, made absolute from `directory` (the build's
+  /// working folder). A build `inside` the target always runs, so it takes none.
+  private static func inputs(
+    _ value: MatrixValue, from directory: String, inside: Bool
+  ) throws(MatrixError) -> [String] {
+    guard !inside else {
+      throw MatrixError(
+        "'inputs' is for a build on the host; a build 'in: target' always runs (its toolchain is the"
+          + " environment's), so leave 'inputs' out", at: value.location)
+    }
+    guard let items = value.items, !items.isEmpty, items.allSatisfy({ !($0.scalarText ?? "").isEmpty }) else {
+      throw MatrixError(
+        "'inputs' must be a non-empty list of the files and folders the build reads (inputs: [src, go.mod,"
+          + " go.sum]), not \(value.items?.isEmpty == true ? "an empty list" : value.shapeName)", at: value.location)
+    }
+    return items.compactMap(\.scalarText).map { PathText.absolute($0, from: directory) }
   }
 
   /// The run steps of a resolved `run:` block, the one walk of it, each with what its `expect:` and

@@ -14,7 +14,7 @@ package struct ReuseOffers: Sendable {
 
   /// The offers of `report`, read from `path`: its cells are found in the folder beside it
   /// (``ShardFolders``), never where its plan says they were; a cell it holds twice is not offered. A cell reused there names the run its
-  /// steps came from, which this one names again.
+  /// steps (or its build) came from, which this one names again.
   package init(_ report: Report, at path: String) {
     let recorded = Dictionary(report.plan.cells.map { ($0.id, $0.out) }) { one, _ in one }
     // A report that holds a cell twice (made by hand: merge refuses it) offers neither.
@@ -25,10 +25,11 @@ package struct ReuseOffers: Sendable {
       else { continue }
       let folder = ShardFolders.cell(earlier.id, ofReportAt: path)
       let cell = earlier.moved(from: recorded[earlier.id], to: folder)
+      let ran = ReusedFrom(report: path, started: report.started, duration: cell.duration)
       offers[cell.id] = ReuseOffer(
         key: key, steps: cell.steps.filter { [.run, .rebuild].contains($0.id.role) }, fingerprint: cell.fingerprint,
-        folder: folder,
-        from: cell.reusedFrom ?? ReusedFrom(report: path, started: report.started, duration: cell.duration))
+        folder: folder, from: cell.reusedFrom ?? ran,
+        build: cell.steps.first { $0.id == .build }.map { ($0, cell.execution.reuse?.buildFrom ?? ran) })
       findings[cell.id] = cell.findings
     }
   }

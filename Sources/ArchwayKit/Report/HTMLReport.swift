@@ -85,11 +85,13 @@ package enum HTMLReport {
       cell.checkedStaticallyOnly
       ? "passed, checked statically only"
       : cell.verdict.rawValue
+        + (cell.buildReusedFrom.map { ", its build reused from \($0.report) (run started \($0.started))" } ?? "")
         + (cell.reusedFrom.map { ", its runs reused from \($0.report) (run started \($0.started))" } ?? "")
     html += "<summary>\(ReportGrid.mark(cell)) \(e(cell.id)) — \(verdict)</summary>\n"
     html +=
       "<p>\(e(cell.target.platform.description)) · \(e(cell.target.libc.description))\(cell.env.map { " · env " + e($0) } ?? "") · "
     html += "runner \(e(cell.runner.kind.rawValue)): \(e(cell.runner.reason))</p>\n"
+    if let why = cell.execution.reuse?.buildNotReused { html += "<p>build not reused: \(e(why))</p>\n" }
     if let why = cell.execution.reuse?.notReused { html += "<p>not reused: \(e(why))</p>\n" }
     if let fingerprint = cell.fingerprint {
       html += "<p>inside: " + e(fingerprint.properties.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) + "</p>\n"

@@ -119,6 +119,11 @@ package enum JUnitReport {
       ("runner", cell.runner.kind.rawValue), ("runner.reason", cell.runner.reason), ("outcome", cell.outcome.rawValue),
       ("verdict", cell.verdict.rawValue),
     ]
+    if let from = cell.buildReusedFrom {
+      list.append(("build_reused_from", "\(from.report), run started \(from.started)"))
+    } else if let why = cell.execution.reuse?.buildNotReused {
+      list.append(("build_not_reused", why))
+    }
     if let from = cell.reusedFrom {
       list.append(("reused_from", "\(from.report), run started \(from.started)"))
     } else if let why = cell.execution.reuse?.notReused {

@@ -63,6 +63,10 @@ public struct VerifiedCell: Sendable, Hashable {
   /// The earlier run this cell's run steps were taken from (`run --reuse`), nil when they ran now.
   package var reusedFrom: ReusedFrom? { execution.reuse?.from }
 
+  /// The earlier run whose build this cell took (`build: {inputs: …}` with `run --reuse`), nil when
+  /// it built now.
+  package var buildReusedFrom: ReusedFrom? { execution.reuse?.buildFrom }
+
   /// Whether the cell passed without running anything on its target: every run step was skipped (no
   /// runner here runs the target), so only its static checks stand behind the pass.
   package var checkedStaticallyOnly: Bool { verdict == .passed && execution.ranNothing }

@@ -17,6 +17,10 @@ package struct CellSteps: Sendable, Hashable {
   /// Where the build runs (`build: {in: target}`): on the host (nil), or through the cell's runner,
   /// inside its environment's root filesystem or container, with the target's own compiler.
   package var buildIn: BuildPlace?
+  /// What the build reads (`build: {inputs: [...]}`): absolute paths of files and folders. When
+  /// given, an earlier run's build whose inputs (and all else its key holds) were the same is taken
+  /// instead of building again (`run --reuse`, docs/reuse.md); nil: the build always runs.
+  package var buildInputs: [String]?
 
   /// Where a build step runs.
   package enum BuildPlace: String, Sendable, Hashable, Codable, CaseIterable {
@@ -31,6 +35,7 @@ package struct CellSteps: Sendable, Hashable {
     rebuilds = []
     limits = [:]
     buildIn = nil
+    buildInputs = nil
   }
 
   /// The run step `id`, if the cell has it.
@@ -38,7 +43,9 @@ package struct CellSteps: Sendable, Hashable {
 }
 
 extension CellSteps: Codable {
-  enum CodingKeys: String, CodingKey { case build, artifacts, members, run, limits, buildIn }
+  enum CodingKeys: String, CodingKey {
+    case build, artifacts, members, run, limits, buildIn, buildInputs = "build_inputs"
+  }
 
   /// A step as the plan and report write it: its command, name, expected exit and retries, flat.
   struct StepJSON: Codable {
@@ -96,9 +103,10 @@ extension CellSteps: Codable {
     rebuilds = []
     limits = try c.decode([String: Int].self, forKey: .limits)
     buildIn = try c.decodeIfPresent(BuildPlace.self, forKey: .buildIn)
+    buildInputs = try c.decodeIfPresent([String].self, forKey: .buildInputs)
   }
 
-  /// The build and run steps as ``StepJSON``, the artifacts, limits and build place.
+  /// The build and run steps as ``StepJSON``, the artifacts, limits, build place and inputs.
   package func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encodeIfPresent(build.map { StepJSON(name: "build", command: $0, exit: 0, retries: nil) }, forKey: .build)
@@ -110,5 +118,6 @@ extension CellSteps: Codable {
     try c.encode(steps, forKey: .run)
     try c.encode(limits, forKey: .limits)
     try c.encodeIfPresent(buildIn, forKey: .buildIn)
+    try c.encodeIfPresent(buildInputs, forKey: .buildInputs)
   }
 }
