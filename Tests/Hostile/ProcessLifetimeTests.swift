@@ -5,8 +5,9 @@ import Testing
 @testable import ArchwayKit
 
 /// Issue 13, items 5 and 13: a step's processes end with the step, however they hide, and what an
-/// Archway killed with `kill -9` left running is ended by the next run into its folder.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ProcessLifetimeTests {
+/// Archway killed with `kill -9` left running is ended by the next run into its folder. The limit
+/// guards against a hang, sized for a test that waits minutes for a thread under the whole suite.
+@Suite(.serialized, .timeLimit(.minutes(6))) struct ProcessLifetimeTests {
   static func matrix(_ script: String, in folder: String) throws -> String {
     let path = folder + "/m.yml"
     try "matrix:\n  platform: [linux/amd64]\nbuild:\n  argv: [sh, -c, '\(script)']\n".write(
