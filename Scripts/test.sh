@@ -26,6 +26,7 @@ step "real projects from Debian's archive, for the archway init tests"
 Scripts/fetch-projects.sh
 step "install: Scripts/install.sh --prefix (the release binary, Swift linked in, that the install tests run)"
 Scripts/install.sh --prefix "$root/.build-install/prefix"
+export ARCHWAY_INSTALLED_PREFIX=$root/.build-install/prefix  # Tests/Support/Fixtures.swift: installPrefix
 step "format"
 swift format lint --strict --recursive Package.swift Sources Tests
 fuzz_seconds=${FUZZ_SECONDS:-60}

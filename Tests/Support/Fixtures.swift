@@ -33,14 +33,21 @@ public enum Fixtures {
     return FileManager.default.isExecutableFile(atPath: beside) ? beside : root + "/.build/debug/archway"
   }()
 
-  /// The folder `Scripts/install.sh --prefix` installed archway into, once per test run (a scratch
-  /// folder; the release build it links is kept in `.build-install/`, which `Scripts/test.sh` builds
-  /// before the tests). Awaited, never waited for: the tests that need it would otherwise each hold
-  /// one of Swift concurrency's few threads while one of them installs, and every other test with
-  /// them (a step's 30 s limit passed while its test could not run).
+  /// The folder `Scripts/install.sh --prefix` installed archway into, once per test run:
+  /// `$ARCHWAY_INSTALLED_PREFIX` when it holds an archway (`Scripts/test.sh` installs this checkout
+  /// there just before the tests; installing it again meant waiting minutes, under the load of every
+  /// suite starting, for a build with nothing to do), else a scratch folder installed into here.
+  /// Awaited, never waited for: the tests that need it would otherwise each hold one of Swift
+  /// concurrency's few threads while one of them installs, and every other test with them (a step's
+  /// 30 s limit passed while its test could not run).
   public static var installPrefix: String { get async { await installing.value } }
 
   private static let installing = Task { () -> String in
+    if let given = ProcessInfo.processInfo.environment["ARCHWAY_INSTALLED_PREFIX"],
+      FileManager.default.isExecutableFile(atPath: given + "/bin/archway")
+    {
+      return given
+    }
     let prefix = scratch("installed")
     let result = try? await Command.run(root + "/Scripts/install.sh", ["--prefix", prefix])
     precondition(result?.status == 0, "Scripts/install.sh failed: \(result?.stderr ?? "did not start")")
