@@ -115,8 +115,10 @@ public struct CellExecutor: Sendable {
     var fingerprint: Fingerprint?
     var toolchains: [String: String]?
     var reuse: CellReuse?
-    /// The earlier run whose build was taken, when one was; else why an offered one was not.
+    /// The earlier run whose build was taken, when one was, with the key's parts made before it
+    /// (nothing ran since, so the key is completed from them); else why an offered one was not.
     var buildFrom: ReusedFrom?
+    var keyBeforeBuild: ReuseKey?
     var buildNotReused: String?
 
     /// Takes a run step's outcome into the cell's: an exit other than the expected one fails the cell
@@ -242,6 +244,7 @@ public struct CellExecutor: Sendable {
     }
     record.toolchains = toolchains.isEmpty ? nil : toolchains
     record.buildFrom = earlier.from
+    record.keyBeforeBuild = key
     return true
   }
 
@@ -270,10 +273,16 @@ public struct CellExecutor: Sendable {
     _ cell: Cell, runner: any StepRunner, inputs: [String: String]?, into record: inout Draft
   ) async -> Bool {
     guard record.outcome == .passed else { return false }
-    let key = ReuseKey.make(
-      cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first },
-      runner: await keyParts(cell, runner: runner), archway: archwayIdentity ?? ReuseKey.archwaySelf, inputs: inputs,
-      toolchains: record.toolchains)
+    let before: ReuseKey
+    if let taken = record.keyBeforeBuild {
+      before = taken
+    } else {
+      before = ReuseKey.beforeBuild(
+        cell, runner: await keyParts(cell, runner: runner), archway: archwayIdentity ?? ReuseKey.archwaySelf,
+        inputs: inputs, toolchains: record.toolchains)
+    }
+    let key = before.completed(
+      cell, artifacts: Dictionary(record.artifacts.map { ($0.name, $0.path) }) { first, _ in first })
     record.reuse = CellReuse(key: key, buildFrom: record.buildFrom, buildNotReused: record.buildNotReused)
     guard let offer = offers[cell.id] else { return false }
     if let step = cell.steps.run.first(where: { !$0.reuse }) {

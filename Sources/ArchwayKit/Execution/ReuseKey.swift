@@ -86,12 +86,10 @@ package struct ReuseKey: Sendable, Hashable, Codable {
 }
 
 extension ReuseKey {
-  /// The key of `cell`, whose build left `artifacts` (name → path), run under `runner` (the parts
-  /// ``RunnerParts`` gives, with the executor's) by the Archway `archway` (``archwaySelf``).
-  package static func make(
-    _ cell: Cell, artifacts: [String: String], runner: [String: String], archway: String,
-    inputs: [String: String]? = nil, toolchains: [String: String]? = nil
-  ) -> ReuseKey {
+  /// This key (``beforeBuild(_:runner:archway:inputs:toolchains:)``'s parts: the runner's are what
+  /// ``RunnerParts`` gives, with the executor's) with what `cell`'s build made: its `artifacts`
+  /// (name → path) and the other files in its folder.
+  package func completed(_ cell: Cell, artifacts: [String: String]) -> ReuseKey {
     // Archway's own in the cell's folder, the artifacts (apart), the archives members are unpacked
     // from (a tar records times; its member is keyed), the result files steps write.
     var besides = Set(artifacts.values).union(cell.steps.members.values.map(\.archive))
@@ -101,9 +99,9 @@ extension ReuseKey {
           PathText.absolute(file, from: step.command.workingDirectory ?? FileManager.default.currentDirectoryPath))
       }
     }
-    var key = beforeBuild(cell, runner: runner, archway: archway, inputs: inputs, toolchains: toolchains)
-    key.artifacts = artifacts.mapValues { digestAndMode(ofFile: $0) }
-    key.outputs = contents(of: cell.out, besides: besides)
+    var key = self
+    key.artifacts = artifacts.mapValues { Self.digestAndMode(ofFile: $0) }
+    key.outputs = Self.contents(of: cell.out, besides: besides)
     return key
   }
 
