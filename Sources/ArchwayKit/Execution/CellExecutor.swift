@@ -23,8 +23,9 @@ public struct CellExecutor: Sendable {
   }
   /// What runs the build on the host and its rebuilds.
   package var hostRunner: any StepRunner = NativeRunner.host
-  /// The compilers' versions asked for so far (each once per run).
-  let toolchainVersions = Toolchains.VersionCache()
+  /// The first lines of `--version` asked for so far: the compilers', the emulators', wine's (each
+  /// once per run).
+  let versionLines = Toolchains.VersionCache()
   /// The environments' fingerprints taken so far (each runner's once per run).
   let fingerprints = Fingerprint.Cache()
   /// The runners' parts of reuse keys made so far (each runner's once per run).
@@ -68,7 +69,7 @@ public struct CellExecutor: Sendable {
       choice,
       RunnerContext(
         cellID: cell.id, out: cell.out, target: cell.target, environment: passThrough, host: hostFacts,
-        steps: cell.steps))
+        steps: cell.steps, versions: versionLines))
   }
 
   /// Runs `cell` to its end (or until the calling task is cancelled) with the runner chosen for it
@@ -150,6 +151,20 @@ public struct CellExecutor: Sendable {
     return true
   }
 
+  /// Asks the versions of the compilers that the builds of `cells` on the host name, all at once,
+  /// into ``versionLines``, where each cell's build finds them.
+  func askCompilerVersions(of cells: [Cell]) async {
+    await withTaskGroup(of: Void.self) { group in
+      for cell in cells where cell.steps.buildIn == nil {
+        guard let build = cell.steps.build else { continue }
+        let path = build.environment["PATH"] ?? passThrough["PATH"]
+        for (_, command) in Toolchains.versionCommands(in: build.argv, path: path) {
+          group.addTask { [versionLines] in _ = await versionLines.firstLine(of: command) }
+        }
+      }
+    }
+  }
+
   /// The build step, on the host or (`in: target`) through the prepared runner, with the versions of
   /// the compilers it names. Returns whether the cell goes on: false when the build did not succeed
   /// (its run steps are then recorded as skipped, and the runner finished).
@@ -168,7 +183,7 @@ public struct CellExecutor: Sendable {
         outcome = await run(build, id: .build, launch, in: cell, runner: runner)
         if case .run = launch {
           let inside = runner
-          versions = await Toolchains.versions(in: build.argv, cache: toolchainVersions) {
+          versions = await Toolchains.versions(in: build.argv, cache: versionLines) {
             inside.probe($0, limits: [])
           }
         }
@@ -176,7 +191,7 @@ public struct CellExecutor: Sendable {
     } else {
       outcome = await run(build, id: .build, hostRunner.launch(build), in: cell, runner: hostRunner)
       versions = await Toolchains.versions(
-        in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
+        in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: versionLines)
     }
     record.toolchains = versions.isEmpty ? nil : versions
     record.steps.append(outcome)
@@ -222,7 +237,7 @@ public struct CellExecutor: Sendable {
       let earlier = offer.build, offer.key.inputs != nil, !Task.isCancelled
     else { return false }
     let toolchains = await Toolchains.versions(
-      in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: toolchainVersions)
+      in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: versionLines)
     let key = ReuseKey.beforeBuild(
       cell, runner: await keyParts(cell, runner: runner),
       archway: archwayIdentity ?? ReuseKey.archwaySelf, inputs: inputs,
@@ -253,7 +268,9 @@ public struct CellExecutor: Sendable {
   /// none.
   private func keyParts(_ cell: Cell, runner: any StepRunner) async -> [String: String] {
     let emulated = binfmtRegistration(cell, runner: runner).map { registration in
-      { @Sendable [fingerprints] in await fingerprints.emulated(registration: registration) }
+      { @Sendable [fingerprints, versionLines] in
+        await fingerprints.emulated(registration: registration, versions: versionLines)
+      }
     }
     var parts = await runnerParts.of(runner, folder: cell.out, emulated: emulated)
     var environment = passThrough
@@ -376,7 +393,7 @@ public struct CellExecutor: Sendable {
     record.fingerprint = await fingerprint
     // A root filesystem or container of a foreign arch runs its programs through binfmt_misc's qemu.
     if var taken = record.fingerprint, taken.emulator == nil, let qemu = binfmtRegistration(cell, runner: prepared) {
-      (taken.emulator, taken.binfmt) = await fingerprints.emulated(registration: qemu)
+      (taken.emulator, taken.binfmt) = await fingerprints.emulated(registration: qemu, versions: versionLines)
       record.fingerprint = taken
     }
     await prepared.finish()

@@ -85,8 +85,9 @@ extension Fingerprint {
     private var throughBinfmt: [String: (emulator: String, binfmt: String)] = [:]
 
     /// The emulator and binfmt entry of binfmt_misc's `registration` (`qemu-aarch64`), through which
-    /// a root filesystem or container of a foreign arch runs: its interpreter asked once a run.
-    func emulated(registration: String) async -> (emulator: String, binfmt: String) {
+    /// a root filesystem or container of a foreign arch runs: its interpreter asked once a run,
+    /// through the run's `versions`.
+    func emulated(registration: String, versions: Toolchains.VersionCache) async -> (emulator: String, binfmt: String) {
       if let known = throughBinfmt[registration] { return known }
       let entry = BinfmtEntry.read(registration)
       var emulator = "none: binfmt_misc has no \(registration)"
@@ -95,7 +96,7 @@ extension Fingerprint {
         // as the program to run: the file it links to is asked for its version.
         let emulatorPath = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath().path
         emulator = Fingerprint.emulator(
-          emulatorPath, version: await HostReport.firstLine(of: [emulatorPath, "--version"]))
+          emulatorPath, version: await versions.firstLine(of: [emulatorPath, "--version"]))
       }
       let found = (emulator, Fingerprint.binfmt(entry))
       throughBinfmt[registration] = found

@@ -12,11 +12,14 @@ package enum HostProbe {
   }
 
   /// What a report records of this host: its platform, kernel, binfmt_misc registrations, and the
-  /// version of every tool in `tools` (the emulators, engines and wine the cells' runners use).
-  package static func info(tools launchers: Set<String>) async -> HostInfo {
-    var tools: [String: String] = [:]
-    for launcher in launchers.sorted() {
-      tools[launcher] = await HostReport.firstLine(of: [launcher, "--version"]) ?? "version unknown"
+  /// version of every tool in `tools` (the emulators, engines and wine the cells' runners use),
+  /// asked all at once through the run's `versions`, where the runners' keys find them.
+  static func info(tools launchers: Set<String>, versions: Toolchains.VersionCache) async -> HostInfo {
+    let tools = await withTaskGroup(of: (String, String).self) { group in
+      for launcher in launchers {
+        group.addTask { (launcher, await versions.firstLine(of: [launcher, "--version"]) ?? "version unknown") }
+      }
+      return await group.reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
     }
     return HostInfo(
       platform: platform().description, kernel: uname().release, tools: tools, binfmt: HostReport.binfmtCheck().detail)

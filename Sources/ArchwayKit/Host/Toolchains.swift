@@ -46,27 +46,42 @@ enum Toolchains {
 
   /// Compiler → the first line of its version, for each compiler `argv` names that is on `path`
   /// or, with `inside`, that answers inside the cell's environment (`inside` makes the command that
-  /// runs there); each asked once per run.
+  /// runs there); each asked once per run, all at once (a script naming gcc, zig and Go waits for
+  /// the slowest, not for the three in turn).
   static func versions(
     in argv: [String], path: String? = nil, cache: VersionCache, inside: (@Sendable ([String]) -> [String]?)? = nil
   ) async -> [String: String] {
-    var versions: [String: String] = [:]
-    for compiler in named(in: argv) {
-      var command = versionCommand(compiler)
-      if let inside {
-        guard let wrapped = inside(command) else { continue }
-        command = wrapped
-      } else {
-        guard let program = ProcessSupervisor.locate(command[0], path: path) else { continue }
-        command[0] = program
+    await withTaskGroup(of: (String, String?).self) { group in
+      for (compiler, command) in versionCommands(in: argv, path: path, inside: inside) {
+        group.addTask { (compiler, await cache.firstLine(of: command)) }
       }
-      if let line = await cache.firstLine(of: command) { versions[compiler] = line }
+      var versions: [String: String] = [:]
+      for await (compiler, line) in group { versions[compiler] = line }
+      return versions
     }
-    return versions
   }
 
-  /// First lines of `--version` asked for in this run: each command runs once, even when cells
-  /// built side by side ask for it at once (`python3 -m ziglang version` takes a tenth of a second).
+  /// Compiler → the command that asks its version, for each compiler `argv` names that is on `path`
+  /// (its program's path put in) or, with `inside`, that `inside` wraps.
+  static func versionCommands(
+    in argv: [String], path: String? = nil, inside: (@Sendable ([String]) -> [String]?)? = nil
+  ) -> [(compiler: String, command: [String])] {
+    named(in: argv).compactMap { compiler in
+      var command = versionCommand(compiler)
+      if let inside {
+        guard let wrapped = inside(command) else { return nil }
+        command = wrapped
+      } else {
+        guard let program = ProcessSupervisor.locate(command[0], path: path) else { return nil }
+        command[0] = program
+      }
+      return (compiler, command)
+    }
+  }
+
+  /// First lines of `--version` asked for in this run, of compilers and of the emulators and wine
+  /// that run the cells: each command runs once, even when cells run side by side ask for it at
+  /// once (`python3 -m ziglang version` takes a tenth of a second, `wine --version` as long).
   actor VersionCache {
     private var lines: [[String]: Task<String?, Never>] = [:]
 

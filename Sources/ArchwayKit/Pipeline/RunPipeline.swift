@@ -50,14 +50,20 @@ public struct RunPipeline: Sendable {
     let runners = await prepare(cells, observe: observe)
     let started = ISO8601DateFormatter().string(from: now())
     // The host is described while the cells run (each emulator's `--version` is a program to
-    // start), for the runners they will use, then for those they used.
-    async let described = HostProbe.info(tools: Set(runners.compactMap(\.record.launcher)))
+    // start), for the runners they will use, then for those they used. The compilers the builds
+    // name are asked at the same time: a cell then finds every version its key holds asked,
+    // rather than waiting for each in turn (`python3 -m ziglang version` and `wine --version` take
+    // a tenth of a second each).
+    async let described = HostProbe.info(
+      tools: Set(runners.compactMap(\.record.launcher)), versions: executor.versionLines)
+    async let compilers: Void = executor.askCompilerVersions(of: cells)
     let folders = Dictionary(cells.map { ($0.id, $0.out) }) { one, _ in one }
     // Hashed again now that every cell's steps have ended: SHA256SUMS lists what is on disk.
     let verified = await runCells(cells, runners: runners, definitions: selection.all, observe: observe).map { cell in
       folders[cell.id].map { cell.rehashed(in: $0) } ?? cell
     }
     let interrupted = Task.isCancelled
+    await compilers
     let host = await described.limited(to: Set(verified.compactMap(\.runner.launcher)))
     var report = ReportBuilder.build(
       selection, cells: verified, host: host, started: started, finished: ISO8601DateFormatter().string(from: now()),

@@ -46,7 +46,7 @@ struct QemuRunner: StepRunner, SetupBacked {
   func identity() async -> [String: String] {
     var parts = ReuseKey.sysroot(sysroot)
     parts["emulator"] = Fingerprint.emulator(
-      setup.emulator, version: await HostReport.firstLine(of: [setup.emulator, "--version"]))
+      setup.emulator, version: await context.versions.firstLine(of: [setup.emulator, "--version"]))
     return parts
   }
 

@@ -116,6 +116,8 @@ package struct RunnerContext: Sendable {
   package var host: HostFacts
   /// The cell's steps (what a runner that copies files elsewhere copies, and copies back).
   package var steps = CellSteps()
+  /// The run's first lines of `--version` (the emulator's, wine's): each asked once for all cells.
+  var versions = Toolchains.VersionCache()
 
   /// The cell's folder with `.` and `..` resolved.
   package var folder: String { PathText.absolute(out, from: "/") }

@@ -51,7 +51,7 @@ struct WineRunner: StepRunner, SetupBacked {
 
   /// wine's release (`wine-8.0 (Debian 8.0~repack-4)`); the prefix is the cell's own, made afresh.
   func identity() async -> [String: String] {
-    ["wine": await HostReport.firstLine(of: [setup.wine, "--version"]) ?? "\(setup.wine): version unknown"]
+    ["wine": await context.versions.firstLine(of: [setup.wine, "--version"]) ?? "\(setup.wine): version unknown"]
   }
 
   /// Nothing is probed under wine: its fingerprint would be the host's.
