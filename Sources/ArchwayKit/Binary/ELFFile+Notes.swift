@@ -43,6 +43,13 @@ extension ELFFile {
     note.owner.count == 4 && view.bytes[note.owner].elementsEqual([0x47, 0x4E, 0x55, 0])
   }
 
+  /// The GNU build-id of the ELF file `bytes`, in hex, from its headers and notes alone: nil for
+  /// another format, a malformed header or a file without one.
+  static func buildID(of bytes: UnsafeRawBufferPointer) -> String? {
+    guard var file = try? ELFFile(bytes) else { return nil }
+    return file.buildID(in: file.notes())
+  }
+
   /// The GNU build-id in hex.
   func buildID(in notes: [ELFNote]) -> String? {
     guard let note = notes.first(where: { $0.type == NT_GNU_BUILD_ID && isGNU($0) }) else { return nil }

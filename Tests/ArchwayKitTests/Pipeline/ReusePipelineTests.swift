@@ -295,4 +295,37 @@ import Testing
     #expect(try second.cell(Self.arm64).reusedFrom != nil)
     #expect(second.steps.argvs.count == 2, "the riscv64 cell's two steps ran again")
   }
+
+  /// The build ID readelf reads in the program at `path`, if it has one.
+  static func readelfBuildID(_ path: String) async throws -> String? {
+    let notes = try await Command.run("readelf", ["-n", path]).stdout
+    return notes.split(separator: "\n").first { $0.contains("Build ID:") }?.split(separator: " ").last.map(String.init)
+  }
+
+  /// Archway is keyed by the build ID its linker wrote, as readelf reads it (not by hashing its
+  /// 70 MB); a program without one, or with one too short to tell builds apart, by its SHA-256, as
+  /// sha256sum gives it.
+  @Test func archwayIsKeyedByItsBuildIDElseByItsSHA256() async throws {
+    let folder = try Self.folder("reuse-self")
+    try "int main(void) { return 0; }\n".write(toFile: folder + "/m.c", atomically: true, encoding: .utf8)
+    for (name, flag) in [("sha1", "sha1"), ("uuid", "uuid"), ("short", "0x0102"), ("none", "none")] {
+      let program = folder + "/" + name
+      let built = try await Command.run("gcc", ["-o", program, folder + "/m.c", "-Wl,--build-id=" + flag])
+      #expect(built.status == 0, "\(built.stderr)")
+      let id = try await Self.readelfBuildID(program)
+      let sum = try await Command.run("sha256sum", [program]).stdout.prefix(64)
+      switch name {
+      case "sha1", "uuid":
+        #expect(id.map { $0.count >= 32 } == true, "\(name): \(id ?? "no build ID")")
+        #expect(ReuseKey.identity(ofExecutable: program) == "build-id:\(id ?? "")", "\(name)")
+      default:
+        #expect(ReuseKey.identity(ofExecutable: program) == "sha256:\(sum)", "\(name): \(id ?? "no build ID")")
+      }
+    }
+    #expect(ReuseKey.identity(ofExecutable: folder + "/m.c").hasPrefix("sha256:"), "not a program")
+    // The running executable: here the test bundle.
+    let running = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let id = try #require(try await Self.readelfBuildID(running))
+    #expect(ReuseKey.archwaySelf == "build-id:" + id)
+  }
 }
