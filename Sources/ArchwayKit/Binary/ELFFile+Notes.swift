@@ -33,7 +33,11 @@ extension ELFFile {
       let name = at + 12
       let desc = try ELFFile.aligned(name, plus: nameSize, to: align, at: at)
       let next = try ELFFile.aligned(desc, plus: descSize, to: align, at: at)
-      guard next <= range.upperBound else { throw BinaryError(offset: at, "note runs past its segment") }
+      // The last note may end with its descriptor, the padding after it outside the segment: lld
+      // writes a build ID of 1 or 3 bytes so (`--build-id=0x00`), and pyelftools reads it.
+      guard next <= range.upperBound || desc + descSize <= range.upperBound else {
+        throw BinaryError(offset: at, "note runs past its segment")
+      }
       notes.append(ELFNote(type: type, owner: name..<(name + nameSize), description: desc..<(desc + descSize)))
       at = next
     }

@@ -159,4 +159,38 @@ import Testing
     #expect(Set(facts.versionDefinitions) == Set(names))
     #expect(facts.warnings.isEmpty, "\(facts.warnings)")
   }
+
+  /// lld ends a build-id note of a length not a multiple of 4 (`--build-id=0x00`, `0xabcdef`) with
+  /// its last byte, the padding that would follow left out of the note segment (readelf warns).
+  /// The ID is read as pyelftools reads it, and the file is not damaged: such a program runs, and
+  /// verify failed it as damaged. A descriptor that itself runs past the segment still is damage.
+  @Test func aLastNoteWithoutItsPaddingIsReadAsPyelftoolsReadsIt() async throws {
+    let folder = Fixtures.scratch("note-unpadded")
+    try "void _start(void) { for (;;) {} }\n".write(toFile: folder + "/s.c", atomically: true, encoding: .utf8)
+    var paths: [String] = []
+    for id in ["0x00", "0xabcdef", "0x0011223344556677"] {
+      let path = folder + "/bid-" + id
+      let built = try await Command.run(
+        "python3",
+        ["-m", "ziglang", "cc", "-target", "x86_64-linux-none", "-nostdlib", "-static", "-Wl,--build-id=" + id]
+          + ["-o", path, folder + "/s.c"])
+      #expect(built.status == 0, "\(built.stderr)")
+      paths.append(path)
+    }
+    let oracle = try await Oracle.facts(paths)
+    for path in paths {
+      let facts = try BinaryInspector.inspectFile(atPath: path)
+      #expect(facts.warnings.isEmpty, "\(path): \(facts.warnings)")
+      let said = try #require(oracle[path]?["build_id"] as? String, "pyelftools read no build ID in \(path)")
+      #expect(facts.buildID == said, "\(path)")
+    }
+    // The 1-byte ID said to be 2 bytes long: its descriptor runs past the 17-byte segment.
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: paths[0])))
+    let header: [UInt8] = [4, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0x47, 0x4E, 0x55, 0]
+    let at = try #require((0...(bytes.count - header.count)).first { Array(bytes[$0..<($0 + 16)]) == header })
+    bytes[at + 4] = 2
+    try Data(bytes).write(to: URL(fileURLWithPath: folder + "/overlong"))
+    let damaged = try BinaryInspector.inspectFile(atPath: folder + "/overlong")
+    #expect(damaged.warnings.contains { $0.contains("note runs past its segment") }, "\(damaged.warnings)")
+  }
 }
