@@ -14,10 +14,17 @@ Scripts/setup-host.sh
 # This host's podman needs these (crun fails on its hybrid cgroups; see docs/environments.md); the tests' runs of Matrix/glibc-floor.yml
 # take them from here, as a self-hosted runner would, and so do the environments' builds.
 export ARCHWAY_ENGINE_ARGS=${ARCHWAY_ENGINE_ARGS:-"--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"}
-step "environments the suites share: built in the background (Scripts/build-environments.sh)"
+step "environments the suites share, then the tests' build: in the background (Scripts/build-environments.sh, swift build --build-tests)"
+# Resolved first: fuzz.sh reads the checkouts, and a resolve of its own would wait for the lock the
+# background build holds.
+swift package resolve
 environments_log=$(mktemp)
 # Its own process group, so that a step failing before the wait below ends it with all it started.
-setsid Scripts/build-environments.sh >"$environments_log" 2>&1 &
+# The tests' build follows the environments', so it runs while the fuzzers (nice, time-boxed) fill
+# their minutes with what the cores leave, rather than after them: `swift test` then builds nothing.
+# A build that fails here fails again, in full, in `swift test`.
+setsid bash -c 'Scripts/build-environments.sh; built=$?; swift build --build-tests; exit "$built"' \
+  >"$environments_log" 2>&1 &
 environments=$!
 trap 'kill -- -"$environments" 2>/dev/null || true; rm -f "$environments_log"' EXIT
 step "fixtures: real binaries from every cross toolchain"
@@ -32,10 +39,10 @@ swift format lint --strict --recursive Package.swift Sources Tests
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" -gt 0 ]; then
   step "fuzzing every reader and the matrix parser for ${fuzz_seconds}s each"
-  # Time-boxed, so it yields the cores to the environments' builds (nice) and lasts as long.
+  # Time-boxed, so it yields the cores to the environments' and the tests' builds (nice) and lasts as long.
   nice -n 10 Scripts/fuzz.sh "$fuzz_seconds"
 fi
-step "environments: waiting for their builds"
+step "environments and the tests' build: waiting for them"
 wait "$environments" || true
 trap - EXIT
 cat "$environments_log"
