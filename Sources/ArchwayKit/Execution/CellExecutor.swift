@@ -157,12 +157,16 @@ public struct CellExecutor: Sendable {
     await withTaskGroup(of: Void.self) { group in
       for cell in cells where cell.steps.buildIn == nil {
         guard let build = cell.steps.build else { continue }
-        let path = build.environment["PATH"] ?? passThrough["PATH"]
-        for (_, command) in Toolchains.versionCommands(in: build.argv, path: path) {
-          group.addTask { [versionLines] in _ = await versionLines.firstLine(of: command) }
-        }
+        group.addTask { _ = await hostVersions(of: build) }
       }
     }
+  }
+
+  /// The versions of the compilers the build `build` on the host names, found on its PATH (each
+  /// asked once a run, through ``versionLines``).
+  private func hostVersions(of build: StepCommand) async -> [String: String] {
+    await Toolchains.versions(
+      in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: versionLines)
   }
 
   /// The build step, on the host or (`in: target`) through the prepared runner, with the versions of
@@ -190,8 +194,7 @@ public struct CellExecutor: Sendable {
       }
     } else {
       outcome = await run(build, id: .build, hostRunner.launch(build), in: cell, runner: hostRunner)
-      versions = await Toolchains.versions(
-        in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: versionLines)
+      versions = await hostVersions(of: build)
     }
     record.toolchains = versions.isEmpty ? nil : versions
     record.steps.append(outcome)
@@ -236,8 +239,7 @@ public struct CellExecutor: Sendable {
     guard let inputs, let build = cell.steps.build, cell.steps.buildIn == nil, let offer = offers[cell.id],
       let earlier = offer.build, offer.key.inputs != nil, !Task.isCancelled
     else { return false }
-    let toolchains = await Toolchains.versions(
-      in: build.argv, path: build.environment["PATH"] ?? passThrough["PATH"], cache: versionLines)
+    let toolchains = await hostVersions(of: build)
     let key = ReuseKey.beforeBuild(
       cell, runner: await keyParts(cell, runner: runner),
       archway: archwayIdentity ?? ReuseKey.archwaySelf, inputs: inputs,

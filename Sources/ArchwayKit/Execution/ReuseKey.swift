@@ -128,8 +128,9 @@ extension ReuseKey {
 
   /// ``archwaySelf`` of the executable at `path`.
   static func identity(ofExecutable path: String) -> String {
-    let id = try? BinaryInspector.withContents(atPath: path) { ELFFile.buildID(of: $0) }
-    if let id = id ?? nil, id.count >= 16 { return "build-id:" + id }
+    if let id = try? BinaryInspector.withContents(atPath: path, { ELFFile.buildID(of: $0) }), id.count >= 16 {
+      return "build-id:" + id
+    }
     return "sha256:" + digest(ofFile: path)
   }
 
