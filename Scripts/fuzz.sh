@@ -3,6 +3,12 @@
 # reader with libFuzzer (swiftc -sanitize=fuzzer,address).
 #
 #   Scripts/fuzz.sh [SECONDS] [elf|macho|pe|archive|matrix|results|report ...]    (default: 60 s each, all seven)
+#   FUZZ_UNTIL=FILE Scripts/fuzz.sh [SECONDS]    each target stops early, once FILE exists and it has
+#                                                fuzzed FUZZ_AT_LEAST seconds (default 20)
+#
+# FUZZ_UNTIL is how Scripts/test.sh fuzzes in the time its background builds leave: the fuzzers
+# fill that time, up to SECONDS each, and stop (libFuzzer interrupted, its statistics printed) when
+# the builds are done, rather than hold up the tests for their full time.
 #
 # FUZZ_JOBS (default: the number of cores) targets are built and fuzzed at once: each fuzzer is one
 # process on one core, and so is each swiftc build of one here, so on two cores the seven take
@@ -229,11 +235,29 @@ fuzz_target() {
       done
       ;;
   esac
-  echo "fuzz: $reader for ${seconds}s with $(ls "$corpus" | wc -l) inputs"
-  if ! ARCHWAY_FUZZ_READER=$reader ASAN_OPTIONS="detect_leaks=$leaks" "$binary" "$corpus" -max_total_time="$seconds" \
-      -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=256 -detect_leaks=$leaks -max_len=65536 \
-      -artifact_prefix="$work/findings/$reader-" -print_final_stats=1 >"$work/$reader.log" 2>&1; then
-    echo "fuzz: $reader FAILED; see $work/$reader.log and $work/findings/" >&2
+  echo "fuzz: $reader for up to ${seconds}s with $(ls "$corpus" | wc -l) inputs"
+  ARCHWAY_FUZZ_READER=$reader ASAN_OPTIONS="detect_leaks=$leaks" "$binary" "$corpus" -max_total_time="$seconds" \
+    -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=256 -detect_leaks=$leaks -max_len=65536 \
+    -artifact_prefix="$work/findings/$reader-" -print_final_stats=1 >"$work/$reader.log" 2>&1 &
+  local fuzzer=$! started=$SECONDS code=0 interrupted=false
+  if [ -n "${FUZZ_UNTIL:-}" ]; then
+    # bash reaps the fuzzer when it ends, so `kill -0` fails then.
+    while kill -0 "$fuzzer" 2>/dev/null; do
+      if [ $((SECONDS - started)) -ge "${FUZZ_AT_LEAST:-20}" ] && [ -e "$FUZZ_UNTIL" ]; then
+        kill -INT "$fuzzer" 2>/dev/null && interrupted=true
+        break
+      fi
+      sleep 1
+    done
+  fi
+  wait "$fuzzer" || code=$?
+  # 72: libFuzzer's exit code when interrupted, which is how it stops early, findings aside.
+  if $interrupted && [ "$code" -eq 72 ] && ! grep -q 'ERROR: libFuzzer\|ERROR: AddressSanitizer' "$work/$reader.log"; then
+    code=0
+    echo "fuzz: $reader: stopped after $((SECONDS - started))s: $FUZZ_UNTIL exists"
+  fi
+  if [ "$code" -ne 0 ]; then
+    echo "fuzz: $reader FAILED (exit $code); see $work/$reader.log and $work/findings/" >&2
     tail -40 "$work/$reader.log" >&2
     return 1
   fi
@@ -253,6 +277,7 @@ done
 readers=("${unique[@]}")  # Named twice, a target would fuzz its own corpus twice at once.
 parallel=${FUZZ_JOBS:-$(nproc)}
 case $parallel in '' | *[!0-9]* | 0) echo "fuzz: FUZZ_JOBS '$parallel' is not a number of jobs (1 or more)" >&2; exit 2 ;; esac
+case ${FUZZ_AT_LEAST:-20} in *[!0-9]* | '') echo "fuzz: FUZZ_AT_LEAST '$FUZZ_AT_LEAST' is not a number of seconds" >&2; exit 2 ;; esac
 status=0
 declare -A job_of=()
 # Prints the output of the target that ended next and notes a failure.
