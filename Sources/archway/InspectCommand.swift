@@ -61,7 +61,7 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
     if json {
       // Written as the files are read: what is held is a batch of facts, not the folder's.
       var written = 0
-      try await BinaryInspector.inspect(paths: paths, jobs: jobs) { batch in
+      try await BinaryInspector.inspect(paths: paths, jobs: jobs, versionedSymbols: symbols) { batch in
         var facts = batch.map(\.1)
         if sha256 { facts = await Checksums.adding(to: facts, jobs: jobs) }
         Output.write(
@@ -72,7 +72,7 @@ struct InspectCommand: AsyncParsableCommand, TakesBulkOperands {
       Output.write(bytes: Array((written == 0 ? "[]\n" : "\n]\n").utf8))
       return
     }
-    let results = try await BinaryInspector.inspect(paths: paths, jobs: jobs)
+    let results = try await BinaryInspector.inspect(paths: paths, jobs: jobs, versionedSymbols: false)
     let (shown, unshown) = InspectTable.shown(results, all: all)
     let facts = sha256 ? await Checksums.adding(to: shown, jobs: jobs) : shown
     let table = InspectTable.make(facts)

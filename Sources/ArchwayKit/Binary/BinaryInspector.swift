@@ -17,12 +17,16 @@ public enum BinaryInspector {
   }
 
   /// The facts of `bytes`, never throwing: a malformed file keeps its format and gets `error`.
-  package static func inspect(_ bytes: UnsafeRawBufferPointer, path: String = "") -> BinaryFacts {
+  /// Without `versionedSymbols`, an ELF file's `versioned_symbols` is left empty
+  /// (``ELFReader/read(_:versionedSymbols:)``).
+  package static func inspect(
+    _ bytes: UnsafeRawBufferPointer, path: String = "", versionedSymbols: Bool = true
+  ) -> BinaryFacts {
     let format = detectFormat(bytes)
     var facts: BinaryFacts
     do {
       switch format {
-      case .elf: facts = try ELFReader.read(bytes)
+      case .elf: facts = try ELFReader.read(bytes, versionedSymbols: versionedSymbols)
       case .macho, .machoFat: facts = try MachOReader.read(bytes)
       case .pe: facts = try PEReader.read(bytes)
       case .unknown: facts = BinaryFacts(format: .unknown)

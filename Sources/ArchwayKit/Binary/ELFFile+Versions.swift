@@ -7,8 +7,11 @@
 extension ELFFile {
   /// Fills `version_requirements`, `floors`, `glibc_floor`, `versioned_symbols` and
   /// `floor_symbols` from `.gnu.version_r`, `.dynsym` and `.gnu.version`, found through the
-  /// dynamic section or, failing that, the section headers.
-  mutating func readVersions(into facts: inout BinaryFacts, dynamic: ELFDynamic) {
+  /// dynamic section or, failing that, the section headers. Without `versionedSymbols`, only the
+  /// floor's imports are named (`floor_symbols`) and `versioned_symbols` stays empty: every
+  /// import's name is still checked to lie in the string table, so the file reads as damaged, or
+  /// not, either way.
+  mutating func readVersions(into facts: inout BinaryFacts, dynamic: ELFDynamic, versionedSymbols: Bool) {
     let needs: [UInt16: (library: String, version: String)]
     do {
       needs = try versionNeeds(dynamic: dynamic)
@@ -29,12 +32,16 @@ extension ELFFile {
     facts.floors = floors.mapValues { $0.version.description }
     facts.glibcFloor = facts.floors["GLIBC"]
 
+    let floor = floors["GLIBC"]?.name
+    let floorIndices = Set(needs.filter { $0.value.version == floor }.keys)
     do {
-      facts.versionedSymbols = try importedSymbolsByVersion(dynamic: dynamic, needs: needs)
+      let named = try importedSymbolsByVersion(
+        dynamic: dynamic, needs: needs, only: versionedSymbols ? nil : floorIndices)
+      if versionedSymbols { facts.versionedSymbols = named }
+      if let floor { facts.floorSymbols = named[floor] ?? [] }
     } catch {
       warnings.append("versioned symbols: \(error)")
     }
-    if let name = floors["GLIBC"]?.name { facts.floorSymbols = facts.versionedSymbols[name] ?? [] }
   }
 
   /// `GLIBC_2.34` → (`GLIBC`, 2.34); nil for names like `GLIBC_PRIVATE`.
@@ -141,28 +148,34 @@ extension ELFFile {
     }
   }
 
-  /// Imported (undefined) dynamic symbols grouped by the version they are bound to.
+  /// Imported (undefined) dynamic symbols grouped by the version they are bound to; only those
+  /// bound to a version index in `only`, when it is given.
   private mutating func importedSymbolsByVersion(
-    dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)]
+    dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)], only: Set<UInt16>?
   ) throws(BinaryError) -> [String: [String]] {
-    var result: [String: [String]] = [:]
-    for (version, names) in try importRanges(dynamic: dynamic, needs: needs) {
-      result[version] = try uniqueNames(names)
+    // Two libraries may each be needed at a version of the same name (libc and libm, GLIBC_2.29).
+    var byVersion: [String: [Range<Int>]] = [:]
+    for (index, names) in try importRanges(dynamic: dynamic, needs: needs, only: only) {
+      guard let version = needs[index]?.version else { continue }
+      byVersion[version, default: []] += names
     }
+    var result: [String: [String]] = [:]
+    for (version, names) in byVersion { result[version] = try uniqueNames(names) }
     return result
   }
 
   /// The names of every imported (undefined) dynamic symbol, sorted, without repeats: a musl
   /// binary's, which has no versions to group them by.
   mutating func importedSymbols(dynamic: ELFDynamic) throws(BinaryError) -> [String] {
-    try uniqueNames(try importRanges(dynamic: dynamic, needs: nil)[""] ?? [])
+    try uniqueNames(try importRanges(dynamic: dynamic, needs: nil)[0] ?? [])
   }
 
-  /// Each import's name as a range of the string table, grouped by the version `needs` binds it to
-  /// (imports without one left out), or all under "" when `needs` is nil.
+  /// Each import's name as a range of the string table, grouped by the index of the version
+  /// `needs` binds it to (imports without one left out), or all under 0 when `needs` is nil. With
+  /// `only`, the names of imports bound to other versions are checked but not kept.
   private func importRanges(
-    dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)]?
-  ) throws(BinaryError) -> [String: [Range<Int>]] {
+    dynamic: ELFDynamic, needs: [UInt16: (library: String, version: String)]?, only: Set<UInt16>? = nil
+  ) throws(BinaryError) -> [UInt16: [Range<Int>]] {
     let entrySize = wide ? 24 : 16
     let symbolSection = sections.first { $0.type == SHT_DYNSYM }
     guard let symtabStart = try tableOffset(address: dynamic.symtab, section: symbolSection, "dynamic symbols"),
@@ -178,19 +191,18 @@ extension ELFFile {
     let count = try symbolCount(dynamic: dynamic, section: symbolSection, entrySize: entrySize)
     _ = try view.tableSize(count: count, size: entrySize, at: symtabStart, "dynamic symbol table")
     if let versymStart { _ = try view.tableSize(count: count, size: 2, at: versymStart, "symbol version table") }
-    var ranges: [String: [Range<Int>]] = [:]
+    var ranges: [UInt16: [Range<Int>]] = [:]
     for index in 1..<max(count, 1) {
       let symbol = symtabStart + index * entrySize
       let sectionIndex = try view.u16(symbol + (wide ? 6 : 14))
       guard sectionIndex == 0 else { continue }  // Defined here: not an import.
-      var group = ""
+      var group: UInt16 = 0
       if let needs, let versymStart {
-        let versionIndex = try view.u16(versymStart + index * 2) & 0x7FFF
-        guard versionIndex >= 2, let need = needs[versionIndex] else { continue }
-        group = need.version
+        group = try view.u16(versymStart + index * 2) & 0x7FFF
+        guard group >= 2, needs[group] != nil else { continue }
       }
       let name = try dynamicStringRange(UInt64(try view.u32(symbol)), in: strtab)
-      guard !name.isEmpty else { continue }
+      guard !name.isEmpty, only?.contains(group) ?? true else { continue }
       ranges[group, default: []].append(name)
     }
     return ranges

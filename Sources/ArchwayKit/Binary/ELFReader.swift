@@ -7,9 +7,14 @@
 /// never by a count the file claims.
 package enum ELFReader {
   /// Reads `bytes` as ELF. Throws ``BinaryError`` (with the offset) when the header is malformed.
-  package static func read(_ bytes: UnsafeRawBufferPointer) throws(BinaryError) -> BinaryFacts {
+  /// Without `versionedSymbols`, `versioned_symbols` is left empty (see
+  /// ``ELFFile/readVersions(into:dynamic:versionedSymbols:)``): naming every import is most of the
+  /// work of reading a library.
+  package static func read(
+    _ bytes: UnsafeRawBufferPointer, versionedSymbols: Bool = true
+  ) throws(BinaryError) -> BinaryFacts {
     var file = try ELFFile(bytes)
-    return file.facts()
+    return file.facts(versionedSymbols: versionedSymbols)
   }
 }
 
@@ -219,7 +224,7 @@ struct ELFFile {
 
   // MARK: Facts
 
-  mutating func facts() -> BinaryFacts {
+  mutating func facts(versionedSymbols: Bool) -> BinaryFacts {
     var f = BinaryFacts(format: .elf)
     let machineFacts = ELFMachine.describe(machine: machine, wide: wide, bigEndian: view.isBigEndian, flags: flags)
     f.arch = machineFacts.arch
@@ -242,7 +247,7 @@ struct ELFFile {
       if let variant { f.variant = variant }
       f.armSIMD = simd
     }
-    readVersions(into: &f, dynamic: dynamic)
+    readVersions(into: &f, dynamic: dynamic, versionedSymbols: versionedSymbols)
     f.versionDefinitions = versionDefinitions(dynamic: dynamic)
     let notes = notes()
     f.buildID = buildID(in: notes)

@@ -193,4 +193,45 @@ import Testing
     let damaged = try BinaryInspector.inspectFile(atPath: folder + "/overlong")
     #expect(damaged.warnings.contains { $0.contains("note runs past its segment") }, "\(damaged.warnings)")
   }
+
+  /// `inspect` without `--symbols` reads no `versioned_symbols`, and only that is left out: the
+  /// floor's imports are still named, as pyelftools names them.
+  @Test(arguments: fixtures)
+  func withoutVersionedSymbolsOnlyTheirListIsLeftOut(_ fixture: Fixture) async throws {
+    let bytes = Fixtures.bytes(fixture)
+    var full = bytes.withUnsafeBytes { BinaryInspector.inspect($0, path: fixture.path) }
+    let lean = bytes.withUnsafeBytes { BinaryInspector.inspect($0, path: fixture.path, versionedSymbols: false) }
+    #expect(lean.versionedSymbols.isEmpty)
+    full.versionedSymbols = [:]
+    #expect(lean == full)
+    let o = try #require(await Self.oracleRun.value[fixture.path], "pyelftools gave nothing")
+    if let floor = lean.glibcFloor {
+      #expect(lean.floorSymbols == (o["versioned_imports"] as? [String: [String]])?["GLIBC_\(floor)"])
+    }
+  }
+
+  /// An import that is not the floor's, its name pointing past the string table: damage either
+  /// way, though without `versioned_symbols` its name is never made.
+  @Test func aBrokenNameOutsideTheFloorIsDamageWithOrWithoutVersionedSymbols() async throws {
+    let fixture = Fixtures.named("c-gcc-linux-amd64")
+    // Where .dynsym lies, and an import bound to a version older than the floor, as readelf says.
+    let sections = try await Command.run("readelf", ["-S", "-W", fixture.path]).stdout
+    let row = try #require(sections.split(separator: "\n").first { $0.contains(" .dynsym ") })
+    let fields = row.split(separator: " ").map(String.init)
+    let offset = try #require(fields.firstIndex(of: ".dynsym").flatMap { Int(fields[$0 + 3], radix: 16) })
+    let symbols = try await Command.run("readelf", ["--dyn-syms", "-W", fixture.path]).stdout
+    let facts = try BinaryInspector.inspectFile(atPath: fixture.path)
+    let floor = try #require(facts.glibcFloor)
+    let older = try #require(
+      symbols.split(separator: "\n").first {
+        $0.contains(" UND ") && $0.contains("@GLIBC_") && !$0.contains("@GLIBC_\(floor)")
+      })
+    let index = try #require(Int(older.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)))
+    var bytes = Fixtures.bytes(fixture)
+    for byte in 0..<4 { bytes[offset + index * 24 + byte] = 0xF0 }  // st_name, little-endian.
+    let full = bytes.withUnsafeBytes { BinaryInspector.inspect($0) }
+    let lean = bytes.withUnsafeBytes { BinaryInspector.inspect($0, versionedSymbols: false) }
+    #expect(full.warnings.contains { $0.hasPrefix("versioned symbols:") }, "\(full.warnings)")
+    #expect(lean.warnings == full.warnings && lean.damage == full.damage && lean.damage != nil)
+  }
 }

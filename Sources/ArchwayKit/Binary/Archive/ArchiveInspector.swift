@@ -23,11 +23,15 @@ package enum ArchiveInspector {
   }
 
   /// The facts of the file at `path`: a binary's, or an archive's and then its binary members'.
-  /// Throws ``InspectError`` only when the file cannot be opened or read.
-  package static func inspectFile(atPath path: String) throws(InspectError) -> [BinaryFacts] {
+  /// Throws ``InspectError`` only when the file cannot be opened or read. Without
+  /// `versionedSymbols`, ELF files' `versioned_symbols` are left empty.
+  package static func inspectFile(
+    atPath path: String, versionedSymbols: Bool = true
+  ) throws(InspectError) -> [BinaryFacts] {
     try BinaryInspector.withContents(atPath: path) { bytes in
       BinaryInspector.detectFormat(bytes) == .unknown && kind(bytes) != nil
-        ? inspect(bytes, path: path) : [BinaryInspector.inspect(bytes, path: path)]
+        ? inspect(bytes, path: path, versionedSymbols: versionedSymbols)
+        : [BinaryInspector.inspect(bytes, path: path, versionedSymbols: versionedSymbols)]
     }
   }
 
@@ -54,21 +58,29 @@ package enum ArchiveInspector {
 
   /// The facts of the archive `bytes` at `path` (first) and of its binary members.
   package static func inspect(
-    _ bytes: UnsafeRawBufferPointer, path: String, limits: ArchiveLimits = ArchiveLimits()
+    _ bytes: UnsafeRawBufferPointer, path: String, limits: ArchiveLimits = ArchiveLimits(),
+    versionedSymbols: Bool = true
   ) -> [BinaryFacts] {
-    Walker(limits: limits).archive(bytes, path: path, depth: 0)
+    Walker(limits: limits, versionedSymbols: versionedSymbols).archive(bytes, path: path, depth: 0)
   }
 
   /// Reads one archive, and every archive inside it, collecting facts.
   private final class Walker {
     let limits: ArchiveLimits
+    /// Whether ELF members' `versioned_symbols` are read.
+    let versionedSymbols: Bool
     var members = 0
 
-    init(limits: ArchiveLimits) { self.limits = limits }
+    init(limits: ArchiveLimits, versionedSymbols: Bool = true) {
+      self.limits = limits
+      self.versionedSymbols = versionedSymbols
+    }
 
     /// The archive's facts, then its members'. A nested archive's facts follow its own line.
     func archive(_ bytes: UnsafeRawBufferPointer, path: String, depth: Int) -> [BinaryFacts] {
-      guard let kind = ArchiveInspector.kind(bytes) else { return [BinaryInspector.inspect(bytes, path: path)] }
+      guard let kind = ArchiveInspector.kind(bytes) else {
+        return [BinaryInspector.inspect(bytes, path: path, versionedSymbols: versionedSymbols)]
+      }
       var summary = ArchiveFacts(kind: "")
       var found: [BinaryFacts] = []
       let packaged = kind == .deb || kind == .rpm

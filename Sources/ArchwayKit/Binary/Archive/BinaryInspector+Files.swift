@@ -54,11 +54,12 @@ extension BinaryInspector {
 
   /// The facts of every file under `paths`, in the order of ``files(in:)``; reading runs on up to
   /// `jobs` files at once. A file that cannot be opened gets `error` rather than stopping the rest.
+  /// Without `versionedSymbols`, ELF files' `versioned_symbols` are left empty.
   package static func inspect(
-    paths: [String], jobs: Int = 2
+    paths: [String], jobs: Int = 2, versionedSymbols: Bool = true
   ) async throws(InspectError) -> [(InspectTarget, BinaryFacts)] {
     var all: [(InspectTarget, BinaryFacts)] = []
-    try await inspect(paths: paths, jobs: jobs) { all += $0 }
+    try await inspect(paths: paths, jobs: jobs, versionedSymbols: versionedSymbols) { all += $0 }
     return all
   }
 
@@ -66,7 +67,8 @@ extension BinaryInspector {
   /// of ``files(in:)``, so that what is held is one batch of facts, not a folder's. Throws
   /// ``InspectError`` for a path that does not exist or cannot be listed, before any batch.
   package static func inspect(
-    paths: [String], jobs: Int = 2, batch: ([(InspectTarget, BinaryFacts)]) async -> Void
+    paths: [String], jobs: Int = 2, versionedSymbols: Bool = true,
+    batch: ([(InspectTarget, BinaryFacts)]) async -> Void
   ) async throws(InspectError) {
     let targets = try files(in: paths)
     // A task per 16 files, not per file: a task costs about as much as reading a small binary.
@@ -79,7 +81,8 @@ extension BinaryInspector {
       let facts = await groups.concurrentMap(jobs: jobs) { group in
         group.map { target in
           // An archive's members follow it, each named ARCHIVE!PATH, found inside what was named.
-          inspectFileReportingErrors(atPath: target.path).enumerated().map { index, facts in
+          inspectFileReportingErrors(atPath: target.path, versionedSymbols: versionedSymbols).enumerated().map {
+            index, facts in
             index == 0 ? (target, facts) : (InspectTarget(path: facts.path, named: false, root: target.root), facts)
           }
         }
@@ -88,9 +91,9 @@ extension BinaryInspector {
     }
   }
 
-  private static func inspectFileReportingErrors(atPath path: String) -> [BinaryFacts] {
+  private static func inspectFileReportingErrors(atPath path: String, versionedSymbols: Bool) -> [BinaryFacts] {
     do {
-      return try ArchiveInspector.inspectFile(atPath: path)
+      return try ArchiveInspector.inspectFile(atPath: path, versionedSymbols: versionedSymbols)
     } catch {
       var facts = BinaryFacts(path: path, format: .unknown)
       facts.error = error.reason
