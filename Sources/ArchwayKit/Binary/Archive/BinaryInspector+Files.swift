@@ -64,7 +64,8 @@ extension BinaryInspector {
   }
 
   /// The facts of every file under `paths`, handed to `batch` a few hundred at a time in the order
-  /// of ``files(in:)``, so that what is held is one batch of facts, not a folder's. Throws
+  /// of ``files(in:)``, so that what is held is two batches of facts, not a folder's: the next
+  /// batch is read while `batch` takes one (for `inspect --json`, encodes and writes it). Throws
   /// ``InspectError`` for a path that does not exist or cannot be listed, before any batch.
   package static func inspect(
     paths: [String], jobs: Int = 2, versionedSymbols: Bool = true,
@@ -72,12 +73,12 @@ extension BinaryInspector {
   ) async throws(InspectError) {
     let targets = try files(in: paths)
     // A task per 16 files, not per file: a task costs about as much as reading a small binary.
-    let window = 16 * 16 * max(1, jobs)
-    for start in stride(from: 0, to: targets.count, by: window) {
-      let part = targets[start..<min(start + window, targets.count)]
-      let groups = stride(from: part.startIndex, to: part.endIndex, by: 16).map {
-        Array(part[$0..<min($0 + 16, part.endIndex)])
-      }
+    let window = 16 * 8 * max(1, jobs)
+    var windows = stride(from: 0, to: targets.count, by: window).map {
+      Array(targets[$0..<min($0 + window, targets.count)])
+    }.makeIterator()
+    let read = { @Sendable (part: [InspectTarget]) async -> [(InspectTarget, BinaryFacts)] in
+      let groups = stride(from: 0, to: part.count, by: 16).map { Array(part[$0..<min($0 + 16, part.count)]) }
       let facts = await groups.concurrentMap(jobs: jobs) { group in
         group.map { target in
           // An archive's members follow it, each named ARCHIVE!PATH, found inside what was named.
@@ -87,7 +88,15 @@ extension BinaryInspector {
           }
         }
       }
-      await batch(Array(facts.joined().joined()))
+      return Array(facts.joined().joined())
+    }
+    // One window read at a time, so they come in order.
+    await withTaskGroup(of: [(InspectTarget, BinaryFacts)].self) { group in
+      if let first = windows.next() { group.addTask { await read(first) } }
+      while let facts = await group.next() {
+        if let part = windows.next() { group.addTask { await read(part) } }
+        await batch(facts)
+      }
     }
   }
 
