@@ -52,7 +52,8 @@ extension ELFFile {
     return (String(name[..<underscore]), version)
   }
 
-  /// Orders version names by family, then numerically (`GLIBC_2.2.5` before `GLIBC_2.17`).
+  /// Orders version names by family, then numerically (`GLIBC_2.2.5` before `GLIBC_2.17`), then by
+  /// name (`GLIBC_2` before `GLIBC_2.0`, one number): a total order, whatever order they came in.
   static func versionOrder(_ a: String, _ b: String) -> Bool {
     versionOrder((a, splitVersionName(a)), (b, splitVersionName(b)))
   }
@@ -66,7 +67,7 @@ extension ELFFile {
     _ a: (String, (String, DottedVersion)?), _ b: (String, (String, DottedVersion)?)
   ) -> Bool {
     switch (a.1, b.1) {
-    case ((let fa, let va)?, (let fb, let vb)?): fa != fb ? fa < fb : va < vb
+    case ((let fa, let va)?, (let fb, let vb)?): fa != fb ? fa < fb : va != vb ? va < vb : a.0 < b.0
     default: a.0 < b.0
     }
   }
