@@ -22,10 +22,21 @@ func readArchive(_ bytes: UnsafeRawBufferPointer) throws -> BinaryFacts {
   return facts[0]
 }
 
+/// ELF, read with and without `versioned_symbols`: only that list may differ (`inspect` reads
+/// without it), so a file is damaged, or not, either way.
+func readELF(_ bytes: UnsafeRawBufferPointer) throws -> BinaryFacts {
+  let full = try ELFReader.read(bytes)
+  var lean = try ELFReader.read(bytes, versionedSymbols: false)
+  precondition(lean.versionedSymbols.isEmpty, "versioned symbols read when not asked for")
+  lean.versionedSymbols = full.versionedSymbols
+  precondition(lean == full, "facts read without versioned symbols differ in more than those")
+  return full
+}
+
 let read: (UnsafeRawBufferPointer) throws -> BinaryFacts = {
   let name = getenv("ARCHWAY_FUZZ_READER").map { String(cString: $0) } ?? ""
   switch name {
-  case "elf": return ELFReader.read
+  case "elf": return readELF
   case "macho": return MachOReader.read
   case "pe": return PEReader.read
   case "archive": return readArchive
