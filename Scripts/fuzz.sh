@@ -38,6 +38,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 readers=("$@")
+at_least=${FUZZ_AT_LEAST:-20}
 # The longest build first, beside the readers' build: the cores stay busy.
 [ ${#readers[@]} -gt 0 ] || readers=(report elf macho pe archive matrix results)
 work=$root/.build-fuzz
@@ -243,7 +244,7 @@ fuzz_target() {
   if [ -n "${FUZZ_UNTIL:-}" ]; then
     # bash reaps the fuzzer when it ends, so `kill -0` fails then.
     while kill -0 "$fuzzer" 2>/dev/null; do
-      if [ $((SECONDS - started)) -ge "${FUZZ_AT_LEAST:-20}" ] && [ -e "$FUZZ_UNTIL" ]; then
+      if [ $((SECONDS - started)) -ge "$at_least" ] && [ -e "$FUZZ_UNTIL" ]; then
         kill -INT "$fuzzer" 2>/dev/null && interrupted=true
         break
       fi
@@ -277,7 +278,7 @@ done
 readers=("${unique[@]}")  # Named twice, a target would fuzz its own corpus twice at once.
 parallel=${FUZZ_JOBS:-$(nproc)}
 case $parallel in '' | *[!0-9]* | 0) echo "fuzz: FUZZ_JOBS '$parallel' is not a number of jobs (1 or more)" >&2; exit 2 ;; esac
-case ${FUZZ_AT_LEAST:-20} in *[!0-9]* | '') echo "fuzz: FUZZ_AT_LEAST '$FUZZ_AT_LEAST' is not a number of seconds" >&2; exit 2 ;; esac
+case $at_least in *[!0-9]* | '') echo "fuzz: FUZZ_AT_LEAST '$at_least' is not a number of seconds" >&2; exit 2 ;; esac
 status=0
 declare -A job_of=()
 # Prints the output of the target that ended next and notes a failure.

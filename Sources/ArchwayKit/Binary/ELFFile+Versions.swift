@@ -33,10 +33,9 @@ extension ELFFile {
     facts.glibcFloor = facts.floors["GLIBC"]
 
     let floor = floors["GLIBC"]?.name
-    let floorIndices = Set(needs.filter { $0.value.version == floor }.keys)
+    let only = versionedSymbols ? nil : Set(needs.filter { $0.value.version == floor }.keys)
     do {
-      let named = try importedSymbolsByVersion(
-        dynamic: dynamic, needs: needs, only: versionedSymbols ? nil : floorIndices)
+      let named = try importedSymbolsByVersion(dynamic: dynamic, needs: needs, only: only)
       if versionedSymbols { facts.versionedSymbols = named }
       if let floor { facts.floorSymbols = named[floor] ?? [] }
     } catch {

@@ -64,7 +64,7 @@ enum Toolchains {
   /// Compiler → the command that asks its version, for each compiler `argv` names that is on `path`
   /// (its program's path put in) or, with `inside`, that `inside` wraps.
   private static func versionCommands(
-    in argv: [String], path: String? = nil, inside: (@Sendable ([String]) -> [String]?)? = nil
+    in argv: [String], path: String?, inside: (@Sendable ([String]) -> [String]?)?
   ) -> [(compiler: String, command: [String])] {
     named(in: argv).compactMap { compiler in
       var command = versionCommand(compiler)

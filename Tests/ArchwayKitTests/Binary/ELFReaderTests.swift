@@ -229,7 +229,7 @@ import Testing
       })
     let index = try #require(Int(older.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)))
     var bytes = Fixtures.bytes(fixture)
-    for byte in 0..<4 { bytes[offset + index * 24 + byte] = 0xF0 }  // st_name, little-endian.
+    MalformedInputTests.put(UInt32(0xF0F0_F0F0), at: offset + index * 24, in: &bytes)  // st_name
     let full = bytes.withUnsafeBytes { BinaryInspector.inspect($0) }
     let lean = bytes.withUnsafeBytes { BinaryInspector.inspect($0, versionedSymbols: false) }
     #expect(full.warnings.contains { $0.hasPrefix("versioned symbols:") }, "\(full.warnings)")
